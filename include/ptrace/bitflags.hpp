@@ -109,7 +109,7 @@ public:
         EmptyFlag,        ///< nothing between two `|`, or an empty `0x`
         UnrecognizedName, ///< a name that is not a declared flag
         InvalidHex,       ///< a `0x` literal that is not hex or does not fit the bits type
-        UnbalancedParens, ///< a `Type(` without `)`, or the reverse
+        BadWrapper,       ///< parentheses that are not `Type(...)` around the whole text
     };
 
     FlagsParseError(Kind kind, std::string token) : kind_(kind), token_(std::move(token)) {}
@@ -126,8 +126,8 @@ public:
             return "unrecognized named flag `" + token_ + "`";
         case Kind::InvalidHex:
             return "invalid hex flag `" + token_ + "`";
-        case Kind::UnbalancedParens:
-            return "unbalanced parentheses in `" + token_ + "`";
+        case Kind::BadWrapper:
+            return "expected bare flags or `Type(flags)`, found `" + token_ + "`";
         }
         return "invalid flags text";
     }
@@ -211,7 +211,7 @@ public:
     [[nodiscard]] static constexpr std::optional<Derived>
     from_name(std::string_view name) noexcept {
         for (const auto& entry : table()) {
-            if (entry.name == name) {
+            if (entry.name == name && !name.starts_with('_')) {
                 return entry.flag;
             }
         }
@@ -302,6 +302,9 @@ public:
                 break;
             }
             const Bits flag = entry.flag.bits();
+            if (entry.name.starts_with('_')) {
+                continue; // an external flag: part of all(), never named
+            }
             if ((bits_ & flag) == flag && (remaining & flag) != 0) {
                 remaining = static_cast<Bits>(remaining & ~flag);
                 names.push_back(entry);
@@ -365,15 +368,17 @@ public:
     /// text is the empty set. Unknown bits in hex literals are kept.
     [[nodiscard]] static FlagsParseResult<Derived> parse(std::string_view text) {
         text = trim(text);
+        const std::string_view whole = text;
         if (text.starts_with(Derived::type_name) &&
             trim(text.substr(Derived::type_name.size())).starts_with('(')) {
             text = trim(text.substr(Derived::type_name.size()));
             if (!text.ends_with(')')) {
-                return FlagsParseError(FlagsParseError::Kind::UnbalancedParens, std::string(text));
+                return FlagsParseError(FlagsParseError::Kind::BadWrapper, std::string(whole));
             }
             text = trim(text.substr(1, text.size() - 2));
-        } else if (text.find_first_of("()") != std::string_view::npos) {
-            return FlagsParseError(FlagsParseError::Kind::UnbalancedParens, std::string(text));
+        }
+        if (text.find_first_of("()") != std::string_view::npos) {
+            return FlagsParseError(FlagsParseError::Kind::BadWrapper, std::string(whole));
         }
         Derived result;
         if (text.empty()) {
@@ -483,7 +488,9 @@ struct std::hash<Flags> {
 ///
 ///     PTRACE_API_BITFLAGS(Mode, std::uint8_t, "MODE_", (READ, 0x1), (WRITE, 0x2));
 ///
-/// Each pair becomes a constant `Name::NAME`; the name table is reflected from them.
+/// Each pair becomes a constant `Name::NAME`; the name table is reflected from them. A name
+/// that starts with `_` declares external bits (bitflags' `const _ = ...`): they count in
+/// `all()` but are never printed or parsed by name.
 #define PTRACE_API_BITFLAGS(Name, Bits, prefix, ...)                                               \
     class Name final : public ::ptrace_api::BitFlags<Name, Bits> {                                 \
     public:                                                                                        \
