@@ -43,32 +43,32 @@ struct MemberNames {
         });
     }
     static constexpr std::array<char, total_length()> make_chars() noexcept {
-        std::array<char, total_length()> chars{};
+        std::array<char, total_length()> result{};
         std::size_t at = 0;
         boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
             const std::string_view name =
                 boost::hana::to<const char*>(boost::hana::first(accessor));
             for (const char c : name) {
-                chars[at++] = c;
+                result[at++] = c;
             }
-            chars[at++] = '\0';
+            result[at++] = '\0';
         });
-        return chars;
+        return result;
     }
     static constexpr std::array<char, total_length()> chars = make_chars();
 
     static constexpr std::array<std::string_view, count> make_views() noexcept {
-        std::array<std::string_view, count> views{};
+        std::array<std::string_view, count> result{};
         std::size_t at = 0;
         for (std::size_t i = 0; i < count; ++i) {
             std::size_t length = 0;
             while (chars[at + length] != '\0') {
                 ++length;
             }
-            views[i] = std::string_view(chars.data() + at, length);
+            result[i] = std::string_view(chars.data() + at, length);
             at += length + 1;
         }
-        return views;
+        return result;
     }
     static constexpr std::array<std::string_view, count> views = make_views();
 };
