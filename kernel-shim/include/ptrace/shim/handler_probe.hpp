@@ -27,11 +27,13 @@ struct HandlerProbe {
     enum class Outcome {
         Found,    ///< `handler` holds the address; the tracee is back at an equivalent stop
         Failed,   ///< nothing was learnt; the tracee is back at an equivalent stop
-        Diverted, ///< another stop arrived instead (`status`, as from waitpid); handle it
+        Diverted, ///< another ptrace-stop arrived instead, as waitid(2) reported it in
+                  ///< `code` and `status`: the caller handles it as the tracee's new stop
     };
     Outcome outcome = Outcome::Failed;
     std::uint64_t handler = 0;
-    int status = 0;
+    int code = 0;   ///< si_code of the diverting stop (CLD_TRAPPED)
+    int status = 0; ///< si_status of the diverting stop: `(event << 8) | signal`
 };
 
 namespace detail {
@@ -70,6 +72,18 @@ inline std::optional<std::uint64_t> vdso_syscall_site(pid_t tid) {
         return std::nullopt;
     }
     return start + at;
+}
+
+/// The thread group (process) id of the task `tid`, from /proc; `tid` itself if unreadable.
+inline pid_t thread_group_of(pid_t tid) {
+    std::ifstream status("/proc/" + std::to_string(tid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Tgid:", 0) == 0) {
+            return static_cast<pid_t>(std::stol(line.substr(5)));
+        }
+    }
+    return tid;
 }
 
 inline long ptrace_call(long request, pid_t tid, std::uintptr_t addr,
@@ -133,23 +147,33 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig) {
         restore();
         return probe;
     }
-    int status = 0;
-    pid_t got = -1;
+    // Wait for stops only, like the shim's tracer thread: an exit is never consumed here, so
+    // a tracee that is the program's child stays reapable by the program (G2). With every
+    // signal blocked, only the step trap, SIGKILL's EXIT event or SIGSTOP can come.
+    siginfo_t stop{};
+    long rc = -1;
     do {
-        got = ::waitpid(tid, &status, __WALL);
-    } while (got < 0 && errno == EINTR);
-    if (got != tid) {
-        probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.status = status;
-        return probe;
+        rc = ::syscall(SYS_waitid, P_PID, tid, &stop, WSTOPPED | __WALL, nullptr);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        return probe; // the task is gone; nothing is left to restore
     }
-    if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP || (status >> 16) != 0) {
-        // Killed on the way (EXIT event), or gone: the caller handles that stop as usual.
-        if (WIFSTOPPED(status)) {
-            restore();
-        }
+    if (stop.si_code != CLD_TRAPPED || stop.si_status != SIGTRAP) {
         probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.status = status;
+        probe.code = stop.si_code;
+        probe.status = stop.si_status;
+        if (stop.si_code == CLD_TRAPPED && (stop.si_status >> 8) == 0) {
+            // A signal-delivery-stop (SIGSTOP) before the syscall ran: put the registers and
+            // the mask back, and queue the consumed signal again. Its siginfo survives when
+            // the kernel lets us (user-sent signals); a kernel-sent one comes back as tgkill.
+            (void)ptrace_call(PTRACE_SETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&saved));
+            (void)ptrace_call(PTRACE_SETSIGMASK, tid, sizeof mask,
+                              reinterpret_cast<std::uintptr_t>(&mask));
+            const pid_t tgid = detail::thread_group_of(tid);
+            if (::syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, &info) != 0) {
+                (void)::syscall(SYS_tgkill, tgid, tid, sig);
+            }
+        }
         return probe;
     }
     // The step ran the syscall; rax holds its result. The raw PEEKDATA stores the word
