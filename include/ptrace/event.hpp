@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// PtraceEvent: the 56-byte record read from a trace handle, and a typed view to switch on.
+#pragma once
+
+#include <ptrace/detail/reflect.hpp>
+#include <ptrace/flags.hpp>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace ptrace_api {
+
+/// One event read from a trace handle (spec 1.2): `cause` is exactly one flag, `a`..`f` its
+/// payload (unused fields are zero). A read returns a whole number of these records.
+struct PtraceEvent {
+    BOOST_HANA_DEFINE_STRUCT(PtraceEvent, (PtraceFlags, cause), (std::uint64_t, a),
+                             (std::uint64_t, b), (std::uint64_t, c), (std::uint64_t, d),
+                             (std::uint64_t, e), (std::uint64_t, f));
+
+    /// The record for `cause` with payload `a`, `b` and the other fields zero.
+    [[nodiscard]] static constexpr PtraceEvent of(PtraceFlags cause, std::uint64_t a = 0,
+                                                  std::uint64_t b = 0) noexcept {
+        return PtraceEvent{cause, a, b, 0, 0, 0, 0};
+    }
+
+    friend constexpr bool operator==(const PtraceEvent&, const PtraceEvent&) = default;
+};
+
+static_assert(sizeof(PtraceEvent) == 56 && alignof(PtraceEvent) == 8);
+static_assert(std::is_trivially_copyable_v<PtraceEvent> && std::is_standard_layout_v<PtraceEvent>);
+static_assert(std::has_unique_object_representations_v<PtraceEvent>, "no padding in the record");
+static_assert(detail::member_count<PtraceEvent> == 7);
+
+/// A wait(2)-encoded exit status, as carried by EXIT events: `(code & 0xff) << 8` for an exit,
+/// the signal number for a death by signal (no core-dump bit, spec 1.2).
+struct WaitStatus {
+    std::uint64_t raw = 0;
+
+    [[nodiscard]] constexpr bool exited() const noexcept { return (raw & 0x7f) == 0; }
+    [[nodiscard]] constexpr int exit_code() const noexcept {
+        return static_cast<int>((raw >> 8) & 0xff);
+    }
+    [[nodiscard]] constexpr bool signaled() const noexcept {
+        return (raw & 0x7f) != 0 && (raw & 0x7f) != 0x7f;
+    }
+    [[nodiscard]] constexpr int term_signal() const noexcept {
+        return static_cast<int>(raw & 0x7f);
+    }
+
+    friend constexpr bool operator==(WaitStatus, WaitStatus) = default;
+};
+
+/// Typed meanings of an event, one per cause (spec 1.2).
+namespace events {
+struct PreSyscall {
+    friend constexpr bool operator==(PreSyscall, PreSyscall) = default;
+};
+struct PostSyscall {
+    friend constexpr bool operator==(PostSyscall, PostSyscall) = default;
+};
+struct SingleStep {
+    friend constexpr bool operator==(SingleStep, SingleStep) = default;
+};
+/// A signal about to be acted on; `handler` is 0 for SIG_DFL, 1 for SIG_IGN, else the address
+/// of the tracee's handler.
+struct Signal {
+    int signal = 0;
+    std::uint64_t handler = 0;
+
+    [[nodiscard]] constexpr bool is_default() const noexcept { return handler == 0; }
+    [[nodiscard]] constexpr bool is_ignored() const noexcept { return handler == 1; }
+    [[nodiscard]] constexpr bool is_caught() const noexcept { return handler > 1; }
+    friend constexpr bool operator==(Signal, Signal) = default;
+};
+struct Breakpoint {
+    friend constexpr bool operator==(Breakpoint, Breakpoint) = default;
+};
+/// The tracee is about to exit with `status`.
+struct Exit {
+    WaitStatus status;
+    friend constexpr bool operator==(Exit, Exit) = default;
+};
+/// The tracee created the thread or process `pid`.
+struct Clone {
+    std::uint64_t pid = 0;
+    friend constexpr bool operator==(Clone, Clone) = default;
+};
+/// A record whose cause this library does not know (or that is not exactly one known bit).
+struct Unknown {
+    PtraceEvent event;
+    friend constexpr bool operator==(const Unknown&, const Unknown&) = default;
+};
+} // namespace events
+
+using EventView =
+    std::variant<events::PreSyscall, events::PostSyscall, events::SingleStep, events::Signal,
+                 events::Breakpoint, events::Exit, events::Clone, events::Unknown>;
+
+/// The typed meaning of `event`, for `std::visit` or `std::get_if`.
+[[nodiscard]] constexpr EventView view(const PtraceEvent& event) noexcept {
+    using F = PtraceFlags;
+    const F cause = event.cause;
+    if (cause == F::STOP_PRE_SYSCALL) {
+        return events::PreSyscall{};
+    }
+    if (cause == F::STOP_POST_SYSCALL) {
+        return events::PostSyscall{};
+    }
+    if (cause == F::STOP_SINGLESTEP) {
+        return events::SingleStep{};
+    }
+    if (cause == F::STOP_SIGNAL) {
+        return events::Signal{static_cast<int>(event.a), event.b};
+    }
+    if (cause == F::STOP_BREAKPOINT) {
+        return events::Breakpoint{};
+    }
+    if (cause == F::STOP_EXIT) {
+        return events::Exit{WaitStatus{event.a}};
+    }
+    if (cause == F::EVENT_CLONE) {
+        return events::Clone{event.a};
+    }
+    return events::Unknown{event};
+}
+
+/// The record for a typed event (what a trace handle queues).
+[[nodiscard]] constexpr PtraceEvent to_event(const EventView& meaning) noexcept {
+    using F = PtraceFlags;
+    struct Encode {
+        constexpr PtraceEvent operator()(events::PreSyscall) const {
+            return PtraceEvent::of(F::STOP_PRE_SYSCALL);
+        }
+        constexpr PtraceEvent operator()(events::PostSyscall) const {
+            return PtraceEvent::of(F::STOP_POST_SYSCALL);
+        }
+        constexpr PtraceEvent operator()(events::SingleStep) const {
+            return PtraceEvent::of(F::STOP_SINGLESTEP);
+        }
+        constexpr PtraceEvent operator()(events::Signal s) const {
+            return PtraceEvent::of(F::STOP_SIGNAL, static_cast<std::uint64_t>(s.signal), s.handler);
+        }
+        constexpr PtraceEvent operator()(events::Breakpoint) const {
+            return PtraceEvent::of(F::STOP_BREAKPOINT);
+        }
+        constexpr PtraceEvent operator()(events::Exit e) const {
+            return PtraceEvent::of(F::STOP_EXIT, e.status.raw);
+        }
+        constexpr PtraceEvent operator()(events::Clone c) const {
+            return PtraceEvent::of(F::EVENT_CLONE, c.pid);
+        }
+        constexpr PtraceEvent operator()(const events::Unknown& u) const { return u.event; }
+    };
+    return std::visit(Encode{}, meaning);
+}
+
+/// Rust's derived Debug text, as Redox prints the record:
+/// `PtraceEvent { cause: PtraceFlags(PTRACE_STOP_SIGNAL), a: 10, b: 0, c: 0, d: 0, e: 0, f: 0 }`.
+[[nodiscard]] inline std::string to_string(const PtraceEvent& event) {
+    std::string out = "PtraceEvent { ";
+    bool first = true;
+    detail::for_each_member(event, [&](std::string_view name, const auto& value) {
+        if (!first) {
+            out += ", ";
+        }
+        first = false;
+        out += name;
+        out += ": ";
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, PtraceFlags>) {
+            out += value.to_string();
+        } else {
+            out += std::to_string(value);
+        }
+    });
+    out += " }";
+    return out;
+}
+
+/// Debug text of a typed event: `Signal { signal: 10, handler: 0x401136 }`, `PreSyscall`.
+[[nodiscard]] inline std::string to_string(const EventView& meaning) {
+    struct Print {
+        std::string operator()(events::PreSyscall) const { return "PreSyscall"; }
+        std::string operator()(events::PostSyscall) const { return "PostSyscall"; }
+        std::string operator()(events::SingleStep) const { return "SingleStep"; }
+        std::string operator()(events::Signal s) const {
+            std::string out = "Signal { signal: " + std::to_string(s.signal) + ", handler: ";
+            detail::append_hex(out, s.handler);
+            return out + " }";
+        }
+        std::string operator()(events::Breakpoint) const { return "Breakpoint"; }
+        std::string operator()(events::Exit e) const {
+            std::string out = "Exit { status: ";
+            detail::append_hex(out, e.status.raw);
+            return out + " }";
+        }
+        std::string operator()(events::Clone c) const {
+            return "Clone { pid: " + std::to_string(c.pid) + " }";
+        }
+        std::string operator()(const events::Unknown& u) const {
+            return "Unknown(" + to_string(u.event) + ")";
+        }
+    };
+    return std::visit(Print{}, meaning);
+}
+
+inline std::ostream& operator<<(std::ostream& out, const PtraceEvent& event) {
+    return out << to_string(event);
+}
+inline std::ostream& operator<<(std::ostream& out, const EventView& meaning) {
+    return out << to_string(meaning);
+}
+
+} // namespace ptrace_api

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// Umbrella header: includes every public header of the value layer.
+#pragma once
+
+#include <ptrace/bitflags.hpp>
+#include <ptrace/bytes.hpp>
+#include <ptrace/config.hpp>
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/fwd.hpp>
+#include <ptrace/regs.hpp>
+#include <ptrace/result.hpp>
+#include <ptrace/version.hpp>

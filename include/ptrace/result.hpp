@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// Result<T>: the one error model of the library, shaped like C++23 std::expected.
+#pragma once
+
+#include <ptrace/config.hpp>
+
+#include <cerrno>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace ptrace_api {
+
+/// The error half of a Result: an errno value in std::generic_category().
+/// It converts to any Result<T>, like std::unexpected.
+class Unexpected {
+public:
+    explicit Unexpected(std::error_code code) noexcept : code_(code) {}
+
+    [[nodiscard]] std::error_code code() const noexcept { return code_; }
+
+private:
+    std::error_code code_;
+};
+
+/// Makes the error for `e`, e.g. `return unexpected(std::errc::no_such_process);`.
+[[nodiscard]] inline Unexpected unexpected(std::errc e) noexcept {
+    return Unexpected(std::make_error_code(e));
+}
+
+/// Makes the error for a raw errno value, e.g. right after a failed system call.
+[[nodiscard]] inline Unexpected unexpected_errno(int err) noexcept {
+    return Unexpected(std::error_code(err, std::generic_category()));
+}
+
+/// A value or the errno that prevented it. Expected outcomes are values: "no event" is an
+/// empty optional, not an error. Only value() throws (std::system_error with the code).
+template <class T>
+class [[nodiscard]] Result {
+    static_assert(!std::is_reference_v<T>, "Result<T&> is not supported");
+    static_assert(!std::is_same_v<std::remove_cv_t<T>, Unexpected>, "Result<Unexpected>");
+
+public:
+    using value_type = T;
+
+    // NOLINTNEXTLINE(google-explicit-constructor): a T is a successful Result.
+    Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : storage_(std::in_place_index<0>, std::move(value)) {}
+    // NOLINTNEXTLINE(google-explicit-constructor): an Unexpected is a failed Result.
+    Result(Unexpected error) noexcept : storage_(std::in_place_index<1>, error.code()) {}
+
+    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    /// The error; `std::error_code{}` (no error) when there is a value.
+    [[nodiscard]] std::error_code error() const noexcept {
+        return has_value() ? std::error_code{} : std::get<1>(storage_);
+    }
+
+    /// The value, or throws std::system_error carrying the errno.
+    T& value() & {
+        throw_if_error();
+        return std::get<0>(storage_);
+    }
+    const T& value() const& {
+        throw_if_error();
+        return std::get<0>(storage_);
+    }
+    T&& value() && {
+        throw_if_error();
+        return std::get<0>(std::move(storage_));
+    }
+
+    template <class U>
+    [[nodiscard]] T value_or(U&& fallback) const& {
+        return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
+    }
+    template <class U>
+    [[nodiscard]] T value_or(U&& fallback) && {
+        return has_value() ? std::get<0>(std::move(storage_))
+                           : static_cast<T>(std::forward<U>(fallback));
+    }
+
+    /// \pre has_value()
+    T& operator*() & noexcept { return checked(); }
+    const T& operator*() const& noexcept { return checked(); }
+    T&& operator*() && noexcept { return std::move(checked()); }
+    T* operator->() noexcept { return &checked(); }
+    const T* operator->() const noexcept { return &checked(); }
+
+private:
+    void throw_if_error() const {
+        if (!has_value()) {
+            throw std::system_error(std::get<1>(storage_));
+        }
+    }
+    T& checked() noexcept {
+        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
+        return *std::get_if<0>(&storage_);
+    }
+    const T& checked() const noexcept {
+        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
+        return *std::get_if<0>(&storage_);
+    }
+
+    std::variant<T, std::error_code> storage_;
+};
+
+/// Success or the errno that prevented it.
+template <>
+class [[nodiscard]] Result<void> {
+public:
+    using value_type = void;
+
+    Result() noexcept = default;
+    // NOLINTNEXTLINE(google-explicit-constructor): an Unexpected is a failed Result.
+    Result(Unexpected error) noexcept : error_(error.code()) {}
+
+    [[nodiscard]] bool has_value() const noexcept { return !error_; }
+    explicit operator bool() const noexcept { return has_value(); }
+    [[nodiscard]] std::error_code error() const noexcept { return error_; }
+
+    /// Throws std::system_error carrying the errno if this holds an error.
+    void value() const {
+        if (error_) {
+            throw std::system_error(error_);
+        }
+    }
+
+private:
+    std::error_code error_;
+};
+
+} // namespace ptrace_api
