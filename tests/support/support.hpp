@@ -280,6 +280,18 @@ private:
     std::thread watchdog_;
 };
 
+/// True once a gated tracee has exec'd and sleeps in its read(2) of the gate.
+inline bool at_gate(pid_t pid) {
+    std::string text;
+    const std::string file = "/proc/" + std::to_string(pid) + "/syscall";
+    const std::string comm = "/proc/" + std::to_string(pid) + "/comm";
+    std::string name;
+    if (!shim::sys::read_small_file(comm.c_str(), name) || name != "tracee\n") {
+        return false;
+    }
+    return shim::sys::read_small_file(file.c_str(), text) && text.rfind("0 0x0 ", 0) == 0;
+}
+
 /// Lets a gated tracee go on (see Scenario::spawn).
 inline void open_gate(int& gate) {
     const char byte = 'g';

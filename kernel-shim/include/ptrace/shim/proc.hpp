@@ -154,12 +154,11 @@ inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std:
     Transfer r = transfer_all(io, len, off);
     if (r == Transfer::Eof) {
         const int fresh = open_mem(h.tid);
-        if (fresh < 0) {
-            return unexpected(std::errc::no_such_process);
+        if (fresh >= 0) {
+            sys::close_fd(h.memfd);
+            h.memfd = fresh;
+            r = transfer_all(io, len, off);
         }
-        sys::close_fd(h.memfd);
-        h.memfd = fresh;
-        r = transfer_all(io, len, off);
     }
     if (r == Transfer::Full) {
         return {};
@@ -624,7 +623,17 @@ inline Result<void> close(int fd) {
     }
     if (h->session) {
         detail::Session& s = *h->session;
+        const detail::Tracee* killed = nullptr;
+        {
+            std::lock_guard<std::mutex> lk(shim.mutex());
+            if ((s.oflags & O_EXCL) != 0) {
+                killed = s.tracee;
+            }
+        }
         (void)shim.call([&](detail::Request& req) { return shim.close_session(req, s); });
+        if (killed != nullptr) {
+            shim.wait_forgotten(killed, s.tid, std::chrono::milliseconds(2000));
+        }
         std::lock_guard<std::mutex> lk(shim.mutex());
         sys::close_fd(s.pidfd);
     }

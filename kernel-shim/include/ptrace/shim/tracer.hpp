@@ -14,6 +14,8 @@
 #include <condition_variable>
 #include <csetjmp>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -95,6 +97,7 @@ struct Tracee {
     bool frozen = false;            // O_TRUNC or clone freeze (A5, F1)
     bool held = false;              // sits at a reported stop: the bp is reached (C4)
     bool interrupt_sent = false;
+    bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
     bool job_stopped = false;
     bool exitkill = false;
     bool options_dirty = false;
@@ -448,6 +451,18 @@ public:
         return true;
     }
 
+    /// After closing an O_EXCL session: waits (up to `limit`) until the killed tracee has
+    /// left its EXIT event stop and is no longer traced, so that the caller's waitpid(2) can
+    /// neither block on it nor steal that stop from the tracer thread (spec 3.1 "User waitpid
+    /// interference"). User thread.
+    void wait_forgotten(const detail::Tracee* t, pid_t tid, std::chrono::milliseconds limit) {
+        std::unique_lock<std::mutex> lk(mu_);
+        (void)forgotten_.wait_for(lk, limit, [&] {
+            const detail::Tracee* now = find_tracee(tid);
+            return now == nullptr || now != t;
+        });
+    }
+
     /// I1/I2/A6/decision 10/decision 14: close a trace session (tracer thread).
     bool close_session(detail::Request& req, detail::Session& s) {
         release_children(s, true);
@@ -562,7 +577,10 @@ public:
     }
 
 private:
-    Shim() : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()) {}
+    Shim()
+        : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()),
+          // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before the tracer thread exists
+          log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {}
 
     static void* thread_main(void* self) {
         static_cast<Shim*>(self)->run();
@@ -641,6 +659,10 @@ private:
     // ---- stop classification (spec 3.1 table) ----
 
     void dispatch(pid_t tid, int code, int status) {
+        if (log_) {
+            std::fprintf(stderr, "ptrace-api shim: stop tid=%d code=%d status=%#x\n", tid, code,
+                         static_cast<unsigned>(status));
+        }
         if (code != CLD_TRAPPED) {
             return; // only ptrace-stops are reported to this thread
         }
@@ -660,7 +682,9 @@ private:
         }
         detail::Tracee& t = *tp;
         t.stopped = true;
+        t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
         t.listening = false;
+        t.interrupt_sent_before = t.interrupt_sent;
         t.interrupt_sent = false;
         t.regs_valid = false;
         t.entry_regs_written = false;
@@ -682,6 +706,16 @@ private:
             t.job_stopped = detail::is_stop_signal(sig);
             t.stop = t.job_stopped ? detail::StopKind::GroupStop : detail::StopKind::Interrupt;
             t.sys = detail::SysState::Outside;
+            if (t.interrupt_sent_before && load_regs(t) && detail::is_restart_errno(t.regs.rax) &&
+                static_cast<std::int64_t>(t.regs.orig_rax) >= 0) {
+                // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
+                // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
+                // stop so that the tracer sees only that syscall's POST (D3, decision 18).
+                t.restart_pending = true;
+                t.sigreturn_seen = false;
+                t.restart_nr = t.regs.orig_rax;
+                t.restart_ip = t.regs.rip;
+            }
             finish_stop(t, std::nullopt, false);
         } else if (event != 0) {
             on_ptrace_event(t, event);
@@ -1016,6 +1050,10 @@ private:
         const long request = mode == detail::Mode::Syscall ? PTRACE_SYSCALL
                              : mode == detail::Mode::Step  ? PTRACE_SINGLESTEP
                                                            : PTRACE_CONT;
+        if (log_) {
+            std::fprintf(stderr, "ptrace-api shim: resume tid=%d request=%#lx data=%ld\n", t.tid,
+                         static_cast<unsigned long>(request), data);
+        }
         // ESRCH here means the tracee was killed meanwhile; its exit stop still comes.
         (void)sys::ptrace_raw(request, t.tid, 0, static_cast<std::uintptr_t>(data));
         t.stopped = false;
@@ -1055,6 +1093,7 @@ private:
         }
         sys::close_fd(t.pidfd);
         tracees_.erase(t.tid);
+        forgotten_.notify_all();
     }
 
     static void forget_child(detail::Session& s, pid_t tid) {
@@ -1145,8 +1184,10 @@ private:
     std::deque<detail::Request*> requests_;
     std::atomic<int> pending_{0};
     std::unique_ptr<siginfo_t> si_;
+    const bool log_; // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
     std::map<int, std::shared_ptr<detail::Handle>> handles_;
     std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
+    std::condition_variable forgotten_;
 };
 
 } // namespace ptrace_api::shim
