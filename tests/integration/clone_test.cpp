@@ -67,7 +67,7 @@ TEST_SUITE("integration") {
         std::this_thread::sleep_for(30ms);
         const PtraceEvent ev = one_event(fd);
         const auto child = static_cast<pid_t>(ev.a);
-        CHECK(proc_state(child) == 't'); // not released: its event was not read at the write
+        CHECK(eventually([&] { return proc_state(child) == 't'; })); // not released: its event was not read at the write
         CHECK(op(fd, clone_exit).value() == 8);
         const PtraceEvent done = one_event(fd);
         CHECK(done.a == (13 << 8));
@@ -126,7 +126,7 @@ TEST_SUITE("integration") {
         const auto st = shim::sys::proc_status(tid);
         REQUIRE(st.has_value());
         CHECK(st->tgid == pid); // a thread of the tracee
-        CHECK(st->state == 't');
+        CHECK(eventually([&] { return proc_state(tid) == 't'; }));
         CHECK(op(fd, clone_exit).value() == 8);
         CHECK(one_event(fd).a == (15 << 8));
     }
@@ -139,8 +139,7 @@ TEST_SUITE("integration") {
         CHECK(op(fd, clone_exit).value() == 8);
         const PtraceEvent ev = one_event(fd);
         REQUIRE(cause(ev) == PtraceFlags::EVENT_CLONE.bits());
-        std::this_thread::sleep_for(30ms);
-        CHECK(proc_state(static_cast<pid_t>(ev.a)) == 't');
+        CHECK(eventually([&] { return proc_state(static_cast<pid_t>(ev.a)) == 't'; }));
         const char parent = proc_state(pid);
         CHECK(parent != 'R'); // blocked in vfork until the child runs
         CHECK(op(fd, clone_exit).value() == 8);
