@@ -67,7 +67,9 @@ TEST_SUITE("integration") {
         std::this_thread::sleep_for(30ms);
         const PtraceEvent ev = one_event(fd);
         const auto child = static_cast<pid_t>(ev.a);
-        CHECK(eventually([&] { return proc_state(child) == 't'; })); // not released: its event was not read at the write
+        CHECK(eventually([&] {
+            return proc_state(child) == 't';
+        })); // not released: its event was not read at the write
         CHECK(op(fd, clone_exit).value() == 8);
         const PtraceEvent done = one_event(fd);
         CHECK(done.a == (13 << 8));
@@ -140,8 +142,10 @@ TEST_SUITE("integration") {
         const PtraceEvent ev = one_event(fd);
         REQUIRE(cause(ev) == PtraceFlags::EVENT_CLONE.bits());
         CHECK(eventually([&] { return proc_state(static_cast<pid_t>(ev.a)) == 't'; }));
-        const char parent = proc_state(pid);
-        CHECK(parent != 'R'); // blocked in vfork until the child runs
+        // The parent blocks in vfork until the frozen child runs.
+        CHECK(eventually([&] { return proc_state(pid) != 'R'; }));
+        std::this_thread::sleep_for(30ms);
+        CHECK(proc_state(pid) != 'R');
         CHECK(op(fd, clone_exit).value() == 8);
         CHECK(one_event(fd).a == (14 << 8));
     }
