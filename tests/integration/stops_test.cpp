@@ -309,7 +309,6 @@ TEST_SUITE("integration") {
         const int fd = pid_fd.second;
         const PtraceEvent ev = stop_at(fd, PtraceFlags::STOP_SIGNAL);
         CHECK(ev.a == SIGSTOP);
-        std::optional<PtraceEvent> exit_event;
         std::size_t written = 0;
         std::thread writer([&] {
             written = op(fd, PtraceFlags::STOP_EXIT).value_or(0); // blocks while job-stopped
