@@ -78,6 +78,19 @@ TEST_SUITE("integration") {
         (void)tid;
     }
 
+    TEST_CASE("A3: without root, a task that is not a descendant (or another user's) is EPERM") {
+        Scenario sc;
+        const pid_t target = sc.spawn({"sleep"}); // root's, and not the probe's descendant
+        int out = -1;
+        const pid_t probe =
+            sc.spawn({"nobody", std::to_string(target)}, &out, nullptr, probe_path());
+        const std::string text = read_all(out);
+        CHECK(sc.wait_exit(probe) == 0);
+        const std::string eperm = std::to_string(EPERM);
+        CHECK(text == "trace " + eperm + "\nregs/int " + eperm + "\nmem " + eperm + "\n");
+        CHECK(tracer_pid(target) == 0);
+    }
+
     TEST_CASE("A4: a second trace handle is EBUSY, regs and mem may be opened many times") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});

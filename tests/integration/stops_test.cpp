@@ -391,6 +391,29 @@ TEST_SUITE("integration") {
         CHECK(exit_status == (30 << 8));
     }
 
+    TEST_CASE("I2/A6: when the tracer process exits, its tracee is let go, or killed (O_EXCL)") {
+        for (const char* how : {"trunc", "excl", "both"}) {
+            CAPTURE(how);
+            Scenario sc;
+            const pid_t pid = sc.spawn({"spin"});
+            REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+            int out = -1;
+            const pid_t probe =
+                sc.spawn({"trace", std::to_string(pid), how}, &out, nullptr, probe_path());
+            CHECK(read_all(out) == "open\n");
+            CHECK(sc.wait_exit(probe) == 0);
+            if (std::strcmp(how, "trunc") == 0) {
+                // Frozen by a tracer that is gone: Linux detached it, it runs again.
+                CHECK(eventually([&] { return tracer_pid(pid) == 0; }));
+                CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
+            } else {
+                const int status = sc.wait_exit(pid);
+                CHECK(WIFSIGNALED(status));
+                CHECK(WTERMSIG(status) == SIGKILL);
+            }
+        }
+    }
+
     TEST_CASE("I1: close at each kind of stop applies the default decision and detaches") {
         SUBCASE("at PRE: the syscall runs, the tracee runs on untraced") {
             Scenario sc;
