@@ -325,6 +325,25 @@ TEST_SUITE("integration") {
         CHECK(done.a == (5 << 8));
     }
 
+    TEST_CASE("H5/decision 11: SIGKILL gives no SIGNAL stop, only EXIT with a = 9") {
+        Scenario sc;
+        const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const int fd = sc.open_trace(pid, O_TRUNC);
+        std::thread killer([&] {
+            std::this_thread::sleep_for(30ms);
+            (void)::kill(pid, SIGKILL);
+        });
+        const PtraceEvent ev = stop_at(fd, PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_EXIT);
+        killer.join();
+        CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
+        CHECK(ev.a == SIGKILL);
+        CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
+        const int status = sc.wait_exit(pid);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGKILL);
+    }
+
     TEST_CASE("Decision 17: no POST for a successful execve") {
         Scenario sc;
         const auto pid_fd = sc.spawn_frozen({"exec", tracee_path(), "exit", "6"});
