@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+// The Redox `proc:` scheme over Linux: open/read/write/lseek/fcntl/close on trace, regs, mem.
+#pragma once
+
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/regs.hpp>
+#include <ptrace/result.hpp>
+#include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/tracer.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+namespace ptrace_api::shim {
+
+namespace detail {
+
+struct ParsedPath {
+    pid_t tid = 0;
+    HandleKind kind = HandleKind::Trace;
+};
+
+/// A1: `proc:<pid>/<kind>` with a decimal pid; anything else is EINVAL.
+inline std::optional<ParsedPath> parse_path(std::string_view path) noexcept {
+    constexpr std::string_view scheme = "proc:";
+    if (path.substr(0, scheme.size()) != scheme) {
+        return std::nullopt;
+    }
+    path.remove_prefix(scheme.size());
+    const std::size_t slash = path.find('/');
+    if (slash == 0 || slash == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::int64_t pid = 0;
+    for (const char c : path.substr(0, slash)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        pid = pid * 10 + (c - '0');
+        if (pid > std::numeric_limits<pid_t>::max()) {
+            return std::nullopt;
+        }
+    }
+    const std::string_view kind = path.substr(slash + 1);
+    ParsedPath out;
+    out.tid = static_cast<pid_t>(pid);
+    if (kind == "trace") {
+        out.kind = HandleKind::Trace;
+    } else if (kind == "regs/int") {
+        out.kind = HandleKind::RegsInt;
+    } else if (kind == "regs/float") {
+        out.kind = HandleKind::RegsFloat;
+    } else if (kind == "regs/env") {
+        out.kind = HandleKind::RegsEnv;
+    } else if (kind == "mem") {
+        out.kind = HandleKind::Mem;
+    } else {
+        return std::nullopt;
+    }
+    return out;
+}
+
+/// A2 + A3 (decision 16): alive, not in our own thread group, and the Redox rule (same euid
+/// or egid, and a strict ancestor; or root = euid 0 or egid 0). Linux's own checks follow at
+/// PTRACE_SEIZE / open of /proc/<tid>/mem.
+inline Result<sys::ProcStatus> check_access(pid_t tid) {
+    if (tid <= 0) {
+        return unexpected(std::errc::no_such_process);
+    }
+    auto st = sys::proc_status(tid);
+    if (!st || st->state == 'Z' || st->state == 'X') {
+        return unexpected(std::errc::no_such_process);
+    }
+    if (st->tgid == ::getpid()) {
+        return unexpected(std::errc::operation_not_permitted); // can never open itself
+    }
+    if (::geteuid() == 0 || ::getegid() == 0) {
+        return st;
+    }
+    if (st->uid[1] != ::geteuid() && st->gid[1] != ::getegid()) {
+        return unexpected(std::errc::operation_not_permitted);
+    }
+    pid_t p = st->ppid;
+    for (int depth = 0; p > 0 && depth < 4096; ++depth) {
+        if (p == ::getpid()) {
+            return st;
+        }
+        const auto up = sys::proc_status(p);
+        if (!up) {
+            break;
+        }
+        p = up->ppid;
+    }
+    return unexpected(std::errc::operation_not_permitted);
+}
+
+inline std::string mem_path(pid_t tid) {
+    return "/proc/" + std::to_string(tid) + "/mem";
+}
+
+inline int open_mem(pid_t tid) noexcept {
+    const std::string path = mem_path(tid);
+    return ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+}
+
+enum class Transfer : std::uint8_t { Full, Fault, Eof };
+
+/// Transfers exactly `len` bytes at `off` or reports why not (K1: all or nothing).
+template <class Fn>
+Transfer transfer_all(Fn io, std::size_t len, std::uint64_t off) noexcept {
+    std::size_t done = 0;
+    while (done < len) {
+        const ssize_t n = io(done, len - done, static_cast<off_t>(off + done));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return Transfer::Fault; // EIO for unmapped pages (spec 3.K1, verified)
+        }
+        if (n == 0) {
+            return done == 0 ? Transfer::Eof : Transfer::Fault;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return Transfer::Full;
+}
+
+/// Reads the tracee's memory; EOF means the address space is gone (exec or exit): the fd is
+/// reopened once to follow an exec (K4), and a task that is gone maps to EFAULT (zombie) or
+/// ESRCH (reaped), G1.
+inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    auto io = [&](std::size_t done, std::size_t left, off_t at) {
+        return ::pread(h.memfd, out + done, left, at);
+    };
+    Transfer r = transfer_all(io, len, off);
+    if (r == Transfer::Eof) {
+        const int fresh = open_mem(h.tid);
+        if (fresh >= 0) {
+            sys::close_fd(h.memfd);
+            h.memfd = fresh;
+            r = transfer_all(io, len, off);
+        }
+    }
+    if (r == Transfer::Full) {
+        return {};
+    }
+    if (r == Transfer::Eof && h.pidfd >= 0 && sys::pidfd_send_signal(h.pidfd, 0) != 0) {
+        return unexpected(std::errc::no_such_process);
+    }
+    return unexpected(std::errc::bad_address);
+}
+
+inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<off_t>::max());
+    return off <= max && len <= max - off;
+}
+
+} // namespace detail
+
+/// Opens `proc:<tid>/trace`, `proc:<tid>/regs/int`, `proc:<tid>/regs/float`,
+/// `proc:<tid>/regs/env` or `proc:<tid>/mem`. The result is a real fd (an eventfd; for trace
+/// handles it polls readable when events are queued or the tracee exited, C8).
+/// `oflags`: O_TRUNC stops the tracee now (A5), O_EXCL kills it on close (A6), O_NONBLOCK
+/// selects nonblocking writes (M); stored for F_GETFL (A7).
+/// \errors EINVAL bad path (A1); ESRCH no such task or a zombie (A2); EPERM security (A3) or
+/// one's own thread group; EBUSY already traced (A4); ENOTSUP the wake signal is taken.
+inline Result<int> open(std::string_view path, int oflags) {
+    Shim& shim = Shim::instance();
+    if (shim.foreign_process()) {
+        return unexpected(std::errc::operation_not_permitted); // a forked copy is inert
+    }
+    const auto parsed = detail::parse_path(path);
+    if (!parsed) {
+        return unexpected(std::errc::invalid_argument);
+    }
+    const auto st = detail::check_access(parsed->tid);
+    if (!st) {
+        return unexpected_errno(st.error().value());
+    }
+    if (auto started = shim.ensure_started(); !started) {
+        return unexpected_errno(started.error().value());
+    }
+    const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0) {
+        return sys::last_error();
+    }
+    auto h = std::make_shared<detail::Handle>();
+    h->kind = parsed->kind;
+    h->fd = efd;
+    h->tid = parsed->tid;
+    h->oflags = oflags;
+    if (parsed->kind == detail::HandleKind::Trace) {
+        auto s = std::make_shared<detail::Session>();
+        s->efd = efd;
+        s->tid = parsed->tid;
+        s->oflags = oflags;
+        s->user_child = st->ppid == ::getpid() && st->tgid == parsed->tid;
+        const bool stop_now = (oflags & O_TRUNC) != 0;
+        const bool exclusive = (oflags & O_EXCL) != 0;
+        auto r = shim.call(
+            [&](detail::Request& req) { return shim.attach(req, s, stop_now, exclusive); });
+        if (!r) {
+            (void)::close(efd);
+            return unexpected_errno(r.error().value());
+        }
+        h->session = std::move(s);
+    } else {
+        h->pidfd = sys::pidfd_open(parsed->tid);
+        if (parsed->kind == detail::HandleKind::Mem) {
+            h->memfd = detail::open_mem(parsed->tid);
+            if (h->memfd < 0) {
+                const int err = errno;
+                sys::close_fd(h->pidfd);
+                (void)::close(efd);
+                return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
+            }
+        }
+    }
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    shim.handles()[efd] = std::move(h);
+    return efd;
+}
+
+namespace detail {
+
+inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
+    if (shim.foreign_process()) {
+        return nullptr;
+    }
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    const auto it = shim.handles().find(fd);
+    return it == shim.handles().end() ? nullptr : it->second;
+}
+
+/// J1/J4: reads one register set through the tracer thread.
+template <class Regs, class Fetch>
+Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
+    if (sys::pidfd_exited(h.pidfd, 0)) {
+        return unexpected(std::errc::no_such_process); // G1
+    }
+    Regs regs{};
+    auto r = shim.call([&](Request& req) {
+        return shim.with_stopped(req, h.tid,
+                                 [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
+    });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    const std::size_t n = std::min(buf.size(), sizeof(Regs));
+    std::memcpy(buf.data(), &regs, n);
+    return n;
+}
+
+/// J2/J4: writes one register set (whole structure only; shorter writes return 0).
+template <class Regs, class Store>
+Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte> buf, Store store) {
+    if (buf.size() < sizeof(Regs)) {
+        return std::size_t{0};
+    }
+    if (sys::pidfd_exited(h.pidfd, 0)) {
+        return unexpected(std::errc::no_such_process);
+    }
+    Regs regs{};
+    std::memcpy(&regs, buf.data(), sizeof regs);
+    auto r = shim.call([&](Request& req) {
+        return shim.with_stopped(req, h.tid,
+                                 [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
+    });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return sizeof(Regs);
+}
+
+inline int get_regs(pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
+    if (t != nullptr) {
+        if (!Shim::load_regs(*t)) {
+            return errno;
+        }
+        out = t->regs;
+        return 0;
+    }
+    return sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &out) == 0 ? 0 : errno;
+}
+
+inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
+    if (sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &in) != 0) {
+        return errno == EIO ? EINVAL : errno; // Linux refused a value (decision 9)
+    }
+    if (t != nullptr) {
+        t->regs_valid = false; // Linux may have masked bits; read back lazily
+        if (t->stop == StopKind::SyscallEntry) {
+            t->entry_regs_written = true;
+        }
+    }
+    return 0;
+}
+
+/// C1: copies whole events, oldest first; 0 when none or `len < 56`. Never blocks.
+inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf) {
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    const std::size_t n = std::min(buf.size() / sizeof(PtraceEvent), s.queue.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const PtraceEvent ev = s.queue.front();
+        s.queue.pop_front();
+        std::memcpy(buf.data() + i * sizeof(PtraceEvent), &ev, sizeof ev);
+        if (cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits()) {
+            // F2: from now on the next write or the close releases this child.
+            const auto tid = static_cast<pid_t>(ev.a);
+            if (std::erase(s.unread_children, tid) != 0) {
+                s.read_children.push_back(tid);
+            }
+        }
+    }
+    if (s.queue.empty() && !s.exited) {
+        Shim::drain_ready(s); // C8: readable iff queued or exited
+    }
+    return n * sizeof(PtraceEvent);
+}
+
+/// G2: "ESRCH, then waitpid(pid)" must work at once. A child of ours becomes a waitable
+/// zombie a moment after the tracer thread let it leave its EXIT stop; wait for that (bounded)
+/// before reporting ESRCH. \returns ESRCH.
+inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
+    bool user_child = false;
+    int pidfd = -1;
+    {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        user_child = s.user_child;
+        pidfd = s.pidfd;
+    }
+    if (user_child) {
+        (void)sys::pidfd_exited(pidfd, 2000);
+    }
+    return unexpected(std::errc::no_such_process);
+}
+
+/// B6/B7: the wait of a blocking write.
+inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
+    std::unique_lock<std::mutex> lk(shim.mutex());
+    for (;;) {
+        if (s.has_bp && s.reached) {
+            return std::size_t{8};
+        }
+        if (!s.queue.empty()) {
+            return std::size_t{8}; // unread events return at once (B7)
+        }
+        if (s.exited) {
+            break;
+        }
+        if (s.closed) {
+            return std::size_t{8};
+        }
+        if (s.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout &&
+            s.tracee != nullptr && sys::pidfd_exited(s.pidfd, 0)) {
+            // Fallback for a task that vanished without an EXIT event stop (spec 3.D7).
+            Shim::mark_exited(s);
+        }
+    }
+    lk.unlock();
+    return await_reapable(shim, s);
+}
+
+} // namespace detail
+
+/// Reads events (trace, C1), registers (regs/*, J1, J4) or memory (mem, K1).
+/// \errors EBADF unknown fd; ESRCH tracee gone (regs, mem once reaped); EFAULT unmapped.
+inline Result<std::size_t> read(int fd, std::span<std::byte> buf) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (h->kind) {
+    case detail::HandleKind::Trace:
+        return detail::read_events(shim, *h->session, buf);
+    case detail::HandleKind::RegsInt:
+        return detail::read_regs<IntRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, IntRegisters& out) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                out = to_int_registers(r, Shim::rax_meaning(t));
+                return 0;
+            });
+    case detail::HandleKind::RegsFloat:
+        return detail::read_regs<FloatRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee*, FloatRegisters& out) {
+                user_fpregs_struct f{};
+                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+                    return errno;
+                }
+                out = to_float_registers(f);
+                return 0;
+            });
+    case detail::HandleKind::RegsEnv:
+        return detail::read_regs<EnvRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, EnvRegisters& out) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                out = to_env_registers(r);
+                return 0;
+            });
+    case detail::HandleKind::Mem: {
+        std::lock_guard<std::mutex> lk(h->mem_mu);
+        if (buf.empty()) {
+            return std::size_t{0};
+        }
+        if (!detail::mem_range_ok(h->offset, buf.size())) {
+            return unexpected(std::errc::bad_address);
+        }
+        if (auto r = detail::mem_read_at(*h, buf.data(), buf.size(), h->offset); !r) {
+            return unexpected_errno(r.error().value());
+        }
+        h->offset += buf.size();
+        return buf.size();
+    }
+    }
+    return unexpected(std::errc::bad_file_descriptor);
+}
+
+/// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).
+/// \returns 8 for a successful operation (decision 2), 0 for fewer than 8 bytes (B1).
+/// \errors EBADF; EINVAL reserved bits (B2); ESRCH tracee gone (B10, G1); EFAULT unmapped.
+inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (h->kind) {
+    case detail::HandleKind::Trace: {
+        detail::Session& s = *h->session;
+        std::uint64_t op = 0;
+        if (buf.size() >= sizeof op) {
+            std::memcpy(&op, buf.data(), sizeof op);
+        }
+        auto r =
+            shim.call([&](detail::Request& req) { return shim.write_op(req, s, buf.size(), op); });
+        if (!r) {
+            if (r.error() == std::errc::no_such_process) {
+                return detail::await_reapable(shim, s); // B10 after an exit: same as G2
+            }
+            return unexpected_errno(r.error().value());
+        }
+        if (*r == 0) {
+            return std::size_t{0};
+        }
+        int oflags = 0;
+        {
+            std::lock_guard<std::mutex> lk(shim.mutex());
+            oflags = s.oflags;
+        }
+        const bool blocking =
+            (op & PtraceFlags::FLAG_WAIT.bits()) != 0 || (oflags & O_NONBLOCK) == 0; // B6
+        if (!blocking) {
+            return std::size_t{8}; // M1
+        }
+        return detail::wait_for_stop(shim, s);
+    }
+    case detail::HandleKind::RegsInt:
+        return detail::write_regs<IntRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const IntRegisters& in) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                merge_int_registers(r, in, Shim::rax_meaning(t));
+                return detail::set_regs(tid, t, r);
+            });
+    case detail::HandleKind::RegsFloat:
+        return detail::write_regs<FloatRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee*, const FloatRegisters& in) {
+                user_fpregs_struct f{};
+                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+                    return errno;
+                }
+                merge_float_registers(f, in);
+                return sys::ptrace_ptr(PTRACE_SETFPREGS, tid, 0, &f) == 0 ? 0 : errno;
+            });
+    case detail::HandleKind::RegsEnv:
+        return detail::write_regs<EnvRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const EnvRegisters& in) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                merge_env_registers(r, in);
+                return detail::set_regs(tid, t, r);
+            });
+    case detail::HandleKind::Mem: {
+        std::lock_guard<std::mutex> lk(h->mem_mu);
+        if (buf.empty()) {
+            return std::size_t{0};
+        }
+        if (!detail::mem_range_ok(h->offset, buf.size())) {
+            return unexpected(std::errc::bad_address);
+        }
+        // K1: check that the whole range is mapped first, so a fault transfers nothing.
+        std::vector<std::byte> probe(buf.size());
+        if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), h->offset); !r) {
+            return unexpected_errno(r.error().value());
+        }
+        // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
+        const auto res = detail::transfer_all(
+            [&](std::size_t done, std::size_t left, off_t at) {
+                return ::pwrite(h->memfd, buf.data() + done, left, at);
+            },
+            buf.size(), h->offset);
+        if (res != detail::Transfer::Full) {
+            return unexpected(std::errc::bad_address);
+        }
+        h->offset += buf.size();
+        return buf.size();
+    }
+    }
+    return unexpected(std::errc::bad_file_descriptor);
+}
+
+/// K1: moves a mem handle's offset (a tracee virtual address). SEEK_CUR clamps at 0,
+/// SEEK_END counts from isize::MAX. \errors EBADF other handles or whence.
+inline Result<std::uint64_t> lseek(int fd, std::int64_t off, int whence) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h || h->kind != detail::HandleKind::Mem) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    std::lock_guard<std::mutex> lk(h->mem_mu);
+    constexpr auto imax = std::numeric_limits<std::int64_t>::max();
+    auto clamp_add = [](std::int64_t base, std::int64_t delta) {
+        if (delta > 0 && base > imax - delta) {
+            return imax;
+        }
+        return std::max<std::int64_t>(0, base + delta);
+    };
+    switch (whence) {
+    case SEEK_SET:
+        h->offset = static_cast<std::uint64_t>(off); // Redox: `offset as usize`
+        break;
+    case SEEK_CUR: {
+        const auto cur = h->offset > static_cast<std::uint64_t>(imax)
+                             ? imax
+                             : static_cast<std::int64_t>(h->offset);
+        h->offset = static_cast<std::uint64_t>(clamp_add(cur, off));
+        break;
+    }
+    case SEEK_END:
+        h->offset = static_cast<std::uint64_t>(clamp_add(imax, off));
+        break;
+    default:
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    return h->offset;
+}
+
+/// A7: F_GETFL/F_SETFL keep the handle's flag word (F_SETFL replaces it whole, so dropping
+/// O_EXCL disables kill-on-close); F_GETFD/F_SETFD act on the fd; others are EINVAL.
+inline Result<int> fcntl(int fd, int cmd, int arg = 0) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (cmd) {
+    case F_GETFL: {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        return h->session ? h->session->oflags : h->oflags;
+    }
+    case F_SETFL: {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        h->oflags = arg;
+        if (h->session) {
+            h->session->oflags = arg;
+            if (detail::Tracee* t = h->session->tracee) {
+                const bool exclusive = (arg & O_EXCL) != 0;
+                if (t->exitkill != exclusive) {
+                    t->exitkill = exclusive; // applied at the tracee's next stop
+                    t->options_dirty = true;
+                }
+            }
+        }
+        return 0;
+    }
+    case F_GETFD:
+    case F_SETFD: {
+        const int r = ::fcntl(fd, cmd, arg);
+        if (r < 0) {
+            return sys::last_error();
+        }
+        return r;
+    }
+    default:
+        return unexpected(std::errc::invalid_argument);
+    }
+}
+
+/// Closes a handle. For trace handles: I1 (detach with the pending stop's default decision,
+/// or SIGKILL for O_EXCL, A6), releasing clone children (F2, decision 10).
+/// \errors EBADF unknown or already closed fd.
+inline Result<void> close(int fd) {
+    Shim& shim = Shim::instance();
+    std::shared_ptr<detail::Handle> h;
+    {
+        if (shim.foreign_process()) {
+            return unexpected(std::errc::bad_file_descriptor);
+        }
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        const auto it = shim.handles().find(fd);
+        if (it == shim.handles().end()) {
+            return unexpected(std::errc::bad_file_descriptor);
+        }
+        h = std::move(it->second);
+        shim.handles().erase(it);
+    }
+    if (h->session) {
+        detail::Session& s = *h->session;
+        const detail::Tracee* killed = nullptr;
+        {
+            std::lock_guard<std::mutex> lk(shim.mutex());
+            if ((s.oflags & O_EXCL) != 0) {
+                killed = s.tracee;
+            }
+        }
+        (void)shim.call([&](detail::Request& req) { return shim.close_session(req, s); });
+        if (killed != nullptr) {
+            shim.wait_forgotten(killed, s.tid, std::chrono::milliseconds(2000));
+        }
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        sys::close_fd(s.pidfd);
+    }
+    {
+        std::lock_guard<std::mutex> lk(h->mem_mu);
+        sys::close_fd(h->memfd);
+    }
+    sys::close_fd(h->pidfd);
+    sys::close_fd(h->fd);
+    return {};
+}
+
+} // namespace ptrace_api::shim

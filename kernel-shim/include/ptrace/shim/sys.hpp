@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+// Thin, checked wrappers over the Linux system calls and /proc files the shim uses.
+#pragma once
+
+#include <ptrace/result.hpp>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ptrace_api::shim::sys {
+
+/// The calling thread's kernel id (glibc 2.36 has gettid(), but keep the raw call explicit).
+inline pid_t gettid() noexcept {
+    return static_cast<pid_t>(::syscall(SYS_gettid));
+}
+
+/// ptrace(2) as the raw system call, so PEEK requests store their word through `data` and
+/// every request reports failure as -1/errno in the same way.
+inline long ptrace_raw(long request, pid_t tid, std::uintptr_t addr, std::uintptr_t data) noexcept {
+    return ::syscall(SYS_ptrace, request, static_cast<long>(tid), addr, data);
+}
+
+/// ptrace(2) with a pointer as `data`.
+template <class T>
+long ptrace_ptr(long request, pid_t tid, std::uintptr_t addr, T* data) noexcept {
+    return ptrace_raw(request, tid, addr, reinterpret_cast<std::uintptr_t>(data));
+}
+
+/// Sends `sig` to one thread of this process (used to wake the tracer thread).
+inline int tgkill(pid_t tgid, pid_t tid, int sig) noexcept {
+    return static_cast<int>(::syscall(SYS_tgkill, tgid, tid, sig));
+}
+
+/// A pidfd for `tid`: a thread pidfd (PIDFD_THREAD, Linux 6.9) when possible, so a non-leader
+/// thread can be watched too; a process pidfd otherwise. -1 when neither works.
+inline int pidfd_open(pid_t tid) noexcept {
+    constexpr unsigned pidfd_thread = O_EXCL; // PIDFD_THREAD, not in glibc 2.36 headers
+    long fd = ::syscall(SYS_pidfd_open, tid, pidfd_thread);
+    if (fd < 0) {
+        fd = ::syscall(SYS_pidfd_open, tid, 0U);
+    }
+    return static_cast<int>(fd);
+}
+
+/// pidfd_send_signal(2): signals the task the pidfd names, never a recycled pid.
+inline int pidfd_send_signal(int pidfd, int sig) noexcept {
+    return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0U));
+}
+
+/// True when the task behind `pidfd` has exited (the pidfd polls readable), waiting up to
+/// `timeout_ms` (0: just look).
+inline bool pidfd_exited(int pidfd, int timeout_ms) noexcept {
+    if (pidfd < 0) {
+        return false;
+    }
+    pollfd p{pidfd, POLLIN, 0};
+    for (;;) {
+        const int r = ::poll(&p, 1, timeout_ms);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        return r > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
+    }
+}
+
+/// Closes `fd` if it is open. Never retried on EINTR: Linux has released the fd already.
+inline void close_fd(int& fd) noexcept {
+    if (fd >= 0) {
+        (void)::close(fd);
+        fd = -1;
+    }
+}
+
+/// Reads a whole small file (a /proc text file) into `out`; false with errno on failure.
+inline bool read_small_file(const char* path, std::string& out) noexcept {
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    out.clear();
+    std::array<char, 4096> buf{};
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int err = errno;
+            (void)::close(fd);
+            errno = err;
+            return false;
+        }
+        if (n == 0) {
+            break;
+        }
+        out.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    (void)::close(fd);
+    return true;
+}
+
+/// The fields of /proc/<tid>/status the shim needs (A2, A3, A4, D5).
+struct ProcStatus {
+    char state = '?';
+    pid_t tgid = 0;
+    pid_t ppid = 0;
+    pid_t tracer_pid = 0;
+    std::array<std::uint64_t, 4> uid{}; // real, effective, saved, fs
+    std::array<std::uint64_t, 4> gid{};
+    std::uint64_t sig_pnd = 0; // signals pending for this thread
+    std::uint64_t sig_ign = 0;
+    std::uint64_t sig_cgt = 0;
+    int threads = 0;
+};
+
+namespace detail {
+
+inline std::string_view field(std::string_view text, std::string_view key) noexcept {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t end = std::min(text.find('\n', pos), text.size());
+        const std::string_view line = text.substr(pos, end - pos);
+        if (line.size() > key.size() && line.substr(0, key.size()) == key &&
+            line[key.size()] == ':') {
+            std::string_view value = line.substr(key.size() + 1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+                value.remove_prefix(1);
+            }
+            return value;
+        }
+        pos = end + 1;
+    }
+    return {};
+}
+
+template <class T>
+T number(std::string_view& text, int base = 10) noexcept {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    T value{};
+    const auto res = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    text.remove_prefix(static_cast<std::size_t>(res.ptr - text.data()));
+    return value;
+}
+
+} // namespace detail
+
+/// Parses /proc/<tid>/status. ESRCH when the task does not exist.
+inline Result<ProcStatus> proc_status(pid_t tid) {
+    std::string text;
+    const std::string path = "/proc/" + std::to_string(tid) + "/status";
+    if (!read_small_file(path.c_str(), text)) {
+        return unexpected(std::errc::no_such_process);
+    }
+    ProcStatus st;
+    const std::string_view all = text;
+    if (const auto s = detail::field(all, "State"); !s.empty()) {
+        st.state = s.front();
+    }
+    auto v = detail::field(all, "Tgid");
+    st.tgid = detail::number<pid_t>(v);
+    v = detail::field(all, "PPid");
+    st.ppid = detail::number<pid_t>(v);
+    v = detail::field(all, "TracerPid");
+    st.tracer_pid = detail::number<pid_t>(v);
+    v = detail::field(all, "Uid");
+    for (auto& id : st.uid) {
+        id = detail::number<std::uint64_t>(v);
+    }
+    v = detail::field(all, "Gid");
+    for (auto& id : st.gid) {
+        id = detail::number<std::uint64_t>(v);
+    }
+    v = detail::field(all, "SigPnd");
+    st.sig_pnd = detail::number<std::uint64_t>(v, 16);
+    v = detail::field(all, "SigIgn");
+    st.sig_ign = detail::number<std::uint64_t>(v, 16);
+    v = detail::field(all, "SigCgt");
+    st.sig_cgt = detail::number<std::uint64_t>(v, 16);
+    v = detail::field(all, "Threads");
+    st.threads = detail::number<int>(v);
+    return st;
+}
+
+/// The current errno as an Unexpected.
+inline Unexpected last_error() noexcept {
+    return unexpected_errno(errno);
+}
+
+} // namespace ptrace_api::shim::sys

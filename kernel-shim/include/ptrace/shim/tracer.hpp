@@ -1,0 +1,1216 @@
+// SPDX-License-Identifier: MIT
+// The process-wide tracer thread and registry: every ptrace(2) call and every wait happens here.
+#pragma once
+
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/regs.hpp>
+#include <ptrace/result.hpp>
+#include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/sys.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csetjmp>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ptrace_api::shim {
+
+/// The real-time signal the shim reserves to wake its tracer thread out of waitid(2)
+/// (SIGRTMAX-1). The shim refuses to start if the program installed a handler for it.
+inline int wake_signal() noexcept {
+    return SIGRTMAX - 1;
+}
+
+/// `b` of a SIGNAL event for a signal the tracee catches: Linux exposes no handler address
+/// to a tracer (spec 3.D5), so the shim reports this non-0/1 sentinel instead.
+inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
+
+/// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
+inline constexpr long seize_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+                                      PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE |
+                                      PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+
+namespace detail {
+
+/// What a handle fd stands for (A1).
+enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem };
+
+/// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
+enum class StopKind : std::uint8_t {
+    None,
+    Interrupt,    // PTRACE_EVENT_STOP with SIGTRAP: our INTERRUPT, a new child, group-stop end
+    GroupStop,    // PTRACE_EVENT_STOP with a stop signal (H)
+    SyscallEntry, // D1
+    SyscallExit,  // D2
+    Signal,       // signal-delivery-stop (D5)
+    Breakpoint,   // int3 (D6)
+    Step,         // single-step trap (D4)
+    Exit,         // PTRACE_EVENT_EXIT (D7)
+    Event,        // fork/vfork/clone/exec/vfork-done event stops
+};
+
+/// How a tracee is resumed: the Linux request that serves the Redox breakpoint (spec 3.1).
+enum class Mode : std::uint8_t { Cont, Syscall, Step };
+
+/// Whether the tracee is inside a syscall, for pairing syscall stops without asking Linux.
+enum class SysState : std::uint8_t { Unknown, Outside, Inside };
+
+/// Why a stopped tracee is let go.
+enum class ResumeCause : std::uint8_t { Auto, Write };
+
+struct Session;
+
+/// One Linux task this process traces.
+struct Tracee {
+    pid_t tid = 0;
+    int pidfd = -1;
+    Session* session = nullptr;     // the trace handle's state, if any
+    Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
+    bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
+    bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
+    bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
+    bool awaiting_decision = false; // child stopped before its parent's clone event
+    bool detach_at_stop = false;    // let it go at its next stop (F4, F2, I1)
+    bool frozen = false;            // O_TRUNC or clone freeze (A5, F1)
+    bool held = false;              // sits at a reported stop: the bp is reached (C4)
+    bool interrupt_sent = false;
+    bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
+    bool job_stopped = false;
+    bool exitkill = false;
+    bool options_dirty = false;
+    StopKind stop = StopKind::None;
+    int stop_sig = 0;
+    Mode mode = Mode::Cont;
+    long last_request = 0;
+    bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
+    SysState sys = SysState::Unknown;
+    bool exec_exit_pending = false;
+    bool restart_pending = false; // an -ERESTART* exit was folded away (decision 18)
+    bool sigreturn_seen = false;
+    std::uint64_t restart_nr = 0;
+    std::uint64_t restart_ip = 0;
+    bool regs_valid = false;
+    bool entry_regs_written = false;
+    user_regs_struct regs{};
+    std::vector<std::function<void(Tracee&)>> at_stop; // served at the next stop
+};
+
+/// The state behind one trace handle (Redox: the session).
+struct Session {
+    int efd = -1; // the handle's fd: an eventfd, readable iff events are queued or exited (C8)
+    pid_t tid = 0;
+    int pidfd = -1;
+    int oflags = 0;
+    bool user_child = false; // the tracee is a child process of this process (G2)
+    Tracee* tracee = nullptr;
+    bool has_bp = false;
+    PtraceFlags bp{};
+    bool reached = false;
+    bool exited = false;
+    bool closed = false;
+    bool efd_set = false;
+    std::deque<PtraceEvent> queue;
+    std::vector<pid_t> unread_children;
+    std::vector<pid_t> read_children;
+    std::condition_variable cv;
+};
+
+/// One open handle.
+struct Handle {
+    HandleKind kind = HandleKind::Trace;
+    int fd = -1;
+    pid_t tid = 0;
+    int oflags = 0;
+    int pidfd = -1;
+    std::shared_ptr<Session> session;
+    std::mutex mem_mu;
+    int memfd = -1;
+    std::uint64_t offset = 0;
+};
+
+/// A user call handed to the tracer thread; `fn` returns true when it completed at once,
+/// false when it completes later (at a stop) by calling Shim::complete.
+struct Request {
+    std::function<bool(Request&)> fn;
+    bool done = false;
+    int err = 0;
+    std::uint64_t value = 0;
+    std::condition_variable cv;
+};
+
+/// The wake-up protocol's state; shared with an async-signal handler, hence plain globals.
+/// `armed` is true only while the tracer thread is between "queue empty" and the end of its
+/// waitid(2); the handler jumps out only then, so no wake-up is lost and none interrupts
+/// anything else (a late one makes at most a syscall return EINTR, which is retried).
+struct WakeState {
+    sigjmp_buf jmp{};
+    std::atomic<bool> armed{false};
+    std::atomic<pid_t> tracer_tid{0};
+};
+
+inline WakeState& wake_state() noexcept {
+    static WakeState state;
+    return state;
+}
+
+inline void wake_handler(int /*sig*/) noexcept {
+    WakeState& w = wake_state();
+    if (sys::gettid() == w.tracer_tid.load() && w.armed.exchange(false)) {
+        siglongjmp(w.jmp, 1);
+    }
+}
+
+/// Builds an event record (spec 1.2): `cause` is one flag, unused fields are zero.
+template <class Event = PtraceEvent>
+Event make_event(PtraceFlags cause, std::uint64_t a = 0, std::uint64_t b = 0) {
+    Event ev{};
+    if constexpr (std::is_same_v<decltype(ev.cause), std::uint64_t>) {
+        ev.cause = cause.bits();
+    } else {
+        ev.cause = cause;
+    }
+    ev.a = a;
+    ev.b = b;
+    return ev;
+}
+
+/// The cause bits of an event record.
+template <class Event>
+std::uint64_t cause_bits(const Event& ev) noexcept {
+    if constexpr (std::is_same_v<decltype(ev.cause), std::uint64_t>) {
+        return ev.cause;
+    } else {
+        return ev.cause.bits();
+    }
+}
+
+inline bool is_stop_signal(int sig) noexcept {
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+inline bool is_restart_errno(std::uint64_t rax) noexcept {
+    const auto v = static_cast<std::int64_t>(rax);
+    return v == -512 || v == -513 || v == -514 ||
+           v == -516; // -ERESTART{SYS,NOINTR,NOHAND,_RESTARTBLOCK}
+}
+
+} // namespace detail
+
+/// The single process-wide shim: the handle table, the traced tasks, and the tracer thread
+/// that performs every ptrace request (Linux binds them to the attaching thread, spec 3.1).
+/// It is the only global mutable state of the library; it is created at the first open and
+/// never destroyed (the tracer thread may outlive static destructors; at process exit Linux
+/// detaches every tracee, or kills it when it was opened with O_EXCL).
+class Shim {
+public:
+    static Shim& instance() {
+        static Shim* shim = new Shim(); // deliberately leaked, see above
+        return *shim;
+    }
+
+    Shim(const Shim&) = delete;
+    Shim& operator=(const Shim&) = delete;
+    Shim(Shim&&) = delete;
+    Shim& operator=(Shim&&) = delete;
+
+    /// The mutex guarding every table and every Tracee/Session field.
+    std::mutex& mutex() noexcept { return mu_; }
+
+    /// True in a process forked from the one that created the shim: its copies are inert.
+    bool foreign_process() const noexcept { return owner_pid_ != ::getpid(); }
+
+    /// Starts the tracer thread and installs the wake handler, once.
+    Result<void> ensure_started() {
+        std::lock_guard<std::mutex> lk(start_mu_);
+        if (started_) {
+            return {};
+        }
+        const int sig = wake_signal();
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) != 0) {
+            return sys::last_error();
+        }
+        if ((old.sa_flags & SA_SIGINFO) != 0 ||
+            (old.sa_handler != SIG_DFL && old.sa_handler != &detail::wake_handler)) {
+            // The signal is reserved (kernel-shim/README.md); never replace a user's handler.
+            static const char message[] = "ptrace-api: SIGRTMAX-1 has a handler; the shim reserves "
+                                          "it for its tracer thread\n";
+            (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+            return unexpected(std::errc::operation_not_supported);
+        }
+        struct sigaction sa {};
+        sa.sa_handler = &detail::wake_handler;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0; // no SA_RESTART: the wake-up must end waitid(2)
+        if (::sigaction(sig, &sa, nullptr) != 0) {
+            return sys::last_error();
+        }
+        // The tracer thread starts with every signal blocked, so process-directed signals go
+        // to the program's own threads; it unblocks only the wake signal.
+        sigset_t all;
+        sigset_t saved;
+        sigfillset(&all);
+        if (::pthread_sigmask(SIG_SETMASK, &all, &saved) != 0) {
+            return unexpected(std::errc::invalid_argument);
+        }
+        pthread_t thread{};
+        pthread_attr_t attr;
+        int rc = ::pthread_attr_init(&attr);
+        if (rc == 0) {
+            rc = ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            if (rc == 0) {
+                rc = ::pthread_create(&thread, &attr, &Shim::thread_main, this);
+            }
+            (void)::pthread_attr_destroy(&attr);
+        }
+        (void)::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+        if (rc != 0) {
+            return unexpected_errno(rc);
+        }
+        std::unique_lock<std::mutex> lk2(mu_);
+        started_cv_.wait(lk2, [&] { return detail::wake_state().tracer_tid.load() != 0; });
+        started_ = true;
+        return {};
+    }
+
+    /// Runs `fn` on the tracer thread (inline when called from it) and waits for completion.
+    /// \returns the request's value, or its errno.
+    Result<std::uint64_t> call(std::function<bool(detail::Request&)> fn) {
+        detail::Request req;
+        req.fn = std::move(fn);
+        if (sys::gettid() == detail::wake_state().tracer_tid.load()) {
+            // Called from the tracer thread itself (e.g. from a callback): never queue to
+            // oneself; run now and pump stops until the request completes.
+            if (!req.fn(req)) {
+                pump_until([&] { return req.done; });
+            }
+        } else {
+            std::unique_lock<std::mutex> lk(mu_);
+            requests_.push_back(&req);
+            pending_.fetch_add(1);
+            if (detail::wake_state().armed.load()) {
+                (void)sys::tgkill(owner_pid_, detail::wake_state().tracer_tid.load(),
+                                  wake_signal());
+            }
+            req.cv.wait(lk, [&] { return req.done; });
+        }
+        if (req.err != 0) {
+            return unexpected_errno(req.err);
+        }
+        return req.value;
+    }
+
+    /// Marks a request finished and wakes its caller. Tracer thread, mutex held.
+    static void complete(detail::Request& req, int err = 0, std::uint64_t value = 0) {
+        req.err = err;
+        req.value = value;
+        req.done = true;
+        req.cv.notify_all();
+    }
+
+    // ---- the tables (mutex held) ----
+
+    std::map<int, std::shared_ptr<detail::Handle>>& handles() noexcept { return handles_; }
+
+    detail::Tracee* find_tracee(pid_t tid) noexcept {
+        const auto it = tracees_.find(tid);
+        return it == tracees_.end() ? nullptr : it->second.get();
+    }
+
+    // ---- operations run on the tracer thread (mutex held) ----
+
+    /// A4/A5/F3: seize `tid` (or adopt an auto-attached child) for session `s`.
+    bool attach(detail::Request& req, const std::shared_ptr<detail::Session>& s, bool stop_now,
+                bool exclusive) {
+        const pid_t tid = s->tid;
+        if (detail::Tracee* t = find_tracee(tid)) {
+            if (t->session != nullptr) {
+                complete(req, EBUSY); // A4: one session per tracee, whoever asks
+                return true;
+            }
+            // F3 adoption: the child stays frozen until this session's first write or close;
+            // its parent's handle no longer releases it.
+            if (t->clone_owner != nullptr) {
+                forget_child(*t->clone_owner, tid);
+                t->clone_owner = nullptr;
+            }
+            t->frozen = t->frozen || stop_now;
+            t->detach_at_stop = false;
+            link(*t, *s, exclusive);
+            if (!t->stopped && stop_now) {
+                request_stop(*t);
+            }
+            complete(req);
+            return true;
+        }
+        long options = seize_options;
+        if (exclusive) {
+            options |= PTRACE_O_EXITKILL;
+        }
+        if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, static_cast<std::uintptr_t>(options)) != 0) {
+            int err = errno;
+            if (err == EPERM) {
+                const auto st = sys::proc_status(tid);
+                if (!st) {
+                    err = ESRCH;
+                } else if (st->state == 'Z' || st->state == 'X') {
+                    err = ESRCH;
+                } else if (st->tracer_pid != 0) {
+                    err = EBUSY; // another tracer (A4, spec 3.A4)
+                }
+            }
+            complete(req, err);
+            return true;
+        }
+        auto owned = std::make_unique<detail::Tracee>();
+        detail::Tracee& t = *owned;
+        t.tid = tid;
+        t.pidfd = sys::pidfd_open(tid);
+        t.sys = detail::SysState::Unknown;
+        t.exitkill = exclusive;
+        tracees_[tid] = std::move(owned);
+        link(t, *s, exclusive);
+        if (!stop_now) {
+            complete(req);
+            return true;
+        }
+        // A5: freeze now. The first stop (ours, or any other that satisfies the INTERRUPT)
+        // is held; open returns once it arrived, which is stronger than Redox's async freeze.
+        t.frozen = true;
+        request_stop(t);
+        t.at_stop.emplace_back([&req](detail::Tracee&) { complete(req); });
+        return false;
+    }
+
+    /// B1-B5, B11 and F2 for a write of `len` bytes holding `op` (tracer thread).
+    bool write_op(detail::Request& req, detail::Session& s, std::size_t len, std::uint64_t op) {
+        release_children(s, false); // F2: even for a short or invalid write (K19)
+        if (len < 8) {
+            complete(req, 0, 0); // B1
+            return true;
+        }
+        if ((op & ~std::uint64_t{0xffff}) != 0) {
+            complete(req, EINVAL); // B2
+            return true;
+        }
+        detail::Tracee* t = s.tracee;
+        if (t == nullptr || s.exited) {
+            complete(req, ESRCH); // B10
+            return true;
+        }
+        const PtraceFlags flags = PtraceFlags::from_bits_retain(op);
+        const bool has_stop = flags.intersects(PtraceFlags::STOP_MASK);
+        if (!has_stop && flags.contains(PtraceFlags::FLAG_WAIT)) {
+            // B3 exception: a WAIT-only write keeps the bp and resumes nothing but the freeze.
+            if (t->frozen) {
+                t->frozen = false;
+                if (t->stopped && !t->held && !t->awaiting_decision) {
+                    resume(*t, detail::ResumeCause::Write, false);
+                }
+            }
+            complete(req, 0, 8);
+            return true;
+        }
+        // B3/B4 (decision 6: an EVENT-only op installs a bp too; IGNORE is honoured alone).
+        const detail::Mode before = mode_class(s);
+        s.has_bp = has_stop || flags.intersects(PtraceFlags::EVENT_MASK);
+        s.bp = flags;
+        s.reached = false;
+        t->frozen = false; // B5
+        if (t->stopped && !t->awaiting_decision) {
+            resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
+        } else if (!t->stopped && !t->listening && !t->awaiting_initial &&
+                   mode_class(s) != before) {
+            // B11: the running tracee must change its Linux resume mode; stop it briefly and
+            // let the stop handler resume it in the new mode.
+            request_stop(*t);
+        }
+        complete(req, 0, 8);
+        return true;
+    }
+
+    /// After closing an O_EXCL session: waits (up to `limit`) until the killed tracee has
+    /// left its EXIT event stop and is no longer traced, so that the caller's waitpid(2) can
+    /// neither block on it nor steal that stop from the tracer thread (spec 3.1 "User waitpid
+    /// interference"). User thread.
+    void wait_forgotten(const detail::Tracee* t, pid_t tid, std::chrono::milliseconds limit) {
+        std::unique_lock<std::mutex> lk(mu_);
+        (void)forgotten_.wait_for(lk, limit, [&] {
+            const detail::Tracee* now = find_tracee(tid);
+            return now == nullptr || now != t;
+        });
+    }
+
+    /// I1/I2/A6/decision 10/decision 14: close a trace session (tracer thread).
+    bool close_session(detail::Request& req, detail::Session& s) {
+        release_children(s, true);
+        s.closed = true;
+        s.cv.notify_all();
+        detail::Tracee* t = s.tracee;
+        if (t == nullptr) {
+            complete(req);
+            return true;
+        }
+        t->session = nullptr;
+        s.tracee = nullptr;
+        t->held = false;
+        t->frozen = false;
+        if ((s.oflags & O_EXCL) != 0) {
+            // A6: kill works on a stopped or frozen tracee too (decision 14). It then passes
+            // its EXIT event stop, where the tracer thread detaches it (nobody reaps here).
+            if (t->pidfd < 0 || sys::pidfd_send_signal(t->pidfd, SIGKILL) != 0) {
+                (void)::kill(t->tid, SIGKILL);
+            }
+            if (t->stopped && t->stop == detail::StopKind::Exit) {
+                detach(*t);
+            }
+            complete(req);
+            return true;
+        }
+        if (t->stopped && !t->awaiting_decision) {
+            detach(*t);
+            complete(req);
+            return true;
+        }
+        if (t->awaiting_initial || t->awaiting_decision) {
+            t->detach_at_stop = true;
+            if (t->stopped) {
+                detach(*t);
+            }
+            complete(req);
+            return true;
+        }
+        // Running or listening: PTRACE_DETACH needs a ptrace-stop. Any stop that comes first
+        // is detached with its default decision (the signal is delivered, spec 3.I).
+        t->at_stop.emplace_back([&req](detail::Tracee& tt) {
+            tt.detach_at_stop = true;
+            complete(req);
+        });
+        request_stop(*t);
+        return false;
+    }
+
+    /// Runs `op` on the stopped tracee `tid` (J1-J4): at its current stop, at the next stop
+    /// after an INTERRUPT if it runs, or through a temporary seize if it is not traced (A8).
+    bool with_stopped(detail::Request& req, pid_t tid,
+                      std::function<int(pid_t, detail::Tracee*)> op) {
+        detail::Tracee* t = find_tracee(tid);
+        if (t == nullptr) {
+            complete(req, temporary_seize(tid, op));
+            return true;
+        }
+        if (t->stopped) {
+            complete(req, op(tid, t));
+            return true;
+        }
+        t->at_stop.emplace_back(
+            [&req, op = std::move(op)](detail::Tracee& tt) { complete(req, op(tt.tid, &tt)); });
+        if (!t->awaiting_initial) {
+            request_stop(*t);
+        }
+        return false;
+    }
+
+    /// GETREGS once per stop (cached until the tracee resumes: fetch lazily, spec 3.J).
+    static bool load_regs(detail::Tracee& t) noexcept {
+        if (!t.regs_valid) {
+            if (sys::ptrace_ptr(PTRACE_GETREGS, t.tid, 0, &t.regs) != 0) {
+                return false;
+            }
+            t.regs_valid = true;
+        }
+        return true;
+    }
+
+    /// How rax reads at the tracee's current stop (D1, decision 7).
+    static RaxMeaning rax_meaning(const detail::Tracee* t) noexcept {
+        return t != nullptr && t->stop == detail::StopKind::SyscallEntry ? RaxMeaning::SyscallNumber
+                                                                         : RaxMeaning::UserRax;
+    }
+
+    static void raise_ready(detail::Session& s) noexcept {
+        if (!s.efd_set) {
+            const std::uint64_t one = 1;
+            if (::write(s.efd, &one, sizeof one) == static_cast<ssize_t>(sizeof one)) {
+                s.efd_set = true;
+            }
+        }
+    }
+
+    static void drain_ready(detail::Session& s) noexcept {
+        if (s.efd_set) {
+            std::uint64_t value = 0;
+            if (::read(s.efd, &value, sizeof value) == static_cast<ssize_t>(sizeof value)) {
+                s.efd_set = false;
+            }
+        }
+    }
+
+    /// Marks the session's tracee gone (G1): wakes writers, makes the handle readable.
+    static void mark_exited(detail::Session& s) noexcept {
+        s.exited = true;
+        s.tracee = nullptr;
+        raise_ready(s);
+        s.cv.notify_all();
+    }
+
+private:
+    Shim()
+        : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()),
+          // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before the tracer thread exists
+          log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {}
+
+    static void* thread_main(void* self) {
+        static_cast<Shim*>(self)->run();
+        return nullptr;
+    }
+
+    void run() {
+        sigset_t wake;
+        sigemptyset(&wake);
+        sigaddset(&wake, wake_signal());
+        (void)::pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
+        std::unique_lock<std::mutex> lk(mu_);
+        detail::wake_state().tracer_tid.store(sys::gettid());
+        started_cv_.notify_all();
+        for (;;) {
+            drain_requests();
+            lk.unlock();
+            wait_for_stop();
+            lk.lock();
+            if (si_->si_pid != 0) {
+                dispatch(si_->si_pid, si_->si_code, si_->si_status);
+            }
+        }
+    }
+
+    void drain_requests() {
+        while (!requests_.empty()) {
+            detail::Request* req = requests_.front();
+            requests_.pop_front();
+            pending_.fetch_sub(1);
+            if (req->fn(*req)) {
+                // The request completed itself (complete() was called).
+            }
+        }
+    }
+
+    /// The armed wait (design: "waking the tracer thread"). `si_` lives on the heap so that
+    /// its contents survive the siglongjmp; si_pid != 0 afterwards means a stop was consumed
+    /// even if the wake-up arrived just after waitid returned.
+    void wait_for_stop() noexcept {
+        si_->si_pid = 0;
+        detail::WakeState& w = detail::wake_state();
+        if (sigsetjmp(w.jmp, 1) == 0) {
+            w.armed.store(true);
+            if (pending_.load() == 0) {
+                // __WNOTHREAD: only tasks this thread traces (it has no children), never the
+                // program's own children; no WEXITED: the shim never sees or reaps an exit.
+                if (::syscall(SYS_waitid, P_ALL, 0, si_.get(), WSTOPPED | __WALL | __WNOTHREAD,
+                              nullptr) < 0 &&
+                    errno == ECHILD) {
+                    (void)::syscall(SYS_pause); // nothing traced: sleep until a request
+                }
+            }
+            w.armed.store(false);
+        }
+    }
+
+    /// Waits for stops on the calling (tracer) thread until `done` holds (inline requests).
+    template <class Pred>
+    void pump_until(Pred done) {
+        while (!done()) {
+            siginfo_t si{};
+            if (::syscall(SYS_waitid, P_ALL, 0, &si, WSTOPPED | __WALL | __WNOTHREAD, nullptr) <
+                0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                return;
+            }
+            if (si.si_pid != 0) {
+                dispatch(si.si_pid, si.si_code, si.si_status);
+            }
+        }
+    }
+
+    // ---- stop classification (spec 3.1 table) ----
+
+    void dispatch(pid_t tid, int code, int status) {
+        if (log_) {
+            std::fprintf(stderr, "ptrace-api shim: stop tid=%d code=%d status=%#x\n", tid, code,
+                         static_cast<unsigned>(status));
+        }
+        if (code != CLD_TRAPPED) {
+            return; // only ptrace-stops are reported to this thread
+        }
+        detail::Tracee* tp = find_tracee(tid);
+        if (tp == nullptr) {
+            // An auto-attached child whose first stop beat its parent's clone event (F1):
+            // hold it until the parent's event decides between freeze and release.
+            auto owned = std::make_unique<detail::Tracee>();
+            owned->tid = tid;
+            owned->pidfd = sys::pidfd_open(tid);
+            owned->stopped = true;
+            owned->stop = detail::StopKind::Interrupt;
+            owned->sys = detail::SysState::Outside;
+            owned->awaiting_decision = true;
+            tracees_[tid] = std::move(owned);
+            return;
+        }
+        detail::Tracee& t = *tp;
+        t.stopped = true;
+        t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
+        t.listening = false;
+        t.interrupt_sent_before = t.interrupt_sent;
+        t.interrupt_sent = false;
+        t.regs_valid = false;
+        t.entry_regs_written = false;
+        const int sig = status & 0xff;
+        const int event = (status >> 8) & 0xff;
+        if (t.awaiting_initial) {
+            t.awaiting_initial = false;
+            t.stop = detail::StopKind::Interrupt;
+            t.sys = detail::SysState::Outside;
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        if (sig == (SIGTRAP | 0x80)) {
+            on_syscall_stop(t);
+            return;
+        }
+        t.exec_exit_pending = event == PTRACE_EVENT_EXEC;
+        if (event == PTRACE_EVENT_STOP) {
+            t.job_stopped = detail::is_stop_signal(sig);
+            t.stop = t.job_stopped ? detail::StopKind::GroupStop : detail::StopKind::Interrupt;
+            t.sys = detail::SysState::Outside;
+            if (t.interrupt_sent_before && load_regs(t) && detail::is_restart_errno(t.regs.rax) &&
+                static_cast<std::int64_t>(t.regs.orig_rax) >= 0) {
+                // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
+                // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
+                // stop so that the tracer sees only that syscall's POST (D3, decision 18).
+                t.restart_pending = true;
+                t.sigreturn_seen = false;
+                t.restart_nr = t.regs.orig_rax;
+                t.restart_ip = t.regs.rip;
+            }
+            finish_stop(t, std::nullopt, false);
+        } else if (event != 0) {
+            on_ptrace_event(t, event);
+        } else if (sig == SIGTRAP) {
+            on_sigtrap(t);
+        } else {
+            on_signal(t, sig);
+        }
+    }
+
+    static bool wants(const detail::Tracee& t, PtraceFlags flag) noexcept {
+        return t.session != nullptr && t.session->has_bp && t.session->bp.contains(flag);
+    }
+
+    void on_syscall_stop(detail::Tracee& t) {
+        bool entry = t.sys != detail::SysState::Inside;
+        __ptrace_syscall_info info{};
+        bool have_info = false;
+        if (t.sys == detail::SysState::Unknown || t.restart_pending) {
+            // Pairing is uncertain (after attach) or a restart must be recognised.
+            if (sys::ptrace_ptr(PTRACE_GET_SYSCALL_INFO, t.tid, sizeof info, &info) > 0) {
+                have_info = true;
+                entry = info.op == PTRACE_SYSCALL_INFO_ENTRY;
+            }
+        }
+        if (entry) {
+            t.sys = detail::SysState::Inside;
+            t.stop = detail::StopKind::SyscallEntry;
+            t.exec_exit_pending = false;
+            if (t.restart_pending && have_info) {
+                if (info.instruction_pointer == t.restart_ip &&
+                    (info.entry.nr == t.restart_nr || info.entry.nr == SYS_restart_syscall)) {
+                    // Decision 18: the restart's duplicate entry stop is folded away.
+                    t.restart_pending = false;
+                    finish_stop(t, std::nullopt, false);
+                    return;
+                }
+                if (t.sigreturn_seen) {
+                    t.restart_pending = false; // returned -EINTR instead: no restart comes
+                } else if (info.entry.nr == SYS_rt_sigreturn) {
+                    t.sigreturn_seen = true;
+                }
+            }
+            finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
+            return;
+        }
+        t.sys = detail::SysState::Outside;
+        t.stop = detail::StopKind::SyscallExit;
+        if (t.exec_exit_pending) {
+            t.exec_exit_pending = false; // decision 17: no POST for a successful execve
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        if (load_regs(t) && detail::is_restart_errno(t.regs.rax)) {
+            // Decision 18 / spec 3.H6: kernel-internal exit of an interrupted syscall.
+            t.restart_pending = true;
+            t.sigreturn_seen = false;
+            t.restart_nr = t.regs.orig_rax;
+            t.restart_ip = t.regs.rip;
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        finish_stop(t, report_if(t, PtraceFlags::STOP_POST_SYSCALL), true);
+    }
+
+    static std::optional<PtraceEvent> report_if(const detail::Tracee& t, PtraceFlags cause,
+                                                std::uint64_t a = 0, std::uint64_t b = 0) {
+        if (!wants(t, cause)) {
+            return std::nullopt;
+        }
+        return detail::make_event(cause, a, b);
+    }
+
+    void on_ptrace_event(detail::Tracee& t, int event) {
+        unsigned long msg = 0;
+        if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, t.tid, 0, &msg) != 0) {
+            msg = 0;
+        }
+        switch (event) {
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+        case PTRACE_EVENT_CLONE:
+            t.stop = detail::StopKind::Event;
+            t.sys = detail::SysState::Inside;
+            on_new_child(t, static_cast<pid_t>(msg));
+            finish_stop(t, std::nullopt, false);
+            return;
+        case PTRACE_EVENT_EXIT: {
+            // D7: a = wait status without the core-dump bit (Redox has none, spec 1.2).
+            t.stop = detail::StopKind::Exit;
+            const std::uint64_t status = msg & ~std::uint64_t{0x80};
+            finish_stop(t, report_if(t, PtraceFlags::STOP_EXIT, status), true);
+            return;
+        }
+        default: // EXEC, VFORK_DONE: nothing to report (K4: mem handles reopen by themselves)
+            t.stop = detail::StopKind::Event;
+            t.sys = detail::SysState::Inside;
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+    }
+
+    /// F1/F4: the parent `t` created `child` (already auto-attached by Linux).
+    void on_new_child(detail::Tracee& t, pid_t child) {
+        if (child <= 0) {
+            return;
+        }
+        detail::Tracee* c = find_tracee(child);
+        if (c == nullptr) {
+            auto owned = std::make_unique<detail::Tracee>();
+            owned->tid = child;
+            owned->pidfd = sys::pidfd_open(child);
+            owned->awaiting_initial = true;
+            owned->sys = detail::SysState::Outside;
+            c = owned.get();
+            tracees_[child] = std::move(owned);
+        }
+        c->awaiting_decision = false;
+        c->exitkill = t.exitkill; // Linux copies the parent's options to the child
+        detail::Session* s = t.session;
+        if (s != nullptr && s->has_bp && s->bp.contains(PtraceFlags::EVENT_CLONE)) {
+            c->frozen = true; // F1: frozen before its first instruction until F2/F3
+            c->clone_owner = s;
+            s->unread_children.push_back(child);
+            push_event(*s, detail::make_event(PtraceFlags::EVENT_CLONE,
+                                              static_cast<std::uint64_t>(child)));
+        } else if (c->stopped) {
+            detach(*c); // F4: nobody asked for it; it runs untraced
+        } else {
+            c->detach_at_stop = true;
+        }
+    }
+
+    void on_sigtrap(detail::Tracee& t) {
+        siginfo_t si{};
+        if (sys::ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) != 0) {
+            si.si_code = SI_USER;
+        }
+        t.sys = detail::SysState::Outside;
+        if (si.si_code == SI_KERNEL) {
+            // D6: int3 (0xCC or CD 03); RIP is already after the instruction (decision 5).
+            t.stop = detail::StopKind::Breakpoint;
+            t.stop_sig = SIGTRAP;
+            finish_stop(t, report_if(t, PtraceFlags::STOP_BREAKPOINT), true);
+            return;
+        }
+        if ((si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && t.step_armed) {
+            // The trap of a step we asked for, even if another stop came in between (it may
+            // have been queued behind our INTERRUPT's EVENT_STOP).
+            t.step_armed = false;
+            t.stop = detail::StopKind::Step; // D4; an unrequested step trap is swallowed
+            t.stop_sig = 0;
+            finish_stop(t, report_if(t, PtraceFlags::STOP_SINGLESTEP), true);
+            return;
+        }
+        on_signal(t, SIGTRAP);
+    }
+
+    void on_signal(detail::Tracee& t, int sig) {
+        t.stop = detail::StopKind::Signal;
+        t.stop_sig = sig;
+        t.sys = detail::SysState::Outside;
+        if (!wants(t, PtraceFlags::STOP_SIGNAL)) {
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        finish_stop(t,
+                    detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig),
+                                       handler_value(t.tid, sig)),
+                    true);
+    }
+
+    /// D5 `b`: 0 SIG_DFL, 1 SIG_IGN, else the handler (classified from /proc, spec 3.D5).
+    static std::uint64_t handler_value(pid_t tid, int sig) {
+        const auto st = sys::proc_status(tid);
+        if (!st || sig <= 0 || sig > 64) {
+            return 0;
+        }
+        const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig - 1);
+        if ((st->sig_ign & bit) != 0) {
+            return 1;
+        }
+        if ((st->sig_cgt & bit) != 0) {
+            return caught_handler_unknown;
+        }
+        return 0;
+    }
+
+    static void push_event(detail::Session& s, const PtraceEvent& event) {
+        s.queue.push_back(event); // C2: FIFO
+        raise_ready(s);           // C8
+        s.cv.notify_all();        // B7, C5
+    }
+
+    /// Common end of every stop: report, serve waiting requests, then hold or resume.
+    void finish_stop(detail::Tracee& t, std::optional<PtraceEvent> report, bool breakpoint) {
+        if (report && t.session != nullptr) {
+            if (breakpoint) {
+                t.session->reached = true; // C4
+                t.held = true;
+            }
+            push_event(*t.session, *report);
+        }
+        if (!t.at_stop.empty()) {
+            auto callbacks = std::move(t.at_stop);
+            t.at_stop.clear();
+            for (auto& cb : callbacks) {
+                cb(t);
+            }
+        }
+        if (t.detach_at_stop) {
+            detach(t);
+            return;
+        }
+        if (!t.held && !t.frozen && !t.awaiting_decision) {
+            resume(t, detail::ResumeCause::Auto, false);
+        }
+    }
+
+    /// The Linux resume mode class a session's bp needs while running (B11).
+    static detail::Mode mode_class(const detail::Session& s) noexcept {
+        if (!s.has_bp) {
+            return detail::Mode::Cont;
+        }
+        if (s.bp.contains(PtraceFlags::STOP_SINGLESTEP)) {
+            return detail::Mode::Step;
+        }
+        if (s.bp.intersects(PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL)) {
+            return detail::Mode::Syscall;
+        }
+        return detail::Mode::Cont;
+    }
+
+    /// Resume mode for the tracee's current stop (spec 3.1 "Resume mode from Redox flags").
+    detail::Mode mode_for(detail::Tracee& t) {
+        const detail::Session* s = t.session;
+        if (s == nullptr || !s->has_bp) {
+            return detail::Mode::Cont;
+        }
+        const bool sys_stops =
+            s->bp.intersects(PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL);
+        const bool step = s->bp.contains(PtraceFlags::STOP_SINGLESTEP);
+        if (sys_stops && step) {
+            // D4 precedence: syscall stops win over the step of a `syscall` instruction.
+            if (t.stop == detail::StopKind::SyscallEntry &&
+                s->bp.contains(PtraceFlags::STOP_POST_SYSCALL)) {
+                return detail::Mode::Syscall;
+            }
+            return at_syscall_instruction(t) ? detail::Mode::Syscall : detail::Mode::Step;
+        }
+        if (sys_stops) {
+            return detail::Mode::Syscall;
+        }
+        return step ? detail::Mode::Step : detail::Mode::Cont;
+    }
+
+    static bool at_syscall_instruction(detail::Tracee& t) {
+        if (t.stop == detail::StopKind::SyscallEntry || !load_regs(t)) {
+            return false;
+        }
+        errno = 0; // -1 is valid PEEK data
+        long word = 0;
+        if (sys::ptrace_ptr(PTRACE_PEEKTEXT, t.tid, t.regs.rip, &word) != 0) {
+            return false;
+        }
+        const auto bytes = static_cast<std::uint64_t>(word) & 0xffff;
+        return bytes == 0x050f || bytes == 0x80cd; // syscall, int 0x80
+    }
+
+    /// E1: skip the syscall at this entry stop; the tracee sees the presented rax (or the
+    /// syscall number when the tracer wrote nothing, E6).
+    static void skip_syscall(detail::Tracee& t) {
+        if (!load_regs(t)) {
+            return;
+        }
+        if (!t.entry_regs_written) {
+            t.regs.rax = t.regs.orig_rax;
+        }
+        t.regs.orig_rax = ~std::uint64_t{0};
+        (void)sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs);
+    }
+
+    void apply_options(detail::Tracee& t) {
+        if (t.options_dirty) {
+            long options = seize_options;
+            if (t.exitkill) {
+                options |= PTRACE_O_EXITKILL;
+            }
+            (void)sys::ptrace_raw(PTRACE_SETOPTIONS, t.tid, 0,
+                                  static_cast<std::uintptr_t>(options));
+            t.options_dirty = false;
+        }
+    }
+
+    /// Lets a stopped tracee go: the Redox "resume" (B3) or the automatic answer to a stop
+    /// nobody asked for (unrequested signals delivered, group-stops listened, spec 3.1).
+    void resume(detail::Tracee& t, detail::ResumeCause cause, bool ignore) {
+        if (!t.stopped) {
+            return;
+        }
+        t.held = false;
+        if (t.stop == detail::StopKind::Exit) {
+            detach(t); // D7/G: the exit cannot be aborted; never wait on it, never reap
+            return;
+        }
+        apply_options(t);
+        if (t.stop == detail::StopKind::GroupStop && t.job_stopped) {
+            // H3: a ptrace resume does not end a job-control stop; LISTEN keeps the tracee
+            // stopped yet able to report SIGCONT (an EVENT_STOP) and new signals.
+            (void)sys::ptrace_raw(PTRACE_LISTEN, t.tid, 0, 0);
+            t.stopped = false;
+            t.listening = true;
+            t.regs_valid = false;
+            return;
+        }
+        long data = 0;
+        switch (t.stop) {
+        case detail::StopKind::Signal:
+            data = ignore ? 0 : t.stop_sig; // E2
+            break;
+        case detail::StopKind::Breakpoint:
+            data = ignore ? 0 : SIGTRAP; // decision 4 (RFC): without IGNORE it dies by SIGTRAP
+            break;
+        case detail::StopKind::SyscallEntry:
+            if (ignore) {
+                skip_syscall(t); // E1
+            }
+            break;
+        default:
+            break;
+        }
+        (void)cause;
+        const detail::Mode mode = mode_for(t);
+        const long request = mode == detail::Mode::Syscall ? PTRACE_SYSCALL
+                             : mode == detail::Mode::Step  ? PTRACE_SINGLESTEP
+                                                           : PTRACE_CONT;
+        if (log_) {
+            std::fprintf(stderr, "ptrace-api shim: resume tid=%d request=%#lx data=%ld\n", t.tid,
+                         static_cast<unsigned long>(request), data);
+        }
+        // ESRCH here means the tracee was killed meanwhile; its exit stop still comes.
+        (void)sys::ptrace_raw(request, t.tid, 0, static_cast<std::uintptr_t>(data));
+        t.stopped = false;
+        t.mode = mode;
+        t.last_request = request;
+        if (request == PTRACE_SINGLESTEP) {
+            t.step_armed = true;
+        }
+        t.regs_valid = false;
+        t.entry_regs_written = false;
+    }
+
+    /// PTRACE_DETACH from the current stop with its default decision (spec 3.I: the syscall
+    /// runs, a signal is delivered, int3 continues, a job-stop persists), then forgets it.
+    void detach(detail::Tracee& t) {
+        if (t.step_armed && t.stop != detail::StopKind::Step && t.stop != detail::StopKind::Exit &&
+            step_trap_queued(t.tid)) {
+            // The trap of our last single-step is queued behind this stop: detaching now
+            // would deliver it untraced and kill the tracee. Let it come back as a stop (it
+            // is swallowed there) and detach then.
+            if (sys::ptrace_raw(PTRACE_CONT, t.tid, 0, 0) == 0) {
+                t.stopped = false;
+                t.detach_at_stop = true;
+                t.last_request = PTRACE_CONT;
+                return;
+            }
+        }
+        long data = 0;
+        if (t.stop == detail::StopKind::Signal) {
+            data = t.stop_sig;
+        }
+        (void)sys::ptrace_raw(PTRACE_DETACH, t.tid, 0, static_cast<std::uintptr_t>(data));
+        const bool exited = t.stop == detail::StopKind::Exit;
+        forget(t, exited);
+    }
+
+    /// Removes a tracee from the tables; `t` is destroyed.
+    void forget(detail::Tracee& t, bool exited) {
+        if (detail::Session* s = t.session) {
+            // Only a dying tracee is let go while a session still names it (D7, G1); every
+            // other detach (close, F2, F4) happens after the session was unlinked.
+            (void)exited;
+            mark_exited(*s);
+        }
+        if (t.clone_owner != nullptr) {
+            forget_child(*t.clone_owner, t.tid);
+        }
+        for (auto& cb : t.at_stop) {
+            // A request still waiting for a stop of a task that is going away.
+            t.detach_at_stop = false;
+            cb(t);
+        }
+        sys::close_fd(t.pidfd);
+        tracees_.erase(t.tid);
+        forgotten_.notify_all();
+    }
+
+    static void forget_child(detail::Session& s, pid_t tid) {
+        std::erase(s.unread_children, tid);
+        std::erase(s.read_children, tid);
+    }
+
+    static bool step_trap_queued(pid_t tid) {
+        const auto st = sys::proc_status(tid);
+        return st && (st->sig_pnd & (std::uint64_t{1} << (SIGTRAP - 1))) != 0;
+    }
+
+    void request_stop(detail::Tracee& t) {
+        if (!t.stopped && !t.interrupt_sent) {
+            if (sys::ptrace_raw(PTRACE_INTERRUPT, t.tid, 0, 0) == 0) {
+                t.interrupt_sent = true;
+            }
+        }
+    }
+
+    /// F2 (and decision 10 when `all`): unfreeze children without a session of their own.
+    void release_children(detail::Session& s, bool all) {
+        std::vector<pid_t> children = std::move(s.read_children);
+        s.read_children.clear();
+        if (all) {
+            children.insert(children.end(), s.unread_children.begin(), s.unread_children.end());
+            s.unread_children.clear();
+        }
+        for (const pid_t tid : children) {
+            detail::Tracee* c = find_tracee(tid);
+            if (c == nullptr || c->session != nullptr) {
+                continue; // gone, or adopted (F3)
+            }
+            c->clone_owner = nullptr;
+            c->frozen = false;
+            if (c->stopped) {
+                detach(*c);
+            } else {
+                c->detach_at_stop = true;
+            }
+        }
+    }
+
+    void link(detail::Tracee& t, detail::Session& s, bool exclusive) {
+        t.session = &s;
+        s.tracee = &t;
+        s.pidfd = t.pidfd >= 0 ? ::fcntl(t.pidfd, F_DUPFD_CLOEXEC, 0) : -1;
+        if (t.exitkill != exclusive) {
+            t.exitkill = exclusive;
+            t.options_dirty = true;
+        }
+    }
+
+    /// A8: registers of a task nobody here traces: SEIZE, INTERRUPT, operate, DETACH.
+    int temporary_seize(pid_t tid, const std::function<int(pid_t, detail::Tracee*)>& op) {
+        const auto st = sys::proc_status(tid);
+        if (!st || st->state == 'Z' || st->state == 'X') {
+            return ESRCH;
+        }
+        if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, 0) != 0) {
+            const int err = errno;
+            return err == EPERM && st->tracer_pid != 0 ? EBUSY : err;
+        }
+        if (sys::ptrace_raw(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
+            const int err = errno;
+            (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0, 0);
+            return err;
+        }
+        siginfo_t si{};
+        for (;;) {
+            si.si_pid = 0;
+            if (::syscall(SYS_waitid, P_PID, tid, &si, WSTOPPED | __WALL | __WNOTHREAD, nullptr) ==
+                0) {
+                break;
+            }
+            if (errno != EINTR) {
+                return ESRCH;
+            }
+        }
+        const int err = op(tid, nullptr);
+        const int sig = si.si_status & 0xff;
+        const int event = (si.si_status >> 8) & 0xff;
+        const long data = event == 0 && sig != SIGTRAP ? sig : 0; // deliver what it stopped for
+        (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
+        return err;
+    }
+
+    std::mutex start_mu_;
+    bool started_ = false;
+    std::condition_variable started_cv_;
+    const pid_t owner_pid_;
+    std::mutex mu_;
+    std::deque<detail::Request*> requests_;
+    std::atomic<int> pending_{0};
+    std::unique_ptr<siginfo_t> si_;
+    const bool log_; // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
+    std::map<int, std::shared_ptr<detail::Handle>> handles_;
+    std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
+    std::condition_variable forgotten_;
+};
+
+} // namespace ptrace_api::shim

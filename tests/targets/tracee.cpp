@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// A tracee for the integration tests: argv[1] selects one small behaviour (see usage()).
+// Plain libc only, built without sanitizers and optimisation, so its stops are predictable.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+volatile sig_atomic_t g_caught = 0;
+volatile unsigned long g_counter = 0;
+int g_pipe[2] = {-1, -1};
+
+void on_signal(int sig) {
+    g_caught = sig;
+}
+
+void on_signal_write(int /*sig*/) {
+    const char byte = 'x';
+    (void)!::write(g_pipe[1], &byte, 1);
+}
+
+long getppid_raw() {
+    return ::syscall(SYS_getppid);
+}
+
+void* thread_getppid_loop(void* /*arg*/) {
+    for (;;) {
+        (void)getppid_raw();
+    }
+    return nullptr;
+}
+
+void* thread_exit_quickly(void* /*arg*/) {
+    return nullptr;
+}
+
+int usage() {
+    std::fputs("usage: tracee getppid N | spin | sleep | exit CODE | raise SIG default|ignore|"
+               "handler | int3 | fork | vfork | thread | threads | stop | segv | "
+               "change_getppid | skip_getppid | restart | exec PATH ARGS... | "
+               "trace_child\n",
+               stderr);
+    return 2;
+}
+
+int set_disposition(int sig, const char* how) {
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    if (std::strcmp(how, "ignore") == 0) {
+        sa.sa_handler = SIG_IGN;
+    } else if (std::strcmp(how, "handler") == 0) {
+        sa.sa_handler = &on_signal;
+    } else {
+        sa.sa_handler = SIG_DFL;
+    }
+    return ::sigaction(sig, &sa, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc > 2 && std::strcmp(argv[1], "gate") == 0) {
+        // Wait for the test to open its handles: one byte on stdin opens the gate.
+        char byte = 0;
+        (void)!::read(STDIN_FILENO, &byte, 1);
+        ++argv;
+        --argc;
+    }
+    if (argc < 2) {
+        return usage();
+    }
+    const char* mode = argv[1];
+    if (std::strcmp(mode, "getppid") == 0 && argc > 2) {
+        // N getppid calls (N < 0: forever), then exit 0.
+        const long n = std::strtol(argv[2], nullptr, 10);
+        for (long i = 0; n < 0 || i < n; ++i) {
+            (void)getppid_raw();
+        }
+        return 0;
+    }
+    if (std::strcmp(mode, "spin") == 0) {
+        for (;;) {
+            g_counter = g_counter + 1; // a few instructions, no syscalls, ever
+        }
+    }
+    if (std::strcmp(mode, "sleep") == 0) {
+        for (;;) {
+            ::pause();
+        }
+    }
+    if (std::strcmp(mode, "exit") == 0 && argc > 2) {
+        std::exit(std::atoi(argv[2]));
+    }
+    if (std::strcmp(mode, "raise") == 0 && argc > 3) {
+        // Raise SIG with the given disposition; exit 0 if the tracee survives (or 1 if a
+        // handler was expected and did not run).
+        const int sig = std::atoi(argv[2]);
+        if (set_disposition(sig, argv[3]) != 0) {
+            return 3;
+        }
+        (void)getppid_raw(); // a marker syscall just before the signal
+        (void)::raise(sig);
+        if (std::strcmp(argv[3], "handler") == 0 && g_caught != sig) {
+            return 1;
+        }
+        return 0;
+    }
+    if (std::strcmp(mode, "int3") == 0) {
+        __asm__ volatile("int3");
+        return 42;
+    }
+    if (std::strcmp(mode, "fork") == 0) {
+        const pid_t child = ::fork();
+        if (child == 0) {
+            ::_exit(3);
+        }
+        int status = 0;
+        if (child < 0 || ::waitpid(child, &status, 0) != child) {
+            return 100;
+        }
+        return WIFEXITED(status) ? WEXITSTATUS(status) + 10 : 101; // 13 when all went well
+    }
+    if (std::strcmp(mode, "vfork") == 0) {
+        const pid_t child = ::vfork();
+        if (child == 0) {
+            ::_exit(4);
+        }
+        int status = 0;
+        if (child < 0 || ::waitpid(child, &status, 0) != child) {
+            return 100;
+        }
+        return WIFEXITED(status) ? WEXITSTATUS(status) + 10 : 101; // 14
+    }
+    if (std::strcmp(mode, "thread") == 0) {
+        pthread_t t{};
+        if (::pthread_create(&t, nullptr, &thread_exit_quickly, nullptr) != 0) {
+            return 100;
+        }
+        (void)::pthread_join(t, nullptr);
+        return 15;
+    }
+    if (std::strcmp(mode, "threads") == 0) {
+        // A second thread loops on getppid; the main thread sleeps.
+        pthread_t t{};
+        if (::pthread_create(&t, nullptr, &thread_getppid_loop, nullptr) != 0) {
+            return 100;
+        }
+        for (;;) {
+            ::pause();
+        }
+    }
+    if (std::strcmp(mode, "stop") == 0) {
+        (void)getppid_raw();
+        (void)::raise(SIGSTOP);
+        return 5;
+    }
+    if (std::strcmp(mode, "segv") == 0) {
+        volatile int* volatile p = nullptr;
+        *p = 1;
+        return 0;
+    }
+    if (std::strcmp(mode, "change_getppid") == 0) {
+        // The tracer turns getppid into getpid at PRE (D1): exit 10 when it did.
+        const long r = getppid_raw();
+        return r == ::getpid() ? 10 : r == ::getppid() ? 11 : 12;
+    }
+    if (std::strcmp(mode, "skip_getppid") == 0) {
+        // The tracer skips getppid with rax = 4242 (E1): exit 20; 21 with the number (E6).
+        const long r = getppid_raw();
+        return r == 4242 ? 20 : r == SYS_getppid ? 21 : r == ::getppid() ? 22 : 23;
+    }
+    if (std::strcmp(mode, "restart") == 0) {
+        // H6 / decision 18: block in read(2); SIGUSR1's SA_RESTART handler writes the byte
+        // that the restarted read then returns.
+        if (::pipe(g_pipe) != 0) {
+            return 100;
+        }
+        struct sigaction sa {};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = &on_signal_write;
+        sa.sa_flags = SA_RESTART;
+        if (::sigaction(SIGUSR1, &sa, nullptr) != 0) {
+            return 101;
+        }
+        (void)getppid_raw(); // marker: the next read is the one to watch
+        char byte = 0;
+        const ssize_t n = ::read(g_pipe[0], &byte, 1);
+        return n == 1 && byte == 'x' ? 30 : 31;
+    }
+    if (std::strcmp(mode, "exec") == 0 && argc > 2) {
+        (void)getppid_raw();
+        ::execv(argv[2], argv + 2);
+        return 127;
+    }
+    if (std::strcmp(mode, "trace_child") == 0) {
+        // Traces a child of its own with raw ptrace (for the "second tracer" test) and
+        // prints the child's pid; then sleeps.
+        const pid_t child = ::fork();
+        if (child == 0) {
+            for (;;) {
+                ::pause();
+            }
+        }
+        if (child < 0 || ::ptrace(PTRACE_SEIZE, child, nullptr, nullptr) != 0) {
+            return 100;
+        }
+        std::printf("%d\n", static_cast<int>(child));
+        (void)std::fflush(stdout);
+        for (;;) {
+            ::pause();
+        }
+    }
+    return usage();
+}
