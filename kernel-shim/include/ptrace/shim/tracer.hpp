@@ -7,6 +7,7 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/handler_probe.hpp>
 #include <ptrace/shim/sys.hpp>
 
 #include <atomic>
@@ -44,8 +45,9 @@ inline int wake_signal() noexcept {
     return SIGRTMAX - 1;
 }
 
-/// `b` of a SIGNAL event for a signal the tracee catches: Linux exposes no handler address
-/// to a tracer (spec 3.D5), so the shim reports this non-0/1 sentinel instead.
+/// `b` of a SIGNAL event for a caught signal whose handler could not be learnt (the tracee
+/// has no vDSO to borrow a `syscall` instruction from, or the probe failed): a non-0/1
+/// sentinel, so that the event still says "caught" (spec 3.D5). Normally `b` is the address.
 inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
 
 /// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
@@ -883,13 +885,30 @@ private:
             finish_stop(t, std::nullopt, false);
             return;
         }
-        finish_stop(t,
-                    detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig),
-                                       handler_value(t.tid, sig)),
-                    true);
+        std::uint64_t handler = handler_value(t.tid, sig);
+        if (handler == caught_handler_unknown) {
+            // D5: ask the tracee for the address. The probe leaves it in an equivalent stop
+            // (the SIGTRAP stop of its step, carrying this signal's siginfo), which the resume
+            // code treats like the original one since stop_sig stays `sig`.
+            const HandlerProbe probe = probe_signal_handler(t.tid, sig);
+            if (probe.outcome == HandlerProbe::Outcome::Diverted) {
+                t.regs_valid = false;
+                dispatch(t.tid, probe.code, probe.status); // e.g. SIGKILL's EXIT event stop
+                return;
+            }
+            if (probe.outcome == HandlerProbe::Outcome::Found) {
+                handler = probe.handler;
+            }
+            t.regs_valid = false;
+        }
+        finish_stop(
+            t,
+            detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig), handler),
+            true);
     }
 
-    /// D5 `b`: 0 SIG_DFL, 1 SIG_IGN, else the handler (classified from /proc, spec 3.D5).
+    /// D5 `b` from /proc (spec 3.D5): 0 SIG_DFL, 1 SIG_IGN, caught_handler_unknown when the
+    /// tracee catches the signal (on_signal then learns the address from the tracee).
     static std::uint64_t handler_value(pid_t tid, int sig) {
         const auto st = sys::proc_status(tid);
         if (!st || sig <= 0 || sig > 64) {
