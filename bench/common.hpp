@@ -85,7 +85,7 @@ inline int repetitions(int fallback) {
 /// tab-separated so bench/run can align it.
 inline void compare_row(const std::string& row, int reps, const std::function<Sample()>& a,
                         const std::function<Sample()>& b, const char* unit, double target,
-                        bool lower_is_better = true) {
+                        bool lower_is_better = true, bool with_cpu = true) {
     std::vector<double> wall_ratio, cpu_ratio, a_unit, b_unit;
     for (int i = 0; i < reps; ++i) {
         Sample sa, sb;
@@ -109,10 +109,13 @@ inline void compare_row(const std::string& row, int reps, const std::function<Sa
     const Spread ua = spread(a_unit);
     const Spread ub = spread(b_unit);
     const bool met = lower_is_better ? w.median <= target : w.median >= target;
-    std::printf("%s\t%.2f [%.2f, %.2f]\t%.2f [%.2f, %.2f]\t%.2f / %.2f %s\t%s %.2f: %s\n",
-                row.c_str(), w.median, w.min, w.max, c.median, c.min, c.max, ua.median / 1000.0,
-                ub.median / 1000.0, unit, lower_is_better ? "<=" : ">=", target,
-                met ? "met" : "MISSED");
+    char cpu_text[64] = "n/a";
+    if (with_cpu) {
+        std::snprintf(cpu_text, sizeof cpu_text, "%.2f [%.2f, %.2f]", c.median, c.min, c.max);
+    }
+    std::printf("%s\t%.2f [%.2f, %.2f]\t%s\t%.2f / %.2f %s\t%s %.2f: %s\n", row.c_str(),
+                w.median, w.min, w.max, cpu_text, ua.median / 1000.0, ub.median / 1000.0, unit,
+                lower_is_better ? "<=" : ">=", target, met ? "met" : "MISSED");
     std::fflush(stdout);
 }
 
