@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// examples/strace against strace(1), both writing to /dev/null, on a syscall-heavy workload
+// (find over a tree), a fork-heavy one (a shell loop of /bin/true) and a threaded one, in
+// simple mode (no -f, against plain strace) and advanced mode (-f, against strace -f).
+#include "common.hpp"
+
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+/// Runs `argv` with stdout and stderr on /dev/null and returns its wall time.
+bench::Sample run(const std::vector<std::string>& argv) {
+    return bench::measure([&] {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            const int null = open("/dev/null", O_WRONLY);
+            (void)dup2(null, 1);
+            (void)dup2(null, 2);
+            std::vector<char*> args;
+            for (const auto& a : argv) {
+                args.push_back(const_cast<char*>(a.c_str()));
+            }
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+        int status = 0;
+        (void)waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            bench::die("command failed: " + argv.front() + " " + argv.back());
+        }
+        return 1.0;
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        bench::die("usage: strace_compare OUR_STRACE THREADS_PROGRAM FIND_ROOT");
+    }
+    const std::string ours = argv[1];
+    const std::string threaded = argv[2];
+    const std::string root = argv[3];
+    const int reps = bench::repetitions(3);
+    if (access(ours.c_str(), X_OK) != 0) {
+        std::printf("strace comparison\tnot measured: %s is not built\n", ours.c_str());
+        return 0;
+    }
+    struct Workload {
+        std::string name;
+        std::vector<std::string> command;
+    };
+    const std::vector<Workload> workloads = {
+        {"find " + root, {"find", root}},
+        {"300 x /bin/true", {"sh", "-c", "for i in $(seq 300); do /bin/true; done"}},
+        {"8 threads x 20k getppid", {threaded, "8", "20000"}},
+    };
+    for (const auto& w : workloads) {
+        for (const bool follow : {false, true}) {
+            std::vector<std::string> theirs = {"strace", "-o", "/dev/null"};
+            std::vector<std::string> mine = {ours, "-o", "/dev/null"};
+            if (follow) {
+                theirs.insert(theirs.begin() + 1, "-f");
+                mine.insert(mine.begin() + 1, "-f");
+            }
+            mine.emplace_back("--");
+            theirs.insert(theirs.end(), w.command.begin(), w.command.end());
+            mine.insert(mine.end(), w.command.begin(), w.command.end());
+            bench::compare_row(std::string("strace") + (follow ? " -f" : "") + ", " + w.name, reps,
+                               [&] { return run(theirs); }, [&] { return run(mine); }, "us/run",
+                               1.0, true, false);
+        }
+    }
+    return 0;
+}
