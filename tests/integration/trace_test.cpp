@@ -243,6 +243,33 @@ TEST_SUITE("integration") {
         CHECK(int_regs(regs).rax == SYS_getppid);
     }
 
+    TEST_CASE("Unrequested stops are serviced while no library call is in progress") {
+        // No write at all (A10): the tracer thread alone must deliver the signal to the
+        // handler, let the job stop happen and end, and let the tracee exit.
+        Scenario sc2;
+        int gate = -1;
+        const pid_t pid = sc2.spawn({"raise", "10", "handler"}, nullptr, &gate);
+        REQUIRE(eventually([&] { return at_gate(pid); }));
+        const int fd = sc2.open_trace(pid);
+        open_gate(gate);
+        REQUIRE(eventually([&] { return proc_state(pid) == 'Z'; }));
+        CHECK(events(fd).empty());
+        sc2.close(fd);
+        CHECK(sc2.wait_exit(pid) == 0); // the handler ran (exit 1 otherwise)
+
+        int gate2 = -1;
+        const pid_t stopper = sc2.spawn({"stop"}, nullptr, &gate2);
+        REQUIRE(eventually([&] { return at_gate(stopper); }));
+        const int fd2 = sc2.open_trace(stopper);
+        open_gate(gate2);
+        std::this_thread::sleep_for(50ms);
+        CHECK(proc_state(stopper) != 'R'); // job-stopped by its own SIGSTOP (H4)
+        REQUIRE(::kill(stopper, SIGCONT) == 0);
+        REQUIRE(eventually([&] { return proc_state(stopper) == 'Z'; }));
+        sc2.close(fd2);
+        CHECK(sc2.wait_exit(stopper) == (5 << 8));
+    }
+
     TEST_CASE("Any thread of the tracer may use any handle") {
         Scenario sc;
         const auto pid_fd = sc.spawn_frozen({"exit", "9"});

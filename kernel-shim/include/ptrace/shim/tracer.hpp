@@ -892,8 +892,10 @@ private:
             // code treats like the original one since stop_sig stays `sig`.
             const HandlerProbe probe = probe_signal_handler(t.tid, sig);
             if (probe.outcome == HandlerProbe::Outcome::Diverted) {
+                // Another stop (SIGKILL's exit, a SIGSTOP) replaced this one; the signal was
+                // queued again. Handle the new stop instead (t may be gone afterwards).
                 t.regs_valid = false;
-                dispatch(t.tid, probe.code, probe.status); // e.g. SIGKILL's EXIT event stop
+                dispatch(t.tid, probe.code, probe.status);
                 return;
             }
             if (probe.outcome == HandlerProbe::Outcome::Found) {
@@ -1202,14 +1204,31 @@ private:
         siginfo_t si{};
         for (;;) {
             si.si_pid = 0;
-            if (::syscall(SYS_waitid, P_PID, tid, &si, WSTOPPED | __WALL | __WNOTHREAD, nullptr) ==
-                0) {
+            // WEXITED|WNOWAIT too: a task that dies meanwhile must not leave this thread
+            // waiting forever for a stop that never comes.
+            if (::syscall(SYS_waitid, P_PID, tid, &si,
+                          WSTOPPED | WEXITED | WNOWAIT | __WALL | __WNOTHREAD, nullptr) == 0) {
                 break;
             }
             if (errno != EINTR) {
                 return ESRCH;
             }
         }
+        if (si.si_code != CLD_TRAPPED) {
+            // It exited while attached. A child of this process is left for the program to
+            // reap (G2); any other task is released to its real parent by consuming it here
+            // (Linux hands a traced non-child's zombie over only after the tracer waited).
+            if (st->ppid != owner_pid_) {
+                siginfo_t gone{};
+                (void)::syscall(SYS_waitid, P_PID, tid, &gone, WEXITED | __WALL | __WNOTHREAD,
+                                nullptr);
+            }
+            return ESRCH;
+        }
+        // Consume the stop that WNOWAIT left in place.
+        siginfo_t taken{};
+        (void)::syscall(SYS_waitid, P_PID, tid, &taken, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD,
+                        nullptr);
         const int err = op(tid, nullptr);
         const int sig = si.si_status & 0xff;
         const int event = (si.si_status >> 8) & 0xff;
