@@ -209,8 +209,13 @@ using EventView =
 inline std::ostream& operator<<(std::ostream& out, const PtraceEvent& event) {
     return out << to_string(event);
 }
+
+namespace events {
+// In the namespace of the alternatives, so that argument-dependent lookup finds it for the
+// std::variant EventView.
 inline std::ostream& operator<<(std::ostream& out, const EventView& meaning) {
-    return out << to_string(meaning);
+    return out << ptrace_api::to_string(meaning);
 }
+} // namespace events
 
 } // namespace ptrace_api

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Umbrella header: includes every public header of the value layer.
+// Umbrella header: includes every public header of the value layer (no Linux ptrace headers).
 #pragma once
 
 #include <ptrace/bitflags.hpp>
 #include <ptrace/bytes.hpp>
 #include <ptrace/config.hpp>
+#include <ptrace/errnos.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/fwd.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/signals.hpp>
+#include <ptrace/syscalls.hpp>
 #include <ptrace/version.hpp>

@@ -20,7 +20,8 @@ std::string describe_here() {
            to_string(FloatRegisters{}) + to_string(EnvRegisters{}) +
            std::to_string(as_bytes(flags).size()) + r.error().message() +
            std::to_string(PtraceFlags::table().size()) +
-           (*PtraceFlags::parse("STOP_EXIT")).to_string();
+           (*PtraceFlags::parse("STOP_EXIT")).to_string() + std::string(syscall_name(39)) +
+           std::string(errno_message(2)) + std::string(signal_name(10));
 }
 } // namespace
 
