@@ -21,6 +21,7 @@ TEST_SUITE("integration") {
     TEST_CASE("B1: fewer than 8 bytes return 0 and do nothing; extra bytes are ignored") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
         const int fd = sc.open_trace(pid, O_TRUNC);
         const std::array<std::byte, 4> small{};
         CHECK(shim::write(fd, small).value() == 0);
@@ -92,6 +93,7 @@ TEST_SUITE("integration") {
     TEST_CASE("B7: unread events make a blocking write return at once") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
         const int fd = sc.open_trace(pid, O_TRUNC);
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
         // The step event is unread: this write resumes the tracee with a bp that is never
@@ -106,6 +108,7 @@ TEST_SUITE("integration") {
     TEST_CASE("B3/B8: a FLAG_WAIT-only write keeps a reached bp and resumes nothing") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
         const int fd = sc.open_trace(pid, O_TRUNC);
         const int regs = sc.open(path(pid, "regs/int"));
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
@@ -216,6 +219,7 @@ TEST_SUITE("integration") {
     TEST_CASE("C8/M3: the handle polls readable iff events are queued or the tracee exited") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
         const int fd = sc.open_trace(pid, O_TRUNC | O_NONBLOCK);
         CHECK_FALSE(readable(fd));
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
@@ -303,6 +307,7 @@ TEST_SUITE("integration") {
     TEST_CASE("Bad fds and double close are EBADF, never a crash") {
         Scenario sc;
         const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
         std::array<std::byte, 56> buf{};
         CHECK_ERRC(shim::read(-1, buf), std::errc::bad_file_descriptor);
         CHECK_ERRC(shim::write(123456, buf), std::errc::bad_file_descriptor);

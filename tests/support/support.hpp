@@ -24,6 +24,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -245,6 +246,10 @@ public:
         return open("proc:" + std::to_string(pid) + "/trace", flags);
     }
 
+    /// Starts `args` behind a gate, waits until it sleeps there, opens its trace handle with
+    /// O_TRUNC (plus `flags`) and opens the gate: the tracee is frozen before its real work.
+    std::pair<pid_t, int> spawn_frozen(const std::vector<std::string>& args, int flags = 0);
+
     /// Closes a handle opened by open() and checks the close succeeded.
     void close(int fd) {
         CHECK(shim::close(fd).has_value());
@@ -292,12 +297,35 @@ inline bool at_gate(pid_t pid) {
     return shim::sys::read_small_file(file.c_str(), text) && text.rfind("0 0x0 ", 0) == 0;
 }
 
+/// True once a "spin" tracee has exec'd and spends its time in its loop (no syscalls).
+inline bool in_spin_loop(pid_t pid) {
+    std::string name;
+    const std::string comm = "/proc/" + std::to_string(pid) + "/comm";
+    if (!shim::sys::read_small_file(comm.c_str(), name) || name != "tracee\n") {
+        return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    std::string text;
+    const std::string file = "/proc/" + std::to_string(pid) + "/syscall";
+    return shim::sys::read_small_file(file.c_str(), text) && text.rfind("running", 0) == 0;
+}
+
 /// Lets a gated tracee go on (see Scenario::spawn).
 inline void open_gate(int& gate) {
     const char byte = 'g';
     CHECK(::write(gate, &byte, 1) == 1);
     (void)::close(gate);
     gate = -1;
+}
+
+inline std::pair<pid_t, int> Scenario::spawn_frozen(const std::vector<std::string>& args,
+                                                    int flags) {
+    int gate = -1;
+    const pid_t pid = spawn(args, nullptr, &gate);
+    REQUIRE(eventually([&] { return at_gate(pid); }));
+    const int fd = open_trace(pid, O_TRUNC | flags);
+    open_gate(gate);
+    return {pid, fd};
 }
 
 /// "proc:<pid>/<kind>".
