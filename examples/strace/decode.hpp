@@ -288,6 +288,49 @@ inline constexpr std::array<FlagName, 13> futex_op_table{{
     {12, "FUTEX_CMP_REQUEUE_PI"},
 }};
 
+inline constexpr std::array<FlagName, 16> rlimit_table{{
+    {0, "RLIMIT_CPU"},
+    {1, "RLIMIT_FSIZE"},
+    {2, "RLIMIT_DATA"},
+    {3, "RLIMIT_STACK"},
+    {4, "RLIMIT_CORE"},
+    {5, "RLIMIT_RSS"},
+    {6, "RLIMIT_NPROC"},
+    {7, "RLIMIT_NOFILE"},
+    {8, "RLIMIT_MEMLOCK"},
+    {9, "RLIMIT_AS"},
+    {10, "RLIMIT_LOCKS"},
+    {11, "RLIMIT_SIGPENDING"},
+    {12, "RLIMIT_MSGQUEUE"},
+    {13, "RLIMIT_NICE"},
+    {14, "RLIMIT_RTPRIO"},
+    {15, "RLIMIT_RTTIME"},
+}};
+inline constexpr std::array<FlagName, 24> madvise_table{{
+    {0, "MADV_NORMAL"},           {1, "MADV_RANDOM"},         {2, "MADV_SEQUENTIAL"},
+    {3, "MADV_WILLNEED"},         {4, "MADV_DONTNEED"},       {8, "MADV_FREE"},
+    {9, "MADV_REMOVE"},           {10, "MADV_DONTFORK"},      {11, "MADV_DOFORK"},
+    {12, "MADV_MERGEABLE"},       {13, "MADV_UNMERGEABLE"},   {14, "MADV_HUGEPAGE"},
+    {15, "MADV_NOHUGEPAGE"},      {16, "MADV_DONTDUMP"},      {17, "MADV_DODUMP"},
+    {18, "MADV_WIPEONFORK"},      {19, "MADV_KEEPONFORK"},    {20, "MADV_COLD"},
+    {21, "MADV_PAGEOUT"},         {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"},
+    {24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"},      {100, "MADV_HWPOISON"},
+}};
+inline constexpr std::array<FlagName, 6> fadvise_table{{
+    {0, "POSIX_FADV_NORMAL"},
+    {1, "POSIX_FADV_RANDOM"},
+    {2, "POSIX_FADV_SEQUENTIAL"},
+    {3, "POSIX_FADV_WILLNEED"},
+    {4, "POSIX_FADV_DONTNEED"},
+    {5, "POSIX_FADV_NOREUSE"},
+}};
+
+/// A named constant, or strace's spelling of an unknown one: `0x2a /* MADV_??? */`.
+inline std::string constant(std::uint64_t value, std::span<const FlagName> table,
+                            std::string_view prefix) {
+    return value_name(value, table, hex(value) + " /* " + std::string(prefix) + "??? */");
+}
+
 /// `FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME`.
 inline std::string futex_op(std::uint64_t op) {
     const std::uint64_t cmd = op & 0x7f;
@@ -398,6 +441,66 @@ inline std::string sigaction_at(const ReadMemory& read, std::uint64_t addr) {
         out += ", sa_restorer=" + hex(restorer);
     }
     return out + "}";
+}
+
+/// A file mode with its type: `S_IFREG|0644`.
+inline std::string file_mode_text(std::uint64_t mode) {
+    constexpr std::array<FlagName, 7> types{{
+        {0140000, "S_IFSOCK"},
+        {0120000, "S_IFLNK"},
+        {0100000, "S_IFREG"},
+        {0060000, "S_IFBLK"},
+        {0040000, "S_IFDIR"},
+        {0020000, "S_IFCHR"},
+        {0010000, "S_IFIFO"},
+    }};
+    return value_name(mode & 0170000, types, octal_mode(mode & 0170000)) + "|" +
+           octal_mode(mode & 07777);
+}
+
+/// The struct stat at `addr`, abbreviated like strace without -v:
+/// `{st_mode=S_IFREG|0644, st_size=41491, ...}`, or `st_rdev=makedev(0x1, 0x3)` for devices.
+inline std::string stat_at(const ReadMemory& read, std::uint64_t addr) {
+    // x86_64 struct stat: st_mode (u32) at 24, st_rdev (u64) at 40, st_size (i64) at 48.
+    std::array<std::uint64_t, 7> head{};
+    if (!read(addr, std::as_writable_bytes(std::span(head)))) {
+        return hex(addr);
+    }
+    const std::uint64_t mode = head[3] & 0xffffffff;
+    std::string out = "{st_mode=" + file_mode_text(mode);
+    const std::uint64_t type = mode & 0170000;
+    if (type == 0020000 || type == 0060000) {
+        const std::uint64_t dev = head[5];
+        const std::uint64_t major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~std::uint64_t{0xfff});
+        const std::uint64_t minor = (dev & 0xff) | ((dev >> 12) & ~std::uint64_t{0xff});
+        out += ", st_rdev=makedev(" + hex(major) + ", " + hex(minor) + ")";
+    } else {
+        out += ", st_size=" + std::to_string(static_cast<std::int64_t>(head[6]));
+    }
+    return out + ", ...}";
+}
+
+/// A resource limit: `RLIM64_INFINITY`, `8192*1024` for multiples of 1024, else the number.
+inline std::string rlimit_value(std::uint64_t v) {
+    if (v == ~std::uint64_t{0}) {
+        return "RLIM64_INFINITY";
+    }
+    if (v != 0 && v % 1024 == 0) {
+        return std::to_string(v / 1024) + "*1024";
+    }
+    return std::to_string(v);
+}
+
+/// The struct rlimit64 at `addr`: `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
+inline std::string rlimit_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::uint64_t, 2> lim{};
+    if (!read(addr, std::as_writable_bytes(std::span(lim)))) {
+        return hex(addr);
+    }
+    return "{rlim_cur=" + rlimit_value(lim[0]) + ", rlim_max=" + rlimit_value(lim[1]) + "}";
 }
 
 /// The generic decoding of one argument from its kind (the syscall table's column).
@@ -525,7 +628,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "lseek") {
         set(2, value_name(regs[2], detail::seek_table, std::to_string(as_int(regs[2]))));
     } else if (name == "rt_sigprocmask") {
-        set(0, value_name(regs[0], detail::sigprocmask_table, hex(regs[0]) + " /* SIG_??? */"));
+        set(0, detail::constant(regs[0], detail::sigprocmask_table, "SIG_"));
         set(1, detail::sigset_at(read, regs[1], regs[3]));
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old mask is written by the kernel
@@ -535,6 +638,18 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old action is written by the kernel
         }
+    } else if (name == "prlimit64") {
+        set(1, detail::constant(regs[1], detail::rlimit_table, "RLIMIT_"));
+        set(2, detail::rlimit_at(read, regs[2]));
+        if (regs[3] != 0) {
+            call.args[3].at_exit = true; // the old limits are written by the kernel
+        }
+    } else if (name == "getrlimit" || name == "setrlimit") {
+        set(0, detail::constant(regs[0], detail::rlimit_table, "RLIMIT_"));
+    } else if (name == "madvise") {
+        set(2, detail::constant(regs[2], detail::madvise_table, "MADV_"));
+    } else if (name == "fadvise64") {
+        set(3, detail::constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
     } else if (name == "arch_prctl") {
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
     } else if (name == "ioctl") {
@@ -592,6 +707,12 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
             call.args.push_back({"tls=" + pointer(regs[4]), false, 4});
         }
     }
+    // struct stat results, written by the kernel.
+    if ((name == "stat" || name == "fstat" || name == "lstat") && regs[1] != 0) {
+        call.args[1].at_exit = true;
+    } else if (name == "newfstatat" && regs[2] != 0) {
+        call.args[2].at_exit = true;
+    }
     if ((name == "pipe" || name == "pipe2") && !call.args.empty()) {
         call.args[0].at_exit = true; // the two fds are written by the kernel
     }
@@ -614,6 +735,12 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "rt_sigaction") {
         return detail::sigaction_at(read, addr);
+    }
+    if (name == "prlimit64") {
+        return detail::rlimit_at(read, addr);
+    }
+    if (name == "stat" || name == "fstat" || name == "lstat" || name == "newfstatat") {
+        return detail::stat_at(read, addr);
     }
     if (name == "wait4") {
         if (ret == 0) {

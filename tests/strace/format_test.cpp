@@ -213,7 +213,7 @@ TEST_SUITE("strace decode") {
               "0x7f56b125c000");
         CHECK(line(nr("close"), regs(3), 0, mem) == "close(3) = 0");
         CHECK(line(nr("newfstatat"), regs(3, 0x1010, 0x7ffc0000, 0x1000), 0, mem) ==
-              R"(newfstatat(3, "", 0x7ffc0000, AT_EMPTY_PATH) = 0)");
+              R"(newfstatat(3, "", 0x7ffc0000, AT_EMPTY_PATH) = 0)"); // unreadable buffer
         CHECK(line(999, regs(1, 2, 3), -38, mem) ==
               "syscall_0x3e7(0x1, 0x2, 0x3, 0, 0, 0) = -1 ENOSYS (Function not implemented)");
         CHECK(line(nr("kill"), regs(999999, 15), -3, mem) ==
@@ -230,6 +230,34 @@ TEST_SUITE("strace decode") {
               "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
               "child_tidptr=0x7f9b2b7f4a10) = 4242");
         CHECK(line(nr("exit_group"), regs(0), 0, mem) == "exit_group(0) = 0");
+        const std::array<std::uint64_t, 2> limits{8192 * 1024, ~std::uint64_t{0}};
+        mem.map(0x7000, std::string(reinterpret_cast<const char*>(limits.data()), 16));
+        CHECK(
+            line(nr("prlimit64"), regs(0, 3, 0, 0x7000), 0, mem) ==
+            "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0");
+        CHECK(line(nr("prlimit64"), regs(0, 7, 0x7000, 0), 0, mem) ==
+              "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}, NULL) = "
+              "0");
+        std::array<std::uint64_t, 18> st{};
+        st[3] = 0100644;
+        st[6] = 41491;
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(st.data()), sizeof st));
+        CHECK(
+            line(nr("newfstatat"), regs(3, 0x1010, 0x8000, 0x1000), 0, mem) ==
+            R"(newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=41491, ...}, AT_EMPTY_PATH) = 0)");
+        st[3] = 0020666;
+        st[5] = 0x103; // makedev(1, 3): /dev/null
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(st.data()), sizeof st));
+        CHECK(line(nr("fstat"), regs(1, 0x8000), 0, mem) ==
+              "fstat(1, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0");
+        CHECK(line(nr("fstat"), regs(9, 0x8000), -9, mem) ==
+              "fstat(9, 0x8000) = -1 EBADF (Bad file descriptor)");
+        CHECK(line(nr("madvise"), regs(0x7f00, 4096, 4), 0, mem) ==
+              "madvise(0x7f00, 4096, MADV_DONTNEED) = 0");
+        CHECK(line(nr("madvise"), regs(0x7f00, 4096, 42), -22, mem) ==
+              "madvise(0x7f00, 4096, 0x2a /* MADV_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("fadvise64"), regs(0, 0, 0, 2), -29, mem) ==
+              "fadvise64(0, 0, 0, POSIX_FADV_SEQUENTIAL) = -1 ESPIPE (Illegal seek)");
     }
 
     TEST_CASE("signal sets and actions as strace 6.1 prints them") {
