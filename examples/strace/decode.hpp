@@ -480,6 +480,94 @@ inline std::string stat_at(const ReadMemory& read, std::uint64_t addr) {
     return out + ", ...}";
 }
 
+inline constexpr std::array<FlagName, 6> address_family_table{{
+    {1, "AF_UNIX"},
+    {2, "AF_INET"},
+    {10, "AF_INET6"},
+    {16, "AF_NETLINK"},
+    {17, "AF_PACKET"},
+    {0, "AF_UNSPEC"},
+}};
+inline constexpr std::array<FlagName, 5> socket_type_table{{
+    {1, "SOCK_STREAM"},
+    {2, "SOCK_DGRAM"},
+    {3, "SOCK_RAW"},
+    {4, "SOCK_RDM"},
+    {5, "SOCK_SEQPACKET"},
+}};
+inline constexpr std::array<FlagName, 7> ip_protocol_table{{
+    {0, "IPPROTO_IP"},
+    {1, "IPPROTO_ICMP"},
+    {6, "IPPROTO_TCP"},
+    {17, "IPPROTO_UDP"},
+    {41, "IPPROTO_IPV6"},
+    {58, "IPPROTO_ICMPV6"},
+    {255, "IPPROTO_RAW"},
+}};
+
+/// socket(2)'s type: the base type, then SOCK_CLOEXEC and SOCK_NONBLOCK; other bits make
+/// the whole type unknown (`0x4d /* SOCK_??? */`).
+inline std::string socket_type(std::uint64_t value) {
+    constexpr std::uint64_t cloexec = 02000000;
+    constexpr std::uint64_t nonblock = 04000;
+    const std::uint64_t base = value & ~(cloexec | nonblock);
+    std::string out = constant(base, socket_type_table, "SOCK_");
+    if ((value & cloexec) != 0) {
+        out += "|SOCK_CLOEXEC";
+    }
+    if ((value & nonblock) != 0) {
+        out += "|SOCK_NONBLOCK";
+    }
+    return out;
+}
+
+/// A socket address of `len` bytes at `addr`, for the families strace users meet first:
+/// `{sa_family=AF_UNIX, sun_path="/run/x"}` and
+/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`; else the address.
+inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<unsigned char, 110> sa{};
+    if (len < 2 || len > sa.size() ||
+        !read(addr, std::as_writable_bytes(std::span(sa.data(), static_cast<std::size_t>(len))))) {
+        return hex(addr);
+    }
+    const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
+    if (family == 1) {
+        std::string path(reinterpret_cast<const char*>(sa.data()) + 2,
+                         static_cast<std::size_t>(len) - 2);
+        path = path.substr(0, path.find('\0'));
+        return "{sa_family=AF_UNIX, sun_path=" + quote(path) + "}";
+    }
+    if (family == 2 && len >= 8) {
+        const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network byte order
+        return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
+               "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
+               "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
+    }
+    return hex(addr);
+}
+
+/// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
+inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(len, 1 << 20)));
+    if (!buf.empty() && !read(addr, buf)) {
+        return hex(addr);
+    }
+    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2) at offset 16, ...
+    std::size_t count = 0;
+    for (std::size_t at = 0; at + 18 <= buf.size(); ++count) {
+        const auto reclen = static_cast<std::size_t>(static_cast<unsigned>(buf[at + 16]) |
+                                                     (static_cast<unsigned>(buf[at + 17]) << 8U));
+        if (reclen == 0) {
+            break;
+        }
+        at += reclen;
+    }
+    return hex(addr) + " /* " + std::to_string(count) + " entries */";
+}
+
 /// A resource limit: `RLIM64_INFINITY`, `8192*1024` for multiples of 1024, else the number.
 inline std::string rlimit_value(std::uint64_t v) {
     if (v == ~std::uint64_t{0}) {
@@ -638,6 +726,16 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old action is written by the kernel
         }
+    } else if (name == "socket" || name == "socketpair") {
+        set(0, detail::constant(regs[0], detail::address_family_table, "AF_"));
+        set(1, detail::socket_type(regs[1]));
+        if (regs[0] == 2 || regs[0] == 10) {
+            set(2, detail::constant(regs[2], detail::ip_protocol_table, "IPPROTO_"));
+        }
+    } else if (name == "connect" || name == "bind") {
+        set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
+    } else if (name == "getdents64") {
+        call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
         set(1, detail::constant(regs[1], detail::rlimit_table, "RLIMIT_"));
         set(2, detail::rlimit_at(read, regs[2]));
@@ -738,6 +836,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "prlimit64") {
         return detail::rlimit_at(read, addr);
+    }
+    if (name == "getdents64") {
+        return detail::dirents_at(read, addr, static_cast<std::uint64_t>(ret));
     }
     if (name == "stat" || name == "fstat" || name == "lstat" || name == "newfstatat") {
         return detail::stat_at(read, addr);

@@ -250,6 +250,30 @@ TEST_SUITE("strace decode") {
         mem.map(0x8000, std::string(reinterpret_cast<const char*>(st.data()), sizeof st));
         CHECK(line(nr("fstat"), regs(1, 0x8000), 0, mem) ==
               "fstat(1, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0");
+        CHECK(line(nr("socket"), regs(1, 1 | 02000000 | 04000, 0), 3, mem) ==
+              "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3");
+        CHECK(line(nr("socket"), regs(2, 2 | 02000000, 0), 3, mem) ==
+              "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3");
+        CHECK(line(nr("socket"), regs(99, 77, 0), -22, mem) ==
+              "socket(0x63 /* AF_??? */, 0x4d /* SOCK_??? */, 0) = -1 EINVAL (Invalid argument)");
+        mem.map(0x9000, std::string("\1\0/var/run/nscd/socket\0", 23));
+        CHECK(
+            line(nr("connect"), regs(3, 0x9000, 110), -2, mem) ==
+            R"(connect(3, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT )"
+            "(No such file or directory)");
+        mem.map(0xa000, std::string("\2\0\0\x35\x7f\0\0\1", 8));
+        CHECK(
+            line(nr("connect"), regs(3, 0xa000, 16), 0, mem) ==
+            R"(connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}, 16) = 0)");
+        // Two linux_dirent64 records of 24 bytes each (d_reclen at offset 16).
+        std::string dirents(48, '\0');
+        dirents[16] = 24;
+        dirents[24 + 16] = 24;
+        mem.map(0xb000, dirents);
+        CHECK(line(nr("getdents64"), regs(3, 0xb000, 32768), 48, mem) ==
+              "getdents64(3, 0xb000 /* 2 entries */, 32768) = 48");
+        CHECK(line(nr("getdents64"), regs(3, 0xb000, 32768), 0, mem) ==
+              "getdents64(3, 0xb000 /* 0 entries */, 32768) = 0");
         CHECK(line(nr("fstat"), regs(9, 0x8000), -9, mem) ==
               "fstat(9, 0x8000) = -1 EBADF (Bad file descriptor)");
         CHECK(line(nr("madvise"), regs(0x7f00, 4096, 4), 0, mem) ==
