@@ -127,6 +127,8 @@ int exit_code_for(WaitStatus status) {
     return status.signaled() ? 128 + status.term_signal() : status.exit_code();
 }
 
+/// What spawn() runs. Its default OnClose::Kill also means that if this tracer dies (Ctrl-C),
+/// the tracee dies with it instead of running on untraced (strace would detach instead).
 ptrace_api::Command command_for(const Options& opts) {
     ptrace_api::Command command;
     command.program = opts.command.front(); // as typed: it becomes argv[0], as with strace
@@ -268,7 +270,8 @@ private:
 
     /// EVENT_CLONE: `child` (a thread or a process) is frozen before its first instruction.
     /// Opening its trace handle adopts it (F3); this must happen before the parent's next
-    /// operation, which would otherwise release it untraced (F2).
+    /// operation, which would otherwise release it untraced (F2). It is already stopped, so
+    /// StopNow changes nothing but says so; OnClose::Kill as for the spawned command.
     void adopt(pid_t child) {
         auto tracer = ptrace_api::Tracer::attach(
             child, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
