@@ -17,7 +17,10 @@ Normalisations, applied to both outputs, each for a documented reason:
     second child of the first process), not by pid, which differs between runs;
   - syscalls that strace shows returning "? ERESTART..." are dropped: the kernel restarts
     them, strace then shows the restarted call again, and the Redox design folds the two
-    into one syscall (decision 18 of the spec);
+    into one syscall (decision 18 of the spec). Unless the handler's rt_sigreturn returns
+    -1 EINTR: then there is no restart, the program saw EINTR, and the example prints that
+    call (after the handler), so it is kept. strace's `restart_syscall(<... resuming
+    interrupted NAME ...>)` counts as NAME, the call the folding shows;
   - futex is dropped: how often threads wait on a lock depends on timing, not on the program;
   - the munmap calls right after an `mmap(NULL, 134217728, PROT_NONE, ...)` are dropped:
     that mapping is a new malloc arena, which glibc trims to an aligned 64 MiB with zero, one
@@ -147,7 +150,15 @@ def per_process(records, multiset=False):
     rt_sigreturn goes to the entry `label rt_sigreturn`, the +++ line to `label exit`."""
     labels, children, out = {}, collections.Counter(), collections.defaultdict(list)
     in_arena_trim = set()  # labels whose last call mapped a malloc arena
-    for pid, kind, name, result, text in records:
+    ended_by_eintr = set()  # indexes of "? ERESTART" calls that returned EINTR after all
+    for i, (pid, kind, name, result, _) in enumerate(records):
+        if kind == "call" and result is not None and result.startswith("? ERESTART"):
+            for later in records[i + 1:]:
+                if later[0] == pid and later[2] == "rt_sigreturn":
+                    if later[3] is not None and later[3].startswith("-1 EINTR"):
+                        ended_by_eintr.add(i)
+                    break
+    for i, (pid, kind, name, result, text) in enumerate(records):
         if pid not in labels:
             labels[pid] = "1" if not labels else "?%d" % pid  # unknown parent: keep apart
         label = labels[pid]
@@ -155,8 +166,11 @@ def per_process(records, multiset=False):
             out[label + " exit"].append(text)
         if kind != "call":
             continue
-        if result is not None and result.startswith("? ERESTART"):
+        if result is not None and result.startswith("? ERESTART") and i not in ended_by_eintr:
             continue
+        resuming = re.search(r"<\.\.\. resuming interrupted (\w+) \.\.\.>", text)
+        if name == "restart_syscall" and resuming:
+            name = resuming.group(1)
         if name in ("clone", "clone3", "fork", "vfork") and result and result.isdigit():
             children[label] += 1
             labels[int(result)] = "%s.%d" % (label, children[label])
