@@ -568,6 +568,43 @@ inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::u
     return hex(addr) + " /* " + std::to_string(count) + " entries */";
 }
 
+inline constexpr std::array<FlagName, 18> statx_mask_table{{
+    {0x7ff, "STATX_BASIC_STATS"},
+    {0x1, "STATX_TYPE"},
+    {0x2, "STATX_MODE"},
+    {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},
+    {0x10, "STATX_GID"},
+    {0x20, "STATX_ATIME"},
+    {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},
+    {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},
+    {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},
+    {0x1000, "STATX_MNT_ID"},
+    {0x2000, "STATX_DIOALIGN"},
+    {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"},
+    {0x10000, "STATX_WRITE_ATOMIC"},
+}};
+
+/// The struct statx at `addr`, abbreviated like strace without -v:
+/// `{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFDIR|0755,
+/// stx_size=4096, ...}`.
+inline std::string statx_at(const ReadMemory& read, std::uint64_t addr) {
+    // stx_mask (u32) at 0, stx_attributes (u64) at 8, stx_mode (u16) at 28, stx_size at 40.
+    std::array<std::uint64_t, 6> head{};
+    if (!read(addr, std::as_writable_bytes(std::span(head)))) {
+        return hex(addr);
+    }
+    const std::uint64_t mask = head[0] & 0xffffffff;
+    const std::uint64_t mode = (head[3] >> 32) & 0xffff;
+    return "{stx_mask=" + flag_names(mask, statx_mask_table) + ", stx_attributes=" + hex(head[1]) +
+           ", stx_mode=" + file_mode_text(mode) + ", stx_size=" + std::to_string(head[5]) +
+           ", ...}";
+}
+
 /// A resource limit: `RLIM64_INFINITY`, `8192*1024` for multiples of 1024, else the number.
 inline std::string rlimit_value(std::uint64_t v) {
     if (v == ~std::uint64_t{0}) {
@@ -708,6 +745,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, at_flags(regs[2], true));
     } else if (name == "statx") {
         set(2, statx_flags(regs[2]));
+        set(3, flag_names(regs[3] & 0xffffffff, detail::statx_mask_table));
+        if (regs[4] != 0) {
+            call.args[4].at_exit = true; // the result is written by the kernel
+        }
     } else if (name == "execveat") {
         set(3, envp_text(read, regs[3]));
         set(4, at_flags(regs[4]));
@@ -836,6 +877,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "prlimit64") {
         return detail::rlimit_at(read, addr);
+    }
+    if (name == "statx") {
+        return detail::statx_at(read, addr);
     }
     if (name == "getdents64") {
         return detail::dirents_at(read, addr, static_cast<std::uint64_t>(ret));

@@ -274,6 +274,14 @@ TEST_SUITE("strace decode") {
               "getdents64(3, 0xb000 /* 2 entries */, 32768) = 48");
         CHECK(line(nr("getdents64"), regs(3, 0xb000, 32768), 0, mem) ==
               "getdents64(3, 0xb000 /* 0 entries */, 32768) = 0");
+        // struct statx: mask at 0, attributes at 8, mode (u16) at 28, size at 40.
+        std::array<std::uint64_t, 6> stx{0x17ff, 0, 0, std::uint64_t{040755} << 32, 0, 4096};
+        mem.map(0xc000, std::string(reinterpret_cast<const char*>(stx.data()), sizeof stx));
+        CHECK(line(nr("statx"), regs(static_cast<std::uint64_t>(-100), 0x1010, 0x900, 0x2, 0xc000),
+                   0, mem) ==
+              R"(statx(AT_FDCWD, "", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, )"
+              "STATX_MODE, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, "
+              "stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0");
         CHECK(line(nr("fstat"), regs(9, 0x8000), -9, mem) ==
               "fstat(9, 0x8000) = -1 EBADF (Bad file descriptor)");
         CHECK(line(nr("madvise"), regs(0x7f00, 4096, 4), 0, mem) ==
