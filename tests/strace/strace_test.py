@@ -7,7 +7,7 @@
       Runs the example on the deterministic target and checks lines of its output, the -o,
       -e trace= and -f options, and the errors for bad command lines.
 
-  strace_test.py compare EXAMPLE [--follow] [--multiset] -- CMD ARGS...
+  strace_test.py compare EXAMPLE [--follow] [--multiset] [--lines] -- CMD ARGS...
       Runs CMD under the example and under strace(1) (with -f when --follow), then compares
       the sequence of syscall names of every process and thread. Exit 77 (a meson skip)
       when strace(1) is not installed.
@@ -29,6 +29,9 @@ Normalisations, applied to both outputs, each for a documented reason:
     of a child that exits) lands between whichever two syscalls the parent is at, and the
     handler's return follows it;
   - strace's `<unfinished ...>` / `<... resumed>` pairs count as one syscall.
+With --lines (one process, simple mode) whole lines are compared as well, after replacing
+what differs between any two runs: addresses (ASLR), set_tid_address's result (the pid),
+getrandom's bytes, and the padding before `=`, whose width follows the addresses' length.
 With --multiset each thread's names are compared as a multiset (counts per name) instead of a
 sequence: used for the threaded Python program, whose threads interleave by timing. There,
 mmap, munmap and mprotect are also left out, in every thread, because two of glibc's memory
@@ -191,7 +194,19 @@ def per_process(records, multiset=False):
     return out
 
 
-def compare(example, follow, multiset, command):
+def normalised_lines(path):
+    """The lines of an output file with the run-to-run differences of --lines replaced."""
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = re.sub(r"0x[0-9a-f]+", "ADDR", line.rstrip("\n"))
+            line = re.sub(r"^(set_tid_address\(ADDR\)\s+= )\d+$", r"\1PID", line)
+            line = re.sub(r'^getrandom\("(\\x[0-9a-f]{2})*"', "getrandom(RANDOM", line)
+            out.append(re.sub(r"\)\s+= ", ") = ", line))
+    return out
+
+
+def compare(example, follow, multiset, command, lines=False):
     strace = shutil.which("strace")
     if strace is None:
         print("SKIP: strace(1) is not installed")
@@ -223,6 +238,17 @@ def compare(example, follow, multiset, command):
             if not same:
                 failed = True
                 show_difference(a, b, multiset)
+        if lines:
+            a, b = normalised_lines(ours_path), normalised_lines(theirs_path)
+            same = a == b
+            print("%-18s example %4d, strace %4d: %s"
+                  % ("whole lines", len(a), len(b), "same" if same else "DIFFERENT"))
+            if not same:
+                failed = True
+                for i, (x, y) in enumerate(zip(a + [""] * len(b), b + [""] * len(a))):
+                    if x != y:
+                        print("    line %d:\n    example: %s\n    strace:  %s" % (i + 1, x, y))
+                        break
         if failed:
             for name, path in (("example", ours_path), ("strace", theirs_path)):
                 print("---- %s output ----" % name)
@@ -365,7 +391,8 @@ def main(argv):
     if len(argv) >= 3 and argv[0] == "compare" and "--" in argv:
         split = argv.index("--")
         opts, command = argv[2:split], argv[split + 1:]
-        return compare(argv[1], "--follow" in opts, "--multiset" in opts, command)
+        return compare(argv[1], "--follow" in opts, "--multiset" in opts, command,
+                       "--lines" in opts)
     print(__doc__)
     return 2
 
