@@ -183,7 +183,7 @@ TEST_SUITE("integration") {
         const int fd = sc.open_trace(tid, O_TRUNC);
         const int regs = sc.open(path(tid, "regs/int"));
         CHECK(proc_state(tid) == 't');
-        CHECK(proc_state(pid) == 'S'); // the leader is untouched, still in pause()
+        CHECK(eventually([&] { return proc_state(pid) == 'S'; })); // the leader: in pause()
         for (int i = 0; i < 20; ++i) { // past the thread's start-up syscalls, if caught there
             REQUIRE(op(fd, PtraceFlags::STOP_PRE_SYSCALL).value() == 8);
             REQUIRE(events(fd).size() == 1);

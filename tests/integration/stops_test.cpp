@@ -309,7 +309,6 @@ TEST_SUITE("integration") {
         const int fd = pid_fd.second;
         const PtraceEvent ev = stop_at(fd, PtraceFlags::STOP_SIGNAL);
         CHECK(ev.a == SIGSTOP);
-        std::optional<PtraceEvent> exit_event;
         std::size_t written = 0;
         std::thread writer([&] {
             written = op(fd, PtraceFlags::STOP_EXIT).value_or(0); // blocks while job-stopped
@@ -324,6 +323,25 @@ TEST_SUITE("integration") {
         const PtraceEvent done = one_event(fd);
         CHECK(cause(done) == PtraceFlags::STOP_EXIT.bits());
         CHECK(done.a == (5 << 8));
+    }
+
+    TEST_CASE("H5/decision 11: SIGKILL gives no SIGNAL stop, only EXIT with a = 9") {
+        Scenario sc;
+        const pid_t pid = sc.spawn({"spin"});
+        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const int fd = sc.open_trace(pid, O_TRUNC);
+        std::thread killer([&] {
+            std::this_thread::sleep_for(30ms);
+            (void)::kill(pid, SIGKILL);
+        });
+        const PtraceEvent ev = stop_at(fd, PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_EXIT);
+        killer.join();
+        CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
+        CHECK(ev.a == SIGKILL);
+        CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
+        const int status = sc.wait_exit(pid);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGKILL);
     }
 
     TEST_CASE("Decision 17: no POST for a successful execve") {
@@ -390,6 +408,29 @@ TEST_SUITE("integration") {
         // The interrupted read's own POST arrives after the handler, with its real result.
         CHECK(std::find(posts.begin(), posts.end(), 1) != posts.end());
         CHECK(exit_status == (30 << 8));
+    }
+
+    TEST_CASE("I2/A6: when the tracer process exits, its tracee is let go, or killed (O_EXCL)") {
+        for (const char* how : {"trunc", "excl", "both"}) {
+            CAPTURE(how);
+            Scenario sc;
+            const pid_t pid = sc.spawn({"spin"});
+            REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+            int out = -1;
+            const pid_t probe =
+                sc.spawn({"trace", std::to_string(pid), how}, &out, nullptr, probe_path());
+            CHECK(read_all(out) == "open\n");
+            CHECK(sc.wait_exit(probe) == 0);
+            if (std::strcmp(how, "trunc") == 0) {
+                // Frozen by a tracer that is gone: Linux detached it, it runs again.
+                CHECK(eventually([&] { return tracer_pid(pid) == 0; }));
+                CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
+            } else {
+                const int status = sc.wait_exit(pid);
+                CHECK(WIFSIGNALED(status));
+                CHECK(WTERMSIG(status) == SIGKILL);
+            }
+        }
     }
 
     TEST_CASE("I1: close at each kind of stop applies the default decision and detaches") {

@@ -38,12 +38,11 @@ TEST_SUITE("integration") {
 
     TEST_CASE("B2: reserved bits are EINVAL; unassigned bits inside the masks are accepted") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "0"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
+        const auto pid_fd = sc.spawn_frozen({"exit", "0"});
+        const pid_t pid = pid_fd.first;
+        const int fd = pid_fd.second;
         CHECK_ERRC(op_bits(fd, std::uint64_t{1} << 16), std::errc::invalid_argument);
         CHECK_ERRC(op_bits(fd, ~std::uint64_t{0}), std::errc::invalid_argument);
-        open_gate(gate);
         // 0x40 is an unassigned stop bit: it installs a bp that never fires (B2), so the blocking
         // write runs the tracee to completion.
         CHECK_ERRC(op_bits(fd, 0x40), std::errc::no_such_process);
@@ -54,10 +53,9 @@ TEST_SUITE("integration") {
 
     TEST_CASE("B8/decision 8/G2: blocking write(0) runs to completion, ESRCH, then waitpid") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "7"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
-        open_gate(gate);
+        const auto pid_fd = sc.spawn_frozen({"exit", "7"});
+        const pid_t pid = pid_fd.first;
+        const int fd = pid_fd.second;
         CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
         // G2: the zombie is the user's to reap, right away (no reaping by the shim).
         int status = 0;
@@ -69,11 +67,10 @@ TEST_SUITE("integration") {
 
     TEST_CASE("D7/C7/B10/G3: EXIT carries the wait status; afterwards ESRCH, read returns 0") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "7"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
+        const auto pid_fd = sc.spawn_frozen({"exit", "7"});
+        const pid_t pid = pid_fd.first;
+        const int fd = pid_fd.second;
         const int regs = sc.open(path(pid, "regs/int"));
-        open_gate(gate);
         CHECK(op(fd, PtraceFlags::STOP_EXIT).value() == 8);
         const PtraceEvent ev = one_event(fd);
         CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
@@ -145,10 +142,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("C1: reads copy whole 56-byte events only; short buffers read 0") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "1"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
-        open_gate(gate);
+        const auto pid_fd = sc.spawn_frozen({"exit", "1"});
+        const int fd = pid_fd.second;
         CHECK(op(fd, PtraceFlags::STOP_EXIT).value() == 8);
         std::array<std::byte, 55> small{};
         CHECK(shim::read(fd, small).value() == 0);
@@ -205,10 +200,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("C3: events outside the written mask are not queued") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"raise", "10", "handler"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
-        open_gate(gate);
+        const auto pid_fd = sc.spawn_frozen({"raise", "10", "handler"});
+        const int fd = pid_fd.second;
         CHECK(op(fd, PtraceFlags::STOP_EXIT).value() == 8);
         const auto evs = events(fd);
         REQUIRE(evs.size() == 1); // no SIGNAL event: only EXIT was asked for
@@ -250,15 +243,41 @@ TEST_SUITE("integration") {
         CHECK(int_regs(regs).rax == SYS_getppid);
     }
 
+    TEST_CASE("Unrequested stops are serviced while no library call is in progress") {
+        // No write at all (A10): the tracer thread alone must deliver the signal to the
+        // handler, let the job stop happen and end, and let the tracee exit.
+        Scenario sc2;
+        int gate = -1;
+        const pid_t pid = sc2.spawn({"raise", "10", "handler"}, nullptr, &gate);
+        REQUIRE(eventually([&] { return at_gate(pid); }));
+        const int fd = sc2.open_trace(pid);
+        open_gate(gate);
+        REQUIRE(eventually([&] { return proc_state(pid) == 'Z'; }));
+        CHECK(events(fd).empty());
+        sc2.close(fd);
+        CHECK(sc2.wait_exit(pid) == 0); // the handler ran (exit 1 otherwise)
+
+        int gate2 = -1;
+        const pid_t stopper = sc2.spawn({"stop"}, nullptr, &gate2);
+        REQUIRE(eventually([&] { return at_gate(stopper); }));
+        const int fd2 = sc2.open_trace(stopper);
+        open_gate(gate2);
+        std::this_thread::sleep_for(50ms);
+        CHECK(proc_state(stopper) != 'R'); // job-stopped by its own SIGSTOP (H4)
+        REQUIRE(::kill(stopper, SIGCONT) == 0);
+        REQUIRE(eventually([&] { return proc_state(stopper) == 'Z'; }));
+        sc2.close(fd2);
+        CHECK(sc2.wait_exit(stopper) == (5 << 8));
+    }
+
     TEST_CASE("Any thread of the tracer may use any handle") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "9"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
+        const auto pid_fd = sc.spawn_frozen({"exit", "9"});
+        const pid_t pid = pid_fd.first;
+        const int fd = pid_fd.second;
         std::size_t written = 0;
         std::thread writer([&] { written = op(fd, PtraceFlags::STOP_EXIT).value_or(0); });
         std::this_thread::sleep_for(20ms);
-        open_gate(gate);
         writer.join();
         CHECK(written == 8);
         const PtraceEvent ev = one_event(fd);
@@ -270,14 +289,13 @@ TEST_SUITE("integration") {
 
     TEST_CASE("G1: after the exit regs are ESRCH, mem is EFAULT (zombie) then ESRCH (reaped)") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "0"}, nullptr, &gate);
-        const int fd = sc.open_trace(pid);
+        const auto pid_fd = sc.spawn_frozen({"exit", "0"});
+        const pid_t pid = pid_fd.first;
+        const int fd = pid_fd.second;
         const int regs = sc.open(path(pid, "regs/int"));
         const int fregs = sc.open(path(pid, "regs/float"));
         const int env = sc.open(path(pid, "regs/env"));
         const int mem = sc.open(path(pid, "mem"));
-        open_gate(gate);
         CHECK(op(fd, PtraceFlags::STOP_EXIT).value() == 8);
         CHECK(cause(one_event(fd)) == PtraceFlags::STOP_EXIT.bits());
         const IntRegisters at_exit = int_regs(regs);

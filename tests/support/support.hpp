@@ -60,6 +60,29 @@ inline std::string tracee_path() {
     return targets_dir() + "/tracee";
 }
 
+/// A second tracer process built on the shim (tests/targets/shim_probe.cpp).
+inline std::string probe_path() {
+    return targets_dir() + "/shim_probe";
+}
+
+/// Reads what a child printed on the pipe `fd` until EOF (bounded by the watchdog).
+inline std::string read_all(int fd) {
+    std::string out;
+    std::array<char, 256> buf{};
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        out.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    (void)::close(fd);
+    return out;
+}
+
 /// The cause bits of an event, whatever the field's type.
 inline std::uint64_t cause(const PtraceEvent& ev) {
     return shim::detail::cause_bits(ev);
@@ -189,8 +212,9 @@ public:
 
     /// Starts the tracee program with `args`; with `out`, its stdout is a pipe returned there;
     /// with `gate`, it waits until open_gate(*gate) before doing anything.
-    pid_t spawn(const std::vector<std::string>& args, int* out = nullptr, int* gate = nullptr) {
-        const std::string path = tracee_path();
+    pid_t spawn(const std::vector<std::string>& args, int* out = nullptr, int* gate = nullptr,
+                const std::string& program = tracee_path()) {
+        const std::string path = program;
         std::vector<std::string> full{path};
         if (gate != nullptr) {
             full.emplace_back("gate");

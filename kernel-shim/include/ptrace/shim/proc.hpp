@@ -337,6 +337,23 @@ inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf)
     return n * sizeof(PtraceEvent);
 }
 
+/// G2: "ESRCH, then waitpid(pid)" must work at once. A child of ours becomes a waitable
+/// zombie a moment after the tracer thread let it leave its EXIT stop; wait for that (bounded)
+/// before reporting ESRCH. \returns ESRCH.
+inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
+    bool user_child = false;
+    int pidfd = -1;
+    {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        user_child = s.user_child;
+        pidfd = s.pidfd;
+    }
+    if (user_child) {
+        (void)sys::pidfd_exited(pidfd, 2000);
+    }
+    return unexpected(std::errc::no_such_process);
+}
+
 /// B6/B7: the wait of a blocking write.
 inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     std::unique_lock<std::mutex> lk(shim.mutex());
@@ -359,15 +376,8 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
             Shim::mark_exited(s);
         }
     }
-    const bool user_child = s.user_child;
-    const int pidfd = s.pidfd;
     lk.unlock();
-    if (user_child) {
-        // G2: "ESRCH, then waitpid(pid)" must work at once: the detached child becomes a
-        // zombie of ours a moment after its EXIT stop was left.
-        (void)sys::pidfd_exited(pidfd, 2000);
-    }
-    return unexpected(std::errc::no_such_process);
+    return await_reapable(shim, s);
 }
 
 } // namespace detail
@@ -450,6 +460,9 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
         auto r =
             shim.call([&](detail::Request& req) { return shim.write_op(req, s, buf.size(), op); });
         if (!r) {
+            if (r.error() == std::errc::no_such_process) {
+                return detail::await_reapable(shim, s); // B10 after an exit: same as G2
+            }
             return unexpected_errno(r.error().value());
         }
         if (*r == 0) {

@@ -125,6 +125,7 @@ struct ProcStatus {
     pid_t tracer_pid = 0;
     std::array<std::uint64_t, 4> uid{}; // real, effective, saved, fs
     std::array<std::uint64_t, 4> gid{};
+    std::uint64_t sig_pnd = 0; // signals pending for this thread
     std::uint64_t sig_ign = 0;
     std::uint64_t sig_cgt = 0;
     int threads = 0;
@@ -189,6 +190,8 @@ inline Result<ProcStatus> proc_status(pid_t tid) {
     for (auto& id : st.gid) {
         id = detail::number<std::uint64_t>(v);
     }
+    v = detail::field(all, "SigPnd");
+    st.sig_pnd = detail::number<std::uint64_t>(v, 16);
     v = detail::field(all, "SigIgn");
     st.sig_ign = detail::number<std::uint64_t>(v, 16);
     v = detail::field(all, "SigCgt");

@@ -105,6 +105,7 @@ struct Tracee {
     int stop_sig = 0;
     Mode mode = Mode::Cont;
     long last_request = 0;
+    bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
     SysState sys = SysState::Unknown;
     bool exec_exit_pending = false;
     bool restart_pending = false; // an -ERESTART* exit was folded away (decision 18)
@@ -862,8 +863,10 @@ private:
             finish_stop(t, report_if(t, PtraceFlags::STOP_BREAKPOINT), true);
             return;
         }
-        if ((si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) &&
-            t.last_request == PTRACE_SINGLESTEP) {
+        if ((si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && t.step_armed) {
+            // The trap of a step we asked for, even if another stop came in between (it may
+            // have been queued behind our INTERRUPT's EVENT_STOP).
+            t.step_armed = false;
             t.stop = detail::StopKind::Step; // D4; an unrequested step trap is swallowed
             t.stop_sig = 0;
             finish_stop(t, report_if(t, PtraceFlags::STOP_SINGLESTEP), true);
@@ -1059,6 +1062,9 @@ private:
         t.stopped = false;
         t.mode = mode;
         t.last_request = request;
+        if (request == PTRACE_SINGLESTEP) {
+            t.step_armed = true;
+        }
         t.regs_valid = false;
         t.entry_regs_written = false;
     }
@@ -1066,6 +1072,18 @@ private:
     /// PTRACE_DETACH from the current stop with its default decision (spec 3.I: the syscall
     /// runs, a signal is delivered, int3 continues, a job-stop persists), then forgets it.
     void detach(detail::Tracee& t) {
+        if (t.step_armed && t.stop != detail::StopKind::Step && t.stop != detail::StopKind::Exit &&
+            step_trap_queued(t.tid)) {
+            // The trap of our last single-step is queued behind this stop: detaching now
+            // would deliver it untraced and kill the tracee. Let it come back as a stop (it
+            // is swallowed there) and detach then.
+            if (sys::ptrace_raw(PTRACE_CONT, t.tid, 0, 0) == 0) {
+                t.stopped = false;
+                t.detach_at_stop = true;
+                t.last_request = PTRACE_CONT;
+                return;
+            }
+        }
         long data = 0;
         if (t.stop == detail::StopKind::Signal) {
             data = t.stop_sig;
@@ -1099,6 +1117,11 @@ private:
     static void forget_child(detail::Session& s, pid_t tid) {
         std::erase(s.unread_children, tid);
         std::erase(s.read_children, tid);
+    }
+
+    static bool step_trap_queued(pid_t tid) {
+        const auto st = sys::proc_status(tid);
+        return st && (st->sig_pnd & (std::uint64_t{1} << (SIGTRAP - 1))) != 0;
     }
 
     void request_stop(detail::Tracee& t) {
@@ -1160,14 +1183,31 @@ private:
         siginfo_t si{};
         for (;;) {
             si.si_pid = 0;
-            if (::syscall(SYS_waitid, P_PID, tid, &si, WSTOPPED | __WALL | __WNOTHREAD, nullptr) ==
-                0) {
+            // WEXITED|WNOWAIT too: a task that dies meanwhile must not leave this thread
+            // waiting forever for a stop that never comes.
+            if (::syscall(SYS_waitid, P_PID, tid, &si,
+                          WSTOPPED | WEXITED | WNOWAIT | __WALL | __WNOTHREAD, nullptr) == 0) {
                 break;
             }
             if (errno != EINTR) {
                 return ESRCH;
             }
         }
+        if (si.si_code != CLD_TRAPPED) {
+            // It exited while attached. A child of this process is left for the program to
+            // reap (G2); any other task is released to its real parent by consuming it here
+            // (Linux hands a traced non-child's zombie over only after the tracer waited).
+            if (st->ppid != owner_pid_) {
+                siginfo_t gone{};
+                (void)::syscall(SYS_waitid, P_PID, tid, &gone, WEXITED | __WALL | __WNOTHREAD,
+                                nullptr);
+            }
+            return ESRCH;
+        }
+        // Consume the stop that WNOWAIT left in place.
+        siginfo_t taken{};
+        (void)::syscall(SYS_waitid, P_PID, tid, &taken, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD,
+                        nullptr);
         const int err = op(tid, nullptr);
         const int sig = si.si_status & 0xff;
         const int event = (si.si_status >> 8) & 0xff;
