@@ -7,6 +7,7 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/handler_probe.hpp>
 #include <ptrace/shim/sys.hpp>
 
 #include <atomic>
@@ -44,8 +45,8 @@ inline int wake_signal() noexcept {
     return SIGRTMAX - 1;
 }
 
-/// `b` of a SIGNAL event for a signal the tracee catches: Linux exposes no handler address
-/// to a tracer (spec 3.D5), so the shim reports this non-0/1 sentinel instead.
+/// `b` of a SIGNAL event for a caught signal whose handler address could not be learnt from
+/// the tracee (the rt_sigaction probe of handler_probe.hpp failed): a non-0/1 sentinel.
 inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
 
 /// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
@@ -883,10 +884,25 @@ private:
             finish_stop(t, std::nullopt, false);
             return;
         }
-        finish_stop(t,
-                    detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig),
-                                       handler_value(t.tid, sig)),
-                    true);
+        std::uint64_t handler = handler_value(t.tid, sig);
+        if (handler == caught_handler_unknown) {
+            // D5: ask the tracee itself (rt_sigaction through its vDSO, handler_probe.hpp).
+            // On success it now sits in a SIGTRAP stop that stands for `sig`: resuming with
+            // data = sig delivers the original signal, 0 suppresses it, as before.
+            const HandlerProbe probe = probe_signal_handler(t.tid, sig);
+            if (probe.outcome == HandlerProbe::Outcome::Found) {
+                handler = probe.handler;
+            } else if (probe.outcome == HandlerProbe::Outcome::Diverted) {
+                // Another stop (SIGKILL's exit, a SIGSTOP) replaced this one; the signal was
+                // queued again. Handle the new stop instead (t may be gone afterwards).
+                dispatch(t.tid, probe.code, probe.status);
+                return;
+            }
+        }
+        finish_stop(
+            t,
+            detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig), handler),
+            true);
     }
 
     /// D5 `b`: 0 SIG_DFL, 1 SIG_IGN, else the handler (classified from /proc, spec 3.D5).
