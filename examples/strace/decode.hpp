@@ -1,0 +1,943 @@
+// SPDX-License-Identifier: MIT
+// Decodes one syscall's arguments from its registers and the tracee's memory, strace-style.
+#pragma once
+
+#include <ptrace/syscalls.hpp>
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format.hpp"
+
+namespace strace_example {
+
+/// Reads exactly `out.size()` bytes of the tracee at `addr`, all or nothing (like a Redox mem
+/// handle, rule K1). The tracer passes one backed by a Memory handle; tests pass a fake.
+using ReadMemory = std::function<bool(std::uint64_t addr, std::span<std::byte> out)>;
+
+/// strace's limit for paths (PATH_MAX - 1): paths are never cut at the `-s` length.
+inline constexpr std::size_t path_limit = 4095;
+
+/// A NUL-terminated string read from the tracee; `cut` when no NUL came within the limit.
+struct CString {
+    std::string text;
+    bool cut = false;
+};
+
+/// Reads a NUL-terminated string of at most `limit` characters. Reads go chunk by chunk and
+/// never cross a page boundary, because a string may end just before an unmapped page and an
+/// all-or-nothing read across it would fail.
+inline std::optional<CString> read_c_string(const ReadMemory& read, std::uint64_t addr,
+                                            std::size_t limit) {
+    constexpr std::uint64_t page = 4096;
+    constexpr std::uint64_t chunk_max = 256;
+    CString out;
+    std::array<std::byte, chunk_max> chunk{};
+    while (out.text.size() <= limit) {
+        const std::uint64_t page_left = page - (addr % page);
+        const std::uint64_t want = std::min<std::uint64_t>(
+            {chunk_max, page_left, static_cast<std::uint64_t>(limit + 1 - out.text.size())});
+        if (!read(addr, std::span(chunk.data(), static_cast<std::size_t>(want)))) {
+            return std::nullopt;
+        }
+        for (std::size_t i = 0; i < want; ++i) {
+            if (chunk[i] == std::byte{0}) {
+                return out;
+            }
+            out.text += static_cast<char>(chunk[i]);
+        }
+        addr += want;
+    }
+    out.text.resize(limit);
+    out.cut = true;
+    return out;
+}
+
+/// A path argument: the whole path in quotes, NULL, or the address when it cannot be read.
+inline std::string path_text(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto s = read_c_string(read, addr, path_limit);
+    if (!s) {
+        return hex(addr);
+    }
+    return quote(s->text) + (s->cut ? "..." : "");
+}
+
+/// A NUL-terminated string argument cut at `limit` characters (`"abc"...` when longer).
+inline std::string c_string_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto s = read_c_string(read, addr, limit);
+    if (!s) {
+        return hex(addr);
+    }
+    return quote(s->text) + (s->cut ? "..." : "");
+}
+
+/// A buffer of `len` bytes: the first `limit` of them quoted, then `...` if there were more.
+inline std::string buffer_text(const ReadMemory& read, std::uint64_t addr, std::uint64_t len,
+                               std::size_t limit, bool force_hex = false) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(len, limit));
+    std::string bytes(n, '\0');
+    if (n != 0 && !read(addr, std::as_writable_bytes(std::span(bytes.data(), bytes.size())))) {
+        return hex(addr);
+    }
+    return quote(bytes, force_hex) + (len > limit ? "..." : "");
+}
+
+/// Reads the NULL-terminated pointer array at `addr`, at most `max` entries; nullopt on a fault.
+inline std::optional<std::vector<std::uint64_t>>
+read_pointer_array(const ReadMemory& read, std::uint64_t addr, std::size_t max) {
+    std::vector<std::uint64_t> out;
+    while (out.size() < max) {
+        std::uint64_t p = 0;
+        if (!read(addr + 8 * out.size(), std::as_writable_bytes(std::span(&p, 1)))) {
+            return std::nullopt;
+        }
+        if (p == 0) {
+            break;
+        }
+        out.push_back(p);
+    }
+    return out;
+}
+
+/// execve's argv: `["ls", "-l"]`, each string cut at `limit`, and at most `limit` elements
+/// (then `...`), as strace does.
+inline std::string argv_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto ptrs = read_pointer_array(read, addr, limit + 1);
+    if (!ptrs) {
+        return hex(addr);
+    }
+    std::string out = "[";
+    for (std::size_t i = 0; i < ptrs->size(); ++i) {
+        if (i != 0) {
+            out += ", ";
+        }
+        if (i == limit) {
+            out += "...";
+            break;
+        }
+        out += c_string_text(read, (*ptrs)[i], limit);
+    }
+    return out + "]";
+}
+
+/// A list of strings we hold ourselves (not in a tracee), printed like argv_text().
+inline std::string string_list_text(const std::vector<std::string>& strings, std::size_t limit) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < strings.size(); ++i) {
+        if (i != 0) {
+            out += ", ";
+        }
+        if (i == limit) {
+            out += "...";
+            break;
+        }
+        const bool cut = strings[i].size() > limit;
+        out += quote(cut ? strings[i].substr(0, limit) : strings[i]) + (cut ? "..." : "");
+    }
+    return out + "]";
+}
+
+/// execve's envp as strace prints it without -v: `0x7ffc... /* 23 vars */`.
+inline std::string envp_text(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto ptrs = read_pointer_array(read, addr, 65536);
+    if (!ptrs) {
+        return hex(addr);
+    }
+    return hex(addr) + " /* " + std::to_string(ptrs->size()) + " vars */";
+}
+
+/// One argument as printed. Arguments the kernel fills in (read buffers, readlink's result,
+/// pipe's fds, wait4's status) are decoded at exit: `at_exit` marks them.
+struct Arg {
+    std::string text;
+    bool at_exit = false;
+    unsigned index = 0; ///< which register (0 = rdi ... 5 = r9)
+};
+
+/// A syscall seen at its entry stop, waiting for its exit stop to be printed whole.
+struct PendingCall {
+    long nr = -1;
+    std::array<std::uint64_t, 6> regs{}; ///< rdi, rsi, rdx, r10, r8, r9 at entry
+    std::vector<Arg> args;
+};
+
+namespace detail {
+
+inline constexpr std::array<FlagName, 5> seek_table{{
+    {0, "SEEK_SET"},
+    {1, "SEEK_CUR"},
+    {2, "SEEK_END"},
+    {3, "SEEK_DATA"},
+    {4, "SEEK_HOLE"},
+}};
+inline constexpr std::array<FlagName, 3> sigprocmask_table{{
+    {0, "SIG_BLOCK"},
+    {1, "SIG_UNBLOCK"},
+    {2, "SIG_SETMASK"},
+}};
+inline constexpr std::array<FlagName, 4> arch_prctl_table{{
+    {0x1001, "ARCH_SET_GS"},
+    {0x1002, "ARCH_SET_FS"},
+    {0x1003, "ARCH_GET_FS"},
+    {0x1004, "ARCH_GET_GS"},
+}};
+inline constexpr std::array<FlagName, 12> ioctl_table{{
+    {0x5401, "TCGETS"},
+    {0x5402, "TCSETS"},
+    {0x5403, "TCSETSW"},
+    {0x5404, "TCSETSF"},
+    {0x540f, "TIOCGPGRP"},
+    {0x5410, "TIOCSPGRP"},
+    {0x5413, "TIOCGWINSZ"},
+    {0x5414, "TIOCSWINSZ"},
+    {0x541b, "FIONREAD"},
+    {0x5421, "FIONBIO"},
+    {0x5450, "FIONCLEX"},
+    {0x5451, "FIOCLEX"},
+}};
+inline constexpr std::array<FlagName, 14> fcntl_table{{
+    {0, "F_DUPFD"},
+    {1, "F_GETFD"},
+    {2, "F_SETFD"},
+    {3, "F_GETFL"},
+    {4, "F_SETFL"},
+    {5, "F_GETLK"},
+    {6, "F_SETLK"},
+    {7, "F_SETLKW"},
+    {8, "F_SETOWN"},
+    {9, "F_GETOWN"},
+    {1030, "F_DUPFD_CLOEXEC"},
+    {1031, "F_SETPIPE_SZ"},
+    {1032, "F_GETPIPE_SZ"},
+    {1034, "F_GET_SEALS"},
+}};
+inline constexpr std::array<FlagName, 5> wait_table{{
+    {1, "WNOHANG"},
+    {2, "WUNTRACED"},
+    {8, "WCONTINUED"},
+    {0x40000000, "__WALL"},
+    {0x80000000, "__WCLONE"},
+}};
+inline constexpr std::array<FlagName, 3> grnd_table{{
+    {1, "GRND_NONBLOCK"},
+    {2, "GRND_RANDOM"},
+    {4, "GRND_INSECURE"},
+}};
+inline constexpr std::array<FlagName, 24> clone_table{{
+    {0x100, "CLONE_VM"},
+    {0x200, "CLONE_FS"},
+    {0x400, "CLONE_FILES"},
+    {0x800, "CLONE_SIGHAND"},
+    {0x1000, "CLONE_PIDFD"},
+    {0x2000, "CLONE_PTRACE"},
+    {0x4000, "CLONE_VFORK"},
+    {0x8000, "CLONE_PARENT"},
+    {0x10000, "CLONE_THREAD"},
+    {0x20000, "CLONE_NEWNS"},
+    {0x40000, "CLONE_SYSVSEM"},
+    {0x80000, "CLONE_SETTLS"},
+    {0x100000, "CLONE_PARENT_SETTID"},
+    {0x200000, "CLONE_CHILD_CLEARTID"},
+    {0x400000, "CLONE_DETACHED"},
+    {0x800000, "CLONE_UNTRACED"},
+    {0x1000000, "CLONE_CHILD_SETTID"},
+    {0x2000000, "CLONE_NEWCGROUP"},
+    {0x4000000, "CLONE_NEWUTS"},
+    {0x8000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+    {0x80000000, "CLONE_IO"},
+}};
+inline constexpr std::array<FlagName, 13> futex_op_table{{
+    {0, "FUTEX_WAIT"},
+    {1, "FUTEX_WAKE"},
+    {2, "FUTEX_FD"},
+    {3, "FUTEX_REQUEUE"},
+    {4, "FUTEX_CMP_REQUEUE"},
+    {5, "FUTEX_WAKE_OP"},
+    {6, "FUTEX_LOCK_PI"},
+    {7, "FUTEX_UNLOCK_PI"},
+    {8, "FUTEX_TRYLOCK_PI"},
+    {9, "FUTEX_WAIT_BITSET"},
+    {10, "FUTEX_WAKE_BITSET"},
+    {11, "FUTEX_WAIT_REQUEUE_PI"},
+    {12, "FUTEX_CMP_REQUEUE_PI"},
+}};
+
+inline constexpr std::array<FlagName, 16> rlimit_table{{
+    {0, "RLIMIT_CPU"},
+    {1, "RLIMIT_FSIZE"},
+    {2, "RLIMIT_DATA"},
+    {3, "RLIMIT_STACK"},
+    {4, "RLIMIT_CORE"},
+    {5, "RLIMIT_RSS"},
+    {6, "RLIMIT_NPROC"},
+    {7, "RLIMIT_NOFILE"},
+    {8, "RLIMIT_MEMLOCK"},
+    {9, "RLIMIT_AS"},
+    {10, "RLIMIT_LOCKS"},
+    {11, "RLIMIT_SIGPENDING"},
+    {12, "RLIMIT_MSGQUEUE"},
+    {13, "RLIMIT_NICE"},
+    {14, "RLIMIT_RTPRIO"},
+    {15, "RLIMIT_RTTIME"},
+}};
+inline constexpr std::array<FlagName, 24> madvise_table{{
+    {0, "MADV_NORMAL"},           {1, "MADV_RANDOM"},         {2, "MADV_SEQUENTIAL"},
+    {3, "MADV_WILLNEED"},         {4, "MADV_DONTNEED"},       {8, "MADV_FREE"},
+    {9, "MADV_REMOVE"},           {10, "MADV_DONTFORK"},      {11, "MADV_DOFORK"},
+    {12, "MADV_MERGEABLE"},       {13, "MADV_UNMERGEABLE"},   {14, "MADV_HUGEPAGE"},
+    {15, "MADV_NOHUGEPAGE"},      {16, "MADV_DONTDUMP"},      {17, "MADV_DODUMP"},
+    {18, "MADV_WIPEONFORK"},      {19, "MADV_KEEPONFORK"},    {20, "MADV_COLD"},
+    {21, "MADV_PAGEOUT"},         {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"},
+    {24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"},      {100, "MADV_HWPOISON"},
+}};
+inline constexpr std::array<FlagName, 6> fadvise_table{{
+    {0, "POSIX_FADV_NORMAL"},
+    {1, "POSIX_FADV_RANDOM"},
+    {2, "POSIX_FADV_SEQUENTIAL"},
+    {3, "POSIX_FADV_WILLNEED"},
+    {4, "POSIX_FADV_DONTNEED"},
+    {5, "POSIX_FADV_NOREUSE"},
+}};
+
+/// A named constant, or strace's spelling of an unknown one: `0x2a /* MADV_??? */`.
+inline std::string constant(std::uint64_t value, std::span<const FlagName> table,
+                            std::string_view prefix) {
+    return value_name(value, table, hex(value) + " /* " + std::string(prefix) + "??? */");
+}
+
+/// `FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME`.
+inline std::string futex_op(std::uint64_t op) {
+    const std::uint64_t cmd = op & 0x7f;
+    std::string out = value_name(cmd, futex_op_table, std::to_string(cmd));
+    if ((op & 128) != 0) {
+        out += "_PRIVATE";
+    }
+    if ((op & 256) != 0) {
+        out += "|FUTEX_CLOCK_REALTIME";
+    }
+    const std::uint64_t rest = op & ~std::uint64_t{0x1ff};
+    if (rest != 0) {
+        out += "|" + hex(rest);
+    }
+    return out;
+}
+
+/// clone's flags: the named bits, then the exit signal in the low byte (`|SIGCHLD`).
+inline std::string clone_flags(std::uint64_t value) {
+    const std::uint64_t sig = value & 0xff;
+    std::string out = flag_names(value & ~std::uint64_t{0xff}, clone_table, "");
+    if (sig != 0) {
+        if (!out.empty()) {
+            out += '|';
+        }
+        out += signal_text(sig);
+    }
+    return out.empty() ? std::string("0") : out;
+}
+
+/// wait4's status word as strace spells it: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+inline std::string wait_status_text(std::uint32_t s) {
+    if ((s & 0x7f) == 0) {
+        return "[{WIFEXITED(s) && WEXITSTATUS(s) == " + std::to_string((s >> 8) & 0xff) + "}]";
+    }
+    if ((s & 0xff) == 0x7f) {
+        return "[{WIFSTOPPED(s) && WSTOPSIG(s) == " + signal_text((s >> 8) & 0xff) + "}]";
+    }
+    std::string out = "[{WIFSIGNALED(s) && WTERMSIG(s) == " + signal_text(s & 0x7f);
+    if ((s & 0x80) != 0) {
+        out += " && WCOREDUMP(s)";
+    }
+    return out + "}]";
+}
+
+/// A signal set as strace prints it: `[INT CHLD]`, or its complement `~[RTMIN RT_1]` when
+/// two thirds or more of the 64 bits are set (strace's rule, checked against strace 6.1).
+inline std::string sigset_text(std::uint64_t mask) {
+    const bool inverted = std::popcount(mask) >= 64 * 2 / 3;
+    if (inverted) {
+        mask = ~mask;
+    }
+    std::string out = inverted ? "~[" : "[";
+    bool first = true;
+    for (int sig = 1; sig <= 64; ++sig) {
+        if ((mask & (std::uint64_t{1} << (sig - 1))) == 0) {
+            continue;
+        }
+        if (!first) {
+            out += ' ';
+        }
+        first = false;
+        const std::string_view name = ptrace_api::signal_name(sig);
+        out += name.empty() ? std::to_string(sig) : std::string(name.substr(3)); // drop "SIG"
+    }
+    return out + "]";
+}
+
+/// The sigset_t at `addr` (the kernel's 8 bytes; any other `size` is shown as an address).
+inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    std::uint64_t mask = 0;
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (size != 8 || !read(addr, std::as_writable_bytes(std::span(&mask, 1)))) {
+        return hex(addr);
+    }
+    return sigset_text(mask);
+}
+
+inline constexpr std::array<FlagName, 8> sa_flag_table{{
+    {0x04000000, "SA_RESTORER"},
+    {0x08000000, "SA_ONSTACK"},
+    {0x10000000, "SA_RESTART"},
+    {0x40000000, "SA_NODEFER"},
+    {0x80000000, "SA_RESETHAND"},
+    {0x4, "SA_SIGINFO"},
+    {0x1, "SA_NOCLDSTOP"},
+    {0x2, "SA_NOCLDWAIT"},
+}};
+
+/// The kernel's struct sigaction at `addr` (handler, flags, restorer, mask: 4 words on
+/// x86_64): `{sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x7f...}`.
+inline std::string sigaction_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::uint64_t, 4> sa{};
+    if (!read(addr, std::as_writable_bytes(std::span(sa)))) {
+        return hex(addr);
+    }
+    const auto [handler, flags, restorer, mask] = sa;
+    std::string out = "{sa_handler=";
+    out += handler == 0 ? std::string("SIG_DFL") : handler == 1 ? "SIG_IGN" : hex(handler);
+    out += ", sa_mask=" + sigset_text(mask);
+    out += ", sa_flags=" + flag_names(flags, sa_flag_table);
+    if ((flags & 0x04000000) != 0) {
+        out += ", sa_restorer=" + hex(restorer);
+    }
+    return out + "}";
+}
+
+/// A file mode with its type: `S_IFREG|0644`.
+inline std::string file_mode_text(std::uint64_t mode) {
+    constexpr std::array<FlagName, 7> types{{
+        {0140000, "S_IFSOCK"},
+        {0120000, "S_IFLNK"},
+        {0100000, "S_IFREG"},
+        {0060000, "S_IFBLK"},
+        {0040000, "S_IFDIR"},
+        {0020000, "S_IFCHR"},
+        {0010000, "S_IFIFO"},
+    }};
+    return value_name(mode & 0170000, types, octal_mode(mode & 0170000)) + "|" +
+           octal_mode(mode & 07777);
+}
+
+/// The struct stat at `addr`, abbreviated like strace without -v:
+/// `{st_mode=S_IFREG|0644, st_size=41491, ...}`, or `st_rdev=makedev(0x1, 0x3)` for devices.
+inline std::string stat_at(const ReadMemory& read, std::uint64_t addr) {
+    // x86_64 struct stat: st_mode (u32) at 24, st_rdev (u64) at 40, st_size (i64) at 48.
+    std::array<std::uint64_t, 7> head{};
+    if (!read(addr, std::as_writable_bytes(std::span(head)))) {
+        return hex(addr);
+    }
+    const std::uint64_t mode = head[3] & 0xffffffff;
+    std::string out = "{st_mode=" + file_mode_text(mode);
+    const std::uint64_t type = mode & 0170000;
+    if (type == 0020000 || type == 0060000) {
+        const std::uint64_t dev = head[5];
+        const std::uint64_t major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~std::uint64_t{0xfff});
+        const std::uint64_t minor = (dev & 0xff) | ((dev >> 12) & ~std::uint64_t{0xff});
+        out += ", st_rdev=makedev(" + hex(major) + ", " + hex(minor) + ")";
+    } else {
+        out += ", st_size=" + std::to_string(static_cast<std::int64_t>(head[6]));
+    }
+    return out + ", ...}";
+}
+
+inline constexpr std::array<FlagName, 6> address_family_table{{
+    {1, "AF_UNIX"},
+    {2, "AF_INET"},
+    {10, "AF_INET6"},
+    {16, "AF_NETLINK"},
+    {17, "AF_PACKET"},
+    {0, "AF_UNSPEC"},
+}};
+inline constexpr std::array<FlagName, 5> socket_type_table{{
+    {1, "SOCK_STREAM"},
+    {2, "SOCK_DGRAM"},
+    {3, "SOCK_RAW"},
+    {4, "SOCK_RDM"},
+    {5, "SOCK_SEQPACKET"},
+}};
+inline constexpr std::array<FlagName, 7> ip_protocol_table{{
+    {0, "IPPROTO_IP"},
+    {1, "IPPROTO_ICMP"},
+    {6, "IPPROTO_TCP"},
+    {17, "IPPROTO_UDP"},
+    {41, "IPPROTO_IPV6"},
+    {58, "IPPROTO_ICMPV6"},
+    {255, "IPPROTO_RAW"},
+}};
+
+/// socket(2)'s type: the base type, then SOCK_CLOEXEC and SOCK_NONBLOCK; other bits make
+/// the whole type unknown (`0x4d /* SOCK_??? */`).
+inline std::string socket_type(std::uint64_t value) {
+    constexpr std::uint64_t cloexec = 02000000;
+    constexpr std::uint64_t nonblock = 04000;
+    const std::uint64_t base = value & ~(cloexec | nonblock);
+    std::string out = constant(base, socket_type_table, "SOCK_");
+    if ((value & cloexec) != 0) {
+        out += "|SOCK_CLOEXEC";
+    }
+    if ((value & nonblock) != 0) {
+        out += "|SOCK_NONBLOCK";
+    }
+    return out;
+}
+
+/// A socket address of `len` bytes at `addr`, for the families strace users meet first:
+/// `{sa_family=AF_UNIX, sun_path="/run/x"}` and
+/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`; else the address.
+inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<unsigned char, 110> sa{};
+    if (len < 2 || len > sa.size() ||
+        !read(addr, std::as_writable_bytes(std::span(sa.data(), static_cast<std::size_t>(len))))) {
+        return hex(addr);
+    }
+    const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
+    if (family == 1) {
+        std::string path(reinterpret_cast<const char*>(sa.data()) + 2,
+                         static_cast<std::size_t>(len) - 2);
+        path = path.substr(0, path.find('\0'));
+        return "{sa_family=AF_UNIX, sun_path=" + quote(path) + "}";
+    }
+    if (family == 2 && len >= 8) {
+        const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network byte order
+        return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
+               "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
+               "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
+    }
+    return hex(addr);
+}
+
+/// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
+inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(len, 1 << 20)));
+    if (!buf.empty() && !read(addr, buf)) {
+        return hex(addr);
+    }
+    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2) at offset 16, ...
+    std::size_t count = 0;
+    for (std::size_t at = 0; at + 18 <= buf.size(); ++count) {
+        const auto reclen = static_cast<std::size_t>(static_cast<unsigned>(buf[at + 16]) |
+                                                     (static_cast<unsigned>(buf[at + 17]) << 8U));
+        if (reclen == 0) {
+            break;
+        }
+        at += reclen;
+    }
+    return hex(addr) + " /* " + std::to_string(count) + " entries */";
+}
+
+inline constexpr std::array<FlagName, 18> statx_mask_table{{
+    {0x7ff, "STATX_BASIC_STATS"},
+    {0x1, "STATX_TYPE"},
+    {0x2, "STATX_MODE"},
+    {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},
+    {0x10, "STATX_GID"},
+    {0x20, "STATX_ATIME"},
+    {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},
+    {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},
+    {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},
+    {0x1000, "STATX_MNT_ID"},
+    {0x2000, "STATX_DIOALIGN"},
+    {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"},
+    {0x10000, "STATX_WRITE_ATOMIC"},
+}};
+
+/// The struct statx at `addr`, abbreviated like strace without -v:
+/// `{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFDIR|0755,
+/// stx_size=4096, ...}`.
+inline std::string statx_at(const ReadMemory& read, std::uint64_t addr) {
+    // stx_mask (u32) at 0, stx_attributes (u64) at 8, stx_mode (u16) at 28, stx_size at 40.
+    std::array<std::uint64_t, 6> head{};
+    if (!read(addr, std::as_writable_bytes(std::span(head)))) {
+        return hex(addr);
+    }
+    const std::uint64_t mask = head[0] & 0xffffffff;
+    const std::uint64_t mode = (head[3] >> 32) & 0xffff;
+    return "{stx_mask=" + flag_names(mask, statx_mask_table) + ", stx_attributes=" + hex(head[1]) +
+           ", stx_mode=" + file_mode_text(mode) + ", stx_size=" + std::to_string(head[5]) +
+           ", ...}";
+}
+
+/// A resource limit: `RLIM64_INFINITY`, `8192*1024` for multiples of 1024, else the number.
+inline std::string rlimit_value(std::uint64_t v) {
+    if (v == ~std::uint64_t{0}) {
+        return "RLIM64_INFINITY";
+    }
+    if (v != 0 && v % 1024 == 0) {
+        return std::to_string(v / 1024) + "*1024";
+    }
+    return std::to_string(v);
+}
+
+/// The struct rlimit64 at `addr`: `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
+inline std::string rlimit_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::uint64_t, 2> lim{};
+    if (!read(addr, std::as_writable_bytes(std::span(lim)))) {
+        return hex(addr);
+    }
+    return "{rlim_cur=" + rlimit_value(lim[0]) + ", rlim_max=" + rlimit_value(lim[1]) + "}";
+}
+
+/// The generic decoding of one argument from its kind (the syscall table's column).
+inline Arg generic_arg(const ptrace_api::SyscallInfo& info, unsigned i, std::uint64_t v,
+                       const ReadMemory& read, std::size_t limit) {
+    using ptrace_api::ArgKind;
+    Arg a;
+    a.index = i;
+    switch (info.args[i]) {
+    case ArgKind::None:
+    case ArgKind::Hex:
+    case ArgKind::Flags: // named per syscall in decode_entry(); a hex word elsewhere
+        a.text = hex(v);
+        break;
+    case ArgKind::Int:
+        a.text = std::to_string(as_int(v));
+        break;
+    case ArgKind::Long:
+        a.text = std::to_string(static_cast<std::int64_t>(v));
+        break;
+    case ArgKind::UInt:
+        a.text = std::to_string(v);
+        break;
+    case ArgKind::Pointer:
+        a.text = pointer(v);
+        break;
+    case ArgKind::Fd: {
+        // A directory fd of the *at family (an Fd followed by a Path) may be AT_FDCWD.
+        const bool dirfd = i + 1 < info.args.size() && info.args[i + 1] == ArgKind::Path;
+        a.text = dirfd && as_int(v) == -100 ? std::string("AT_FDCWD") : std::to_string(as_int(v));
+        break;
+    }
+    case ArgKind::Path:
+        a.text = path_text(read, v);
+        break;
+    case ArgKind::String:
+        // Its length is the next argument: decode_entry() reads it with that length.
+        a.text = pointer(v);
+        break;
+    case ArgKind::OutString:
+        a.at_exit = true;
+        break;
+    case ArgKind::StringArray:
+        a.text = argv_text(read, v, limit);
+        break;
+    case ArgKind::Mode:
+        a.text = octal_mode(v);
+        break;
+    case ArgKind::Signal:
+        a.text = signal_text(v);
+        break;
+    }
+    return a;
+}
+
+} // namespace detail
+
+/// Decodes the arguments of syscall `nr` at its entry stop. `regs` are rdi, rsi, rdx, r10, r8,
+/// r9; strings that the tracee passes in are read now, because by the exit stop the memory may
+/// have changed (or, for execve, belong to another program).
+inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& regs,
+                                const ReadMemory& read, std::size_t limit = default_string_limit) {
+    PendingCall call;
+    call.nr = nr;
+    call.regs = regs;
+    const auto info = ptrace_api::syscall_info(nr);
+    if (!info) {
+        // strace prints all six registers of an unknown syscall in hex.
+        for (unsigned i = 0; i < 6; ++i) {
+            call.args.push_back({hex(regs[i]), false, i});
+        }
+        return call;
+    }
+    const std::string_view name = info->name;
+    auto count = static_cast<unsigned>(info->arg_count);
+    for (unsigned i = 0; i < count; ++i) {
+        call.args.push_back(detail::generic_arg(*info, i, regs[i], read, limit));
+    }
+    auto set = [&](unsigned i, std::string text) {
+        if (i < call.args.size()) {
+            call.args[i].text = std::move(text);
+        }
+    };
+    auto keep = [&](unsigned n) {
+        if (call.args.size() > n) {
+            call.args.resize(n);
+        }
+    };
+    // Buffers the tracee hands in, with their length in the next register.
+    for (unsigned i = 0; i + 1 < count; ++i) {
+        if (info->args[i] == ptrace_api::ArgKind::String) {
+            set(i, buffer_text(read, regs[i], regs[i + 1], limit));
+        }
+    }
+    // The common flag words, decoded as strace does (cheap tables, see format.hpp).
+    if (name == "open") {
+        set(1, open_flags(regs[1]));
+        keep((regs[1] & o_creat) != 0 || (regs[1] & o_tmpfile) == o_tmpfile ? 3 : 2);
+    } else if (name == "openat") {
+        set(2, open_flags(regs[2]));
+        keep((regs[2] & o_creat) != 0 || (regs[2] & o_tmpfile) == o_tmpfile ? 4 : 3);
+    } else if (name == "mmap") {
+        set(2, mmap_prot(regs[2]));
+        set(3, mmap_flags(regs[3]));
+    } else if (name == "mprotect" || name == "pkey_mprotect") {
+        set(2, mmap_prot(regs[2]));
+    } else if (name == "access") {
+        set(1, access_mode(regs[1]));
+    } else if (name == "faccessat" || name == "faccessat2") {
+        set(2, access_mode(regs[2]));
+        set(3, at_flags(regs[3]));
+    } else if (name == "newfstatat" || name == "utimensat") {
+        set(3, at_flags(regs[3]));
+    } else if (name == "fchownat" || name == "linkat") {
+        set(4, at_flags(regs[4]));
+    } else if (name == "unlinkat") {
+        set(2, at_flags(regs[2], true));
+    } else if (name == "statx") {
+        set(2, statx_flags(regs[2]));
+        set(3, flag_names(regs[3] & 0xffffffff, detail::statx_mask_table));
+        if (regs[4] != 0) {
+            call.args[4].at_exit = true; // the result is written by the kernel
+        }
+    } else if (name == "execveat") {
+        set(3, envp_text(read, regs[3]));
+        set(4, at_flags(regs[4]));
+    } else if (name == "execve") {
+        set(2, envp_text(read, regs[2]));
+    } else if (name == "lseek") {
+        set(2, value_name(regs[2], detail::seek_table, std::to_string(as_int(regs[2]))));
+    } else if (name == "rt_sigprocmask") {
+        set(0, detail::constant(regs[0], detail::sigprocmask_table, "SIG_"));
+        set(1, detail::sigset_at(read, regs[1], regs[3]));
+        if (regs[2] != 0) {
+            call.args[2].at_exit = true; // the old mask is written by the kernel
+        }
+    } else if (name == "rt_sigaction") {
+        set(1, detail::sigaction_at(read, regs[1]));
+        if (regs[2] != 0) {
+            call.args[2].at_exit = true; // the old action is written by the kernel
+        }
+    } else if (name == "socket" || name == "socketpair") {
+        set(0, detail::constant(regs[0], detail::address_family_table, "AF_"));
+        set(1, detail::socket_type(regs[1]));
+        if (regs[0] == 2 || regs[0] == 10) {
+            set(2, detail::constant(regs[2], detail::ip_protocol_table, "IPPROTO_"));
+        }
+    } else if (name == "connect" || name == "bind") {
+        set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
+    } else if (name == "getdents64") {
+        call.args[1].at_exit = true; // the entries are written by the kernel
+    } else if (name == "prlimit64") {
+        set(1, detail::constant(regs[1], detail::rlimit_table, "RLIMIT_"));
+        set(2, detail::rlimit_at(read, regs[2]));
+        if (regs[3] != 0) {
+            call.args[3].at_exit = true; // the old limits are written by the kernel
+        }
+    } else if (name == "getrlimit" || name == "setrlimit") {
+        set(0, detail::constant(regs[0], detail::rlimit_table, "RLIMIT_"));
+    } else if (name == "madvise") {
+        set(2, detail::constant(regs[2], detail::madvise_table, "MADV_"));
+    } else if (name == "fadvise64") {
+        set(3, detail::constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
+    } else if (name == "arch_prctl") {
+        set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
+    } else if (name == "ioctl") {
+        set(1, value_name(regs[1] & 0xffffffff, detail::ioctl_table, hex(regs[1])));
+    } else if (name == "dup3" || name == "pipe2" || name == "inotify_init1") {
+        const unsigned i = name == "dup3" ? 2 : (name == "pipe2" ? 1 : 0);
+        set(i, open_flags_no_mode(regs[i]));
+    } else if (name == "getrandom") {
+        set(2, flag_names(regs[2], detail::grnd_table));
+    } else if (name == "wait4") {
+        set(2, flag_names(regs[2], detail::wait_table));
+        if (regs[1] != 0) {
+            call.args[1].at_exit = true; // the status is written by the kernel
+        }
+    } else if (name == "fcntl") {
+        const std::uint64_t cmd = regs[1];
+        set(1, value_name(cmd, detail::fcntl_table, std::to_string(as_int(cmd))));
+        if (cmd == 1 || cmd == 3 || cmd == 9 || cmd == 1032 || cmd == 1034) {
+            keep(2); // the F_GET* commands take no third argument
+        } else if (cmd == 2) {
+            set(2, regs[2] == 1 ? std::string("FD_CLOEXEC") : hex(regs[2]));
+        } else if (cmd == 4) {
+            set(2, open_flags(regs[2]));
+        } else if (cmd == 0 || cmd == 1030 || cmd == 1031 || cmd == 8) {
+            set(2, std::to_string(as_int(regs[2])));
+        }
+    } else if (name == "futex") {
+        const std::uint64_t cmd = regs[1] & 0x7f;
+        set(1, detail::futex_op(regs[1]));
+        set(2, std::to_string(as_int(regs[2])));
+        if (cmd == 1) {
+            keep(3); // FUTEX_WAKE(addr, op, count)
+        } else if (cmd == 0) {
+            keep(4); // FUTEX_WAIT(addr, op, value, timeout)
+        } else if (cmd == 9) {
+            // FUTEX_WAIT_BITSET(addr, op, value, timeout, bitset): strace skips uaddr2.
+            call.args.erase(call.args.begin() + 4);
+            call.args[4].text =
+                as_int(regs[5]) == -1 ? std::string("FUTEX_BITSET_MATCH_ANY") : hex(regs[5]);
+        }
+    } else if (name == "clone") {
+        // strace names clone's arguments and shows only those the flags make meaningful.
+        // x86_64 order: flags, stack, parent_tid, child_tid, tls.
+        const std::uint64_t flags = regs[0];
+        call.args.clear();
+        call.args.push_back({"child_stack=" + pointer(regs[1]), false, 1});
+        call.args.push_back({"flags=" + detail::clone_flags(flags), false, 0});
+        if ((flags & 0x101000) != 0) { // CLONE_PARENT_SETTID | CLONE_PIDFD
+            call.args.push_back({"parent_tid=" + pointer(regs[2]), false, 2});
+        }
+        if ((flags & 0x1200000) != 0) { // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+            call.args.push_back({"child_tidptr=" + pointer(regs[3]), false, 3});
+        }
+        if ((flags & 0x80000) != 0) { // CLONE_SETTLS
+            call.args.push_back({"tls=" + pointer(regs[4]), false, 4});
+        }
+    }
+    // struct stat results, written by the kernel.
+    if ((name == "stat" || name == "fstat" || name == "lstat") && regs[1] != 0) {
+        call.args[1].at_exit = true;
+    } else if (name == "newfstatat" && regs[2] != 0) {
+        call.args[2].at_exit = true;
+    }
+    if ((name == "pipe" || name == "pipe2") && !call.args.empty()) {
+        call.args[0].at_exit = true; // the two fds are written by the kernel
+    }
+    return call;
+}
+
+/// The text of an argument the kernel filled in, now that the call returned `ret`.
+inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_t ret,
+                            const ReadMemory& read, std::size_t limit) {
+    const std::string_view name = ptrace_api::syscall_name(call.nr);
+    const std::uint64_t addr = call.regs[arg.index];
+    if (is_error_return(ret) || addr == 0) {
+        return pointer(addr); // nothing was written: strace shows the address
+    }
+    if (name == "getcwd") {
+        return path_text(read, addr);
+    }
+    if (name == "rt_sigprocmask") {
+        return detail::sigset_at(read, addr, call.regs[3]);
+    }
+    if (name == "rt_sigaction") {
+        return detail::sigaction_at(read, addr);
+    }
+    if (name == "prlimit64") {
+        return detail::rlimit_at(read, addr);
+    }
+    if (name == "statx") {
+        return detail::statx_at(read, addr);
+    }
+    if (name == "getdents64") {
+        return detail::dirents_at(read, addr, static_cast<std::uint64_t>(ret));
+    }
+    if (name == "stat" || name == "fstat" || name == "lstat" || name == "newfstatat") {
+        return detail::stat_at(read, addr);
+    }
+    if (name == "wait4") {
+        if (ret == 0) {
+            return hex(addr); // WNOHANG and nothing to report: the status was not written
+        }
+        std::uint32_t status = 0;
+        if (!read(addr, std::as_writable_bytes(std::span(&status, 1)))) {
+            return hex(addr);
+        }
+        return detail::wait_status_text(status);
+    }
+    if (name == "pipe" || name == "pipe2") {
+        std::array<std::int32_t, 2> fds{};
+        if (!read(addr, std::as_writable_bytes(std::span(fds)))) {
+            return hex(addr);
+        }
+        return "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
+    }
+    // Out buffers (read, pread64, readlink, recvfrom, getrandom): `ret` bytes were written.
+    return buffer_text(read, addr, static_cast<std::uint64_t>(ret), limit, name == "getrandom");
+}
+
+/// `name(arg, ...)` with the exit-time arguments decoded for a call that returned `ret`
+/// (nullopt: it never returned, its out-arguments are shown as addresses).
+inline std::string call_text(const PendingCall& call, std::optional<std::int64_t> ret,
+                             const ReadMemory& read, std::size_t limit = default_string_limit) {
+    std::string out = ptrace_api::syscall_display_name(call.nr) + "(";
+    for (std::size_t i = 0; i < call.args.size(); ++i) {
+        if (i != 0) {
+            out += ", ";
+        }
+        const Arg& arg = call.args[i];
+        if (!arg.at_exit) {
+            out += arg.text;
+        } else if (ret) {
+            out += exit_arg(call, arg, *ret, read, limit);
+        } else {
+            out += pointer(call.regs[arg.index]);
+        }
+    }
+    return out + ")";
+}
+
+/// The result text of `call`: see return_text(); `?` when it never returned.
+inline std::string result_text(const PendingCall& call, std::optional<std::int64_t> ret) {
+    if (!ret) {
+        return "?";
+    }
+    const auto info = ptrace_api::syscall_info(call.nr);
+    const ptrace_api::ArgKind kind = info ? info->ret : ptrace_api::ArgKind::Long;
+    // exit and exit_group never return; if one did (it cannot), show the number anyway.
+    return return_text(kind == ptrace_api::ArgKind::None ? ptrace_api::ArgKind::Long : kind, *ret);
+}
+
+} // namespace strace_example

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// Memory: reads and writes of a tracee's address space through its proc:<pid>/mem handle.
+#pragma once
+
+#include <ptrace/bytes.hpp>
+#include <ptrace/config.hpp>
+#include <ptrace/detail/shim_fd.hpp>
+#include <ptrace/result.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <sys/types.h>
+
+namespace ptrace_api {
+
+/// A C string read from a tracee: the bytes before the NUL, and whether the read stopped at
+/// the length limit before finding a NUL.
+struct CString {
+    std::string text;
+    bool truncated = false;
+
+    friend bool operator==(const CString&, const CString&) = default;
+};
+
+/// The address space of one tracee (`proc:<pid>/mem`, spec 2.K). Addresses are tracee virtual
+/// addresses. Each transfer is all or nothing (K1): if any byte of the range is unmapped the
+/// call fails with EFAULT and transfers nothing. Writes go through read-only mappings such as
+/// program text (K2; Linux copies the page on write, so other processes are unaffected). No
+/// stop is needed (K3), and after an exec the handle follows the new program (K4).
+///
+/// Obtained from a Tracer (`tracer.mem()`) or opened alone for any pid the caller may trace.
+/// Move-only; a moved-from object may only be destroyed or assigned to.
+class Memory {
+public:
+    /// Opens the memory handle of `pid`.
+    /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
+    [[nodiscard]] static Result<Memory> open(pid_t pid) {
+        auto fd = detail::ShimFd::open(detail::proc_path(pid, "mem"), 0);
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        return Memory(pid, std::move(*fd));
+    }
+
+    Memory(Memory&& other) noexcept
+        : pid_(std::exchange(other.pid_, 0)), fd_(std::move(other.fd_)) {}
+    Memory& operator=(Memory&& other) noexcept {
+        pid_ = std::exchange(other.pid_, 0);
+        fd_ = std::move(other.fd_);
+        return *this;
+    }
+    Memory(const Memory&) = delete;
+    Memory& operator=(const Memory&) = delete;
+    ~Memory() = default;
+
+    /// The tracee's pid; 0 for a moved-from object.
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+
+    /// Fills `out` with the bytes at `address`.
+    /// \pre not moved-from.
+    /// \errors EFAULT part of the range is unmapped (or the tracee is a zombie); ESRCH the
+    /// tracee is gone and reaped (G1).
+    Result<void> read(std::uint64_t address, std::span<std::byte> out) {
+        PTRACE_API_ASSERT(fd_.valid(), "Memory used after being moved from");
+        if (out.empty()) {
+            return {};
+        }
+        if (auto r = seek(address); !r) {
+            return r;
+        }
+        const auto n = shim::read(fd_.get(), out);
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        return *n == out.size() ? Result<void>{} : unexpected(std::errc::bad_address);
+    }
+
+    /// Writes `data` at `address`, also into read-only mappings (K2).
+    /// \pre not moved-from.
+    /// \errors EFAULT part of the range is unmapped; ESRCH the tracee is gone and reaped.
+    Result<void> write(std::uint64_t address, std::span<const std::byte> data) {
+        PTRACE_API_ASSERT(fd_.valid(), "Memory used after being moved from");
+        if (data.empty()) {
+            return {};
+        }
+        if (auto r = seek(address); !r) {
+            return r;
+        }
+        const auto n = shim::write(fd_.get(), data);
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        return *n == data.size() ? Result<void>{} : unexpected(std::errc::bad_address);
+    }
+
+    /// The value of type `T` stored at `address` (a copy of its bytes).
+    /// \pre not moved-from. \errors as read().
+    template <class T>
+    requires std::is_trivially_copyable_v<T> && std::is_default_constructible_v<T>
+    [[nodiscard]] Result<T> read_value(std::uint64_t address) {
+        std::array<std::byte, sizeof(T)> bytes{};
+        if (auto r = read(address, bytes); !r) {
+            return Unexpected(r.error());
+        }
+        T value{};
+        std::memcpy(&value, bytes.data(), sizeof(T));
+        return value;
+    }
+
+    /// Stores `value` at `address`. Only types without padding qualify (`AbiBytes`), so no
+    /// indeterminate byte reaches the tracee.
+    /// \pre not moved-from. \errors as write().
+    template <AbiBytes T>
+    Result<void> write_value(std::uint64_t address, const T& value) {
+        return write(address, as_bytes(value));
+    }
+
+    /// The NUL-terminated string at `address`, at most `max_len` bytes of it. Reads page by
+    /// page and never touches a page past the terminator, so a string that ends just before
+    /// an unmapped page reads fine.
+    /// \returns the text before the NUL; `truncated` when `max_len` bytes held no NUL.
+    /// \pre not moved-from.
+    /// \errors EFAULT the string starts in, or runs into, an unmapped page before its NUL
+    /// and before `max_len`; ESRCH the tracee is gone and reaped.
+    [[nodiscard]] Result<CString> read_c_string(std::uint64_t address, std::size_t max_len) {
+        constexpr std::uint64_t page = 4096;
+        CString out;
+        std::array<std::byte, page> chunk{};
+        std::uint64_t at = address;
+        while (out.text.size() < max_len) {
+            const std::uint64_t to_page_end = page - (at % page);
+            const std::size_t want = static_cast<std::size_t>(
+                std::min<std::uint64_t>(to_page_end, max_len - out.text.size()));
+            if (auto r = read(at, std::span<std::byte>(chunk.data(), want)); !r) {
+                return Unexpected(r.error());
+            }
+            const auto* first = reinterpret_cast<const char*>(chunk.data());
+            const auto* nul = static_cast<const char*>(std::memchr(first, 0, want));
+            if (nul != nullptr) {
+                out.text.append(first, nul);
+                return out;
+            }
+            out.text.append(first, want);
+            at += want;
+        }
+        out.truncated = true;
+        return out;
+    }
+
+private:
+    Memory(pid_t pid, detail::ShimFd fd) noexcept : pid_(pid), fd_(std::move(fd)) {}
+
+    Result<void> seek(std::uint64_t address) {
+        // The handle's offset is the address (K1); SEEK_SET takes it as an unsigned value.
+        const auto r = shim::lseek(fd_.get(), static_cast<std::int64_t>(address), SEEK_SET);
+        if (!r) {
+            return Unexpected(r.error());
+        }
+        return {};
+    }
+
+    pid_t pid_ = 0;
+    detail::ShimFd fd_;
+};
+
+} // namespace ptrace_api

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Registers: typed access to a tracee's regs/int, regs/float and regs/env handles.
+#pragma once
+
+#include <ptrace/bytes.hpp>
+#include <ptrace/config.hpp>
+#include <ptrace/detail/shim_fd.hpp>
+#include <ptrace/regs.hpp>
+#include <ptrace/result.hpp>
+
+#include <utility>
+
+#include <sys/types.h>
+
+namespace ptrace_api {
+
+/// The register sets of one tracee (spec 2.J): `proc:<pid>/regs/int`, `regs/float` and
+/// `regs/env`. Obtained from a Tracer (`tracer.regs()`) or opened alone for any pid the caller
+/// may trace (A3); opening needs no trace session and stops nothing (A8).
+///
+/// Reading at a stop gives the registers of that stop; at a PRE_SYSCALL stop `rax` is the
+/// syscall number (decision 7) and writing it changes the syscall (D1) or, when the resuming
+/// write has FLAG_IGNORE, the result the tracee sees (E1). Reading a running tracee stops it
+/// for a moment and lets it go again (J1; on Linux this can restart a blocking syscall).
+/// Writes apply every register Linux lets a tracer write (decision 9); Linux refuses some
+/// values (privileged rflags bits, bad selectors) with EINVAL. Registers never clear an
+/// O_TRUNC freeze (decision 15).
+///
+/// Move-only; a moved-from object may only be destroyed or assigned to.
+class Registers {
+public:
+    /// Opens the three register handles of `pid`.
+    /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
+    [[nodiscard]] static Result<Registers> open(pid_t pid) {
+        auto int_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/int"), 0);
+        if (!int_fd) {
+            return Unexpected(int_fd.error());
+        }
+        auto float_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/float"), 0);
+        if (!float_fd) {
+            return Unexpected(float_fd.error());
+        }
+        auto env_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/env"), 0);
+        if (!env_fd) {
+            return Unexpected(env_fd.error());
+        }
+        return Registers(pid, std::move(*int_fd), std::move(*float_fd), std::move(*env_fd));
+    }
+
+    Registers(Registers&& other) noexcept
+        : pid_(std::exchange(other.pid_, 0)), int_fd_(std::move(other.int_fd_)),
+          float_fd_(std::move(other.float_fd_)), env_fd_(std::move(other.env_fd_)) {}
+    Registers& operator=(Registers&& other) noexcept {
+        pid_ = std::exchange(other.pid_, 0);
+        int_fd_ = std::move(other.int_fd_);
+        float_fd_ = std::move(other.float_fd_);
+        env_fd_ = std::move(other.env_fd_);
+        return *this;
+    }
+    Registers(const Registers&) = delete;
+    Registers& operator=(const Registers&) = delete;
+    ~Registers() = default;
+
+    /// The tracee's pid; 0 for a moved-from object.
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+
+    /// The general-purpose registers (Redox layout, no orig_rax).
+    /// \pre not moved-from. \errors ESRCH the tracee is gone (G1).
+    [[nodiscard]] Result<IntRegisters> get_int() const { return get<IntRegisters>(int_fd_); }
+    /// Writes the general-purpose registers. \pre not moved-from.
+    /// \errors ESRCH the tracee is gone (G1); EINVAL Linux refused a value (decision 9).
+    Result<void> set_int(const IntRegisters& regs) { return set(int_fd_, regs); }
+
+    /// The x87/SSE state (the 416-byte FXSAVE prefix). \pre not moved-from.
+    /// \errors ESRCH the tracee is gone.
+    [[nodiscard]] Result<FloatRegisters> get_float() const {
+        return get<FloatRegisters>(float_fd_);
+    }
+    /// Writes the x87/SSE state (Linux masks invalid mxcsr bits). \pre not moved-from.
+    /// \errors ESRCH the tracee is gone.
+    Result<void> set_float(const FloatRegisters& regs) { return set(float_fd_, regs); }
+
+    /// The fs and gs bases. \pre not moved-from. \errors ESRCH the tracee is gone.
+    [[nodiscard]] Result<EnvRegisters> get_env() const { return get<EnvRegisters>(env_fd_); }
+    /// Writes the fs and gs bases. \pre not moved-from.
+    /// \errors ESRCH the tracee is gone; EINVAL a non-canonical address.
+    Result<void> set_env(const EnvRegisters& regs) { return set(env_fd_, regs); }
+
+private:
+    Registers(pid_t pid, detail::ShimFd int_fd, detail::ShimFd float_fd,
+              detail::ShimFd env_fd) noexcept
+        : pid_(pid), int_fd_(std::move(int_fd)), float_fd_(std::move(float_fd)),
+          env_fd_(std::move(env_fd)) {}
+
+    template <class Regs>
+    [[nodiscard]] static Result<Regs> get(const detail::ShimFd& fd) {
+        PTRACE_API_ASSERT(fd.valid(), "Registers used after being moved from");
+        Regs regs{};
+        const auto n = shim::read(fd.get(), as_writable_bytes(regs));
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        if (*n != sizeof regs) {
+            return unexpected(std::errc::io_error); // J1/J4 always return the whole set
+        }
+        return regs;
+    }
+
+    template <class Regs>
+    static Result<void> set(const detail::ShimFd& fd, const Regs& regs) {
+        PTRACE_API_ASSERT(fd.valid(), "Registers used after being moved from");
+        const auto n = shim::write(fd.get(), as_bytes(regs));
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        if (*n != sizeof regs) {
+            return unexpected(std::errc::io_error);
+        }
+        return {};
+    }
+
+    pid_t pid_ = 0;
+    detail::ShimFd int_fd_;
+    detail::ShimFd float_fd_;
+    detail::ShimFd env_fd_;
+};
+
+} // namespace ptrace_api

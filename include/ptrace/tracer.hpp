@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: MIT
+// Tracer, EventHandler and NonblockTracer: RAII handles over a tracee's proc:<pid>/trace.
+#pragma once
+
+#include <ptrace/bytes.hpp>
+#include <ptrace/config.hpp>
+#include <ptrace/detail/shim_fd.hpp>
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/memory.hpp>
+#include <ptrace/registers.hpp>
+#include <ptrace/result.hpp>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/types.h>
+
+namespace ptrace_api {
+
+/// What closing a trace handle does to the tracee (A6).
+enum class OnClose : std::uint8_t {
+    Detach, ///< Let it run on untraced; a pending stop takes its default action (I1).
+    Kill,   ///< SIGKILL it (Redox O_EXCL), also when the tracing process dies (I2).
+};
+
+/// Whether attaching stops the tracee (A5).
+enum class AttachStop : std::uint8_t {
+    Running, ///< It keeps running until the first operation reaches a breakpoint.
+    StopNow, ///< Freeze it at once (Redox O_TRUNC), without an event; the next operation
+             ///< resumes it.
+};
+
+/// How to attach.
+struct AttachOptions {
+    AttachStop stop = AttachStop::Running;
+    OnClose on_close = OnClose::Detach;
+};
+
+/// True when `event` reports a breakpoint (a stop bit), false for a non-breakpoint event such
+/// as EVENT_CLONE (spec 1.1: `cause & STOP_MASK`).
+[[nodiscard]] constexpr bool is_breakpoint(const PtraceEvent& event) noexcept {
+    return event.cause.intersects(PtraceFlags::STOP_MASK);
+}
+
+class Tracer;
+class NonblockTracer;
+
+namespace detail {
+
+/// What Tracer and NonblockTracer share: the trace handle, the register and memory handles,
+/// and the events read but not handed out yet (oldest first).
+struct TraceState {
+    pid_t pid = 0;
+    ShimFd trace;
+    std::optional<Registers> regs;
+    std::optional<Memory> mem;
+    std::vector<PtraceEvent> pending; // oldest first
+
+    TraceState() noexcept = default;
+    TraceState(TraceState&& other) noexcept
+        : pid(std::exchange(other.pid, 0)), trace(std::move(other.trace)),
+          regs(std::move(other.regs)), mem(std::move(other.mem)),
+          pending(std::move(other.pending)) {
+        other.regs.reset();
+        other.mem.reset();
+    }
+    TraceState& operator=(TraceState&& other) noexcept {
+        pid = std::exchange(other.pid, 0);
+        trace = std::move(other.trace);
+        regs = std::move(other.regs);
+        mem = std::move(other.mem);
+        pending = std::move(other.pending);
+        other.regs.reset();
+        other.mem.reset();
+        return *this;
+    }
+    TraceState(const TraceState&) = delete;
+    TraceState& operator=(const TraceState&) = delete;
+    ~TraceState() = default;
+
+    [[nodiscard]] bool valid() const noexcept { return trace.valid(); }
+
+    void require_valid() const noexcept {
+        PTRACE_API_ASSERT(valid(), "a tracer was used after being moved from or closed");
+    }
+
+    static Result<TraceState> open(pid_t pid, AttachOptions options) {
+        int oflags = 0;
+        if (options.stop == AttachStop::StopNow) {
+            oflags |= O_TRUNC; // A5
+        }
+        if (options.on_close == OnClose::Kill) {
+            oflags |= O_EXCL; // A6
+        }
+        // The register and memory handles first: they fail exactly like the trace handle
+        // (A2, A3) and leave the tracee untouched when they do.
+        auto regs = Registers::open(pid);
+        if (!regs) {
+            return Unexpected(regs.error());
+        }
+        auto mem = Memory::open(pid);
+        if (!mem) {
+            return Unexpected(mem.error());
+        }
+        auto trace = ShimFd::open(proc_path(pid, "trace"), oflags);
+        if (!trace) {
+            return Unexpected(trace.error());
+        }
+        TraceState s;
+        s.pid = pid;
+        s.trace = std::move(*trace);
+        s.regs.emplace(std::move(*regs));
+        s.mem.emplace(std::move(*mem));
+        return s;
+    }
+
+    /// One ptrace operation (B1): the 8 native-endian bytes of `flags`.
+    Result<void> write(PtraceFlags flags) {
+        require_valid();
+        const auto n = shim::write(trace.get(), as_bytes(flags));
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        return {};
+    }
+
+    /// Appends every event the handle holds now to `out` (C1: reads never block).
+    template <class Out>
+    Result<void> read_all(Out& out) {
+        require_valid();
+        std::array<PtraceEvent, 16> batch{};
+        for (;;) {
+            const auto n = shim::read(trace.get(), std::as_writable_bytes(std::span(batch)));
+            if (!n) {
+                return Unexpected(n.error());
+            }
+            const std::size_t count = *n / sizeof(PtraceEvent);
+            out.insert(out.end(), batch.begin(),
+                       batch.begin() + static_cast<std::ptrdiff_t>(count));
+            if (count < batch.size()) {
+                return {};
+            }
+        }
+    }
+
+    Result<void> set_nonblocking(bool on) {
+        require_valid();
+        const auto fl = shim::fcntl(trace.get(), F_GETFL);
+        if (!fl) {
+            return Unexpected(fl.error());
+        }
+        const int next = on ? (*fl | O_NONBLOCK) : (*fl & ~O_NONBLOCK);
+        if (const auto r = shim::fcntl(trace.get(), F_SETFL, next); !r) {
+            return Unexpected(r.error());
+        }
+        return {};
+    }
+
+    /// Closes every handle; `detach` first drops O_EXCL (A7: F_SETFL replaces the flag word,
+    /// so the close detaches instead of killing).
+    Result<void> close(bool detach) {
+        require_valid();
+        Result<void> result;
+        if (detach) {
+            const auto fl = shim::fcntl(trace.get(), F_GETFL);
+            if (!fl) {
+                result = Unexpected(fl.error());
+            } else if (const auto r = shim::fcntl(trace.get(), F_SETFL, *fl & ~O_EXCL); !r) {
+                result = Unexpected(r.error());
+            }
+        }
+        regs.reset();
+        mem.reset();
+        if (auto r = trace.close(); !r && result) {
+            result = r;
+        }
+        pid = 0;
+        pending.clear();
+        return result;
+    }
+};
+
+} // namespace detail
+
+/// The events one blocking operation woke up with, and the ways to go on from there: handle
+/// the non-breakpoint events and wait again until the breakpoint is reached (STR20's
+/// `EventHandler`). Obtained from Tracer::next_event(); it refers to its Tracer, which must
+/// outlive it and must not be used while it is in use.
+class EventHandler {
+public:
+    /// The events read so far for this operation, oldest first (C2).
+    [[nodiscard]] std::span<const PtraceEvent> events() const noexcept { return events_; }
+    [[nodiscard]] auto begin() const noexcept { return events_.begin(); }
+    [[nodiscard]] auto end() const noexcept { return events_.end(); }
+
+    /// The breakpoint event among events(), if the breakpoint was reached.
+    [[nodiscard]] std::optional<PtraceEvent> breakpoint() const noexcept {
+        for (const PtraceEvent& ev : events_) {
+            if (is_breakpoint(ev)) {
+                return ev;
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// Waits again without resuming anything (writes FLAG_WAIT, B3/B8), then replaces
+    /// events() with the events read after it. Call it after handling the events of a wake-up
+    /// that brought no breakpoint.
+    /// \errors ESRCH the tracee exited before reaching the breakpoint (G1); events read
+    /// before the error are in events().
+    Result<void> retry();
+
+    /// Hands each non-breakpoint event to `callback`, in order, retrying the wait until the
+    /// breakpoint event arrives, and returns that. `callback` takes `const PtraceEvent&` and
+    /// returns void or Result<void>; an error it returns stops the loop and is returned.
+    /// \errors ESRCH the tracee exited before reaching the breakpoint; the callback's errors.
+    template <class Callback>
+    requires std::invocable<Callback&, const PtraceEvent&> Result<PtraceEvent>
+    dispatch(Callback&& callback);
+
+    /// Drops the non-breakpoint events and waits for the breakpoint: `dispatch` with a
+    /// callback that does nothing.
+    Result<PtraceEvent> ignore() {
+        return dispatch([](const PtraceEvent&) {});
+    }
+
+private:
+    friend class Tracer;
+    explicit EventHandler(Tracer& tracer) noexcept : tracer_(&tracer) {}
+
+    Tracer* tracer_;
+    std::vector<PtraceEvent> events_;
+};
+
+/// A blocking tracer of one tracee (`proc:<pid>/trace`, spec 2.A-2.I), in the shape of the
+/// Redox strace crate's `Tracer` (STR20). Each operation resumes the tracee with new
+/// breakpoints and blocks until one is reached (B3-B7).
+///
+/// Non-breakpoint events (EVENT_CLONE) met while next() waits are not lost: they are kept,
+/// oldest first, and handed out by events(). Use next_event() to handle them as they come.
+///
+/// Move-only. The destructor closes the handle: it detaches, or kills the tracee when the
+/// options said OnClose::Kill (A6); call close() or detach() to see errors. Every other
+/// member requires a tracer that is neither moved-from nor closed (an abort otherwise).
+/// Use a tracer from one thread at a time; any thread will do (the shim runs the ptrace
+/// calls on its own thread).
+class Tracer {
+public:
+    /// Starts tracing `pid`, which must be a descendant of the caller with the same user (or
+    /// the caller is root; A3). Also opens its register and memory handles.
+    /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed (A3), or `pid` is in the
+    /// caller's own process; EBUSY it is traced already (A4).
+    [[nodiscard]] static Result<Tracer> attach(pid_t pid, AttachOptions options = {}) {
+        auto state = detail::TraceState::open(pid, options);
+        if (!state) {
+            return Unexpected(state.error());
+        }
+        return Tracer(std::move(*state));
+    }
+
+    Tracer(Tracer&&) noexcept = default;
+    Tracer& operator=(Tracer&& other) noexcept {
+        if (this != &other) {
+            if (state_.valid()) {
+                (void)state_.close(false);
+            }
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+    Tracer(const Tracer&) = delete;
+    Tracer& operator=(const Tracer&) = delete;
+    ~Tracer() {
+        if (state_.valid()) {
+            (void)state_.close(false);
+        }
+    }
+
+    /// The tracee's pid; 0 once moved from or closed.
+    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    /// False once moved from or closed.
+    [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
+    /// The trace handle's fd, for diagnostics (use NonblockTracer to poll).
+    [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
+
+    /// The tracee's registers. \pre valid().
+    [[nodiscard]] Registers& regs() noexcept {
+        state_.require_valid();
+        return *state_.regs;
+    }
+    /// The tracee's memory. \pre valid().
+    [[nodiscard]] Memory& mem() noexcept {
+        state_.require_valid();
+        return *state_.mem;
+    }
+
+    /// Resumes the tracee with the breakpoints in `flags` and waits until one is reached;
+    /// \returns its event (the tracee now sits at that stop until the next operation).
+    /// Non-breakpoint events read on the way are kept for events().
+    /// With no stop bit in `flags` there is nothing to wait for: the tracee runs to the end
+    /// and the result is ESRCH (decision 8). FLAG_IGNORE applies to the stop being left (E).
+    /// \pre valid().
+    /// \errors ESRCH the tracee exited (G1; reap it now if it is your child, G2); EINVAL
+    /// reserved bits in `flags` (B2).
+    Result<PtraceEvent> next(PtraceFlags flags) {
+        auto handler = next_event(flags);
+        if (!handler) {
+            return Unexpected(handler.error());
+        }
+        return handler->dispatch([this](const PtraceEvent& ev) { state_.pending.push_back(ev); });
+    }
+
+    /// Resumes the tracee with `flags`, waits until the breakpoint is reached or a
+    /// non-breakpoint event arrives (B7), and returns the events read, to handle them with
+    /// the EventHandler. Events kept by earlier next() calls are not included (see events()).
+    /// \pre valid().
+    /// \errors ESRCH the tracee exited (the events it queued before are in events()); EINVAL
+    /// reserved bits.
+    Result<EventHandler> next_event(PtraceFlags flags) {
+        state_.require_valid();
+        EventHandler handler(*this);
+        const auto w = state_.write(flags);
+        // C6/C7: events queued before the wait ended stay readable, even after an exit.
+        if (auto r = state_.read_all(handler.events_); !r) {
+            return Unexpected(r.error());
+        }
+        if (!w) {
+            state_.pending.insert(state_.pending.end(), handler.events_.begin(),
+                                  handler.events_.end());
+            return Unexpected(w.error());
+        }
+        return handler;
+    }
+
+    /// Takes the non-breakpoint events next() kept, then every event the handle holds now,
+    /// oldest first. Never blocks (C1). \pre valid(). \errors none in practice (EBADF).
+    Result<std::vector<PtraceEvent>> events() {
+        state_.require_valid();
+        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
+        state_.pending.clear();
+        if (auto r = state_.read_all(out); !r) {
+            return Unexpected(r.error());
+        }
+        return out;
+    }
+
+    /// Waits for the current breakpoint without resuming anything (FLAG_WAIT alone, B3/B8):
+    /// returns at once when it is reached already or events are unread.
+    /// \pre valid(). \errors ESRCH the tracee exited.
+    Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+
+    /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
+    /// events move along. \pre valid().
+    Result<NonblockTracer> into_nonblocking() &&;
+
+    /// Closes the handle and detaches, even when the options said OnClose::Kill (A7 lets the
+    /// flag go before the close). A pending stop takes its default action (I1).
+    /// \pre valid(). \errors what the shim reports; the handle is closed in any case.
+    Result<void> detach() && { return state_.close(true); }
+
+    /// Closes the handle as the options said: detach, or kill for OnClose::Kill (I1, A6).
+    /// \pre valid(). \errors what the shim reports; the handle is closed in any case.
+    Result<void> close() && { return state_.close(false); }
+
+private:
+    friend class NonblockTracer;
+    friend class EventHandler;
+    explicit Tracer(detail::TraceState state) noexcept : state_(std::move(state)) {}
+
+    detail::TraceState state_;
+};
+
+/// A nonblocking tracer (O_NONBLOCK, spec 2.M): operations install breakpoints and resume
+/// without waiting (M1); the events arrive later, and native_handle() polls readable when
+/// some are queued or the tracee exited (C8). Several tracers can be multiplexed with
+/// poll(2) (M3): wait until readable, read all events, issue the next operation.
+///
+/// Ownership and closing as for Tracer.
+class NonblockTracer {
+public:
+    NonblockTracer(NonblockTracer&&) noexcept = default;
+    NonblockTracer& operator=(NonblockTracer&& other) noexcept {
+        if (this != &other) {
+            if (state_.valid()) {
+                (void)state_.close(false);
+            }
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+    NonblockTracer(const NonblockTracer&) = delete;
+    NonblockTracer& operator=(const NonblockTracer&) = delete;
+    ~NonblockTracer() {
+        if (state_.valid()) {
+            (void)state_.close(false);
+        }
+    }
+
+    /// The tracee's pid; 0 once moved from or closed.
+    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    /// False once moved from or closed.
+    [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
+    /// The pollable fd: readable iff events are queued or the tracee exited (C8).
+    [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
+
+    /// The tracee's registers. \pre valid().
+    [[nodiscard]] Registers& regs() noexcept {
+        state_.require_valid();
+        return *state_.regs;
+    }
+    /// The tracee's memory. \pre valid().
+    [[nodiscard]] Memory& mem() noexcept {
+        state_.require_valid();
+        return *state_.mem;
+    }
+
+    /// Installs the breakpoints in `flags` and resumes the tracee without waiting (M1, B11:
+    /// also while it runs). With FLAG_WAIT it blocks like Tracer's operations (M2).
+    /// \pre valid(). \errors ESRCH the tracee exited (B10); EINVAL reserved bits.
+    Result<void> next(PtraceFlags flags) { return state_.write(flags); }
+
+    /// The oldest unread event, or nothing when none is queued now (C1). \pre valid().
+    Result<std::optional<PtraceEvent>> read_event() {
+        state_.require_valid();
+        if (state_.pending.empty()) {
+            if (auto r = state_.read_all(state_.pending); !r) {
+                return Unexpected(r.error());
+            }
+        }
+        if (state_.pending.empty()) {
+            return std::optional<PtraceEvent>{};
+        }
+        const PtraceEvent ev = state_.pending.front();
+        state_.pending.erase(state_.pending.begin());
+        return std::optional<PtraceEvent>{ev};
+    }
+
+    /// Every event queued now, oldest first (empty when none). \pre valid().
+    Result<std::vector<PtraceEvent>> events() {
+        state_.require_valid();
+        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
+        state_.pending.clear();
+        if (auto r = state_.read_all(out); !r) {
+            return Unexpected(r.error());
+        }
+        return out;
+    }
+
+    /// Blocks until the current breakpoint is reached or events are unread, resuming nothing
+    /// (FLAG_WAIT alone, M2/B8). \pre valid(). \errors ESRCH the tracee exited.
+    Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+
+    /// Switches back to blocking mode; registers, memory and unread events move along.
+    /// \pre valid().
+    Result<Tracer> into_blocking() && {
+        if (auto r = state_.set_nonblocking(false); !r) {
+            return Unexpected(r.error());
+        }
+        return Tracer(std::move(state_));
+    }
+
+    /// Closes the handle and detaches (even with OnClose::Kill). \pre valid().
+    Result<void> detach() && { return state_.close(true); }
+    /// Closes the handle as the options said (I1, A6). \pre valid().
+    Result<void> close() && { return state_.close(false); }
+
+private:
+    friend class Tracer;
+    explicit NonblockTracer(detail::TraceState state) noexcept : state_(std::move(state)) {}
+
+    detail::TraceState state_;
+};
+
+inline Result<NonblockTracer> Tracer::into_nonblocking() && {
+    if (auto r = state_.set_nonblocking(true); !r) {
+        return Unexpected(r.error());
+    }
+    return NonblockTracer(std::move(state_));
+}
+
+inline Result<void> EventHandler::retry() {
+    detail::TraceState& state = tracer_->state_;
+    events_.clear();
+    const auto w = state.write(PtraceFlags::FLAG_WAIT);
+    if (auto r = state.read_all(events_); !r) {
+        return r;
+    }
+    return w;
+}
+
+template <class Callback>
+requires std::invocable<Callback&, const PtraceEvent&> Result<PtraceEvent>
+EventHandler::dispatch(Callback&& callback) {
+    using R = std::invoke_result_t<Callback&, const PtraceEvent&>;
+    Result<void> waited;
+    for (;;) {
+        std::optional<PtraceEvent> reached;
+        for (const PtraceEvent& ev : events_) {
+            if (is_breakpoint(ev) && !reached) {
+                reached = ev;
+                continue;
+            }
+            // Non-breakpoint events, in order (C2), including any behind the breakpoint.
+            if constexpr (std::is_void_v<R>) {
+                callback(ev);
+            } else {
+                if (auto r = callback(ev); !r) {
+                    events_.clear();
+                    return Unexpected(r.error());
+                }
+            }
+        }
+        events_.clear();
+        if (reached) {
+            return *reached;
+        }
+        if (!waited) {
+            return Unexpected(waited.error()); // the tracee exited first (G1)
+        }
+        // Woken by non-breakpoint events only (B7): wait again, resuming nothing (RFC
+        // "Events": read them all, then retry with FLAG_WAIT). On an error, the events
+        // read with it are still handed out by the next round.
+        waited = retry();
+    }
+}
+
+} // namespace ptrace_api

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Helpers for the tests of the RAII API: a watchdog for processes spawn() starts, and readers
+// of a tracee's /proc files (auxv, maps).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <elf.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "support.hpp"
+
+namespace api_support {
+
+/// SIGKILLs the watched processes when the test case runs longer than `limit`, so that a hung
+/// tracee ends the case instead of the whole run (reaping stays with their owners).
+class Watchdog {
+public:
+    explicit Watchdog(std::chrono::seconds limit = std::chrono::seconds(30))
+        : thread_([this, limit] {
+              std::unique_lock<std::mutex> lk(mu_);
+              if (!cv_.wait_for(lk, limit, [this] { return done_; })) {
+                  fired_ = true;
+                  for (const pid_t pid : pids_) {
+                      (void)::kill(pid, SIGKILL);
+                  }
+              }
+          }) {}
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    ~Watchdog() {
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+        if (fired_) {
+            FAIL_CHECK("the watchdog fired: the test case took too long");
+        }
+    }
+
+    void watch(pid_t pid) {
+        std::lock_guard<std::mutex> lk(mu_);
+        pids_.push_back(pid);
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    bool fired_ = false;
+    std::vector<pid_t> pids_;
+    std::thread thread_;
+};
+
+/// The whole text of a /proc file of `pid`.
+inline std::string proc_file(pid_t pid, const char* name) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// One auxiliary vector entry of `pid` (AT_ENTRY, AT_BASE...), or nothing.
+inline std::optional<std::uint64_t> auxv(pid_t pid, std::uint64_t type) {
+    const std::string data = proc_file(pid, "auxv");
+    for (std::size_t at = 0; at + sizeof(Elf64_auxv_t) <= data.size(); at += sizeof(Elf64_auxv_t)) {
+        Elf64_auxv_t entry{};
+        std::memcpy(&entry, data.data() + at, sizeof entry);
+        if (entry.a_type == type) {
+            return entry.a_un.a_val;
+        }
+    }
+    return std::nullopt;
+}
+
+/// The end address of the mapping named `name` (e.g. "[stack]") in /proc/<pid>/maps.
+inline std::optional<std::uint64_t> mapping_end(pid_t pid, const std::string& name) {
+    std::istringstream in(proc_file(pid, "maps"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() >= name.size() &&
+            line.compare(line.size() - name.size(), name.size(), name) == 0) {
+            const auto dash = line.find('-');
+            const auto space = line.find(' ');
+            return std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+        }
+    }
+    return std::nullopt;
+}
+
+/// True when the test process has no child left to reap (every test reaps what it starts).
+inline bool no_children() {
+    siginfo_t info{};
+    const int r = ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
+    return r != 0 && errno == ECHILD;
+}
+
+} // namespace api_support

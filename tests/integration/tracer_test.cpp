@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+// Integration tests of Tracer, EventHandler and NonblockTracer against tracee processes
+// (spec 2.A, 2.B, 2.C, 2.F, 2.G, 2.I, 2.M through the RAII API).
+
+#include <ptrace/tracer.hpp>
+
+#include <poll.h>
+#include <sys/syscall.h>
+
+#include "api_support.hpp"
+#include "support.hpp"
+
+using namespace support;
+using ptrace_api::AttachOptions;
+using ptrace_api::AttachStop;
+using ptrace_api::NonblockTracer;
+using ptrace_api::OnClose;
+using ptrace_api::Tracer;
+namespace events = ptrace_api::events;
+
+namespace {
+
+bool readable(int fd, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN) != 0;
+}
+
+/// A spinning tracee (no syscalls) that the scenario owns, once it runs its loop.
+pid_t spinning(Scenario& sc) {
+    const pid_t pid = sc.spawn({"spin"});
+    REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+    return pid;
+}
+
+Tracer attach_ok(pid_t pid, AttachOptions options = {}) {
+    auto tracer = Tracer::attach(pid, options);
+    REQUIRE_MESSAGE(tracer.has_value(), tracer.error().message());
+    return std::move(*tracer);
+}
+
+} // namespace
+
+TEST_SUITE("integration") {
+
+    TEST_CASE("Tracer: next(STOP_EXIT) returns the EXIT event; then ESRCH and waitpid (D7, G1, "
+              "G2, decision 8)") {
+        Scenario sc;
+        int gate = -1;
+        const pid_t pid = sc.spawn({"exit", "7"}, nullptr, &gate);
+        Tracer tracer = attach_ok(pid);
+        CHECK(tracer.pid() == pid);
+        CHECK(tracer.valid());
+        open_gate(gate);
+        const auto ev = tracer.next(PtraceFlags::STOP_EXIT);
+        REQUIRE(ev.has_value());
+        const auto meaning = view(*ev);
+        const auto* exit = std::get_if<events::Exit>(&meaning);
+        REQUIRE(exit != nullptr);
+        CHECK(exit->status.exited());
+        CHECK(exit->status.exit_code() == 7);
+        CHECK(tracer.regs().get_int().has_value()); // readable at the EXIT stop (D7)
+        CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+        CHECK(sc.wait_exit(pid) == (7 << 8)); // G2: ours to reap, at once
+        CHECK_ERRC(tracer.next(PtraceFlags::STOP_EXIT), std::errc::no_such_process); // B10
+        CHECK(tracer.events().value().empty());                                      // C7
+        CHECK(std::move(tracer).close().has_value()); // G3: closing after the exit is fine
+        CHECK_FALSE(tracer.valid());
+        CHECK(tracer.pid() == 0);
+    }
+
+    TEST_CASE("Tracer: AttachStop::StopNow freezes without an event (A5); the next op resumes") {
+        Scenario sc;
+        const pid_t pid = spinning(sc);
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+        std::this_thread::sleep_for(20ms);
+        CHECK(proc_state(pid) == 't');
+        CHECK(tracer.events().value().empty());
+        const auto ev = tracer.next(PtraceFlags::STOP_SINGLESTEP);
+        REQUIRE(ev.has_value());
+        CHECK(std::holds_alternative<events::SingleStep>(view(*ev)));
+        CHECK(tracer.wait().has_value()); // B8: FLAG_WAIT alone with a reached bp: at once
+        CHECK(proc_state(pid) == 't');
+    }
+
+    TEST_CASE("Tracer: attach errors: dead, reaped, zero, own pid and a second tracer (A2-A4)") {
+        Scenario sc;
+        const pid_t zombie = sc.spawn({"exit", "0"});
+        REQUIRE(eventually([&] { return proc_state(zombie) == 'Z'; }));
+        CHECK_ERRC(Tracer::attach(zombie), std::errc::no_such_process);
+        CHECK(sc.wait_exit(zombie) == 0);
+        CHECK_ERRC(Tracer::attach(zombie), std::errc::no_such_process); // reaped
+        CHECK_ERRC(Tracer::attach(0), std::errc::no_such_process);
+        CHECK_ERRC(Tracer::attach(::getpid()), std::errc::operation_not_permitted);
+        const pid_t pid = spinning(sc);
+        Tracer first = attach_ok(pid);
+        CHECK_ERRC(Tracer::attach(pid), std::errc::device_or_resource_busy);
+        CHECK_ERRC(Tracer::attach(pid, {AttachStop::StopNow, OnClose::Kill}),
+                   std::errc::device_or_resource_busy);
+        std::this_thread::sleep_for(20ms);
+        CHECK(proc_state(pid) == 'R'); // the failed attaches froze nothing
+    }
+
+    TEST_CASE("Tracer: the destructor detaches (I1) or kills with OnClose::Kill (A6)") {
+        Scenario sc;
+        const pid_t survivor = spinning(sc);
+        const pid_t victim = spinning(sc);
+        {
+            Tracer a = attach_ok(survivor, {AttachStop::StopNow, OnClose::Detach});
+            Tracer b = attach_ok(victim, {AttachStop::StopNow, OnClose::Kill});
+            CHECK(tracer_pid(survivor) != 0);
+        }
+        CHECK(eventually([&] { return tracer_pid(survivor) == 0 && proc_state(survivor) == 'R'; }));
+        const int status = sc.wait_exit(victim);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGKILL);
+    }
+
+    TEST_CASE("Tracer: detach() lets the tracee live even with OnClose::Kill (A7); close() "
+              "kills it") {
+        Scenario sc;
+        const pid_t kept = spinning(sc);
+        const pid_t killed = spinning(sc);
+        Tracer a = attach_ok(kept, {AttachStop::StopNow, OnClose::Kill});
+        Tracer b = attach_ok(killed, {AttachStop::StopNow, OnClose::Kill});
+        CHECK(std::move(a).detach().has_value());
+        CHECK(std::move(b).close().has_value());
+        CHECK_FALSE(a.valid());
+        CHECK(eventually([&] { return tracer_pid(kept) == 0 && proc_state(kept) == 'R'; }));
+        const int status = sc.wait_exit(killed);
+        CHECK(WIFSIGNALED(status));
+    }
+
+    TEST_CASE("Tracer: next() keeps the clone events it meets for events() (F1, F2, C2)") {
+        Scenario sc;
+        int gate = -1;
+        const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
+        Tracer tracer = attach_ok(pid);
+        open_gate(gate);
+        // The tracee forks a child, waits for it and exits 13: the write wakes up for the
+        // clone event first, next() keeps it and waits again (FLAG_WAIT, which also releases
+        // the child, F2), until the EXIT breakpoint.
+        const auto ev = tracer.next(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
+        REQUIRE(ev.has_value());
+        const auto meaning = view(*ev);
+        const auto* exit = std::get_if<events::Exit>(&meaning);
+        REQUIRE(exit != nullptr);
+        CHECK(exit->status.exit_code() == 13);
+        const auto kept = tracer.events();
+        REQUIRE(kept.has_value());
+        REQUIRE(kept->size() == 1);
+        const auto clone_meaning = view(kept->front());
+        const auto* clone = std::get_if<events::Clone>(&clone_meaning);
+        REQUIRE(clone != nullptr);
+        CHECK(clone->pid > 0);
+        CHECK(tracer.events().value().empty()); // taken
+        CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+        CHECK(sc.wait_exit(pid) == (13 << 8));
+    }
+
+    TEST_CASE("EventHandler: dispatch() hands non-breakpoint events to the callback; retry() "
+              "and breakpoint() as in the RFC loop (B7, B8)") {
+        Scenario sc;
+        SUBCASE("dispatch") {
+            int gate = -1;
+            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
+            Tracer tracer = attach_ok(pid);
+            open_gate(gate);
+            auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
+            REQUIRE(handler.has_value());
+            std::vector<PtraceEvent> seen;
+            const auto ev = handler->dispatch([&](const PtraceEvent& e) { seen.push_back(e); });
+            REQUIRE(ev.has_value());
+            CHECK(ev->cause == PtraceFlags::STOP_EXIT);
+            REQUIRE(seen.size() == 1);
+            CHECK(seen[0].cause == PtraceFlags::EVENT_CLONE);
+            CHECK(tracer.events().value().empty()); // dispatch keeps nothing back
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == (13 << 8));
+        }
+        SUBCASE("retry and breakpoint, the RFC's loop") {
+            int gate = -1;
+            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
+            Tracer tracer = attach_ok(pid);
+            open_gate(gate);
+            auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
+            REQUIRE(handler.has_value());
+            std::size_t clones = 0;
+            auto bp = handler->breakpoint();
+            for (int round = 0; !bp && round < 100; ++round) {
+                for (const PtraceEvent& e : *handler) {
+                    clones += e.cause == PtraceFlags::EVENT_CLONE ? 1U : 0U;
+                }
+                REQUIRE(handler->retry().has_value());
+                bp = handler->breakpoint();
+            }
+            REQUIRE(bp.has_value());
+            CHECK(bp->cause == PtraceFlags::STOP_EXIT);
+            CHECK(clones == 1);
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == (13 << 8));
+        }
+        SUBCASE("a callback's error stops dispatch") {
+            int gate = -1;
+            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
+            Tracer tracer = attach_ok(pid);
+            open_gate(gate);
+            auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
+            REQUIRE(handler.has_value());
+            const auto ev = handler->dispatch([](const PtraceEvent&) -> ptrace_api::Result<void> {
+                return ptrace_api::unexpected(std::errc::interrupted);
+            });
+            CHECK_ERRC(ev, std::errc::interrupted);
+            // The tracee is still traced; ignore() gets on to the breakpoint.
+            auto again = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
+            REQUIRE(again.has_value());
+            const auto bp = again->ignore();
+            REQUIRE(bp.has_value());
+            CHECK(bp->cause == PtraceFlags::STOP_EXIT);
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == (13 << 8));
+        }
+    }
+
+    TEST_CASE("Tracer: next_event() on an exiting tracee is ESRCH; ignore() too (G1)") {
+        Scenario sc;
+        int gate = -1;
+        const pid_t pid = sc.spawn({"exit", "3"}, nullptr, &gate);
+        Tracer tracer = attach_ok(pid);
+        open_gate(gate);
+        auto handler = tracer.next_event(PtraceFlags::EVENT_CLONE); // no stop bit: runs out
+        if (handler) {
+            CHECK_ERRC(handler->ignore(), std::errc::no_such_process);
+        } else {
+            CHECK(handler.error() == std::make_error_code(std::errc::no_such_process));
+        }
+        CHECK(sc.wait_exit(pid) == (3 << 8));
+    }
+
+    TEST_CASE("Tracer: reserved bits are EINVAL and change nothing (B2)") {
+        Scenario sc;
+        const pid_t pid = spinning(sc);
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+        CHECK_ERRC(tracer.next(PtraceFlags::from_bits_retain(std::uint64_t{1} << 20)),
+                   std::errc::invalid_argument);
+        std::this_thread::sleep_for(20ms);
+        CHECK(proc_state(pid) == 't');
+    }
+
+    TEST_CASE("NonblockTracer: next() returns at once, the handle polls readable, read_event; "
+              "and back to blocking (M1, M2, C1, C8)") {
+        Scenario sc;
+        const pid_t pid = spinning(sc);
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+        auto nb = std::move(tracer).into_nonblocking();
+        REQUIRE(nb.has_value());
+        CHECK_FALSE(tracer.valid());
+        NonblockTracer& t = *nb;
+        CHECK(t.pid() == pid);
+        CHECK(t.read_event().value() == std::nullopt);
+        CHECK_FALSE(readable(t.native_handle(), 0));
+        // A breakpoint that is never reached: the write still returns at once (M1).
+        REQUIRE(t.next(PtraceFlags::STOP_EXIT).has_value());
+        CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
+        CHECK(t.read_event().value() == std::nullopt);
+        // B11: a new breakpoint while it runs; the event comes later and the fd says so.
+        REQUIRE(t.next(PtraceFlags::STOP_SINGLESTEP).has_value());
+        CHECK(readable(t.native_handle(), 5000));
+        const auto ev = t.read_event();
+        REQUIRE(ev.has_value());
+        REQUIRE(ev->has_value());
+        CHECK((*ev)->cause == PtraceFlags::STOP_SINGLESTEP);
+        CHECK(t.read_event().value() == std::nullopt);
+        CHECK(t.regs().get_int().has_value());
+        // FLAG_WAIT blocks even here (M2): three steps, each awaited.
+        for (int i = 0; i < 3; ++i) {
+            REQUIRE(t.next(PtraceFlags::STOP_SINGLESTEP | PtraceFlags::FLAG_WAIT).has_value());
+            const auto evs = t.events();
+            REQUIRE(evs.has_value());
+            REQUIRE(evs->size() == 1);
+            CHECK(evs->front().cause == PtraceFlags::STOP_SINGLESTEP);
+        }
+        auto back = std::move(t).into_blocking();
+        REQUIRE(back.has_value());
+        const auto step = back->next(PtraceFlags::STOP_SINGLESTEP);
+        REQUIRE(step.has_value());
+        CHECK(step->cause == PtraceFlags::STOP_SINGLESTEP);
+    }
+
+    TEST_CASE("NonblockTracer: wait() returns once the breakpoint is reached (M2, B7)") {
+        Scenario sc;
+        int gate = -1;
+        const pid_t pid = sc.spawn({"exit", "4"}, nullptr, &gate);
+        auto nb = attach_ok(pid).into_nonblocking();
+        REQUIRE(nb.has_value());
+        REQUIRE(nb->next(PtraceFlags::STOP_EXIT).has_value());
+        open_gate(gate);
+        REQUIRE(nb->wait().has_value());
+        const auto evs = nb->events();
+        REQUIRE(evs.has_value());
+        REQUIRE(evs->size() == 1);
+        CHECK(evs->front() == PtraceEvent::of(PtraceFlags::STOP_EXIT, 4 << 8));
+        CHECK(nb->next(PtraceFlags{}).has_value()); // nonblocking: returns at once...
+        CHECK(readable(nb->native_handle(), 5000)); // ...and the exit makes it readable (C8)
+        CHECK_ERRC(nb->wait(), std::errc::no_such_process);
+        CHECK(sc.wait_exit(pid) == (4 << 8));
+    }
+
+    TEST_CASE("Tracer: moved-from handles are empty; using one is a precondition failure") {
+        Scenario sc;
+        const pid_t pid = spinning(sc);
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+        Tracer moved = std::move(tracer);
+        CHECK_FALSE(tracer.valid());
+        CHECK(tracer.pid() == 0);
+        CHECK(moved.valid());
+        CHECK(moved.pid() == pid);
+        Tracer assigned = attach_ok(spinning(sc), {AttachStop::StopNow, OnClose::Detach});
+        const pid_t other = assigned.pid();
+        assigned = std::move(moved); // closes the handle it held (detach)
+        CHECK(assigned.pid() == pid);
+        CHECK(eventually([&] { return tracer_pid(other) == 0; }));
+        // The precondition aborts: check it in a forked copy of this process (a fork's shim
+        // state is inert, so nothing reaches the tracee).
+        const pid_t child = ::fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            // Plain SIGABRT (not doctest's crash report) and no message in the test log.
+            (void)::signal(SIGABRT, SIG_DFL);
+            const int null = ::open("/dev/null", O_WRONLY);
+            (void)::dup2(null, STDERR_FILENO);
+            (void)tracer.next(PtraceFlags::STOP_SINGLESTEP);
+            ::_exit(0);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(child, &status, 0) == child);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGABRT);
+        CHECK(assigned.next(PtraceFlags::STOP_SINGLESTEP).has_value()); // the live one works
+    }
+
+} // TEST_SUITE

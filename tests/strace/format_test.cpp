@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of the strace example's printer on fixed inputs: escaping, cuts, flags, results.
+#include <ptrace/event.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "decode.hpp"
+#include "format.hpp"
+#include "options.hpp"
+#include "printer.hpp"
+
+using namespace strace_example;
+
+namespace {
+
+/// A fake tracee address space made of 4 KiB pages, like the real one: a read succeeds only
+/// when every page it touches is mapped (all or nothing, like a mem handle, K1).
+class FakeMemory {
+public:
+    static constexpr std::uint64_t page = 4096;
+
+    void map(std::uint64_t addr, const std::string& bytes) {
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            std::string& p = pages_[(addr + i) / page];
+            p.resize(page, '\0');
+            p[(addr + i) % page] = bytes[i];
+        }
+    }
+    void map_pointers(std::uint64_t addr, const std::vector<std::uint64_t>& ptrs) {
+        std::string bytes(ptrs.size() * 8, '\0');
+        std::memcpy(bytes.data(), ptrs.data(), bytes.size());
+        map(addr, bytes);
+    }
+
+    [[nodiscard]] ReadMemory reader() {
+        return [this](std::uint64_t addr, std::span<std::byte> out) {
+            ++reads_;
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const auto it = pages_.find((addr + i) / page);
+                if (it == pages_.end()) {
+                    return false;
+                }
+                out[i] = static_cast<std::byte>(it->second[(addr + i) % page]);
+            }
+            return true;
+        };
+    }
+    int reads_ = 0;
+
+private:
+    std::map<std::uint64_t, std::string> pages_;
+};
+
+std::array<std::uint64_t, 6> regs(std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0,
+                                  std::uint64_t d = 0, std::uint64_t e = 0, std::uint64_t f = 0) {
+    return {a, b, c, d, e, f};
+}
+
+long nr(std::string_view name) {
+    return *ptrace_api::syscall_number(name);
+}
+
+/// One whole line for a syscall as the printer makes it, without the column padding.
+std::string line(long number, const std::array<std::uint64_t, 6>& r, std::int64_t ret,
+                 FakeMemory& mem) {
+    const PendingCall call = decode_entry(number, r, mem.reader());
+    return call_text(call, ret, mem.reader()) + " = " + result_text(call, ret);
+}
+
+} // namespace
+
+TEST_SUITE("strace format") {
+    TEST_CASE("strings are escaped like strace") {
+        CHECK(quote("hello\n") == R"("hello\n")");
+        CHECK(quote("ab\"\\\t\n\r\v\f") == R"("ab\"\\\t\n\r\v\f")");
+        // Octal escapes use as few digits as stay unambiguous (strace 6.1 output).
+        CHECK(quote(std::string("\001\0012\377\177 x\0", 8)) == R"("\1\0012\377\177 x\0")");
+        CHECK(quote(std::string("\0\0", 2)) == R"("\0\0")");
+        CHECK(quote(std::string("\0"
+                                "1",
+                                2)) == R"("\0001")");
+        CHECK(quote("\x1b[0m") == R"("\33[0m")");
+        CHECK(quote("\xee\x2d", true) == R"("\xee\x2d")");
+        CHECK(quote("") == R"("")");
+    }
+
+    TEST_CASE("buffers are cut after 32 bytes, paths are not") {
+        FakeMemory mem;
+        const std::string forty = "0123456789012345678901234567890123456789";
+        mem.map(0x1000, forty);
+        CHECK(buffer_text(mem.reader(), 0x1000, 40, 32) ==
+              R"("01234567890123456789012345678901"...)");
+        CHECK(buffer_text(mem.reader(), 0x1000, 32, 32) == R"("01234567890123456789012345678901")");
+        CHECK(buffer_text(mem.reader(), 0x1000, 3, 32) == R"("012")");
+        CHECK(buffer_text(mem.reader(), 0x1000, 0, 32) == R"("")");
+        CHECK(buffer_text(mem.reader(), 0, 3, 32) == "NULL");
+        CHECK(buffer_text(mem.reader(), 0x9000, 3, 32) == "0x9000"); // unreadable: the address
+        mem.map(0x2000, forty + std::string(1, '\0'));
+        CHECK(path_text(mem.reader(), 0x2000) == '"' + forty + '"');
+        CHECK(c_string_text(mem.reader(), 0x2000, 32) ==
+              R"("01234567890123456789012345678901"...)");
+        mem.map(0x3000, std::string(32, 'a') + std::string(1, '\0'));
+        CHECK(c_string_text(mem.reader(), 0x3000, 32) == '"' + std::string(32, 'a') + '"');
+    }
+
+    TEST_CASE("a string that ends just before an unmapped page reads fine") {
+        FakeMemory mem;
+        // "abc\0" in the last 4 bytes of a page; the next page is unmapped.
+        mem.map(0x4ffc, std::string("abc\0", 4));
+        const auto s = read_c_string(mem.reader(), 0x4ffc, 4095);
+        REQUIRE(s);
+        CHECK(s->text == "abc");
+        CHECK_FALSE(s->cut);
+        // Without a NUL before the unmapped page the read fails: the address is shown.
+        mem.map(0x6ffe, "xy");
+        CHECK(path_text(mem.reader(), 0x6ffe) == "0x6ffe");
+    }
+
+    TEST_CASE("results: numbers, pointers, errors and restart codes") {
+        using K = ptrace_api::ArgKind;
+        CHECK(return_text(K::Long, 3) == "3");
+        CHECK(return_text(K::Fd, -2) == "-1 ENOENT (No such file or directory)");
+        CHECK(return_text(K::Long, -9) == "-1 EBADF (Bad file descriptor)");
+        CHECK(return_text(K::Long, -512) == "? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+        CHECK(return_text(K::Long, -513) == "? ERESTARTNOINTR (To be restarted)");
+        CHECK(return_text(K::Long, -516) == "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+        CHECK(return_text(K::Pointer, 0x7f56b125c000) == "0x7f56b125c000");
+        CHECK(return_text(K::Pointer, -12) == "-1 ENOMEM (Cannot allocate memory)");
+        CHECK(return_text(K::Mode, 022) == "022");
+        CHECK(return_text(K::None, 0) == "?");
+        CHECK(return_text(K::Long, -4096) == "-4096"); // outside the error range
+    }
+
+    TEST_CASE("flag words as strace 6.1 prints them") {
+        CHECK(open_flags(02000000) == "O_RDONLY|O_CLOEXEC");
+        CHECK(open_flags(0 | 04000 | 02000000 | 0200000) ==
+              "O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY");
+        CHECK(open_flags(01 | 0100 | 01000) == "O_WRONLY|O_CREAT|O_TRUNC");
+        CHECK(open_flags(0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 04010000 | 020000 | 040000 |
+                         0200000 | 0400000 | 01000000 | 02000000) ==
+              "O_RDONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_SYNC|O_DIRECT|"
+              "O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_DIRECTORY|FASYNC");
+        CHECK(open_flags(01 | 010000 | 0x40000000) == "O_WRONLY|O_DSYNC|0x40000000");
+        CHECK(open_flags(02 | 010000000 | 020200000) == "O_RDWR|O_PATH|O_TMPFILE");
+        CHECK(open_flags(3) == "O_ACCMODE");
+        CHECK(open_flags(0100000 | 0400000 | 040000 | 010000) ==
+              "O_RDONLY|O_DSYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW");
+        CHECK(mmap_prot(0) == "PROT_NONE");
+        CHECK(mmap_prot(5) == "PROT_READ|PROT_EXEC");
+        CHECK(mmap_prot(0x1 | 0x2 | 0x4 | 0x01000000 | 0x02000000 | 0x100) ==
+              "PROT_READ|PROT_WRITE|PROT_EXEC|PROT_GROWSDOWN|PROT_GROWSUP|0x100");
+        CHECK(mmap_flags(0x22) == "MAP_PRIVATE|MAP_ANONYMOUS");
+        CHECK(mmap_flags(0x812) == "MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE");
+        CHECK(mmap_flags(0) == "MAP_FILE");
+        CHECK(mmap_flags(3 | 0x8000000) == "MAP_SHARED_VALIDATE|2<<MAP_HUGE_SHIFT");
+        CHECK(access_mode(0) == "F_OK");
+        CHECK(access_mode(7) == "R_OK|W_OK|X_OK");
+        CHECK(access_mode(4 | 8) == "R_OK|0x8");
+        CHECK(at_flags(0x1000) == "AT_EMPTY_PATH");
+        CHECK(at_flags(0) == "0");
+        CHECK(at_flags(0x100 | 0x800 | 0x1000 | 0x10000) ==
+              "AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH|0x10000");
+        CHECK(at_flags(0x200, true) == "AT_REMOVEDIR");
+        CHECK(statx_flags(0x800) == "AT_STATX_SYNC_AS_STAT|AT_NO_AUTOMOUNT");
+        CHECK(octal_mode(0644) == "0644");
+        CHECK(octal_mode(0) == "000");
+        CHECK(hex(0) == "0");
+        CHECK(pointer(0) == "NULL");
+        CHECK(signal_text(15) == "SIGTERM");
+        CHECK(signal_text(0) == "0");
+        CHECK(signal_text(99) == "99");
+    }
+
+    TEST_CASE("lines are padded to column 40 like strace") {
+        CHECK(syscall_line("", "access(\"/x\", F_OK)", "-1 ENOENT (No such file or directory)") ==
+              "access(\"/x\", F_OK)                      = -1 ENOENT (No such file or directory)");
+        CHECK(syscall_line("", "exit_group(0)", "?") ==
+              "exit_group(0)                           = ?");
+        const std::string long_call = R"(write(1, "01234567890123456789012345678901", 32))";
+        CHECK(syscall_line("", long_call, "32") == long_call + " = 32");
+        CHECK(syscall_line("[pid 7] ", "close(3)", "0") ==
+              "[pid 7] close(3)                        = 0");
+    }
+
+    TEST_CASE("signal and exit lines") {
+        CHECK(signal_line(17) == "--- SIGCHLD {si_signo=SIGCHLD} ---");
+        CHECK(exit_line(ptrace_api::WaitStatus{0}) == "+++ exited with 0 +++");
+        CHECK(exit_line(ptrace_api::WaitStatus{3 << 8}) == "+++ exited with 3 +++");
+        CHECK(exit_line(ptrace_api::WaitStatus{9}) == "+++ killed by SIGKILL +++");
+    }
+}
+
+TEST_SUITE("strace decode") {
+    TEST_CASE("whole calls decode as strace prints them") {
+        FakeMemory mem;
+        mem.map(0x1000, std::string("/etc/ld.so.cache\0", 17));
+        CHECK(line(nr("openat"), regs(static_cast<std::uint64_t>(-100), 0x1000, 02000000), 3,
+                   mem) == R"(openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3)");
+        CHECK(
+            line(nr("openat"), regs(5, 0x1000, 0101, 0644), -13, mem) ==
+            R"(openat(5, "/etc/ld.so.cache", O_WRONLY|O_CREAT, 0644) = -1 EACCES (Permission denied))");
+        CHECK(line(nr("access"), regs(0x1000, 4), -2, mem) ==
+              R"(access("/etc/ld.so.cache", R_OK) = -1 ENOENT (No such file or directory))");
+        CHECK(line(nr("mmap"), regs(0, 8192, 3, 0x22, static_cast<std::uint64_t>(-1), 0),
+                   0x7f56b125c000, mem) ==
+              "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+              "0x7f56b125c000");
+        CHECK(line(nr("close"), regs(3), 0, mem) == "close(3) = 0");
+        CHECK(line(nr("newfstatat"), regs(3, 0x1010, 0x7ffc0000, 0x1000), 0, mem) ==
+              R"(newfstatat(3, "", 0x7ffc0000, AT_EMPTY_PATH) = 0)"); // unreadable buffer
+        CHECK(line(999, regs(1, 2, 3), -38, mem) ==
+              "syscall_0x3e7(0x1, 0x2, 0x3, 0, 0, 0) = -1 ENOSYS (Function not implemented)");
+        CHECK(line(nr("kill"), regs(999999, 15), -3, mem) ==
+              "kill(999999, SIGTERM) = -1 ESRCH (No such process)");
+        CHECK(line(nr("lseek"), regs(static_cast<std::uint64_t>(-1), 0, 2), -9, mem) ==
+              "lseek(-1, 0, SEEK_END) = -1 EBADF (Bad file descriptor)");
+        CHECK(line(nr("fcntl"), regs(3, 3), 2, mem) == "fcntl(3, F_GETFL) = 2");
+        CHECK(line(nr("futex"), regs(0x7f00, 129, 2147483647), 0, mem) ==
+              "futex(0x7f00, FUTEX_WAKE_PRIVATE, 2147483647) = 0");
+        CHECK(line(nr("futex"), regs(0x7f00, 9 | 128 | 256, 0, 0, 0, 0xffffffff), 0, mem) ==
+              "futex(0x7f00, FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, 0, NULL, "
+              "FUTEX_BITSET_MATCH_ANY) = 0");
+        CHECK(line(nr("clone"), regs(0x1200011, 0, 0, 0x7f9b2b7f4a10), 4242, mem) ==
+              "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+              "child_tidptr=0x7f9b2b7f4a10) = 4242");
+        CHECK(line(nr("exit_group"), regs(0), 0, mem) == "exit_group(0) = 0");
+        const std::array<std::uint64_t, 2> limits{8192 * 1024, ~std::uint64_t{0}};
+        mem.map(0x7000, std::string(reinterpret_cast<const char*>(limits.data()), 16));
+        CHECK(
+            line(nr("prlimit64"), regs(0, 3, 0, 0x7000), 0, mem) ==
+            "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0");
+        CHECK(line(nr("prlimit64"), regs(0, 7, 0x7000, 0), 0, mem) ==
+              "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}, NULL) = "
+              "0");
+        std::array<std::uint64_t, 18> st{};
+        st[3] = 0100644;
+        st[6] = 41491;
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(st.data()), sizeof st));
+        CHECK(
+            line(nr("newfstatat"), regs(3, 0x1010, 0x8000, 0x1000), 0, mem) ==
+            R"(newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=41491, ...}, AT_EMPTY_PATH) = 0)");
+        st[3] = 0020666;
+        st[5] = 0x103; // makedev(1, 3): /dev/null
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(st.data()), sizeof st));
+        CHECK(line(nr("fstat"), regs(1, 0x8000), 0, mem) ==
+              "fstat(1, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0");
+        CHECK(line(nr("socket"), regs(1, 1 | 02000000 | 04000, 0), 3, mem) ==
+              "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3");
+        CHECK(line(nr("socket"), regs(2, 2 | 02000000, 0), 3, mem) ==
+              "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3");
+        CHECK(line(nr("socket"), regs(99, 77, 0), -22, mem) ==
+              "socket(0x63 /* AF_??? */, 0x4d /* SOCK_??? */, 0) = -1 EINVAL (Invalid argument)");
+        mem.map(0x9000, std::string("\1\0/var/run/nscd/socket\0", 23));
+        CHECK(
+            line(nr("connect"), regs(3, 0x9000, 110), -2, mem) ==
+            R"(connect(3, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT )"
+            "(No such file or directory)");
+        mem.map(0xa000, std::string("\2\0\0\x35\x7f\0\0\1", 8));
+        CHECK(
+            line(nr("connect"), regs(3, 0xa000, 16), 0, mem) ==
+            R"(connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}, 16) = 0)");
+        // Two linux_dirent64 records of 24 bytes each (d_reclen at offset 16).
+        std::string dirents(48, '\0');
+        dirents[16] = 24;
+        dirents[24 + 16] = 24;
+        mem.map(0xb000, dirents);
+        CHECK(line(nr("getdents64"), regs(3, 0xb000, 32768), 48, mem) ==
+              "getdents64(3, 0xb000 /* 2 entries */, 32768) = 48");
+        CHECK(line(nr("getdents64"), regs(3, 0xb000, 32768), 0, mem) ==
+              "getdents64(3, 0xb000 /* 0 entries */, 32768) = 0");
+        // struct statx: mask at 0, attributes at 8, mode (u16) at 28, size at 40.
+        std::array<std::uint64_t, 6> stx{0x17ff, 0, 0, std::uint64_t{040755} << 32, 0, 4096};
+        mem.map(0xc000, std::string(reinterpret_cast<const char*>(stx.data()), sizeof stx));
+        CHECK(line(nr("statx"), regs(static_cast<std::uint64_t>(-100), 0x1010, 0x900, 0x2, 0xc000),
+                   0, mem) ==
+              R"(statx(AT_FDCWD, "", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, )"
+              "STATX_MODE, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, "
+              "stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0");
+        CHECK(line(nr("fstat"), regs(9, 0x8000), -9, mem) ==
+              "fstat(9, 0x8000) = -1 EBADF (Bad file descriptor)");
+        CHECK(line(nr("madvise"), regs(0x7f00, 4096, 4), 0, mem) ==
+              "madvise(0x7f00, 4096, MADV_DONTNEED) = 0");
+        CHECK(line(nr("madvise"), regs(0x7f00, 4096, 42), -22, mem) ==
+              "madvise(0x7f00, 4096, 0x2a /* MADV_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("fadvise64"), regs(0, 0, 0, 2), -29, mem) ==
+              "fadvise64(0, 0, 0, POSIX_FADV_SEQUENTIAL) = -1 ESPIPE (Illegal seek)");
+    }
+
+    TEST_CASE("signal sets and actions as strace 6.1 prints them") {
+        FakeMemory mem;
+        const std::array<std::uint64_t, 4> act{0x1234, 0xdc000d07, 0x5678,
+                                               (1U << 1) | (1U << 16) | (std::uint64_t{1} << 32)};
+        mem.map(0x1000, std::string(reinterpret_cast<const char*>(act.data()), 32));
+        CHECK(line(nr("rt_sigaction"), regs(12, 0x1000, 0, 8), 0, mem) ==
+              "rt_sigaction(SIGUSR2, {sa_handler=0x1234, sa_mask=[INT CHLD RT_1], "
+              "sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_NODEFER|SA_RESETHAND|SA_SIGINFO|"
+              "SA_NOCLDSTOP|SA_NOCLDWAIT|0xd00, sa_restorer=0x5678}, NULL, 8) = 0");
+        const std::array<std::uint64_t, 4> ign{1, 0, 0, ~std::uint64_t{0}};
+        mem.map(0x2000, std::string(reinterpret_cast<const char*>(ign.data()), 32));
+        CHECK(line(nr("rt_sigaction"), regs(12, 0, 0x2000, 8), 0, mem) ==
+              "rt_sigaction(SIGUSR2, NULL, {sa_handler=SIG_IGN, sa_mask=~[], sa_flags=0}, 8) = 0");
+        const std::uint64_t all_but_rt1 = ~(std::uint64_t{1} << 32);
+        mem.map(0x3000, std::string(reinterpret_cast<const char*>(&all_but_rt1), 8));
+        CHECK(line(nr("rt_sigprocmask"), regs(0, 0x3000, 0, 8), 0, mem) ==
+              "rt_sigprocmask(SIG_BLOCK, ~[RT_1], NULL, 8) = 0");
+        CHECK(line(nr("rt_sigprocmask"), regs(5, 0x3000, 0, 8), -22, mem) ==
+              "rt_sigprocmask(0x5 /* SIG_??? */, ~[RT_1], NULL, 8) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("rt_sigprocmask"), regs(2, 0x3000, 0x3000, 16), -22, mem) ==
+              "rt_sigprocmask(SIG_SETMASK, 0x3000, 0x3000, 16) = -1 EINVAL (Invalid argument)");
+        // Below two thirds of the bits the set is listed; from 42 of 64 on, its complement.
+        CHECK(detail::sigset_text(0) == "[]");
+        CHECK(detail::sigset_text((std::uint64_t{1} << 41) - 1).starts_with("[HUP INT "));
+        CHECK(detail::sigset_text((std::uint64_t{1} << 42) - 1).starts_with("~[RT_11 RT_12 "));
+    }
+
+    TEST_CASE("buffers the kernel fills are read at exit, with the returned length") {
+        FakeMemory mem;
+        mem.map(
+            0x5000,
+            std::string("\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0\0\0\0\0\0\0\0\0xyz", 35));
+        CHECK(
+            line(nr("read"), regs(3, 0x5000, 832), 832, mem) ==
+            R"(read(3, "\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0\1\0\0\0\0\0\0\0\0\0\0\0"..., 832) = 832)");
+        CHECK(line(nr("read"), regs(3, 0x5000, 832), 0, mem) == R"(read(3, "", 832) = 0)");
+        CHECK(line(nr("read"), regs(static_cast<std::uint64_t>(-5), 0x5000, 10), -9, mem) ==
+              "read(-5, 0x5000, 10) = -1 EBADF (Bad file descriptor)");
+        mem.map(0x6000, "design\nhooks\nspec\n");
+        CHECK(line(nr("write"), regs(1, 0x6000, 18), 18, mem) ==
+              R"(write(1, "design\nhooks\nspec\n", 18) = 18)");
+        std::uint32_t status = 0;
+        mem.map(0x7000, std::string(reinterpret_cast<const char*>(&status), 4));
+        CHECK(line(nr("wait4"), regs(static_cast<std::uint64_t>(-1), 0x7000, 0, 0), 42, mem) ==
+              "wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 42");
+        const std::array<std::int32_t, 2> fds{3, 4};
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(fds.data()), 8));
+        CHECK(line(nr("pipe2"), regs(0x8000, 02000000), 0, mem) == "pipe2([3, 4], O_CLOEXEC) = 0");
+        mem.map(0x9000, "\xee\x80\x85\xe6\x92\x2d\x61\xd5");
+        CHECK(line(nr("getrandom"), regs(0x9000, 8, 1), 8, mem) ==
+              R"(getrandom("\xee\x80\x85\xe6\x92\x2d\x61\xd5", 8, GRND_NONBLOCK) = 8)");
+    }
+
+    TEST_CASE("execve shows argv and counts envp") {
+        FakeMemory mem;
+        mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
+        mem.map_pointers(0x2000, {0x100c, 0x100f, 0});
+        mem.map_pointers(0x3000, {0x101d, 0x1021, 0});
+        const PendingCall call =
+            decode_entry(nr("execve"), regs(0x1000, 0x2000, 0x3000), mem.reader());
+        CHECK(call_text(call, 0, mem.reader()) ==
+              R"(execve("/usr/bin/ls", ["ls", "/work/shared"], 0x3000 /* 2 vars */))");
+    }
+}
+
+TEST_SUITE("strace printer") {
+    TEST_CASE("one line per syscall at its exit; exit_group never returns") {
+        FakeMemory mem;
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter all;
+        TraceePrinter p("", all, out);
+        p.syscall_entry(nr("close"), regs(3), mem.reader());
+        p.syscall_exit(0, mem.reader());
+        p.syscall_entry(nr("exit_group"), regs(0), mem.reader());
+        p.exit(ptrace_api::WaitStatus{0}, mem.reader());
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[0] == "close(3)                                = 0");
+        CHECK(lines[1] == "exit_group(0)                           = ?");
+        CHECK(lines[2] == "+++ exited with 0 +++");
+    }
+
+    TEST_CASE("a successful execve has no exit stop: the next entry shows it returned 0") {
+        FakeMemory mem;
+        mem.map(0x1000, std::string("/bin/true\0true\0", 15));
+        mem.map_pointers(0x2000, {0x100a, 0});
+        mem.map_pointers(0x3000, {0});
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter all;
+        TraceePrinter p("", all, out);
+        p.syscall_entry(nr("execve"), regs(0x1000, 0x2000, 0x3000), mem.reader());
+        p.syscall_entry(nr("brk"), regs(0), mem.reader());
+        p.syscall_exit(0x5000, mem.reader());
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0] == R"(execve("/bin/true", ["true"], 0x3000 /* 0 vars */) = 0)");
+        CHECK(lines[1] == "brk(NULL)                               = 0x5000");
+    }
+
+    TEST_CASE("a signal handler's syscalls nest inside the interrupted syscall") {
+        FakeMemory mem;
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter all;
+        TraceePrinter p("[pid 5] ", all, out);
+        // Restarted (SA_RESTART): read ... SIGALRM, write in the handler, rt_sigreturn, read ends.
+        mem.map(0x100, "x");
+        p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
+        p.signal(14);
+        p.syscall_entry(nr("getpid"), regs(), mem.reader());
+        p.syscall_exit(5, mem.reader());
+        p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
+        p.syscall_exit(0, mem.reader()); // rax restored to read's number for the restart
+        p.syscall_exit(1, mem.reader());
+        // Not restarted: rt_sigreturn returns -EINTR, and the next entry shows read ended so.
+        p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
+        p.signal(14);
+        p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
+        p.syscall_exit(-4, mem.reader());
+        p.syscall_entry(nr("close"), regs(0), mem.reader());
+        p.syscall_exit(0, mem.reader());
+        REQUIRE(lines.size() == 8);
+        CHECK(lines[0] == "[pid 5] --- SIGALRM {si_signo=SIGALRM} ---");
+        CHECK(lines[1] == "[pid 5] getpid()                        = 5");
+        CHECK(lines[2] == "[pid 5] rt_sigreturn()                  = 0");
+        CHECK(lines[3] == R"([pid 5] read(0, "x", 1)                 = 1)");
+        CHECK(lines[4] == "[pid 5] --- SIGALRM {si_signo=SIGALRM} ---");
+        CHECK(lines[5] ==
+              "[pid 5] rt_sigreturn()                  = -1 EINTR (Interrupted system call)");
+        CHECK(lines[6] ==
+              "[pid 5] read(0, 0x100, 1)               = -1 EINTR (Interrupted system call)");
+        CHECK(lines[7] == "[pid 5] close(0)                        = 0");
+    }
+
+    TEST_CASE("killed while in a syscall: it never returned") {
+        FakeMemory mem;
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter all;
+        TraceePrinter p("", all, out);
+        p.syscall_entry(nr("pause"), regs(), mem.reader());
+        p.signal(15);
+        p.exit(ptrace_api::WaitStatus{15}, mem.reader());
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[0] == "--- SIGTERM {si_signo=SIGTERM} ---");
+        CHECK(lines[1] == "pause()                                 = ?");
+        CHECK(lines[2] == "+++ killed by SIGTERM +++");
+    }
+
+    TEST_CASE("-e trace= prints only the names given, but still pairs every stop") {
+        FakeMemory mem;
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter only_close({nr("close")});
+        TraceePrinter p("", only_close, out);
+        p.syscall_entry(nr("getpid"), regs(), mem.reader());
+        p.syscall_exit(5, mem.reader());
+        p.syscall_entry(nr("close"), regs(1), mem.reader());
+        p.syscall_exit(0, mem.reader());
+        p.syscall_entry(nr("exit_group"), regs(0), mem.reader());
+        p.exit(ptrace_api::WaitStatus{0}, mem.reader());
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0] == "close(1)                                = 0");
+        CHECK(lines[1] == "+++ exited with 0 +++");
+        CHECK(mem.reads_ == 0); // nothing decoded for syscalls that are not printed
+    }
+}
+
+TEST_SUITE("strace options") {
+    TEST_CASE("options, -e trace= and the command") {
+        const auto p =
+            parse_options({"-f", "-o", "out.txt", "-e", "trace=openat,close", "--", "ls", "-l"});
+        REQUIRE(p.options);
+        CHECK(p.options->follow);
+        CHECK(p.options->output == "out.txt");
+        CHECK(p.options->trace == std::vector<long>{nr("openat"), nr("close")});
+        CHECK(p.options->command == std::vector<std::string>{"ls", "-l"});
+        const auto q = parse_options({"-etrace=read", "-oX", "true", "-f"});
+        REQUIRE(q.options);
+        CHECK_FALSE(q.options->follow); // -f after the command belongs to the command
+        CHECK(q.options->output == "X");
+        CHECK(q.options->command == std::vector<std::string>{"true", "-f"});
+        CHECK(parse_options({"-e", "trace=nosuchcall", "true"}).error ==
+              "invalid system call 'nosuchcall'");
+        CHECK(parse_options({"-e", "trace=%file", "true"}).error == "invalid system call '%file'");
+        CHECK(parse_options({"-f"}).error == "must have PROG [ARGS]");
+        CHECK(parse_options({"-x", "true"}).error == "unknown option '-x'");
+    }
+
+    TEST_CASE("commands are found in PATH like strace does") {
+        CHECK(find_in_path("sh", "/nonexistent:/bin:/usr/bin").value_or("").ends_with("/sh"));
+        CHECK(find_in_path("/bin/sh", "") == std::optional<std::string>("/bin/sh"));
+        CHECK_FALSE(find_in_path("no-such-program-here", "/bin:/usr/bin"));
+        CHECK_FALSE(find_in_path("/etc/passwd", nullptr)); // not executable
+    }
+}
