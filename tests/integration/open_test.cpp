@@ -222,6 +222,30 @@ TEST_SUITE("integration") {
         CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
     }
 
+    TEST_CASE("A9: dup opens a sibling handle of the same task; fpath names a handle") {
+        Scenario sc;
+        const pid_t pid = sc.spawn({"spin"});
+        const int trace = sc.open(path(pid, "trace"));
+        CHECK(shim::fpath(trace).value() == path(pid, "trace"));
+        const auto regs = shim::dup(trace, "regs/int");
+        REQUIRE(regs.has_value());
+        CHECK(shim::fpath(*regs).value() == path(pid, "regs/int"));
+        CHECK(int_regs(*regs).cs == 0x33);
+        const auto mem = shim::dup(*regs, "mem");
+        REQUIRE(mem.has_value());
+        CHECK(shim::fpath(*mem).value() == path(pid, "mem"));
+        CHECK_ERRC(shim::dup(trace, ""), std::errc::invalid_argument);
+        CHECK_ERRC(shim::dup(trace, "regs"), std::errc::invalid_argument);
+        CHECK_ERRC(shim::dup(trace, "/trace"), std::errc::invalid_argument);
+        CHECK_ERRC(shim::dup(trace, "trace"), std::errc::device_or_resource_busy); // A4
+        CHECK_ERRC(shim::dup(*regs, "trace"), std::errc::device_or_resource_busy);
+        CHECK(shim::close(*mem).has_value());
+        CHECK(shim::close(*regs).has_value());
+        CHECK_ERRC(shim::dup(*regs, "mem"), std::errc::bad_file_descriptor);
+        CHECK_ERRC(shim::fpath(*regs), std::errc::bad_file_descriptor);
+        CHECK_ERRC(shim::dup(-1, "mem"), std::errc::bad_file_descriptor);
+    }
+
     TEST_CASE("A10: opening a trace handle installs no breakpoint and queues nothing") {
         Scenario sc;
         int gate = -1;

@@ -659,4 +659,57 @@ inline Result<void> close(int fd) {
     return {};
 }
 
+namespace detail {
+
+/// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).
+inline std::string_view kind_name(HandleKind kind) noexcept {
+    switch (kind) {
+    case HandleKind::Trace:
+        return "trace";
+    case HandleKind::RegsInt:
+        return "regs/int";
+    case HandleKind::RegsFloat:
+        return "regs/float";
+    case HandleKind::RegsEnv:
+        return "regs/env";
+    case HandleKind::Mem:
+        return "mem";
+    }
+    return {};
+}
+
+} // namespace detail
+
+/// Redox `fpath` (A9): the path `fd` was opened with, `proc:<tid>/<kind>`.
+/// \errors EBADF when `fd` is not an open handle.
+inline Result<std::string> fpath(int fd) {
+    const auto h = detail::find_handle(Shim::instance(), fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    return "proc:" + std::to_string(h->tid) + "/" + std::string(detail::kind_name(h->kind));
+}
+
+/// Redox `dup(fd, kind)` (A9): opens the sibling handle `kind` ("trace", "regs/int",
+/// "regs/float", "regs/env" or "mem") for the same task, with `fd`'s open flags; everything
+/// open() checks is checked again (A2, A3). A plain copy of a handle does not exist, as in
+/// Redox: `dup(fd, "")` is EINVAL.
+/// \errors EBADF `fd` is not an open handle; EINVAL empty or unknown kind; EBUSY "trace" while
+/// a trace session exists for the task (A4, also from its own trace handle); open()'s errors.
+inline Result<int> dup(int fd, std::string_view kind) {
+    const auto h = detail::find_handle(Shim::instance(), fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    if (kind.empty() || kind.find('/') == 0) {
+        return unexpected(std::errc::invalid_argument);
+    }
+    int oflags = 0;
+    {
+        std::lock_guard<std::mutex> lk(Shim::instance().mutex());
+        oflags = h->oflags;
+    }
+    return open("proc:" + std::to_string(h->tid) + "/" + std::string(kind), oflags);
+}
+
 } // namespace ptrace_api::shim
