@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <time.h>
 #include <vector>
 
 #include <sys/resource.h>
-#include <time.h>
 
 namespace bench {
 
@@ -113,8 +113,8 @@ inline void compare_row(const std::string& row, int reps, const std::function<Sa
     if (with_cpu) {
         std::snprintf(cpu_text, sizeof cpu_text, "%.2f [%.2f, %.2f]", c.median, c.min, c.max);
     }
-    std::printf("%s\t%.2f [%.2f, %.2f]\t%s\t%.2f / %.2f %s\t%s %.2f: %s\n", row.c_str(),
-                w.median, w.min, w.max, cpu_text, ua.median / 1000.0, ub.median / 1000.0, unit,
+    std::printf("%s\t%.2f [%.2f, %.2f]\t%s\t%.2f / %.2f %s\t%s %.2f: %s\n", row.c_str(), w.median,
+                w.min, w.max, cpu_text, ua.median / 1000.0, ub.median / 1000.0, unit,
                 lower_is_better ? "<=" : ">=", target, met ? "met" : "MISSED");
     std::fflush(stdout);
 }

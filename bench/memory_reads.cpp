@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Throughput of tracee memory reads through a mem handle (lseek + read) against
 // process_vm_readv(2), at 8 B, 4 KiB and 1 MiB.
-#include "common.hpp"
-
 #include <ptrace/shim/proc.hpp>
 
 #include <csignal>
@@ -15,6 +13,8 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common.hpp"
 
 namespace {
 
@@ -50,7 +50,8 @@ int main() {
         int count;
         double target;
     };
-    for (const Size size : {Size{8, 20000, 0.0}, Size{4096, 5000, 0.9}, Size{region_size, 100, 0.9}}) {
+    for (const Size size :
+         {Size{8, 20000, 0.0}, Size{4096, 5000, 0.9}, Size{region_size, 100, 0.9}}) {
         auto baseline = [&] {
             return bench::measure([&] {
                 for (int i = 0; i < size.count; ++i) {
@@ -70,8 +71,8 @@ int main() {
                     if (!shim::lseek(*mem, static_cast<std::int64_t>(address), SEEK_SET)) {
                         bench::die("lseek failed");
                     }
-                    const auto n = shim::read(
-                        *mem, std::as_writable_bytes(std::span(out.data(), size.bytes)));
+                    const auto n =
+                        shim::read(*mem, std::as_writable_bytes(std::span(out.data(), size.bytes)));
                     if (!n || *n != size.bytes) {
                         bench::die("mem read failed");
                     }
@@ -79,9 +80,7 @@ int main() {
                 return static_cast<double>(size.bytes) * size.count / 1024.0;
             });
         };
-        const std::string label = size.bytes == 8      ? "8 B"
-                                  : size.bytes == 4096 ? "4 KiB"
-                                                       : "1 MiB";
+        const std::string label = size.bytes == 8 ? "8 B" : size.bytes == 4096 ? "4 KiB" : "1 MiB";
         bench::compare_row("memory reads, " + label + " (throughput vs process_vm_readv)", reps,
                            baseline, handle, "us/KiB", size.target, false);
     }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Single-step rate: STOP_SINGLESTEP writes on a blocking trace handle against a raw
 // PTRACE_SINGLESTEP + waitpid loop, over the same straight-line loop in the tracee.
-#include "common.hpp"
-
 #include <ptrace/bytes.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
@@ -16,6 +14,8 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common.hpp"
 
 namespace {
 

@@ -2,14 +2,14 @@
 // examples/strace against strace(1), both writing to /dev/null, on a syscall-heavy workload
 // (find over a tree), a fork-heavy one (a shell loop of /bin/true) and a threaded one, in
 // simple mode (no -f, against plain strace) and advanced mode (-f, against strace -f).
-#include "common.hpp"
-
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common.hpp"
 
 namespace {
 
@@ -72,9 +72,9 @@ int main(int argc, char** argv) {
             mine.emplace_back("--");
             theirs.insert(theirs.end(), w.command.begin(), w.command.end());
             mine.insert(mine.end(), w.command.begin(), w.command.end());
-            bench::compare_row(std::string("strace") + (follow ? " -f" : "") + ", " + w.name, reps,
-                               [&] { return run(theirs); }, [&] { return run(mine); }, "us/run",
-                               1.0, true, false);
+            bench::compare_row(
+                std::string("strace") + (follow ? " -f" : "") + ", " + w.name, reps,
+                [&] { return run(theirs); }, [&] { return run(mine); }, "us/run", 1.0, true, false);
         }
     }
     return 0;

@@ -2,8 +2,6 @@
 // Cost per syscall stop: a tracee making getppid calls, traced with PRE|POST through blocking
 // trace handles (row 1) and through nonblocking handles and epoll with 1, 8 and 64 tracees
 // (row 2), each against a hand-written PTRACE_SYSCALL + waitpid loop doing the same work.
-#include "common.hpp"
-
 #include <ptrace/bytes.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
@@ -22,6 +20,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common.hpp"
 
 namespace {
 
@@ -62,8 +62,8 @@ double raw_loop(const std::vector<pid_t>& pids) {
     std::size_t alive = pids.size();
     while (alive > 0) {
         int status = 0;
-        const pid_t pid = pids.size() == 1 ? waitpid(pids[0], &status, __WALL)
-                                           : waitpid(-1, &status, __WALL);
+        const pid_t pid =
+            pids.size() == 1 ? waitpid(pids[0], &status, __WALL) : waitpid(-1, &status, __WALL);
         if (pid < 0) {
             bench::die("raw: waitpid failed");
         }

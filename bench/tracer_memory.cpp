@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Tracer memory: resident size of this process before and after opening a trace handle on each
 // of 1000 threads of one tracee, and the bytes that costs per traced thread.
-#include "common.hpp"
-
 #include <ptrace/shim/proc.hpp>
 
 #include <csignal>
@@ -17,6 +15,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common.hpp"
 
 namespace {
 
@@ -102,8 +102,8 @@ int main(int argc, char** argv) {
         handles.push_back(*fd);
     }
     const long after = rss_kib();
-    const double per = static_cast<double>(after - before) * 1024.0 /
-                       static_cast<double>(tids.size() - 1);
+    const double per =
+        static_cast<double>(after - before) * 1024.0 / static_cast<double>(tids.size() - 1);
     std::printf("tracer memory, %zu traced threads\tRSS %ld KiB -> %ld KiB\t%.0f bytes/tracee\t"
                 "(no baseline)\n",
                 tids.size(), before, after, per);
