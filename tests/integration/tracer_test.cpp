@@ -47,7 +47,8 @@ TEST_SUITE("integration") {
         Scenario sc;
         int gate = -1;
         const pid_t pid = sc.spawn({"exit", "7"}, nullptr, &gate);
-        Tracer tracer = attach_ok(pid);
+        // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
         CHECK(tracer.pid() == pid);
         CHECK(tracer.valid());
         open_gate(gate);
@@ -134,7 +135,8 @@ TEST_SUITE("integration") {
         Scenario sc;
         int gate = -1;
         const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-        Tracer tracer = attach_ok(pid);
+        // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
         open_gate(gate);
         // The tracee forks a child, waits for it and exits 13: the write wakes up for the
         // clone event first, next() keeps it and waits again (FLAG_WAIT, which also releases
@@ -163,7 +165,8 @@ TEST_SUITE("integration") {
         SUBCASE("dispatch") {
             int gate = -1;
             const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            Tracer tracer = attach_ok(pid);
+            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
             open_gate(gate);
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
@@ -180,7 +183,8 @@ TEST_SUITE("integration") {
         SUBCASE("retry and breakpoint, the RFC's loop") {
             int gate = -1;
             const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            Tracer tracer = attach_ok(pid);
+            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
             open_gate(gate);
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
@@ -202,7 +206,8 @@ TEST_SUITE("integration") {
         SUBCASE("a callback's error stops dispatch") {
             int gate = -1;
             const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            Tracer tracer = attach_ok(pid);
+            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
             open_gate(gate);
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
@@ -225,7 +230,8 @@ TEST_SUITE("integration") {
         Scenario sc;
         int gate = -1;
         const pid_t pid = sc.spawn({"exit", "3"}, nullptr, &gate);
-        Tracer tracer = attach_ok(pid);
+        // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
         open_gate(gate);
         auto handler = tracer.next_event(PtraceFlags::EVENT_CLONE); // no stop bit: runs out
         if (handler) {
