@@ -185,7 +185,7 @@ inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
 /// one's own thread group; EBUSY already traced (A4); ENOTSUP the wake signal is taken.
 inline Result<int> open(std::string_view path, int oflags) {
     Shim& shim = Shim::instance();
-    if (shim.foreign_process()) {
+    if (shim.foreign_process_exact()) {
         return unexpected(std::errc::operation_not_permitted); // a forked copy is inert
     }
     const auto parsed = detail::parse_path(path);
@@ -354,30 +354,66 @@ inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
     return unexpected(std::errc::no_such_process);
 }
 
-/// B6/B7: the wait of a blocking write.
-inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
-    std::unique_lock<std::mutex> lk(shim.mutex());
-    for (;;) {
-        if (s.has_bp && s.reached) {
-            return std::size_t{8};
+/// M1: a nonblocking write (O_NONBLOCK, no FLAG_WAIT) from a thread other than the tracer
+/// thread does not wait for the tracer thread: its result is decided here, under the mutex,
+/// as write_op would decide it (B1, B2, B10), and write_op is queued to run next on the
+/// tracer thread (F2 and the resume). Requests run in order, so any later call of the caller
+/// sees the operation done. Many tracees polled by one thread are then served in parallel
+/// with the stops instead of one round trip at a time. \returns nothing when the write must
+/// take the synchronous path.
+inline std::optional<Result<std::size_t>>
+post_nonblocking_write(Shim& shim, Session& s, std::size_t len, std::uint64_t op) {
+    if (Shim::on_tracer_thread() || (op & PtraceFlags::FLAG_WAIT.bits()) != 0) {
+        return std::nullopt;
+    }
+    Result<std::size_t> result = std::size_t{8};
+    {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        if ((s.oflags & O_NONBLOCK) == 0) {
+            return std::nullopt;
         }
-        if (!s.queue.empty()) {
-            return std::size_t{8}; // unread events return at once (B7)
-        }
-        if (s.exited) {
-            break;
-        }
-        if (s.closed) {
-            return std::size_t{8};
-        }
-        if (s.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout &&
-            s.tracee != nullptr && sys::pidfd_exited(s.pidfd, 0)) {
-            // Fallback for a task that vanished without an EXIT event stop (spec 3.D7).
-            Shim::mark_exited(s);
+        if (len < 8) {
+            result = std::size_t{0}; // B1
+        } else if ((op & ~std::uint64_t{0xffff}) != 0) {
+            result = unexpected(std::errc::invalid_argument); // B2
+        } else if (s.tracee == nullptr || s.exited) {
+            return std::nullopt; // B10: ESRCH, after the G2 wait of the synchronous path
         }
     }
+    // Queued whatever the result: F2 releases children even for a short or invalid write.
+    shim.post([&shim, &s, len, op](Request& req) { return shim.write_op(req, s, len, op); });
+    return result;
+}
+
+/// B6/B7: the wait of a blocking write. On the tracer thread (a job) it serves the stops
+/// itself; elsewhere it sleeps until the tracer thread reports one.
+inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
+    auto over = [&s] {
+        // Unread events return at once (B7); so does a handle closed meanwhile.
+        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed;
+    };
+    auto vanished = [&s] {
+        // Fallback for a task that vanished without an EXIT event stop (spec 3.D7).
+        if (s.tracee != nullptr && sys::pidfd_exited(s.pidfd, 0)) {
+            Shim::mark_exited(s);
+        }
+    };
+    std::unique_lock<std::mutex> lk(shim.mutex());
+    if (Shim::on_tracer_thread()) {
+        shim.pump(lk, over, vanished);
+    } else {
+        while (!over()) {
+            if (s.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout) {
+                vanished();
+            }
+        }
+    }
+    const bool exited = s.exited && !(s.has_bp && s.reached) && s.queue.empty();
     lk.unlock();
-    return await_reapable(shim, s);
+    if (exited) {
+        return await_reapable(shim, s);
+    }
+    return std::size_t{8};
 }
 
 } // namespace detail
@@ -456,6 +492,9 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
         std::uint64_t op = 0;
         if (buf.size() >= sizeof op) {
             std::memcpy(&op, buf.data(), sizeof op);
+        }
+        if (const auto posted = detail::post_nonblocking_write(shim, s, buf.size(), op)) {
+            return *posted;
         }
         auto r =
             shim.call([&](detail::Request& req) { return shim.write_op(req, s, buf.size(), op); });
@@ -688,6 +727,28 @@ inline Result<std::string> fpath(int fd) {
         return unexpected(std::errc::bad_file_descriptor);
     }
     return "proc:" + std::to_string(h->tid) + "/" + std::string(detail::kind_name(h->kind));
+}
+
+/// Runs `fn()` on the tracer thread, the thread that makes every ptrace(2) call of this
+/// process, and returns when it returned (at once, inline, when called there). Every shim
+/// call `fn` makes runs inline: a blocking write serves the stops itself, so a stop costs the
+/// waitid(2) and the resume request, as in a hand-written loop, instead of two cross-thread
+/// wake-ups (kernel-shim/README.md, "Jobs"). Jobs run one at a time; while one runs, other
+/// threads' shim calls are served only when it waits inside a shim call, so `fn` must not
+/// wait for them otherwise, and it must not poll trace handles (nobody would serve the stops
+/// that make them readable).
+/// \errors ENOTSUP the wake signal is taken; EPERM in a forked copy. `fn` did not run then.
+template <class Fn>
+Result<void> run_on_tracer_thread(Fn& fn) {
+    Shim& shim = Shim::instance();
+    if (shim.foreign_process()) {
+        return unexpected(std::errc::operation_not_permitted);
+    }
+    if (auto started = shim.ensure_started(); !started) {
+        return started;
+    }
+    shim.run_job(fn);
+    return {};
 }
 
 /// Redox `dup(fd, kind)` (A9): opens the sibling handle `kind` ("trace", "regs/int",

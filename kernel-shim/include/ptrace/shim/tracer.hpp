@@ -2,6 +2,7 @@
 // The process-wide tracer thread and registry: every ptrace(2) call and every wait happens here.
 #pragma once
 
+#include <ptrace/config.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/regs.hpp>
@@ -134,6 +135,7 @@ struct Session {
     bool exited = false;
     bool closed = false;
     bool efd_set = false;
+    bool ready_pending = false; // events queued but the eventfd not raised yet (flush_ready)
     std::deque<PtraceEvent> queue;
     std::vector<pid_t> unread_children;
     std::vector<pid_t> read_children;
@@ -153,15 +155,40 @@ struct Handle {
     std::uint64_t offset = 0;
 };
 
-/// A user call handed to the tracer thread; `fn` returns true when it completed at once,
-/// false when it completes later (at a stop) by calling Shim::complete.
+/// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
+/// at once, false when it completes later (at a stop) by calling Shim::complete. The callable
+/// lives in the caller's frame, which waits for completion: no allocation per call.
 struct Request {
-    std::function<bool(Request&)> fn;
+    bool (*invoke)(void* ctx, Request& req) = nullptr;
+    void* ctx = nullptr;
+    void (*dispose)(void* ctx) = nullptr; // set for a posted request: frees it once run
     bool done = false;
     int err = 0;
     std::uint64_t value = 0;
     std::condition_variable cv;
+
+    bool run() { return invoke(ctx, *this); }
 };
+
+/// User code run on the tracer thread with the mutex released (Shim::run_job): it may make
+/// every shim call, which then runs inline, without a cross-thread hop per stop.
+struct Job {
+    void (*invoke)(void* ctx) = nullptr;
+    void* ctx = nullptr;
+    bool done = false;
+    std::condition_variable cv;
+};
+
+/// True on the tracer thread (set once when it starts). A thread-local flag rather than a
+/// gettid(2) comparison: it is read on every shim call.
+inline thread_local bool on_tracer_thread = false;
+
+/// Set in the child of a fork(2) of the process that created the shim (pthread_atfork).
+inline std::atomic<bool> forked_copy{false};
+
+inline void mark_forked_copy() noexcept {
+    forked_copy.store(true, std::memory_order_relaxed);
+}
 
 /// The wake-up protocol's state; shared with an async-signal handler, hence plain globals.
 /// `armed` is true only while the tracer thread is between "queue empty" and the end of its
@@ -242,7 +269,17 @@ public:
     std::mutex& mutex() noexcept { return mu_; }
 
     /// True in a process forked from the one that created the shim: its copies are inert.
-    bool foreign_process() const noexcept { return owner_pid_ != ::getpid(); }
+    /// Read on every call, so it is a flag a pthread_atfork handler sets in the child, not a
+    /// getpid(2) comparison (two system calls per stop); open() compares the pid as well,
+    /// which also catches a raw clone(2) that skipped the fork handlers.
+    bool foreign_process() const noexcept {
+        return detail::forked_copy.load(std::memory_order_relaxed);
+    }
+
+    /// The exact check for open(): also true after a raw clone(2).
+    bool foreign_process_exact() const noexcept {
+        return foreign_process() || owner_pid_ != ::getpid();
+    }
 
     /// Starts the tracer thread and installs the wake handler, once.
     Result<void> ensure_started() {
@@ -266,7 +303,10 @@ public:
         struct sigaction sa {};
         sa.sa_handler = &detail::wake_handler;
         sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0; // no SA_RESTART: the wake-up must end waitid(2)
+        // The handler leaves waitid(2) by siglongjmp, so SA_RESTART does not keep the wait
+        // going; it only restarts a syscall that a late wake-up hits elsewhere. SA_NODEFER:
+        // see wait_for_stop.
+        sa.sa_flags = SA_RESTART | SA_NODEFER;
         if (::sigaction(sig, &sa, nullptr) != 0) {
             return sys::last_error();
         }
@@ -298,31 +338,114 @@ public:
         return {};
     }
 
-    /// Runs `fn` on the tracer thread (inline when called from it) and waits for completion.
+    /// True when called on the tracer thread (inside a job, Shim::run_job).
+    static bool on_tracer_thread() noexcept { return detail::on_tracer_thread; }
+
+    /// Runs `fn(Request&)` on the tracer thread with the mutex held (inline when called from
+    /// a job) and waits for completion. `fn` returns true when it completed the request.
     /// \returns the request's value, or its errno.
-    Result<std::uint64_t> call(std::function<bool(detail::Request&)> fn) {
+    template <class Fn>
+    Result<std::uint64_t> call(Fn&& fn) {
+        using F = std::remove_reference_t<Fn>;
         detail::Request req;
-        req.fn = std::move(fn);
-        if (sys::gettid() == detail::wake_state().tracer_tid.load()) {
-            // Called from the tracer thread itself (e.g. from a callback): never queue to
-            // oneself; run now and pump stops until the request completes.
-            if (!req.fn(req)) {
-                pump_until([&] { return req.done; });
+        req.ctx = const_cast<void*>(static_cast<const void*>(std::addressof(fn)));
+        req.invoke = [](void* ctx, detail::Request& r) { return (*static_cast<F*>(ctx))(r); };
+        std::unique_lock<std::mutex> lk(mu_);
+        if (on_tracer_thread()) {
+            // Inside a job: never queue to oneself; run now and pump stops until the request
+            // completes.
+            if (!req.run()) {
+                pump(
+                    lk, [&] { return req.done; }, [] {});
             }
         } else {
-            std::unique_lock<std::mutex> lk(mu_);
             requests_.push_back(&req);
             pending_.fetch_add(1);
-            if (detail::wake_state().armed.load()) {
-                (void)sys::tgkill(owner_pid_, detail::wake_state().tracer_tid.load(),
-                                  wake_signal());
-            }
+            wake_if_waiting();
             req.cv.wait(lk, [&] { return req.done; });
         }
         if (req.err != 0) {
             return unexpected_errno(req.err);
         }
         return req.value;
+    }
+
+    /// Queues `fn(Request&)` for the tracer thread and returns at once (a nonblocking write:
+    /// the caller already knows its result). `fn` must complete the request when it runs.
+    /// Requests run in order, so the caller's next call sees its effect. Not on the tracer
+    /// thread (where it runs inline); mutex not held.
+    template <class Fn>
+    void post(Fn fn) {
+        if (on_tracer_thread()) {
+            (void)call(fn);
+            return;
+        }
+        struct Posted {
+            detail::Request req;
+            Fn fn;
+        };
+        auto* posted = new Posted{{}, std::move(fn)};
+        posted->req.ctx = posted;
+        posted->req.invoke = [](void* ctx, detail::Request& r) {
+            return static_cast<Posted*>(ctx)->fn(r);
+        };
+        posted->req.dispose = [](void* ctx) { delete static_cast<Posted*>(ctx); };
+        std::lock_guard<std::mutex> lk(mu_);
+        requests_.push_back(&posted->req);
+        pending_.fetch_add(1);
+        wake_if_waiting();
+    }
+
+    /// Runs `fn()` on the tracer thread with the mutex released and returns when it returned
+    /// (at once, inline, when called there). Jobs run one at a time, between stops; while one
+    /// runs, other threads' requests are served whenever it waits inside a shim call. The
+    /// caller must have started the shim (ensure_started).
+    template <class Fn>
+    void run_job(Fn& fn) {
+        if (on_tracer_thread()) {
+            fn();
+            return;
+        }
+        detail::Job job;
+        job.ctx = std::addressof(fn);
+        job.invoke = [](void* ctx) { (*static_cast<Fn*>(ctx))(); };
+        std::unique_lock<std::mutex> lk(mu_);
+        jobs_.push_back(&job);
+        jobs_waiting_.fetch_add(1);
+        wake_if_waiting();
+        std::uint64_t seen = progress_;
+        while (!job.done) {
+            if (job.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout &&
+                !job.done && progress_ == seen) {
+                // The job waited 200 ms without a stop: wake it so that its wait looks at the
+                // fallbacks (a task that vanished without an EXIT event stop, spec 3.D7).
+                wake_if_waiting();
+            }
+            seen = progress_;
+        }
+    }
+
+    /// Serves stops on the tracer thread until `done()` holds; `idle()` runs when a wait ended
+    /// without a stop (a wake-up). Other threads' requests are served meanwhile, jobs are not.
+    /// Tracer thread, mutex held through `lk`.
+    template <class Done, class Idle>
+    void pump(std::unique_lock<std::mutex>& lk, Done done, Idle idle) {
+        while (!done()) {
+            drain_requests();
+            if (done()) {
+                return;
+            }
+            flush_ready();
+            lk.unlock();
+            wait_for_stop(false);
+            lk.lock();
+            if (si_->si_pid != 0) {
+                ++progress_;
+                dispatch(si_->si_pid, si_->si_code, si_->si_status);
+            } else {
+                idle();
+            }
+        }
     }
 
     /// Marks a request finished and wakes its caller. Tracer thread, mutex held.
@@ -460,15 +583,24 @@ public:
     /// interference"). User thread.
     void wait_forgotten(const detail::Tracee* t, pid_t tid, std::chrono::milliseconds limit) {
         std::unique_lock<std::mutex> lk(mu_);
-        (void)forgotten_.wait_for(lk, limit, [&] {
+        auto gone = [&] {
             const detail::Tracee* now = find_tracee(tid);
             return now == nullptr || now != t;
-        });
+        };
+        if (on_tracer_thread()) {
+            const auto deadline = std::chrono::steady_clock::now() + limit;
+            pump(
+                lk, [&] { return gone() || std::chrono::steady_clock::now() >= deadline; }, [] {});
+            return;
+        }
+        (void)forgotten_.wait_for(lk, limit, gone);
     }
 
     /// I1/I2/A6/decision 10/decision 14: close a trace session (tracer thread).
     bool close_session(detail::Request& req, detail::Session& s) {
         release_children(s, true);
+        std::erase(unflushed_, &s);
+        s.ready_pending = false;
         s.closed = true;
         s.cv.notify_all();
         detail::Tracee* t = s.tracee;
@@ -563,6 +695,7 @@ public:
     }
 
     static void drain_ready(detail::Session& s) noexcept {
+        s.ready_pending = false;
         if (s.efd_set) {
             std::uint64_t value = 0;
             if (::read(s.efd, &value, sizeof value) == static_cast<ssize_t>(sizeof value)) {
@@ -583,7 +716,9 @@ private:
     Shim()
         : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()),
           // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before the tracer thread exists
-          log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {}
+          log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {
+        (void)::pthread_atfork(nullptr, nullptr, &detail::mark_forked_copy);
+    }
 
     static void* thread_main(void* self) {
         static_cast<Shim*>(self)->run();
@@ -591,44 +726,82 @@ private:
     }
 
     void run() {
+        // Unblocked here: the wake signal, and SIGCHLD. Every ptrace-stop sends SIGCHLD to the
+        // tracer, this thread; Linux drops it at once when its disposition is the default and
+        // the tracer does not block it. Blocked, it would be queued for the process and wake
+        // another thread of the program at every stop (a handler the program installs still
+        // runs, possibly on this thread, as for any process-directed signal).
         sigset_t wake;
         sigemptyset(&wake);
         sigaddset(&wake, wake_signal());
+        sigaddset(&wake, SIGCHLD);
         (void)::pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
+        detail::on_tracer_thread = true;
         std::unique_lock<std::mutex> lk(mu_);
         detail::wake_state().tracer_tid.store(sys::gettid());
         started_cv_.notify_all();
         for (;;) {
             drain_requests();
+            if (!jobs_.empty()) {
+                run_next_job(lk);
+                continue;
+            }
+            flush_ready();
             lk.unlock();
-            wait_for_stop();
+            wait_for_stop(true);
             lk.lock();
             if (si_->si_pid != 0) {
+                ++progress_;
                 dispatch(si_->si_pid, si_->si_code, si_->si_status);
             }
         }
     }
 
+    /// Runs requests queued by other threads (each completes now or at a later stop).
     void drain_requests() {
         while (!requests_.empty()) {
             detail::Request* req = requests_.front();
             requests_.pop_front();
             pending_.fetch_sub(1);
-            if (req->fn(*req)) {
-                // The request completed itself (complete() was called).
+            const bool completed = req->run();
+            if (req->dispose != nullptr) {
+                PTRACE_API_ASSERT(completed, "a posted request must complete when it runs");
+                req->dispose(req->ctx);
             }
+        }
+    }
+
+    void run_next_job(std::unique_lock<std::mutex>& lk) {
+        detail::Job* job = jobs_.front();
+        jobs_.pop_front();
+        jobs_waiting_.fetch_sub(1);
+        lk.unlock();
+        job->invoke(job->ctx);
+        lk.lock();
+        flush_ready(); // events the job left unread
+        job->done = true;
+        job->cv.notify_all();
+    }
+
+    /// Ends the tracer thread's wait, if it waits (the wake-up protocol, see WakeState).
+    void wake_if_waiting() noexcept {
+        if (detail::wake_state().armed.load()) {
+            (void)sys::tgkill(owner_pid_, detail::wake_state().tracer_tid.load(), wake_signal());
         }
     }
 
     /// The armed wait (design: "waking the tracer thread"). `si_` lives on the heap so that
     /// its contents survive the siglongjmp; si_pid != 0 afterwards means a stop was consumed
     /// even if the wake-up arrived just after waitid returned.
-    void wait_for_stop() noexcept {
+    /// `jobs_too`: queued jobs end the wait too (the main loop; a pump leaves them queued).
+    void wait_for_stop(bool jobs_too) noexcept {
         si_->si_pid = 0;
         detail::WakeState& w = detail::wake_state();
-        if (sigsetjmp(w.jmp, 1) == 0) {
+        // No mask to save: the handler runs with SA_NODEFER, so jumping out of it leaves the
+        // wake signal unblocked (and sigsetjmp(.., 1) would cost a system call per stop).
+        if (sigsetjmp(w.jmp, 0) == 0) {
             w.armed.store(true);
-            if (pending_.load() == 0) {
+            if (pending_.load() == 0 && (!jobs_too || jobs_waiting_.load() == 0)) {
                 // __WNOTHREAD: only tasks this thread traces (it has no children), never the
                 // program's own children; no WEXITED: the shim never sees or reaps an exit.
                 if (::syscall(SYS_waitid, P_ALL, 0, si_.get(), WSTOPPED | __WALL | __WNOTHREAD,
@@ -638,24 +811,6 @@ private:
                 }
             }
             w.armed.store(false);
-        }
-    }
-
-    /// Waits for stops on the calling (tracer) thread until `done` holds (inline requests).
-    template <class Pred>
-    void pump_until(Pred done) {
-        while (!done()) {
-            siginfo_t si{};
-            if (::syscall(SYS_waitid, P_ALL, 0, &si, WSTOPPED | __WALL | __WNOTHREAD, nullptr) <
-                0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                return;
-            }
-            if (si.si_pid != 0) {
-                dispatch(si.si_pid, si.si_code, si.si_status);
-            }
         }
     }
 
@@ -926,10 +1081,29 @@ private:
         return 0;
     }
 
-    static void push_event(detail::Session& s, const PtraceEvent& event) {
-        s.queue.push_back(event); // C2: FIFO
-        raise_ready(s);           // C8
-        s.cv.notify_all();        // B7, C5
+    /// Queues an event (C2: FIFO) and wakes blocking writers (B7, C5). The eventfd is raised
+    /// (C8) by flush_ready, before the tracer thread waits again: an event a job reads at
+    /// once never costs the two eventfd system calls.
+    void push_event(detail::Session& s, const PtraceEvent& event) {
+        s.queue.push_back(event);
+        if (!s.efd_set && !s.ready_pending) {
+            s.ready_pending = true;
+            unflushed_.push_back(&s);
+        }
+        s.cv.notify_all();
+    }
+
+    /// C8: raises the eventfd of every session whose events are still unread.
+    void flush_ready() noexcept {
+        for (detail::Session* s : unflushed_) {
+            if (s->ready_pending) {
+                s->ready_pending = false;
+                if (!s->queue.empty() || s->exited) {
+                    raise_ready(*s);
+                }
+            }
+        }
+        unflushed_.clear();
     }
 
     /// Common end of every stop: report, serve waiting requests, then hold or resume.
@@ -1244,6 +1418,10 @@ private:
     std::mutex mu_;
     std::deque<detail::Request*> requests_;
     std::atomic<int> pending_{0};
+    std::deque<detail::Job*> jobs_;
+    std::atomic<int> jobs_waiting_{0};
+    std::uint64_t progress_ = 0; // stops dispatched; run_job's watchdog looks for progress
+    std::vector<detail::Session*> unflushed_;
     std::unique_ptr<siginfo_t> si_;
     const bool log_; // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
     std::map<int, std::shared_ptr<detail::Handle>> handles_;
