@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Cost per syscall stop: a tracee making getppid calls, traced with PRE|POST through blocking
-// trace handles (row 1) and through nonblocking handles and epoll with 1, 8 and 64 tracees
-// (row 2), each against a hand-written PTRACE_SYSCALL + waitpid loop doing the same work.
+// Cost per syscall stop: a tracee making getppid calls, traced with PRE|POST through the
+// blocking Tracer (row 1: its loop on the tracer thread with on_tracer_thread, as the library
+// recommends, and from another thread for comparison) and through nonblocking handles and epoll
+// with 1, 8 and 64 tracees (row 2), each against a hand-written PTRACE_SYSCALL + waitpid loop
+// doing the same work.
 #include <ptrace/bytes.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/shim/proc.hpp>
+#include <ptrace/tracer.hpp>
+#include <ptrace/tracer_thread.hpp>
 
 #include <array>
 #include <cerrno>
@@ -116,19 +120,51 @@ void finish(const Traced& t) {
 
 constexpr auto syscall_op = PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL;
 
-/// Blocking handle: write the operation (resume, wait), read the events, until ESRCH.
-double blocking_loop(const Traced& t) {
+/// A child stopped by its own SIGSTOP, attached by a blocking Tracer that freezes it (A5).
+struct TracedChild {
+    pid_t pid = -1;
+    ptrace_api::Tracer tracer;
+};
+
+TracedChild spawn_tracer(long calls) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        (void)raise(SIGSTOP);
+        getppid_loop(calls);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+        bench::die("lib: child did not stop");
+    }
+    auto tracer = ptrace_api::Tracer::attach(
+        pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
+    if (!tracer) {
+        bench::die("lib: attach: " + tracer.error().message());
+    }
+    (void)kill(pid, SIGCONT);
+    return {pid, std::move(*tracer)};
+}
+
+/// The blocking Tracer: each next() resumes the tracee and waits for its next stop.
+double tracer_loop(ptrace_api::Tracer& tracer) {
     double stops = 0;
-    std::array<PtraceEvent, 8> events{};
-    auto buffer = std::as_writable_bytes(std::span(events));
-    while (shim::write(t.fd, ptrace_api::as_bytes(syscall_op))) {
-        const auto n = shim::read(t.fd, buffer);
-        if (!n) {
-            bench::die("lib: read: " + n.error().message());
-        }
-        stops += static_cast<double>(*n / sizeof(PtraceEvent));
+    while (tracer.next(syscall_op)) {
+        ++stops;
     }
     return stops;
+}
+
+bench::Sample measure_tracer(long calls, bool on_tracer_thread) {
+    TracedChild t = spawn_tracer(calls);
+    const auto s = bench::measure([&] {
+        return on_tracer_thread
+                   ? ptrace_api::on_tracer_thread([&] { return tracer_loop(t.tracer); })
+                   : tracer_loop(t.tracer);
+    });
+    (void)std::move(t.tracer).close();
+    int status = 0;
+    (void)waitpid(t.pid, &status, 0);
+    return s;
 }
 
 /// Nonblocking handles in one epoll set: on readable, read the events and write the next op.
@@ -179,24 +215,21 @@ int main(int argc, char** argv) {
     const int reps = bench::repetitions(5);
     (void)signal(SIGCHLD, SIG_DFL);
 
+    const auto raw_one = [&] {
+        const pid_t pid = spawn_raw(calls);
+        return bench::measure([&] { return raw_loop({pid}); });
+    };
     bench::compare_row(
-        "syscall stops, blocking handle (" + std::to_string(calls) + " getppid)", reps,
-        [&] {
-            const pid_t pid = spawn_raw(calls);
-            return bench::measure([&] { return raw_loop({pid}); });
-        },
-        [&] {
-            const Traced t = spawn_traced(calls, 0);
-            const auto s = bench::measure([&] { return blocking_loop(t); });
-            finish(t);
-            return s;
-        },
-        "us/stop", 1.0);
+        "1 syscall stops, Tracer on the tracer thread (" + std::to_string(calls) + " getppid)",
+        reps, raw_one, [&] { return measure_tracer(calls, true); }, "us/stop", 1.0);
+    bench::compare_row(
+        "1b syscall stops, Tracer from another thread", reps, raw_one,
+        [&] { return measure_tracer(calls, false); }, "us/stop", 1.0);
 
     for (const int tracees : {1, 8, 64}) {
         const long each = calls / tracees;
         bench::compare_row(
-            "syscall stops, epoll, " + std::to_string(tracees) + " tracees", reps,
+            "2 syscall stops, epoll, " + std::to_string(tracees) + " tracees", reps,
             [&] {
                 std::vector<pid_t> pids;
                 for (int i = 0; i < tracees; ++i) {
