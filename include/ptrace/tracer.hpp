@@ -190,6 +190,63 @@ struct TraceState {
     }
 };
 
+/// What Tracer and NonblockTracer have in common: it owns the TraceState, closes it as the
+/// options said when destroyed or assigned over (move-only), and has the members that do not
+/// depend on blocking. Both tracers inherit it privately and publish its members with
+/// using-declarations, which carry their documentation.
+class TracerBase {
+public:
+    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
+    [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
+
+    [[nodiscard]] Registers& regs() noexcept {
+        state_.require_valid();
+        return *state_.regs;
+    }
+    [[nodiscard]] Memory& mem() noexcept {
+        state_.require_valid();
+        return *state_.mem;
+    }
+
+    Result<std::vector<PtraceEvent>> events() {
+        state_.require_valid();
+        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
+        state_.pending.clear();
+        if (auto r = state_.read_all(out); !r) {
+            return Unexpected(r.error());
+        }
+        return out;
+    }
+
+    Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+
+    Result<void> detach() && { return state_.close(true); }
+    Result<void> close() && { return state_.close(false); }
+
+protected:
+    explicit TracerBase(TraceState state) noexcept : state_(std::move(state)) {}
+    TracerBase(TracerBase&&) noexcept = default;
+    TracerBase& operator=(TracerBase&& other) noexcept {
+        if (this != &other) {
+            if (state_.valid()) {
+                (void)state_.close(false);
+            }
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+    TracerBase(const TracerBase&) = delete;
+    TracerBase& operator=(const TracerBase&) = delete;
+    ~TracerBase() {
+        if (state_.valid()) {
+            (void)state_.close(false);
+        }
+    }
+
+    TraceState state_;
+};
+
 } // namespace detail
 
 /// The events one blocking operation woke up with, and the ways to go on from there: handle
@@ -254,7 +311,7 @@ private:
 /// member requires a tracer that is neither moved-from nor closed (an abort otherwise).
 /// Use a tracer from one thread at a time; any thread will do (the shim runs the ptrace
 /// calls on its own thread).
-class Tracer {
+class Tracer : private detail::TracerBase {
 public:
     /// Starts tracing `pid`, which must be a descendant of the caller with the same user (or
     /// the caller is root; A3). Also opens its register and memory handles.
@@ -268,41 +325,20 @@ public:
         return Tracer(std::move(*state));
     }
 
-    Tracer(Tracer&&) noexcept = default;
-    Tracer& operator=(Tracer&& other) noexcept {
-        if (this != &other) {
-            if (state_.valid()) {
-                (void)state_.close(false);
-            }
-            state_ = std::move(other.state_);
-        }
-        return *this;
-    }
-    Tracer(const Tracer&) = delete;
-    Tracer& operator=(const Tracer&) = delete;
-    ~Tracer() {
-        if (state_.valid()) {
-            (void)state_.close(false);
-        }
-    }
+    // Move-only (detail::TracerBase deletes the copies); the destructor and the move
+    // assignment close the handle held, as said above.
 
     /// The tracee's pid; 0 once moved from or closed.
-    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    using TracerBase::pid;
     /// False once moved from or closed.
-    [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
+    using TracerBase::valid;
     /// The trace handle's fd, for diagnostics (use NonblockTracer to poll).
-    [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
+    using TracerBase::native_handle;
 
     /// The tracee's registers. \pre valid().
-    [[nodiscard]] Registers& regs() noexcept {
-        state_.require_valid();
-        return *state_.regs;
-    }
+    using TracerBase::regs;
     /// The tracee's memory. \pre valid().
-    [[nodiscard]] Memory& mem() noexcept {
-        state_.require_valid();
-        return *state_.mem;
-    }
+    using TracerBase::mem;
 
     /// Resumes the tracee with the breakpoints in `flags` and waits until one is reached;
     /// \returns its event (the tracee now sits at that stop until the next operation).
@@ -344,20 +380,12 @@ public:
 
     /// Takes the non-breakpoint events next() kept, then every event the handle holds now,
     /// oldest first. Never blocks (C1). \pre valid(). \errors none in practice (EBADF).
-    Result<std::vector<PtraceEvent>> events() {
-        state_.require_valid();
-        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
-        state_.pending.clear();
-        if (auto r = state_.read_all(out); !r) {
-            return Unexpected(r.error());
-        }
-        return out;
-    }
+    using TracerBase::events;
 
     /// Waits for the current breakpoint without resuming anything (FLAG_WAIT alone, B3/B8):
     /// returns at once when it is reached already or events are unread.
     /// \pre valid(). \errors ESRCH the tracee exited.
-    Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+    using TracerBase::wait;
 
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
     /// events move along. \pre valid().
@@ -366,18 +394,16 @@ public:
     /// Closes the handle and detaches, even when the options said OnClose::Kill (A7 lets the
     /// flag go before the close). A pending stop takes its default action (I1).
     /// \pre valid(). \errors what the shim reports; the handle is closed in any case.
-    Result<void> detach() && { return state_.close(true); }
+    using TracerBase::detach;
 
     /// Closes the handle as the options said: detach, or kill for OnClose::Kill (I1, A6).
     /// \pre valid(). \errors what the shim reports; the handle is closed in any case.
-    Result<void> close() && { return state_.close(false); }
+    using TracerBase::close;
 
 private:
     friend class NonblockTracer;
     friend class EventHandler;
-    explicit Tracer(detail::TraceState state) noexcept : state_(std::move(state)) {}
-
-    detail::TraceState state_;
+    explicit Tracer(detail::TraceState state) noexcept : TracerBase(std::move(state)) {}
 };
 
 /// A nonblocking tracer (O_NONBLOCK, spec 2.M): operations install breakpoints and resume
@@ -386,43 +412,21 @@ private:
 /// poll(2) (M3): wait until readable, read all events, issue the next operation.
 ///
 /// Ownership and closing as for Tracer.
-class NonblockTracer {
+class NonblockTracer : private detail::TracerBase {
 public:
-    NonblockTracer(NonblockTracer&&) noexcept = default;
-    NonblockTracer& operator=(NonblockTracer&& other) noexcept {
-        if (this != &other) {
-            if (state_.valid()) {
-                (void)state_.close(false);
-            }
-            state_ = std::move(other.state_);
-        }
-        return *this;
-    }
-    NonblockTracer(const NonblockTracer&) = delete;
-    NonblockTracer& operator=(const NonblockTracer&) = delete;
-    ~NonblockTracer() {
-        if (state_.valid()) {
-            (void)state_.close(false);
-        }
-    }
+    // Move-only, as Tracer.
 
     /// The tracee's pid; 0 once moved from or closed.
-    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    using TracerBase::pid;
     /// False once moved from or closed.
-    [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
+    using TracerBase::valid;
     /// The pollable fd: readable iff events are queued or the tracee exited (C8).
-    [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
+    using TracerBase::native_handle;
 
     /// The tracee's registers. \pre valid().
-    [[nodiscard]] Registers& regs() noexcept {
-        state_.require_valid();
-        return *state_.regs;
-    }
+    using TracerBase::regs;
     /// The tracee's memory. \pre valid().
-    [[nodiscard]] Memory& mem() noexcept {
-        state_.require_valid();
-        return *state_.mem;
-    }
+    using TracerBase::mem;
 
     /// Installs the breakpoints in `flags` and resumes the tracee without waiting (M1, B11:
     /// also while it runs). With FLAG_WAIT it blocks like Tracer's operations (M2).
@@ -446,19 +450,11 @@ public:
     }
 
     /// Every event queued now, oldest first (empty when none). \pre valid().
-    Result<std::vector<PtraceEvent>> events() {
-        state_.require_valid();
-        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
-        state_.pending.clear();
-        if (auto r = state_.read_all(out); !r) {
-            return Unexpected(r.error());
-        }
-        return out;
-    }
+    using TracerBase::events;
 
     /// Blocks until the current breakpoint is reached or events are unread, resuming nothing
     /// (FLAG_WAIT alone, M2/B8). \pre valid(). \errors ESRCH the tracee exited.
-    Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+    using TracerBase::wait;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().
@@ -470,16 +466,22 @@ public:
     }
 
     /// Closes the handle and detaches (even with OnClose::Kill). \pre valid().
-    Result<void> detach() && { return state_.close(true); }
+    using TracerBase::detach;
     /// Closes the handle as the options said (I1, A6). \pre valid().
-    Result<void> close() && { return state_.close(false); }
+    using TracerBase::close;
 
 private:
     friend class Tracer;
-    explicit NonblockTracer(detail::TraceState state) noexcept : state_(std::move(state)) {}
-
-    detail::TraceState state_;
+    explicit NonblockTracer(detail::TraceState state) noexcept : TracerBase(std::move(state)) {}
 };
+
+static_assert(std::is_nothrow_move_constructible_v<Tracer> &&
+              std::is_nothrow_move_assignable_v<Tracer> && !std::is_copy_constructible_v<Tracer> &&
+              !std::is_copy_assignable_v<Tracer>);
+static_assert(std::is_nothrow_move_constructible_v<NonblockTracer> &&
+              std::is_nothrow_move_assignable_v<NonblockTracer> &&
+              !std::is_copy_constructible_v<NonblockTracer> &&
+              !std::is_copy_assignable_v<NonblockTracer>);
 
 inline Result<NonblockTracer> Tracer::into_nonblocking() && {
     if (auto r = state_.set_nonblocking(true); !r) {

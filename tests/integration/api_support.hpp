@@ -8,8 +8,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include <elf.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -68,10 +67,11 @@ private:
     std::thread thread_;
 };
 
-/// The whole text of a /proc file of `pid`.
+/// The whole text of a /proc file of `pid` (empty if it cannot be opened).
 inline std::string proc_file(pid_t pid, const char* name) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const std::string file = "/proc/" + std::to_string(pid) + "/" + name;
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? std::string() : support::read_all(fd);
 }
 
 /// One auxiliary vector entry of `pid` (AT_ENTRY, AT_BASE...), or nothing.

@@ -103,8 +103,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Registers and Memory opened alone; dead pids are ESRCH (A2, A8, G1)") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         auto regs = Registers::open(pid);
         REQUIRE(regs.has_value());
         CHECK(regs->pid() == pid);

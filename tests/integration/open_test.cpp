@@ -93,8 +93,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A4: a second trace handle is EBUSY, regs and mem may be opened many times") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid);
         CHECK_ERRC(shim::open(path(pid, "trace"), 0), std::errc::device_or_resource_busy);
         CHECK_ERRC(shim::open(path(pid, "trace"), O_TRUNC), std::errc::device_or_resource_busy);
@@ -130,8 +129,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A5: O_TRUNC stops the tracee at once and keeps it stopped until a write") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         CHECK(proc_state(pid) == 't');
         std::this_thread::sleep_for(50ms);
@@ -144,8 +142,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A5/B5: a nonblocking write releases an O_TRUNC freeze") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC | O_NONBLOCK);
         REQUIRE(proc_state(pid) == 't');
         CHECK(op(fd, PtraceFlags::STOP_EXIT).value() == 8);
@@ -157,8 +154,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A6: closing an O_EXCL handle kills the tracee") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_EXCL);
         sc.close(fd);
         const int status = sc.wait_exit(pid);
@@ -169,8 +165,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A6/decision 14: O_EXCL kills a tracee frozen by O_TRUNC and never written") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_EXCL | O_TRUNC);
         REQUIRE(proc_state(pid) == 't');
         sc.close(fd);
@@ -182,8 +177,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A7: F_GETFL/F_SETFL replace the whole word; dropping O_EXCL disables the kill") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_EXCL | O_NONBLOCK);
         CHECK(shim::fcntl(fd, F_GETFL).value() == (O_EXCL | O_NONBLOCK));
         CHECK(shim::fcntl(fd, F_SETFL, O_NONBLOCK).value() == 0);
@@ -206,8 +200,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("A8: regs and mem handles need no session and do not stop the tracee") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int regs = sc.open(path(pid, "regs/int"));
         const IntRegisters a = int_regs(regs);
         const IntRegisters b = int_regs(regs);

@@ -19,8 +19,7 @@ struct Stepped {
     int mem = -1;
 
     Stepped() {
-        pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        pid = spinning(sc);
         fd = sc.open_trace(pid, O_TRUNC);
         regs = sc.open(path(pid, "regs/int"));
         mem = sc.open(path(pid, "mem"));
@@ -71,8 +70,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("J1: reading registers of a running tracee leaves it running and reports nothing") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_NONBLOCK);
         const int regs = sc.open(path(pid, "regs/int"));
         const int fregs = sc.open(path(pid, "regs/float"));
@@ -151,8 +149,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Decision 15: register access never clears an O_TRUNC freeze") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         const int regs = sc.open(path(pid, "regs/int"));
         const int fregs = sc.open(path(pid, "regs/float"));
@@ -235,8 +232,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("K3: memory of a running tracee is readable without stopping it") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid);
         const int mem = sc.open(path(pid, "mem"));
         const int regs = sc.open(path(pid, "regs/int"));

@@ -52,6 +52,23 @@ bool in_executable_mapping(pid_t pid, std::uint64_t addr, const std::string& suf
     return false;
 }
 
+/// A tracee started frozen (Scenario::spawn_frozen), with its trace and regs/int handles.
+struct Frozen {
+    pid_t pid;
+    int fd;
+    int regs;
+};
+
+/// Starts `args` frozen, opens its regs/int handle and runs it to the PRE stop of its first
+/// getppid (the syscall under test, or the marker a program calls just before it).
+Frozen at_getppid(Scenario& sc, const std::vector<std::string>& args, CallSite where = {}) {
+    INFO("at_getppid() called from ", where.str());
+    const auto pid_fd = sc.spawn_frozen(args);
+    const int regs = sc.open(path(pid_fd.first, "regs/int"));
+    REQUIRE(run_to_pre(pid_fd.second, regs, SYS_getppid));
+    return {pid_fd.first, pid_fd.second, regs};
+}
+
 /// Runs the tracee to `bp` and returns the single event.
 PtraceEvent stop_at(int fd, PtraceFlags bp) {
     REQUIRE(op(fd, bp).value() == 8);
@@ -64,11 +81,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("D1: at PRE rax is the syscall number; writing rax changes the syscall") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"change_getppid"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"change_getppid"});
         IntRegisters r = int_regs(regs);
         CHECK(r.rip != 0);
         r.rax = SYS_getpid;
@@ -80,11 +93,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("D2/D3: POST has the return value; requesting only POST yields only POST") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"getppid", "-1"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"getppid", "-1"});
         CHECK(cause(stop_at(fd, PtraceFlags::STOP_POST_SYSCALL)) ==
               PtraceFlags::STOP_POST_SYSCALL.bits());
         CHECK(int_regs(regs).rax == static_cast<std::uint64_t>(::getpid()));
@@ -97,8 +106,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("D4: SINGLESTEP stops after one instruction") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const auto pid_fd = std::make_pair(pid, sc.open_trace(pid, O_TRUNC));
         const int fd = pid_fd.second;
         const int regs = sc.open(path(pid, "regs/int"));
@@ -173,12 +181,10 @@ TEST_SUITE("integration") {
                 CHECK(ev.b == c.handler);
             }
             CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
-            const int status = sc.wait_exit(pid);
             if (c.handler == 0) {
-                CHECK(WIFSIGNALED(status)); // no IGNORE: the default action killed it
-                CHECK(WTERMSIG(status) == SIGUSR1);
+                expect_death_by(sc, pid, SIGUSR1); // no IGNORE: the default action killed it
             } else {
-                CHECK(status == 0); // ignored, or the handler ran
+                CHECK(sc.wait_exit(pid) == 0); // ignored, or the handler ran
             }
         }
     }
@@ -234,9 +240,7 @@ TEST_SUITE("integration") {
         const PtraceEvent death = stop_at(fd2, PtraceFlags::STOP_EXIT);
         CHECK(death.a == SIGUSR1); // wait(2) encoding of a signal death, no core bit
         CHECK_ERRC(op_bits(fd2, 0), std::errc::no_such_process);
-        const int status = sc2.wait_exit(pid2);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == SIGUSR1);
+        expect_death_by(sc2, pid2, SIGUSR1);
     }
 
     TEST_CASE("D6/decision 5/E3: BREAKPOINT on int3, RIP after it; IGNORE lets it continue") {
@@ -269,9 +273,7 @@ TEST_SUITE("integration") {
         CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits()); // no SIGNAL stop for it (D6)
         CHECK(ev.a == SIGTRAP);
         CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
-        const int status = sc.wait_exit(pid);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == SIGTRAP);
+        expect_death_by(sc, pid, SIGTRAP);
     }
 
     TEST_CASE("D6: int3 without STOP_BREAKPOINT kills by SIGTRAP, unseen by STOP_SIGNAL") {
@@ -295,18 +297,12 @@ TEST_SUITE("integration") {
         CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
         CHECK(ev.a == SIGSEGV); // core bit cleared (spec 1.2)
         CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
-        const int status = sc.wait_exit(pid);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == SIGSEGV);
+        expect_death_by(sc, pid, SIGSEGV);
     }
 
     TEST_CASE("E1/D2: IGNORE at PRE skips the syscall; the tracer's rax is the result") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"skip_getppid"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         IntRegisters r = int_regs(regs);
         r.rax = 4242;
         REQUIRE(set_int_regs(regs, r).value() == sizeof r);
@@ -321,22 +317,14 @@ TEST_SUITE("integration") {
 
     TEST_CASE("E6: a skipped syscall without register edits returns the syscall number") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"skip_getppid"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         CHECK_ERRC(op(fd, PtraceFlags::FLAG_IGNORE), std::errc::no_such_process);
         CHECK(sc.wait_exit(pid) == (21 << 8));
     }
 
     TEST_CASE("Decision 6: FLAG_IGNORE without a STOP bit is honoured at the stop it resumes") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"skip_getppid"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         IntRegisters r = int_regs(regs);
         r.rax = 4242;
         REQUIRE(set_int_regs(regs, r).value() == sizeof r);
@@ -346,11 +334,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("E4: IGNORE at a POST stop has no effect") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"skip_getppid"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid));
+        const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         CHECK(cause(stop_at(fd, PtraceFlags::STOP_POST_SYSCALL)) ==
               PtraceFlags::STOP_POST_SYSCALL.bits());
         CHECK_ERRC(op(fd, PtraceFlags::FLAG_IGNORE), std::errc::no_such_process);
@@ -395,8 +379,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("H5/decision 11: SIGKILL gives no SIGNAL stop, only EXIT with a = 9") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         std::thread killer([&] {
             std::this_thread::sleep_for(30ms);
@@ -407,18 +390,13 @@ TEST_SUITE("integration") {
         CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
         CHECK(ev.a == SIGKILL);
         CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
-        const int status = sc.wait_exit(pid);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == SIGKILL);
+        expect_death_by(sc, pid, SIGKILL);
     }
 
     TEST_CASE("Decision 17: no POST for a successful execve") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"exec", tracee_path(), "exit", "6"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid)); // the marker just before execv
+        // Its marker is a getppid just before the execv.
+        const auto [pid, fd, regs] = at_getppid(sc, {"exec", tracee_path(), "exit", "6"});
         REQUIRE(run_to_pre(fd, regs, SYS_execve));
         // After the exec the next stop is a PRE of the new image, never a POST of execve.
         const PtraceEvent next =
@@ -432,15 +410,11 @@ TEST_SUITE("integration") {
     TEST_CASE("Decision 18/H6: a signal interrupting read(2) shows no -ERESTART POST and no "
               "duplicate PRE") {
         Scenario sc;
-        const auto pid_fd = sc.spawn_frozen({"restart"});
-        const pid_t pid = pid_fd.first;
-        const int fd = pid_fd.second;
-        const int regs = sc.open(path(pid, "regs/int"));
-        REQUIRE(run_to_pre(fd, regs, SYS_getppid)); // the marker
+        const auto [pid, fd, regs] = at_getppid(sc, {"restart"}); // the marker
         REQUIRE(run_to_pre(fd, regs, SYS_read));
-        std::thread killer([&] {
+        std::thread killer([victim = pid] {
             std::this_thread::sleep_for(50ms);
-            (void)::kill(pid, SIGUSR1);
+            (void)::kill(victim, SIGUSR1);
         });
         const auto bp = PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL |
                         PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_EXIT;
@@ -482,8 +456,7 @@ TEST_SUITE("integration") {
         for (const char* how : {"trunc", "excl", "both"}) {
             CAPTURE(how);
             Scenario sc;
-            const pid_t pid = sc.spawn({"spin"});
-            REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+            const pid_t pid = spinning(sc);
             int out = -1;
             const pid_t probe =
                 sc.spawn({"trace", std::to_string(pid), how}, &out, nullptr, probe_path());
@@ -494,9 +467,7 @@ TEST_SUITE("integration") {
                 CHECK(eventually([&] { return tracer_pid(pid) == 0; }));
                 CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
             } else {
-                const int status = sc.wait_exit(pid);
-                CHECK(WIFSIGNALED(status));
-                CHECK(WTERMSIG(status) == SIGKILL);
+                expect_death_by(sc, pid, SIGKILL);
             }
         }
     }
@@ -520,9 +491,7 @@ TEST_SUITE("integration") {
             const int fd = pid_fd.second;
             CHECK(stop_at(fd, PtraceFlags::STOP_SIGNAL).a == SIGUSR1);
             sc.close(fd);
-            const int status = sc.wait_exit(pid);
-            CHECK(WIFSIGNALED(status));
-            CHECK(WTERMSIG(status) == SIGUSR1);
+            expect_death_by(sc, pid, SIGUSR1);
         }
         SUBCASE("at BREAKPOINT: int3 continues") {
             Scenario sc;

@@ -20,8 +20,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("B1: fewer than 8 bytes return 0 and do nothing; extra bytes are ignored") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         const std::array<std::byte, 4> small{};
         CHECK(shim::write(fd, small).value() == 0);
@@ -89,8 +88,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("B7: unread events make a blocking write return at once") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
         // The step event is unread: this write resumes the tracee with a bp that is never
@@ -104,8 +102,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("B3/B8: a FLAG_WAIT-only write keeps a reached bp and resumes nothing") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC);
         const int regs = sc.open(path(pid, "regs/int"));
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
@@ -211,8 +208,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("C8/M3: the handle polls readable iff events are queued or the tracee exited") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         const int fd = sc.open_trace(pid, O_TRUNC | O_NONBLOCK);
         CHECK_FALSE(readable(fd));
         CHECK(op(fd, PtraceFlags::STOP_SINGLESTEP).value() == 8);
@@ -324,8 +320,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Bad fds and double close are EBADF, never a crash") {
         Scenario sc;
-        const pid_t pid = sc.spawn({"spin"});
-        REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+        const pid_t pid = spinning(sc);
         std::array<std::byte, 56> buf{};
         CHECK_ERRC(shim::read(-1, buf), std::errc::bad_file_descriptor);
         CHECK_ERRC(shim::write(123456, buf), std::errc::bad_file_descriptor);

@@ -25,17 +25,21 @@ bool readable(int fd, int timeout_ms) {
     return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN) != 0;
 }
 
-/// A spinning tracee (no syscalls) that the scenario owns, once it runs its loop.
-pid_t spinning(Scenario& sc) {
-    const pid_t pid = sc.spawn({"spin"});
-    REQUIRE(eventually([&] { return in_spin_loop(pid); }));
-    return pid;
-}
-
 Tracer attach_ok(pid_t pid, AttachOptions options = {}) {
     auto tracer = Tracer::attach(pid, options);
     REQUIRE_MESSAGE(tracer.has_value(), tracer.error().message());
     return std::move(*tracer);
+}
+
+/// Starts `args` behind a gate and attaches frozen (StopNow, OnClose::Detach) before opening
+/// the gate, so the first breakpoint is installed before the tracee runs on.
+Tracer frozen_tracer(Scenario& sc, const std::vector<std::string>& args, CallSite where = {}) {
+    INFO("frozen_tracer() called from ", where.str());
+    int gate = -1;
+    const pid_t pid = sc.spawn(args, nullptr, &gate);
+    Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+    open_gate(gate);
+    return tracer;
 }
 
 } // namespace
@@ -111,9 +115,7 @@ TEST_SUITE("integration") {
             CHECK(tracer_pid(survivor) != 0);
         }
         CHECK(eventually([&] { return tracer_pid(survivor) == 0 && proc_state(survivor) == 'R'; }));
-        const int status = sc.wait_exit(victim);
-        CHECK(WIFSIGNALED(status));
-        CHECK(WTERMSIG(status) == SIGKILL);
+        expect_death_by(sc, victim, SIGKILL);
     }
 
     TEST_CASE("Tracer: detach() lets the tracee live even with OnClose::Kill (A7); close() "
@@ -133,11 +135,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Tracer: next() keeps the clone events it meets for events() (F1, F2, C2)") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-        // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
-        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
-        open_gate(gate);
+        Tracer tracer = frozen_tracer(sc, {"fork"});
+        const pid_t pid = tracer.pid();
         // The tracee forks a child, waits for it and exits 13: the write wakes up for the
         // clone event first, next() keeps it and waits again (FLAG_WAIT, which also releases
         // the child, F2), until the EXIT breakpoint.
@@ -163,11 +162,8 @@ TEST_SUITE("integration") {
               "and breakpoint() as in the RFC loop (B7, B8)") {
         Scenario sc;
         SUBCASE("dispatch") {
-            int gate = -1;
-            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
-            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
-            open_gate(gate);
+            Tracer tracer = frozen_tracer(sc, {"fork"});
+            const pid_t pid = tracer.pid();
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
             std::vector<PtraceEvent> seen;
@@ -181,11 +177,8 @@ TEST_SUITE("integration") {
             CHECK(sc.wait_exit(pid) == (13 << 8));
         }
         SUBCASE("retry and breakpoint, the RFC's loop") {
-            int gate = -1;
-            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
-            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
-            open_gate(gate);
+            Tracer tracer = frozen_tracer(sc, {"fork"});
+            const pid_t pid = tracer.pid();
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
             std::size_t clones = 0;
@@ -204,11 +197,8 @@ TEST_SUITE("integration") {
             CHECK(sc.wait_exit(pid) == (13 << 8));
         }
         SUBCASE("a callback's error stops dispatch") {
-            int gate = -1;
-            const pid_t pid = sc.spawn({"fork"}, nullptr, &gate);
-            // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
-            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
-            open_gate(gate);
+            Tracer tracer = frozen_tracer(sc, {"fork"});
+            const pid_t pid = tracer.pid();
             auto handler = tracer.next_event(PtraceFlags::STOP_EXIT | PtraceFlags::EVENT_CLONE);
             REQUIRE(handler.has_value());
             const auto ev = handler->dispatch([](const PtraceEvent&) -> ptrace_api::Result<void> {
@@ -228,11 +218,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Tracer: next_event() on an exiting tracee is ESRCH; ignore() too (G1)") {
         Scenario sc;
-        int gate = -1;
-        const pid_t pid = sc.spawn({"exit", "3"}, nullptr, &gate);
-        // Frozen first (O_TRUNC), so the breakpoint is installed before the tracee runs on.
-        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
-        open_gate(gate);
+        Tracer tracer = frozen_tracer(sc, {"exit", "3"});
+        const pid_t pid = tracer.pid();
         auto handler = tracer.next_event(PtraceFlags::EVENT_CLONE); // no stop bit: runs out
         if (handler) {
             CHECK_ERRC(handler->ignore(), std::errc::no_such_process);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Integration-test helpers: spawning tracees, a per-test watchdog, guards, CHECK_ERRC.
+// Integration-test helpers: spawning tracees, a per-test watchdog, guards, CHECK_ERRC, and
+// the checks that end many tests.
 #pragma once
 
 #include <ptrace/event.hpp>
@@ -168,6 +169,16 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 3000ms) {
     return pred();
 }
 
+/// Where a helper below was called from. Its CHECKs and REQUIREs report the helper's own line,
+/// so each helper adds this to the message of a failure (defaulted at the call).
+struct CallSite {
+    const char* file = __builtin_FILE();
+    int line = __builtin_LINE();
+
+    /// "file:line".
+    std::string str() const { return std::string(file) + ":" + std::to_string(line); }
+};
+
 /// Owns what one test case starts: tracee processes (killed and reaped at the end), shim
 /// handles (closed first, so that no reaping races the tracer thread), and a watchdog that
 /// SIGKILLs the tracees and fails the test when the case runs too long.
@@ -332,6 +343,22 @@ inline bool in_spin_loop(pid_t pid) {
     std::string text;
     const std::string file = "/proc/" + std::to_string(pid) + "/syscall";
     return shim::sys::read_small_file(file.c_str(), text) && text.rfind("running", 0) == 0;
+}
+
+/// Starts a "spin" tracee (a loop without syscalls) and waits until it runs that loop.
+inline pid_t spinning(Scenario& sc, CallSite where = {}) {
+    INFO("spinning() called from ", where.str());
+    const pid_t pid = sc.spawn({"spin"});
+    REQUIRE(eventually([&] { return in_spin_loop(pid); }));
+    return pid;
+}
+
+/// Reaps the tracee `pid` (Scenario::wait_exit) and checks that the signal `sig` killed it.
+inline void expect_death_by(Scenario& sc, pid_t pid, int sig, CallSite where = {}) {
+    INFO("expect_death_by() called from ", where.str());
+    const int status = sc.wait_exit(pid);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
 }
 
 /// Lets a gated tracee go on (see Scenario::spawn).
