@@ -47,14 +47,11 @@ inline std::string pointer(std::uint64_t value) {
 inline std::string octal_mode(std::uint64_t value) {
     std::array<char, 24> digits{};
     const auto r = std::to_chars(digits.data(), digits.data() + digits.size(), value, 8);
-    std::string out(digits.data(), r.ptr);
-    if (value != 0) {
-        out.insert(0, "0"); // the '#' of %#o
-    }
-    while (out.size() < 3) {
-        out.insert(0, "0");
-    }
-    return out;
+    const std::string_view text(digits.data(), static_cast<std::size_t>(r.ptr - digits.data()));
+    // The '#' of %#o adds a leading 0 to a nonzero value; then pad to three digits.
+    const std::size_t length = text.size() + (value != 0 ? 1 : 0);
+    return std::string(length < 3 ? 3 - length : 0, '0') + (value != 0 ? "0" : "") +
+           std::string(text);
 }
 
 /// The low 32 bits as a C int (pids, counts, fds): registers carry them zero- or sign-extended.
