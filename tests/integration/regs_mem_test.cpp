@@ -202,6 +202,45 @@ TEST_SUITE("integration") {
         CHECK_ERRC(shim::read(t.mem, buf), std::errc::bad_address);
     }
 
+    TEST_CASE("K1: reads of 64 KiB and more (process_vm_readv) keep the /proc semantics: "
+              "PROT_NONE readable, a range into a gap EFAULT with the offset unchanged") {
+        Scenario sc;
+        int out = -1;
+        const pid_t pid = sc.spawn({"region"}, &out);
+        std::string line;
+        char c = 0;
+        while (::read(out, &c, 1) == 1 && c != '\n') {
+            line.push_back(c);
+        }
+        (void)::close(out);
+        const std::uint64_t base = std::stoull(line, nullptr, 16);
+        constexpr std::size_t half = std::size_t{128} << 10;
+        REQUIRE(half >= shim::detail::vm_readv_threshold);
+        const int mem = sc.open(path(pid, "mem"));
+        std::vector<std::byte> buf(half);
+        auto expect_pattern = [&](std::size_t first) {
+            std::size_t wrong = 0;
+            for (std::size_t i = 0; i < buf.size(); ++i) {
+                wrong += buf[i] == std::byte(((first + i) * 7) & 0xff) ? 0U : 1U;
+            }
+            CHECK(wrong == 0);
+        };
+        // The readable half: one large read, and the offset advances by its size.
+        REQUIRE(shim::lseek(mem, static_cast<std::int64_t>(base), SEEK_SET));
+        CHECK(shim::read(mem, buf).value() == half);
+        expect_pattern(0);
+        CHECK(shim::lseek(mem, 0, SEEK_CUR).value() == base + half);
+        // The PROT_NONE half: process_vm_readv refuses it, /proc/<pid>/mem reads it.
+        std::fill(buf.begin(), buf.end(), std::byte{0});
+        CHECK(shim::read(mem, buf).value() == half);
+        expect_pattern(half);
+        // Straddling the end of the mapping: nothing transferred, offset unchanged.
+        const std::uint64_t start = base + 2 * half - 4;
+        REQUIRE(shim::lseek(mem, static_cast<std::int64_t>(start), SEEK_SET));
+        CHECK_ERRC(shim::read(mem, buf), std::errc::bad_address);
+        CHECK(shim::lseek(mem, 0, SEEK_CUR).value() == start);
+    }
+
     TEST_CASE("K2/D6/J2: writes go through read-only text: plant an int3, hit it, restore") {
         Stepped t;
         IntRegisters r = int_regs(t.regs);

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,7 +49,7 @@ int usage() {
     std::fputs("usage: tracee getppid N | spin | sleep | exit CODE | raise SIG default|ignore|"
                "handler | int3 | fork | vfork | thread | threads | stop | segv | "
                "change_getppid | skip_getppid | restart | exec PATH ARGS... | "
-               "trace_child\n",
+               "trace_child | region\n",
                stderr);
     return 2;
 }
@@ -215,6 +216,30 @@ int main(int argc, char** argv) {
             return 100;
         }
         std::printf("%d\n", static_cast<int>(child));
+        (void)std::fflush(stdout);
+        for (;;) {
+            ::pause();
+        }
+    }
+    if (std::strcmp(mode, "region") == 0) {
+        // 256 KiB whose byte i is (i * 7) & 0xff: the first half readable, the second half
+        // PROT_NONE, then an unmapped page. Prints the address, then sleeps.
+        constexpr std::size_t half = std::size_t{128} << 10;
+        const long page = ::sysconf(_SC_PAGESIZE);
+        void* map = ::mmap(nullptr, 2 * half + static_cast<std::size_t>(page),
+                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (map == MAP_FAILED) {
+            return 101;
+        }
+        auto* bytes = static_cast<unsigned char*>(map);
+        for (std::size_t i = 0; i < 2 * half; ++i) {
+            bytes[i] = static_cast<unsigned char>((i * 7) & 0xff);
+        }
+        if (::mprotect(bytes + half, half, PROT_NONE) != 0 ||
+            ::munmap(bytes + 2 * half, static_cast<std::size_t>(page)) != 0) {
+            return 102;
+        }
+        std::printf("%p\n", map);
         (void)std::fflush(stdout);
         for (;;) {
             ::pause();

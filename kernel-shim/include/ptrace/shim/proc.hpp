@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -144,10 +145,30 @@ Transfer transfer_all(Fn io, std::size_t len, std::uint64_t off) noexcept {
     return Transfer::Full;
 }
 
+/// From this size on, reads try process_vm_readv(2) first: /proc/<pid>/mem copies through a
+/// one-page bounce buffer, process_vm_readv copies straight from the pinned pages (about 3x
+/// the throughput at 1 MiB on these machines, bench/memory_reads).
+inline constexpr std::size_t vm_readv_threshold = std::size_t{64} << 10;
+
+/// The whole range through process_vm_readv, or false: any short or failed transfer (an
+/// unmapped or PROT_NONE page, which /proc/<pid>/mem reads with FOLL_FORCE) leaves the exact
+/// answer to the /proc path. A pid can be recycled only after the tracee was reaped, which
+/// the pidfd tells after the copy.
+inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    iovec local{out, len};
+    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(off)), len};
+    const ssize_t n = ::process_vm_readv(h.tid, &local, 1, &remote, 1, 0);
+    return n == static_cast<ssize_t>(len) && h.pidfd >= 0 &&
+           sys::pidfd_send_signal(h.pidfd, 0) == 0;
+}
+
 /// Reads the tracee's memory; EOF means the address space is gone (exec or exit): the fd is
 /// reopened once to follow an exec (K4), and a task that is gone maps to EFAULT (zombie) or
 /// ESRCH (reaped), G1.
 inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    if (len >= vm_readv_threshold && vm_read_all(h, out, len, off)) {
+        return {};
+    }
     auto io = [&](std::size_t done, std::size_t left, off_t at) {
         return ::pread(h.memfd, out + done, left, at);
     };
