@@ -272,14 +272,22 @@ inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
     return it == shim.handles().end() ? nullptr : it->second;
 }
 
+/// G1 for a register handle (tracer thread, mutex held): a task sitting at a stop this
+/// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
+inline bool gone(const Handle& h) {
+    const Tracee* t = Shim::instance().find_tracee(h.tid);
+    return !(t != nullptr && t->stopped) && sys::pidfd_exited(h.pidfd, 0);
+}
+
 /// J1/J4: reads one register set through the tracer thread.
 template <class Regs, class Fetch>
 Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
-    if (sys::pidfd_exited(h.pidfd, 0)) {
-        return unexpected(std::errc::no_such_process); // G1
-    }
     Regs regs{};
     auto r = shim.call([&](Request& req) {
+        if (gone(h)) {
+            Shim::complete(req, ESRCH); // G1
+            return true;
+        }
         return shim.with_stopped(req, h.tid,
                                  [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     });
@@ -297,12 +305,13 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
     if (buf.size() < sizeof(Regs)) {
         return std::size_t{0};
     }
-    if (sys::pidfd_exited(h.pidfd, 0)) {
-        return unexpected(std::errc::no_such_process);
-    }
     Regs regs{};
     std::memcpy(&regs, buf.data(), sizeof regs);
     auto r = shim.call([&](Request& req) {
+        if (gone(h)) {
+            Shim::complete(req, ESRCH); // G1
+            return true;
+        }
         return shim.with_stopped(req, h.tid,
                                  [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     });
