@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
-// on_tracer_thread: run a tracing loop on the thread that makes the ptrace calls.
+// on_tracer_thread: run a tracing loop on the thread that makes the ptrace calls; poll: wait
+// for trace handles there too.
 #pragma once
 
+#include <ptrace/result.hpp>
 #include <ptrace/shim/proc.hpp>
 
 #include <concepts>
 #include <exception>
 #include <optional>
+#include <span>
 #include <type_traits>
 #include <utility>
+
+#include <poll.h>
 
 namespace ptrace_api {
 
@@ -33,8 +38,9 @@ namespace ptrace_api {
 ///
 /// Calls run one at a time: while `fn` runs, the calls other threads make are served only
 /// while `fn` waits inside one of the library's calls. So `fn` must not wait for another
-/// thread that traces, and must not poll() trace handles (nobody would serve the stops that
-/// make them readable; use blocking operations inside `fn`). Called on the tracer thread
+/// thread that traces, and must not wait for trace handles with poll(2) or epoll (nobody
+/// would serve the stops that make them readable): use blocking operations, or
+/// ptrace_api::poll, inside `fn`. Called on the tracer thread
 /// (from inside `fn`), it runs `fn` at once. If the tracer thread cannot start (the program
 /// owns the signal it reserves), `fn` runs on the calling thread, where the library's calls
 /// report that error (ENOTSUP).
@@ -64,6 +70,18 @@ requires std::invocable<Fn&> std::invoke_result_t<Fn&> on_tracer_thread(Fn&& fn)
     if constexpr (!std::is_void_v<R>) {
         return std::move(*result);
     }
+}
+
+/// Waits until one of the trace handles in `fds` is readable (NonblockTracer::native_handle:
+/// events queued, or the tracee gone, C8), like poll(2), and also inside on_tracer_thread,
+/// where it serves the stops itself: the way to multiplex many nonblocking tracers there.
+/// Elsewhere it is poll(2) itself, and `fds` may hold any fd. Only POLLIN is reported for a
+/// trace handle; entries with a negative fd are ignored. `timeout_ms` < 0 waits without a
+/// limit. \returns the number of entries whose `revents` is set (0 on timeout).
+/// \errors EINVAL inside on_tracer_thread, an fd that is not a trace handle; poll(2)'s
+/// errors elsewhere (EINTR is retried).
+inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
+    return shim::poll(fds, timeout_ms);
 }
 
 } // namespace ptrace_api

@@ -222,4 +222,104 @@ TEST_SUITE("integration") {
         CHECK(WIFSIGNALED(status));
         CHECK(WTERMSIG(status) == SIGKILL);
     }
+
+    TEST_CASE("poll inside a job multiplexes nonblocking tracers to their ends (M3, C8)") {
+        Scenario sc;
+        std::vector<pid_t> pids;
+        std::vector<NonblockTracer> tracers;
+        for (const char* calls : {"20", "35"}) {
+            auto [pid, tracer] = frozen(sc, {"getppid", calls});
+            auto nonblocking = std::move(tracer).into_nonblocking();
+            REQUIRE(nonblocking.has_value());
+            pids.push_back(pid);
+            tracers.push_back(std::move(*nonblocking));
+        }
+        const auto ops = PtraceFlags::STOP_PRE_SYSCALL;
+        std::vector<int> getppid_calls(tracers.size(), 0);
+        on_tracer_thread([&] {
+            std::vector<bool> alive(tracers.size(), true);
+            for (auto& t : tracers) {
+                REQUIRE(t.next(ops).has_value());
+            }
+            while (std::find(alive.begin(), alive.end(), true) != alive.end()) {
+                std::vector<pollfd> fds;
+                for (std::size_t i = 0; i < tracers.size(); ++i) {
+                    fds.push_back(pollfd{alive[i] ? tracers[i].native_handle() : -1, POLLIN, 0});
+                }
+                const auto n = ptrace_api::poll(fds, -1);
+                REQUIRE(n.has_value());
+                REQUIRE(*n > 0);
+                for (std::size_t i = 0; i < fds.size(); ++i) {
+                    if (fds[i].revents == 0) {
+                        continue;
+                    }
+                    CHECK(fds[i].revents == POLLIN);
+                    const auto evs = tracers[i].events();
+                    REQUIRE(evs.has_value());
+                    if (evs->empty()) {
+                        alive[i] = false; // readable with nothing queued: it exited (C8)
+                        continue;
+                    }
+                    const auto regs = tracers[i].regs().get_int();
+                    REQUIRE(regs.has_value());
+                    getppid_calls[i] += regs->rax == SYS_getppid ? 1 : 0;
+                    REQUIRE(tracers[i].next(ops).has_value());
+                }
+            }
+        });
+        CHECK(getppid_calls[0] == 20);
+        CHECK(getppid_calls[1] == 35);
+        for (const pid_t pid : pids) {
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+    }
+
+    TEST_CASE("poll inside a job: a timeout returns 0; fds that are not trace handles are "
+              "EINVAL") {
+        Scenario sc;
+        auto [pid, blocking] = frozen(sc, {"sleep"});
+        auto tracer = std::move(blocking).into_nonblocking();
+        REQUIRE(tracer.has_value());
+        int pipe_fds[2] = {-1, -1};
+        REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+        const int regs_fd = sc.open(path(pid, "regs/int"));
+        on_tracer_thread([&] {
+            // Up to the entry of its pause(2); after that no syscall stop comes.
+            REQUIRE(tracer->next(PtraceFlags::STOP_PRE_SYSCALL).has_value());
+            REQUIRE(tracer->wait().has_value());
+            REQUIRE(tracer->events().value().size() == 1);
+            REQUIRE(tracer->next(PtraceFlags::STOP_PRE_SYSCALL).has_value());
+            std::vector<pollfd> fds{pollfd{tracer->native_handle(), POLLIN, 0}};
+            const auto start = std::chrono::steady_clock::now();
+            const auto n = ptrace_api::poll(fds, 100);
+            const auto waited = std::chrono::steady_clock::now() - start;
+            REQUIRE(n.has_value());
+            CHECK(*n == 0);
+            CHECK(fds[0].revents == 0);
+            CHECK(waited >= 100ms);
+            CHECK(waited < 5s);
+            std::vector<pollfd> mixed{pollfd{tracer->native_handle(), POLLIN, 0},
+                                      pollfd{pipe_fds[0], POLLIN, 0}};
+            CHECK_ERRC(ptrace_api::poll(mixed, 0), std::errc::invalid_argument);
+            std::vector<pollfd> regs{pollfd{regs_fd, POLLIN, 0}};
+            CHECK_ERRC(ptrace_api::poll(regs, 0), std::errc::invalid_argument);
+        });
+        // Elsewhere it is poll(2): any fd, trace handles included.
+        CHECK(::write(pipe_fds[1], "x", 1) == 1);
+        std::vector<pollfd> mixed{pollfd{tracer->native_handle(), POLLIN, 0},
+                                  pollfd{pipe_fds[0], POLLIN, 0}};
+        const auto n = ptrace_api::poll(mixed, 1000);
+        REQUIRE(n.has_value());
+        CHECK(*n == 1);
+        CHECK(mixed[0].revents == 0);
+        CHECK(mixed[1].revents == POLLIN);
+        (void)::close(pipe_fds[0]);
+        (void)::close(pipe_fds[1]);
+        CHECK(::kill(pid, SIGKILL) == 0);
+        const auto gone = ptrace_api::poll(std::span(mixed).first(1), 5000);
+        REQUIRE(gone.has_value());
+        CHECK(*gone == 1); // C8: readable once the tracee is gone
+        const int status = sc.wait_exit(pid);
+        CHECK(WIFSIGNALED(status));
+    }
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -757,6 +758,67 @@ inline Result<std::string> fpath(int fd) {
         return unexpected(std::errc::bad_file_descriptor);
     }
     return "proc:" + std::to_string(h->tid) + "/" + std::string(detail::kind_name(h->kind));
+}
+
+/// poll(2) over trace handles that also works inside a job (run_on_tracer_thread), where it
+/// serves the stops itself until a handle is readable (events queued, or the tracee gone:
+/// C8) or `timeout_ms` passed (negative: no limit). Elsewhere it is poll(2) on the handles'
+/// fds, which can be mixed with any other fd. Only POLLIN is reported for a trace handle.
+/// \returns the number of entries whose revents is not 0.
+/// \errors EINVAL inside a job, an fd that is not a trace handle (it cannot be waited for
+/// while the stops are served); poll(2)'s errors elsewhere (EINTR is retried).
+inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
+    Shim& shim = Shim::instance();
+    using Clock = std::chrono::steady_clock;
+    const bool forever = timeout_ms < 0;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(forever ? 0 : timeout_ms);
+    if (!Shim::on_tracer_thread()) {
+        for (;;) {
+            int left = -1;
+            if (!forever) {
+                left = static_cast<int>(std::max<std::int64_t>(
+                    0,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                        .count()));
+            }
+            const int n = ::poll(fds.data(), fds.size(), left);
+            if (n >= 0) {
+                return n;
+            }
+            if (errno != EINTR) {
+                return sys::last_error();
+            }
+        }
+    }
+    std::vector<std::shared_ptr<detail::Handle>> handles;
+    handles.reserve(fds.size());
+    for (pollfd& p : fds) {
+        p.revents = 0;
+        auto h = p.fd < 0 ? nullptr : detail::find_handle(shim, p.fd);
+        if (p.fd >= 0 && (!h || h->kind != detail::HandleKind::Trace)) {
+            return unexpected(std::errc::invalid_argument);
+        }
+        handles.push_back(std::move(h));
+    }
+    int ready = 0;
+    auto look = [&] {
+        ready = 0;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            const detail::Session* s = handles[i] ? handles[i]->session.get() : nullptr;
+            if (s != nullptr && (fds[i].events & POLLIN) != 0 && (!s->queue.empty() || s->exited)) {
+                fds[i].revents = POLLIN;
+                ++ready;
+            }
+        }
+        return ready > 0;
+    };
+    std::unique_lock<std::mutex> lk(shim.mutex());
+    if (forever) {
+        shim.pump(lk, look, [] {});
+    } else {
+        shim.pump_until(lk, look, deadline);
+    }
+    return ready;
 }
 
 /// Runs `fn()` on the tracer thread, the thread that makes every ptrace(2) call of this

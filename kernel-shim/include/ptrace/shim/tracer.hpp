@@ -11,6 +11,7 @@
 #include <ptrace/shim/handler_probe.hpp>
 #include <ptrace/shim/sys.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -413,16 +414,34 @@ public:
         jobs_.push_back(&job);
         jobs_waiting_.fetch_add(1);
         wake_if_waiting();
+        using Clock = std::chrono::steady_clock;
+        constexpr auto period = std::chrono::milliseconds(200);
         std::uint64_t seen = progress_;
         while (!job.done) {
-            if (job.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout &&
-                !job.done && progress_ == seen) {
-                // The job waited 200 ms without a stop: wake it so that its wait looks at the
-                // fallbacks (a task that vanished without an EXIT event stop, spec 3.D7).
+            auto wait = std::chrono::duration_cast<Clock::duration>(period);
+            if (pump_deadline_) {
+                wait = std::clamp(*pump_deadline_ - Clock::now(), Clock::duration::zero(), wait);
+            }
+            if (job.cv.wait_for(lk, wait) == std::cv_status::timeout && !job.done &&
+                (progress_ == seen || (pump_deadline_ && Clock::now() >= *pump_deadline_))) {
+                // The job waited 200 ms without a stop, or its wait timed out: wake it so that
+                // its wait looks at its deadline and at the fallbacks (a task that vanished
+                // without an EXIT event stop, spec 3.D7).
                 wake_if_waiting();
             }
             seen = progress_;
         }
+    }
+
+    /// pump() with a deadline (a timed poll inside a job): the job's caller wakes the
+    /// tracer thread when it passes. Tracer thread, mutex held through `lk`.
+    template <class Done>
+    void pump_until(std::unique_lock<std::mutex>& lk, Done done,
+                    std::chrono::steady_clock::time_point deadline) {
+        pump_deadline_ = deadline;
+        pump(
+            lk, [&] { return done() || std::chrono::steady_clock::now() >= deadline; }, [] {});
+        pump_deadline_.reset();
     }
 
     /// Serves stops on the tracer thread until `done()` holds; `idle()` runs when a wait ended
@@ -1421,6 +1440,7 @@ private:
     std::deque<detail::Job*> jobs_;
     std::atomic<int> jobs_waiting_{0};
     std::uint64_t progress_ = 0; // stops dispatched; run_job's watchdog looks for progress
+    std::optional<std::chrono::steady_clock::time_point> pump_deadline_; // see pump_until
     std::vector<detail::Session*> unflushed_;
     std::unique_ptr<siginfo_t> si_;
     const bool log_; // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
