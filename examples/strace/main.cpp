@@ -7,7 +7,9 @@
 //   tracee and returns when it reaches one of the breakpoints in `flags`. The loop runs on the
 //   library's tracer thread (on_tracer_thread), the fastest place for it.
 // - advanced mode (-f): every process and thread the command creates is traced. Each tracee
-//   has its own non-blocking trace handle, a pollable fd; one epoll set waits on all of them.
+//   has its own non-blocking trace handle, a pollable fd; ptrace_api::poll waits on all of
+//   them (poll(2) or epoll would do on another thread; ptrace_api::poll also works on the
+//   tracer thread, where this loop runs too).
 //   A new thread or process is announced by an EVENT_CLONE on its parent's handle while it is
 //   held frozen (spec F1); opening its own trace handle adopts it (F3).
 //
@@ -34,7 +36,7 @@
 #include <variant>
 #include <vector>
 
-#include <sys/epoll.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "decode.hpp"
@@ -192,26 +194,18 @@ std::string pid_prefix(pid_t pid) {
     return "[pid " + std::to_string(pid) + "] ";
 }
 
-/// Advanced mode (-f): every thread and process, multiplexed with epoll.
+/// Advanced mode (-f): every thread and process, multiplexed with ptrace_api::poll.
 class FollowSession {
 public:
     FollowSession(const Options& opts, Output& out)
-        : opts_(opts), out_(&out), filter_(opts.trace.empty() ? Filter() : Filter(opts.trace)),
-          epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {}
+        : opts_(opts), out_(&out), filter_(opts.trace.empty() ? Filter() : Filter(opts.trace)) {}
     FollowSession(const FollowSession&) = delete;
     FollowSession& operator=(const FollowSession&) = delete;
     ~FollowSession() {
         tracees_.clear(); // close every trace handle first (kills what still runs)
-        if (epoll_fd_ >= 0) {
-            (void)::close(epoll_fd_);
-        }
     }
 
     int run(const std::string& path) {
-        if (epoll_fd_ < 0) {
-            complain("epoll_create1: " + std::string(std::strerror(errno)));
-            return 1;
-        }
         auto spawned = ptrace_api::spawn(command_for(opts_));
         if (!spawned) {
             complain("spawn " + opts_.command.front() + ": " + spawned.error().message());
@@ -225,25 +219,35 @@ public:
             return 1;
         }
         print_execve(opts_, path, pid_prefix(main_pid), filter_, *out_);
-        if (!add(std::move(*tracer))) {
-            return 1;
-        }
+        add(std::move(*tracer));
 
         // The event loop: wait until some trace handles are readable, read their events,
-        // print them, and resume each tracee that sits at a breakpoint (spec M3).
-        std::array<epoll_event, 16> ready{};
-        while (!tracees_.empty()) {
-            const int n = ::epoll_wait(epoll_fd_, ready.data(), static_cast<int>(ready.size()), -1);
-            if (n < 0) {
-                if (errno == EINTR) {
-                    continue;
+        // print them, and resume each tracee that sits at a breakpoint (spec M3). It runs on
+        // the tracer thread, so a stop costs no thread wake-ups.
+        const bool served = ptrace_api::on_tracer_thread([&] {
+            std::vector<pollfd> fds;
+            std::vector<pid_t> pids;
+            while (!tracees_.empty()) {
+                fds.clear();
+                pids.clear();
+                for (const auto& [pid, tracee] : tracees_) {
+                    fds.push_back(pollfd{tracee->tracer.native_handle(), POLLIN, 0});
+                    pids.push_back(pid);
                 }
-                complain("epoll_wait: " + std::string(std::strerror(errno)));
-                return 1;
+                if (const auto n = ptrace_api::poll(fds, -1); !n) {
+                    complain("poll: " + n.error().message());
+                    return false;
+                }
+                for (std::size_t i = 0; i < fds.size(); ++i) {
+                    if (fds[i].revents != 0) {
+                        service(pids[i]);
+                    }
+                }
             }
-            for (int i = 0; i < n; ++i) {
-                service(static_cast<pid_t>(ready[static_cast<std::size_t>(i)].data.u64));
-            }
+            return true;
+        });
+        if (!served) {
+            return 1;
         }
 
         const auto reaped = spawned->child.wait();
@@ -257,22 +261,14 @@ private:
     /// Starts following a tracee: poll its handle, then resume it with the breakpoints
     /// (it is held at a stop until this first operation: spawn's first instruction, or the
     /// clone freeze of F1).
-    bool add(ptrace_api::NonblockTracer tracer) {
+    void add(ptrace_api::NonblockTracer tracer) {
         const pid_t pid = tracer.pid();
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.u64 = static_cast<std::uint64_t>(pid);
-        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, tracer.native_handle(), &ev) != 0) {
-            complain("epoll_ctl: " + std::string(std::strerror(errno)));
-            return false;
-        }
         auto [it, inserted] = tracees_.emplace(
             pid, std::make_unique<Tracee>(
                      Tracee{std::move(tracer),
                             TraceePrinter(pid_prefix(pid), filter_, *out_, opts_.string_limit)}));
         (void)inserted;
         (void)it->second->tracer.next(syscall_stops | PtraceFlags::EVENT_CLONE);
-        return true;
     }
 
     /// EVENT_CLONE: `child` (a thread or a process) is frozen before its first instruction.
@@ -291,7 +287,7 @@ private:
             complain("O_NONBLOCK: " + nonblocking.error().message());
             return;
         }
-        (void)add(std::move(*nonblocking));
+        add(std::move(*nonblocking));
     }
 
     /// The handle of `pid` is readable: it holds events, or the tracee is gone (C8).
@@ -338,14 +334,12 @@ private:
         Tracee& t = *found->second;
         // A tracee that died without an EXIT stop leaves its pending syscalls unfinished.
         t.printer.flush([](std::uint64_t, std::span<std::byte>) { return false; });
-        (void)::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, t.tracer.native_handle(), nullptr);
         tracees_.erase(found);
     }
 
     const Options& opts_;
     Output* out_;
     Filter filter_;
-    int epoll_fd_;
     pid_t main_pid_ = 0;
     std::optional<WaitStatus> main_status_;
     // unique_ptr: a Tracee stays at one address while the map grows during service().
