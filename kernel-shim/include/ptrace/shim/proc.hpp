@@ -259,6 +259,7 @@ inline Result<int> open(std::string_view path, int oflags) {
     }
     std::lock_guard<std::mutex> lk(shim.mutex());
     shim.handles()[efd] = std::move(h);
+    shim.handles_changed();
     return efd;
 }
 
@@ -703,6 +704,7 @@ inline Result<void> close(int fd) {
         }
         h = std::move(it->second);
         shim.handles().erase(it);
+        shim.handles_changed();
     }
     if (h->session) {
         detail::Session& s = *h->session;
@@ -790,15 +792,40 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
             }
         }
     }
-    std::vector<std::shared_ptr<detail::Handle>> handles;
-    handles.reserve(fds.size());
+    // The handles behind the fds, resolved once per set of fds and table generation: a loop
+    // polling the same tracers again and again pays no lookup per call.
+    struct Resolved {
+        std::uint64_t generation = 0;
+        std::vector<int> fds;
+        std::vector<std::shared_ptr<detail::Handle>> handles;
+    };
+    thread_local Resolved cache;
+    std::unique_lock<std::mutex> lk(shim.mutex());
+    const bool same = cache.generation == shim.handles_generation() &&
+                      cache.fds.size() == fds.size() &&
+                      std::equal(fds.begin(), fds.end(), cache.fds.begin(),
+                                 [](const pollfd& p, int fd) { return p.fd == fd; });
+    if (!same) {
+        cache.generation = shim.handles_generation();
+        cache.fds.clear();
+        cache.handles.clear();
+        for (const pollfd& p : fds) {
+            std::shared_ptr<detail::Handle> h;
+            if (p.fd >= 0) {
+                const auto it = shim.handles().find(p.fd);
+                if (it == shim.handles().end() || it->second->kind != detail::HandleKind::Trace) {
+                    cache.generation = 0;
+                    return unexpected(std::errc::invalid_argument);
+                }
+                h = it->second;
+            }
+            cache.fds.push_back(p.fd);
+            cache.handles.push_back(std::move(h));
+        }
+    }
+    const auto& handles = cache.handles;
     for (pollfd& p : fds) {
         p.revents = 0;
-        auto h = p.fd < 0 ? nullptr : detail::find_handle(shim, p.fd);
-        if (p.fd >= 0 && (!h || h->kind != detail::HandleKind::Trace)) {
-            return unexpected(std::errc::invalid_argument);
-        }
-        handles.push_back(std::move(h));
     }
     int ready = 0;
     auto look = [&] {
@@ -812,7 +839,6 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
         }
         return ready > 0;
     };
-    std::unique_lock<std::mutex> lk(shim.mutex());
     if (forever) {
         shim.pump(lk, look, [] {});
     } else {

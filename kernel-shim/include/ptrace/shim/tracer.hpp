@@ -479,6 +479,10 @@ public:
 
     std::map<int, std::shared_ptr<detail::Handle>>& handles() noexcept { return handles_; }
 
+    /// Counts changes of the handle table (never 0), for callers that cache lookups.
+    std::uint64_t handles_generation() const noexcept { return handles_generation_; }
+    void handles_changed() noexcept { ++handles_generation_; }
+
     detail::Tracee* find_tracee(pid_t tid) noexcept {
         const auto it = tracees_.find(tid);
         return it == tracees_.end() ? nullptr : it->second.get();
@@ -1445,6 +1449,7 @@ private:
     std::unique_ptr<siginfo_t> si_;
     const bool log_; // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
     std::map<int, std::shared_ptr<detail::Handle>> handles_;
+    std::uint64_t handles_generation_ = 1;
     std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
     std::condition_variable forgotten_;
 };
