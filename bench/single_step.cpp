@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Single-step rate: STOP_SINGLESTEP writes on a blocking trace handle against a raw
+// Single-step rate: Tracer::next(STOP_SINGLESTEP) on the tracer thread against a raw
 // PTRACE_SINGLESTEP + waitpid loop, over the same straight-line loop in the tracee.
-#include <ptrace/bytes.hpp>
-#include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
-#include <ptrace/shim/proc.hpp>
+#include <ptrace/tracer.hpp>
+#include <ptrace/tracer_thread.hpp>
 
-#include <array>
 #include <csignal>
 #include <string>
 
@@ -19,8 +17,6 @@
 
 namespace {
 
-namespace shim = ptrace_api::shim;
-using ptrace_api::PtraceEvent;
 using ptrace_api::PtraceFlags;
 
 /// A loop of a few instructions per iteration and no syscall until _exit.
@@ -68,21 +64,22 @@ int main(int argc, char** argv) {
             }
             int status = 0;
             (void)waitpid(pid, &status, WUNTRACED);
-            const auto fd = shim::open("proc:" + std::to_string(pid) + "/trace", O_TRUNC);
-            if (!fd) {
-                bench::die("open trace: " + fd.error().message());
+            auto tracer = ptrace_api::Tracer::attach(
+                pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
+            if (!tracer) {
+                bench::die("attach: " + tracer.error().message());
             }
             (void)kill(pid, SIGCONT);
             const auto s = bench::measure([&] {
-                double steps = 0;
-                std::array<PtraceEvent, 4> events{};
-                while (shim::write(*fd, ptrace_api::as_bytes(PtraceFlags::STOP_SINGLESTEP))) {
-                    const auto n = shim::read(*fd, std::as_writable_bytes(std::span(events)));
-                    steps += n ? static_cast<double>(*n / sizeof(PtraceEvent)) : 0;
-                }
-                return steps;
+                return ptrace_api::on_tracer_thread([&] {
+                    double steps = 0;
+                    while (tracer->next(PtraceFlags::STOP_SINGLESTEP)) {
+                        ++steps;
+                    }
+                    return steps;
+                });
             });
-            (void)shim::close(*fd);
+            (void)std::move(*tracer).close();
             (void)waitpid(pid, &status, 0);
             return s;
         },
