@@ -104,9 +104,13 @@ inline long ptrace_call(long request, pid_t tid, std::uintptr_t addr,
 /// with data = 0 suppresses it, exactly as at the original stop. Linux reports that stop with
 /// WSTOPSIG = SIGTRAP; the caller must remember it stands for `sig`.
 ///
+/// `site_cache`, when given, holds the vDSO `syscall` address found for this task before (0:
+/// none yet) and receives it: the address space keeps its vDSO until an exec, when the caller
+/// clears it, and reading /proc/<tid>/maps and the vDSO is most of a probe's system calls.
+///
 /// \pre The calling thread traces `tid`, and `tid` is in the signal-delivery-stop for `sig`
 ///      that the caller just waited for.
-inline HandlerProbe probe_signal_handler(pid_t tid, int sig) {
+inline HandlerProbe probe_signal_handler(pid_t tid, int sig, std::uint64_t* site_cache = nullptr) {
     using detail::ptrace_call;
     HandlerProbe probe;
     siginfo_t info{};
@@ -119,9 +123,23 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig) {
             0) {
         return probe;
     }
-    const auto site = detail::vdso_syscall_site(tid);
-    if (!site) {
-        return probe;
+    std::optional<std::uint64_t> site;
+    long word = 0;
+    if (site_cache != nullptr && *site_cache != 0 &&
+        ptrace_call(PTRACE_PEEKTEXT, tid, *site_cache, reinterpret_cast<std::uintptr_t>(&word)) ==
+            0 &&
+        (static_cast<std::uint64_t>(word) & 0xffff) == 0x050f) {
+        // Still a `syscall` there (one PEEKTEXT checks the cache against an exec the caller
+        // did not see, such as one by an untraced thread).
+        site = *site_cache;
+    } else {
+        site = detail::vdso_syscall_site(tid);
+        if (!site) {
+            return probe;
+        }
+        if (site_cache != nullptr) {
+            *site_cache = *site;
+        }
     }
     // No other signal may stop the tracee between here and the step (SIGKILL still can).
     std::uint64_t all = ~std::uint64_t{0};

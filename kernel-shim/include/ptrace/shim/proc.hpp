@@ -214,9 +214,20 @@ inline Result<int> open(std::string_view path, int oflags) {
     if (!parsed) {
         return unexpected(std::errc::invalid_argument);
     }
-    const auto st = detail::check_access(parsed->tid);
-    if (!st) {
-        return unexpected_errno(st.error().value());
+    bool traced_here = false;
+    if (parsed->kind != detail::HandleKind::Trace) {
+        // A task this process traces passed A2/A3 when it was attached (or is a descendant
+        // of one that did) and sits at a stop or runs: no /proc walk for its register and
+        // memory handles (a tracer adopting every new thread opens them for each one).
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        traced_here = shim.find_tracee(parsed->tid) != nullptr;
+    }
+    Result<sys::ProcStatus> st = sys::ProcStatus{};
+    if (!traced_here) {
+        st = detail::check_access(parsed->tid);
+        if (!st) {
+            return unexpected_errno(st.error().value());
+        }
     }
     if (auto started = shim.ensure_started(); !started) {
         return unexpected_errno(started.error().value());
@@ -394,7 +405,9 @@ inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
 /// with the stops instead of one round trip at a time. \returns nothing when the write must
 /// take the synchronous path.
 inline std::optional<Result<std::size_t>>
-post_nonblocking_write(Shim& shim, Session& s, std::size_t len, std::uint64_t op) {
+post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std::size_t len,
+                       std::uint64_t op) {
+    Session& s = *session;
     if (Shim::on_tracer_thread() || (op & PtraceFlags::FLAG_WAIT.bits()) != 0) {
         return std::nullopt;
     }
@@ -413,7 +426,9 @@ post_nonblocking_write(Shim& shim, Session& s, std::size_t len, std::uint64_t op
         }
     }
     // Queued whatever the result: F2 releases children even for a short or invalid write.
-    shim.post([&shim, &s, len, op](Request& req) { return shim.write_op(req, s, len, op); });
+    // The request owns a reference: a close from another thread may drop the handle first.
+    shim.post(
+        [&shim, session, len, op](Request& req) { return shim.write_op(req, *session, len, op); });
     return result;
 }
 
@@ -525,7 +540,7 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
         if (buf.size() >= sizeof op) {
             std::memcpy(&op, buf.data(), sizeof op);
         }
-        if (const auto posted = detail::post_nonblocking_write(shim, s, buf.size(), op)) {
+        if (const auto posted = detail::post_nonblocking_write(shim, h->session, buf.size(), op)) {
             return *posted;
         }
         auto r =
@@ -665,11 +680,7 @@ inline Result<int> fcntl(int fd, int cmd, int arg = 0) {
         if (h->session) {
             h->session->oflags = arg;
             if (detail::Tracee* t = h->session->tracee) {
-                const bool exclusive = (arg & O_EXCL) != 0;
-                if (t->exitkill != exclusive) {
-                    t->exitkill = exclusive; // applied at the tracee's next stop
-                    t->options_dirty = true;
-                }
+                t->exitkill = (arg & O_EXCL) != 0; // applied at the tracee's next resume
             }
         }
         return 0;

@@ -53,9 +53,14 @@ inline int wake_signal() noexcept {
 inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
 
 /// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
-inline constexpr long seize_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
-                                      PTRACE_O_TRACEEXIT | PTRACE_O_TRACECLONE |
-                                      PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+inline constexpr long seize_options =
+    PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+
+/// Added while the session's breakpoint holds EVENT_CLONE (F1). Without it Linux does not
+/// attach new children at all, which is F4's outcome ("runs untraced") without the two stops
+/// and the detach per fork that auto-attaching costs.
+inline constexpr long clone_options =
+    PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 
 namespace detail {
 
@@ -104,7 +109,8 @@ struct Tracee {
     bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
     bool job_stopped = false;
     bool exitkill = false;
-    bool options_dirty = false;
+    long options = -1; // the options Linux has for it; -1 unknown (inherited by a child)
+    std::uint64_t vdso_syscall_site = 0; // D5 probe's cache; 0 unknown, cleared at exec
     StopKind stop = StopKind::None;
     int stop_sig = 0;
     Mode mode = Mode::Cont;
@@ -514,10 +520,7 @@ public:
             complete(req);
             return true;
         }
-        long options = seize_options;
-        if (exclusive) {
-            options |= PTRACE_O_EXITKILL;
-        }
+        const long options = seize_options | (exclusive ? PTRACE_O_EXITKILL : 0);
         if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, static_cast<std::uintptr_t>(options)) != 0) {
             int err = errno;
             if (err == EPERM) {
@@ -539,6 +542,7 @@ public:
         t.pidfd = sys::pidfd_open(tid);
         t.sys = detail::SysState::Unknown;
         t.exitkill = exclusive;
+        t.options = options;
         tracees_[tid] = std::move(owned);
         link(t, *s, exclusive);
         if (!stop_now) {
@@ -584,6 +588,7 @@ public:
         }
         // B3/B4 (decision 6: an EVENT-only op installs a bp too; IGNORE is honoured alone).
         const detail::Mode before = mode_class(s);
+        const bool clones_before = wants_clones(s);
         s.has_bp = has_stop || flags.intersects(PtraceFlags::EVENT_MASK);
         s.bp = flags;
         s.reached = false;
@@ -591,8 +596,9 @@ public:
         if (t->stopped && !t->awaiting_decision) {
             resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
         } else if (!t->stopped && !t->listening && !t->awaiting_initial &&
-                   mode_class(s) != before) {
-            // B11: the running tracee must change its Linux resume mode; stop it briefly and
+                   (mode_class(s) != before || wants_clones(s) != clones_before)) {
+            // B11: the running tracee must change its Linux resume mode (or start or stop
+            // tracing clones, which needs PTRACE_SETOPTIONS at a stop); stop it briefly and
             // let the stop handler resume it in the new mode.
             request_stop(*t);
         }
@@ -992,6 +998,9 @@ private:
             return;
         }
         default: // EXEC, VFORK_DONE: nothing to report (K4: mem handles reopen by themselves)
+            if (event == PTRACE_EVENT_EXEC) {
+                t.vdso_syscall_site = 0; // a new address space, a new vDSO (D5 probe)
+            }
             t.stop = detail::StopKind::Event;
             t.sys = detail::SysState::Inside;
             finish_stop(t, std::nullopt, false);
@@ -1016,6 +1025,7 @@ private:
         }
         c->awaiting_decision = false;
         c->exitkill = t.exitkill; // Linux copies the parent's options to the child
+        c->options = t.options;
         detail::Session* s = t.session;
         if (s != nullptr && s->has_bp && s->bp.contains(PtraceFlags::EVENT_CLONE)) {
             c->frozen = true; // F1: frozen before its first instruction until F2/F3
@@ -1068,7 +1078,7 @@ private:
             // D5: ask the tracee for the address. The probe leaves it in an equivalent stop
             // (the SIGTRAP stop of its step, carrying this signal's siginfo), which the resume
             // code treats like the original one since stop_sig stays `sig`.
-            const HandlerProbe probe = probe_signal_handler(t.tid, sig);
+            const HandlerProbe probe = probe_signal_handler(t.tid, sig, &t.vdso_syscall_site);
             if (probe.outcome == HandlerProbe::Outcome::Diverted) {
                 // Another stop (SIGKILL's exit, a SIGSTOP) replaced this one; the signal was
                 // queued again. Handle the new stop instead (t may be gone afterwards).
@@ -1217,15 +1227,29 @@ private:
         (void)sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs);
     }
 
-    void apply_options(detail::Tracee& t) {
-        if (t.options_dirty) {
-            long options = seize_options;
-            if (t.exitkill) {
-                options |= PTRACE_O_EXITKILL;
-            }
-            (void)sys::ptrace_raw(PTRACE_SETOPTIONS, t.tid, 0,
-                                  static_cast<std::uintptr_t>(options));
-            t.options_dirty = false;
+    /// The options the tracee needs now: clone tracing only while its session asks for
+    /// EVENT_CLONE, EXITKILL for O_EXCL.
+    static long options_for(const detail::Tracee& t) noexcept {
+        long options = seize_options;
+        if (t.exitkill) {
+            options |= PTRACE_O_EXITKILL;
+        }
+        if (t.session != nullptr && wants_clones(*t.session)) {
+            options |= clone_options;
+        }
+        return options;
+    }
+
+    static bool wants_clones(const detail::Session& s) noexcept {
+        return s.has_bp && s.bp.contains(PtraceFlags::EVENT_CLONE);
+    }
+
+    /// PTRACE_SETOPTIONS before a resume, only when they change (tracee stopped).
+    static void apply_options(detail::Tracee& t) {
+        const long want = options_for(t);
+        if (want != t.options) {
+            (void)sys::ptrace_raw(PTRACE_SETOPTIONS, t.tid, 0, static_cast<std::uintptr_t>(want));
+            t.options = want;
         }
     }
 
@@ -1377,10 +1401,7 @@ private:
         t.session = &s;
         s.tracee = &t;
         s.pidfd = t.pidfd >= 0 ? ::fcntl(t.pidfd, F_DUPFD_CLOEXEC, 0) : -1;
-        if (t.exitkill != exclusive) {
-            t.exitkill = exclusive;
-            t.options_dirty = true;
-        }
+        t.exitkill = exclusive; // applied with the options at the next resume
     }
 
     /// A8: registers of a task nobody here traces: SEIZE, INTERRUPT, operate, DETACH.
