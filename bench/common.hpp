@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <string>
 #include <time.h>
 #include <vector>
@@ -78,6 +80,9 @@ inline int repetitions(int fallback) {
     return fallback;
 }
 
+/// The target of a row that is there for comparison only.
+inline constexpr double no_target = std::numeric_limits<double>::quiet_NaN();
+
 /// Runs `reps` pairs, alternating which of A (baseline) and B (measured) goes first, and prints
 /// one table row: the B/A ratio of wall time per unit of work (and of CPU time per unit),
 /// median [min, max], plus the median wall time per unit of each in microseconds. With
@@ -113,9 +118,13 @@ inline void compare_row(const std::string& row, int reps, const std::function<Sa
     if (with_cpu) {
         std::snprintf(cpu_text, sizeof cpu_text, "%.2f [%.2f, %.2f]", c.median, c.min, c.max);
     }
-    std::printf("%s\t%.2f [%.2f, %.2f]\t%s\t%.2f / %.2f %s\t%s %.2f: %s\n", row.c_str(), w.median,
-                w.min, w.max, cpu_text, ua.median / 1000.0, ub.median / 1000.0, unit,
-                lower_is_better ? "<=" : ">=", target, met ? "met" : "MISSED");
+    char target_text[64] = "(for comparison)";
+    if (!std::isnan(target)) {
+        std::snprintf(target_text, sizeof target_text, "%s %.2f: %s",
+                      lower_is_better ? "<=" : ">=", target, met ? "met" : "MISSED");
+    }
+    std::printf("%s\t%.2f [%.2f, %.2f]\t%s\t%.2f / %.2f %s\t%s\n", row.c_str(), w.median, w.min,
+                w.max, cpu_text, ua.median / 1000.0, ub.median / 1000.0, unit, target_text);
     std::fflush(stdout);
 }
 

@@ -37,7 +37,8 @@ Tracer attach_ok(pid_t pid, AttachOptions options = {}) {
     return std::move(*tracer);
 }
 
-/// A tracee that runs `args` once its gate opens, frozen (O_TRUNC) before that.
+/// A tracee that runs `args` once its gate opens, frozen (O_TRUNC) before that. Callers name
+/// the parts with plain variables: clang 14 cannot capture structured bindings in lambdas.
 std::pair<pid_t, Tracer> frozen(Scenario& sc, const std::vector<std::string>& args,
                                 OnClose on_close = OnClose::Detach) {
     int gate = -1;
@@ -89,7 +90,9 @@ TEST_SUITE("integration") {
     TEST_CASE("on_tracer_thread: a blocking Tracer loop sees every PRE and POST stop (B3-B7, "
               "D1, D2, G1)") {
         Scenario sc;
-        auto [pid, tracer] = frozen(sc, {"getppid", "300"});
+        auto frozen_tracer = frozen(sc, {"getppid", "300"});
+        const pid_t pid = frozen_tracer.first;
+        Tracer& tracer = frozen_tracer.second;
         const auto outer = std::this_thread::get_id();
         std::thread::id inner;
         std::thread::id nested;
@@ -120,7 +123,9 @@ TEST_SUITE("integration") {
 
     TEST_CASE("on_tracer_thread: other threads' calls are served while the job waits") {
         Scenario sc;
-        auto [waiting_pid, waiting] = frozen(sc, {"sleep"});
+        auto frozen_waiting = frozen(sc, {"sleep"});
+        const pid_t waiting_pid = frozen_waiting.first;
+        Tracer& waiting = frozen_waiting.second;
         std::atomic<bool> job_started{false};
         std::optional<ptrace_api::Result<ptrace_api::PtraceEvent>> job_result;
         std::thread job([&, &tracer = waiting] {
@@ -134,7 +139,9 @@ TEST_SUITE("integration") {
         // Meanwhile this thread attaches another tracee and traces it to its end: every one of
         // these calls is served by the job's wait.
         {
-            auto [pid, tracer] = frozen(sc, {"getppid", "50"});
+            auto frozen_tracer = frozen(sc, {"getppid", "50"});
+            const pid_t pid = frozen_tracer.first;
+            Tracer& tracer = frozen_tracer.second;
             const SyscallCounts counts = count_getppid(tracer);
             CHECK(counts.pre_getppid == 50);
             CHECK(counts.post_getppid == 50);
@@ -159,7 +166,9 @@ TEST_SUITE("integration") {
 
     TEST_CASE("on_tracer_thread: events a job leaves unread poll readable afterwards (C8)") {
         Scenario sc;
-        auto [pid, blocking] = frozen(sc, {"getppid", "5"});
+        auto frozen_blocking = frozen(sc, {"getppid", "5"});
+        const pid_t pid = frozen_blocking.first;
+        Tracer& blocking = frozen_blocking.second;
         auto tracer = std::move(blocking).into_nonblocking();
         REQUIRE(tracer.has_value());
         CHECK_FALSE(readable(tracer->native_handle(), 0));
@@ -203,7 +212,9 @@ TEST_SUITE("integration") {
     TEST_CASE("on_tracer_thread: a tracee killed while the job waits ends the wait with ESRCH "
               "(G1)") {
         Scenario sc;
-        auto [pid, tracer] = frozen(sc, {"sleep"});
+        auto frozen_tracer = frozen(sc, {"sleep"});
+        const pid_t pid = frozen_tracer.first;
+        Tracer& tracer = frozen_tracer.second;
         std::thread killer([pid = pid] {
             std::this_thread::sleep_for(100ms);
             (void)::kill(pid, SIGKILL);
@@ -228,7 +239,9 @@ TEST_SUITE("integration") {
         std::vector<pid_t> pids;
         std::vector<NonblockTracer> tracers;
         for (const char* calls : {"20", "35"}) {
-            auto [pid, tracer] = frozen(sc, {"getppid", calls});
+            auto frozen_tracer = frozen(sc, {"getppid", calls});
+            const pid_t pid = frozen_tracer.first;
+            Tracer& tracer = frozen_tracer.second;
             auto nonblocking = std::move(tracer).into_nonblocking();
             REQUIRE(nonblocking.has_value());
             pids.push_back(pid);
@@ -277,7 +290,9 @@ TEST_SUITE("integration") {
     TEST_CASE("poll inside a job: a timeout returns 0; fds that are not trace handles are "
               "EINVAL") {
         Scenario sc;
-        auto [pid, blocking] = frozen(sc, {"sleep"});
+        auto frozen_blocking = frozen(sc, {"sleep"});
+        const pid_t pid = frozen_blocking.first;
+        Tracer& blocking = frozen_blocking.second;
         auto tracer = std::move(blocking).into_nonblocking();
         REQUIRE(tracer.has_value());
         int pipe_fds[2] = {-1, -1};

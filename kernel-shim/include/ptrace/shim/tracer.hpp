@@ -617,9 +617,7 @@ public:
             return now == nullptr || now != t;
         };
         if (on_tracer_thread()) {
-            const auto deadline = std::chrono::steady_clock::now() + limit;
-            pump(
-                lk, [&] { return gone() || std::chrono::steady_clock::now() >= deadline; }, [] {});
+            pump_until(lk, gone, std::chrono::steady_clock::now() + limit);
             return;
         }
         (void)forgotten_.wait_for(lk, limit, gone);
