@@ -148,10 +148,37 @@ def parse(path, prefix):
     return records
 
 
+CLONES = ("clone", "clone3", "fork", "vfork")
+
+
+def process_labels(records):
+    """{pid: label}: "1" for the first process, "1.2" for its second child, and so on. Built
+    from all clone results first, because a child's first lines may be printed before its
+    parent's clone line (the example prints each syscall at its exit)."""
+    if not records:
+        return {}
+    labels = {records[0][0]: "1"}
+    kids = collections.defaultdict(list)
+    for pid, kind, name, result, _ in records:
+        if kind == "call" and name in CLONES and result and result.isdigit():
+            kids[pid].append(int(result))
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in kids.items():
+            if parent not in labels:
+                continue
+            for n, child in enumerate(children, 1):
+                if child not in labels:
+                    labels[child] = "%s.%d" % (labels[parent], n)
+                    changed = True
+    return labels
+
+
 def per_process(records, multiset=False):
     """{label: [syscall names]} with the normalisations of the module docstring; the count of
     rt_sigreturn goes to the entry `label rt_sigreturn`, the +++ line to `label exit`."""
-    labels, children, out = {}, collections.Counter(), collections.defaultdict(list)
+    labels, out = process_labels(records), collections.defaultdict(list)
     in_arena_trim = set()  # labels whose last call mapped a malloc arena
     ended_by_eintr = set()  # indexes of "? ERESTART" calls that returned EINTR after all
     for i, (pid, kind, name, result, _) in enumerate(records):
@@ -162,9 +189,7 @@ def per_process(records, multiset=False):
                         ended_by_eintr.add(i)
                     break
     for i, (pid, kind, name, result, text) in enumerate(records):
-        if pid not in labels:
-            labels[pid] = "1" if not labels else "?%d" % pid  # unknown parent: keep apart
-        label = labels[pid]
+        label = labels.get(pid, "?%d" % pid)  # unknown parent: keep apart
         if kind == "exit":
             out[label + " exit"].append(text)
         if kind != "call":
@@ -174,9 +199,6 @@ def per_process(records, multiset=False):
         resuming = re.search(r"<\.\.\. resuming interrupted (\w+) \.\.\.>", text)
         if name == "restart_syscall" and resuming:
             name = resuming.group(1)
-        if name in ("clone", "clone3", "fork", "vfork") and result and result.isdigit():
-            children[label] += 1
-            labels[int(result)] = "%s.%d" % (label, children[label])
         if name == "munmap" and label in in_arena_trim:
             continue
         if text.startswith("mmap(NULL, 134217728, PROT_NONE,"):
