@@ -3,6 +3,8 @@
 // of a tracee's /proc files (auxv, maps).
 #pragma once
 
+#include <ptrace/tracer.hpp>
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <elf.h>
@@ -66,6 +69,13 @@ private:
     std::vector<pid_t> pids_;
     std::thread thread_;
 };
+
+/// Attaches a Tracer that must succeed.
+inline ptrace_api::Tracer attach_ok(pid_t pid, ptrace_api::AttachOptions options = {}) {
+    auto tracer = ptrace_api::Tracer::attach(pid, options);
+    REQUIRE_MESSAGE(tracer.has_value(), tracer.error().message());
+    return std::move(*tracer);
+}
 
 /// The whole text of a /proc file of `pid` (empty if it cannot be opened).
 inline std::string proc_file(pid_t pid, const char* name) {

@@ -7,15 +7,6 @@
 
 using namespace support;
 
-namespace {
-
-bool readable(int fd) {
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
-}
-
-} // namespace
-
 TEST_SUITE("integration") {
 
     TEST_CASE("B1: fewer than 8 bytes return 0 and do nothing; extra bytes are ignored") {

@@ -11,6 +11,7 @@
 #include "support.hpp"
 
 using namespace support;
+using api_support::attach_ok;
 using ptrace_api::AttachOptions;
 using ptrace_api::AttachStop;
 using ptrace_api::NonblockTracer;
@@ -19,17 +20,6 @@ using ptrace_api::Tracer;
 namespace events = ptrace_api::events;
 
 namespace {
-
-bool readable(int fd, int timeout_ms) {
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN) != 0;
-}
-
-Tracer attach_ok(pid_t pid, AttachOptions options = {}) {
-    auto tracer = Tracer::attach(pid, options);
-    REQUIRE_MESSAGE(tracer.has_value(), tracer.error().message());
-    return std::move(*tracer);
-}
 
 /// Starts `args` behind a gate and attaches frozen (StopNow, OnClose::Detach) before opening
 /// the gate, so the first breakpoint is installed before the tracee runs on.

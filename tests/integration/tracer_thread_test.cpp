@@ -13,9 +13,11 @@
 #include <poll.h>
 #include <sys/syscall.h>
 
+#include "api_support.hpp"
 #include "support.hpp"
 
 using namespace support;
+using api_support::attach_ok;
 using ptrace_api::AttachOptions;
 using ptrace_api::AttachStop;
 using ptrace_api::NonblockTracer;
@@ -25,17 +27,6 @@ using ptrace_api::Tracer;
 namespace events = ptrace_api::events;
 
 namespace {
-
-bool readable(int fd, int timeout_ms) {
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN) != 0;
-}
-
-Tracer attach_ok(pid_t pid, AttachOptions options = {}) {
-    auto tracer = Tracer::attach(pid, options);
-    REQUIRE_MESSAGE(tracer.has_value(), tracer.error().message());
-    return std::move(*tracer);
-}
 
 /// A tracee that runs `args` once its gate opens, frozen (O_TRUNC) before that. Callers name
 /// the parts with plain variables: clang 14 cannot capture structured bindings in lambdas.

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,6 +144,13 @@ inline ptrace_api::Result<std::size_t> set_int_regs(int fd, const IntRegisters& 
     std::array<std::byte, sizeof(IntRegisters)> buf{};
     std::memcpy(buf.data(), &regs, sizeof regs);
     return shim::write(fd, buf);
+}
+
+/// True when `fd` polls readable within `timeout_ms` (0: now), as a trace handle does when
+/// events are queued or its tracee exited (C8).
+inline bool readable(int fd, int timeout_ms = 0) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN) != 0;
 }
 
 /// The one-letter state from /proc/<pid>/stat ('R', 'S', 't', 'T', 'Z', ...); '?' if gone.
