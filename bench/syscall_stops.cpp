@@ -96,7 +96,8 @@ struct Traced {
     int fd = -1;
 };
 
-Traced spawn_traced(long calls, int extra_oflags) {
+/// A child that stopped itself with SIGSTOP before its getppid loop.
+pid_t spawn_stopped(long calls) {
     const pid_t pid = fork();
     if (pid == 0) {
         (void)raise(SIGSTOP);
@@ -106,6 +107,11 @@ Traced spawn_traced(long calls, int extra_oflags) {
     if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
         bench::die("lib: child did not stop");
     }
+    return pid;
+}
+
+Traced spawn_traced(long calls, int extra_oflags) {
+    const pid_t pid = spawn_stopped(calls);
     const auto fd = shim::open("proc:" + std::to_string(pid) + "/trace", O_TRUNC | extra_oflags);
     if (!fd) {
         bench::die("lib: open trace: " + fd.error().message());
@@ -129,15 +135,7 @@ struct TracedChild {
 };
 
 TracedChild spawn_tracer(long calls) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        (void)raise(SIGSTOP);
-        getppid_loop(calls);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-        bench::die("lib: child did not stop");
-    }
+    const pid_t pid = spawn_stopped(calls);
     auto tracer = ptrace_api::Tracer::attach(
         pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
     if (!tracer) {
