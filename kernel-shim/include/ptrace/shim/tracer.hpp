@@ -460,14 +460,7 @@ public:
             if (done()) {
                 return;
             }
-            flush_ready();
-            lk.unlock();
-            wait_for_stop(false);
-            lk.lock();
-            if (si_->si_pid != 0) {
-                ++progress_;
-                dispatch(si_->si_pid, si_->si_code, si_->si_status);
-            } else {
+            if (!wait_and_dispatch(lk, false)) {
                 idle();
             }
         }
@@ -773,15 +766,23 @@ private:
                 run_next_job(lk);
                 continue;
             }
-            flush_ready();
-            lk.unlock();
-            wait_for_stop(true);
-            lk.lock();
-            if (si_->si_pid != 0) {
-                ++progress_;
-                dispatch(si_->si_pid, si_->si_code, si_->si_status);
-            }
+            (void)wait_and_dispatch(lk, true);
         }
+    }
+
+    /// One wait of the tracer thread: raise the eventfds of unread events (C8), wait for a
+    /// stop or a wake-up without the mutex, handle the stop. \returns false for a wake-up.
+    bool wait_and_dispatch(std::unique_lock<std::mutex>& lk, bool jobs_too) {
+        flush_ready();
+        lk.unlock();
+        wait_for_stop(jobs_too);
+        lk.lock();
+        if (si_->si_pid == 0) {
+            return false;
+        }
+        ++progress_;
+        dispatch(si_->si_pid, si_->si_code, si_->si_status);
+        return true;
     }
 
     /// Runs requests queued by other threads (each completes now or at a later stop).
