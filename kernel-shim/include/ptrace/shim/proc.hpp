@@ -446,15 +446,7 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         }
     };
     std::unique_lock<std::mutex> lk(shim.mutex());
-    if (Shim::on_tracer_thread()) {
-        shim.pump(lk, over, vanished);
-    } else {
-        while (!over()) {
-            if (s.cv.wait_for(lk, std::chrono::milliseconds(200)) == std::cv_status::timeout) {
-                vanished();
-            }
-        }
-    }
+    shim.await(lk, s.cv, over, vanished);
     const bool exited = s.exited && !(s.has_bp && s.reached) && s.queue.empty();
     lk.unlock();
     if (exited) {
@@ -850,11 +842,8 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
         }
         return ready > 0;
     };
-    if (forever) {
-        shim.pump(lk, look, [] {});
-    } else {
-        shim.pump_until(lk, look, deadline);
-    }
+    shim.pump_until(
+        lk, look, [] {}, forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
     return ready;
 }
 

@@ -379,14 +379,11 @@ public:
 
     /// Queues `fn(Request&)` for the tracer thread and returns at once (a nonblocking write:
     /// the caller already knows its result). `fn` must complete the request when it runs.
-    /// Requests run in order, so the caller's next call sees its effect. Not on the tracer
-    /// thread (where it runs inline); mutex not held.
+    /// Requests run in order, so the caller's next call sees its effect. Never on the tracer
+    /// thread (whose calls run inline); mutex not held.
     template <class Fn>
     void post(Fn fn) {
-        if (on_tracer_thread()) {
-            (void)call(fn);
-            return;
-        }
+        PTRACE_API_ASSERT(!on_tracer_thread(), "the tracer thread runs its calls inline");
         struct Posted {
             detail::Request req;
             Fn fn;
@@ -439,15 +436,40 @@ public:
         }
     }
 
-    /// pump() with a deadline (a timed poll inside a job): the job's caller wakes the
-    /// tracer thread when it passes. Tracer thread, mutex held through `lk`.
-    template <class Done>
-    void pump_until(std::unique_lock<std::mutex>& lk, Done done,
-                    std::chrono::steady_clock::time_point deadline) {
+    /// pump() with an optional deadline (a timed wait inside a job): the job's caller wakes
+    /// the tracer thread when it passes. Tracer thread, mutex held through `lk`.
+    template <class Done, class Idle>
+    void pump_until(std::unique_lock<std::mutex>& lk, Done done, Idle idle,
+                    std::optional<std::chrono::steady_clock::time_point> deadline) {
         pump_deadline_ = deadline;
         pump(
-            lk, [&] { return done() || std::chrono::steady_clock::now() >= deadline; }, [] {});
+            lk,
+            [&] { return done() || (deadline && std::chrono::steady_clock::now() >= *deadline); },
+            idle);
         pump_deadline_.reset();
+    }
+
+    /// Waits until `done()` holds or `deadline` passes, on any thread: the tracer thread (a
+    /// job) serves the stops itself; another thread sleeps on `cv`, which the tracer thread
+    /// notifies. `idle()` runs when a wait ended with no news (a wake-up, or 200 ms), for
+    /// fallbacks such as a task that vanished without an EXIT stop. Mutex held through `lk`.
+    template <class Done, class Idle>
+    void await(std::unique_lock<std::mutex>& lk, std::condition_variable& cv, Done done, Idle idle,
+               std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+        using Clock = std::chrono::steady_clock;
+        if (on_tracer_thread()) {
+            pump_until(lk, done, idle, deadline);
+            return;
+        }
+        while (!done() && !(deadline && Clock::now() >= *deadline)) {
+            auto wait = std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(200));
+            if (deadline) {
+                wait = std::clamp(*deadline - Clock::now(), Clock::duration::zero(), wait);
+            }
+            if (cv.wait_for(lk, wait) == std::cv_status::timeout) {
+                idle();
+            }
+        }
     }
 
     /// Serves stops on the tracer thread until `done()` holds; `idle()` runs when a wait ended
@@ -609,11 +631,8 @@ public:
             const detail::Tracee* now = find_tracee(tid);
             return now == nullptr || now != t;
         };
-        if (on_tracer_thread()) {
-            pump_until(lk, gone, std::chrono::steady_clock::now() + limit);
-            return;
-        }
-        (void)forgotten_.wait_for(lk, limit, gone);
+        await(
+            lk, forgotten_, gone, [] {}, std::chrono::steady_clock::now() + limit);
     }
 
     /// I1/I2/A6/decision 10/decision 14: close a trace session (tracer thread).
