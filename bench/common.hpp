@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +16,10 @@
 #include <time.h>
 #include <vector>
 
+#include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace bench {
 
@@ -132,6 +136,27 @@ inline void compare_row(const std::string& row, int reps, const std::function<Sa
 [[noreturn]] inline void die(const std::string& what) {
     std::fprintf(stderr, "bench: %s\n", what.c_str());
     std::exit(2);
+}
+
+/// Forks a child that stops itself with SIGSTOP, then runs `body` (which must not return);
+/// with `traceme` it asks to be traced by this process first (the raw baselines). Returns
+/// once the child sits in that stop.
+template <class Body>
+pid_t fork_stopped(bool traceme, Body body) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (traceme) {
+            (void)ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+        }
+        (void)raise(SIGSTOP);
+        body();
+        _exit(0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+        die("the child did not stop");
+    }
+    return pid;
 }
 
 } // namespace bench

@@ -36,14 +36,8 @@ int main(int argc, char** argv) {
     bench::compare_row(
         "single-step (" + std::to_string(iterations) + "-iteration loop)", reps,
         [&] {
-            const pid_t pid = fork();
-            if (pid == 0) {
-                (void)ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
-                (void)raise(SIGSTOP);
-                spin(iterations);
-            }
+            const pid_t pid = bench::fork_stopped(true, [&] { spin(iterations); });
             int status = 0;
-            (void)waitpid(pid, &status, 0);
             (void)ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_EXITKILL);
             return bench::measure([&] {
                 double steps = 0;
@@ -57,13 +51,8 @@ int main(int argc, char** argv) {
             });
         },
         [&] {
-            const pid_t pid = fork();
-            if (pid == 0) {
-                (void)raise(SIGSTOP);
-                spin(iterations);
-            }
+            const pid_t pid = bench::fork_stopped(false, [&] { spin(iterations); });
             int status = 0;
-            (void)waitpid(pid, &status, WUNTRACED);
             auto tracer = ptrace_api::Tracer::attach(
                 pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
             if (!tracer) {

@@ -45,16 +45,7 @@ using ptrace_api::PtraceFlags;
 // ---- the baseline: what a careful hand-written tracer does ----
 
 pid_t spawn_raw(long calls) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        (void)ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
-        (void)raise(SIGSTOP);
-        getppid_loop(calls);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
-        bench::die("raw: child did not stop");
-    }
+    const pid_t pid = bench::fork_stopped(true, [calls] { getppid_loop(calls); });
     (void)ptrace(PTRACE_SETOPTIONS, pid, nullptr, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL);
     return pid;
 }
@@ -96,22 +87,8 @@ struct Traced {
     int fd = -1;
 };
 
-/// A child that stopped itself with SIGSTOP before its getppid loop.
-pid_t spawn_stopped(long calls) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        (void)raise(SIGSTOP);
-        getppid_loop(calls);
-    }
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-        bench::die("lib: child did not stop");
-    }
-    return pid;
-}
-
 Traced spawn_traced(long calls, int extra_oflags) {
-    const pid_t pid = spawn_stopped(calls);
+    const pid_t pid = bench::fork_stopped(false, [calls] { getppid_loop(calls); });
     const auto fd = shim::open("proc:" + std::to_string(pid) + "/trace", O_TRUNC | extra_oflags);
     if (!fd) {
         bench::die("lib: open trace: " + fd.error().message());
@@ -135,7 +112,7 @@ struct TracedChild {
 };
 
 TracedChild spawn_tracer(long calls) {
-    const pid_t pid = spawn_stopped(calls);
+    const pid_t pid = bench::fork_stopped(false, [calls] { getppid_loop(calls); });
     auto tracer = ptrace_api::Tracer::attach(
         pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
     if (!tracer) {
