@@ -16,12 +16,9 @@
 #include <vector>
 
 #include "format.hpp"
+#include "structs.hpp"
 
 namespace strace_example {
-
-/// Reads exactly `out.size()` bytes of the tracee at `addr`, all or nothing (like a Redox mem
-/// handle, rule K1). The tracer passes one backed by a Memory handle; tests pass a fake.
-using ReadMemory = std::function<bool(std::uint64_t addr, std::span<std::byte> out)>;
 
 /// strace's limit for paths (PATH_MAX - 1): paths are never cut at the `-s` length.
 inline constexpr std::size_t path_limit = 4095;
@@ -182,7 +179,24 @@ struct PendingCall {
     long nr = -1;
     std::array<std::uint64_t, 6> regs{}; ///< rdi, rsi, rdx, r10, r8, r9 at entry
     std::vector<Arg> args;
+    /// clone's and clone3's flags, read at entry (a tracer following threads needs
+    /// CLONE_THREAD; clone3's struct may be gone from the stack by the exit).
+    std::optional<std::uint64_t> clone_flags;
 };
+
+/// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
+inline std::optional<std::uint64_t>
+clone_flags_at_entry(long nr, const std::array<std::uint64_t, 6>& regs, const ReadMemory& read) {
+    const std::string_view name = ptrace_api::syscall_name(nr);
+    if (name == "clone") {
+        return regs[0];
+    }
+    std::uint64_t flags = 0;
+    if (name == "clone3" && regs[1] >= 8 && read_struct(read, regs[0], flags)) {
+        return flags;
+    }
+    return std::nullopt;
+}
 
 namespace detail {
 
@@ -288,6 +302,12 @@ inline constexpr std::array<FlagName, 13> futex_op_table{{
     {12, "FUTEX_CMP_REQUEUE_PI"},
 }};
 
+inline constexpr std::array<FlagName, 3> itimer_table{{
+    {0, "ITIMER_REAL"},
+    {1, "ITIMER_VIRTUAL"},
+    {2, "ITIMER_PROF"},
+}};
+
 inline constexpr std::array<FlagName, 16> rlimit_table{{
     {0, "RLIMIT_CPU"},
     {1, "RLIMIT_FSIZE"},
@@ -359,6 +379,70 @@ inline std::string clone_flags(std::uint64_t value) {
         out += signal_text(sig);
     }
     return out.empty() ? std::string("0") : out;
+}
+
+/// clone3's flags: the clone flags, then CLONE_NEWTIME and clone3's own two above bit 31;
+/// unnamed bits in hex.
+inline std::string clone3_flags(std::uint64_t value) {
+    constexpr std::uint64_t own_bits = 0x300000080;
+    constexpr std::array<FlagName, 3> own{{
+        {0x80, "CLONE_NEWTIME"},
+        {0x100000000, "CLONE_CLEAR_SIGHAND"},
+        {0x200000000, "CLONE_INTO_CGROUP"},
+    }};
+    const std::string common = flag_names(value & ~own_bits, clone_table, "");
+    const std::string more = flag_names(value & own_bits, own, "");
+    if (common.empty() || more.empty()) {
+        return common.empty() && more.empty() ? std::string("0") : common + more;
+    }
+    return common + "|" + more;
+}
+
+/// struct clone_args (the first 64 bytes: flags, pidfd, child_tid, parent_tid, exit_signal,
+/// stack, stack_size, tls).
+struct CloneArgs {
+    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/// clone3's argument at entry, as strace prints it: the fields the flags make meaningful.
+inline std::string clone3_entry(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    CloneArgs a{};
+    if (size < sizeof(CloneArgs) || !read_struct(read, addr, a)) {
+        return pointer(addr);
+    }
+    std::string out = "{flags=" + clone3_flags(a.flags);
+    if ((a.flags & 0x1000) != 0) { // CLONE_PIDFD
+        out += ", pidfd=" + pointer(a.pidfd);
+    }
+    if ((a.flags & 0x1200000) != 0) { // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+        out += ", child_tid=" + pointer(a.child_tid);
+    }
+    if ((a.flags & 0x100000) != 0) { // CLONE_PARENT_SETTID
+        out += ", parent_tid=" + pointer(a.parent_tid);
+    }
+    out += ", exit_signal=" + (a.exit_signal < 0x7fffffff ? signal_text(a.exit_signal)
+                                                          : std::to_string(a.exit_signal));
+    out += ", stack=" + pointer(a.stack) + ", stack_size=" + hex(a.stack_size);
+    if ((a.flags & 0x80000) != 0) { // CLONE_SETTLS
+        out += ", tls=" + pointer(a.tls);
+    }
+    return out + "}";
+}
+
+/// What clone3 wrote, after it succeeded: ` => {parent_tid=[42]}` (strace's "changed value").
+inline std::string clone3_exit(const ReadMemory& read, std::uint64_t addr) {
+    CloneArgs a{};
+    if (!read_struct(read, addr, a)) {
+        return " => " + pointer(addr);
+    }
+    std::string out;
+    if ((a.flags & 0x1000) != 0) {
+        out += "pidfd=" + int_at(read, a.pidfd);
+    }
+    if ((a.flags & 0x100000) != 0) {
+        out += (out.empty() ? "" : ", ") + std::string("parent_tid=") + int_at(read, a.parent_tid);
+    }
+    return out.empty() ? std::string() : " => {" + out + "}";
 }
 
 /// wait4's status word as strace spells it: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
@@ -454,8 +538,20 @@ inline std::string file_mode_text(std::uint64_t mode) {
         {0020000, "S_IFCHR"},
         {0010000, "S_IFIFO"},
     }};
-    return value_name(mode & 0170000, types, octal_mode(mode & 0170000)) + "|" +
-           octal_mode(mode & 07777);
+    // strace's print_symbolic_mode_t: the type, the set-id and sticky bits by name, then
+    // the permissions in octal.
+    std::string out = value_name(mode & 0170000, types, octal_mode(mode & 0170000)) + "|";
+    constexpr std::array<FlagName, 3> special{{
+        {04000, "S_ISUID"},
+        {02000, "S_ISGID"},
+        {01000, "S_ISVTX"},
+    }};
+    for (const FlagName& bit : special) {
+        if ((mode & bit.bits) != 0) {
+            out += std::string(bit.name) + "|";
+        }
+    }
+    return out + octal_mode(mode & 0777);
 }
 
 /// The struct stat at `addr`, abbreviated like strace without -v:
@@ -589,6 +685,18 @@ inline constexpr std::array<FlagName, 18> statx_mask_table{{
     {0x10000, "STATX_WRITE_ATOMIC"},
 }};
 
+inline constexpr std::array<FlagName, 9> statx_attr_table{{
+    {0x4, "STATX_ATTR_COMPRESSED"},
+    {0x10, "STATX_ATTR_IMMUTABLE"},
+    {0x20, "STATX_ATTR_APPEND"},
+    {0x40, "STATX_ATTR_NODUMP"},
+    {0x800, "STATX_ATTR_ENCRYPTED"},
+    {0x1000, "STATX_ATTR_AUTOMOUNT"},
+    {0x2000, "STATX_ATTR_MOUNT_ROOT"},
+    {0x100000, "STATX_ATTR_VERITY"},
+    {0x200000, "STATX_ATTR_DAX"},
+}};
+
 /// The struct statx at `addr`, abbreviated like strace without -v:
 /// `{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFDIR|0755,
 /// stx_size=4096, ...}`.
@@ -600,7 +708,8 @@ inline std::string statx_at(const ReadMemory& read, std::uint64_t addr) {
     }
     const std::uint64_t mask = head[0] & 0xffffffff;
     const std::uint64_t mode = (head[3] >> 32) & 0xffff;
-    return "{stx_mask=" + flag_names(mask, statx_mask_table) + ", stx_attributes=" + hex(head[1]) +
+    return "{stx_mask=" + flag_names(mask, statx_mask_table) +
+           ", stx_attributes=" + flag_names(head[1], statx_attr_table) +
            ", stx_mode=" + file_mode_text(mode) + ", stx_size=" + std::to_string(head[5]) +
            ", ...}";
 }
@@ -687,10 +796,12 @@ inline Arg generic_arg(const ptrace_api::SyscallInfo& info, unsigned i, std::uin
 /// r9; strings that the tracee passes in are read now, because by the exit stop the memory may
 /// have changed (or, for execve, belong to another program).
 inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& regs,
-                                const ReadMemory& read, std::size_t limit = default_string_limit) {
+                                const ReadMemory& read, std::size_t limit = default_string_limit,
+                                std::uint64_t sp = 0) {
     PendingCall call;
     call.nr = nr;
     call.regs = regs;
+    call.clone_flags = clone_flags_at_entry(nr, regs, read);
     const auto info = ptrace_api::syscall_info(nr);
     if (!info) {
         // strace prints all six registers of an unknown syscall in hex.
@@ -793,6 +904,9 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
     } else if (name == "ioctl") {
         set(1, value_name(regs[1] & 0xffffffff, detail::ioctl_table, hex(regs[1])));
+        if ((regs[1] & 0xffffffff) == 0x5450 || (regs[1] & 0xffffffff) == 0x5451) {
+            keep(2); // FIONCLEX and FIOCLEX take no argument
+        }
     } else if (name == "dup3" || name == "pipe2" || name == "inotify_init1") {
         const unsigned i = name == "dup3" ? 2 : (name == "pipe2" ? 1 : 0);
         set(i, open_flags_no_mode(regs[i]));
@@ -829,6 +943,21 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
             call.args[4].text =
                 as_int(regs[5]) == -1 ? std::string("FUTEX_BITSET_MATCH_ANY") : hex(regs[5]);
         }
+    } else if (name == "rt_sigreturn") {
+        // The mask the signal frame restores (strace shows it; the frame is on the stack).
+        if (sp != 0) {
+            call.args.push_back(
+                {"{mask=" + detail::sigset_at(read, sp + sigframe_mask_offset, 8) + "}", false, 0});
+        }
+    } else if (name == "setitimer" || name == "getitimer") {
+        set(0, detail::constant(regs[0], detail::itimer_table, "ITIMER_"));
+        if (name == "setitimer") {
+            set(1, itimerval_at(read, regs[1]));
+        }
+        const unsigned out = name == "setitimer" ? 2 : 1;
+        if (regs[out] != 0) {
+            call.args[out].at_exit = true; // the old (or current) timer is written by the kernel
+        }
     } else if (name == "clone") {
         // strace names clone's arguments and shows only those the flags make meaningful.
         // x86_64 order: flags, stack, parent_tid, child_tid, tls.
@@ -836,15 +965,55 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args.clear();
         call.args.push_back({"child_stack=" + pointer(regs[1]), false, 1});
         call.args.push_back({"flags=" + detail::clone_flags(flags), false, 0});
+        // strace's order: parent_tid (what the kernel wrote there, at exit), tls, child_tidptr.
         if ((flags & 0x101000) != 0) { // CLONE_PARENT_SETTID | CLONE_PIDFD
-            call.args.push_back({"parent_tid=" + pointer(regs[2]), false, 2});
-        }
-        if ((flags & 0x1200000) != 0) { // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
-            call.args.push_back({"child_tidptr=" + pointer(regs[3]), false, 3});
+            call.args.push_back({"parent_tid=" + pointer(regs[2]), true, 2});
         }
         if ((flags & 0x80000) != 0) { // CLONE_SETTLS
             call.args.push_back({"tls=" + pointer(regs[4]), false, 4});
         }
+        if ((flags & 0x1200000) != 0) { // CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID
+            call.args.push_back({"child_tidptr=" + pointer(regs[3]), false, 3});
+        }
+    } else if (name == "clone3") {
+        set(0, detail::clone3_entry(read, regs[0], regs[1]));
+        call.args[0].at_exit = true; // at exit: ` => {parent_tid=[N]}`
+    } else if (name == "rt_sigsuspend") {
+        set(0, detail::sigset_at(read, regs[0], regs[1]));
+    } else if (name == "nanosleep") {
+        set(0, timespec_at(read, regs[0]));
+        call.args[1].at_exit = true; // the time left, when a signal interrupted it
+    } else if (name == "clock_nanosleep") {
+        set(0, clock_text(regs[0]));
+        set(1, regs[1] == 1 ? std::string("TIMER_ABSTIME") : hex(regs[1]));
+        set(2, timespec_at(read, regs[2]));
+        call.args[3].at_exit = true;
+    } else if (name == "timer_create") {
+        set(0, clock_text(regs[0]));
+        set(1, sigevent_at(read, regs[1]));
+        call.args[2].at_exit = true; // the timer id
+    } else if (name == "timer_settime") {
+        set(1, regs[1] == 1 ? std::string("TIMER_ABSTIME") : hex(regs[1]));
+        set(2, itimerspec_at(read, regs[2]));
+        call.args[3].at_exit = true; // the old setting
+    } else if (name == "timer_gettime") {
+        call.args[1].at_exit = true;
+    } else if (name == "getrusage") {
+        constexpr std::array<FlagName, 3> who{{
+            {0, "RUSAGE_SELF"},
+            {0xffffffff, "RUSAGE_CHILDREN"},
+            {1, "RUSAGE_THREAD"},
+        }};
+        set(0, value_name(regs[0] & 0xffffffff, who, std::to_string(as_int(regs[0]))));
+        call.args[1].at_exit = true;
+    } else if (name == "sysinfo" || name == "uname") {
+        call.args[0].at_exit = true;
+    } else if (name == "statfs" || name == "fstatfs") {
+        call.args[1].at_exit = true;
+    } else if (name == "sched_getaffinity") {
+        call.args[2].at_exit = true; // the CPU set, as many bytes as the call returns
+    } else if (name == "epoll_create1") {
+        set(0, flag_names(regs[0], std::array<FlagName, 1>{{{02000000, "EPOLL_CLOEXEC"}}}));
     }
     // struct stat results, written by the kernel.
     if ((name == "stat" || name == "fstat" || name == "lstat") && regs[1] != 0) {
@@ -863,8 +1032,42 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
                             const ReadMemory& read, std::size_t limit) {
     const std::string_view name = ptrace_api::syscall_name(call.nr);
     const std::uint64_t addr = call.regs[arg.index];
+    if (name == "clone3") {
+        return is_error_return(ret) ? arg.text : arg.text + detail::clone3_exit(read, addr);
+    }
+    if ((name == "nanosleep" || name == "clock_nanosleep") && ret == -4 && addr != 0) {
+        return timespec_at(read, addr); // EINTR: the kernel wrote the time left
+    }
     if (is_error_return(ret) || addr == 0) {
-        return pointer(addr); // nothing was written: strace shows the address
+        // Nothing was written: strace shows the address (or what was known at entry).
+        return arg.text.empty() ? pointer(addr) : arg.text;
+    }
+    if (name == "clone") {
+        return "parent_tid=" + int_at(read, addr);
+    }
+    if (name == "timer_create") {
+        return int_at(read, addr);
+    }
+    if (name == "timer_settime" || name == "timer_gettime") {
+        return itimerspec_at(read, addr);
+    }
+    if (name == "getrusage") {
+        return rusage_at(read, addr);
+    }
+    if (name == "sysinfo") {
+        return sysinfo_at(read, addr);
+    }
+    if (name == "uname") {
+        return utsname_at(read, addr);
+    }
+    if (name == "statfs" || name == "fstatfs") {
+        return statfs_at(read, addr);
+    }
+    if (name == "sched_getaffinity") {
+        return cpu_set_at(read, addr, static_cast<std::uint64_t>(ret));
+    }
+    if (name == "nanosleep" || name == "clock_nanosleep") {
+        return pointer(addr); // not interrupted: nothing was written
     }
     if (name == "getcwd") {
         return path_text(read, addr);
@@ -886,6 +1089,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "stat" || name == "fstat" || name == "lstat" || name == "newfstatat") {
         return detail::stat_at(read, addr);
+    }
+    if (name == "setitimer" || name == "getitimer") {
+        return itimerval_at(read, addr);
     }
     if (name == "wait4") {
         if (ret == 0) {
@@ -923,7 +1129,7 @@ inline std::string call_text(const PendingCall& call, std::optional<std::int64_t
         } else if (ret) {
             out += exit_arg(call, arg, *ret, read, limit);
         } else {
-            out += pointer(call.regs[arg.index]);
+            out += arg.text.empty() ? pointer(call.regs[arg.index]) : arg.text;
         }
     }
     return out + ")";
@@ -936,6 +1142,19 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
     }
     const auto info = ptrace_api::syscall_info(call.nr);
     const ptrace_api::ArgKind kind = info ? info->ret : ptrace_api::ArgKind::Long;
+    if (info && info->name == "fcntl" && !is_error_return(*ret)) {
+        // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name.
+        const auto flags = static_cast<std::uint64_t>(*ret);
+        if (call.regs[1] == 1) {
+            return flags == 0
+                       ? std::string("0")
+                       : hex(flags) + " (flags " +
+                             flag_names(flags, std::array<FlagName, 1>{{{1, "FD_CLOEXEC"}}}) + ")";
+        }
+        if (call.regs[1] == 3) {
+            return hex(flags) + " (flags " + open_flags(flags) + ")";
+        }
+    }
     // exit and exit_group never return; if one did (it cannot), show the number anyway.
     return return_text(kind == ptrace_api::ArgKind::None ? ptrace_api::ArgKind::Long : kind, *ret);
 }

@@ -83,7 +83,9 @@ std::array<std::uint64_t, 6> syscall_args(const ptrace_api::IntRegisters& r) {
 /// - POST_SYSCALL: rax holds the result;
 /// - SIGNAL: the signal is about to be acted on (the next operation delivers it, as it does
 ///   not carry FLAG_IGNORE);
-/// - EXIT: the tracee is about to exit with a wait(2) status.
+/// - EXIT: the tracee is about to exit with a wait(2) status. Its pending syscalls never
+///   return (`= ?`); the caller prints the exit line, because what it says depends on the
+///   mode (see run_simple() and FollowSession::on_exit()).
 /// \returns the exit status at an EXIT stop.
 std::optional<WaitStatus> on_stop(const PtraceEvent& event, ptrace_api::Registers& regs,
                                   ptrace_api::Memory& mem, TraceePrinter& printer) {
@@ -91,16 +93,16 @@ std::optional<WaitStatus> on_stop(const PtraceEvent& event, ptrace_api::Register
     const auto view = ptrace_api::view(event);
     if (std::holds_alternative<ptrace_api::events::PreSyscall>(view)) {
         if (const auto r = regs.get_int()) {
-            printer.syscall_entry(static_cast<long>(r->rax), syscall_args(*r), read);
+            printer.syscall_entry(static_cast<long>(r->rax), syscall_args(*r), read, r->rsp);
         }
     } else if (std::holds_alternative<ptrace_api::events::PostSyscall>(view)) {
         if (const auto r = regs.get_int()) {
             printer.syscall_exit(static_cast<std::int64_t>(r->rax), read);
         }
     } else if (const auto* sig = std::get_if<ptrace_api::events::Signal>(&view)) {
-        printer.signal(sig->signal);
+        printer.signal(sig->signal, read);
     } else if (const auto* exit = std::get_if<ptrace_api::events::Exit>(&view)) {
-        printer.exit(exit->status, read);
+        printer.flush(read);
         return exit->status;
     }
     return std::nullopt;
@@ -175,24 +177,36 @@ int run_simple(const Options& opts, const std::string& path, Output& out) {
 
     // Close the trace handle before reaping the child (a tracer could hold it at a stop).
     (void)std::move(tracer).close();
+    // The exit line and our exit code come from the child's wait status, as strace's do, not
+    // from the EXIT event: they differ when a thread other than the leader calls execve. The
+    // leader's EXIT event (status 0) is real, it is the leader thread's end (Linux kills it),
+    // but the process lives on in the new program, under the same pid, until it exits.
     const auto reaped = spawned->child.wait();
-    if (!exit_status && reaped) {
-        // Gone without an EXIT stop: print what its parent saw.
-        printer.exit(*reaped, [](std::uint64_t, std::span<std::byte>) { return false; });
+    if (reaped) {
         exit_status = *reaped;
     }
-    return exit_status ? exit_code_for(*exit_status) : 1;
+    if (!exit_status) {
+        return 1;
+    }
+    printer.flush([](std::uint64_t, std::span<std::byte>) { return false; });
+    printer.note(strace_example::exit_line(*exit_status));
+    return exit_code_for(*exit_status);
 }
 
-/// One tracee of the advanced mode: its non-blocking handle and its printer.
+/// One tracee of the advanced mode: its non-blocking handle, its printer, and the pid of its
+/// thread group (its process).
 struct Tracee {
     ptrace_api::NonblockTracer tracer;
     TraceePrinter printer;
+    pid_t tgid = 0;
+    bool ended = false; ///< its EXIT stop was printed
 };
 
 std::string pid_prefix(pid_t pid) {
     return "[pid " + std::to_string(pid) + "] ";
 }
+
+constexpr std::uint64_t clone_thread = 0x10000; // CLONE_THREAD
 
 /// Advanced mode (-f): every thread and process, multiplexed with ptrace_api::poll.
 class FollowSession {
@@ -212,14 +226,13 @@ public:
             return 1;
         }
         const pid_t main_pid = spawned->child.pid();
-        main_pid_ = main_pid;
         auto tracer = std::move(spawned->tracer).into_nonblocking();
         if (!tracer) {
             complain("O_NONBLOCK: " + tracer.error().message());
             return 1;
         }
         print_execve(opts_, path, pid_prefix(main_pid), filter_, *out_);
-        add(std::move(*tracer));
+        add(std::move(*tracer), main_pid);
 
         // The event loop: wait until some trace handles are readable, read their events,
         // print them, and resume each tracee that sits at a breakpoint (spec M3). It runs on
@@ -240,7 +253,7 @@ public:
                 }
                 for (std::size_t i = 0; i < fds.size(); ++i) {
                     if (fds[i].revents != 0) {
-                        service(pids[i]);
+                        service(pids[i], fds[i].fd);
                     }
                 }
             }
@@ -250,23 +263,21 @@ public:
             return 1;
         }
 
+        // Our exit code is the command's, from its wait status (as strace's is).
         const auto reaped = spawned->child.wait();
-        if (main_status_) {
-            return exit_code_for(*main_status_);
-        }
         return reaped ? exit_code_for(*reaped) : 1;
     }
 
 private:
-    /// Starts following a tracee: poll its handle, then resume it with the breakpoints
-    /// (it is held at a stop until this first operation: spawn's first instruction, or the
-    /// clone freeze of F1).
-    void add(ptrace_api::NonblockTracer tracer) {
+    /// Starts following a tracee of thread group `tgid`: poll its handle, then resume it with
+    /// the breakpoints (it is held at a stop until this first operation: spawn's first
+    /// instruction, or the clone freeze of F1).
+    void add(ptrace_api::NonblockTracer tracer, pid_t tgid) {
         const pid_t pid = tracer.pid();
         auto [it, inserted] = tracees_.emplace(
-            pid, std::make_unique<Tracee>(
-                     Tracee{std::move(tracer),
-                            TraceePrinter(pid_prefix(pid), filter_, *out_, opts_.string_limit)}));
+            pid, std::make_unique<Tracee>(Tracee{
+                     std::move(tracer),
+                     TraceePrinter(pid_prefix(pid), filter_, *out_, opts_.string_limit), tgid}));
         (void)inserted;
         (void)it->second->tracer.next(syscall_stops | PtraceFlags::EVENT_CLONE);
     }
@@ -275,7 +286,12 @@ private:
     /// Opening its trace handle adopts it (F3); this must happen before the parent's next
     /// operation, which would otherwise release it untraced (F2). It is already stopped, so
     /// StopNow changes nothing but says so; OnClose::Kill as for the spawned command.
-    void adopt(pid_t child) {
+    /// The parent is inside clone or clone3: their flags say whether the child is a thread
+    /// of the parent's process (CLONE_THREAD) or a process of its own.
+    void adopt(pid_t child, const Tracee& parent) {
+        const strace_example::PendingCall* call = parent.printer.pending();
+        const bool thread =
+            call != nullptr && call->clone_flags && (*call->clone_flags & clone_thread) != 0;
         auto tracer = ptrace_api::Tracer::attach(
             child, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
         if (!tracer) {
@@ -287,14 +303,14 @@ private:
             complain("O_NONBLOCK: " + nonblocking.error().message());
             return;
         }
-        add(std::move(*nonblocking));
+        add(std::move(*nonblocking), thread ? parent.tgid : child);
     }
 
-    /// The handle of `pid` is readable: it holds events, or the tracee is gone (C8).
-    void service(pid_t pid) {
+    /// The handle `fd` of `pid` is readable: it holds events, or the tracee is gone (C8).
+    void service(pid_t pid, int fd) {
         const auto found = tracees_.find(pid);
-        if (found == tracees_.end()) {
-            return;
+        if (found == tracees_.end() || found->second->tracer.native_handle() != fd) {
+            return; // forgotten, or its pid went to a thread that exec'd (see follow_exec)
         }
         Tracee& t = *found->second;
         auto events = t.tracer.events();
@@ -307,14 +323,19 @@ private:
         for (const PtraceEvent& event : *events) {
             const auto view = ptrace_api::view(event);
             if (const auto* clone = std::get_if<ptrace_api::events::Clone>(&view)) {
-                adopt(static_cast<pid_t>(clone->pid));
+                adopt(static_cast<pid_t>(clone->pid), t);
                 continue;
             }
             at_breakpoint = true;
+            if (t.printer.exec_pending()) {
+                pid = follow_exec(pid);
+            }
+            const pid_t superseded_by =
+                std::holds_alternative<ptrace_api::events::Exit>(view) ? exec_thread_of(pid, t) : 0;
             if (auto status = on_stop(event, t.tracer.regs(), t.tracer.mem(), t.printer)) {
-                if (pid == main_pid_) {
-                    main_status_ = status;
-                }
+                t.printer.note(superseded_by != 0 ? superseded_line(superseded_by)
+                                                  : strace_example::exit_line(*status));
+                t.ended = true;
             }
         }
         // Resume only a tracee that sits at a breakpoint; one that only announced a clone is
@@ -325,6 +346,55 @@ private:
         }
     }
 
+    /// A tracee that was inside execve has stopped again: its execve succeeded (it has no
+    /// exit stop, decision 17) and this is the new program. If the tracee was not its
+    /// process's leader, Linux gave it the leader's pid, and tracer.pid() says so now; its
+    /// lines continue under that pid, as strace's do. The old leader's session has ended
+    /// already (Linux killed that thread before the exec completed).
+    /// \returns the pid the tracee is known by from now on.
+    pid_t follow_exec(pid_t pid) {
+        const auto found = tracees_.find(pid);
+        const pid_t now = found->second->tracer.pid();
+        if (now == pid || now <= 0) {
+            return pid;
+        }
+        forget(now); // the old leader, if its handle has not reported its end yet
+        auto tracee = std::move(found->second);
+        tracees_.erase(found);
+        tracee->printer.set_prefix(pid_prefix(now));
+        tracee->tgid = now;
+        tracees_.emplace(now, std::move(tracee));
+        return now;
+    }
+
+    /// Whether the leader `pid` is ending because another thread of its process called
+    /// execve: Linux then kills every other thread, the leader too, and the exec'ing thread
+    /// goes on under the leader's pid (see follow_exec()). strace prints
+    /// `+++ superseded by execve in pid T +++` for the leader then, not an exit line.
+    /// \returns T, the exec'ing thread, or 0 (a leader inside exit or exit_group is ending
+    /// by itself).
+    pid_t exec_thread_of(pid_t pid, const Tracee& t) const {
+        if (pid != t.tgid) {
+            return 0;
+        }
+        if (const strace_example::PendingCall* call = t.printer.pending()) {
+            const std::string_view name = ptrace_api::syscall_name(call->nr);
+            if (name == "exit" || name == "exit_group") {
+                return 0;
+            }
+        }
+        for (const auto& [other_pid, other] : tracees_) {
+            if (other_pid != pid && other->tgid == t.tgid && other->printer.exec_pending()) {
+                return other_pid;
+            }
+        }
+        return 0;
+    }
+
+    static std::string superseded_line(pid_t exec_thread) {
+        return "+++ superseded by execve in pid " + std::to_string(exec_thread) + " +++";
+    }
+
     /// The tracee is gone: stop polling its handle and close it.
     void forget(pid_t pid) {
         const auto found = tracees_.find(pid);
@@ -333,15 +403,17 @@ private:
         }
         Tracee& t = *found->second;
         // A tracee that died without an EXIT stop leaves its pending syscalls unfinished.
+        const pid_t superseded_by = t.ended ? 0 : exec_thread_of(pid, t);
         t.printer.flush([](std::uint64_t, std::span<std::byte>) { return false; });
+        if (superseded_by != 0) {
+            t.printer.note(superseded_line(superseded_by));
+        }
         tracees_.erase(found);
     }
 
     const Options& opts_;
     Output* out_;
     Filter filter_;
-    pid_t main_pid_ = 0;
-    std::optional<WaitStatus> main_status_;
     // unique_ptr: a Tracee stays at one address while the map grows during service().
     std::map<pid_t, std::unique_ptr<Tracee>> tracees_;
 };

@@ -82,15 +82,20 @@ public:
                   std::size_t limit = default_string_limit)
         : prefix_(std::move(prefix)), filter_(&filter), out_(&out), limit_(limit) {}
 
-    /// A PRE_SYSCALL stop: `nr` is rax (decision 7), `regs` are rdi, rsi, rdx, r10, r8, r9.
-    void syscall_entry(long nr, const std::array<std::uint64_t, 6>& regs, const ReadMemory& read) {
+    /// A PRE_SYSCALL stop: `nr` is rax (decision 7), `regs` are rdi, rsi, rdx, r10, r8, r9,
+    /// `sp` is rsp (rt_sigreturn finds the signal frame there).
+    void syscall_entry(long nr, const std::array<std::uint64_t, 6>& regs, const ReadMemory& read,
+                       std::uint64_t sp = 0) {
         finish_vanished(read);
         Frame frame;
         frame.selected = filter_->wants(nr);
         if (frame.selected) {
-            frame.call = decode_entry(nr, regs, read, limit_);
+            frame.call = decode_entry(nr, regs, read, limit_, sp);
         } else {
-            frame.call.nr = nr; // tracked for pairing only, never decoded or printed
+            // Tracked for pairing (and for a follower's clone flags) only, never printed.
+            frame.call.nr = nr;
+            frame.call.regs = regs;
+            frame.call.clone_flags = clone_flags_at_entry(nr, regs, read);
         }
         stack_.push_back(std::move(frame));
     }
@@ -103,21 +108,47 @@ public:
         Frame frame = std::move(stack_.back());
         stack_.pop_back();
         print(frame, ret, read);
-        // rt_sigreturn restores the registers of the interrupted syscall below it: its result
-        // is what that syscall returns if no restart follows (the -EINTR case of spec H6).
+        // rt_sigreturn restores the registers of the syscall the handler interrupted. The
+        // kernel prepared them before it ran the handler (spec H6, decision 18):
+        // - an error (-EINTR, no SA_RESTART): that syscall has ended with it. No exit stop
+        //   follows, so this is its result;
+        // - anything else is the syscall's own number, restored for the restart: it is still
+        //   pending, and its exit stop (the shim folds the restart's entry away) or another
+        //   signal comes next.
         if (ptrace_api::syscall_name(frame.call.nr) == "rt_sigreturn" && !stack_.empty() &&
-            stack_.back().interrupted) {
-            stack_.back().sigreturn_result = ret;
+            stack_.back().interrupted && is_error_return(ret)) {
+            Frame interrupted = std::move(stack_.back());
+            stack_.pop_back();
+            print(interrupted, ret, read);
         }
     }
 
     /// A SIGNAL stop for `sig`.
-    void signal(int sig) {
+    void signal(int sig, const ReadMemory& read) {
+        // A signal right after a successful execve (which has no exit stop, decision 17):
+        // the execve is over, it did not get interrupted.
+        if (!stack_.empty() && is_exec(stack_.back())) {
+            Frame frame = std::move(stack_.back());
+            stack_.pop_back();
+            print(frame, 0, read);
+        }
         if (!stack_.empty()) {
             stack_.back().interrupted = true;
         }
         out_->line(prefix_ + signal_line(sig));
     }
+
+    /// Whether the innermost pending syscall is an execve (or execveat) seen at its entry:
+    /// after it succeeds, the next stop is the new program's.
+    [[nodiscard]] bool exec_pending() const { return !stack_.empty() && is_exec(stack_.back()); }
+
+    /// The innermost pending syscall (its number and entry registers), if any.
+    [[nodiscard]] const PendingCall* pending() const {
+        return stack_.empty() ? nullptr : &stack_.back().call;
+    }
+
+    /// Lines start with `prefix` from now on (a thread that exec'd takes the leader's pid).
+    void set_prefix(std::string prefix) { prefix_ = std::move(prefix); }
 
     /// An EXIT stop: every pending syscall is shown as not returning (`= ?`), then the exit.
     void exit(ptrace_api::WaitStatus status, const ReadMemory& read) {
@@ -125,13 +156,17 @@ public:
         out_->line(prefix_ + exit_line(status));
     }
 
+    /// A line of its own for this tracee (`+++ superseded by execve in pid 5 +++`).
+    void note(const std::string& text) { out_->line(prefix_ + text); }
+
     /// The tracee vanished without an EXIT stop (killed by another thread's exec or exit_group
-    /// or by SIGKILL before it could stop): pending syscalls are shown as not returning.
+    /// or by SIGKILL before it could stop), or is about to exit: pending syscalls are shown as
+    /// not returning.
     void flush(const ReadMemory& read) {
         while (!stack_.empty()) {
             Frame frame = std::move(stack_.back());
             stack_.pop_back();
-            print(frame, frame.sigreturn_result, read);
+            print(frame, std::nullopt, read);
         }
     }
 
@@ -139,28 +174,27 @@ private:
     struct Frame {
         PendingCall call;
         bool selected = false;
-        bool interrupted = false;                     ///< a signal arrived while it was pending
-        std::optional<std::int64_t> sigreturn_result; ///< set when the handler returned
+        bool interrupted = false; ///< a signal arrived while it was pending
     };
 
-    /// A new entry stop while syscalls are pending: those that cannot be interrupted handlers'
-    /// callers have ended without an exit stop. That is a successful execve (its exit stop is
-    /// suppressed, decision 17: strace prints `= 0`), or an interrupted syscall that returned
-    /// -EINTR through rt_sigreturn.
+    static bool is_exec(const Frame& frame) {
+        const std::string_view name = ptrace_api::syscall_name(frame.call.nr);
+        return name == "execve" || name == "execveat";
+    }
+
+    /// A new entry stop while syscalls are pending. Below an interrupted syscall it is a
+    /// signal handler's syscall, which nests inside it. Otherwise the pending syscalls have
+    /// ended without an exit stop: that is a successful execve (its exit stop is suppressed,
+    /// decision 17: strace prints `= 0`).
     void finish_vanished(const ReadMemory& read) {
         while (!stack_.empty()) {
             Frame& top = stack_.back();
-            if (top.interrupted && !top.sigreturn_result) {
+            if (top.interrupted) {
                 return; // the syscalls of a signal handler nest inside it
             }
             Frame frame = std::move(top);
             stack_.pop_back();
-            const std::string_view name = ptrace_api::syscall_name(frame.call.nr);
-            std::optional<std::int64_t> ret = frame.sigreturn_result;
-            if (!ret && (name == "execve" || name == "execveat")) {
-                ret = 0;
-            }
-            print(frame, ret, read);
+            print(frame, is_exec(frame) ? std::optional<std::int64_t>(0) : std::nullopt, read);
         }
     }
 

@@ -220,7 +220,13 @@ TEST_SUITE("strace decode") {
               "kill(999999, SIGTERM) = -1 ESRCH (No such process)");
         CHECK(line(nr("lseek"), regs(static_cast<std::uint64_t>(-1), 0, 2), -9, mem) ==
               "lseek(-1, 0, SEEK_END) = -1 EBADF (Bad file descriptor)");
-        CHECK(line(nr("fcntl"), regs(3, 3), 2, mem) == "fcntl(3, F_GETFL) = 2");
+        CHECK(line(nr("fcntl"), regs(3, 3), 2, mem) == "fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)");
+        CHECK(line(nr("fcntl"), regs(3, 3), 0x8000, mem) ==
+              "fcntl(3, F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)");
+        CHECK(line(nr("fcntl"), regs(3, 1), 1, mem) ==
+              "fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)");
+        CHECK(line(nr("fcntl"), regs(3, 1), 0, mem) == "fcntl(3, F_GETFD) = 0");
+        CHECK(line(nr("ioctl"), regs(3, 0x5451, 0x7f00), 0, mem) == "ioctl(3, FIOCLEX) = 0");
         CHECK(line(nr("futex"), regs(0x7f00, 129, 2147483647), 0, mem) ==
               "futex(0x7f00, FUTEX_WAKE_PRIVATE, 2147483647) = 0");
         CHECK(line(nr("futex"), regs(0x7f00, 9 | 128 | 256, 0, 0, 0, 0xffffffff), 0, mem) ==
@@ -400,15 +406,15 @@ TEST_SUITE("strace printer") {
         // Restarted (SA_RESTART): read ... SIGALRM, write in the handler, rt_sigreturn, read ends.
         mem.map(0x100, "x");
         p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
-        p.signal(14);
+        p.signal(14, mem.reader());
         p.syscall_entry(nr("getpid"), regs(), mem.reader());
         p.syscall_exit(5, mem.reader());
         p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
         p.syscall_exit(0, mem.reader()); // rax restored to read's number for the restart
         p.syscall_exit(1, mem.reader());
-        // Not restarted: rt_sigreturn returns -EINTR, and the next entry shows read ended so.
+        // Not restarted: rt_sigreturn returns -EINTR, which is the result read ended with.
         p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
-        p.signal(14);
+        p.signal(14, mem.reader());
         p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
         p.syscall_exit(-4, mem.reader());
         p.syscall_entry(nr("close"), regs(0), mem.reader());
@@ -426,6 +432,39 @@ TEST_SUITE("strace printer") {
         CHECK(lines[7] == "[pid 5] close(0)                        = 0");
     }
 
+    TEST_CASE("a syscall restarted after several handlers is printed once, with its result") {
+        // Reliability item 7: SA_RESTART handlers interrupt a read three times (the shim folds
+        // each -ERESTARTSYS exit and the restart's entry, decision 18); each rt_sigreturn
+        // returns the read's own number (0), restored for the restart, not its result.
+        FakeMemory mem;
+        mem.map(0x100, "x");
+        mem.map(0x7000, std::string(400, '\0')); // the signal frame: an empty mask at +296
+        std::vector<std::string> lines;
+        Output out(lines);
+        const Filter all;
+        TraceePrinter p("", all, out);
+        p.syscall_entry(nr("read"), regs(3, 0x100, 16), mem.reader());
+        for (int i = 0; i < 3; ++i) {
+            p.signal(14, mem.reader());
+            if (i == 2) {
+                p.syscall_entry(nr("write"), regs(4, 0x100, 1), mem.reader());
+                p.syscall_exit(1, mem.reader());
+            }
+            p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader(), 0x7000);
+            p.syscall_exit(nr("read"), mem.reader());
+        }
+        p.syscall_exit(1, mem.reader());
+        REQUIRE(lines.size() == 8);
+        CHECK(lines[0] == "--- SIGALRM {si_signo=SIGALRM} ---");
+        CHECK(lines[1] == "rt_sigreturn({mask=[]})                 = 0");
+        CHECK(lines[2] == "--- SIGALRM {si_signo=SIGALRM} ---");
+        CHECK(lines[3] == "rt_sigreturn({mask=[]})                 = 0");
+        CHECK(lines[4] == "--- SIGALRM {si_signo=SIGALRM} ---");
+        CHECK(lines[5] == R"(write(4, "x", 1)                        = 1)");
+        CHECK(lines[6] == "rt_sigreturn({mask=[]})                 = 0");
+        CHECK(lines[7] == R"(read(3, "x", 16)                        = 1)");
+    }
+
     TEST_CASE("killed while in a syscall: it never returned") {
         FakeMemory mem;
         std::vector<std::string> lines;
@@ -433,7 +472,7 @@ TEST_SUITE("strace printer") {
         const Filter all;
         TraceePrinter p("", all, out);
         p.syscall_entry(nr("pause"), regs(), mem.reader());
-        p.signal(15);
+        p.signal(15, mem.reader());
         p.exit(ptrace_api::WaitStatus{15}, mem.reader());
         REQUIRE(lines.size() == 3);
         CHECK(lines[0] == "--- SIGTERM {si_signo=SIGTERM} ---");

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+// Structs in the tracee's memory, printed as strace 6.1 prints them without -v: times, timers,
+// the signal frame's mask, I/O vectors, poll arrays, clone3's arguments, system information.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format.hpp"
+
+namespace strace_example {
+
+/// Reads exactly `out.size()` bytes of the tracee at `addr`, all or nothing (like a Redox mem
+/// handle, rule K1). The tracer passes one backed by a Memory handle; tests pass a fake.
+using ReadMemory = std::function<bool(std::uint64_t addr, std::span<std::byte> out)>;
+
+/// Reads a trivially copyable `T` at `addr`; false for NULL or when any byte is unmapped.
+template <typename T>
+bool read_struct(const ReadMemory& read, std::uint64_t addr, T& out) {
+    return addr != 0 && read(addr, std::as_writable_bytes(std::span(&out, 1)));
+}
+
+namespace detail {
+
+/// `{tv_sec=1, tv_nsec=500}` (struct timespec) or `{tv_sec=1, tv_usec=500}` (struct timeval):
+/// two signed 64-bit words.
+inline std::string time_pair_text(const std::array<std::int64_t, 2>& t, std::string_view sub) {
+    return "{tv_sec=" + std::to_string(t[0]) + ", " + std::string(sub) + "=" +
+           std::to_string(t[1]) + "}";
+}
+
+} // namespace detail
+
+/// A struct timespec argument: `{tv_sec=5, tv_nsec=0}`, NULL, or the address if unreadable.
+inline std::string timespec_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::int64_t, 2> t{};
+    return read_struct(read, addr, t) ? detail::time_pair_text(t, "tv_nsec") : hex(addr);
+}
+
+/// A struct timeval argument: `{tv_sec=0, tv_usec=50000}`.
+inline std::string timeval_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::int64_t, 2> t{};
+    return read_struct(read, addr, t) ? detail::time_pair_text(t, "tv_usec") : hex(addr);
+}
+
+/// A struct itimerval: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
+inline std::string itimerval_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::int64_t, 4> t{};
+    if (!read_struct(read, addr, t)) {
+        return hex(addr);
+    }
+    return "{it_interval=" + detail::time_pair_text({t[0], t[1]}, "tv_usec") +
+           ", it_value=" + detail::time_pair_text({t[2], t[3]}, "tv_usec") + "}";
+}
+
+/// A struct itimerspec (POSIX timers): `{it_interval={tv_sec=0, tv_nsec=0}, it_value=...}`.
+inline std::string itimerspec_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::int64_t, 4> t{};
+    if (!read_struct(read, addr, t)) {
+        return hex(addr);
+    }
+    return "{it_interval=" + detail::time_pair_text({t[0], t[1]}, "tv_nsec") +
+           ", it_value=" + detail::time_pair_text({t[2], t[3]}, "tv_nsec") + "}";
+}
+
+inline constexpr std::array<FlagName, 11> clock_table{{
+    {0, "CLOCK_REALTIME"},
+    {1, "CLOCK_MONOTONIC"},
+    {2, "CLOCK_PROCESS_CPUTIME_ID"},
+    {3, "CLOCK_THREAD_CPUTIME_ID"},
+    {4, "CLOCK_MONOTONIC_RAW"},
+    {5, "CLOCK_REALTIME_COARSE"},
+    {6, "CLOCK_MONOTONIC_COARSE"},
+    {7, "CLOCK_BOOTTIME"},
+    {8, "CLOCK_REALTIME_ALARM"},
+    {9, "CLOCK_BOOTTIME_ALARM"},
+    {11, "CLOCK_TAI"},
+}};
+
+/// A clock id: `CLOCK_MONOTONIC`, or the number.
+inline std::string clock_text(std::uint64_t id) {
+    return value_name(id & 0xffffffff, clock_table, std::to_string(as_int(id)));
+}
+
+/// The struct sigevent of timer_create: `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`,
+/// with sigev_value first when it is not zero, and the thread id for SIGEV_THREAD_ID.
+inline std::string sigevent_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    struct Sigevent {
+        std::uint64_t value;
+        std::int32_t signo;
+        std::int32_t notify;
+        std::uint64_t function_or_tid;
+        std::uint64_t attributes;
+    } ev{};
+    if (!read_struct(read, addr, ev)) {
+        return hex(addr);
+    }
+    std::string out = "{";
+    if (ev.value != 0) {
+        out += "sigev_value={sival_int=" + std::to_string(as_int(ev.value)) +
+               ", sival_ptr=" + hex(ev.value) + "}, ";
+    }
+    constexpr std::array<FlagName, 4> notify{{
+        {0, "SIGEV_SIGNAL"},
+        {1, "SIGEV_NONE"},
+        {2, "SIGEV_THREAD"},
+        {4, "SIGEV_THREAD_ID"},
+    }};
+    const auto how = static_cast<std::uint64_t>(static_cast<std::uint32_t>(ev.notify));
+    out += "sigev_signo=" + signal_text(static_cast<std::uint32_t>(ev.signo)) +
+           ", sigev_notify=" + value_name(how, notify, std::to_string(ev.notify));
+    if (how == 4) {
+        out += ", sigev_notify_thread_id=" + std::to_string(as_int(ev.function_or_tid));
+    } else if (how == 2) {
+        out += ", sigev_notify_function=" + pointer(ev.function_or_tid) +
+               ", sigev_notify_attributes=" + pointer(ev.attributes);
+    }
+    return out + "}";
+}
+
+/// An int the kernel wrote (a timer id, a tid): `[5]`.
+inline std::string int_at(const ReadMemory& read, std::uint64_t addr) {
+    std::int32_t v = 0;
+    if (!read_struct(read, addr, v)) {
+        return pointer(addr);
+    }
+    return "[" + std::to_string(v) + "]";
+}
+
+/// A CPU set of `len` bytes, as sched_getaffinity returns it: `[0 1]`.
+inline std::string cpu_set_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    std::vector<std::byte> bits(static_cast<std::size_t>(std::min<std::uint64_t>(len, 8192)));
+    if (addr == 0 || (!bits.empty() && !read(addr, bits))) {
+        return pointer(addr);
+    }
+    std::string out = "[";
+    for (std::size_t cpu = 0; cpu < bits.size() * 8; ++cpu) {
+        if ((static_cast<unsigned>(bits[cpu / 8]) >> (cpu % 8) & 1U) != 0) {
+            out += (out.size() > 1 ? " " : "") + std::to_string(cpu);
+        }
+    }
+    return out + "]";
+}
+
+/// struct sysinfo: every field, as strace prints it.
+inline std::string sysinfo_at(const ReadMemory& read, std::uint64_t addr) {
+    struct Sysinfo {
+        std::int64_t uptime;
+        std::array<std::uint64_t, 3> loads;
+        std::uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+        std::uint16_t procs;
+        std::array<std::uint16_t, 3> pad;
+        std::uint64_t totalhigh, freehigh;
+        std::uint32_t mem_unit;
+        std::uint32_t tail;
+    } si{};
+    if (!read_struct(read, addr, si)) {
+        return pointer(addr);
+    }
+    return "{uptime=" + std::to_string(si.uptime) + ", loads=[" + std::to_string(si.loads[0]) +
+           ", " + std::to_string(si.loads[1]) + ", " + std::to_string(si.loads[2]) +
+           "], totalram=" + std::to_string(si.totalram) +
+           ", freeram=" + std::to_string(si.freeram) +
+           ", sharedram=" + std::to_string(si.sharedram) +
+           ", bufferram=" + std::to_string(si.bufferram) +
+           ", totalswap=" + std::to_string(si.totalswap) +
+           ", freeswap=" + std::to_string(si.freeswap) + ", procs=" + std::to_string(si.procs) +
+           ", totalhigh=" + std::to_string(si.totalhigh) +
+           ", freehigh=" + std::to_string(si.freehigh) +
+           ", mem_unit=" + std::to_string(si.mem_unit) + "}";
+}
+
+/// struct utsname as strace prints it without -v: `{sysname="Linux", nodename="vm", ...}`.
+inline std::string utsname_at(const ReadMemory& read, std::uint64_t addr) {
+    constexpr std::size_t field = 65; // each name is a char[65], NUL-terminated
+    std::array<char, field * 2> names{};
+    if (!read_struct(read, addr, names)) {
+        return pointer(addr);
+    }
+    auto name = [&](std::size_t at) {
+        const std::string_view f(names.data() + at, field);
+        return quote(f.substr(0, f.find('\0')));
+    };
+    return "{sysname=" + name(0) + ", nodename=" + name(field) + ", ...}";
+}
+
+/// struct rusage as strace prints it without -v: the two times, then `...`.
+inline std::string rusage_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::int64_t, 4> times{};
+    if (!read_struct(read, addr, times)) {
+        return pointer(addr);
+    }
+    return "{ru_utime=" + detail::time_pair_text({times[0], times[1]}, "tv_usec") +
+           ", ru_stime=" + detail::time_pair_text({times[2], times[3]}, "tv_usec") + ", ...}";
+}
+
+inline constexpr std::array<FlagName, 13> fs_magic_table{{
+    {0xef53, "EXT2_SUPER_MAGIC"},
+    {0x01021994, "TMPFS_MAGIC"},
+    {0x9fa0, "PROC_SUPER_MAGIC"},
+    {0x62656572, "SYSFS_MAGIC"},
+    {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
+    {0x9123683e, "BTRFS_SUPER_MAGIC"},
+    {0x58465342, "XFS_SUPER_MAGIC"},
+    {0x1cd1, "DEVPTS_SUPER_MAGIC"},
+    {0x63677270, "CGROUP2_SUPER_MAGIC"},
+    {0x6969, "NFS_SUPER_MAGIC"},
+    {0x73717368, "SQUASHFS_MAGIC"},
+    {0x65735546, "FUSE_SUPER_MAGIC"},
+    {0x01021997, "V9FS_MAGIC"},
+}};
+
+inline constexpr std::array<FlagName, 11> statfs_flag_table{{
+    {0x1, "ST_RDONLY"},
+    {0x2, "ST_NOSUID"},
+    {0x4, "ST_NODEV"},
+    {0x8, "ST_NOEXEC"},
+    {0x10, "ST_SYNCHRONOUS"},
+    {0x20, "ST_VALID"},
+    {0x40, "ST_MANDLOCK"},
+    {0x400, "ST_NOATIME"},
+    {0x800, "ST_NODIRATIME"},
+    {0x1000, "ST_RELATIME"},
+    {0x2000, "ST_NOSYMFOLLOW"},
+}};
+
+/// struct statfs (x86_64): every field, the type and the mount flags by name.
+inline std::string statfs_at(const ReadMemory& read, std::uint64_t addr) {
+    struct Statfs {
+        std::int64_t type, bsize;
+        std::uint64_t blocks, bfree, bavail, files, ffree;
+        std::array<std::uint32_t, 2> fsid;
+        std::int64_t namelen, frsize, flags;
+        std::array<std::int64_t, 4> spare;
+    } st{};
+    if (!read_struct(read, addr, st)) {
+        return pointer(addr);
+    }
+    const auto type = static_cast<std::uint64_t>(st.type);
+    return "{f_type=" + value_name(type, fs_magic_table, hex(type)) +
+           ", f_bsize=" + std::to_string(st.bsize) + ", f_blocks=" + std::to_string(st.blocks) +
+           ", f_bfree=" + std::to_string(st.bfree) + ", f_bavail=" + std::to_string(st.bavail) +
+           ", f_files=" + std::to_string(st.files) + ", f_ffree=" + std::to_string(st.ffree) +
+           ", f_fsid={val=[" + hex(st.fsid[0]) + ", " + hex(st.fsid[1]) +
+           "]}, f_namelen=" + std::to_string(st.namelen) +
+           ", f_frsize=" + std::to_string(st.frsize) +
+           ", f_flags=" + flag_names(static_cast<std::uint64_t>(st.flags), statfs_flag_table) + "}";
+}
+
+/// Where rt_sigreturn finds the mask to restore, from the stack pointer at its entry. The
+/// handler's `ret` popped the frame's return address (pretcode), so rsp points at the
+/// ucontext of the x86_64 rt_sigframe; uc_sigmask follows uc_flags (8), uc_link (8),
+/// uc_stack (24) and uc_mcontext (256): offset 296.
+inline constexpr std::uint64_t sigframe_mask_offset = 8 + 8 + 24 + 256;
+
+} // namespace strace_example
