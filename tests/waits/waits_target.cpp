@@ -36,7 +36,8 @@
 // before the wait, the wait's result, the mask right after it, how many handlers ran during
 // the wait where that is determined (the signal blocked outside the wait: exactly one runs),
 // and, after the sender ended and the signal was unblocked: the handler count, the mask the
-// first handler ran with, SIGUSR1's count (rt_sigsuspend), the final mask. Anything that
+// first handler ran with and its si_code (SI_USER or SI_TIMER: a tracer that queues the signal
+// again must keep its siginfo), SIGUSR1's count (rt_sigsuspend), the final mask. Anything that
 // breaks the test's own assumptions goes to stderr as a "waits_target:" line.
 
 #include <array>
