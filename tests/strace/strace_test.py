@@ -7,41 +7,87 @@
       Runs the example on the deterministic target and checks lines of its output, the -o,
       -e trace= and -f options, and the errors for bad command lines.
 
-  strace_test.py compare EXAMPLE [--follow] [--multiset] [--lines] -- CMD ARGS...
-      Runs CMD under the example and under strace(1) (with -f when --follow), then compares
-      the sequence of syscall names of every process and thread. Exit 77 (a meson skip)
-      when strace(1) is not installed.
+  strace_test.py line    EXAMPLE [--follow] [--status N] --expect LINE... -- CMD ARGS...
+      Runs CMD under the example and checks that each LINE is one of its output lines (the
+      padding before `=` and the `[pid N] ` prefix ignored, in the order given) and that the
+      example exits with N (default 0).
 
-Normalisations, applied to both outputs, each for a documented reason:
-  - processes and threads are named by their place in the clone tree ("1", "1.2" = the
-    second child of the first process), not by pid, which differs between runs;
-  - syscalls that strace shows returning "? ERESTART..." are dropped: the kernel restarts
-    them, strace then shows the restarted call again, and the Redox design folds the two
-    into one syscall (decision 18 of the spec). Unless the handler's rt_sigreturn returns
-    -1 EINTR: then there is no restart, the program saw EINTR, and the example prints that
-    call (after the handler), so it is kept. strace's `restart_syscall(<... resuming
-    interrupted NAME ...>)` counts as NAME, the call the folding shows;
-  - futex is dropped: how often threads wait on a lock depends on timing, not on the program;
-  - the munmap calls right after an `mmap(NULL, 134217728, PROT_NONE, ...)` are dropped:
-    that mapping is a new malloc arena, which glibc trims to an aligned 64 MiB with zero, one
-    or two munmaps depending on the address randomisation (ASLR) gave it;
-  - rt_sigreturn is compared by count, not by position: an asynchronous signal (the SIGCHLD
-    of a child that exits) lands between whichever two syscalls the parent is at, and the
-    handler's return follows it;
-  - strace's `<unfinished ...>` / `<... resumed>` pairs count as one syscall.
-With --lines (one process, simple mode) whole lines are compared as well, after replacing
-what differs between any two runs: addresses (ASLR), set_tid_address's result (the pid),
-getrandom's bytes, and the padding before `=`, whose width follows the addresses' length.
-With --multiset each thread's names are compared as a multiset (counts per name) instead of a
-sequence: used for the threaded Python program, whose threads interleave by timing. There,
-mmap, munmap and mprotect are also left out, in every thread, because two of glibc's memory
-decisions depend on timing: malloc gives a thread an arena of its own (one mmap, one munmap,
-one mprotect) only when another thread holds the lock it wants, and pthread_create reuses
-the stack of a thread that has already exited instead of mapping a new one (mmap, and
-mprotect for its guard page).
+  strace_test.py compare EXAMPLE [--follow] [--multiset] [--async SIG] [--in-fixture]
+                         -- CMD ARGS...
+      Runs CMD under the example and under strace(1) 6.1 (with -f when --follow) and compares
+      the two traces line by line, every argument and every result, process by process and
+      thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed.
+      --in-fixture runs both in the same fresh copy of a fixed tree (files with fixed contents
+      and times, a git repository, a C file); see make_fixture(). Any difference that is not
+      listed below fails, with a diff of the normalised lines.
+
+What is masked, in both traces, because it differs between any two runs of a program:
+  - addresses: every hexadecimal number of five digits or more (ASLR; no user-space address
+    is below 0x10000, vm.mmap_min_addr). Shorter hex numbers (flags, ioctl requests) are
+    compared;
+  - process and thread ids, where strace prints them: the results of clone, clone3, fork,
+    vfork, getpid, gettid, getppid, getpgrp, getsid, setsid, set_tid_address and wait4; the
+    pid arguments of kill, tkill, tgkill, wait4, waitid, setpgid, getpgid, getsid,
+    prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
+    clone3's `parent_tid=[N]`; the `[pid N]` and `N ` prefixes and `superseded by execve in
+    pid N`. A traced pid becomes its place in the clone tree ("1", "1.2" = the second child
+    of the first process); any other pid (the tracer, an untraced child in simple mode)
+    becomes "other-K", K counting the distinct ones in the order each process shows them;
+  - getrandom's bytes; the fields of sysinfo that change (uptime, loads, free, shared and
+    buffer memory, free swap, process count); statfs's free blocks and inodes (others write
+    to the same file system); getrusage's CPU times; the time left that an interrupted
+    nanosleep or clock_nanosleep writes back (the example shows the address when the call
+    never returned, as it does for every out-argument then); the time of day that
+    gettimeofday, time and clock_gettime return when they are syscalls (normally the vDSO
+    answers them and no syscall is made);
+  - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
+  - the padding before `=` (its width follows the addresses' length).
+What is not the program's doing but timing or chance, and dropped or reordered in both:
+  - futex calls: how often threads wait on a lock depends on timing;
+  - the munmap calls right after an `mmap(NULL, 134217728, PROT_NONE, ...)`: that mapping
+    is a new malloc arena, which glibc trims to an aligned 64 MiB with zero, one or two
+    munmaps depending on the address ASLR gave it;
+  - a getrandom right before an `openat(..., O_RDWR|O_CREAT|O_EXCL, 0600)`: glibc's mkstemp
+    draws the name from the clock and calls getrandom only when that draw falls among the
+    4.5% of values it rejects as unfair (gnulib's tempname.c);
+  - the order within a run of consecutive `wait4(-1, ...)` lines: which child is reported
+    first depends on which exits first;
+  - with --multiset (threads that run at the same time) each thread's lines are compared as
+    a multiset (counts per line), and mmap, munmap and mprotect are left out: malloc gives a
+    thread an arena of its own (mmap, munmap, mprotect) only when another thread holds the
+    lock it wants, and pthread_create reuses the stack of a thread that has already exited
+    instead of mapping a new one;
+  - with --async SIG (SIGCHLD: it comes when a child exits, between whichever two syscalls
+    the parent is at): the `--- SIG ...` lines of that signal and every rt_sigreturn line
+    are dropped. Not even their number is fixed: a standard signal that arrives while one is
+    pending merges with it (two children that exit together may make one SIGCHLD), and what
+    rt_sigreturn returns is what rax held where the signal came. The syscalls a handler
+    makes stay compared in place.
+The documented differences between the example and strace(1) (README, "What differs from
+strace(1), and why"), undone in strace's trace before comparing:
+  - the example prints each syscall whole at its exit stop: strace's `<unfinished ...>` and
+    `<... NAME resumed>` halves are joined into one line (the comparison is per process, so
+    the order of lines of different processes does not matter);
+  - signals show only si_signo (a Redox SIGNAL event carries the signal number and the
+    handler, not the siginfo): strace's `--- SIGX {si_signo=SIGX, si_code=...} ---` keeps
+    only si_signo;
+  - restart codes never appear (decision 18: the shim folds a syscall's -ERESTART* exit and
+    the restart's entry into one syscall): strace's `X(...) = ? ERESTART...` line is
+    dropped when the kernel restarts X (strace then shows the restarted X, or
+    `restart_syscall(<... resuming interrupted X ...>)`, which becomes X with the arguments
+    of the interrupted line); when a handler's rt_sigreturn returns -1 EINTR instead, the
+    program saw X fail with EINTR, and the example prints X after that rt_sigreturn with
+    `= -1 EINTR (Interrupted system call)`, so X moves there with that result; when the
+    process dies before X returns, X moves to just before the `+++` line with `= ?`;
+  - the first execve line is built from the command (spawn() runs that exec): compared as
+    any line, it shows the same path, argv and envp count.
+Struct arguments: the example decodes every struct the corpus meets as strace 6.1 prints it
+without -v; none is masked by position. (Other structs, which the example shows as
+addresses, would make a comparison fail: decode them before adding such a program.)
 """
 
 import collections
+import difflib
 import os
 import re
 import shutil
@@ -64,22 +110,31 @@ def on_term(signum, _frame):
     sys.exit(128 + signum)
 
 
-def run(argv):
+def run(argv, cwd=None, env=None, timeout=TIMEOUT):
     """Runs argv in its own process group; on a timeout the whole group is killed, so that
-    no tracer or tracee outlives the test."""
+    no tracer or tracee outlives the test. Returns (code, stdout, stderr, timed_out)."""
     global running
     proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, cwd=cwd, env=env)
     running = proc
+    timed_out = False
     try:
-        stdout, stderr = proc.communicate(timeout=TIMEOUT)
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
+        stdout, stderr = proc.communicate()
+        timed_out = True
     finally:
         running = None
-    return proc.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace")
+    return (proc.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"),
+            timed_out)
+
+
+def run3(argv, **kwargs):
+    code, stdout, stderr, timed_out = run(argv, **kwargs)
+    if timed_out:
+        raise subprocess.TimeoutExpired(argv, TIMEOUT)
+    return code, stdout, stderr
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -87,15 +142,32 @@ def run(argv):
 OURS_PREFIX = re.compile(r"^\[pid (\d+)\] (.*)$")
 STRACE_PREFIX = re.compile(r"^(\d+)\s+(.*)$")
 RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
+UNFINISHED = " <unfinished ...>"
+
+
+class Record:
+    """One line of a trace: a syscall ('call'), a signal ('signal') or an exit ('exit')."""
+
+    def __init__(self, pid, kind, text):
+        self.pid, self.kind, self.text = pid, kind, text
+        self.name, self.args, self.result = None, [], None
+        if kind == "call":
+            self.name, self.args, self.result = split_call(text)
+        elif kind == "signal":
+            self.name = text.split()[1]
+
+    def __repr__(self):
+        return "Record(%d, %r)" % (self.pid, self.text)
 
 
 def split_call(text):
-    """'name(args) = result' -> (name, result or None). Quoted strings may hold parens."""
+    """'name(a, b) = result' -> (name, [a, b], result or None). Arguments are split at the
+    commas outside quotes and brackets."""
     paren = text.find("(")
     if paren <= 0:
-        return None, None
+        return None, [], None
     name = text[:paren]
-    depth, i, quoted = 0, paren, False
+    args, depth, quoted, start, i = [], 0, False, paren + 1, paren
     while i < len(text):
         c = text[i]
         if quoted:
@@ -111,44 +183,134 @@ def split_call(text):
             depth -= 1
             if depth == 0:
                 break
+        elif c == "," and depth == 1:
+            args.append(text[start:i].strip())
+            start = i + 1
         i += 1
-    rest = text[i + 1:]
-    m = re.match(r"^\s*= (.*)$", rest)
-    return name, (m.group(1) if m else None)
+    last = text[start:i].strip()
+    if last or args:
+        args.append(last)
+    m = re.match(r"^\s*= (.*)$", text[i + 1:])
+    return name, args, (m.group(1) if m else None)
+
+
+def join_call(name, args, result):
+    out = "%s(%s)" % (name, ", ".join(args))
+    return out if result is None else out + " = " + result
 
 
 def parse(path, prefix):
-    """The records of an output file, in order: (pid, kind, name, result, text) with kind
-    'call', 'signal' or 'exit'. Lines without a pid prefix belong to pid 0."""
+    """The records of an output file, in order. Lines without a pid prefix belong to pid 0.
+    strace's `<unfinished ...>` and `<... NAME resumed>` halves are joined into one record,
+    at the place of the first half."""
     records = []
     unfinished = {}
+    superseded = {}  # leader pid -> the pid of the thread whose execve took its place
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
             m = prefix.match(line)
             pid, text = (int(m.group(1)), m.group(2)) if m else (0, line)
             if text.startswith("--- "):
-                records.append((pid, "signal", text.split()[1], None, text))
+                records.append(Record(pid, "signal", text))
             elif text.startswith("+++ "):
-                records.append((pid, "exit", text, None, text))
-            elif text.endswith("<unfinished ...>"):
-                name = text[: text.find("(")]
+                records.append(Record(pid, "exit", text))
+                m = re.match(r"^\+\+\+ superseded by execve in pid (\d+) \+\+\+$", text)
+                if m:
+                    superseded[pid] = int(m.group(1))
+            elif text.endswith(UNFINISHED):
                 unfinished[pid] = len(records)
-                records.append((pid, "call", name, None, text))
+                records.append(Record(pid, "call", text[: -len(UNFINISHED)]))
             elif RESUMED.match(text):
-                r = RESUMED.match(text)
-                _, result = split_call(r.group(1) + "(" + r.group(2))
+                rest = RESUMED.match(text).group(2)
                 if pid in unfinished:
                     i = unfinished.pop(pid)
-                    records[i] = (pid, "call", r.group(1), result, records[i][4])
+                    records[i] = Record(pid, "call", records[i].text + rest)
+                elif superseded.get(pid) in unfinished:
+                    # A thread's execve, which strace began under the thread's pid, ends
+                    # under the leader's pid that the thread took: the line belongs here,
+                    # after the leader's `superseded` line (the example prints it so).
+                    i = unfinished.pop(superseded.pop(pid))
+                    records.append(Record(pid, "call", records[i].text + rest))
+                    records[i] = None
             else:
-                name, result = split_call(text)
-                if name:
-                    records.append((pid, "call", name, result, text))
-    return records
+                records.append(Record(pid, "call", text))
+    return [r for r in records if r is not None]
 
+
+# --- strace's presentation, turned into the example's (the documented differences) --------
+
+SIGINFO = re.compile(r"^--- (SIG\w+) \{si_signo=\1,.*\} ---$")
+
+
+def is_restart(record, interrupted, before):
+    """Whether `record` is the kernel's restart of `interrupted`: the same syscall, first
+    after the handler returned (rt_sigreturn) or after a signal that has no handler."""
+    return record.name == interrupted.name and before is not None and (
+        before.kind == "signal" or before.name == "rt_sigreturn")
+
+
+def strace_as_example(records):
+    """Undoes the documented differences (module docstring) in strace's records."""
+    out = []
+    pending = collections.defaultdict(list)  # pid -> [Record]: calls that said ? ERESTART...
+    previous = {}  # pid -> the last record kept
+
+    def emit(record):
+        out.append(record)
+        previous[record.pid] = record
+
+    for r in records:
+        if r.kind == "signal":
+            r = Record(r.pid, "signal", SIGINFO.sub(r"--- \1 {si_signo=\1} ---", r.text))
+        stack = pending[r.pid]
+        if r.kind == "call" and r.result is not None and r.result.startswith("? ERESTART"):
+            # Interrupted: it restarts, or ends with EINTR, or never ends. An interrupted
+            # restart stands for the same call.
+            if stack and is_restart(r, stack[-1], previous.get(r.pid)):
+                stack[-1] = r
+            else:
+                stack.append(r)
+            continue
+        if r.kind == "exit" and stack:
+            for interrupted in reversed(stack):  # it died in there: X(...) = ?
+                emit(Record(r.pid, "call", join_call(interrupted.name, interrupted.args, "?")))
+            stack.clear()
+        if r.kind == "call" and stack:
+            top = stack[-1]
+            resuming = re.match(r"<\.\.\. resuming interrupted (\w+) \.\.\.>$",
+                                r.args[0] if r.args else "")
+            before = previous.get(r.pid)
+            if r.name == "rt_sigreturn" and (r.result or "").startswith("-1 EINTR"):
+                # The handler returned and X was not restarted: X failed with EINTR.
+                stack.pop()
+                emit(r)
+                emit(Record(r.pid, "call",
+                            join_call(top.name, top.args, "-1 EINTR (Interrupted system call)")))
+                continue
+            if r.name == "restart_syscall" and resuming and resuming.group(1) == top.name:
+                stack.pop()
+                emit(Record(r.pid, "call", join_call(top.name, top.args, r.result)))
+                continue
+            if is_restart(r, top, before):
+                stack.pop()
+        emit(r)
+    return out
+
+
+# --- normalisation of both traces ------------------------------------------------------------
 
 CLONES = ("clone", "clone3", "fork", "vfork")
+PID_RESULTS = set(CLONES) | {"getpid", "gettid", "getppid", "getpgrp", "getsid", "setsid",
+                             "set_tid_address", "wait4"}
+PID_ARGS = {
+    "kill": (0,), "tkill": (0,), "tgkill": (0, 1), "wait4": (0,), "waitid": (1,),
+    "setpgid": (0, 1), "getpgid": (0,), "getsid": (0,), "prlimit64": (0,),
+    "sched_getaffinity": (0,), "sched_setaffinity": (0,), "pidfd_open": (0,),
+    "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1),
+}
+HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
+MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
 
 def process_labels(records):
@@ -157,11 +319,11 @@ def process_labels(records):
     parent's clone line (the example prints each syscall at its exit)."""
     if not records:
         return {}
-    labels = {records[0][0]: "1"}
+    labels = {records[0].pid: "1"}
     kids = collections.defaultdict(list)
-    for pid, kind, name, result, _ in records:
-        if kind == "call" and name in CLONES and result and result.isdigit():
-            kids[pid].append(int(result))
+    for r in records:
+        if r.kind == "call" and r.name in CLONES and r.result and r.result.isdigit():
+            kids[r.pid].append(int(r.result))
     changed = True
     while changed:
         changed = False
@@ -175,60 +337,189 @@ def process_labels(records):
     return labels
 
 
-def per_process(records, multiset=False):
-    """{label: [syscall names]} with the normalisations of the module docstring; the count of
-    rt_sigreturn goes to the entry `label rt_sigreturn`, the +++ line to `label exit`."""
-    labels, out = process_labels(records), collections.defaultdict(list)
+class PidNames:
+    """Names for the pids of one process's lines: traced ones by label, others in order."""
+
+    def __init__(self, labels, label):
+        self.labels, self.label, self.others = labels, label, {}
+
+    def name(self, text):
+        m = re.match(r"^(-?)(\d+)$", text)
+        if not m or int(m.group(2)) <= 1:
+            return text  # 0, 1, -1 (any child, init, every process) are not pids of a run
+        pid = int(m.group(2))
+        if pid in self.labels:
+            return m.group(1) + "pid:" + self.labels[pid]
+        if pid not in self.others:
+            self.others[pid] = len(self.others) + 1
+        return m.group(1) + "other-%d" % self.others[pid]
+
+
+def mask_values(name, args, result):
+    """The values that differ between any two runs of the same program (module docstring)."""
+    if name == "getrandom" and args:
+        args[0] = re.sub(r'^"(\\x[0-9a-f]{2})*"(\.\.\.)?$', "RANDOM", args[0])
+    elif name == "sysinfo" and args:
+        args[0] = re.sub(r"\b(uptime|freeram|sharedram|bufferram|freeswap|procs)=\d+",
+                         r"\1=N", args[0])
+        args[0] = re.sub(r"loads=\[\d+, \d+, \d+\]", "loads=[N, N, N]", args[0])
+    elif name in ("statfs", "fstatfs") and len(args) > 1:
+        args[1] = re.sub(r"\b(f_bfree|f_bavail|f_ffree)=\d+", r"\1=N", args[1])
+    elif name == "getrusage" and len(args) > 1:
+        args[1] = re.sub(r"tv_(sec|usec)=\d+", r"tv_\1=T", args[1])
+    elif name in ("nanosleep", "clock_nanosleep") and args and result is not None and \
+            not result.startswith("0"):
+        args[-1] = "TIME-LEFT"  # interrupted: the time left, or its address
+    elif name in ("gettimeofday", "clock_gettime", "time"):
+        args = [re.sub(r"tv_(sec|usec|nsec)=\d+", r"tv_\1=T", a) for a in args]
+        if name == "time" and result is not None:
+            result = re.sub(r"^\d+", "T", result)
+    return args, result
+
+
+def normalised(record, names):
+    """The text of a record with the run-to-run differences replaced."""
+    if record.kind == "exit":
+        return re.sub(r"(superseded by execve in pid )(\d+)",
+                      lambda m: m.group(1) + names.name(m.group(2)), record.text)
+    if record.kind != "call" or record.name is None:
+        return HEX_ADDRESS.sub("ADDR", record.text)
+    name, args, result = record.name, list(record.args), record.result
+    for i in PID_ARGS.get(name, ()):
+        if i < len(args):
+            args[i] = names.name(args[i])
+    if name in PID_RESULTS and result is not None:
+        result = names.name(result)
+    if name in ("clone", "clone3"):
+        args = [re.sub(r"parent_tid=\[(\d+)\]",
+                       lambda m: "parent_tid=[%s]" % names.name(m.group(1)), a) for a in args]
+    args, result = mask_values(name, args, result)
+    text = join_call(name, args, result)
+    text = MKSTEMP.sub(r"\1XXXXXX", text)
+    return HEX_ADDRESS.sub("ADDR", text)
+
+
+def per_process(records, multiset=False, async_signals=()):
+    """{label: [normalised lines]} with the drops and reorderings of the module docstring."""
+    labels = process_labels(records)
+    names = {}
+    out = collections.defaultdict(list)
     in_arena_trim = set()  # labels whose last call mapped a malloc arena
-    ended_by_eintr = set()  # indexes of "? ERESTART" calls that returned EINTR after all
-    for i, (pid, kind, name, result, _) in enumerate(records):
-        if kind == "call" and result is not None and result.startswith("? ERESTART"):
-            for later in records[i + 1:]:
-                if later[0] == pid and later[2] == "rt_sigreturn":
-                    if later[3] is not None and later[3].startswith("-1 EINTR"):
-                        ended_by_eintr.add(i)
-                    break
-    for i, (pid, kind, name, result, text) in enumerate(records):
-        label = labels.get(pid, "?%d" % pid)  # unknown parent: keep apart
-        if kind == "exit":
-            out[label + " exit"].append(text)
-        if kind != "call":
+    for i, r in enumerate(records):
+        label = labels.get(r.pid, "?%d" % r.pid)  # unknown parent: keep apart
+        if label not in names:
+            names[label] = PidNames(labels, label)
+        text = normalised(r, names[label])
+        if r.kind == "call":
+            if r.name == "munmap" and label in in_arena_trim:
+                continue
+            if r.text.startswith("mmap(NULL, 134217728, PROT_NONE,"):
+                in_arena_trim.add(label)
+            else:
+                in_arena_trim.discard(label)
+            if r.name == "futex":
+                continue
+            if r.name == "getrandom" and makes_temp_file(records, i):
+                continue
+            if multiset and r.name in ("mmap", "munmap", "mprotect"):
+                continue
+            if async_signals and r.name == "rt_sigreturn":
+                continue
+        if r.kind == "signal" and r.name in async_signals:
             continue
-        if result is not None and result.startswith("? ERESTART") and i not in ended_by_eintr:
-            continue
-        resuming = re.search(r"<\.\.\. resuming interrupted (\w+) \.\.\.>", text)
-        if name == "restart_syscall" and resuming:
-            name = resuming.group(1)
-        if name == "munmap" and label in in_arena_trim:
-            continue
-        if text.startswith("mmap(NULL, 134217728, PROT_NONE,"):
-            in_arena_trim.add(label)
-        else:
-            in_arena_trim.discard(label)
-        if name == "futex":
-            continue
-        if name == "rt_sigreturn":
-            out[label + " rt_sigreturn"].append(name)
-            continue
-        if multiset and name in ("mmap", "munmap", "mprotect"):
-            continue
-        out[label].append(name)
+        out[label].append(text)
+    for lines in out.values():
+        sort_wait_runs(lines)
     return out
 
 
-def normalised_lines(path):
-    """The lines of an output file with the run-to-run differences of --lines replaced."""
-    out = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = re.sub(r"0x[0-9a-f]+", "ADDR", line.rstrip("\n"))
-            line = re.sub(r"^(set_tid_address\(ADDR\)\s+= )\d+$", r"\1PID", line)
-            line = re.sub(r'^getrandom\("(\\x[0-9a-f]{2})*"', "getrandom(RANDOM", line)
-            out.append(re.sub(r"\)\s+= ", ") = ", line))
-    return out
+def makes_temp_file(records, i):
+    """Whether the getrandom at records[i] is mkstemp's second draw: glibc draws a temporary
+    file's name from the clock and calls getrandom only when that draw falls among the 4.5%
+    of values it rejects as unfair (gnulib's tempname.c), so the call comes by chance. It is
+    followed by the process's openat(..., O_RDWR|O_CREAT|O_EXCL, 0600) of the file."""
+    for later in records[i + 1:]:
+        if later.pid == records[i].pid:
+            return later.name == "openat" and "O_RDWR|O_CREAT|O_EXCL" in later.text
+    return False
 
 
-def compare(example, follow, multiset, command, lines=False):
+def sort_wait_runs(lines):
+    """Sorts each run of consecutive `wait4(-1, ...)` lines in place: which child the kernel
+    reports first depends on which child exits first."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].startswith("wait4(-1, "):
+            j += 1
+        lines[i:j] = sorted(lines[i:j])
+        i = max(j, i + 1)
+
+
+# --- the fixture -----------------------------------------------------------------------------
+
+FIXED_TIME = 1600000000  # 2020-09-13: every fixture file gets this mtime and atime
+FIXTURE_FILES = {
+    "tree/a.txt": "alpha\n",
+    "tree/b.txt": "bravo bravo\n",
+    "tree/sub/c.txt": "charlie\n",
+    "tree/sub/deep/d.txt": "delta delta delta\n",
+    "words.txt": "pear\napple\nfig\nbanana\ncherry\napple\n",
+    "hello.c": '#include <stdio.h>\nint main(void) {\n    puts("hello");\n    return 0;\n}\n',
+    "repo/README": "a fixed repository\n",
+    "repo/src/main.txt": "one\ntwo\n",
+}
+
+
+def make_fixture(root):
+    """A fixed tree in `root`: files with fixed contents and times, `out/` (empty, for what
+    a command writes), and a git repository with one commit, one modified and one untracked
+    file (when git is installed)."""
+    for rel, content in FIXTURE_FILES.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(content)
+    os.makedirs(os.path.join(root, "out"), exist_ok=True)
+    git = shutil.which("git")
+    if git:
+        env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org",
+                   GIT_AUTHOR_DATE="1600000000 +0000", GIT_COMMITTER_DATE="1600000000 +0000")
+        repo = os.path.join(root, "repo")
+        for rel in ("repo/README", "repo/src/main.txt"):
+            os.utime(os.path.join(root, rel), (FIXED_TIME, FIXED_TIME))
+        for argv in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "one"]):
+            subprocess.run([git, "-C", repo] + argv, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+        with open(os.path.join(repo, "src/main.txt"), "a", encoding="utf-8") as f:
+            f.write("three\n")  # a new size: modified whatever the times say
+        with open(os.path.join(repo, "new.txt"), "w", encoding="utf-8") as f:
+            f.write("untracked\n")
+    for dirpath, dirnames, filenames in os.walk(root):
+        if "/.git" in dirpath or dirpath.endswith("/.git"):
+            continue
+        for n in dirnames + filenames:
+            if n != ".git":
+                os.utime(os.path.join(dirpath, n), (FIXED_TIME, FIXED_TIME), follow_symlinks=False)
+
+
+def fresh_out(root):
+    """Empties `out/` before each traced run, so that both runs start from the same state."""
+    shutil.rmtree(os.path.join(root, "out"), ignore_errors=True)
+    os.makedirs(os.path.join(root, "out"))
+    os.utime(os.path.join(root, "out"), (FIXED_TIME, FIXED_TIME))
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+def exit_code(code):
+    """strace re-raises the tracee's fatal signal (Popen shows -SIG); the example returns
+    128 + SIG (documented)."""
+    return 128 - code if code < 0 else code
+
+
+def compare(example, command, follow=False, multiset=False, async_signals=(), in_fixture=False):
     strace = shutil.which("strace")
     if strace is None:
         print("SKIP: strace(1) is not installed")
@@ -236,60 +527,113 @@ def compare(example, follow, multiset, command, lines=False):
     if shutil.which(command[0]) is None:
         print("SKIP: %s is not installed" % command[0])
         return 77
-    with tempfile.TemporaryDirectory() as tmp:
-        ours_path = os.path.join(tmp, "ours.txt")
+    with tempfile.TemporaryDirectory(prefix="strace-compare-") as tmp:
+        work = os.path.join(tmp, "work")
+        os.makedirs(work)
+        if in_fixture:
+            make_fixture(work)
+        env = dict(os.environ, TMPDIR=os.path.join(work, "out"))
+        ours_path = os.path.join(tmp, "example.txt")
         theirs_path = os.path.join(tmp, "strace.txt")
         flag = ["-f"] if follow else []
-        code_ours, _, err_ours = run([example] + flag + ["-o", ours_path, "--"] + command)
-        code_theirs, _, err_theirs = run([strace] + flag + ["-o", theirs_path, "--"] + command)
-        if code_ours != code_theirs:
-            print("exit codes differ: example %d, strace %d" % (code_ours, code_theirs))
-            print(err_ours, err_theirs)
+        results = {}
+        for who, argv in (("example", [example] + flag + ["-o", ours_path, "--"] + command),
+                          ("strace", [strace] + flag + ["-o", theirs_path, "--"] + command)):
+            if in_fixture:
+                fresh_out(work)
+            code, _, err, timed_out = run(argv, cwd=work if in_fixture else None, env=env)
+            if timed_out:
+                print("%s: timed out after %d s (killed)" % (who, TIMEOUT))
+                if err:
+                    print(err)
+                return 1
+            results[who] = (exit_code(code), err)
+        if results["example"][0] != results["strace"][0]:
+            print("exit codes differ: example %d, strace %d"
+                  % (results["example"][0], results["strace"][0]))
+            print(results["example"][1], results["strace"][1])
+            show_files(ours_path, theirs_path)
             return 1
-        ours = per_process(parse(ours_path, OURS_PREFIX), multiset)
-        theirs = per_process(parse(theirs_path, STRACE_PREFIX), multiset)
+        ours = per_process(parse(ours_path, OURS_PREFIX), multiset, async_signals)
+        theirs = per_process(strace_as_example(parse(theirs_path, STRACE_PREFIX)), multiset,
+                             async_signals)
         failed = False
         if sorted(ours) != sorted(theirs):
             print("process trees differ: example %s, strace %s" % (sorted(ours), sorted(theirs)))
             failed = True
         for label in sorted(set(ours) | set(theirs)):
             a, b = ours.get(label, []), theirs.get(label, [])
-            same = collections.Counter(a) == collections.Counter(b) if multiset else a == b
-            print("%-18s example %4d, strace %4d: %s"
+            by_count = multiset
+            same = collections.Counter(a) == collections.Counter(b) if by_count else a == b
+            print("%-22s example %5d, strace %5d lines: %s"
                   % (label, len(a), len(b), "same" if same else "DIFFERENT"))
             if not same:
                 failed = True
-                show_difference(a, b, multiset)
-        if lines:
-            a, b = normalised_lines(ours_path), normalised_lines(theirs_path)
-            same = a == b
-            print("%-18s example %4d, strace %4d: %s"
-                  % ("whole lines", len(a), len(b), "same" if same else "DIFFERENT"))
-            if not same:
-                failed = True
-                for i, (x, y) in enumerate(zip(a + [""] * len(b), b + [""] * len(a))):
-                    if x != y:
-                        print("    line %d:\n    example: %s\n    strace:  %s" % (i + 1, x, y))
-                        break
+                show_difference(a, b, by_count)
         if failed:
-            for name, path in (("example", ours_path), ("strace", theirs_path)):
-                print("---- %s output ----" % name)
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    sys.stdout.write(f.read())
+            show_files(ours_path, theirs_path)
         return 1 if failed else 0
 
 
-def show_difference(a, b, multiset):
-    if multiset:
+def show_files(ours_path, theirs_path):
+    for name, path in (("example", ours_path), ("strace", theirs_path)):
+        print("---- %s output (raw) ----" % name)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            print(e)
+            continue
+        if len(lines) > 400:
+            print("(%d lines; the first 400)" % len(lines))
+        print("\n".join(lines[:400]))
+
+
+def show_difference(a, b, by_count):
+    if by_count:
         ca, cb = collections.Counter(a), collections.Counter(b)
-        for name in sorted(set(ca) | set(cb)):
-            if ca[name] != cb[name]:
-                print("    %-20s example %d, strace %d" % (name, ca[name], cb[name]))
+        for text in sorted(set(ca) | set(cb)):
+            if ca[text] != cb[text]:
+                print("    example %d, strace %d: %s" % (ca[text], cb[text], text))
         return
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    print("    first difference at #%d: example %s, strace %s" % (i, a[i:i + 5], b[i:i + 5]))
+    diff = list(difflib.unified_diff(a, b, "example", "strace", n=2, lineterm=""))
+    for line in diff[:80]:
+        print("    " + line)
+    if len(diff) > 80:
+        print("    ... (%d more diff lines)" % (len(diff) - 80))
+
+
+# --- line: exact lines of the example's output -----------------------------------------------
+
+def unpadded(line):
+    m = OURS_PREFIX.match(line)
+    return re.sub(r"\)\s+= ", ") = ", m.group(2) if m else line)
+
+
+def expect_lines(example, command, expected, follow=False, status=0):
+    with tempfile.TemporaryDirectory(prefix="strace-line-") as tmp:
+        out = os.path.join(tmp, "out.txt")
+        code, _, stderr, timed_out = run([example] + (["-f"] if follow else []) +
+                                         ["-o", out, "--"] + command)
+        if timed_out:
+            print("FAIL: the example timed out after %d s" % TIMEOUT)
+            return 1
+        with open(out, encoding="utf-8", errors="replace") as f:
+            raw = f.read().splitlines()
+        lines = [unpadded(line) for line in raw]
+        c = Checker()
+        c.expect("exits with %d (got %d)" % (status, code), code == status, stderr)
+        at = 0
+        for want in expected:
+            found = want in lines[at:]
+            c.expect("line: " + want, found)
+            if found:
+                at = lines.index(want, at) + 1
+        if c.failures:
+            print("---- example output ----")
+            print("\n".join(raw))
+        print("%d failure(s)" % c.failures)
+        return 1 if c.failures else 0
 
 
 # --- checks of the example's own output -----------------------------------------------------
@@ -312,7 +656,7 @@ def check(example, target):
         out = os.path.join(tmp, "out.txt")
 
         # Simple mode on the deterministic target.
-        code, stdout, stderr = run([example, "-o", out, target])
+        code, stdout, stderr = run3([example, "-o", out, target])
         text = open(out, encoding="utf-8").read()
         lines = text.splitlines()
         c.expect("simple mode exits with the tracee's code (0)", code == 0, stderr)
@@ -333,14 +677,14 @@ def check(example, target):
             'write(1, "\\0\\1\\2\\3\\n\\t\\"\\\\\\377", 9) = 9',
             "--- SIGUSR1 {si_signo=SIGUSR1} ---",
             'write(1, "in the handler\\n", 15) = 15',
-            "rt_sigreturn() = 0",
+            "rt_sigreturn({mask=[]}) = 0",
             'read(3, "x", 1) = 1',
             "exit_group(0) = ?",
             "+++ exited with 0 +++",
         ]
-        unpadded = [re.sub(r"\)\s+= ", ") = ", line) for line in lines]
+        unpadded_lines = [unpadded(line) for line in lines]
         for want in expected:
-            c.expect("line: " + want, want in unpadded)
+            c.expect("line: " + want, want in unpadded_lines)
         c.expect("strace's alignment: '=' at column 40 for short calls",
                  any(re.match(r"^close\(3\)\s{32}= 0$", line) for line in lines))
         c.expect("the last line is the exit", bool(lines) and lines[-1] == "+++ exited with 0 +++")
@@ -348,7 +692,7 @@ def check(example, target):
                  not any("exited with 3" in line for line in lines))
 
         # Advanced mode: the child process and the thread are followed.
-        code, stdout, stderr = run([example, "-f", "-o", out, target])
+        code, stdout, stderr = run3([example, "-f", "-o", out, target])
         lines = open(out, encoding="utf-8").read().splitlines()
         c.expect("-f exits with the tracee's code (0)", code == 0, stderr)
         c.expect("-f: every line has a [pid N] prefix",
@@ -366,7 +710,7 @@ def check(example, target):
                  any("[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]" in line for line in lines))
 
         # -e trace=: exactly the names given.
-        code, _, stderr = run([example, "-o", out, "-e", "trace=write,close", target])
+        code, _, stderr = run3([example, "-o", out, "-e", "trace=write,close", target])
         lines = open(out, encoding="utf-8").read().splitlines()
         names = {split_call(line)[0] for line in lines if not line.startswith(("---", "+++"))}
         c.expect("-e trace=write,close prints only write and close", names == {"write", "close"},
@@ -375,26 +719,26 @@ def check(example, target):
                  "--- SIGUSR1 {si_signo=SIGUSR1} ---" in lines and "+++ exited with 0 +++" in lines)
 
         # Without -o the trace goes to stderr.
-        code, stdout, stderr = run([example, "-e", "trace=exit_group", target])
+        code, stdout, stderr = run3([example, "-e", "trace=exit_group", target])
         c.expect("without -o the trace goes to stderr",
                  [line for line in stderr.splitlines() if not line.startswith("---")]
                  == ["exit_group(0)                           = ?", "+++ exited with 0 +++"],
                  stderr)
 
         # Command lines that cannot work.
-        code, _, stderr = run([example, "no-such-program-xyz"])
+        code, _, stderr = run3([example, "no-such-program-xyz"])
         c.expect("a command not in PATH is refused like strace does",
                  code == 1 and "Can't stat 'no-such-program-xyz'" in stderr, stderr)
-        code, _, stderr = run([example, "-e", "trace=nosuchcall", "true"])
+        code, _, stderr = run3([example, "-e", "trace=nosuchcall", "true"])
         c.expect("an unknown syscall name is refused",
                  code == 1 and "invalid system call 'nosuchcall'" in stderr, stderr)
-        code, _, stderr = run([example])
+        code, _, stderr = run3([example])
         c.expect("no command is refused", code == 1 and "must have PROG" in stderr, stderr)
 
         # An exit code and a death by signal pass through.
-        code, _, _ = run([example, "-o", out, "sh", "-c", "exit 7"])
+        code, _, _ = run3([example, "-o", out, "sh", "-c", "exit 7"])
         c.expect("the tracee's exit code is strace's exit code (7)", code == 7)
-        code, _, _ = run([example, "-o", out, "sh", "-c", "kill -TERM $$"])
+        code, _, _ = run3([example, "-o", out, "sh", "-c", "kill -TERM $$"])
         lines = open(out, encoding="utf-8").read().splitlines()
         c.expect("a death by signal: +++ killed by SIGTERM +++ and exit code 143",
                  code == 143 and lines[-1] == "+++ killed by SIGTERM +++", "%d %s" % (code, lines[-3:]))
@@ -410,11 +754,25 @@ def main(argv):
         return 77
     if len(argv) >= 3 and argv[0] == "check":
         return check(argv[1], argv[2])
-    if len(argv) >= 3 and argv[0] == "compare" and "--" in argv:
+    if len(argv) >= 3 and argv[0] in ("compare", "line") and "--" in argv:
         split = argv.index("--")
         opts, command = argv[2:split], argv[split + 1:]
-        return compare(argv[1], "--follow" in opts, "--multiset" in opts, command,
-                       "--lines" in opts)
+        async_signals, expected, status, i = [], [], 0, 0
+        while i < len(opts):
+            if opts[i] == "--async":
+                async_signals.append(opts[i + 1])
+                i += 1
+            elif opts[i] == "--expect":
+                expected.append(opts[i + 1])
+                i += 1
+            elif opts[i] == "--status":
+                status = int(opts[i + 1])
+                i += 1
+            i += 1
+        if argv[0] == "line":
+            return expect_lines(argv[1], command, expected, "--follow" in opts, status)
+        return compare(argv[1], command, "--follow" in opts, "--multiset" in opts,
+                       tuple(async_signals), "--in-fixture" in opts)
     print(__doc__)
     return 2
 

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: MIT
 # A small multithreaded tracee: four threads, each doing the same few syscalls on its own file.
+# The threads run at the same time; a lock around the file work keeps the descriptor numbers
+# the same on every run (each thread opens and closes fd 3 while it holds the lock; threads
+# that open at the same time would get 3 or 4 by timing).
 import os
 import sys
 import threading
 
+file_lock = threading.Lock()
+
 
 def work(index: int, directory: str) -> None:
     path = os.path.join(directory, f"thread-{index}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.write(fd, f"thread {index}\n".encode())
-    os.close(fd)
+    with file_lock:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, f"thread {index}\n".encode())
+        os.close(fd)
     os.stat(path)
     os.unlink(path)
 
