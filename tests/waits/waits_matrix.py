@@ -29,8 +29,9 @@ spawn + Tracer::next, never FLAG_IGNORE): `signal` (STOP_SIGNAL), `syscall`
 (STOP_PRE_SYSCALL|STOP_POST_SYSCALL), `both`, and `attached` (STOP_EXIT only). A traced run
 passes when its stdout (waits_target prints the wait's result and the signal masks after the
 wait and in the handler) and its exit status equal the untraced run's, and it ended within
---timeout-ms: the runner's watchdog kills it then. A run that timed out without looping
-through stops gets a second chance with a bound four times longer, for a loaded machine.
+--timeout-ms: the runner's watchdog kills it then. A failing run (untraced or traced) that
+did not loop through stops gets a second chance with every bound four times longer, for a
+loaded machine; a case that passes so is listed as NOTE with what its first run did.
 
 The untraced run is the expectation; it must end by itself, and the target must not report on
 stderr that its own assumptions broke (the sender never saw it asleep in the wait), or the
@@ -298,7 +299,7 @@ def main():
     work = queue.Queue()
     for p in programs:
         work.put(p)
-    results = []  # (name, verdict, message)
+    results = []  # (name, verdict, message); NOTE: a run that passed on retry
     lock = threading.Lock()
     not_permitted = threading.Event()
     reply_timeout = args.timeout_ms / 1000 + 20
@@ -309,41 +310,61 @@ def main():
     def report(name, verdict, message=""):
         with lock:
             results.append((name, verdict, message))
-            if verdict in ("FAIL", "LINUX") or args.verbose:
+            if verdict in ("FAIL", "LINUX", "NOTE") or args.verbose:
                 print(f"{verdict} {name}" + (f": {message}" if message else ""), flush=True)
 
     def worker():
         runner = Runner(args.runner, sessions)
         ident = 0
+
+        def run_with(head, w, d, c, scale=1):
+            """One run of the program (w, d, c); `head` is the runner's MODE TIMEOUT_MS or
+            strace(1)'s command line. `scale` multiplies the target's time bounds."""
+            nonlocal ident
+            ident += 1
+            argv = [args.target, w, d, c, str(args.sleep_ms * scale),
+                    str(args.bound_ms * scale)]
+            r = runner.run(ident, head + argv, reply_timeout * scale)
+            return Outcome(*r) if r is not None else None
+
+        def attempt(mode, w, d, c, judge_run):
+            """Runs `mode`; a failing run (judge_run says why) that did not loop through
+            stops is run once more with every bound RETRY_FACTOR times longer: on a loaded
+            machine a correct run can be slow, while a looping tracer loops again. Returns
+            the outcome kept and, if the first run failed, why."""
+            got = run_with([mode, str(args.timeout_ms)], w, d, c)
+            first = judge_run(got)
+            if first is None or (got is not None and got.stop_total() >= SPINNING_STOPS):
+                return got, None
+            again = run_with([mode, str(args.timeout_ms * RETRY_FACTOR)], w, d, c,
+                             RETRY_FACTOR)
+            if again is not None and again.rc == 3:
+                again.retried = True
+            return again, first
+
+        def untraced_broken(base):
+            if base is None:
+                return "the runner stopped answering"
+            if base.rc != 0 or base.status is None:
+                return f"runner exit code {base.rc}: {base.err.strip()}"
+            if base.complaints:
+                return "; ".join(base.complaints)
+            return None
+
         try:
             while not not_permitted.is_set():
                 try:
                     (w, d, c), wanted = work.get_nowait()
                 except queue.Empty:
                     return
-                argv = [args.target, w, d, c, str(args.sleep_ms), str(args.bound_ms)]
-
-                def run_with(head):
-                    nonlocal ident
-                    ident += 1
-                    r = runner.run(ident, head + argv, reply_timeout)
-                    return Outcome(*r) if r is not None else None
-
-                def run(mode):
-                    return run_with([mode, str(args.timeout_ms)])
-
-                base = run("untraced")
                 prefix = f"{w} {d} {c}"
-                broken = None
-                if base is None:
-                    broken = "the runner stopped answering"
-                elif base.rc != 0 or base.status is None:
-                    broken = f"runner exit code {base.rc}: {base.err.strip()}"
-                elif base.complaints:
-                    broken = "; ".join(base.complaints)
-                else:
+                base, first = attempt("untraced", w, d, c, untraced_broken)
+                broken = untraced_broken(base)
+                if first and not broken:
+                    report(f"{prefix} untraced", "NOTE", "passed on retry; first run: " + first)
+                if not broken:
                     for _ in range(args.untraced_repeat):
-                        again = run("untraced")
+                        again = run_with(["untraced", str(args.timeout_ms)], w, d, c)
                         if again is None or again.status != base.status or \
                                 again.out != base.out:
                             diff = first_difference(base.out, again.out) if again else None
@@ -363,13 +384,8 @@ def main():
                     continue
                 strace_ref = None  # (outcome, why) of the program under strace(1), once
                 for m in wanted:
-                    got = run(m)
-                    if got is not None and got.rc == 3 and got.stop_total() < SPINNING_STOPS:
-                        # Timed out without spinning through stops: maybe only a slow machine.
-                        # Once more with a longer bound; a real hang hangs again.
-                        got = run_with([m, str(args.timeout_ms * RETRY_FACTOR)])
-                        if got is not None and got.rc == 3:
-                            got.retried = True
+                    got, first = attempt(m, w, d, c,
+                                         lambda o: judge(base, o, args.timeout_ms))
                     if got is not None and got.rc == 77:
                         not_permitted.set()
                         report(f"{prefix} {m}", "SKIP", "tracing is not permitted here: " +
@@ -382,7 +398,7 @@ def main():
                         # too: tells a difference Linux makes for every tracer from ours.
                         if strace_ref is None:
                             ref = run_with(["untraced", str(args.timeout_ms), strace, "-f",
-                                            "-qq", "-o", "/dev/null", "--"])
+                                            "-qq", "-o", "/dev/null", "--"], w, d, c)
                             strace_ref = (ref, judge(base, ref, args.timeout_ms))
                         ref, ref_why = strace_ref
                         why += " [strace(1): " + (
@@ -390,6 +406,8 @@ def main():
                         if args.allow_strace_differences and ref_why and \
                                 same_difference(base, got, ref):
                             verdict = "LINUX"
+                    elif first:
+                        report(f"{prefix} {m}", "NOTE", "passed on retry; first run: " + first)
                     if not why:
                         with lock:
                             slowest.append((got.seconds, f"{prefix} {m}"))
@@ -441,7 +459,8 @@ def main():
     for message in leftovers:
         print(f"FAIL cleanup: {message}")
 
-    counts = {v: sum(1 for r in results if r[1] == v) for v in ("PASS", "FAIL", "SKIP", "LINUX")}
+    counts = {v: sum(1 for r in results if r[1] == v)
+              for v in ("PASS", "FAIL", "SKIP", "LINUX", "NOTE")}
     if not_permitted.is_set():
         print(f"waits matrix: SKIP: tracing is not permitted here")
         return 77
@@ -462,9 +481,11 @@ def main():
         seconds, name = max(slowest)
         print(f"slowest passing traced run: {seconds * 1000:.0f} ms ({name}); "
               f"the bound is {args.timeout_ms} ms")
-    print(f"waits matrix: {len(results)} cases ({len(programs)} programs x tracing modes): "
+    cases = len(results) - counts["NOTE"]
+    print(f"waits matrix: {cases} cases ({len(programs)} programs x tracing modes): "
           f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped"
-          + (f", {counts['LINUX']} as under strace(1)" if counts['LINUX'] else "") + " "
+          + (f", {counts['LINUX']} as under strace(1)" if counts['LINUX'] else "")
+          + (f" ({counts['NOTE']} passed on retry)" if counts['NOTE'] else "") + " "
           f"in {elapsed:.0f} s" + (f"; {len(leftovers)} cleanup failures" if leftovers else ""))
     return 1 if failed or leftovers else 0
 
