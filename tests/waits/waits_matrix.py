@@ -72,10 +72,13 @@ DISPOSITIONS = ["caught-restart", "caught", "ignored", "default-term", "default-
 COUNTS = ["one", "two", "storm", "timer"]
 MODES = ["signal", "syscall", "both", "attached"]
 
-# A run that timed out after fewer stops than this is run again with a bound RETRY_FACTOR
-# times longer before it fails: on a loaded machine a correct run can be slow, while a tracer
-# that loops (the same stop again and again) makes thousands of stops in the first bound.
+# A failing run is run again with every bound RETRY_FACTOR times longer before it fails (on
+# a loaded machine a correct run can be slow), unless it looped: a tracer that meets the same
+# stop again and again makes thousands of stops in the first bound, while a correct run makes
+# at most about 300 (the program's own syscalls twice, and one SIGNAL stop per signal sent:
+# at most 32 + SIGUSR1 + SIGCHLD).
 SPINNING_STOPS = 400
+SPINNING_SIGNAL_STOPS = 100
 RETRY_FACTOR = 4
 
 STATUS_RE = re.compile(r"^waits_runner: (exited \d+|killed by signal \d+|timeout after \d+ ms)$")
@@ -102,10 +105,12 @@ class Outcome:
         self.stops = stops[-1][len("waits_runner: stops "):] if stops else ""
         self.retried = False
 
-    def stop_total(self):
-        """How many stops the tracer saw (the "handler unknown" count is not one)."""
+    def looped(self):
+        """True when the tracer saw far more stops than a correct run makes."""
         text = re.sub(r"\(handler unknown: \d+\)", "", self.stops)
-        return sum(int(n) for n in re.findall(r"=(\d+)", text))
+        counts = {k: int(n) for k, n in re.findall(r"(\w+)=(\d+)", text)}
+        return sum(counts.values()) >= SPINNING_STOPS or \
+            counts.get("signal", 0) >= SPINNING_SIGNAL_STOPS
 
 
 class Runner:
@@ -334,7 +339,7 @@ def main():
             the outcome kept and, if the first run failed, why."""
             got = run_with([mode, str(args.timeout_ms)], w, d, c)
             first = judge_run(got)
-            if first is None or (got is not None and got.stop_total() >= SPINNING_STOPS):
+            if first is None or (got is not None and got.looped()):
                 return got, None
             again = run_with([mode, str(args.timeout_ms * RETRY_FACTOR)], w, d, c,
                              RETRY_FACTOR)
