@@ -332,17 +332,17 @@ def main():
             r = runner.run(ident, head + argv, reply_timeout * scale)
             return Outcome(*r) if r is not None else None
 
-        def attempt(mode, w, d, c, judge_run):
-            """Runs `mode`; a failing run (judge_run says why) that did not loop through
-            stops is run once more with every bound RETRY_FACTOR times longer: on a loaded
-            machine a correct run can be slow, while a looping tracer loops again. Returns
-            the outcome kept and, if the first run failed, why."""
-            got = run_with([mode, str(args.timeout_ms)], w, d, c)
+        def attempt(mode, w, d, c, judge_run, command=()):
+            """Runs `mode` (of `command`, when given); a failing run (judge_run says why)
+            that did not loop through stops is run once more with every bound RETRY_FACTOR
+            times longer: on a loaded machine a correct run can be slow, while a looping
+            tracer loops again. Returns the outcome kept and, if the first run failed, why."""
+            got = run_with([mode, str(args.timeout_ms)] + list(command), w, d, c)
             first = judge_run(got)
             if first is None or (got is not None and got.looped()):
                 return got, None
-            again = run_with([mode, str(args.timeout_ms * RETRY_FACTOR)], w, d, c,
-                             RETRY_FACTOR)
+            again = run_with([mode, str(args.timeout_ms * RETRY_FACTOR)] + list(command), w,
+                             d, c, RETRY_FACTOR)
             if again is not None and again.rc == 3:
                 again.retried = True
             return again, first
@@ -402,8 +402,9 @@ def main():
                         # The same program under strace(1), which traces with syscall stops
                         # too: tells a difference Linux makes for every tracer from ours.
                         if strace_ref is None:
-                            ref = run_with(["untraced", str(args.timeout_ms), strace, "-f",
-                                            "-qq", "-o", "/dev/null", "--"], w, d, c)
+                            ref, _ = attempt("untraced", w, d, c,
+                                             lambda o: judge(base, o, args.timeout_ms),
+                                             [strace, "-f", "-qq", "-o", "/dev/null", "--"])
                             strace_ref = (ref, judge(base, ref, args.timeout_ms))
                         ref, ref_why = strace_ref
                         why += " [strace(1): " + (
