@@ -123,6 +123,20 @@ class ExampleTraces(unittest.TestCase):
         self.assertEqual(f["clone3_unseen"], 1)
         self.assertEqual(f["lives"], 1)
 
+    def test_a_crash_is_a_failure_unless_allowed(self):
+        lines = example(
+            "10 " + FORK.format(11),
+            "11 rt_sigaction(SIGUSR1, NULL, {sa_handler=0x55ba14850199}, 8) = 0",
+            "11 --- SIGSEGV {si_signo=SIGSEGV} ---",
+            "11 +++ killed by SIGSEGV (core dumped) +++",
+            "10 +++ killed by SIGKILL +++",
+        )
+        r = trace_check.check(lines)
+        self.assertEqual(r.crashed, [11])
+        self.assertFalse(r.ok)
+        self.assertIn("crashed: pid 11", r.evidence())
+        self.assertTrue(trace_check.check(lines, crashes_allowed=True).ok)
+
     def test_other_output_is_ignored(self):
         r = trace_check.check(["stress-ng: info:  [10] dispatching hogs\n"] + example(
             "10 +++ exited with 0 +++"))
