@@ -33,11 +33,15 @@ What is masked, in both traces, because it differs between any two runs of a pro
     pid N`. A traced pid becomes its place in the clone tree ("1", "1.2" = the second child
     of the first process); any other pid (the tracer, an untraced child in simple mode)
     becomes "other-K", K counting the distinct ones in the order each process shows them;
+  - a 0 in clone3's `=> {parent_tid=[0]}`: glibc passes one word as parent_tid and
+    child_tid, which the kernel clears when the thread exits, perhaps before the tracer
+    reads it at clone3's exit; it becomes the new thread's id;
   - getrandom's bytes; the fields of sysinfo that change (uptime, loads, free, shared and
     buffer memory, free swap, process count); statfs's free blocks and inodes (others write
     to the same file system); getrusage's CPU times; the time left that an interrupted
     nanosleep or clock_nanosleep writes back (the example shows the address when the call
-    never returned, as it does for every out-argument then); the time of day that
+    never returned, as it does for every out-argument then); the deadline of a
+    clock_nanosleep with TIMER_ABSTIME (Python's time.sleep); the time of day that
     gettimeofday, time and clock_gettime return when they are syscalls (normally the vDSO
     answers them and no syscall is made);
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
@@ -52,6 +56,9 @@ What is not the program's doing but timing or chance, and dropped or reordered i
     4.5% of values it rejects as unfair (gnulib's tempname.c);
   - the order within a run of consecutive `wait4(-1, ...)` lines: which child is reported
     first depends on which exits first;
+  - a `wait4(..., WNOHANG, ...) = 0` (no child has exited yet) and the rt_sigsuspend or
+    pause right after it: a program that polls its child and then waits for SIGCHLD
+    (timeout(1)) goes round that loop once more when the child dies a little later;
   - with --multiset (threads that run at the same time) each thread's lines are compared as
     a multiset (counts per line), and mmap, munmap and mprotect are left out: malloc gives a
     thread an arena of its own (mmap, munmap, mprotect) only when another thread holds the
@@ -367,9 +374,11 @@ def mask_values(name, args, result):
         args[1] = re.sub(r"\b(f_bfree|f_bavail|f_ffree)=\d+", r"\1=N", args[1])
     elif name == "getrusage" and len(args) > 1:
         args[1] = re.sub(r"tv_(sec|usec)=\d+", r"tv_\1=T", args[1])
-    elif name in ("nanosleep", "clock_nanosleep") and args and result is not None and \
-            not result.startswith("0"):
-        args[-1] = "TIME-LEFT"  # interrupted: the time left, or its address
+    elif name in ("nanosleep", "clock_nanosleep") and args:
+        if name == "clock_nanosleep" and len(args) > 2 and args[1] == "TIMER_ABSTIME":
+            args[2] = "DEADLINE"  # a time on a clock, not a duration
+        if result is not None and not result.startswith("0"):
+            args[-1] = "TIME-LEFT"  # interrupted: the time left, or its address
     elif name in ("gettimeofday", "clock_gettime", "time"):
         args = [re.sub(r"tv_(sec|usec|nsec)=\d+", r"tv_\1=T", a) for a in args]
         if name == "time" and result is not None:
@@ -391,8 +400,13 @@ def normalised(record, names):
     if name in PID_RESULTS and result is not None:
         result = names.name(result)
     if name in ("clone", "clone3"):
+        # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
+        # already exited when the tracer reads it at clone's exit has had it cleared
+        # (CLONE_CHILD_CLEARTID), so 0 there stands for the new thread's id.
         args = [re.sub(r"parent_tid=\[(\d+)\]",
-                       lambda m: "parent_tid=[%s]" % names.name(m.group(1)), a) for a in args]
+                       lambda m: "parent_tid=[%s]" % (
+                           result if m.group(1) == "0" and result else names.name(m.group(1))),
+                       a) for a in args]
     args, result = mask_values(name, args, result)
     text = join_call(name, args, result)
     text = MKSTEMP.sub(r"\1XXXXXX", text)
@@ -405,6 +419,7 @@ def per_process(records, multiset=False, async_signals=()):
     names = {}
     out = collections.defaultdict(list)
     in_arena_trim = set()  # labels whose last call mapped a malloc arena
+    polled = set()  # labels whose last call was a WNOHANG wait4 that found nothing
     for i, r in enumerate(records):
         label = labels.get(r.pid, "?%d" % r.pid)  # unknown parent: keep apart
         if label not in names:
@@ -420,6 +435,13 @@ def per_process(records, multiset=False, async_signals=()):
             if r.name == "futex":
                 continue
             if r.name == "getrandom" and makes_temp_file(records, i):
+                continue
+            if label in polled:
+                polled.discard(label)
+                if r.name in ("rt_sigsuspend", "pause"):
+                    continue
+            if r.name == "wait4" and "WNOHANG" in r.text and r.result == "0":
+                polled.add(label)
                 continue
             if multiset and r.name in ("mmap", "munmap", "mprotect"):
                 continue
@@ -554,6 +576,10 @@ def compare(example, command, follow=False, multiset=False, async_signals=(), in
             print(results["example"][1], results["strace"][1])
             show_files(ours_path, theirs_path)
             return 1
+        for who, path in (("example", ours_path), ("strace", theirs_path)):
+            if not os.path.exists(path):
+                print("%s wrote no trace (exit %d)\n%s" % (who, results[who][0], results[who][1]))
+                return 1
         ours = per_process(parse(ours_path, OURS_PREFIX), multiset, async_signals)
         theirs = per_process(strace_as_example(parse(theirs_path, STRACE_PREFIX)), multiset,
                              async_signals)
@@ -617,6 +643,9 @@ def expect_lines(example, command, expected, follow=False, status=0):
                                          ["-o", out, "--"] + command)
         if timed_out:
             print("FAIL: the example timed out after %d s" % TIMEOUT)
+            return 1
+        if not os.path.exists(out):
+            print("FAIL: the example wrote no trace (exit %d)\n%s" % (code, stderr))
             return 1
         with open(out, encoding="utf-8", errors="replace") as f:
             raw = f.read().splitlines()
