@@ -123,6 +123,17 @@ class ExampleTraces(unittest.TestCase):
         self.assertEqual(f["clone3_unseen"], 1)
         self.assertEqual(f["lives"], 1)
 
+    def test_a_decoded_clone3_is_a_creation(self):
+        flags = "clone3({flags=CLONE_VM|CLONE_THREAD%s, exit_signal=0} => {parent_tid=[%d]}, 88)"
+        r = trace_check.check(example(
+            "10 " + flags % ("", 11) + " = 11",
+            "10 " + flags % ("|CLONE_UNTRACED", 12) + " = 12",
+            "10 +++ exited with 0 +++",
+        ))
+        self.assertEqual(r.missing, [11])  # a traced thread that never showed up
+        self.assertEqual(r.figures()["untraced_children"], 1)
+        self.assertEqual(r.figures()["clone3_unseen"], 0)
+
     def test_a_crash_is_a_failure_unless_allowed(self):
         lines = example(
             "10 " + FORK.format(11),
