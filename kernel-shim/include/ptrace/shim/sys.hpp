@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -126,9 +127,12 @@ struct ProcStatus {
     std::array<std::uint64_t, 4> uid{}; // real, effective, saved, fs
     std::array<std::uint64_t, 4> gid{};
     std::uint64_t sig_pnd = 0; // signals pending for this thread
+    std::uint64_t shd_pnd = 0; // signals pending for the whole process
+    std::uint64_t sig_blk = 0; // the mask in force (a mask-swapping wait's temporary one)
     std::uint64_t sig_ign = 0;
     std::uint64_t sig_cgt = 0;
     int threads = 0;
+    int seccomp = 0; // 0 none, 1 strict, 2 filter
 };
 
 namespace detail {
@@ -164,15 +168,9 @@ T number(std::string_view& text, int base = 10) noexcept {
 
 } // namespace detail
 
-/// Parses /proc/<tid>/status. ESRCH when the task does not exist.
-inline Result<ProcStatus> proc_status(pid_t tid) {
-    std::string text;
-    const std::string path = "/proc/" + std::to_string(tid) + "/status";
-    if (!read_small_file(path.c_str(), text)) {
-        return unexpected(std::errc::no_such_process);
-    }
+/// Parses the text of a /proc/<tid>/status file (fields it lacks stay zero).
+inline ProcStatus parse_proc_status(std::string_view all) noexcept {
     ProcStatus st;
-    const std::string_view all = text;
     if (const auto s = detail::field(all, "State"); !s.empty()) {
         st.state = s.front();
     }
@@ -192,13 +190,43 @@ inline Result<ProcStatus> proc_status(pid_t tid) {
     }
     v = detail::field(all, "SigPnd");
     st.sig_pnd = detail::number<std::uint64_t>(v, 16);
+    v = detail::field(all, "ShdPnd");
+    st.shd_pnd = detail::number<std::uint64_t>(v, 16);
+    v = detail::field(all, "SigBlk");
+    st.sig_blk = detail::number<std::uint64_t>(v, 16);
     v = detail::field(all, "SigIgn");
     st.sig_ign = detail::number<std::uint64_t>(v, 16);
     v = detail::field(all, "SigCgt");
     st.sig_cgt = detail::number<std::uint64_t>(v, 16);
     v = detail::field(all, "Threads");
     st.threads = detail::number<int>(v);
+    v = detail::field(all, "Seccomp");
+    st.seccomp = detail::number<int>(v);
     return st;
+}
+
+/// Reads and parses /proc/<tid>/status. \errors ESRCH when the task does not exist; the errno
+/// of the failed open or read otherwise (EMFILE, ENFILE, ENOMEM...), which says nothing about
+/// the task.
+inline Result<ProcStatus> proc_status(pid_t tid) {
+    std::string text;
+    const std::string path = "/proc/" + std::to_string(tid) + "/status";
+    if (!read_small_file(path.c_str(), text)) {
+        return unexpected_errno(errno == ENOENT || errno == ESRCH ? ESRCH : errno);
+    }
+    return parse_proc_status(text);
+}
+
+/// The scheduler state letter of /proc/<tid>/stat ('R', 'S', 't' for a ptrace-stop, 'Z'...),
+/// or '?' when the task does not exist or the file cannot be read.
+inline char proc_state(pid_t tid) noexcept {
+    std::string text;
+    const std::string path = "/proc/" + std::to_string(tid) + "/stat";
+    if (!read_small_file(path.c_str(), text)) {
+        return '?';
+    }
+    const auto paren = text.rfind(')'); // the command name may hold spaces and parentheses
+    return paren != std::string::npos && paren + 2 < text.size() ? text[paren + 2] : '?';
 }
 
 /// The current errno as an Unexpected.
