@@ -30,7 +30,8 @@ namespace ptrace_api {
 /// A child process of the caller, reaped exactly once: by wait(), or else by the destructor,
 /// which kills it first. Exits are awaited through a pidfd, so waiting never consumes a
 /// ptrace stop that the shim's tracer thread must see (spec 3.1 "User waitpid
-/// interference"). Move-only.
+/// interference"). Move-only. A copy in a forked process is inert: its destructor closes
+/// its pidfd and nothing else, and kill() fails with EPERM there.
 ///
 /// \pre When the child is also traced, reaping it (wait() or the destructor) needs the
 /// tracee to be able to exit: close its Tracer first, or wait after the tracer saw ESRCH
@@ -38,17 +39,20 @@ namespace ptrace_api {
 class Child {
 public:
     /// Takes ownership of the child `pid` of the calling process. \pre pid > 0.
-    explicit Child(pid_t pid) noexcept : pid_(pid), pidfd_(shim::sys::pidfd_open(pid)) {
+    explicit Child(pid_t pid) noexcept
+        : pid_(pid), pidfd_(shim::sys::pidfd_open(pid)), owner_(::getpid()) {
         PTRACE_API_ASSERT(pid > 0, "Child needs a process id");
     }
 
     Child(Child&& other) noexcept
-        : pid_(std::exchange(other.pid_, 0)), pidfd_(std::exchange(other.pidfd_, -1)) {}
+        : pid_(std::exchange(other.pid_, 0)), pidfd_(std::exchange(other.pidfd_, -1)),
+          owner_(other.owner_) {}
     Child& operator=(Child&& other) noexcept {
         if (this != &other) {
             reap_now();
             pid_ = std::exchange(other.pid_, 0);
             pidfd_ = std::exchange(other.pidfd_, -1);
+            owner_ = other.owner_;
         }
         return *this;
     }
@@ -95,6 +99,9 @@ public:
     /// \errors ESRCH it is gone already.
     Result<void> kill() noexcept {
         PTRACE_API_ASSERT(pid_ > 0, "Child::kill on a reaped or moved-from child");
+        if (foreign()) {
+            return unexpected(std::errc::operation_not_permitted); // a forked copy is inert
+        }
         const int r =
             pidfd_ >= 0 ? shim::sys::pidfd_send_signal(pidfd_, SIGKILL) : ::kill(pid_, SIGKILL);
         if (r != 0) {
@@ -145,7 +152,15 @@ private:
         }
     }
 
+    /// True in a process forked from the owner: its copy is inert (it is not the parent of
+    /// the child, and killing it there would kill the owner's program).
+    [[nodiscard]] bool foreign() const noexcept { return ::getpid() != owner_; }
+
     void reap_now() noexcept {
+        if (pid_ > 0 && foreign()) {
+            forget(); // closes this copy's pidfd; the child stays the owner's
+            return;
+        }
         if (pid_ > 0) {
             (void)kill();
             try {
@@ -158,6 +173,7 @@ private:
 
     pid_t pid_ = 0;
     int pidfd_ = -1;
+    pid_t owner_ = 0; // the process that created this Child (its parent)
 };
 
 /// A program to start: what execve(2) gets.
