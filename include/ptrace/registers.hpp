@@ -76,7 +76,8 @@ public:
     [[nodiscard]] Result<FloatRegisters> get_float() const {
         return get<FloatRegisters>(float_fd_);
     }
-    /// Writes the x87/SSE state (Linux masks invalid mxcsr bits). \pre not moved-from.
+    /// Writes the x87/SSE state. Reserved mxcsr bits (outside the CPU's mxcsr_mask) are
+    /// discarded and mxcsr_mask itself is read-only, as in Redox (J4). \pre not moved-from.
     /// \errors ESRCH the tracee is gone.
     Result<void> set_float(const FloatRegisters& regs) { return set(float_fd_, regs); }
 

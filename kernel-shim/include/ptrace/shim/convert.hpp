@@ -85,8 +85,15 @@ inline FloatRegisters to_float_registers(const user_fpregs_struct& f) noexcept {
 }
 
 /// Overwrites the first 416 bytes of the FXSAVE image; bytes 416-511 stay as Linux had them.
+/// J4: the first 416 bytes of `in` over the FXSAVE image `f` (as GETFPREGS read it), keeping
+/// what the tracee cannot choose: mxcsr_mask is the CPU's, and mxcsr bits outside it are
+/// reserved, which Linux would refuse with EINVAL; Redox discards them, so they are cleared.
 inline void merge_float_registers(user_fpregs_struct& f, const FloatRegisters& in) noexcept {
+    // The FXSAVE convention: a zero mask means the default, every bit but DAZ (bit 6).
+    const std::uint32_t mask = f.mxcr_mask != 0 ? f.mxcr_mask : 0xffbfU;
     std::memcpy(&f, &in, sizeof in);
+    f.mxcr_mask = mask;
+    f.mxcsr &= mask;
 }
 
 /// fs_base/gs_base (regs/env, Redox 2021).
