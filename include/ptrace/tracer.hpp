@@ -196,7 +196,17 @@ struct TraceState {
 /// using-declarations, which carry their documentation.
 class TracerBase {
 public:
-    [[nodiscard]] pid_t pid() const noexcept { return state_.pid; }
+    [[nodiscard]] pid_t pid() const noexcept {
+        if (!state_.valid()) {
+            return state_.pid; // 0 once moved from or closed
+        }
+        try {
+            const auto tid = shim::tid_of(state_.trace.get());
+            return tid ? *tid : state_.pid;
+        } catch (...) {
+            return state_.pid; // a mutex that failed to lock; the attach pid is still a name
+        }
+    }
     [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
     [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
 
@@ -328,7 +338,9 @@ public:
     // Move-only (detail::TracerBase deletes the copies); the destructor and the move
     // assignment close the handle held, as said above.
 
-    /// The tracee's pid; 0 once moved from or closed.
+    /// The tracee's TID now: the attach pid, except after a non-leader thread of its process
+    /// execs, when Linux gives that thread its leader's TID and its tracer follows it
+    /// (kernel-shim/README.md, "Exec"). 0 once moved from or closed.
     using TracerBase::pid;
     /// False once moved from or closed.
     using TracerBase::valid;
@@ -416,7 +428,9 @@ class NonblockTracer : private detail::TracerBase {
 public:
     // Move-only, as Tracer.
 
-    /// The tracee's pid; 0 once moved from or closed.
+    /// The tracee's TID now: the attach pid, except after a non-leader thread of its process
+    /// execs, when Linux gives that thread its leader's TID and its tracer follows it
+    /// (kernel-shim/README.md, "Exec"). 0 once moved from or closed.
     using TracerBase::pid;
     /// False once moved from or closed.
     using TracerBase::valid;

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
 // Finds the address of the handler a stopped tracee is about to run for a signal, by making
-// the tracee itself ask the kernel (rt_sigaction) at its signal-delivery-stop (spec 3.D5).
+// the tracee itself ask the kernel (rt_sigaction) at its signal-delivery-stop (spec 3.D5),
+// without leaving any trace of the question: no register, flag, mask, memory or delivery
+// difference from a run that was never asked (kernel-shim/README.md, "The handler probe").
 #pragma once
 
-#include <array>
+#include <ptrace/shim/sys.hpp>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -22,42 +25,91 @@
 
 namespace ptrace_api::shim {
 
-/// What probe_signal_handler found.
+/// `b` of a SIGNAL event for a caught signal whose handler could not be learnt (see
+/// HandlerProbe::reason): a non-0/1 sentinel, so that the event still says "caught" (spec
+/// 3.D5). Normally `b` is the address.
+inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
+
+/// What the probe keeps per address space (thread group): where the tracee can make a
+/// system call without patching its code, and a page of the tracee's memory that belongs to
+/// the library. Both are found on first use and checked before each use; the caller drops
+/// the entry when the address space is replaced (exec).
+struct ProbeSpace {
+    std::uint64_t syscall_insn = 0; ///< a `syscall` instruction (0f 05) in the vDSO; 0 unknown
+    std::uint64_t page = 0;         ///< the library's page in the tracee; 0 none yet
+};
+
+/// What probe_signal_handler did.
 struct HandlerProbe {
     enum class Outcome {
-        Found,    ///< `handler` holds the address; the tracee is back at an equivalent stop
-        Failed,   ///< nothing was learnt; the tracee is back at an equivalent stop
-        Diverted, ///< another ptrace-stop arrived instead, as waitid(2) reported it in
-                  ///< `code` and `status`: the caller handles it as the tracee's new stop
+        /// The tracee was resumed with the caller's request and stops again, at once, at a
+        /// genuine signal-delivery-stop for the same signal with the same siginfo, registers
+        /// and masks (unless another thread of its process takes a process-directed signal
+        /// first, or a higher-priority signal arrived meanwhile). `handler` is the address,
+        /// or caught_handler_unknown when the question failed in the tracee (`reason`).
+        Resumed,
+        /// Nothing was asked and nothing changed: the tracee is still at the original stop.
+        /// `reason` says why (another instance of the signal pending, a seccomp filter, no
+        /// vDSO, not a 64-bit task, a failed ptrace request).
+        Skipped,
+        /// Another ptrace-stop arrived first (SIGKILL's exit, a SIGSTOP, a group-stop), as
+        /// waitid(2) reported it in `code` and `status`: the tracee's registers and signal mask
+        /// are back, the signal is queued again with its siginfo, and the caller handles that
+        /// stop instead.
+        Diverted,
     };
-    Outcome outcome = Outcome::Failed;
+    Outcome outcome = Outcome::Skipped;
     std::uint64_t handler = 0;
+    const char* reason = "";
     int code = 0;   ///< si_code of the diverting stop (CLD_TRAPPED)
     int status = 0; ///< si_status of the diverting stop: `(event << 8) | signal`
 };
 
 namespace detail {
 
+/// Marks the library's page in a tracee (its first 8 bytes), so that a page the program
+/// unmapped or replaced is noticed before it is used.
+inline constexpr std::uint64_t probe_page_magic = 0x65626f72702d6170; // "pa-probe"
+
+/// Offsets in the library's page.
+inline constexpr std::uint64_t probe_oldact = 8;   // struct kernel_sigaction (32 bytes)
+inline constexpr std::uint64_t probe_sigmask = 40; // one kernel sigset_t (8 bytes)
+inline constexpr std::uint64_t probe_timeout = 48; // struct timespec {0, 0} (16 bytes)
+
+/// Every signal blocked (Linux drops SIGKILL and SIGSTOP from a PTRACE_SETSIGMASK itself).
+inline constexpr std::uint64_t all_signals = ~std::uint64_t{0};
+
+/// The wait status of a syscall-stop (PTRACE_O_TRACESYSGOOD).
+inline constexpr int syscall_stop_status = SIGTRAP | 0x80;
+
 /// The address of a `syscall` instruction (0f 05) in the tracee's vDSO, which every x86_64
-/// process maps; using it means no tracee code is patched, so other threads cannot trip over
-/// a half-written instruction.
-inline std::optional<std::uint64_t> vdso_syscall_site(pid_t tid) {
-    std::ifstream maps("/proc/" + std::to_string(tid) + "/maps");
-    std::string line;
-    std::uint64_t start = 0, end = 0;
-    while (std::getline(maps, line)) {
-        if (line.size() > 6 && line.ends_with("[vdso]")) {
-            const auto dash = line.find('-');
-            const auto space = line.find(' ');
-            start = std::stoull(line.substr(0, dash), nullptr, 16);
-            end = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
-            break;
-        }
-    }
-    if (start == 0 || end <= start || end - start > (1U << 20)) {
+/// process maps: using it means no tracee code is patched, so other threads of the tracee
+/// never see a half-written instruction.
+inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
+    std::string maps;
+    const std::string maps_path = "/proc/" + std::to_string(tid) + "/maps";
+    if (!sys::read_small_file(maps_path.c_str(), maps)) {
         return std::nullopt;
     }
-    const int mem = ::open(("/proc/" + std::to_string(tid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+    std::uint64_t start = 0;
+    std::uint64_t end = 0;
+    for (std::size_t pos = 0; pos < maps.size();) {
+        const std::size_t eol = std::min(maps.find('\n', pos), maps.size());
+        const std::string_view line(maps.data() + pos, eol - pos);
+        if (line.ends_with("[vdso]")) {
+            std::string_view range = line;
+            start = sys::detail::number<std::uint64_t>(range, 16);
+            range.remove_prefix(1); // '-'
+            end = sys::detail::number<std::uint64_t>(range, 16);
+            break;
+        }
+        pos = eol + 1;
+    }
+    if (start == 0 || end <= start || end - start > (std::uint64_t{1} << 20)) {
+        return std::nullopt;
+    }
+    const std::string mem_path = "/proc/" + std::to_string(tid) + "/mem";
+    const int mem = ::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (mem < 0) {
         return std::nullopt;
     }
@@ -74,140 +126,272 @@ inline std::optional<std::uint64_t> vdso_syscall_site(pid_t tid) {
     return start + at;
 }
 
-/// The thread group (process) id of the task `tid`, from /proc; `tid` itself if unreadable.
-inline pid_t thread_group_of(pid_t tid) {
-    std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("Tgid:", 0) == 0) {
-            return static_cast<pid_t>(std::stol(line.substr(5)));
-        }
+/// A word of tracee memory through PTRACE_PEEKDATA (the raw call stores it through `data`).
+inline std::optional<std::uint64_t> peek(pid_t tid, std::uint64_t addr) noexcept {
+    std::uint64_t word = 0;
+    if (sys::ptrace_ptr(PTRACE_PEEKDATA, tid, addr, &word) != 0) {
+        return std::nullopt;
     }
-    return tid;
+    return word;
 }
 
-inline long ptrace_call(long request, pid_t tid, std::uintptr_t addr,
-                        std::uintptr_t data) noexcept {
-    return ::syscall(SYS_ptrace, request, static_cast<long>(tid), addr, data);
+inline bool poke(pid_t tid, std::uint64_t addr, std::uint64_t word) noexcept {
+    return sys::ptrace_raw(PTRACE_POKEDATA, tid, addr, word) == 0;
 }
+
+inline bool get_mask(pid_t tid, std::uint64_t& mask) noexcept {
+    return sys::ptrace_ptr(PTRACE_GETSIGMASK, tid, sizeof mask, &mask) == 0;
+}
+
+inline bool set_mask(pid_t tid, std::uint64_t mask) noexcept {
+    return sys::ptrace_ptr(PTRACE_SETSIGMASK, tid, sizeof mask, &mask) == 0;
+}
+
+/// Runs system calls in a tracee that sits at a ptrace-stop, through a `syscall` instruction
+/// of its vDSO, reaching each call's entry and exit stops with PTRACE_SYSCALL: never a
+/// single-step, so no trap flag is left behind whatever happens to the tracer. The caller
+/// restores the registers afterwards. \pre PTRACE_O_TRACESYSGOOD is set for the tracee.
+class RemoteSyscalls {
+public:
+    RemoteSyscalls(pid_t tid, const user_regs_struct& base, std::uint64_t insn) noexcept
+        : tid_(tid), base_(base), insn_(insn) {}
+
+    /// The stop that interrupted a call (valid after run() returned nothing).
+    int stop_code() const noexcept { return code_; }
+    int stop_status() const noexcept { return status_; }
+    /// True when that stop is the task's end (it vanished, or waitid failed).
+    bool gone() const noexcept { return gone_; }
+
+    /// Makes the tracee call `nr(args...)` and returns its result, or nothing when another
+    /// stop came first (see stop_code()). `resume_data` is the signal passed with the first
+    /// resume (a signal-delivery-stop's signal to requeue, or 0). `at_entry` runs at the
+    /// call's entry stop, before the kernel runs the call.
+    template <class AtEntry>
+    std::optional<std::int64_t> run(long nr, std::initializer_list<std::uint64_t> args,
+                                    long resume_data, AtEntry at_entry) {
+        user_regs_struct call = base_;
+        call.rip = insn_;
+        call.rax = static_cast<std::uint64_t>(nr);
+        call.orig_rax = ~std::uint64_t{0}; // not in a syscall: no restart logic on resuming
+        using Reg = decltype(call.rdi);
+        Reg* const slots[] = {&call.rdi, &call.rsi, &call.rdx, &call.r10, &call.r8, &call.r9};
+        std::size_t i = 0;
+        for (const std::uint64_t a : args) {
+            *slots[i++] = a;
+        }
+        if (sys::ptrace_ptr(PTRACE_SETREGS, tid_, 0, &call) != 0 ||
+            !resume(resume_data) || !expect_syscall_stop()) {
+            return std::nullopt;
+        }
+        at_entry();
+        if (!resume(0) || !expect_syscall_stop()) {
+            return std::nullopt;
+        }
+        user_regs_struct after{};
+        if (sys::ptrace_ptr(PTRACE_GETREGS, tid_, 0, &after) != 0) {
+            gone_ = true;
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(after.rax);
+    }
+
+    std::optional<std::int64_t> run(long nr, std::initializer_list<std::uint64_t> args,
+                                    long resume_data = 0) {
+        return run(nr, args, resume_data, [] {});
+    }
+
+private:
+    bool resume(long data) noexcept {
+        if (sys::ptrace_raw(PTRACE_SYSCALL, tid_, 0, static_cast<std::uintptr_t>(data)) != 0) {
+            gone_ = true; // killed meanwhile: it is no longer in a stop
+            return false;
+        }
+        return true;
+    }
+
+    /// Waits for the tracee's next stop (stops only, like the shim's tracer thread: an exit is
+    /// never consumed here, so a child of the program stays reapable by it, G2).
+    bool expect_syscall_stop() noexcept {
+        siginfo_t si{};
+        long rc = -1;
+        do {
+            rc = ::syscall(SYS_waitid, P_PID, tid_, &si, WSTOPPED | __WALL, nullptr);
+        } while (rc < 0 && errno == EINTR);
+        if (rc < 0) {
+            gone_ = true;
+            return false;
+        }
+        code_ = si.si_code;
+        status_ = si.si_status;
+        return si.si_code == CLD_TRAPPED && si.si_status == syscall_stop_status;
+    }
+
+    pid_t tid_;
+    user_regs_struct base_;
+    std::uint64_t insn_;
+    int code_ = 0;
+    int status_ = 0;
+    bool gone_ = false;
+};
 
 } // namespace detail
 
-/// Asks the tracee `tid`, which sits in a signal-delivery-stop for `sig`, what its handler for
-/// `sig` is: saves its registers, signal mask and siginfo; blocks every signal; points it at a
-/// `syscall` instruction of its vDSO with rt_sigaction(sig, NULL, scratch, 8), the scratch
-/// below its red zone; single-steps it; reads the handler; restores everything.
+/// Asks the tracee `tid`, which sits in a signal-delivery-stop for `sig` that a handler
+/// catches, what that handler is, and leaves no trace of the question.
 ///
-/// Resuming a signal-delivery-stop consumes its signal, so the tracee ends in the SIGTRAP
-/// signal-delivery-stop of the step, with the original siginfo put back (PTRACE_SETSIGINFO):
-/// resuming that stop with data = `sig` delivers the original signal, siginfo and all, and
-/// with data = 0 suppresses it, exactly as at the original stop. Linux reports that stop with
-/// WSTOPSIG = SIGTRAP; the caller must remember it stands for `sig`.
+/// The signal's delivery is only postponed, never changed: the tracee is resumed with `sig`
+/// while every signal is blocked, which makes Linux queue it again, siginfo and all; the
+/// tracee then calls rt_sigaction(sig, NULL, page) through a `syscall` instruction of its
+/// vDSO (and, once per address space, mmap for the library's page); its registers and signal
+/// mask are put back, and it is resumed with `resume_request` (PTRACE_CONT, PTRACE_SYSCALL or
+/// PTRACE_SINGLESTEP, data 0) to stop again at once, at a genuine delivery-stop for the same
+/// signal: whatever the tracer does there (deliver, suppress, die) acts as at the first one.
 ///
-/// `site_cache`, when given, holds the vDSO `syscall` address found for this task before (0:
-/// none yet) and receives it: the address space keeps its vDSO until an exec, when the caller
-/// clears it, and reading /proc/<tid>/maps and the vDSO is most of a probe's system calls.
+/// Mask-swapping waits (rt_sigsuspend, ppoll, pselect6, epoll_pwait...) leave the caller's
+/// mask saved in the kernel while a temporary one is in force. PTRACE_GETSIGMASK reports the
+/// saved mask and PTRACE_SETSIGMASK drops the saved state, so it is recreated before the
+/// tracee is let go: one more injected call, ppoll(NULL, 0, {0, 0}, &temporary) entered with
+/// the saved mask in force, which saves it again and finds the requeued signal pending.
 ///
-/// \pre The calling thread traces `tid`, and `tid` is in the signal-delivery-stop for `sig`
-///      that the caller just waited for.
-inline HandlerProbe probe_signal_handler(pid_t tid, int sig, std::uint64_t* site_cache = nullptr) {
-    using detail::ptrace_call;
+/// `status` is /proc/<tid>/status read at this stop: `sig_blk` is the mask in force, `pending`
+/// tells whether another instance of `sig` waits (then the probe is skipped: a standard
+/// signal queued again would merge with it, a real-time one would go behind it).
+///
+/// \pre The calling thread traces `tid` with PTRACE_O_TRACESYSGOOD, and `tid` sits in the
+///      signal-delivery-stop for `sig` that the caller just waited for.
+inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStatus& status,
+                                         ProbeSpace& space, long resume_request) {
+    using namespace detail;
     HandlerProbe probe;
-    siginfo_t info{};
-    user_regs_struct saved{};
-    std::uint64_t mask = 0;
-    if (ptrace_call(PTRACE_GETSIGINFO, tid, 0, reinterpret_cast<std::uintptr_t>(&info)) != 0 ||
-        info.si_signo != sig ||
-        ptrace_call(PTRACE_GETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&saved)) != 0 ||
-        ptrace_call(PTRACE_GETSIGMASK, tid, sizeof mask, reinterpret_cast<std::uintptr_t>(&mask)) !=
-            0) {
+    if (sig <= 0 || sig > 64) {
+        probe.reason = "not a signal";
         return probe;
     }
-    std::optional<std::uint64_t> site;
-    long word = 0;
-    if (site_cache != nullptr && *site_cache != 0 &&
-        ptrace_call(PTRACE_PEEKTEXT, tid, *site_cache, reinterpret_cast<std::uintptr_t>(&word)) ==
-            0 &&
-        (static_cast<std::uint64_t>(word) & 0xffff) == 0x050f) {
-        // Still a `syscall` there (one PEEKTEXT checks the cache against an exec the caller
-        // did not see, such as one by an untraced thread).
-        site = *site_cache;
-    } else {
-        site = detail::vdso_syscall_site(tid);
-        if (!site) {
+    const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig - 1);
+    if (((status.sig_pnd | status.shd_pnd) & bit) != 0) {
+        probe.reason = "another instance of the signal is pending";
+        return probe;
+    }
+    if (status.seccomp != 0) {
+        probe.reason = "a seccomp filter could refuse or trap the injected calls";
+        return probe;
+    }
+    siginfo_t info{};
+    if (sys::ptrace_ptr(PTRACE_GETSIGINFO, tid, 0, &info) != 0 || info.si_signo != sig) {
+        probe.reason = "the tracee is not at a delivery-stop for this signal";
+        return probe;
+    }
+    user_regs_struct saved{};
+    std::uint64_t mask = 0; // the saved mask while a mask-swapping wait is interrupted
+    if (sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &saved) != 0 || !get_mask(tid, mask)) {
+        probe.reason = "the tracee's registers or mask could not be read";
+        return probe;
+    }
+    if (saved.cs != 0x33) {
+        probe.reason = "not a 64-bit task";
+        return probe;
+    }
+    // Where to make the calls: the cached vDSO site if it still holds a `syscall`.
+    if (space.syscall_insn == 0 || ((peek(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
+        const auto insn = find_vdso_syscall(tid);
+        if (!insn) {
+            probe.reason = "no vDSO";
             return probe;
         }
-        if (site_cache != nullptr) {
-            *site_cache = *site;
-        }
+        space = ProbeSpace{*insn, 0};
     }
-    // No other signal may stop the tracee between here and the step (SIGKILL still can).
-    std::uint64_t all = ~std::uint64_t{0};
-    user_regs_struct call = saved;
-    const std::uint64_t scratch = (saved.rsp - 128 - 64) & ~std::uint64_t{15};
-    call.rip = *site;
-    call.rax = SYS_rt_sigaction;
-    call.orig_rax = ~std::uint64_t{0}; // not in a syscall: no restart logic on this resume
-    call.rdi = static_cast<unsigned>(sig);
-    call.rsi = 0;
-    call.rdx = scratch;
-    call.r10 = 8; // sizeof the kernel's sigset_t
+    const bool have_page = space.page != 0 && peek(tid, space.page) == probe_page_magic;
+    const bool saved_state = mask != status.sig_blk; // the wait's temporary mask is in force
+
     auto restore = [&] {
-        (void)ptrace_call(PTRACE_SETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&saved));
-        (void)ptrace_call(PTRACE_SETSIGMASK, tid, sizeof mask,
-                          reinterpret_cast<std::uintptr_t>(&mask));
-        (void)ptrace_call(PTRACE_SETSIGINFO, tid, 0, reinterpret_cast<std::uintptr_t>(&info));
+        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
+        (void)set_mask(tid, mask);
     };
-    if (ptrace_call(PTRACE_SETSIGMASK, tid, sizeof all, reinterpret_cast<std::uintptr_t>(&all)) !=
-            0 ||
-        ptrace_call(PTRACE_SETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&call)) != 0 ||
-        ptrace_call(PTRACE_SINGLESTEP, tid, 0, 0) != 0) {
-        restore();
+    auto diverted = [&](const RemoteSyscalls& calls) {
+        // Put back what can be put back. A saved mask is restored as the mask in force: with
+        // no handler run, the interrupted wait restarts and saves it again itself.
+        if (!calls.gone()) {
+            restore();
+        }
+        probe.outcome = HandlerProbe::Outcome::Diverted;
+        probe.code = calls.stop_code();
+        probe.status = calls.stop_status();
+        probe.reason = "another stop came first";
+        return probe;
+    };
+
+    // Every signal blocked from here: none can interrupt the calls, and `sig`, passed back
+    // with the first resume, is queued again instead of delivered (get_signal requeues a
+    // blocked signal with its siginfo).
+    if (!set_mask(tid, all_signals)) {
+        probe.reason = "the tracee's mask could not be set";
         return probe;
     }
-    // Wait for stops only, like the shim's tracer thread: an exit is never consumed here, so
-    // a tracee that is the program's child stays reapable by the program (G2). With every
-    // signal blocked, only the step trap, SIGKILL's EXIT event or SIGSTOP can come.
-    siginfo_t stop{};
-    long rc = -1;
-    do {
-        rc = ::syscall(SYS_waitid, P_PID, tid, &stop, WSTOPPED | __WALL, nullptr);
-    } while (rc < 0 && errno == EINTR);
-    if (rc < 0) {
-        return probe; // the task is gone; nothing is left to restore
+    RemoteSyscalls calls(tid, saved, space.syscall_insn);
+    long requeue = sig;
+    if (!have_page) {
+        const auto page = calls.run(SYS_mmap,
+                                    {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                                     ~std::uint64_t{0}, 0},
+                                    requeue);
+        if (!page) {
+            return diverted(calls);
+        }
+        requeue = 0;
+        const auto addr = static_cast<std::uint64_t>(*page);
+        if (*page < 0 && *page > -4096) {
+            space.page = 0; // mmap failed in the tracee: nothing learnt, the signal is queued
+        } else if (poke(tid, addr, probe_page_magic)) {
+            space.page = addr;
+        }
     }
-    if (stop.si_code != CLD_TRAPPED || stop.si_status != SIGTRAP) {
-        probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.code = stop.si_code;
-        probe.status = stop.si_status;
-        if (stop.si_code == CLD_TRAPPED && (stop.si_status >> 8) == 0) {
-            // A signal-delivery-stop (SIGSTOP) before the syscall ran: put the registers and
-            // the mask back, and queue the consumed signal again. Its siginfo survives when
-            // the kernel lets us (user-sent signals); a kernel-sent one comes back as tgkill.
-            (void)ptrace_call(PTRACE_SETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&saved));
-            (void)ptrace_call(PTRACE_SETSIGMASK, tid, sizeof mask,
-                              reinterpret_cast<std::uintptr_t>(&mask));
-            const pid_t tgid = detail::thread_group_of(tid);
-            if (::syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, &info) != 0) {
-                (void)::syscall(SYS_tgkill, tgid, tid, sig);
+    bool learnt = false;
+    std::optional<std::int64_t> asked;
+    if (space.page != 0) {
+        asked = calls.run(SYS_rt_sigaction,
+                          {static_cast<std::uint64_t>(sig), 0, space.page + probe_oldact, 8},
+                          requeue);
+        if (!asked) {
+            return diverted(calls);
+        }
+        if (*asked == 0) {
+            if (const auto handler = peek(tid, space.page + probe_oldact)) {
+                probe.handler = *handler;
+                learnt = true;
             }
         }
-        return probe;
     }
-    // The step ran the syscall; rax holds its result. The raw PEEKDATA stores the word
-    // through its `data` pointer (the glibc wrapper's -1-is-data ambiguity does not arise).
-    user_regs_struct after{};
-    std::uint64_t handler = 0;
-    const bool ok =
-        ptrace_call(PTRACE_GETREGS, tid, 0, reinterpret_cast<std::uintptr_t>(&after)) == 0 &&
-        after.rax == 0 &&
-        ptrace_call(PTRACE_PEEKDATA, tid, scratch, reinterpret_cast<std::uintptr_t>(&handler)) == 0;
-    restore();
-    if (!ok) {
-        return probe;
+    if (saved_state && space.page != 0 &&
+        poke(tid, space.page + probe_sigmask, status.sig_blk) &&
+        poke(tid, space.page + probe_timeout, 0) && poke(tid, space.page + probe_timeout + 8, 0)) {
+        // Recreate the wait's saved-mask state: entered with the saved mask in force, ppoll
+        // saves it, installs the temporary one, sees the requeued signal and returns
+        // -ERESTARTNOHAND with the saved state kept for the signal's delivery.
+        const auto recreated =
+            calls.run(SYS_ppoll,
+                      {0, 0, space.page + probe_timeout, space.page + probe_sigmask, 8}, 0,
+                      [&] { (void)set_mask(tid, mask); });
+        if (!recreated) {
+            return diverted(calls);
+        }
+        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
+    } else {
+        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
+        // Without the library's page the saved state cannot be recreated: the temporary mask
+        // stays in force, so the requeued signal is delivered at once (after its handler the
+        // wait returns with that mask, not the saved one) rather than blocked and the wait
+        // restarted, which would bring the same stop back.
+        (void)set_mask(tid, saved_state ? status.sig_blk : mask);
     }
-    probe.outcome = HandlerProbe::Outcome::Found;
-    probe.handler = handler;
+    // The signal is queued again whatever was learnt; the next stop stands for it.
+    probe.outcome = HandlerProbe::Outcome::Resumed;
+    if (!learnt) {
+        probe.handler = caught_handler_unknown;
+        probe.reason = space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
+    }
+    if (sys::ptrace_raw(resume_request, tid, 0, 0) != 0) {
+        probe.reason = "the tracee was killed meanwhile"; // its exit stop comes next
+    }
     return probe;
 }
 

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -89,7 +90,10 @@ inline Result<sys::ProcStatus> check_access(pid_t tid) {
         return unexpected(std::errc::no_such_process);
     }
     auto st = sys::proc_status(tid);
-    if (!st || st->state == 'Z' || st->state == 'X') {
+    if (!st) {
+        return unexpected_errno(st.error().value()); // ESRCH, or why /proc could not be read
+    }
+    if (st->state == 'Z' || st->state == 'X') {
         return unexpected(std::errc::no_such_process);
     }
     if (st->tgid == ::getpid()) {
@@ -108,6 +112,9 @@ inline Result<sys::ProcStatus> check_access(pid_t tid) {
         }
         const auto up = sys::proc_status(p);
         if (!up) {
+            if (up.error() != std::errc::no_such_process) {
+                return unexpected_errno(up.error().value());
+            }
             break;
         }
         p = up->ppid;
@@ -163,10 +170,35 @@ inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::u
            sys::pidfd_send_signal(h.pidfd, 0) == 0;
 }
 
-/// Reads the tracee's memory; EOF means the address space is gone (exec or exit): the fd is
-/// reopened once to follow an exec (K4), and a task that is gone maps to EFAULT (zombie) or
-/// ESRCH (reaped), G1.
+/// Opens /proc/<tid>/mem again for the task the handle names (K4), never for another task
+/// that got its pid after it was reaped: the pidfd is asked after the open, and a task alive
+/// then was alive at the open, so the file belongs to it. \returns false when the task is
+/// gone (or the handle has no pidfd to tell), leaving the old fd in place.
+inline bool reopen_mem(Handle& h) {
+    if (h.pidfd < 0) {
+        return false;
+    }
+    const int fresh = open_mem(h.tid);
+    if (fresh < 0) {
+        return false;
+    }
+    if (sys::pidfd_send_signal(h.pidfd, 0) != 0) {
+        (void)::close(fresh);
+        return false;
+    }
+    sys::close_fd(h.memfd);
+    h.memfd = fresh;
+    return true;
+}
+
+/// Reads the tracee's memory. After an exec the handle reopens /proc/<tid>/mem: at once when
+/// the tracer thread saw the exec (mem_stale), else when the old fd reads EOF (its address
+/// space is gone). A task that is gone maps to EFAULT (zombie) or ESRCH (reaped), G1.
+/// \pre h.mem_mu is held.
 inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    if (h.mem_stale.exchange(false)) {
+        (void)reopen_mem(h);
+    }
     if (len >= vm_readv_threshold && vm_read_all(h, out, len, off)) {
         return {};
     }
@@ -174,18 +206,13 @@ inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std:
         return ::pread(h.memfd, out + done, left, at);
     };
     Transfer r = transfer_all(io, len, off);
-    if (r == Transfer::Eof) {
-        const int fresh = open_mem(h.tid);
-        if (fresh >= 0) {
-            sys::close_fd(h.memfd);
-            h.memfd = fresh;
-            r = transfer_all(io, len, off);
-        }
+    if (r == Transfer::Eof && reopen_mem(h)) {
+        r = transfer_all(io, len, off);
     }
     if (r == Transfer::Full) {
         return {};
     }
-    if (r == Transfer::Eof && h.pidfd >= 0 && sys::pidfd_send_signal(h.pidfd, 0) != 0) {
+    if (r == Transfer::Eof && (h.pidfd < 0 || sys::pidfd_send_signal(h.pidfd, 0) != 0)) {
         return unexpected(std::errc::no_such_process);
     }
     return unexpected(std::errc::bad_address);
@@ -257,14 +284,27 @@ inline Result<int> open(std::string_view path, int oflags) {
         }
         h->session = std::move(s);
     } else {
+        // The pidfd is the pid-reuse guard of every later access (G1): no handle without it.
         h->pidfd = sys::pidfd_open(parsed->tid);
-        if (parsed->kind == detail::HandleKind::Mem) {
-            h->memfd = detail::open_mem(parsed->tid);
-            if (h->memfd < 0) {
+        if (h->pidfd < 0) {
+            const int err = errno;
+            (void)::close(efd);
+            return unexpected_errno(err);
+        }
+        // Linux's half of A3 for a task this process does not trace: /proc/<tid>/mem opens
+        // only where ptrace(2) would attach (same credentials, dumpable, Yama, LSMs), so a
+        // register handle that every access would refuse is refused now.
+        if (parsed->kind == detail::HandleKind::Mem || !traced_here) {
+            const int mem = detail::open_mem(parsed->tid);
+            if (mem < 0) {
                 const int err = errno;
-                sys::close_fd(h->pidfd);
                 (void)::close(efd);
                 return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
+            }
+            if (parsed->kind == detail::HandleKind::Mem) {
+                h->memfd = mem;
+            } else {
+                (void)::close(mem);
             }
         }
     }
@@ -301,7 +341,7 @@ Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, F
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid,
+        return shim.with_stopped(req, h.tid, h.pidfd,
                                  [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     });
     if (!r) {
@@ -325,7 +365,7 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid,
+        return shim.with_stopped(req, h.tid, h.pidfd,
                                  [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     });
     if (!r) {
@@ -437,16 +477,23 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
 inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     auto over = [&s] {
         // Unread events return at once (B7); so does a handle closed meanwhile.
-        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed;
+        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed ||
+               s.error != 0;
     };
-    auto vanished = [&s] {
-        // Fallback for a task that vanished without an EXIT event stop (spec 3.D7).
+    auto idle = [&s] {
+        // Fallbacks: a task that vanished without an EXIT event stop (spec 3.D7), and a stop
+        // another waiter of this process took (spec 3.1, "User waitpid interference").
         if (s.tracee != nullptr && sys::pidfd_exited(s.pidfd, 0)) {
             Shim::mark_exited(s);
+        } else {
+            Shim::check_stolen(s);
         }
     };
     std::unique_lock<std::mutex> lk(shim.mutex());
-    shim.await(lk, s.cv, over, vanished);
+    shim.await(lk, s.cv, over, idle);
+    if (const int err = std::exchange(s.error, 0); err != 0) {
+        return unexpected_errno(err);
+    }
     const bool exited = s.exited && !(s.has_bp && s.reached) && s.queue.empty();
     lk.unlock();
     if (exited) {
@@ -725,11 +772,14 @@ inline Result<void> close(int fd) {
         std::lock_guard<std::mutex> lk(shim.mutex());
         sys::close_fd(s.pidfd);
     }
-    {
-        std::lock_guard<std::mutex> lk(h->mem_mu);
-        sys::close_fd(h->memfd);
+    // The pidfd and the mem fd are closed with the last reference to the handle (~Handle): a
+    // call still running in another thread keeps using them, not a recycled fd number. The
+    // eventfd is the caller's fd number, closed now, under the mutex that every use of it
+    // (raise_ready, drain_ready) holds.
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    if (h->session) {
+        h->session->efd = -1;
     }
-    sys::close_fd(h->pidfd);
     sys::close_fd(h->fd);
     return {};
 }
@@ -755,14 +805,32 @@ inline std::string_view kind_name(HandleKind kind) noexcept {
 
 } // namespace detail
 
-/// Redox `fpath` (A9): the path `fd` was opened with, `proc:<tid>/<kind>`.
+/// The TID of the task the handle `fd` names, now. It is the one the handle was opened with,
+/// except after a non-leader thread of the task's process execs: Linux gives the exec'ing
+/// thread its leader's TID, and the thread's handles follow it (kernel-shim/README.md).
+/// \errors EBADF when `fd` is not an open handle.
+inline Result<pid_t> tid_of(int fd) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    return h->tid;
+}
+
+/// Redox `fpath` (A9): `proc:<tid>/<kind>`, with the task's current TID (see tid_of).
 /// \errors EBADF when `fd` is not an open handle.
 inline Result<std::string> fpath(int fd) {
+    const auto tid = tid_of(fd);
+    if (!tid) {
+        return unexpected_errno(tid.error().value());
+    }
     const auto h = detail::find_handle(Shim::instance(), fd);
     if (!h) {
         return unexpected(std::errc::bad_file_descriptor);
     }
-    return "proc:" + std::to_string(h->tid) + "/" + std::string(detail::kind_name(h->kind));
+    return "proc:" + std::to_string(*tid) + "/" + std::string(detail::kind_name(h->kind));
 }
 
 /// poll(2) over trace handles that also works inside a job (run_on_tracer_thread), where it
@@ -884,11 +952,13 @@ inline Result<int> dup(int fd, std::string_view kind) {
         return unexpected(std::errc::invalid_argument);
     }
     int oflags = 0;
+    pid_t tid = 0;
     {
         std::lock_guard<std::mutex> lk(Shim::instance().mutex());
         oflags = h->oflags;
+        tid = h->tid;
     }
-    return open("proc:" + std::to_string(h->tid) + "/" + std::string(kind), oflags);
+    return open("proc:" + std::to_string(tid) + "/" + std::string(kind), oflags);
 }
 
 } // namespace ptrace_api::shim

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -46,11 +47,6 @@ namespace ptrace_api::shim {
 inline int wake_signal() noexcept {
     return SIGRTMAX - 1;
 }
-
-/// `b` of a SIGNAL event for a caught signal whose handler could not be learnt (the tracee
-/// has no vDSO to borrow a `syscall` instruction from, or the probe failed): a non-0/1
-/// sentinel, so that the event still says "caught" (spec 3.D5). Normally `b` is the address.
-inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
 
 /// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
 inline constexpr long seize_options =
@@ -95,10 +91,16 @@ struct Session;
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
+    pid_t tgid = 0; // its thread group (process); 0 unknown
+    pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
     int pidfd = -1;
     Session* session = nullptr;     // the trace handle's state, if any
     Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
     bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
+    /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
+    /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
+    bool stop_stolen = false;
+    bool stolen_suspect = false; // check_stolen saw it once; a second look confirms
     bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
     bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
     bool awaiting_decision = false; // child stopped before its parent's clone event
@@ -110,7 +112,8 @@ struct Tracee {
     bool job_stopped = false;
     bool exitkill = false;
     long options = -1; // the options Linux has for it; -1 unknown (inherited by a child)
-    std::uint64_t vdso_syscall_site = 0; // D5 probe's cache; 0 unknown, cleared at exec
+    int probed_sig = 0;               // D5: the handler probe resumed it to stop again for this
+    std::uint64_t probed_handler = 0; // signal, whose handler this is
     StopKind stop = StopKind::None;
     int stop_sig = 0;
     Mode mode = Mode::Cont;
@@ -142,6 +145,7 @@ struct Session {
     bool exited = false;
     bool closed = false;
     bool efd_set = false;
+    int error = 0; // an errno for the next blocking write to return (a stolen stop: ECHILD)
     bool ready_pending = false; // events queued but the eventfd not raised yet (flush_ready)
     std::deque<PtraceEvent> queue;
     std::vector<pid_t> unread_children;
@@ -153,13 +157,24 @@ struct Session {
 struct Handle {
     HandleKind kind = HandleKind::Trace;
     int fd = -1;
-    pid_t tid = 0;
+    pid_t tid = 0;  // the task's current TID (changes when a non-leader thread execs)
     int oflags = 0;
-    int pidfd = -1;
+    int pidfd = -1; // names the task, never a recycled pid; see Shim::retarget_handles
     std::shared_ptr<Session> session;
-    std::mutex mem_mu;
+    std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
     int memfd = -1;
     std::uint64_t offset = 0;
+    /// Set by the tracer thread when the task execs: memfd names the old address space, which
+    /// may live on (a vfork child's is its parent's, spec 3.K K4), so EOF would never tell.
+    std::atomic<bool> mem_stale{false};
+
+    Handle() = default;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() {
+        sys::close_fd(memfd);
+        sys::close_fd(pidfd);
+    }
 };
 
 /// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
@@ -526,18 +541,41 @@ public:
                 forget_child(*t->clone_owner, tid);
                 t->clone_owner = nullptr;
             }
+            const int session_pidfd = t->pidfd >= 0 ? ::fcntl(t->pidfd, F_DUPFD_CLOEXEC, 0) : -1;
+            if (session_pidfd < 0) {
+                complete(req, t->pidfd >= 0 ? errno : ESRCH); // no session without its pidfd
+                return true;
+            }
             t->frozen = t->frozen || stop_now;
             t->detach_at_stop = false;
             link(*t, *s, exclusive);
+            s->pidfd = session_pidfd;
             if (!t->stopped && stop_now) {
                 request_stop(*t);
             }
             complete(req);
             return true;
         }
+        // The pidfd (and the session's copy) first: they are the pid-reuse guard of every
+        // later kill and liveness check (G1, A6), so no session exists without them.
+        int pidfd = sys::pidfd_open(tid);
+        if (pidfd < 0) {
+            complete(req, errno);
+            return true;
+        }
+        const int session_pidfd = ::fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
+        if (session_pidfd < 0) {
+            const int err = errno;
+            sys::close_fd(pidfd);
+            complete(req, err);
+            return true;
+        }
         const long options = seize_options | (exclusive ? PTRACE_O_EXITKILL : 0);
         if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, static_cast<std::uintptr_t>(options)) != 0) {
             int err = errno;
+            sys::close_fd(pidfd);
+            int spare = session_pidfd;
+            sys::close_fd(spare);
             if (err == EPERM) {
                 const auto st = sys::proc_status(tid);
                 if (!st) {
@@ -554,12 +592,13 @@ public:
         auto owned = std::make_unique<detail::Tracee>();
         detail::Tracee& t = *owned;
         t.tid = tid;
-        t.pidfd = sys::pidfd_open(tid);
+        t.pidfd = pidfd;
         t.sys = detail::SysState::Unknown;
         t.exitkill = exclusive;
         t.options = options;
         tracees_[tid] = std::move(owned);
         link(t, *s, exclusive);
+        s->pidfd = session_pidfd;
         if (!stop_now) {
             complete(req);
             return true;
@@ -572,9 +611,40 @@ public:
         return false;
     }
 
+    /// Takes over a stop that another waiter consumed (check_stolen): classified from its
+    /// siginfo as well as ptrace tells (a signal-delivery-stop keeps its signal for the
+    /// resume; any other is resumed with none), after which the tracee can be resumed or let
+    /// go as usual. Tracer thread.
+    static void take_stolen_stop(detail::Tracee& t) {
+        if (!std::exchange(t.stop_stolen, false)) {
+            return;
+        }
+        siginfo_t si{};
+        t.stopped = true;
+        t.held = false;
+        t.regs_valid = false;
+        t.sys = detail::SysState::Unknown; // pair the next syscall stops by asking Linux
+        const bool have = sys::ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) == 0;
+        if (have && si.si_signo == SIGTRAP && (si.si_code & 0x7f) == SIGTRAP) {
+            t.stop = detail::StopKind::Event; // a syscall (0x85), event or INTERRUPT stop
+        } else if (have && si.si_signo == SIGTRAP && t.step_armed &&
+                   (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT)) {
+            t.stop = detail::StopKind::Step; // our single-step's trap: never delivered
+            t.step_armed = false;
+        } else if (have) {
+            t.stop = detail::StopKind::Signal; // delivered on the resume, as it would have been
+            t.stop_sig = si.si_signo;
+        } else {
+            t.stop = detail::StopKind::Event;
+        }
+    }
+
     /// B1-B5, B11 and F2 for a write of `len` bytes holding `op` (tracer thread).
     bool write_op(detail::Request& req, detail::Session& s, std::size_t len, std::uint64_t op) {
         release_children(s, false); // F2: even for a short or invalid write (K19)
+        if (s.tracee != nullptr) {
+            take_stolen_stop(*s.tracee);
+        }
         if (len < 8) {
             complete(req, 0, 0); // B1
             return true;
@@ -647,6 +717,7 @@ public:
             complete(req);
             return true;
         }
+        take_stolen_stop(*t);
         t->session = nullptr;
         s.tracee = nullptr;
         t->held = false;
@@ -688,13 +759,14 @@ public:
 
     /// Runs `op` on the stopped tracee `tid` (J1-J4): at its current stop, at the next stop
     /// after an INTERRUPT if it runs, or through a temporary seize if it is not traced (A8).
-    bool with_stopped(detail::Request& req, pid_t tid,
+    bool with_stopped(detail::Request& req, pid_t tid, int pidfd,
                       std::function<int(pid_t, detail::Tracee*)> op) {
         detail::Tracee* t = find_tracee(tid);
         if (t == nullptr) {
-            complete(req, temporary_seize(tid, op));
+            complete(req, temporary_seize(tid, pidfd, op));
             return true;
         }
+        take_stolen_stop(*t);
         if (t->stopped) {
             complete(req, op(tid, t));
             return true;
@@ -725,7 +797,7 @@ public:
     }
 
     static void raise_ready(detail::Session& s) noexcept {
-        if (!s.efd_set) {
+        if (!s.efd_set && s.efd >= 0) {
             const std::uint64_t one = 1;
             if (::write(s.efd, &one, sizeof one) == static_cast<ssize_t>(sizeof one)) {
                 s.efd_set = true;
@@ -735,7 +807,7 @@ public:
 
     static void drain_ready(detail::Session& s) noexcept {
         s.ready_pending = false;
-        if (s.efd_set) {
+        if (s.efd_set && s.efd >= 0) {
             std::uint64_t value = 0;
             if (::read(s.efd, &value, sizeof value) == static_cast<ssize_t>(sizeof value)) {
                 s.efd_set = false;
@@ -748,6 +820,40 @@ public:
         s.exited = true;
         s.tracee = nullptr;
         raise_ready(s);
+        s.cv.notify_all();
+    }
+
+    /// Spec 3.1 "User waitpid interference": looks for a stop of the session's tracee that
+    /// another waiter of this process took (a waitpid of the program). The tracee then sits in
+    /// a ptrace-stop (state t) that this thread never saw and that no wait can report any
+    /// more. Seen twice, at least one idle period (200 ms) apart, so that a stop this thread
+    /// has taken but not handled yet is never mistaken for one: then the session's blocking
+    /// write fails with ECHILD, and the tracer thread takes the stop over (take_stolen_stop)
+    /// at the next write or close. Any thread, mutex held.
+    static void check_stolen(detail::Session& s) {
+        detail::Tracee* t = s.tracee;
+        if (t == nullptr || t->stopped || t->listening || t->awaiting_initial ||
+            t->stop_stolen) {
+            if (t != nullptr) {
+                t->stolen_suspect = false;
+            }
+            return;
+        }
+        siginfo_t pending{};
+        const bool reportable =
+            ::waitid(P_PID, static_cast<id_t>(t->tid), &pending,
+                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+            pending.si_pid != 0;
+        if (reportable || sys::proc_state(t->tid) != 't') {
+            t->stolen_suspect = false;
+            return;
+        }
+        if (!std::exchange(t->stolen_suspect, true)) {
+            return;
+        }
+        t->stolen_suspect = false;
+        t->stop_stolen = true;
+        s.error = ECHILD;
         s.cv.notify_all();
     }
 
@@ -765,15 +871,11 @@ private:
     }
 
     void run() {
-        // Unblocked here: the wake signal, and SIGCHLD. Every ptrace-stop sends SIGCHLD to the
-        // tracer, this thread; Linux drops it at once when its disposition is the default and
-        // the tracer does not block it. Blocked, it would be queued for the process and wake
-        // another thread of the program at every stop (a handler the program installs still
-        // runs, possibly on this thread, as for any process-directed signal).
+        // Only the wake signal is unblocked here: no signal handler of the program ever runs
+        // on this thread (kernel-shim/README.md, "Waking the tracer thread").
         sigset_t wake;
         sigemptyset(&wake);
         sigaddset(&wake, wake_signal());
-        sigaddset(&wake, SIGCHLD);
         (void)::pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
         detail::on_tracer_thread = true;
         std::unique_lock<std::mutex> lk(mu_);
@@ -871,8 +973,28 @@ private:
         if (code != CLD_TRAPPED) {
             return; // only ptrace-stops are reported to this thread
         }
+        const int event_bits = (status >> 8) & 0xff;
+        if (event_bits == PTRACE_EVENT_EXEC) {
+            // A non-leader thread that execs takes its leader's TID (the old leader and every
+            // other thread are gone by now): its stop comes under the new TID. Re-key it
+            // before anything looks the TID up (spec 3.G pitfalls).
+            unsigned long former = 0;
+            if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, tid, 0, &former) == 0 &&
+                static_cast<pid_t>(former) != tid && former != 0) {
+                rekey(static_cast<pid_t>(former), tid);
+            }
+        }
         detail::Tracee* tp = find_tracee(tid);
         if (tp == nullptr) {
+            if (event_bits != PTRACE_EVENT_STOP) {
+                // Not a new child's first stop: a task this thread let go of (a detach that
+                // found it out of its stop, say after a SIGKILL) reaching its next stop. Let
+                // it go again; never hold it (spec 3.G).
+                const int sig = status & 0xff;
+                const long data = event_bits == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80) ? sig : 0;
+                (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
+                return;
+            }
             // An auto-attached child whose first stop beat its parent's clone event (F1):
             // hold it until the parent's event decides between freeze and release.
             auto owned = std::make_unique<detail::Tracee>();
@@ -882,10 +1004,22 @@ private:
             owned->stop = detail::StopKind::Interrupt;
             owned->sys = detail::SysState::Outside;
             owned->awaiting_decision = true;
+            if (const auto st = sys::proc_status(tid)) {
+                // The thread group whose clone event will name it: its own for a thread, its
+                // parent's for a process (resolve_orphans decides if that never comes).
+                owned->tgid = st->tgid;
+                owned->origin = st->tgid == tid ? st->ppid : st->tgid;
+            }
             tracees_[tid] = std::move(owned);
             return;
         }
         detail::Tracee& t = *tp;
+        if (t.awaiting_decision) {
+            // A second stop before its parent's clone event: it was killed (its group died,
+            // or SIGKILL), and no event will decide for it. Let it go.
+            detach(t);
+            return;
+        }
         t.stopped = true;
         t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
         t.listening = false;
@@ -895,6 +1029,9 @@ private:
         t.entry_regs_written = false;
         const int sig = status & 0xff;
         const int event = (status >> 8) & 0xff;
+        if (event != 0 || sig == (SIGTRAP | 0x80)) {
+            t.probed_sig = 0; // the probe's memo holds only until the signal's next stop
+        }
         if (t.awaiting_initial) {
             t.awaiting_initial = false;
             t.stop = detail::StopKind::Interrupt;
@@ -974,7 +1111,8 @@ private:
             finish_stop(t, std::nullopt, false);
             return;
         }
-        if (load_regs(t) && detail::is_restart_errno(t.regs.rax)) {
+        if (load_regs(t) &&
+            (detail::is_restart_errno(t.regs.rax) || restart_ignored_interrupt(t))) {
             // Decision 18 / spec 3.H6: kernel-internal exit of an interrupted syscall.
             t.restart_pending = true;
             t.sigreturn_seen = false;
@@ -1011,13 +1149,18 @@ private:
         case PTRACE_EVENT_EXIT: {
             // D7: a = wait status without the core-dump bit (Redox has none, spec 1.2).
             t.stop = detail::StopKind::Exit;
+            resolve_orphans(t); // F1: clone events its thread group can no longer report
             const std::uint64_t status = msg & ~std::uint64_t{0x80};
             finish_stop(t, report_if(t, PtraceFlags::STOP_EXIT, status), true);
             return;
         }
         default: // EXEC, VFORK_DONE: nothing to report (K4: mem handles reopen by themselves)
             if (event == PTRACE_EVENT_EXEC) {
-                t.vdso_syscall_site = 0; // a new address space, a new vDSO (D5 probe)
+                // A new address space: a new vDSO, no page of the D5 probe, and mem handles
+                // that must reopen (K4). The task leads its thread group now.
+                t.tgid = t.tid;
+                spaces_.erase(t.tid);
+                mark_mem_stale(t.tid);
             }
             t.stop = detail::StopKind::Event;
             t.sys = detail::SysState::Inside;
@@ -1087,27 +1230,48 @@ private:
         t.stop = detail::StopKind::Signal;
         t.stop_sig = sig;
         t.sys = detail::SysState::Outside;
+        (void)restart_ignored_interrupt(t);
+        const int probed = std::exchange(t.probed_sig, 0);
         if (!wants(t, PtraceFlags::STOP_SIGNAL)) {
             finish_stop(t, std::nullopt, false);
             return;
         }
-        std::uint64_t handler = handler_value(t.tid, sig);
-        if (handler == caught_handler_unknown) {
-            // D5: ask the tracee for the address. The probe leaves it in an equivalent stop
-            // (the SIGTRAP stop of its step, carrying this signal's siginfo), which the resume
-            // code treats like the original one since stop_sig stays `sig`.
-            const HandlerProbe probe = probe_signal_handler(t.tid, sig, &t.vdso_syscall_site);
-            if (probe.outcome == HandlerProbe::Outcome::Diverted) {
-                // Another stop (SIGKILL's exit, a SIGSTOP) replaced this one; the signal was
-                // queued again. Handle the new stop instead (t may be gone afterwards).
+        std::uint64_t handler = 0;
+        if (probed == sig) {
+            handler = t.probed_handler; // the stop the probe resumed it to (handler_probe.hpp)
+        } else {
+            const auto st = sys::proc_status(t.tid);
+            handler = st ? handler_value(*st, sig) : caught_handler_unknown;
+            if (st && handler == caught_handler_unknown) {
+                // D5: ask the tracee for the address. The probe postpones the signal's
+                // delivery, asks, and resumes the tracee, which stops again at once for the
+                // same signal: that stop is reported, with the handler learnt here.
+                ProbeSpace& space = spaces_[st->tgid];
+                const HandlerProbe probe =
+                    probe_signal_handler(t.tid, sig, *st, space, request_for(t.mode));
                 t.regs_valid = false;
-                dispatch(t.tid, probe.code, probe.status);
-                return;
+                switch (probe.outcome) {
+                case HandlerProbe::Outcome::Resumed:
+                    t.stopped = false;
+                    t.probed_sig = sig;
+                    t.probed_handler = probe.handler;
+                    if (t.mode == detail::Mode::Step) {
+                        t.step_armed = true;
+                    }
+                    return;
+                case HandlerProbe::Outcome::Diverted:
+                    // Another stop replaced this one (SIGKILL's exit, a SIGSTOP); the signal
+                    // is queued again. Handle the new stop instead (t may be gone after it).
+                    dispatch(t.tid, probe.code, probe.status);
+                    return;
+                case HandlerProbe::Outcome::Skipped:
+                    if (log_) {
+                        std::fprintf(stderr, "ptrace-api shim: handler probe of tid %d skipped: %s\n",
+                                     t.tid, probe.reason);
+                    }
+                    break;
+                }
             }
-            if (probe.outcome == HandlerProbe::Outcome::Found) {
-                handler = probe.handler;
-            }
-            t.regs_valid = false;
         }
         finish_stop(
             t,
@@ -1115,18 +1279,50 @@ private:
             true);
     }
 
-    /// D5 `b` from /proc (spec 3.D5): 0 SIG_DFL, 1 SIG_IGN, caught_handler_unknown when the
-    /// tracee catches the signal (on_signal then learns the address from the tracee).
-    static std::uint64_t handler_value(pid_t tid, int sig) {
-        const auto st = sys::proc_status(tid);
-        if (!st || sig <= 0 || sig > 64) {
+    /// Linux keeps a signal that a traced task ignores pending (the tracer is to see it),
+    /// where an untraced task drops it when it is sent. Most waits it wakes then restart
+    /// unseen (-ERESTART*), but an epoll wait returns -EINTR, which is never restarted: the
+    /// program would see an EINTR that an untraced run never gives. At the wait's exit stop,
+    /// or at the ignored signal's delivery-stop, when every pending signal the wait lets
+    /// through is ignored, the result becomes -ERESTARTNOHAND instead: restarted as if nothing
+    /// happened, or -EINTR after all if a handler runs first (spec 3.H6, decision 18 folds the
+    /// restart). \returns true when the result was changed. Tracer thread, stopped tracee.
+    static bool restart_ignored_interrupt(detail::Tracee& t) {
+        if (!load_regs(t) || static_cast<std::int64_t>(t.regs.rax) != -EINTR ||
+            (t.regs.orig_rax != SYS_epoll_wait && t.regs.orig_rax != SYS_epoll_pwait &&
+             t.regs.orig_rax != SYS_epoll_pwait2)) {
+            return false;
+        }
+        const auto st = sys::proc_status(t.tid);
+        if (!st) {
+            return false;
+        }
+        auto bit = [](int sig) { return std::uint64_t{1} << static_cast<unsigned>(sig - 1); };
+        std::uint64_t through = (st->sig_pnd | st->shd_pnd) & ~st->sig_blk;
+        if (t.stop == detail::StopKind::Signal && t.stop_sig > 0 && t.stop_sig <= 64) {
+            through |= bit(t.stop_sig); // dequeued already: the one being delivered
+        }
+        const std::uint64_t default_ignored =
+            (bit(SIGCHLD) | bit(SIGURG) | bit(SIGWINCH) | bit(SIGCONT)) & ~st->sig_cgt;
+        const std::uint64_t ignored = st->sig_ign | default_ignored;
+        if (through == 0 || (through & ~ignored) != 0) {
+            return false;
+        }
+        t.regs.rax = static_cast<std::uint64_t>(-514); // -ERESTARTNOHAND
+        return sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs) == 0;
+    }
+
+    /// D5 `b` from /proc/<tid>/status (spec 3.D5): 0 SIG_DFL, 1 SIG_IGN, caught_handler_unknown
+    /// when the tracee catches the signal (on_signal then learns the address from the tracee).
+    static std::uint64_t handler_value(const sys::ProcStatus& st, int sig) noexcept {
+        if (sig <= 0 || sig > 64) {
             return 0;
         }
         const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig - 1);
-        if ((st->sig_ign & bit) != 0) {
+        if ((st.sig_ign & bit) != 0) {
             return 1;
         }
-        if ((st->sig_cgt & bit) != 0) {
+        if ((st.sig_cgt & bit) != 0) {
             return caught_handler_unknown;
         }
         return 0;
@@ -1217,6 +1413,12 @@ private:
             return detail::Mode::Syscall;
         }
         return step ? detail::Mode::Step : detail::Mode::Cont;
+    }
+
+    static long request_for(detail::Mode mode) noexcept {
+        return mode == detail::Mode::Syscall ? PTRACE_SYSCALL
+               : mode == detail::Mode::Step  ? PTRACE_SINGLESTEP
+                                             : PTRACE_CONT;
     }
 
     static bool at_syscall_instruction(detail::Tracee& t) {
@@ -1310,9 +1512,7 @@ private:
         }
         (void)cause;
         const detail::Mode mode = mode_for(t);
-        const long request = mode == detail::Mode::Syscall ? PTRACE_SYSCALL
-                             : mode == detail::Mode::Step  ? PTRACE_SINGLESTEP
-                                                           : PTRACE_CONT;
+        const long request = request_for(mode);
         if (log_) {
             std::fprintf(stderr, "ptrace-api shim: resume tid=%d request=%#lx data=%ld\n", t.tid,
                          static_cast<unsigned long>(request), data);
@@ -1348,17 +1548,24 @@ private:
         if (t.stop == detail::StopKind::Signal) {
             data = t.stop_sig;
         }
-        (void)sys::ptrace_raw(PTRACE_DETACH, t.tid, 0, static_cast<std::uintptr_t>(data));
-        const bool exited = t.stop == detail::StopKind::Exit;
-        forget(t, exited);
+        if (sys::ptrace_raw(PTRACE_DETACH, t.tid, 0, static_cast<std::uintptr_t>(data)) != 0 &&
+            errno == ESRCH && !sys::pidfd_exited(t.pidfd, 0)) {
+            // Not in a ptrace-stop although it was: a SIGKILL took it out of its stop, and it
+            // is still attached, on its way to its exit stop. Let it go there (spec 3.G);
+            // forgetting it now would strand it in that stop.
+            t.stopped = false;
+            t.held = false;
+            t.detach_at_stop = true;
+            return;
+        }
+        forget(t);
     }
 
     /// Removes a tracee from the tables; `t` is destroyed.
-    void forget(detail::Tracee& t, bool exited) {
+    void forget(detail::Tracee& t) {
         if (detail::Session* s = t.session) {
             // Only a dying tracee is let go while a session still names it (D7, G1); every
             // other detach (close, F2, F4) happens after the session was unlinked.
-            (void)exited;
             mark_exited(*s);
         }
         if (t.clone_owner != nullptr) {
@@ -1372,6 +1579,95 @@ private:
         sys::close_fd(t.pidfd);
         tracees_.erase(t.tid);
         forgotten_.notify_all();
+    }
+
+    /// The thread group of `t`, read from /proc once when not known yet (0 if unreadable).
+    static pid_t tgid_of(detail::Tracee& t) {
+        if (t.tgid == 0) {
+            if (const auto st = sys::proc_status(t.tid)) {
+                t.tgid = st->tgid;
+            }
+        }
+        return t.tgid;
+    }
+
+    /// A non-leader thread `former` of a thread group exec'd and now has the leader's TID
+    /// `tid` (Linux swaps the TIDs in execve). Its trace session continues with the new
+    /// program under `tid`; a record still kept for the old leader is dropped (that task is
+    /// gone: its session ends, as after its exit); handles follow the task.
+    void rekey(pid_t former, pid_t tid) {
+        const auto it = tracees_.find(former);
+        if (it == tracees_.end()) {
+            return;
+        }
+        std::unique_ptr<detail::Tracee> moved = std::move(it->second);
+        tracees_.erase(it);
+        if (detail::Tracee* old = find_tracee(tid)) {
+            forget(*old); // no PTRACE_DETACH: the TID names the exec'ing task now
+        }
+        moved->tid = tid;
+        moved->tgid = tid;
+        sys::close_fd(moved->pidfd);
+        moved->pidfd = sys::pidfd_open(tid);
+        if (detail::Session* s = moved->session) {
+            s->tid = tid;
+            sys::close_fd(s->pidfd);
+            s->pidfd = moved->pidfd >= 0 ? ::fcntl(moved->pidfd, F_DUPFD_CLOEXEC, 0) : -1;
+        }
+        if (detail::Session* owner = moved->clone_owner) {
+            std::replace(owner->unread_children.begin(), owner->unread_children.end(), former, tid);
+            std::replace(owner->read_children.begin(), owner->read_children.end(), former, tid);
+        }
+        tracees_[tid] = std::move(moved);
+        for (auto& [fd, h] : handles_) {
+            if (h->tid != former && h->tid != tid) {
+                continue;
+            }
+            std::lock_guard<std::mutex> lk(h->mem_mu);
+            if (h->tid == former) {
+                h->tid = tid;
+                sys::close_fd(h->pidfd);
+                h->pidfd = sys::pidfd_open(tid);
+            }
+            h->mem_stale.store(true);
+        }
+        handles_changed();
+    }
+
+    /// K4: the task `tid` exec'd; its mem handles must reopen /proc/<tid>/mem before their
+    /// next access (EOF on the old fd does not tell when the old address space lives on).
+    void mark_mem_stale(pid_t tid) {
+        for (auto& [fd, h] : handles_) {
+            if (h->kind == detail::HandleKind::Mem && h->tid == tid) {
+                h->mem_stale.store(true);
+            }
+        }
+    }
+
+    /// F1 when a parent can no longer report: a child whose first stop came before its
+    /// parent's clone event waits for that event (awaiting_decision). When every traced task
+    /// of the thread group that created it is exiting (`exiting` is at its exit stop), no
+    /// event will come: the child is decided now, as `exiting`'s child (queued as
+    /// EVENT_CLONE and frozen if its session asks for clone events, else let go).
+    void resolve_orphans(detail::Tracee& exiting) {
+        std::vector<pid_t> orphans;
+        for (auto& [tid, c] : tracees_) {
+            if (c->awaiting_decision && c->origin != 0 && c->origin == tgid_of(exiting)) {
+                orphans.push_back(tid);
+            }
+        }
+        if (orphans.empty()) {
+            return;
+        }
+        for (auto& [tid, other] : tracees_) {
+            if (other.get() != &exiting && !other->awaiting_decision &&
+                other->stop != detail::StopKind::Exit && tgid_of(*other) == exiting.tgid) {
+                return; // a thread of the group lives on: the event may still come from it
+            }
+        }
+        for (const pid_t child : orphans) {
+            on_new_child(exiting, child);
+        }
     }
 
     static void forget_child(detail::Session& s, pid_t tid) {
@@ -1415,17 +1711,24 @@ private:
         }
     }
 
-    void link(detail::Tracee& t, detail::Session& s, bool exclusive) {
+    /// Links a session to its tracee; the caller gives the session its own pidfd.
+    static void link(detail::Tracee& t, detail::Session& s, bool exclusive) {
         t.session = &s;
         s.tracee = &t;
-        s.pidfd = t.pidfd >= 0 ? ::fcntl(t.pidfd, F_DUPFD_CLOEXEC, 0) : -1;
         t.exitkill = exclusive; // applied with the options at the next resume
     }
 
     /// A8: registers of a task nobody here traces: SEIZE, INTERRUPT, operate, DETACH.
-    int temporary_seize(pid_t tid, const std::function<int(pid_t, detail::Tracee*)>& op) {
+    /// `pidfd` names the task the handle was opened for: checked once the task is seized and
+    /// stopped, so that a pid recycled meanwhile is let go untouched (a seized task cannot be
+    /// reaped, so its pid cannot change hands while the operation runs).
+    int temporary_seize(pid_t tid, int pidfd,
+                        const std::function<int(pid_t, detail::Tracee*)>& op) {
         const auto st = sys::proc_status(tid);
-        if (!st || st->state == 'Z' || st->state == 'X') {
+        if (!st) {
+            return st.error().value();
+        }
+        if (st->state == 'Z' || st->state == 'X') {
             return ESRCH;
         }
         if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, 0) != 0) {
@@ -1465,7 +1768,8 @@ private:
         siginfo_t taken{};
         (void)::syscall(SYS_waitid, P_PID, tid, &taken, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD,
                         nullptr);
-        const int err = op(tid, nullptr);
+        const bool same_task = pidfd >= 0 && sys::pidfd_send_signal(pidfd, 0) == 0;
+        const int err = same_task ? op(tid, nullptr) : ESRCH;
         const int sig = si.si_status & 0xff;
         const int event = (si.si_status >> 8) & 0xff;
         const long data = event == 0 && sig != SIGTRAP ? sig : 0; // deliver what it stopped for
@@ -1490,6 +1794,7 @@ private:
     std::map<int, std::shared_ptr<detail::Handle>> handles_;
     std::uint64_t handles_generation_ = 1;
     std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
+    std::map<pid_t, ProbeSpace> spaces_; // D5 probe, per thread group; dropped at exec
     std::condition_variable forgotten_;
 };
 
