@@ -74,20 +74,26 @@ The documented differences between the example and strace(1) (README, "What diff
 strace(1), and why"), undone in strace's trace before comparing:
   - the example prints each syscall whole at its exit stop: strace's `<unfinished ...>` and
     `<... NAME resumed>` halves are joined into one line (the comparison is per process, so
-    the order of lines of different processes does not matter);
+    the order of lines of different processes does not matter). A thread's execve that
+    strace begins under the thread's pid and resumes under the leader's pid, after the
+    leader's `+++ superseded by execve in pid T +++`, is one line there, as the example
+    prints it;
   - signals show only si_signo (a Redox SIGNAL event carries the signal number and the
     handler, not the siginfo): strace's `--- SIGX {si_signo=SIGX, si_code=...} ---` keeps
     only si_signo;
   - restart codes never appear (decision 18: the shim folds a syscall's -ERESTART* exit and
     the restart's entry into one syscall): strace's `X(...) = ? ERESTART...` line is
-    dropped when the kernel restarts X (strace then shows the restarted X, or
+    dropped when the kernel restarts X (strace then shows the restarted X, the first call
+    of that name after the handler's rt_sigreturn or after a signal without handler, or
     `restart_syscall(<... resuming interrupted X ...>)`, which becomes X with the arguments
     of the interrupted line); when a handler's rt_sigreturn returns -1 EINTR instead, the
     program saw X fail with EINTR, and the example prints X after that rt_sigreturn with
     `= -1 EINTR (Interrupted system call)`, so X moves there with that result; when the
     process dies before X returns, X moves to just before the `+++` line with `= ?`;
   - the first execve line is built from the command (spawn() runs that exec): compared as
-    any line, it shows the same path, argv and envp count.
+    any line, it shows the same path, argv and envp count;
+  - a tracee killed by a signal: strace re-raises the signal and dies of it, the example
+    exits with 128 + the signal; the exit codes are compared that way.
 Struct arguments: the example decodes every struct the corpus meets as strace 6.1 prints it
 without -v; none is masked by position. (Other structs, which the example shows as
 addresses, would make a comparison fail: decode them before adding such a program.)
@@ -103,7 +109,7 @@ import subprocess
 import sys
 import tempfile
 
-TIMEOUT = 120
+TIMEOUT = 60  # per traced run; a comparison takes a few seconds even under ASan
 running = None  # the process group of the command being run, for the SIGTERM handler
 
 
