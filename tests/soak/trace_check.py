@@ -19,6 +19,11 @@ clone, clone3, fork or vfork result naming it) and ends with one exit line. The 
             none in a 10-minute strace(1) run) crash under a tracer only if the tracer
             changed what they did. `check(..., crashes_allowed=True)` turns this off.
 
+A thread T that execs while it is not the leader L takes over L's pid: strace(1), and the
+example since commit fcdf75d, print `[pid L] +++ superseded by execve in pid T +++` and go
+on with the new program under L. That line ends T (its last line) and L's old life, and
+starts L's next one.
+
 Creations that cannot produce a traced child are not counted: `clone(...CLONE_UNTRACED...)`
 and `clone3({flags=...CLONE_UNTRACED...}, ...)` (Linux never attaches such a child). When
 clone3's struct is printed as an address (`clone3(0x7ffd..., 88)`, older versions of the
@@ -43,6 +48,7 @@ PREFIX = {
     "strace": re.compile(r"^(\d+) +(.*)$"),
 }
 EXIT = re.compile(r"^\+\+\+ (exited with \d+|killed by (SIG[A-Z0-9+-]+).*) \+\+\+$")
+SUPERSEDED = re.compile(r"^\+\+\+ superseded by execve in pid (\d+) \+\+\+$")
 CRASH_SIGNALS = {"SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGTRAP", "SIGSYS", "SIGABRT"}
 SIGNAL = re.compile(r"^--- ")
 # A creation: clone/clone3/fork/vfork returning a pid.
@@ -142,6 +148,16 @@ def check(lines: Iterable[str], fmt: str = "example", crashes_allowed: bool = Fa
             p.exits.append(index)
             if end.group(2) in CRASH_SIGNALS and not crashes_allowed:
                 crashed.add(pid)
+            continue
+        superseded = SUPERSEDED.match(body)
+        if superseded:
+            exits += 1
+            p.exits.append(index)
+            p.created += 1  # the execing thread goes on under this pid
+            thread = pids[int(superseded.group(1))]
+            if thread is not p:
+                thread.lines.append(index)
+                thread.exits.append(index)
             continue
         if SIGNAL.match(body):
             signals += 1

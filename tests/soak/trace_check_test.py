@@ -134,6 +134,18 @@ class ExampleTraces(unittest.TestCase):
         self.assertEqual(r.figures()["untraced_children"], 1)
         self.assertEqual(r.figures()["clone3_unseen"], 0)
 
+    def test_a_thread_that_execs_takes_over_the_leaders_pid(self):
+        r = trace_check.check(example(
+            "10 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0} => {parent_tid=[11]}, 88) = 11",
+            "11 gettid() = 11",
+            "10 +++ superseded by execve in pid 11 +++",
+            '10 execve("/bin/true", ["true"], 0x7fff /* 41 vars */) = 0',
+            "10 exit_group(0) = ?",
+            "10 +++ exited with 0 +++",
+        ))
+        self.assertTrue(r.ok, r.evidence())
+        self.assertEqual(r.figures()["lives"], 3)  # the leader, the thread, the new program
+
     def test_a_crash_is_a_failure_unless_allowed(self):
         lines = example(
             "10 " + FORK.format(11),
