@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Fuzzes the strace example's command line (examples/strace/options.hpp): parse_options over an
-// argv, parse_trace_list over an expression, and find_in_path over a PATH value.
+// Fuzzes the command-line parsers: the strace example's (examples/strace/options.hpp):
+// parse_options over an argv, parse_trace_list over an expression, find_in_path over a PATH
+// value; and spawn()'s PATH search (ptrace_api::detail::exec_candidates).
 //
 // Input: the argv, arguments separated by NUL bytes (at most 32). The whole input is also the
-// `-e` expression, and its first argument a PATH value for find_in_path (looked up only when it
-// has few entries: every entry costs a stat(2)).
+// `-e` expression, and its first two arguments a PATH value and a program name (find_in_path
+// looks only at PATH values of few entries: every entry costs a stat(2)).
 //
 // Properties:
 // - exactly one outcome: options, an error message, or help;
@@ -13,14 +14,19 @@
 //   -o is a non-empty name; -f was given;
 // - parse_trace_list accepts exactly `trace=` and a comma-separated list of syscall names,
 //   and appends their numbers in order;
+// - exec_candidates lists the name itself when it has a '/', else one `DIR/name` per PATH
+//   entry in order, `.` for an empty entry;
 // - find_in_path returns a regular executable file, found in one of the PATH entries (or the
-//   name itself when it has a '/').
+//   name itself when it has a '/'), and it is one of the candidates spawn() would try.
+#include <ptrace/spawn.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdlib.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -121,7 +127,54 @@ void check_trace_list(std::string_view expr) {
     }
 }
 
+/// The PATH entries, split at ':', empty ones included.
+std::vector<std::string_view> path_entries(std::string_view path) {
+    std::vector<std::string_view> out;
+    for (;;) {
+        const std::size_t colon = path.find(':');
+        out.push_back(path.substr(0, colon));
+        if (colon == std::string_view::npos) {
+            return out;
+        }
+        path.remove_prefix(colon + 1);
+    }
+}
+
+/// Sets PATH for exec_candidates, which reads it with getenv. The variable points into one
+/// static buffer that is rewritten (putenv keeps the pointer): setenv would keep every value
+/// ever set.
+void set_path(const std::string& value) {
+    static std::array<char, 8192> buffer{};
+    static bool installed = false;
+    const std::string entry = "PATH=" + value.substr(0, buffer.size() - 6);
+    std::copy(entry.begin(), entry.end(), buffer.begin());
+    buffer[entry.size()] = '\0';
+    if (!installed) {
+        FUZZ_CHECK(::putenv(buffer.data()) == 0, "putenv");
+        installed = true;
+    }
+}
+
+std::vector<std::string> check_candidates(const std::string& path_env, const std::string& name) {
+    set_path(path_env);
+    const std::vector<std::string> got = ptrace_api::detail::exec_candidates(name);
+    const std::string what = "exec_candidates(\"" + fuzz::escaped(name) + "\") with PATH \"" +
+                             fuzz::escaped(path_env) + "\"";
+    if (name.find('/') != std::string::npos) {
+        FUZZ_CHECK(got == std::vector<std::string>{name}, what);
+        return got;
+    }
+    const auto entries = path_entries(path_env);
+    FUZZ_CHECK(got.size() == entries.size(), what);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const std::string dir = entries[i].empty() ? std::string(".") : std::string(entries[i]);
+        FUZZ_CHECK(got[i] == dir + "/" + name, what + ": " + fuzz::escaped(got[i]));
+    }
+    return got;
+}
+
 void check_find_in_path(const std::string& path_env, const std::string& name) {
+    const std::vector<std::string> candidates = check_candidates(path_env, name);
     if (std::count(path_env.begin(), path_env.end(), ':') > 8 || name.empty()) {
         return;
     }
@@ -135,24 +188,7 @@ void check_find_in_path(const std::string& path_env, const std::string& name) {
     FUZZ_CHECK(::stat(found->c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
                    ::access(found->c_str(), X_OK) == 0,
                what);
-    if (name.find('/') != std::string::npos) {
-        FUZZ_CHECK(*found == name, what);
-        return;
-    }
-    FUZZ_CHECK(found->ends_with("/" + name), what);
-    const std::string dir = found->substr(0, found->size() - name.size() - 1);
-    bool listed = false;
-    std::string_view entries = path_env;
-    for (;;) {
-        const std::size_t colon = entries.find(':');
-        const std::string_view entry = entries.substr(0, colon);
-        listed = listed || entry == dir || (entry.empty() && dir == ".");
-        if (colon == std::string_view::npos) {
-            break;
-        }
-        entries.remove_prefix(colon + 1);
-    }
-    FUZZ_CHECK(listed, what);
+    FUZZ_CHECK(std::find(candidates.begin(), candidates.end(), *found) != candidates.end(), what);
 }
 
 } // namespace
