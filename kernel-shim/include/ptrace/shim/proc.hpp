@@ -166,8 +166,8 @@ inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::u
     iovec local{out, len};
     iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(off)), len};
     const ssize_t n = ::process_vm_readv(h.tid, &local, 1, &remote, 1, 0);
-    return n == static_cast<ssize_t>(len) && h.pidfd >= 0 &&
-           sys::pidfd_send_signal(h.pidfd, 0) == 0;
+    return n == static_cast<ssize_t>(len) && h.pidfd &&
+           sys::pidfd_send_signal(h.pidfd->get(), 0) == 0;
 }
 
 /// Opens /proc/<tid>/mem again for the task the handle names (K4), never for another task
@@ -175,14 +175,14 @@ inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::u
 /// then was alive at the open, so the file belongs to it. \returns false when the task is
 /// gone (or the handle has no pidfd to tell), leaving the old fd in place.
 inline bool reopen_mem(Handle& h) {
-    if (h.pidfd < 0) {
+    if (!h.pidfd) {
         return false;
     }
     const int fresh = open_mem(h.tid);
     if (fresh < 0) {
         return false;
     }
-    if (sys::pidfd_send_signal(h.pidfd, 0) != 0) {
+    if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
         (void)::close(fresh);
         return false;
     }
@@ -212,7 +212,7 @@ inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std:
     if (r == Transfer::Full) {
         return {};
     }
-    if (r == Transfer::Eof && (h.pidfd < 0 || sys::pidfd_send_signal(h.pidfd, 0) != 0)) {
+    if (r == Transfer::Eof && (!h.pidfd || sys::pidfd_send_signal(h.pidfd->get(), 0) != 0)) {
         return unexpected(std::errc::no_such_process);
     }
     return unexpected(std::errc::bad_address);
@@ -242,12 +242,16 @@ inline Result<int> open(std::string_view path, int oflags) {
         return unexpected(std::errc::invalid_argument);
     }
     bool traced_here = false;
+    detail::PidRef pidfd; // the task's record's, when this process traces it
     if (parsed->kind != detail::HandleKind::Trace) {
         // A task this process traces passed A2/A3 when it was attached (or is a descendant
         // of one that did) and sits at a stop or runs: no /proc walk for its register and
         // memory handles (a tracer adopting every new thread opens them for each one).
         std::lock_guard<std::mutex> lk(shim.mutex());
-        traced_here = shim.find_tracee(parsed->tid) != nullptr;
+        if (const detail::Tracee* t = shim.find_tracee(parsed->tid)) {
+            traced_here = true;
+            pidfd = t->pidfd;
+        }
     }
     Result<sys::ProcStatus> st = sys::ProcStatus{};
     if (!traced_here) {
@@ -285,8 +289,8 @@ inline Result<int> open(std::string_view path, int oflags) {
         h->session = std::move(s);
     } else {
         // The pidfd is the pid-reuse guard of every later access (G1): no handle without it.
-        h->pidfd = sys::pidfd_open(parsed->tid);
-        if (h->pidfd < 0) {
+        h->pidfd = pidfd ? std::move(pidfd) : detail::PidFd::open(parsed->tid);
+        if (!h->pidfd) {
             const int err = errno;
             (void)::close(efd);
             return unexpected_errno(err);
@@ -329,7 +333,7 @@ inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
 /// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
 inline bool gone(const Handle& h) {
     const Tracee* t = Shim::instance().find_tracee(h.tid);
-    return !(t != nullptr && t->stopped) && sys::pidfd_exited(h.pidfd, 0);
+    return !(t != nullptr && t->stopped) && sys::pidfd_exited(fd_of(h.pidfd), 0);
 }
 
 /// J1/J4: reads one register set through the tracer thread.
@@ -341,7 +345,7 @@ Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, F
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid, h.pidfd,
+        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
                                  [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     });
     if (!r) {
@@ -365,7 +369,7 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid, h.pidfd,
+        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
                                  [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     });
     if (!r) {
@@ -425,14 +429,14 @@ inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf)
 /// before reporting ESRCH. \returns ESRCH.
 inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
     bool user_child = false;
-    int pidfd = -1;
+    PidRef pidfd;
     {
         std::lock_guard<std::mutex> lk(shim.mutex());
         user_child = s.user_child;
         pidfd = s.pidfd;
     }
     if (user_child) {
-        (void)sys::pidfd_exited(pidfd, 2000);
+        (void)sys::pidfd_exited(fd_of(pidfd), 2000);
     }
     return unexpected(std::errc::no_such_process);
 }
@@ -480,10 +484,11 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed ||
                s.error != 0;
     };
-    auto idle = [&s] {
+    auto idle = [&shim, &s] {
         // Fallbacks: a task that vanished without an EXIT event stop (spec 3.D7), and a stop
         // another waiter of this process took (spec 3.1, "User waitpid interference").
-        if (s.tracee != nullptr && sys::pidfd_exited(s.pidfd, 0)) {
+        shim.sweep_vanished_every(std::chrono::milliseconds(200));
+        if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
             Shim::mark_exited(s);
         } else {
             Shim::check_stolen(s);
@@ -770,7 +775,7 @@ inline Result<void> close(int fd) {
             shim.wait_forgotten(killed, s.tid, std::chrono::milliseconds(2000));
         }
         std::lock_guard<std::mutex> lk(shim.mutex());
-        sys::close_fd(s.pidfd);
+        s.pidfd.reset();
     }
     // The pidfd and the mem fd are closed with the last reference to the handle (~Handle): a
     // call still running in another thread keeps using them, not a recycled fd number. The
@@ -911,7 +916,8 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
         return ready > 0;
     };
     shim.pump_until(
-        lk, look, [] {}, forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
+        lk, look, [&shim] { shim.sweep_vanished_every(std::chrono::milliseconds(200)); },
+        forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
     return ready;
 }
 

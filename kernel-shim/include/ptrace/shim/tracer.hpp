@@ -88,12 +88,40 @@ enum class ResumeCause : std::uint8_t { Auto, Write };
 
 struct Session;
 
+/// A pidfd: names one task for good (never a recycled pid), shared by everything that names
+/// that task (its record, its session, its handles), closed with the last of them.
+class PidFd {
+public:
+    explicit PidFd(int fd) noexcept : fd_(fd) {}
+    PidFd(const PidFd&) = delete;
+    PidFd& operator=(const PidFd&) = delete;
+    ~PidFd() { sys::close_fd(fd_); }
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+
+    /// A pidfd for `tid` (sys::pidfd_open), or nothing with errno set.
+    static std::shared_ptr<const PidFd> open(pid_t tid) {
+        const int fd = sys::pidfd_open(tid);
+        return fd < 0 ? nullptr : std::make_shared<const PidFd>(fd);
+    }
+
+private:
+    int fd_;
+};
+
+using PidRef = std::shared_ptr<const PidFd>;
+
+/// The fd of a shared pidfd, -1 for none.
+inline int fd_of(const PidRef& pidfd) noexcept {
+    return pidfd ? pidfd->get() : -1;
+}
+
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
     pid_t tgid = 0; // its thread group (process); 0 unknown
     pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
-    int pidfd = -1;
+    PidRef pidfd;
     Session* session = nullptr;     // the trace handle's state, if any
     Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
     bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
@@ -135,7 +163,7 @@ struct Tracee {
 struct Session {
     int efd = -1; // the handle's fd: an eventfd, readable iff events are queued or exited (C8)
     pid_t tid = 0;
-    int pidfd = -1;
+    PidRef pidfd; // the tracee's (G1, G2)
     int oflags = 0;
     bool user_child = false; // the tracee is a child process of this process (G2)
     Tracee* tracee = nullptr;
@@ -159,7 +187,7 @@ struct Handle {
     int fd = -1;
     pid_t tid = 0;  // the task's current TID (changes when a non-leader thread execs)
     int oflags = 0;
-    int pidfd = -1; // names the task, never a recycled pid; see Shim::retarget_handles
+    PidRef pidfd;   // names the task; shared with its record when this process traces it
     std::shared_ptr<Session> session;
     std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
     int memfd = -1;
@@ -171,10 +199,7 @@ struct Handle {
     Handle() = default;
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
-    ~Handle() {
-        sys::close_fd(memfd);
-        sys::close_fd(pidfd);
-    }
+    ~Handle() { sys::close_fd(memfd); }
 };
 
 /// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
@@ -200,6 +225,24 @@ struct Job {
     bool done = false;
     std::condition_variable cv;
 };
+
+/// ThreadSanitizer may run a handler only once the interrupted call has returned (it defers
+/// asynchronous signals to a point it controls): with SA_RESTART the kernel would restart the
+/// tracer thread's waitid instead, and the wake-up would never arrive. Under TSan the wake
+/// handler is installed without it (a late wake-up can then end a job's system call with
+/// EINTR), and the jump restores the signal mask (TSan's own handler runs with every signal
+/// blocked).
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool thread_sanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool thread_sanitizer = true;
+#else
+inline constexpr bool thread_sanitizer = false;
+#endif
+#else
+inline constexpr bool thread_sanitizer = false;
+#endif
 
 /// True on the tracer thread (set once when it starts). A thread-local flag rather than a
 /// gettid(2) comparison: it is read on every shim call.
@@ -326,9 +369,9 @@ public:
         sa.sa_handler = &detail::wake_handler;
         sigemptyset(&sa.sa_mask);
         // The handler leaves waitid(2) by siglongjmp, so SA_RESTART does not keep the wait
-        // going; it only restarts a syscall that a late wake-up hits elsewhere. SA_NODEFER:
-        // see wait_for_stop.
-        sa.sa_flags = SA_RESTART | SA_NODEFER;
+        // going; it only restarts a syscall that a late wake-up hits elsewhere (in a job's
+        // code, say). SA_NODEFER: see wait_for_stop.
+        sa.sa_flags = SA_NODEFER | (detail::thread_sanitizer ? 0 : SA_RESTART);
         if (::sigaction(sig, &sa, nullptr) != 0) {
             return sys::last_error();
         }
@@ -541,41 +584,29 @@ public:
                 forget_child(*t->clone_owner, tid);
                 t->clone_owner = nullptr;
             }
-            const int session_pidfd = t->pidfd >= 0 ? ::fcntl(t->pidfd, F_DUPFD_CLOEXEC, 0) : -1;
-            if (session_pidfd < 0) {
-                complete(req, t->pidfd >= 0 ? errno : ESRCH); // no session without its pidfd
+            if (!t->pidfd) {
+                complete(req, ESRCH); // no session without its pidfd
                 return true;
             }
             t->frozen = t->frozen || stop_now;
             t->detach_at_stop = false;
             link(*t, *s, exclusive);
-            s->pidfd = session_pidfd;
             if (!t->stopped && stop_now) {
                 request_stop(*t);
             }
             complete(req);
             return true;
         }
-        // The pidfd (and the session's copy) first: they are the pid-reuse guard of every
-        // later kill and liveness check (G1, A6), so no session exists without them.
-        int pidfd = sys::pidfd_open(tid);
-        if (pidfd < 0) {
+        // The pidfd first: it is the pid-reuse guard of every later kill and liveness check
+        // (G1, A6), so no session exists without it.
+        detail::PidRef pidfd = detail::PidFd::open(tid);
+        if (!pidfd) {
             complete(req, errno);
-            return true;
-        }
-        const int session_pidfd = ::fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
-        if (session_pidfd < 0) {
-            const int err = errno;
-            sys::close_fd(pidfd);
-            complete(req, err);
             return true;
         }
         const long options = seize_options | (exclusive ? PTRACE_O_EXITKILL : 0);
         if (sys::ptrace_raw(PTRACE_SEIZE, tid, 0, static_cast<std::uintptr_t>(options)) != 0) {
             int err = errno;
-            sys::close_fd(pidfd);
-            int spare = session_pidfd;
-            sys::close_fd(spare);
             if (err == EPERM) {
                 const auto st = sys::proc_status(tid);
                 if (!st) {
@@ -592,13 +623,12 @@ public:
         auto owned = std::make_unique<detail::Tracee>();
         detail::Tracee& t = *owned;
         t.tid = tid;
-        t.pidfd = pidfd;
+        t.pidfd = std::move(pidfd);
         t.sys = detail::SysState::Unknown;
         t.exitkill = exclusive;
         t.options = options;
         tracees_[tid] = std::move(owned);
         link(t, *s, exclusive);
-        s->pidfd = session_pidfd;
         if (!stop_now) {
             complete(req);
             return true;
@@ -725,7 +755,7 @@ public:
         if ((s.oflags & O_EXCL) != 0) {
             // A6: kill works on a stopped or frozen tracee too (decision 14). It then passes
             // its EXIT event stop, where the tracer thread detaches it (nobody reaps here).
-            if (t->pidfd < 0 || sys::pidfd_send_signal(t->pidfd, SIGKILL) != 0) {
+            if (!t->pidfd || sys::pidfd_send_signal(t->pidfd->get(), SIGKILL) != 0) {
                 (void)::kill(t->tid, SIGKILL);
             }
             if (t->stopped && t->stop == detail::StopKind::Exit) {
@@ -823,6 +853,40 @@ public:
         s.cv.notify_all();
     }
 
+    /// Tasks that ended without the exit stop the shim lets them go at (Linux skips
+    /// PTRACE_EVENT_EXIT when a fatal signal is pending at it, a second SIGKILL say): their
+    /// pidfd polls readable. They are forgotten (their sessions see the exit, G1); a zombie
+    /// that is not a child of this process is handed to its real parent by consuming its
+    /// exit here (Linux notifies the real parent of a traced task only once its tracer has
+    /// waited; a thread's is consumed the same way, nobody else can), never a child's (the
+    /// program reaps those itself, G2). At most once per `period`, from any thread that holds
+    /// the mutex and found nothing else to do.
+    void sweep_vanished_every(std::chrono::milliseconds period) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_sweep_ < period) {
+            return;
+        }
+        last_sweep_ = now;
+        std::vector<pid_t> gone;
+        for (const auto& [tid, t] : tracees_) {
+            if (sys::pidfd_exited(detail::fd_of(t->pidfd), 0)) {
+                gone.push_back(tid);
+            }
+        }
+        for (const pid_t tid : gone) {
+            detail::Tracee* t = find_tracee(tid);
+            if (t == nullptr) {
+                continue;
+            }
+            const auto st = sys::proc_status(tid);
+            if (st && st->state == 'Z' && (st->ppid != owner_pid_ || st->tgid != tid)) {
+                siginfo_t info{};
+                (void)::waitid(P_PID, static_cast<id_t>(tid), &info, WEXITED | WNOHANG | __WALL);
+            }
+            forget(*t);
+        }
+    }
+
     /// Spec 3.1 "User waitpid interference": looks for a stop of the session's tracee that
     /// another waiter of this process took (a waitpid of the program). The tracee then sits in
     /// a ptrace-stop (state t) that this thread never saw and that no wait can report any
@@ -899,10 +963,24 @@ private:
         wait_for_stop(jobs_too);
         lk.lock();
         if (si_->si_pid == 0) {
+            sweep_vanished_every(std::chrono::milliseconds(200));
             return false;
         }
         ++progress_;
         dispatch(si_->si_pid, si_->si_code, si_->si_status);
+        // Fairness: Linux reports the stops of the traced tasks in the order of its list, so
+        // one busy task can be reported again and again while others wait. Every stop that is
+        // ready now is handled before the callers look at their handles (a few WNOHANG waits;
+        // none when only one task is traced, the common hot loop).
+        for (int more = 0; more < 64 && tracees_.size() > 1; ++more) {
+            siginfo_t next{};
+            if (::waitid(P_ALL, 0, &next, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD) != 0 ||
+                next.si_pid == 0) {
+                break;
+            }
+            ++progress_;
+            dispatch(next.si_pid, next.si_code, next.si_status);
+        }
         return true;
     }
 
@@ -948,15 +1026,21 @@ private:
         detail::WakeState& w = detail::wake_state();
         // No mask to save: the handler runs with SA_NODEFER, so jumping out of it leaves the
         // wake signal unblocked (and sigsetjmp(.., 1) would cost a system call per stop).
-        if (sigsetjmp(w.jmp, 0) == 0) {
+        // ThreadSanitizer runs handlers from its own, with every signal blocked: there the
+        // mask must be restored by the jump.
+        if (sigsetjmp(w.jmp, detail::thread_sanitizer ? 1 : 0) == 0) {
             w.armed.store(true);
             if (pending_.load() == 0 && (!jobs_too || jobs_waiting_.load() == 0)) {
                 // __WNOTHREAD: only tasks this thread traces (it has no children), never the
                 // program's own children; no WEXITED: the shim never sees or reaps an exit.
-                if (::syscall(SYS_waitid, P_ALL, 0, si_.get(), WSTOPPED | __WALL | __WNOTHREAD,
-                              nullptr) < 0 &&
+                // The C library's waitid and sigsuspend, not syscall(2): tools that intercept
+                // blocking calls (ThreadSanitizer) deliver the wake signal inside them.
+                if (::waitid(P_ALL, 0, si_.get(), WSTOPPED | __WALL | __WNOTHREAD) < 0 &&
                     errno == ECHILD) {
-                    (void)::syscall(SYS_pause); // nothing traced: sleep until a request
+                    sigset_t now; // nothing traced: sleep until a request wakes this thread
+                    if (::pthread_sigmask(SIG_SETMASK, nullptr, &now) == 0) {
+                        (void)::sigsuspend(&now);
+                    }
                 }
             }
             w.armed.store(false);
@@ -999,7 +1083,7 @@ private:
             // hold it until the parent's event decides between freeze and release.
             auto owned = std::make_unique<detail::Tracee>();
             owned->tid = tid;
-            owned->pidfd = sys::pidfd_open(tid);
+            owned->pidfd = detail::PidFd::open(tid);
             owned->stopped = true;
             owned->stop = detail::StopKind::Interrupt;
             owned->sys = detail::SysState::Outside;
@@ -1010,7 +1094,13 @@ private:
                 owned->tgid = st->tgid;
                 owned->origin = st->tgid == tid ? st->ppid : st->tgid;
             }
+            detail::Tracee& child = *owned;
             tracees_[tid] = std::move(owned);
+            if (!may_report_clone(child.origin, nullptr)) {
+                // Its creator's thread group is exiting or gone already (its exit stop came
+                // first): no event will decide for it. Let it go (F4).
+                detach(child);
+            }
             return;
         }
         detail::Tracee& t = *tp;
@@ -1034,10 +1124,15 @@ private:
         }
         if (t.awaiting_initial) {
             t.awaiting_initial = false;
-            t.stop = detail::StopKind::Interrupt;
             t.sys = detail::SysState::Outside;
-            finish_stop(t, std::nullopt, false);
-            return;
+            if (event == PTRACE_EVENT_STOP) {
+                t.stop = detail::StopKind::Interrupt; // F1: its first stop, before it runs
+                finish_stop(t, std::nullopt, false);
+                return;
+            }
+            // Killed before its first stop: what arrives is already its exit stop. Handled as
+            // such below (it must be let go there, or its zombie stays traced and its parent's
+            // wait never returns).
         }
         if (sig == (SIGTRAP | 0x80)) {
             on_syscall_stop(t);
@@ -1178,7 +1273,7 @@ private:
         if (c == nullptr) {
             auto owned = std::make_unique<detail::Tracee>();
             owned->tid = child;
-            owned->pidfd = sys::pidfd_open(child);
+            owned->pidfd = detail::PidFd::open(child);
             owned->awaiting_initial = true;
             owned->sys = detail::SysState::Outside;
             c = owned.get();
@@ -1549,7 +1644,7 @@ private:
             data = t.stop_sig;
         }
         if (sys::ptrace_raw(PTRACE_DETACH, t.tid, 0, static_cast<std::uintptr_t>(data)) != 0 &&
-            errno == ESRCH && !sys::pidfd_exited(t.pidfd, 0)) {
+            errno == ESRCH && !sys::pidfd_exited(detail::fd_of(t.pidfd), 0)) {
             // Not in a ptrace-stop although it was: a SIGKILL took it out of its stop, and it
             // is still attached, on its way to its exit stop. Let it go there (spec 3.G);
             // forgetting it now would strand it in that stop.
@@ -1563,6 +1658,10 @@ private:
 
     /// Removes a tracee from the tables; `t` is destroyed.
     void forget(detail::Tracee& t) {
+        if (log_) {
+            std::fprintf(stderr, "ptrace-api shim: forget tid=%d%s\n", t.tid,
+                         t.session != nullptr ? " (its session sees the exit)" : "");
+        }
         if (detail::Session* s = t.session) {
             // Only a dying tracee is let go while a session still names it (D7, G1); every
             // other detach (close, F2, F4) happens after the session was unlinked.
@@ -1576,7 +1675,6 @@ private:
             t.detach_at_stop = false;
             cb(t);
         }
-        sys::close_fd(t.pidfd);
         tracees_.erase(t.tid);
         forgotten_.notify_all();
     }
@@ -1607,12 +1705,10 @@ private:
         }
         moved->tid = tid;
         moved->tgid = tid;
-        sys::close_fd(moved->pidfd);
-        moved->pidfd = sys::pidfd_open(tid);
+        moved->pidfd = detail::PidFd::open(tid);
         if (detail::Session* s = moved->session) {
             s->tid = tid;
-            sys::close_fd(s->pidfd);
-            s->pidfd = moved->pidfd >= 0 ? ::fcntl(moved->pidfd, F_DUPFD_CLOEXEC, 0) : -1;
+            s->pidfd = moved->pidfd;
         }
         if (detail::Session* owner = moved->clone_owner) {
             std::replace(owner->unread_children.begin(), owner->unread_children.end(), former, tid);
@@ -1626,8 +1722,7 @@ private:
             std::lock_guard<std::mutex> lk(h->mem_mu);
             if (h->tid == former) {
                 h->tid = tid;
-                sys::close_fd(h->pidfd);
-                h->pidfd = sys::pidfd_open(tid);
+                h->pidfd = tracees_[tid]->pidfd;
             }
             h->mem_stale.store(true);
         }
@@ -1656,18 +1751,27 @@ private:
                 orphans.push_back(tid);
             }
         }
-        if (orphans.empty()) {
-            return;
-        }
-        for (auto& [tid, other] : tracees_) {
-            if (other.get() != &exiting && !other->awaiting_decision &&
-                other->stop != detail::StopKind::Exit && tgid_of(*other) == exiting.tgid) {
-                return; // a thread of the group lives on: the event may still come from it
-            }
+        if (orphans.empty() || may_report_clone(exiting.tgid, &exiting)) {
+            return; // a thread of the group lives on: the event may still come from it
         }
         for (const pid_t child : orphans) {
             on_new_child(exiting, child);
         }
+    }
+
+    /// True when a traced task of thread group `tgid` other than `except` lives on (is not at
+    /// its exit stop), so that a clone event of that group may still come.
+    bool may_report_clone(pid_t tgid, const detail::Tracee* except) {
+        if (tgid <= 0) {
+            return false;
+        }
+        for (auto& [tid, other] : tracees_) {
+            if (other.get() != except && !other->awaiting_decision &&
+                other->stop != detail::StopKind::Exit && tgid_of(*other) == tgid) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void forget_child(detail::Session& s, pid_t tid) {
@@ -1711,10 +1815,11 @@ private:
         }
     }
 
-    /// Links a session to its tracee; the caller gives the session its own pidfd.
+    /// Links a session to its tracee; they share its pidfd.
     static void link(detail::Tracee& t, detail::Session& s, bool exclusive) {
         t.session = &s;
         s.tracee = &t;
+        s.pidfd = t.pidfd;
         t.exitkill = exclusive; // applied with the options at the next resume
     }
 
@@ -1795,6 +1900,7 @@ private:
     std::uint64_t handles_generation_ = 1;
     std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
     std::map<pid_t, ProbeSpace> spaces_; // D5 probe, per thread group; dropped at exec
+    std::chrono::steady_clock::time_point last_sweep_{}; // sweep_vanished_every
     std::condition_variable forgotten_;
 };
 
