@@ -37,6 +37,7 @@
 #include <vector>
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "decode.hpp"
@@ -232,6 +233,7 @@ public:
             return 1;
         }
         print_execve(opts_, path, pid_prefix(main_pid), filter_, *out_);
+        raise_open_files_limit();
         add(std::move(*tracer), main_pid);
 
         // The event loop: wait until some trace handles are readable, read their events,
@@ -269,6 +271,17 @@ public:
     }
 
 private:
+    /// Every followed task costs a few file descriptors here (its trace, register and memory
+    /// handles), so the soft limit on open files is raised to the hard one, once the
+    /// command runs with its own limits (it was spawned before; its children inherit from it).
+    static void raise_open_files_limit() {
+        rlimit limit{};
+        if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+            limit.rlim_cur = limit.rlim_max;
+            (void)::setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
+
     /// Starts following a tracee of thread group `tgid`: poll its handle, then resume it with
     /// the breakpoints (it is held at a stop until this first operation: spawn's first
     /// instruction, or the clone freeze of F1).
@@ -288,7 +301,9 @@ private:
     /// StopNow changes nothing but says so; OnClose::Kill as for the spawned command.
     /// The parent is inside clone or clone3: their flags say whether the child is a thread
     /// of the parent's process (CLONE_THREAD) or a process of its own.
-    void adopt(pid_t child, const Tracee& parent) {
+    /// \returns false when the child could not be followed (then it stays frozen until its
+    /// parent's next operation lets it go, F2).
+    bool adopt(pid_t child, const Tracee& parent) {
         const strace_example::PendingCall* call = parent.printer.pending();
         const bool thread =
             call != nullptr && call->clone_flags && (*call->clone_flags & clone_thread) != 0;
@@ -296,14 +311,15 @@ private:
             child, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Kill});
         if (!tracer) {
             complain("attach " + std::to_string(child) + ": " + tracer.error().message());
-            return;
+            return false;
         }
         auto nonblocking = std::move(*tracer).into_nonblocking();
         if (!nonblocking) {
             complain("O_NONBLOCK: " + nonblocking.error().message());
-            return;
+            return false;
         }
         add(std::move(*nonblocking), thread ? parent.tgid : child);
+        return true;
     }
 
     /// The handle `fd` of `pid` is readable: it holds events, or the tracee is gone (C8).
@@ -320,10 +336,11 @@ private:
             return;
         }
         bool at_breakpoint = false;
+        bool unfollowed = false;
         for (const PtraceEvent& event : *events) {
             const auto view = ptrace_api::view(event);
             if (const auto* clone = std::get_if<ptrace_api::events::Clone>(&view)) {
-                adopt(static_cast<pid_t>(clone->pid), t);
+                unfollowed = !adopt(static_cast<pid_t>(clone->pid), t) || unfollowed;
                 continue;
             }
             at_breakpoint = true;
@@ -340,8 +357,11 @@ private:
         }
         // Resume only a tracee that sits at a breakpoint; one that only announced a clone is
         // running already. After an EXIT stop this lets it die; its handle then polls
-        // readable with nothing queued.
-        if (at_breakpoint) {
+        // readable with nothing queued. A child that could not be followed must be let go
+        // now: any operation on its parent's handle does that (F2), and a running parent
+        // just keeps its breakpoints (B11). A vfork parent would otherwise wait for it
+        // forever.
+        if (at_breakpoint || unfollowed) {
             (void)t.tracer.next(syscall_stops | PtraceFlags::EVENT_CLONE);
         }
     }
