@@ -149,10 +149,15 @@ std::vector<events::Signal> signal_events(const Run& run) {
     return out;
 }
 
-/// The TIDs of tasks this process traces now (TracerPid in /proc/<tid>/status).
+/// The TIDs of tasks this process traces now: TracerPid in /proc/<tid>/status names the
+/// tracing thread (the shim's tracer thread), so every thread of this process counts.
 std::vector<pid_t> tasks_traced_by_us() {
+    std::vector<pid_t> own;
     std::vector<pid_t> out;
     std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+        own.push_back(std::stoi(task.path().filename()));
+    }
     for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
         const std::string name = proc.path().filename();
         if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
@@ -161,8 +166,73 @@ std::vector<pid_t> tasks_traced_by_us() {
         for (const auto& task : std::filesystem::directory_iterator(proc.path() / "task", ec)) {
             const pid_t tid = std::stoi(task.path().filename());
             const auto st = shim::sys::proc_status(tid);
-            if (st && st->tracer_pid == ::getpid()) {
+            if (st && std::find(own.begin(), own.end(), st->tracer_pid) != own.end()) {
                 out.push_back(tid);
+            }
+        }
+    }
+    return out;
+}
+
+/// What follow_all() saw: the events of every tracer by the TID it was attached with, and
+/// the tracer's pid() when it last stopped.
+struct Followed {
+    std::map<pid_t, std::vector<ptrace_api::PtraceEvent>> seen;
+    std::map<pid_t, pid_t> pid_after;
+};
+
+/// Follows a spawned program and every task it creates, as `strace -f` does: each tracer is
+/// nonblocking, poll(2) waits for them, a new task is adopted at its EVENT_CLONE (F1-F3) and
+/// every tracer is resumed with `flags` (which must hold EVENT_CLONE) after each breakpoint.
+Followed follow_all(Tracer first, PtraceFlags flags) {
+    Followed out;
+    std::map<pid_t, NonblockTracer> tracers;
+    auto start = [&](pid_t tid, Tracer tracer) {
+        auto nb = std::move(tracer).into_nonblocking();
+        REQUIRE(nb.has_value());
+        REQUIRE(nb->next(flags).has_value());
+        out.seen[tid];
+        tracers.emplace(tid, std::move(*nb));
+    };
+    start(first.pid(), std::move(first));
+    while (!tracers.empty()) {
+        std::vector<pollfd> fds;
+        std::vector<pid_t> keys;
+        for (auto& entry : tracers) {
+            fds.push_back(pollfd{entry.second.native_handle(), POLLIN, 0});
+            keys.push_back(entry.first);
+        }
+        REQUIRE(::poll(fds.data(), fds.size(), 10000) > 0);
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].revents == 0) {
+                continue;
+            }
+            NonblockTracer& t = tracers.at(keys[i]);
+            auto evs = t.events();
+            REQUIRE(evs.has_value());
+            if (evs->empty()) { // readable and empty: gone (C8, G1)
+                tracers.erase(keys[i]);
+                continue;
+            }
+            bool at_breakpoint = false;
+            for (const auto& ev : *evs) {
+                out.seen[keys[i]].push_back(ev);
+                const auto meaning = view(ev);
+                if (const auto* clone = std::get_if<events::Clone>(&meaning)) {
+                    auto child = Tracer::attach(static_cast<pid_t>(clone->pid));
+                    if (child.has_value()) {
+                        start(static_cast<pid_t>(clone->pid), std::move(*child));
+                    } else {
+                        // Gone already (killed before it ran): nothing to follow.
+                        CHECK(child.error() == std::make_error_code(std::errc::no_such_process));
+                    }
+                } else {
+                    at_breakpoint = true;
+                }
+            }
+            out.pid_after[keys[i]] = t.pid();
+            if (at_breakpoint) {
+                (void)t.next(flags);
             }
         }
     }
@@ -273,56 +343,11 @@ TEST_SUITE("integration") {
         REQUIRE(spawned.has_value());
         const pid_t leader = spawned->child.pid();
         watchdog.watch(leader);
-        auto first = std::move(spawned->tracer).into_nonblocking();
-        REQUIRE(first.has_value());
         const PtraceFlags follow = PtraceFlags::EVENT_CLONE | PtraceFlags::STOP_EXIT |
                                    PtraceFlags::STOP_PRE_SYSCALL;
-        // Every tracer by the TID it was attached with, and what it saw.
-        std::map<pid_t, NonblockTracer> tracers;
-        std::map<pid_t, std::vector<ptrace_api::PtraceEvent>> seen;
-        std::map<pid_t, pid_t> pid_after; // the tracer's pid() when it last stopped
-        tracers.emplace(leader, std::move(*first));
-        REQUIRE(tracers.at(leader).next(follow).has_value());
-        while (!tracers.empty()) {
-            std::vector<pollfd> fds;
-            std::vector<pid_t> keys;
-            for (auto& [tid, t] : tracers) {
-                fds.push_back(pollfd{t.native_handle(), POLLIN, 0});
-                keys.push_back(tid);
-            }
-            REQUIRE(::poll(fds.data(), fds.size(), 10000) > 0);
-            for (std::size_t i = 0; i < fds.size(); ++i) {
-                if (fds[i].revents == 0) {
-                    continue;
-                }
-                NonblockTracer& t = tracers.at(keys[i]);
-                auto evs = t.events();
-                REQUIRE(evs.has_value());
-                if (evs->empty()) { // readable and empty: gone (C8, G1)
-                    tracers.erase(keys[i]);
-                    continue;
-                }
-                bool at_breakpoint = false;
-                for (const auto& ev : *evs) {
-                    seen[keys[i]].push_back(ev);
-                    const auto meaning = view(ev);
-                    if (const auto* clone = std::get_if<events::Clone>(&meaning)) {
-                        auto child = Tracer::attach(static_cast<pid_t>(clone->pid));
-                        REQUIRE(child.has_value());
-                        auto nb = std::move(*child).into_nonblocking();
-                        REQUIRE(nb.has_value());
-                        REQUIRE(nb->next(follow).has_value());
-                        tracers.emplace(static_cast<pid_t>(clone->pid), std::move(*nb));
-                    } else {
-                        at_breakpoint = true;
-                    }
-                }
-                pid_after[keys[i]] = t.pid();
-                if (at_breakpoint) {
-                    (void)t.next(follow);
-                }
-            }
-        }
+        const Followed followed = follow_all(std::move(spawned->tracer), follow);
+        const auto& seen = followed.seen;
+        const auto& pid_after = followed.pid_after;
         const auto status = spawned->child.wait();
         REQUIRE(status.has_value());
         CHECK(status->exited());
@@ -330,7 +355,9 @@ TEST_SUITE("integration") {
         // Three threads were traced: the leader, the reader and the exec'ing thread.
         REQUIRE(seen.size() == 3);
         int went_on = 0;
-        for (const auto& [tid, evs] : seen) {
+        for (const auto& entry : seen) {
+            const pid_t tid = entry.first;
+            const auto& evs = entry.second;
             CAPTURE(tid);
             REQUIRE(!evs.empty());
             const auto last = view(evs.back());
@@ -340,7 +367,7 @@ TEST_SUITE("integration") {
                 // The exec'ing thread: its tracer names the leader's TID now.
                 ++went_on;
                 CHECK(tid != leader);
-                CHECK(pid_after[tid] == leader);
+                CHECK(pid_after.at(tid) == leader);
             } else {
                 CHECK(exit->status.exited());
                 CHECK(exit->status.exit_code() == 0); // ended by the exec
@@ -376,6 +403,27 @@ TEST_SUITE("integration") {
         const auto status = spawned->child.wait();
         REQUIRE(status.has_value());
         CHECK(status->exit_code() == 7);
+    }
+
+    TEST_CASE("F1: a child killed before its first stop is let go at its exit stop; its parent's "
+              "wait returns") {
+        TempDir dir;
+        for (int round = 0; round < 10; ++round) {
+            CAPTURE(round);
+            Watchdog watchdog(std::chrono::seconds(20));
+            auto spawned =
+                spawn(Command{workloads_path(), {dir.file("out.txt"), "fork_kill"}, {}, {}});
+            REQUIRE(spawned.has_value());
+            watchdog.watch(spawned->child.pid());
+            (void)follow_all(std::move(spawned->tracer), PtraceFlags::EVENT_CLONE |
+                                                             PtraceFlags::STOP_EXIT |
+                                                             PtraceFlags::STOP_PRE_SYSCALL);
+            const auto status = spawned->child.wait();
+            REQUIRE(status.has_value());
+            CHECK(status->exit_code() == 0);
+            CHECK(slurp(dir.file("out.txt")) == "child status=0x9\n");
+        }
+        CHECK(eventually([] { return tasks_traced_by_us().empty(); }));
     }
 
     TEST_CASE("K4: a vfork child's memory handle, opened before its exec, reads the new program "

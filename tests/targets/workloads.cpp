@@ -31,7 +31,7 @@ void on_alarm(int) {
 
 int usage() {
     std::fputs("usage: workloads OUT sigsuspend|ppoll|pselect|altstack | OUT thread_exec PATH "
-               "ARGS... | OUT vfork_exec PATH ARGS... | OUT forks N\n",
+               "ARGS... | OUT vfork_exec PATH ARGS... | OUT fork_kill | OUT forks N\n",
                stderr);
     return 2;
 }
@@ -173,6 +173,27 @@ int vfork_exec(char** argv) {
     return 0;
 }
 
+/// Forks a child and SIGKILLs it at once, before it can run (its first ptrace-stop, if any, is
+/// its exit); prints its status.
+int fork_kill() {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        for (;;) {
+            ::pause();
+        }
+    }
+    if (child < 0) {
+        return 3;
+    }
+    (void)::kill(child, SIGKILL);
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child) {
+        return 4;
+    }
+    std::fprintf(g_out, "child status=%#x\n", status);
+    return 0;
+}
+
 /// Forks N children that exit at once, reaping each.
 int forks(long n) {
     for (long i = 0; i < n; ++i) {
@@ -211,6 +232,8 @@ int main(int argc, char** argv) {
         return thread_exec(argv + 3);
     } else if (std::strcmp(mode, "vfork_exec") == 0 && argc > 3) {
         code = vfork_exec(argv + 3);
+    } else if (std::strcmp(mode, "fork_kill") == 0) {
+        code = fork_kill();
     } else if (std::strcmp(mode, "forks") == 0 && argc > 3) {
         code = forks(std::strtol(argv[3], nullptr, 10));
     } else {
