@@ -25,7 +25,6 @@ using ptrace_api::AttachStop;
 using ptrace_api::OnClose;
 using ptrace_api::Tracer;
 
-
 namespace {
 
 /// Lowers RLIMIT_NOFILE so that exactly `spare` more fds can be opened; restores it at the end.
@@ -72,8 +71,7 @@ std::atomic<int> g_sigchld_left{0};
 
 void on_sigchld(int) {
     g_sigchld_entered.fetch_add(1);
-    if (static_cast<pid_t>(::syscall(SYS_gettid)) ==
-        shim::detail::wake_state().tracer_tid.load()) {
+    if (static_cast<pid_t>(::syscall(SYS_gettid)) == shim::detail::wake_state().tracer_tid.load()) {
         g_sigchld_on_tracer.fetch_add(1);
     }
     g_sigchld_left.fetch_add(1);
@@ -118,7 +116,8 @@ TEST_SUITE("integration") {
             auto [pid, fd] = sc.spawn_frozen({"getppid", "3000"});
             // Every ptrace-stop sends SIGCHLD to this process: 6000 stops, 6000 chances.
             for (;;) {
-                const auto r = op(fd, PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL);
+                const auto r =
+                    op(fd, PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL);
                 if (!r) {
                     CHECK(r.error() == std::make_error_code(std::errc::no_such_process));
                     break;
@@ -275,7 +274,8 @@ TEST_SUITE("integration") {
                 for (int i = 0; i < 50; ++i) {
                     for (const int fd : {*regs, *mem}) {
                         const auto n = shim::read(fd, buf);
-                        if (!n && n.error() != std::make_error_code(std::errc::bad_file_descriptor) &&
+                        if (!n &&
+                            n.error() != std::make_error_code(std::errc::bad_file_descriptor) &&
                             n.error() != std::make_error_code(std::errc::bad_address)) {
                             odd.fetch_add(1);
                         }

@@ -240,9 +240,8 @@ Followed follow_all(Tracer first, PtraceFlags flags) {
 }
 
 const PtraceFlags signal_stops = PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_EXIT;
-const PtraceFlags syscall_stops = PtraceFlags::STOP_PRE_SYSCALL |
-                                  PtraceFlags::STOP_POST_SYSCALL | PtraceFlags::STOP_SIGNAL |
-                                  PtraceFlags::STOP_EXIT;
+const PtraceFlags syscall_stops = PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL |
+                                  PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_EXIT;
 
 } // namespace
 
@@ -324,7 +323,8 @@ TEST_SUITE("integration") {
             CHECK(eventually([&] { return tracer_pid(tracee) == 0 && proc_state(tracee) == 'S'; }));
             REQUIRE(::kill(tracee, SIGALRM) == 0);
             int status = -1;
-            CHECK(eventually([&] { return ::waitpid(tracee, &status, WNOHANG) == tracee; }, 5000ms));
+            CHECK(
+                eventually([&] { return ::waitpid(tracee, &status, WNOHANG) == tracee; }, 5000ms));
             CHECK(status == 0);
             const std::string text = slurp(out);
             CHECK(without_handler_line(text) == plain.output);
@@ -336,15 +336,16 @@ TEST_SUITE("integration") {
               "leader's TID; the old leader and the other threads exit (spec 3.G)") {
         TempDir dir;
         Watchdog watchdog(std::chrono::seconds(20));
-        auto spawned = spawn(Command{workloads_path(),
-                                     {dir.file("out.txt"), "thread_exec", tracee_path(), "exit", "7"},
-                                     {},
-                                     {}});
+        auto spawned =
+            spawn(Command{workloads_path(),
+                          {dir.file("out.txt"), "thread_exec", tracee_path(), "exit", "7"},
+                          {},
+                          {}});
         REQUIRE(spawned.has_value());
         const pid_t leader = spawned->child.pid();
         watchdog.watch(leader);
-        const PtraceFlags follow = PtraceFlags::EVENT_CLONE | PtraceFlags::STOP_EXIT |
-                                   PtraceFlags::STOP_PRE_SYSCALL;
+        const PtraceFlags follow =
+            PtraceFlags::EVENT_CLONE | PtraceFlags::STOP_EXIT | PtraceFlags::STOP_PRE_SYSCALL;
         const Followed followed = follow_all(std::move(spawned->tracer), follow);
         const auto& seen = followed.seen;
         const auto& pid_after = followed.pid_after;
@@ -380,10 +381,11 @@ TEST_SUITE("integration") {
               "EXIT(0); the program's status is the new program's") {
         TempDir dir;
         Watchdog watchdog(std::chrono::seconds(20));
-        auto spawned = spawn(Command{workloads_path(),
-                                     {dir.file("out.txt"), "thread_exec", tracee_path(), "exit", "7"},
-                                     {},
-                                     {}});
+        auto spawned =
+            spawn(Command{workloads_path(),
+                          {dir.file("out.txt"), "thread_exec", tracee_path(), "exit", "7"},
+                          {},
+                          {}});
         REQUIRE(spawned.has_value());
         watchdog.watch(spawned->child.pid());
         std::vector<events::Exit> exits;
@@ -430,10 +432,11 @@ TEST_SUITE("integration") {
               "after it") {
         TempDir dir;
         Watchdog watchdog(std::chrono::seconds(20));
-        auto spawned = spawn(Command{workloads_path(),
-                                     {dir.file("out.txt"), "vfork_exec", tracee_path(), "exit", "5"},
-                                     {},
-                                     {}});
+        auto spawned =
+            spawn(Command{workloads_path(),
+                          {dir.file("out.txt"), "vfork_exec", tracee_path(), "exit", "5"},
+                          {},
+                          {}});
         REQUIRE(spawned.has_value());
         watchdog.watch(spawned->child.pid());
         Tracer& parent = spawned->tracer;
@@ -500,8 +503,8 @@ TEST_SUITE("integration") {
                 int gate = -1;
                 const pid_t pid = sc.spawn({"getppid", "-1"}, nullptr, &gate);
                 REQUIRE(eventually([&] { return at_gate(pid); }));
-                Tracer tracer = api_support::attach_ok(
-                    pid, {ptrace_api::AttachStop::StopNow, OnClose::Detach});
+                Tracer tracer =
+                    api_support::attach_ok(pid, {ptrace_api::AttachStop::StopNow, OnClose::Detach});
                 open_gate(gate);
                 REQUIRE(tracer.next(stop).has_value());
                 REQUIRE(proc_state(pid) == 't');
@@ -533,8 +536,8 @@ TEST_SUITE("integration") {
             });
             // Follow the clone events, letting each child go at the next write (F2).
             for (;;) {
-                const auto ev = spawned->tracer.next(PtraceFlags::EVENT_CLONE |
-                                                     PtraceFlags::STOP_EXIT);
+                const auto ev =
+                    spawned->tracer.next(PtraceFlags::EVENT_CLONE | PtraceFlags::STOP_EXIT);
                 if (!ev) {
                     break;
                 }

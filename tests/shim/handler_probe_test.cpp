@@ -265,7 +265,8 @@ TEST_SUITE("shim") {
         REQUIRE(WIFSTOPPED(status));
         REQUIRE(WSTOPSIG(status) == SIGUSR1);
         // PTRACE_GETSIGMASK reports the saved mask, /proc the temporary one.
-        const std::uint64_t usr = (std::uint64_t{1} << (SIGUSR1 - 1)) | (std::uint64_t{1} << (SIGUSR2 - 1));
+        const std::uint64_t usr =
+            (std::uint64_t{1} << (SIGUSR1 - 1)) | (std::uint64_t{1} << (SIGUSR2 - 1));
         CHECK((mask_of(pid) & usr) == usr);
         shim::ProbeSpace space;
         CHECK(probe_and_restop(pid, SIGUSR1, space) == reinterpret_cast<std::uintptr_t>(&on_usr1));

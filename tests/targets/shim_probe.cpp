@@ -12,16 +12,14 @@
 #include <ptrace/shim/proc.hpp>
 #include <ptrace/spawn.hpp>
 
-#include <variant>
-
+#include <array>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-
-#include <array>
-#include <cerrno>
-#include <csignal>
+#include <variant>
 
 #include <fcntl.h>
 #include <sched.h>
@@ -109,7 +107,7 @@ int pid_reuse_inside() {
     int write_err = 0;
     if (auto r = shim::lseek(*mem, static_cast<std::int64_t>(addr), SEEK_SET); r) {
         const std::array<std::byte, 5> evil{std::byte{'E'}, std::byte{'V'}, std::byte{'I'},
-                                           std::byte{'L'}, std::byte{'!'}};
+                                            std::byte{'L'}, std::byte{'!'}};
         const auto w = shim::write(*mem, evil);
         write_err = w ? 0 : w.error().value();
     }

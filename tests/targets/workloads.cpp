@@ -83,8 +83,8 @@ int masked_wait(const char* how) {
         r = ::pselect(0, nullptr, nullptr, nullptr, nullptr, &during);
     }
     const int err = errno;
-    std::fprintf(g_out, "%s=%d errno=%d hits=%d mask before=%#" PRIx64 " after=%#" PRIx64 "\n",
-                 how, r, err, static_cast<int>(g_hits), before, kernel_mask());
+    std::fprintf(g_out, "%s=%d errno=%d hits=%d mask before=%#" PRIx64 " after=%#" PRIx64 "\n", how,
+                 r, err, static_cast<int>(g_hits), before, kernel_mask());
     return 0;
 }
 

@@ -179,8 +179,8 @@ public:
         for (const std::uint64_t a : args) {
             *slots[i++] = a;
         }
-        if (sys::ptrace_ptr(PTRACE_SETREGS, tid_, 0, &call) != 0 ||
-            !resume(resume_data) || !expect_syscall_stop()) {
+        if (sys::ptrace_ptr(PTRACE_SETREGS, tid_, 0, &call) != 0 || !resume(resume_data) ||
+            !expect_syscall_stop()) {
             return std::nullopt;
         }
         at_entry();
@@ -292,7 +292,8 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         return probe;
     }
     // Where to make the calls: the cached vDSO site if it still holds a `syscall`.
-    if (space.syscall_insn == 0 || ((peek(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
+    if (space.syscall_insn == 0 ||
+        ((peek(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
         const auto insn = find_vdso_syscall(tid);
         if (!insn) {
             probe.reason = "no vDSO";
@@ -330,10 +331,10 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
     RemoteSyscalls calls(tid, saved, space.syscall_insn);
     long requeue = sig;
     if (!have_page) {
-        const auto page = calls.run(SYS_mmap,
-                                    {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                                     ~std::uint64_t{0}, 0},
-                                    requeue);
+        const auto page = calls.run(
+            SYS_mmap,
+            {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, ~std::uint64_t{0}, 0},
+            requeue);
         if (!page) {
             return diverted(calls);
         }
@@ -348,9 +349,9 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
     bool learnt = false;
     std::optional<std::int64_t> asked;
     if (space.page != 0) {
-        asked = calls.run(SYS_rt_sigaction,
-                          {static_cast<std::uint64_t>(sig), 0, space.page + probe_oldact, 8},
-                          requeue);
+        asked =
+            calls.run(SYS_rt_sigaction,
+                      {static_cast<std::uint64_t>(sig), 0, space.page + probe_oldact, 8}, requeue);
         if (!asked) {
             return diverted(calls);
         }
@@ -361,16 +362,14 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
             }
         }
     }
-    if (saved_state && space.page != 0 &&
-        poke(tid, space.page + probe_sigmask, status.sig_blk) &&
+    if (saved_state && space.page != 0 && poke(tid, space.page + probe_sigmask, status.sig_blk) &&
         poke(tid, space.page + probe_timeout, 0) && poke(tid, space.page + probe_timeout + 8, 0)) {
         // Recreate the wait's saved-mask state: entered with the saved mask in force, ppoll
         // saves it, installs the temporary one, sees the requeued signal and returns
         // -ERESTARTNOHAND with the saved state kept for the signal's delivery.
         const auto recreated =
-            calls.run(SYS_ppoll,
-                      {0, 0, space.page + probe_timeout, space.page + probe_sigmask, 8}, 0,
-                      [&] { (void)set_mask(tid, mask); });
+            calls.run(SYS_ppoll, {0, 0, space.page + probe_timeout, space.page + probe_sigmask, 8},
+                      0, [&] { (void)set_mask(tid, mask); });
         if (!recreated) {
             return diverted(calls);
         }
@@ -387,7 +386,8 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
     probe.outcome = HandlerProbe::Outcome::Resumed;
     if (!learnt) {
         probe.handler = caught_handler_unknown;
-        probe.reason = space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
+        probe.reason =
+            space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
     }
     if (sys::ptrace_raw(resume_request, tid, 0, 0) != 0) {
         probe.reason = "the tracee was killed meanwhile"; // its exit stop comes next

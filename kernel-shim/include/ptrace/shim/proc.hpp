@@ -481,8 +481,7 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
 inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     auto over = [&s] {
         // Unread events return at once (B7); so does a handle closed meanwhile.
-        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed ||
-               s.error != 0;
+        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
     };
     auto idle = [&shim, &s] {
         // Fallbacks: a task that vanished without an EXIT event stop (spec 3.D7), and a stop

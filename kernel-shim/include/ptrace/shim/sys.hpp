@@ -4,9 +4,9 @@
 
 #include <ptrace/result.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
