@@ -202,6 +202,15 @@ public:
 
 private:
     bool resume(long data) noexcept {
+        // A SIGKILL takes the tracee out of its stop to its exit stop at any time. Resumed
+        // there, it would exit past that stop unseen: look first (spec 3.G, H5).
+        siginfo_t next{};
+        if (::waitid(P_PID, static_cast<id_t>(tid_), &next,
+                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+            next.si_pid != 0) {
+            (void)expect_syscall_stop(); // that stop, consumed: the caller handles it
+            return false;
+        }
         if (sys::ptrace_raw(PTRACE_SYSCALL, tid_, 0, static_cast<std::uintptr_t>(data)) != 0) {
             gone_ = true; // killed meanwhile: it is no longer in a stop
             return false;
@@ -209,21 +218,27 @@ private:
         return true;
     }
 
-    /// Waits for the tracee's next stop (stops only, like the shim's tracer thread: an exit is
-    /// never consumed here, so a child of the program stays reapable by it, G2).
+    /// Waits for the tracee's next stop. Its exit is seen (WNOWAIT) but never consumed here,
+    /// so a child of the program stays reapable by it (G2); a tracee that exits without
+    /// another stop (killed just as it was resumed) cannot hang this wait.
     bool expect_syscall_stop() noexcept {
         siginfo_t si{};
         long rc = -1;
         do {
-            rc = ::syscall(SYS_waitid, P_PID, tid_, &si, WSTOPPED | __WALL, nullptr);
+            rc = ::syscall(SYS_waitid, P_PID, tid_, &si, WSTOPPED | WEXITED | WNOWAIT | __WALL,
+                           nullptr);
         } while (rc < 0 && errno == EINTR);
-        if (rc < 0) {
+        if (rc < 0 || si.si_code != CLD_TRAPPED) {
             gone_ = true;
+            code_ = rc < 0 ? 0 : si.si_code;
+            status_ = rc < 0 ? 0 : si.si_status;
             return false;
         }
+        siginfo_t taken{}; // the stop seen above, consumed
+        (void)::syscall(SYS_waitid, P_PID, tid_, &taken, WSTOPPED | WNOHANG | __WALL, nullptr);
         code_ = si.si_code;
         status_ = si.si_status;
-        return si.si_code == CLD_TRAPPED && si.si_status == syscall_stop_status;
+        return si.si_status == syscall_stop_status;
     }
 
     pid_t tid_;

@@ -762,16 +762,26 @@ inline Result<void> close(int fd) {
     }
     if (h->session) {
         detail::Session& s = *h->session;
-        const detail::Tracee* killed = nullptr;
+        const detail::Tracee* tracee = nullptr;
+        bool excl = false;
         {
             std::lock_guard<std::mutex> lk(shim.mutex());
-            if ((s.oflags & O_EXCL) != 0) {
-                killed = s.tracee;
-            }
+            tracee = s.tracee;
+            excl = (s.oflags & O_EXCL) != 0;
         }
         (void)shim.call([&](detail::Request& req) { return shim.close_session(req, s); });
-        if (killed != nullptr) {
-            shim.wait_forgotten(killed, s.tid, std::chrono::milliseconds(2000));
+        bool leaving = excl && tracee != nullptr;
+        if (!leaving && tracee != nullptr) {
+            // A tracee that a SIGKILL took out of its stop cannot be detached before it
+            // reaches its exit stop (spec 3.G): it is let go there, by the tracer thread.
+            std::lock_guard<std::mutex> lk(shim.mutex());
+            const detail::Tracee* now = shim.find_tracee(s.tid);
+            leaving = now == tracee && now->detach_at_stop;
+        }
+        if (leaving) {
+            // The caller's waitpid(2) must neither block on it nor steal that stop from the
+            // tracer thread (spec 3.1 "User waitpid interference").
+            shim.wait_forgotten(tracee, s.tid, std::chrono::milliseconds(2000));
         }
         std::lock_guard<std::mutex> lk(shim.mutex());
         s.pidfd.reset();

@@ -12,6 +12,7 @@
 #include <ptrace/shim/sys.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -119,7 +120,7 @@ inline int fd_of(const PidRef& pidfd) noexcept {
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
-    pid_t tgid = 0; // its thread group (process); 0 unknown
+    pid_t tgid = 0;   // its thread group (process); 0 unknown
     pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
     PidRef pidfd;
     Session* session = nullptr;     // the trace handle's state, if any
@@ -128,7 +129,7 @@ struct Tracee {
     /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
     /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
     bool stop_stolen = false;
-    bool stolen_suspect = false; // check_stolen saw it once; a second look confirms
+    bool stolen_suspect = false;    // check_stolen saw it once; a second look confirms
     bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
     bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
     bool awaiting_decision = false; // child stopped before its parent's clone event
@@ -139,8 +140,8 @@ struct Tracee {
     bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
     bool job_stopped = false;
     bool exitkill = false;
-    long options = -1; // the options Linux has for it; -1 unknown (inherited by a child)
-    int probed_sig = 0;               // D5: the handler probe resumed it to stop again for this
+    long options = -1;  // the options Linux has for it; -1 unknown (inherited by a child)
+    int probed_sig = 0; // D5: the handler probe resumed it to stop again for this
     std::uint64_t probed_handler = 0; // signal, whose handler this is
     StopKind stop = StopKind::None;
     int stop_sig = 0;
@@ -185,9 +186,9 @@ struct Session {
 struct Handle {
     HandleKind kind = HandleKind::Trace;
     int fd = -1;
-    pid_t tid = 0;  // the task's current TID (changes when a non-leader thread execs)
+    pid_t tid = 0; // the task's current TID (changes when a non-leader thread execs)
     int oflags = 0;
-    PidRef pidfd;   // names the task; shared with its record when this process traces it
+    PidRef pidfd; // names the task; shared with its record when this process traces it
     std::shared_ptr<Session> session;
     std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
     int memfd = -1;
@@ -721,7 +722,8 @@ public:
         return true;
     }
 
-    /// After closing an O_EXCL session: waits (up to `limit`) until the killed tracee has
+    /// After closing a session whose tracee is on its way out (killed by O_EXCL, or by a
+    /// SIGKILL that took it out of its stop): waits (up to `limit`) until the tracee has
     /// left its EXIT event stop and is no longer traced, so that the caller's waitpid(2) can
     /// neither block on it nor steal that stop from the tracer thread (spec 3.1 "User waitpid
     /// interference"). User thread.
@@ -874,17 +876,22 @@ public:
             }
         }
         for (const pid_t tid : gone) {
-            detail::Tracee* t = find_tracee(tid);
-            if (t == nullptr) {
-                continue;
+            if (detail::Tracee* t = find_tracee(tid)) {
+                vanished(*t);
             }
-            const auto st = sys::proc_status(tid);
-            if (st && st->state == 'Z' && (st->ppid != owner_pid_ || st->tgid != tid)) {
-                siginfo_t info{};
-                (void)::waitid(P_PID, static_cast<id_t>(tid), &info, WEXITED | WNOHANG | __WALL);
-            }
-            forget(*t);
         }
+    }
+
+    /// The task of `t` ended without an exit stop this thread handled: forget it, handing a
+    /// zombie that is not a child of this process to its real parent (see above).
+    void vanished(detail::Tracee& t) {
+        const pid_t tid = t.tid;
+        const auto st = sys::proc_status(tid);
+        if (st && st->state == 'Z' && (st->ppid != owner_pid_ || st->tgid != tid)) {
+            siginfo_t info{};
+            (void)::waitid(P_PID, static_cast<id_t>(tid), &info, WEXITED | WNOHANG | __WALL);
+        }
+        forget(t);
     }
 
     /// Spec 3.1 "User waitpid interference": looks for a stop of the session's tracee that
@@ -896,18 +903,16 @@ public:
     /// at the next write or close. Any thread, mutex held.
     static void check_stolen(detail::Session& s) {
         detail::Tracee* t = s.tracee;
-        if (t == nullptr || t->stopped || t->listening || t->awaiting_initial ||
-            t->stop_stolen) {
+        if (t == nullptr || t->stopped || t->listening || t->awaiting_initial || t->stop_stolen) {
             if (t != nullptr) {
                 t->stolen_suspect = false;
             }
             return;
         }
         siginfo_t pending{};
-        const bool reportable =
-            ::waitid(P_PID, static_cast<id_t>(t->tid), &pending,
-                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
-            pending.si_pid != 0;
+        const bool reportable = ::waitid(P_PID, static_cast<id_t>(t->tid), &pending,
+                                         WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+                                pending.si_pid != 0;
         if (reportable || sys::proc_state(t->tid) != 't') {
             t->stolen_suspect = false;
             return;
@@ -959,10 +964,24 @@ private:
     /// stop or a wake-up without the mutex, handle the stop. \returns false for a wake-up.
     bool wait_and_dispatch(std::unique_lock<std::mutex>& lk, bool jobs_too) {
         flush_ready();
+        const bool records = !tracees_.empty();
         lk.unlock();
-        wait_for_stop(jobs_too);
+        const bool untraced = wait_for_stop(jobs_too, records);
         lk.lock();
         if (si_->si_pid == 0) {
+            if (untraced) {
+                // Linux says this thread traces nothing, yet records remain: their tasks
+                // ended without a stop seen here (and were reaped). Forget them all.
+                std::vector<pid_t> stale;
+                for (const auto& entry : tracees_) {
+                    stale.push_back(entry.first);
+                }
+                for (const pid_t tid : stale) {
+                    if (detail::Tracee* t = find_tracee(tid)) {
+                        vanished(*t);
+                    }
+                }
+            }
             sweep_vanished_every(std::chrono::milliseconds(200));
             return false;
         }
@@ -1021,8 +1040,11 @@ private:
     /// its contents survive the siglongjmp; si_pid != 0 afterwards means a stop was consumed
     /// even if the wake-up arrived just after waitid returned.
     /// `jobs_too`: queued jobs end the wait too (the main loop; a pump leaves them queued).
-    void wait_for_stop(bool jobs_too) noexcept {
+    /// `records`: the shim has records of tasks; when Linux says this thread traces nothing
+    /// (ECHILD) they are stale, and the wait returns true at once instead of sleeping.
+    bool wait_for_stop(bool jobs_too, bool records) noexcept {
         si_->si_pid = 0;
+        untraced_ = false; // a member: it survives the siglongjmp
         detail::WakeState& w = detail::wake_state();
         // No mask to save: the handler runs with SA_NODEFER, so jumping out of it leaves the
         // wake signal unblocked (and sigsetjmp(.., 1) would cost a system call per stop).
@@ -1037,14 +1059,16 @@ private:
                 // blocking calls (ThreadSanitizer) deliver the wake signal inside them.
                 if (::waitid(P_ALL, 0, si_.get(), WSTOPPED | __WALL | __WNOTHREAD) < 0 &&
                     errno == ECHILD) {
+                    untraced_ = true;
                     sigset_t now; // nothing traced: sleep until a request wakes this thread
-                    if (::pthread_sigmask(SIG_SETMASK, nullptr, &now) == 0) {
+                    if (!records && ::pthread_sigmask(SIG_SETMASK, nullptr, &now) == 0) {
                         (void)::sigsuspend(&now);
                     }
                 }
             }
             w.armed.store(false);
         }
+        return untraced_;
     }
 
     // ---- stop classification (spec 3.1 table) ----
@@ -1075,7 +1099,8 @@ private:
                 // found it out of its stop, say after a SIGKILL) reaching its next stop. Let
                 // it go again; never hold it (spec 3.G).
                 const int sig = status & 0xff;
-                const long data = event_bits == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80) ? sig : 0;
+                const long data =
+                    event_bits == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80) ? sig : 0;
                 (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
                 return;
             }
@@ -1127,6 +1152,7 @@ private:
             t.sys = detail::SysState::Outside;
             if (event == PTRACE_EVENT_STOP) {
                 t.stop = detail::StopKind::Interrupt; // F1: its first stop, before it runs
+                apply_options(t); // a frozen clone child drops its parent's EXITKILL
                 finish_stop(t, std::nullopt, false);
                 return;
             }
@@ -1245,6 +1271,10 @@ private:
             // D7: a = wait status without the core-dump bit (Redox has none, spec 1.2).
             t.stop = detail::StopKind::Exit;
             resolve_orphans(t); // F1: clone events its thread group can no longer report
+            // H5 (spec 3.H5): a frozen tracee (O_TRUNC never written, a clone child not yet
+            // released) that is killed dies at once. No freeze holds an exit stop; holding
+            // it would keep the zombie from its parent until the next write or close.
+            t.frozen = false;
             const std::uint64_t status = msg & ~std::uint64_t{0x80};
             finish_stop(t, report_if(t, PtraceFlags::STOP_EXIT, status), true);
             return;
@@ -1280,11 +1310,17 @@ private:
             tracees_[child] = std::move(owned);
         }
         c->awaiting_decision = false;
-        c->exitkill = t.exitkill; // Linux copies the parent's options to the child
-        c->options = t.options;
+        c->options = t.options; // Linux copies the parent's options to the child
         detail::Session* s = t.session;
         if (s != nullptr && s->has_bp && s->bp.contains(PtraceFlags::EVENT_CLONE)) {
             c->frozen = true; // F1: frozen before its first instruction until F2/F3
+            // The child is not the O_EXCL tracee: the death of the tracer releases it
+            // (I2 = I1, decision 10) and must not kill it through the EXITKILL Linux copied
+            // from its parent. Its options are set again at its first stop.
+            c->exitkill = false;
+            if (c->stopped) {
+                apply_options(*c);
+            }
             c->clone_owner = s;
             s->unread_children.push_back(child);
             push_event(*s, detail::make_event(PtraceFlags::EVENT_CLONE,
@@ -1356,12 +1392,21 @@ private:
                     return;
                 case HandlerProbe::Outcome::Diverted:
                     // Another stop replaced this one (SIGKILL's exit, a SIGSTOP); the signal
-                    // is queued again. Handle the new stop instead (t may be gone after it).
-                    dispatch(t.tid, probe.code, probe.status);
+                    // is queued again. Handle the new stop instead (t may be gone after it),
+                    // or, when a SIGKILL made it exit past its exit stop, its end.
+                    if (probe.code == CLD_TRAPPED) {
+                        dispatch(t.tid, probe.code, probe.status);
+                    } else if (sys::pidfd_exited(detail::fd_of(t.pidfd), 0)) {
+                        vanished(t);
+                    } else {
+                        t.stopped = false; // out of its stop: its next one comes to the wait
+                        t.held = false;
+                    }
                     return;
                 case HandlerProbe::Outcome::Skipped:
                     if (log_) {
-                        std::fprintf(stderr, "ptrace-api shim: handler probe of tid %d skipped: %s\n",
+                        std::fprintf(stderr,
+                                     "ptrace-api shim: handler probe of tid %d skipped: %s\n",
                                      t.tid, probe.reason);
                     }
                     break;
@@ -1400,11 +1445,35 @@ private:
         const std::uint64_t default_ignored =
             (bit(SIGCHLD) | bit(SIGURG) | bit(SIGWINCH) | bit(SIGCONT)) & ~st->sig_cgt;
         const std::uint64_t ignored = st->sig_ign | default_ignored;
-        if (through == 0 || (through & ~ignored) != 0) {
+        if (through == 0 || (through & ~ignored) != 0 || timer_signal_among(t)) {
             return false;
         }
         t.regs.rax = static_cast<std::uint64_t>(-514); // -ERESTARTNOHAND
         return sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs) == 0;
+    }
+
+    /// True when the signal being delivered, or one still queued, comes from a POSIX timer
+    /// (SI_TIMER). Linux gives an epoll wait EINTR for those untraced too, ignored or not
+    /// (checked on 6.18 by the waits matrix): restart_ignored_interrupt leaves them alone.
+    static bool timer_signal_among(const detail::Tracee& t) {
+        if (t.stop == detail::StopKind::Signal) {
+            siginfo_t si{};
+            if (sys::ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) == 0 && si.si_code == SI_TIMER) {
+                return true;
+            }
+        }
+        for (const unsigned queue : {0U, static_cast<unsigned>(PTRACE_PEEKSIGINFO_SHARED)}) {
+            std::array<siginfo_t, 16> pending{};
+            __ptrace_peeksiginfo_args args{0, queue, static_cast<std::int32_t>(pending.size())};
+            const long n = sys::ptrace_ptr(PTRACE_PEEKSIGINFO, t.tid,
+                                           reinterpret_cast<std::uintptr_t>(&args), pending.data());
+            for (long i = 0; i < n; ++i) {
+                if (pending[static_cast<std::size_t>(i)].si_code == SI_TIMER) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /// D5 `b` from /proc/<tid>/status (spec 3.D5): 0 SIG_DFL, 1 SIG_IGN, caught_handler_unknown
@@ -1605,9 +1674,17 @@ private:
         default:
             break;
         }
-        (void)cause;
+        if (cause == detail::ResumeCause::Write && stop_left(t)) {
+            return;
+        }
         const detail::Mode mode = mode_for(t);
         const long request = request_for(mode);
+        if (request != PTRACE_SYSCALL) {
+            // Decision 18 folds the restart of an interrupted syscall at its entry stop;
+            // resumed without syscall stops, the restart passes unseen. A later call from
+            // the same place must not be taken for it (its PRE would be swallowed).
+            t.restart_pending = false;
+        }
         if (log_) {
             std::fprintf(stderr, "ptrace-api shim: resume tid=%d request=%#lx data=%ld\n", t.tid,
                          static_cast<unsigned long>(request), data);
@@ -1622,6 +1699,25 @@ private:
         }
         t.regs_valid = false;
         t.entry_regs_written = false;
+    }
+
+    /// Spec 3.G / H5: a SIGKILL takes a tracee out of the stop it was held at, and it stops
+    /// again at its PTRACE_EVENT_EXIT. When that happened while the tracer thread was busy (a
+    /// job, the wake-up), the new stop is still waiting to be reported: resuming now would
+    /// resume the exit stop unseen (no EXIT(9), the record of a task that is gone). One
+    /// non-consuming wait tells; the stop is then handled as any other, by the next wait.
+    /// \returns true when the tracee has left its stop.
+    static bool stop_left(detail::Tracee& t) {
+        siginfo_t next{};
+        if (::waitid(P_PID, static_cast<id_t>(t.tid), &next,
+                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) != 0 ||
+            next.si_pid == 0) {
+            return false;
+        }
+        t.stopped = false;
+        t.held = false;
+        t.regs_valid = false;
+        return true;
     }
 
     /// PTRACE_DETACH from the current stop with its default decision (spec 3.I: the syscall
@@ -1901,6 +1997,7 @@ private:
     std::map<pid_t, std::unique_ptr<detail::Tracee>> tracees_;
     std::map<pid_t, ProbeSpace> spaces_; // D5 probe, per thread group; dropped at exec
     std::chrono::steady_clock::time_point last_sweep_{}; // sweep_vanished_every
+    bool untraced_ = false; // wait_for_stop: waitid said ECHILD (tracer thread only)
     std::condition_variable forgotten_;
 };
 
