@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Integration tests for opening handles (spec 2.A: paths, liveness, security, flags).
 
+#include <atomic>
+
 #include <sys/syscall.h>
 
 #include "support.hpp"
@@ -57,18 +59,20 @@ TEST_SUITE("integration") {
         CHECK_ERRC(shim::open(path(self, "regs/int"), 0), std::errc::operation_not_permitted);
         pid_t tid = 0;
         std::thread([&] { tid = static_cast<pid_t>(::syscall(SYS_gettid)); }).join();
-        pid_t other_tid = 0;
+        std::atomic<pid_t> other_tid{0};
         std::mutex m;
         std::condition_variable cv;
         bool go = false;
         std::thread t([&] {
-            other_tid = static_cast<pid_t>(::syscall(SYS_gettid));
+            other_tid.store(static_cast<pid_t>(::syscall(SYS_gettid)));
             std::unique_lock<std::mutex> lk(m);
             cv.wait(lk, [&] { return go; });
         });
-        REQUIRE(eventually([&] { return other_tid != 0; }));
-        CHECK_ERRC(shim::open(path(other_tid, "trace"), 0), std::errc::operation_not_permitted);
-        CHECK_ERRC(shim::open(path(other_tid, "mem"), 0), std::errc::operation_not_permitted);
+        REQUIRE(eventually([&] { return other_tid.load() != 0; }));
+        CHECK_ERRC(shim::open(path(other_tid.load(), "trace"), 0),
+                   std::errc::operation_not_permitted);
+        CHECK_ERRC(shim::open(path(other_tid.load(), "mem"), 0),
+                   std::errc::operation_not_permitted);
         {
             std::lock_guard<std::mutex> lk(m);
             go = true;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Integration tests for stop kinds, FLAG_IGNORE, signals and close (spec 2.D, 2.E, 2.H, 2.I).
 
+#include <atomic>
+
 #include <sys/syscall.h>
 
 #include "support.hpp"
@@ -361,12 +363,12 @@ TEST_SUITE("integration") {
         const int fd = pid_fd.second;
         const PtraceEvent ev = stop_at(fd, PtraceFlags::STOP_SIGNAL);
         CHECK(ev.a == SIGSTOP);
-        std::size_t written = 0;
+        std::atomic<std::size_t> written{0};
         std::thread writer([&] {
-            written = op(fd, PtraceFlags::STOP_EXIT).value_or(0); // blocks while job-stopped
+            written.store(op(fd, PtraceFlags::STOP_EXIT).value_or(0)); // blocks while job-stopped
         });
         std::this_thread::sleep_for(100ms);
-        CHECK(written == 0);
+        CHECK(written.load() == 0);
         const char state = proc_state(pid);
         CHECK((state == 't' || state == 'T'));
         REQUIRE(::kill(pid, SIGCONT) == 0);
