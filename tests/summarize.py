@@ -5,7 +5,7 @@
 A doctest executable counts its test cases (from its "[doctest] test cases:" line); any other
 meson test counts as one. A test that failed or crashed counts as failed even when its own
 summary said otherwise (a sanitizer report at exit, a timeout). Extra checks come from a file
-of "PASS name" / "FAIL name" lines. Exits 1 when anything failed or nothing ran.
+of "PASS name" / "FAIL name" / "SKIP name (reason)" lines. Exits 1 when anything failed or nothing ran.
 """
 import json
 import pathlib
@@ -46,6 +46,9 @@ def main() -> int:
         status, name = line.split(" ", 1)
         if status == "PASS":
             passed += 1
+        elif status == "SKIP":
+            skipped += 1
+            print(f"SKIPPED: {name}")
         else:
             failed += 1
             failures.append(name)
