@@ -156,12 +156,12 @@ public:
     /// \pre has_value()
     [[nodiscard]] Flags operator*() const noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a failed flags parse");
-        return *std::get_if<0>(&storage_);
+        return std::get<0>(storage_);
     }
     /// \pre !has_value()
     [[nodiscard]] const FlagsParseError& error() const noexcept {
         PTRACE_API_ASSERT(!has_value(), "asked a successful flags parse for its error");
-        return *std::get_if<1>(&storage_);
+        return std::get<1>(storage_);
     }
 
 private:

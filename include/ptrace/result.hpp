@@ -97,11 +97,11 @@ private:
     }
     T& checked() noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return *std::get_if<0>(&storage_);
+        return std::get<0>(storage_);
     }
     const T& checked() const noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return *std::get_if<0>(&storage_);
+        return std::get<0>(storage_);
     }
 
     std::variant<T, std::error_code> storage_;
