@@ -26,7 +26,9 @@ public:
         : selected_(static_cast<std::size_t>(ptrace_api::max_syscall_number) + 1, false),
           all_(false) {
         for (const long nr : numbers) {
-            selected_[static_cast<std::size_t>(nr)] = true;
+            if (nr >= 0 && nr <= ptrace_api::max_syscall_number) { // no such call: never printed
+                selected_[static_cast<std::size_t>(nr)] = true;
+            }
         }
     }
 
