@@ -54,6 +54,9 @@ What is not the program's doing but timing or chance, and dropped or reordered i
   - a getrandom right before an `openat(..., O_RDWR|O_CREAT|O_EXCL, 0600)`: glibc's mkstemp
     draws the name from the clock and calls getrandom only when that draw falls among the
     4.5% of values it rejects as unfair (gnulib's tempname.c);
+  - repeats in a run of consecutive `brk(ADDR) = ADDR` lines (one is kept): how many steps
+    malloc takes to grow the heap by the same amount depends on where ASLR put its start
+    (seen with gcc's cc1);
   - the order within a run of consecutive `wait4(-1, ...)` lines: which child is reported
     first depends on which exits first;
   - a `wait4(..., WNOHANG, ...) = 0` (no child has exited yet) and the rt_sigsuspend or
@@ -453,6 +456,8 @@ def per_process(records, multiset=False, async_signals=()):
                 continue
             if async_signals and r.name == "rt_sigreturn":
                 continue
+            if r.name == "brk" and out[label] and out[label][-1] == text:
+                continue  # one line per run of heap growths (see the module's docstring)
         if r.kind == "signal" and r.name in async_signals:
             continue
         out[label].append(text)
