@@ -404,6 +404,19 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         probe.reason =
             space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
     }
+    siginfo_t next{};
+    if (::waitid(P_PID, static_cast<id_t>(tid), &next, WSTOPPED | WNOHANG | WNOWAIT | __WALL) ==
+            0 &&
+        next.si_pid != 0) {
+        // A SIGKILL took it out of its stop meanwhile (spec 3.G, H5): that stop, taken here,
+        // is what the caller handles; resuming would pass it unseen.
+        (void)::waitid(P_PID, static_cast<id_t>(tid), &next, WSTOPPED | WNOHANG | __WALL);
+        probe.outcome = HandlerProbe::Outcome::Diverted;
+        probe.code = next.si_code;
+        probe.status = next.si_status;
+        probe.reason = "another stop came first";
+        return probe;
+    }
     if (sys::ptrace_raw(resume_request, tid, 0, 0) != 0) {
         probe.reason = "the tracee was killed meanwhile"; // its exit stop comes next
     }

@@ -488,7 +488,7 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         // another waiter of this process took (spec 3.1, "User waitpid interference").
         shim.sweep_vanished_every(std::chrono::milliseconds(200));
         if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
-            Shim::mark_exited(s);
+            shim.vanished(*s.tracee);
         } else {
             Shim::check_stolen(s);
         }

@@ -883,9 +883,24 @@ public:
     }
 
     /// The task of `t` ended without an exit stop this thread handled: forget it, handing a
-    /// zombie that is not a child of this process to its real parent (see above).
+    /// zombie that is not a child of this process to its real parent (see above). When its
+    /// session asked for EXIT and its exit stop was passed unseen (a resume that
+    /// raced the SIGKILL which had taken it out of its stop, spec 3.G), the EXIT event is
+    /// reported now, with the status Linux keeps for the zombie (D7), if it is still there.
     void vanished(detail::Tracee& t) {
         const pid_t tid = t.tid;
+        siginfo_t end{};
+        if (t.session != nullptr && t.stop != detail::StopKind::Exit &&
+            wants(t, PtraceFlags::STOP_EXIT) &&
+            ::waitid(P_PID, static_cast<id_t>(tid), &end, WEXITED | WNOHANG | WNOWAIT | __WALL) ==
+                0 &&
+            end.si_pid == tid) {
+            const auto code = static_cast<std::uint64_t>(static_cast<unsigned>(end.si_status));
+            const std::uint64_t status =
+                end.si_code == CLD_EXITED ? (code & 0xff) << 8 : code & 0x7f;
+            t.session->reached = true; // C4
+            push_event(*t.session, detail::make_event(PtraceFlags::STOP_EXIT, status));
+        }
         const auto st = sys::proc_status(tid);
         if (st && st->state == 'Z' && (st->ppid != owner_pid_ || st->tgid != tid)) {
             siginfo_t info{};
