@@ -803,9 +803,16 @@ private:
                 rep_.fail("open with one fd free: " + errno_text(err_of(one)) +
                           ", expected a handle (it shares its tracee's pidfd)");
             }
-            limit.take_spare();
         }
-        const auto opened = shim::open(regs_path, 0);
+        // The tracer thread opens and closes /proc files meanwhile (the storm's probes): a
+        // slot it frees can be taken by this open. Each attempt takes every free slot first.
+        limit.take_spare();
+        auto opened = shim::open(regs_path, 0);
+        for (int attempt = 1; attempt < 3 && opened; ++attempt) {
+            (void)shim::close(*opened);
+            limit.take_spare();
+            opened = shim::open(regs_path, 0);
+        }
         if (opened) {
             (void)shim::close(*opened);
         }
