@@ -445,6 +445,8 @@ def per_process(records, multiset=False, async_signals=()):
                 continue
             if r.name == "getrandom" and makes_temp_file(records, i):
                 continue
+            if async_signals and r.name == "rt_sigreturn":
+                continue  # before the poll check: the signal that ends the wait comes between
             if label in polled:
                 polled.discard(label)
                 if r.name in ("rt_sigsuspend", "pause"):
@@ -453,8 +455,6 @@ def per_process(records, multiset=False, async_signals=()):
                 polled.add(label)
                 continue
             if multiset and r.name in ("mmap", "munmap", "mprotect"):
-                continue
-            if async_signals and r.name == "rt_sigreturn":
                 continue
             if r.name == "brk" and out[label] and out[label][-1] == text:
                 continue  # one line per run of heap growths (see the module's docstring)
