@@ -232,7 +232,10 @@ struct Job {
 /// tracer thread's waitid instead, and the wake-up would never arrive. Under TSan the wake
 /// handler is installed without it (a late wake-up can then end a job's system call with
 /// EINTR), and the jump restores the signal mask (TSan's own handler runs with every signal
-/// blocked).
+/// blocked). TSan (clang 14) also holds back a signal that lands between the arming and the
+/// waitid(2) itself, until that wait ends: a wake-up can be late. So a request is announced
+/// again while the tracer thread has not taken it (Shim::rewake_period), and under TSan a
+/// posted request waits until it is taken.
 #if defined(__SANITIZE_THREAD__)
 inline constexpr bool thread_sanitizer = true;
 #elif defined(__has_feature)
@@ -425,10 +428,17 @@ public:
                     lk, [&] { return req.done; }, [] {});
             }
         } else {
-            requests_.push_back(&req);
-            pending_.fetch_add(1);
-            wake_if_waiting();
-            req.cv.wait(lk, [&] { return req.done; });
+            const std::uint64_t seq = enqueue(req);
+            // Until the tracer thread has taken it, wake it again now and then: the wake-up
+            // may have been held back (see detail::thread_sanitizer). Then wait untimed (a
+            // blocking write may wait for its stop as long as the tracee runs).
+            while (!req.cv.wait_for(lk, rewake_period, [&] { return req.done; })) {
+                if (taken_ >= seq) {
+                    req.cv.wait(lk, [&] { return req.done; });
+                    break;
+                }
+                wake_if_waiting();
+            }
         }
         if (req.err != 0) {
             return unexpected_errno(req.err);
@@ -453,11 +463,20 @@ public:
             return static_cast<Posted*>(ctx)->fn(r);
         };
         posted->req.dispose = [](void* ctx) { delete static_cast<Posted*>(ctx); };
-        std::lock_guard<std::mutex> lk(mu_);
-        requests_.push_back(&posted->req);
-        pending_.fetch_add(1);
-        wake_if_waiting();
+        std::unique_lock<std::mutex> lk(mu_);
+        const std::uint64_t seq = enqueue(posted->req);
+        if constexpr (detail::thread_sanitizer) {
+            // Nobody else would announce it again (see thread_sanitizer).
+            while (!taken_cv_.wait_for(lk, rewake_period, [&] { return taken_ >= seq; })) {
+                wake_if_waiting();
+            }
+        }
     }
+
+    /// A wake-up for a request not yet taken is sent again after this long (a tool that
+    /// intercepts signals may hold the first one back: see detail::thread_sanitizer). Without
+    /// such a tool the first one always arrives and this never fires.
+    static constexpr std::chrono::milliseconds rewake_period{10};
 
     /// Runs `fn()` on the tracer thread with the mutex released and returns when it returned
     /// (at once, inline, when called there). Jobs run one at a time, between stops; while one
@@ -1018,16 +1037,32 @@ private:
         return true;
     }
 
+    /// Queues a request for the tracer thread and wakes it. Mutex held. \returns the
+    /// request's place in the queue's history (taken_ reaches it when the request is taken).
+    std::uint64_t enqueue(detail::Request& req) {
+        requests_.push_back(&req);
+        pending_.fetch_add(1);
+        wake_if_waiting();
+        return ++queued_;
+    }
+
     /// Runs requests queued by other threads (each completes now or at a later stop).
     void drain_requests() {
+        const std::uint64_t before = taken_;
         while (!requests_.empty()) {
             detail::Request* req = requests_.front();
             requests_.pop_front();
             pending_.fetch_sub(1);
+            ++taken_;
             const bool completed = req->run();
             if (req->dispose != nullptr) {
                 PTRACE_API_ASSERT(completed, "a posted request must complete when it runs");
                 req->dispose(req->ctx);
+            }
+        }
+        if constexpr (detail::thread_sanitizer) {
+            if (taken_ != before) {
+                taken_cv_.notify_all(); // a posting thread waits (see post)
             }
         }
     }
@@ -2000,6 +2035,9 @@ private:
     std::mutex mu_;
     std::deque<detail::Request*> requests_;
     std::atomic<int> pending_{0};
+    std::uint64_t queued_ = 0;         // requests ever queued (mutex held)
+    std::uint64_t taken_ = 0;          // requests ever taken by the tracer thread (mutex held)
+    std::condition_variable taken_cv_; // under TSan only: a posting thread waits for taken_
     std::deque<detail::Job*> jobs_;
     std::atomic<int> jobs_waiting_{0};
     std::uint64_t progress_ = 0; // stops dispatched; run_job's watchdog looks for progress
