@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <time.h>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -906,7 +907,11 @@ public:
     /// session asked for EXIT and its exit stop was passed unseen (a resume that
     /// raced the SIGKILL which had taken it out of its stop, spec 3.G), the EXIT event is
     /// reported now, with the status Linux keeps for the zombie (D7), if it is still there.
+    /// Children whose first stop came before a clone event of its thread group are decided
+    /// first, as at an exit stop (F1): a task killed by SIGKILL can end without an exit
+    /// stop, and they would stay held in their first stop.
     void vanished(detail::Tracee& t) {
+        resolve_orphans(t);
         const pid_t tid = t.tid;
         siginfo_t end{};
         if (t.session != nullptr && t.stop != detail::StopKind::Exit &&
@@ -983,6 +988,7 @@ private:
         detail::on_tracer_thread = true;
         std::unique_lock<std::mutex> lk(mu_);
         detail::wake_state().tracer_tid.store(sys::gettid());
+        create_sweep_timer();
         started_cv_.notify_all();
         for (;;) {
             drain_requests();
@@ -999,6 +1005,7 @@ private:
     bool wait_and_dispatch(std::unique_lock<std::mutex>& lk, bool jobs_too) {
         flush_ready();
         const bool records = !tracees_.empty();
+        arm_sweep_timer(records);
         lk.unlock();
         const bool untraced = wait_for_stop(jobs_too, records);
         lk.lock();
@@ -1044,6 +1051,35 @@ private:
         pending_.fetch_add(1);
         wake_if_waiting();
         return ++queued_;
+    }
+
+    /// The sweep timer: the wake signal to this thread every 250 ms while tasks are traced, so
+    /// that one that ends without an exit stop (a SIGKILL can skip it) is found by the sweep
+    /// even when no caller waits in the shim (a program that only polls its handles): until
+    /// then its zombie stays traced here, and its real parent's wait blocks. Without a timer
+    /// (timer_create failed) only callers' waits sweep, as before. Tracer thread.
+    void create_sweep_timer() noexcept {
+        sigevent ev{};
+        ev.sigev_notify = SIGEV_THREAD_ID;
+        ev.sigev_signo = wake_signal();
+        ev._sigev_un._tid = sys::gettid(); // sigev_notify_thread_id, which glibc 2.36 lacks
+        sweep_timer_ok_ = ::timer_create(CLOCK_MONOTONIC, &ev, &sweep_timer_) == 0;
+    }
+
+    /// Arms the sweep timer while `on` (tasks are traced), disarms it otherwise: one system
+    /// call when tracing starts or ends, none per stop. Tracer thread.
+    void arm_sweep_timer(bool on) noexcept {
+        if (!sweep_timer_ok_ || on == sweep_timer_armed_) {
+            return;
+        }
+        itimerspec spec{};
+        if (on) {
+            spec.it_value.tv_nsec = 250'000'000;
+            spec.it_interval = spec.it_value;
+        }
+        if (::timer_settime(sweep_timer_, 0, &spec, nullptr) == 0) {
+            sweep_timer_armed_ = on;
+        }
     }
 
     /// Runs requests queued by other threads (each completes now or at a later stop).
@@ -1790,7 +1826,13 @@ private:
             data = t.stop_sig;
         }
         if (sys::ptrace_raw(PTRACE_DETACH, t.tid, 0, static_cast<std::uintptr_t>(data)) != 0 &&
-            errno == ESRCH && !sys::pidfd_exited(detail::fd_of(t.pidfd), 0)) {
+            errno == ESRCH) {
+            if (sys::pidfd_exited(detail::fd_of(t.pidfd), 0)) {
+                // It ended meanwhile (a SIGKILL, without an exit stop): a zombie still traced
+                // here, which its real parent cannot reap until this thread waits for it.
+                vanished(t);
+                return;
+            }
             // Not in a ptrace-stop although it was: a SIGKILL took it out of its stop, and it
             // is still attached, on its way to its exit stop. Let it go there (spec 3.G);
             // forgetting it now would strand it in that stop.
@@ -2051,6 +2093,9 @@ private:
     std::map<pid_t, ProbeSpace> spaces_; // D5 probe, per thread group; dropped at exec
     std::chrono::steady_clock::time_point last_sweep_{}; // sweep_vanished_every
     bool untraced_ = false; // wait_for_stop: waitid said ECHILD (tracer thread only)
+    timer_t sweep_timer_{}; // see create_sweep_timer (tracer thread only)
+    bool sweep_timer_ok_ = false;
+    bool sweep_timer_armed_ = false;
     std::condition_variable forgotten_;
 };
 
