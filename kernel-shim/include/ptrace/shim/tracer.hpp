@@ -1409,12 +1409,49 @@ private:
             }
             c->clone_owner = s;
             s->unread_children.push_back(child);
+            if (!c->stopped && (c->options & PTRACE_O_EXITKILL) != 0 && tgid_of(*c) == child) {
+                // A new process (a thread dies with its O_EXCL group anyway) that carries the
+                // copied EXITKILL until its options are set, which Linux allows only at a
+                // stop: handle its first stop now, before the event can be read, so that a
+                // tracer dying after the read releases it (I2 = I1, decision 10).
+                take_first_stop(*c);
+            }
             push_event(*s, detail::make_event(PtraceFlags::EVENT_CLONE,
                                               static_cast<std::uint64_t>(child)));
         } else if (c->stopped) {
             detach(*c); // F4: nobody asked for it; it runs untraced
         } else {
             c->detach_at_stop = true;
+        }
+    }
+
+    /// Waits for the first stop of an auto-attached child `c` and handles it (its options are
+    /// set there). Linux stops a new child before its first instruction, so the wait is
+    /// short; it is bounded all the same (the child may be killed first, or its stop taken by
+    /// a waitpid of the program): past the bound the stop is handled whenever it comes. `c`
+    /// may be forgotten on return. Tracer thread, mutex held.
+    void take_first_stop(detail::Tracee& c) {
+        const pid_t tid = c.tid;
+        const int pidfd = detail::fd_of(c.pidfd);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+        auto pause = std::chrono::microseconds(20);
+        for (;;) {
+            siginfo_t si{};
+            if (::waitid(P_PID, static_cast<id_t>(tid), &si,
+                         WSTOPPED | WNOHANG | __WALL | __WNOTHREAD) != 0) {
+                return;
+            }
+            if (si.si_pid == tid) {
+                ++progress_;
+                dispatch(tid, si.si_code, si.si_status);
+                return;
+            }
+            if (sys::pidfd_exited(pidfd, 0) || std::chrono::steady_clock::now() >= deadline) {
+                return;
+            }
+            const timespec ts{0, static_cast<long>(pause.count()) * 1000};
+            (void)::nanosleep(&ts, nullptr);
+            pause = std::min(pause * 2, std::chrono::microseconds(2000));
         }
     }
 
