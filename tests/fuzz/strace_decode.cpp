@@ -16,7 +16,7 @@
 //   error range;
 // - with memory that cannot be read at all, nothing is shown as read from it: no string (but
 //   the `""` of a zero-length buffer), no struct (but rt_sigreturn's `{mask=ADDRESS}`, strace's
-//   form), no array: strace shows the address instead;
+//   form), no array (but the `[]` of a CPU set of 0 bytes): strace shows the address instead;
 // - no read asks for more than 1 MiB (getdents64's cap), and read_c_string never reads across
 //   a page boundary, returns at most `limit` bytes that are the tracee's, ends exactly at the
 //   NUL when not cut, and succeeds whenever its whole window is mapped.
@@ -160,11 +160,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(decode(c, rec.reader()).line == first.line, describe(c) + ": not deterministic");
 
     // Nothing readable: addresses only. The one string that needs no read is a buffer of
-    // length 0, shown as "" (as strace does).
+    // length 0, shown as "" (as strace does); the one array, a CPU set of 0 bytes (a
+    // sched_getaffinity that returned 0), shown as [].
     const ReadMemory nothing = [](std::uint64_t, std::span<std::byte>) { return false; };
     const Decoded blind = decode(c, nothing);
     std::string shown = blind.call;
-    for (const std::string_view allowed : {"\"\"", "{mask="}) {
+    const bool empty_cpu_set =
+        ptrace_api::syscall_name(c.nr) == "sched_getaffinity" && c.ret && *c.ret == 0;
+    for (const std::string_view allowed :
+         {std::string_view("\"\""), std::string_view("{mask="),
+          empty_cpu_set ? std::string_view("[]") : std::string_view("\"\"")}) {
         for (std::size_t at = shown.find(allowed); at != std::string::npos;
              at = shown.find(allowed)) {
             shown.erase(at, allowed.size());
