@@ -204,10 +204,7 @@ private:
     bool resume(long data) noexcept {
         // A SIGKILL takes the tracee out of its stop to its exit stop at any time. Resumed
         // there, it would exit past that stop unseen: look first (spec 3.G, H5).
-        siginfo_t next{};
-        if (::waitid(P_PID, static_cast<id_t>(tid_), &next,
-                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
-            next.si_pid != 0) {
+        if (sys::stop_waiting(tid_)) {
             (void)expect_syscall_stop(); // that stop, consumed: the caller handles it
             return false;
         }
@@ -404,16 +401,14 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         probe.reason =
             space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
     }
-    siginfo_t next{};
-    if (::waitid(P_PID, static_cast<id_t>(tid), &next, WSTOPPED | WNOHANG | WNOWAIT | __WALL) ==
-            0 &&
-        next.si_pid != 0) {
+    if (const auto next = sys::stop_waiting(tid)) {
         // A SIGKILL took it out of its stop meanwhile (spec 3.G, H5): that stop, taken here,
         // is what the caller handles; resuming would pass it unseen.
-        (void)::waitid(P_PID, static_cast<id_t>(tid), &next, WSTOPPED | WNOHANG | __WALL);
+        siginfo_t taken{};
+        (void)::waitid(P_PID, static_cast<id_t>(tid), &taken, WSTOPPED | WNOHANG | __WALL);
         probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.code = next.si_code;
-        probe.status = next.si_status;
+        probe.code = next->si_code;
+        probe.status = next->si_status;
         probe.reason = "another stop came first";
         return probe;
     }

@@ -50,6 +50,21 @@ inline int tgkill(pid_t tgid, pid_t tid, int sig) noexcept {
     return static_cast<int>(::syscall(SYS_tgkill, tgid, tid, sig));
 }
 
+/// A stop of `tid` that no wait has reported yet, looked at without taking it (one waitid(2)
+/// with WNOHANG | WNOWAIT). A SIGKILL takes a tracee out of the stop it is held at to its exit
+/// stop at any time; a resume issued then would pass that stop unseen (spec 3.G, H5), so
+/// every resume of a stop the tracer thread may have held for a while asks first.
+/// \returns the new stop's siginfo, or nothing.
+inline std::optional<siginfo_t> stop_waiting(pid_t tid) noexcept {
+    siginfo_t next{};
+    if (::waitid(P_PID, static_cast<id_t>(tid), &next, WSTOPPED | WNOHANG | WNOWAIT | __WALL) !=
+            0 ||
+        next.si_pid == 0) {
+        return std::nullopt;
+    }
+    return next;
+}
+
 /// A pidfd for `tid`: a thread pidfd (PIDFD_THREAD, Linux 6.9) when possible, so a non-leader
 /// thread can be watched too; a process pidfd otherwise. -1 when neither works.
 inline int pidfd_open(pid_t tid) noexcept {

@@ -1831,10 +1831,7 @@ private:
     /// non-consuming wait tells; the stop is then handled as any other, by the next wait.
     /// \returns true when the tracee has left its stop.
     static bool stop_left(detail::Tracee& t) {
-        siginfo_t next{};
-        if (::waitid(P_PID, static_cast<id_t>(t.tid), &next,
-                     WSTOPPED | WNOHANG | WNOWAIT | __WALL) != 0 ||
-            next.si_pid == 0) {
+        if (!sys::stop_waiting(t.tid)) {
             return false;
         }
         t.stopped = false;
