@@ -147,7 +147,6 @@ struct Tracee {
     StopKind stop = StopKind::None;
     int stop_sig = 0;
     Mode mode = Mode::Cont;
-    long last_request = 0;
     bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
     SysState sys = SysState::Unknown;
     bool exec_exit_pending = false;
@@ -1816,7 +1815,6 @@ private:
         (void)sys::ptrace_raw(request, t.tid, 0, static_cast<std::uintptr_t>(data));
         t.stopped = false;
         t.mode = mode;
-        t.last_request = request;
         if (request == PTRACE_SINGLESTEP) {
             t.step_armed = true;
         }
@@ -1851,7 +1849,6 @@ private:
             if (sys::ptrace_raw(PTRACE_CONT, t.tid, 0, 0) == 0) {
                 t.stopped = false;
                 t.detach_at_stop = true;
-                t.last_request = PTRACE_CONT;
                 return;
             }
         }
