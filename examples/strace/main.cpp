@@ -455,8 +455,7 @@ int main(int argc, char** argv) {
     const Options& opts = *parsed.options;
 
     // Like strace, find the program in PATH first: the execve line shows the path found.
-    const auto path =
-        strace_example::find_in_path(opts.command.front(), std::getenv("PATH")); // NOLINT
+    const auto path = strace_example::find_in_path(opts.command.front(), std::getenv("PATH"));
     if (!path) {
         complain("Can't stat '" + opts.command.front() + "': No such file or directory");
         return 1;

@@ -146,9 +146,9 @@ private:
 template <class Flags>
 class [[nodiscard]] FlagsParseResult {
 public:
-    // NOLINTNEXTLINE(google-explicit-constructor): parsed flags are a successful result.
+    // Implicit on purpose: parsed flags are a successful result.
     FlagsParseResult(Flags flags) : storage_(flags) {}
-    // NOLINTNEXTLINE(google-explicit-constructor): an error is a failed result.
+    // Implicit on purpose: an error is a failed result.
     FlagsParseResult(FlagsParseError error) : storage_(std::move(error)) {}
 
     [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }

@@ -44,10 +44,10 @@ class [[nodiscard]] Result {
 public:
     using value_type = T;
 
-    // NOLINTNEXTLINE(google-explicit-constructor): a T is a successful Result.
+    // Implicit on purpose: a T is a successful Result.
     Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)
         : storage_(std::in_place_index<0>, std::move(value)) {}
-    // NOLINTNEXTLINE(google-explicit-constructor): an Unexpected is a failed Result.
+    // Implicit on purpose: an Unexpected is a failed Result.
     Result(Unexpected error) noexcept : storage_(std::in_place_index<1>, error.code()) {}
 
     [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
@@ -114,7 +114,7 @@ public:
     using value_type = void;
 
     Result() noexcept = default;
-    // NOLINTNEXTLINE(google-explicit-constructor): an Unexpected is a failed Result.
+    // Implicit on purpose: an Unexpected is a failed Result.
     Result(Unexpected error) noexcept : error_(error.code()) {}
 
     [[nodiscard]] bool has_value() const noexcept { return !error_; }

@@ -203,7 +203,7 @@ inline std::vector<std::string> exec_candidates(const std::string& program) {
     if (program.find('/') != std::string::npos) {
         return {program};
     }
-    const char* path = std::getenv("PATH"); // NOLINT(concurrency-mt-unsafe)
+    const char* path = std::getenv("PATH");
     std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
     std::vector<std::string> out;
     for (;;) {

@@ -317,7 +317,7 @@ int run_all(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (std::getenv("PTRACE_API_EXEC_CASE") != nullptr) { // NOLINT(concurrency-mt-unsafe)
+    if (std::getenv("PTRACE_API_EXEC_CASE") != nullptr) {
         return run_case(argc, argv);
     }
     return run_all(argc, argv);

@@ -1447,7 +1447,7 @@ int run_all(const std::string& filter) {
             }
         }
     }
-    const char* env_jobs = std::getenv("PTRACE_API_FAULTS_JOBS"); // NOLINT(concurrency-mt-unsafe)
+    const char* env_jobs = std::getenv("PTRACE_API_FAULTS_JOBS");
     const std::size_t parallel =
         static_cast<std::size_t>(std::max(1, env_jobs != nullptr ? std::atoi(env_jobs) : 2));
     std::map<std::string, Cell> cells;

@@ -967,7 +967,7 @@ public:
 private:
     Shim()
         : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()),
-          // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before the tracer thread exists
+          // getenv: read once, before the tracer thread exists
           log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {
         (void)::pthread_atfork(nullptr, nullptr, &detail::mark_forked_copy);
     }
