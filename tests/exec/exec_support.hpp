@@ -46,6 +46,7 @@
 
 #include "api_support.hpp"
 #include "support.hpp"
+#include "watchdog.hpp"
 
 namespace exec_test {
 
@@ -74,7 +75,7 @@ inline constexpr std::chrono::milliseconds stop_limit = 5000ms;
 
 /// The directory of the exec matrix's programs, passed by meson (never the working directory).
 inline std::string targets_dir() {
-    const char* dir = std::getenv("PTRACE_API_EXEC_TARGETS"); // NOLINT(concurrency-mt-unsafe)
+    const char* dir = std::getenv("PTRACE_API_EXEC_TARGETS");
     return dir != nullptr ? dir : "";
 }
 
@@ -92,7 +93,7 @@ inline std::string target(Image image) {
 
 /// A directory for the files a case makes, created and removed by the runner (main.cpp).
 inline std::string scratch_dir() {
-    const char* dir = std::getenv("PTRACE_API_EXEC_SCRATCH"); // NOLINT(concurrency-mt-unsafe)
+    const char* dir = std::getenv("PTRACE_API_EXEC_SCRATCH");
     REQUIRE_MESSAGE(dir != nullptr, "PTRACE_API_EXEC_SCRATCH is not set: run the cases through "
                                     "the exec_matrix runner (main.cpp)");
     return dir;
@@ -136,54 +137,20 @@ inline void skip_case(std::string reason) {
 class CaseWatchdog {
 public:
     explicit CaseWatchdog(std::chrono::seconds limit = 10s, std::chrono::seconds grace = 2s)
-        : thread_([this, limit, grace] {
-              std::unique_lock<std::mutex> lk(mu_);
-              if (cv_.wait_for(lk, limit, [this] { return done_; })) {
-                  return;
-              }
-              fired_ = true;
-              std::cerr << "exec matrix watchdog: the case ran longer than " << limit.count()
-                        << " s; killing its processes\n";
-              for (const pid_t pid : pids_) {
-                  (void)::kill(pid, SIGKILL);
-              }
-              if (cv_.wait_for(lk, grace, [this] { return done_; })) {
-                  return;
-              }
-              std::cerr << "exec matrix watchdog: the case is still blocked " << grace.count()
-                        << " s after its processes were killed (a tracee held in a stop that "
-                           "the library no longer serves?); ending the case process"
-                        << std::endl;
-              std::cout.flush();
-              (void)std::fflush(nullptr);
-              ::_exit(3);
-          }) {}
+        : dog_(limit, grace) {}
     CaseWatchdog(const CaseWatchdog&) = delete;
     CaseWatchdog& operator=(const CaseWatchdog&) = delete;
     ~CaseWatchdog() {
-        {
-            std::lock_guard<std::mutex> lk(mu_);
-            done_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-        if (fired_) {
+        dog_.disarm();
+        if (dog_.fired()) {
             FAIL_CHECK("the watchdog fired: the case took too long");
         }
     }
 
-    void watch(pid_t pid) {
-        std::lock_guard<std::mutex> lk(mu_);
-        pids_.push_back(pid);
-    }
+    void watch(pid_t pid) { dog_.watch(pid); }
 
 private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool done_ = false;
-    bool fired_ = false;
-    std::vector<pid_t> pids_;
-    std::thread thread_;
+    test_support::Watchdog dog_;
 };
 
 // ---------------------------------------------------------------------------------------

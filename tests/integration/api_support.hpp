@@ -25,49 +25,29 @@
 #include <sys/wait.h>
 
 #include "support.hpp"
+#include "watchdog.hpp"
 
 namespace api_support {
 
 /// SIGKILLs the watched processes when the test case runs longer than `limit`, so that a hung
-/// tracee ends the case instead of the whole run (reaping stays with their owners).
+/// tracee ends the case instead of the whole run (reaping stays with their owners), and fails
+/// the case.
 class Watchdog {
 public:
-    explicit Watchdog(std::chrono::seconds limit = std::chrono::seconds(30))
-        : thread_([this, limit] {
-              std::unique_lock<std::mutex> lk(mu_);
-              if (!cv_.wait_for(lk, limit, [this] { return done_; })) {
-                  fired_ = true;
-                  for (const pid_t pid : pids_) {
-                      (void)::kill(pid, SIGKILL);
-                  }
-              }
-          }) {}
+    explicit Watchdog(std::chrono::seconds limit = std::chrono::seconds(30)) : dog_(limit) {}
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
     ~Watchdog() {
-        {
-            std::lock_guard<std::mutex> lk(mu_);
-            done_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-        if (fired_) {
+        dog_.disarm();
+        if (dog_.fired()) {
             FAIL_CHECK("the watchdog fired: the test case took too long");
         }
     }
 
-    void watch(pid_t pid) {
-        std::lock_guard<std::mutex> lk(mu_);
-        pids_.push_back(pid);
-    }
+    void watch(pid_t pid) { dog_.watch(pid); }
 
 private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool done_ = false;
-    bool fired_ = false;
-    std::vector<pid_t> pids_;
-    std::thread thread_;
+    test_support::Watchdog dog_;
 };
 
 /// Attaches a Tracer that must succeed.

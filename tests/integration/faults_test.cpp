@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 
 #include "api_support.hpp"
+#include "fd_limit.hpp"
 #include "support.hpp"
 
 using namespace support;
@@ -27,42 +28,10 @@ using ptrace_api::Tracer;
 
 namespace {
 
-/// Lowers RLIMIT_NOFILE so that exactly `spare` more fds can be opened; restores it at the end.
-class FdLimit {
+/// Exactly `spare` fds free while it lives (tests/support/fd_limit.hpp), or the test stops.
+class FdLimit : public test_support::FdLimit {
 public:
-    explicit FdLimit(int spare) {
-        REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved_) == 0);
-        // The lowest free fd number is the count of fds below it only if there is no hole;
-        // fill holes first with dups so the limit leaves exactly `spare`.
-        int highest = 0;
-        for (int fd = 0; fd < 4096; ++fd) {
-            if (::fcntl(fd, F_GETFD) >= 0) {
-                highest = fd;
-            }
-        }
-        for (int fd = 0; fd < highest; ++fd) {
-            if (::fcntl(fd, F_GETFD) < 0) {
-                const int filler = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-                REQUIRE(filler >= 0);
-                fillers_.push_back(filler);
-            }
-        }
-        rlimit low = saved_;
-        low.rlim_cur = static_cast<rlim_t>(highest + 1 + spare);
-        REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-    }
-    FdLimit(const FdLimit&) = delete;
-    FdLimit& operator=(const FdLimit&) = delete;
-    ~FdLimit() {
-        (void)::setrlimit(RLIMIT_NOFILE, &saved_);
-        for (const int fd : fillers_) {
-            (void)::close(fd);
-        }
-    }
-
-private:
-    rlimit saved_{};
-    std::vector<int> fillers_;
+    explicit FdLimit(int spare) : test_support::FdLimit(spare) { REQUIRE(ok()); }
 };
 
 std::atomic<int> g_sigchld_on_tracer{0};

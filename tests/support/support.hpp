@@ -34,6 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "watchdog.hpp"
+
 /// Checks that `expr` (a Result) failed with `errc`.
 #define CHECK_ERRC(expr, errc)                                                                     \
     do {                                                                                           \
@@ -54,7 +56,7 @@ using namespace std::chrono_literals;
 
 /// The directory of the tracee programs, passed by meson (never the working directory).
 inline std::string targets_dir() {
-    const char* dir = std::getenv("PTRACE_API_TARGETS"); // NOLINT(concurrency-mt-unsafe)
+    const char* dir = std::getenv("PTRACE_API_TARGETS");
     return dir != nullptr ? dir : "";
 }
 
@@ -192,16 +194,7 @@ struct CallSite {
 /// SIGKILLs the tracees and fails the test when the case runs too long.
 class Scenario {
 public:
-    explicit Scenario(std::chrono::seconds limit = std::chrono::seconds(20))
-        : watchdog_([this, limit] {
-              std::unique_lock<std::mutex> lk(mu_);
-              if (!cv_.wait_for(lk, limit, [this] { return done_; })) {
-                  fired_ = true;
-                  for (const pid_t pid : children_) {
-                      (void)::kill(pid, SIGKILL);
-                  }
-              }
-          }) {}
+    explicit Scenario(std::chrono::seconds limit = std::chrono::seconds(20)) : watchdog_(limit) {}
 
     Scenario(const Scenario&) = delete;
     Scenario& operator=(const Scenario&) = delete;
@@ -210,21 +203,19 @@ public:
         for (const int fd : fds_) {
             (void)shim::close(fd);
         }
+        watchdog_.disarm();
         std::vector<pid_t> children;
         {
             std::lock_guard<std::mutex> lk(mu_);
-            done_ = true;
             children = children_;
         }
-        cv_.notify_all();
-        watchdog_.join();
         for (const pid_t pid : children) {
             (void)::kill(pid, SIGKILL);
             int status = 0;
             while (::waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
             }
         }
-        if (fired_ && std::uncaught_exceptions() == 0) {
+        if (watchdog_.fired() && std::uncaught_exceptions() == 0) {
             FAIL_CHECK("the watchdog fired: the test case took too long");
         }
     }
@@ -272,6 +263,7 @@ public:
             (void)::close(g[0]);
             *gate = g[1];
         }
+        watchdog_.watch(pid);
         std::lock_guard<std::mutex> lk(mu_);
         children_.push_back(pid);
         return pid;
@@ -311,21 +303,19 @@ public:
         if (!ok) {
             return -1;
         }
+        watchdog_.forget(pid);
         std::lock_guard<std::mutex> lk(mu_);
         std::erase(children_, pid);
         return status;
     }
 
-    bool fired() const { return fired_; }
+    bool fired() { return watchdog_.fired(); }
 
 private:
     std::mutex mu_;
-    std::condition_variable cv_;
-    bool done_ = false;
-    bool fired_ = false;
     std::vector<pid_t> children_;
     std::vector<int> fds_;
-    std::thread watchdog_;
+    test_support::Watchdog watchdog_; // last: its thread starts once the rest is initialised
 };
 
 /// True once a gated tracee has exec'd and sleeps in its read(2) of the gate.

@@ -45,52 +45,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "watchdog.hpp"
+
 namespace {
 
 using ptrace_api::PtraceFlags;
 using Clock = std::chrono::steady_clock;
-
-/// Kills `pid` (SIGKILL) if disarm() was not called by the deadline. The pid stays valid
-/// until disarm(): the caller reaps only after it.
-class Watchdog {
-public:
-    Watchdog(pid_t pid, std::chrono::milliseconds timeout)
-        : pid_(pid), deadline_(Clock::now() + timeout), thread_([this] { run(); }) {}
-    Watchdog(const Watchdog&) = delete;
-    Watchdog& operator=(const Watchdog&) = delete;
-    ~Watchdog() {
-        disarm();
-        thread_.join();
-    }
-
-    void disarm() {
-        const std::lock_guard lock(mutex_);
-        done_ = true;
-        wake_.notify_all();
-    }
-
-    [[nodiscard]] bool fired() {
-        const std::lock_guard lock(mutex_);
-        return fired_;
-    }
-
-private:
-    void run() {
-        std::unique_lock lock(mutex_);
-        if (!wake_.wait_until(lock, deadline_, [this] { return done_; })) {
-            fired_ = true;
-            (void)::kill(pid_, SIGKILL);
-        }
-    }
-
-    pid_t pid_;
-    Clock::time_point deadline_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool done_ = false;
-    bool fired_ = false;
-    std::thread thread_; // last: started once the rest is initialised
-};
 
 /// The pids whose parent is this process, from /proc.
 std::vector<pid_t> children() {
@@ -178,7 +138,8 @@ int run_untraced(const std::vector<char*>& argv, std::chrono::milliseconds timeo
     int status = 0;
     bool fired = false;
     {
-        Watchdog watchdog(pid, timeout);
+        test_support::Watchdog watchdog(timeout);
+        watchdog.watch(pid); // unreaped until disarmed (WNOWAIT below)
         siginfo_t info{};
         // WNOWAIT: the pid stays unreaped, so valid for the watchdog, until it is disarmed.
         while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 &&
@@ -214,7 +175,8 @@ int run_traced(PtraceFlags flags, const std::vector<char*>& argv,
     bool fired = false;
     int result = 0;
     {
-        Watchdog watchdog(spawned->child.pid(), timeout);
+        test_support::Watchdog watchdog(timeout);
+        watchdog.watch(spawned->child.pid());
         for (;;) {
             auto event = spawned->tracer.next(flags);
             if (!event) {
