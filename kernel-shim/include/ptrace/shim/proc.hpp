@@ -484,9 +484,9 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
     };
     auto idle = [&shim, &s] {
-        // Fallbacks: a task that vanished without an EXIT event stop (spec 3.D7), and a stop
-        // another waiter of this process took (spec 3.1, "User waitpid interference").
-        shim.sweep_vanished_every(std::chrono::milliseconds(200));
+        // Fallbacks: the session's tracee vanished without an EXIT event stop (spec 3.D7; the
+        // wait that came back empty has swept every record already), and a stop another waiter
+        // of this process took (spec 3.1, "User waitpid interference").
         if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
             shim.vanished(*s.tracee);
         } else {
@@ -924,9 +924,9 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
         }
         return ready > 0;
     };
+    // A wait that comes back empty sweeps vanished records itself (Shim::wait_and_dispatch).
     shim.pump_until(
-        lk, look, [&shim] { shim.sweep_vanished_every(std::chrono::milliseconds(200)); },
-        forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
+        lk, look, [] {}, forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
     return ready;
 }
 
