@@ -265,6 +265,11 @@ Expect expected(Place place, Mode mode, Fault fault) {
     }
     if (place == Place::Probe && fault != Fault::Kill) {
         e.storm_err = EBADF; // the storm's next call after the close
+        if (excl && fault != Fault::TracerDeath) {
+            // A6 + B7: the O_EXCL close kills the tracee, and a storm write in flight at the
+            // close is woken and may find it gone already: ESRCH, or EBADF for the next call.
+            e.storm_err = 0;
+        }
     }
     if (place == Place::Probe && (fault == Fault::KillClose || fault == Fault::Concurrent)) {
         e.storm_err = 0; // EBADF, or ESRCH if the EXIT(9) came before the close
