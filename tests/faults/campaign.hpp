@@ -396,7 +396,7 @@ inline std::string status_text(int status) {
 /// "PRE", "POST", "SIGNAL(10,handler)", "EXIT(0x900)", "CLONE(child)"... `handler` is the
 /// tracee's SIGUSR1 handler and `child` its clone child, named instead of their values.
 inline std::string event_text(const PtraceEvent& ev, std::uint64_t handler, pid_t child = 0) {
-    const std::uint64_t cause = shim::detail::cause_bits(ev);
+    const std::uint64_t cause = shim::rules::cause_bits(ev);
     std::ostringstream out;
     if (cause == PtraceFlags::STOP_PRE_SYSCALL.bits()) {
         out << "PRE";
@@ -682,7 +682,7 @@ inline std::string do_step(Reached& r, Mode mode, const Step& step) {
             return "read: " + errno_text(evs.error().value());
         }
         for (const PtraceEvent& ev : *evs) {
-            if (shim::detail::cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits() && r.child == 0) {
+            if (shim::rules::cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits() && r.child == 0) {
                 r.child = static_cast<pid_t>(ev.a);
             }
             got.push_back(event_text(ev, r.handler, r.child));
@@ -838,7 +838,7 @@ private:
                 break;
             }
             for (const PtraceEvent& ev : *evs) {
-                const std::uint64_t cause = shim::detail::cause_bits(ev);
+                const std::uint64_t cause = shim::rules::cause_bits(ev);
                 const bool sentinel = ev.b == shim::caught_handler_unknown;
                 if (cause == PtraceFlags::STOP_SIGNAL.bits() && ev.a == SIGUSR1 &&
                     (ev.b == r_.handler || sentinel) && !exit_event_) {

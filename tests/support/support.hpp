@@ -89,7 +89,7 @@ inline std::string read_all(int fd) {
 
 /// The cause bits of an event, whatever the field's type.
 inline std::uint64_t cause(const PtraceEvent& ev) {
-    return shim::detail::cause_bits(ev);
+    return shim::rules::cause_bits(ev);
 }
 
 /// Writes a ptrace operation (8 native-endian bytes).

@@ -5,6 +5,7 @@
 // difference from a run that was never asked (kernel-shim/README.md, "The handler probe").
 #pragma once
 
+#include <ptrace/shim/rules.hpp>
 #include <ptrace/shim/sys.hpp>
 
 #include <cerrno>
@@ -24,11 +25,6 @@
 #include <unistd.h>
 
 namespace ptrace_api::shim {
-
-/// `b` of a SIGNAL event for a caught signal whose handler could not be learnt (see
-/// HandlerProbe::reason): a non-0/1 sentinel, so that the event still says "caught" (spec
-/// 3.D5). Normally `b` is the address.
-inline constexpr std::uint64_t caught_handler_unknown = ~std::uint64_t{0};
 
 /// What the probe keeps per address space (thread group): where the tracee can make a
 /// system call without patching its code, and a page of the tracee's memory that belongs to

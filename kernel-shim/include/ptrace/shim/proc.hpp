@@ -410,7 +410,7 @@ inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf)
         const PtraceEvent ev = s.queue.front();
         s.queue.pop_front();
         std::memcpy(buf.data() + i * sizeof(PtraceEvent), &ev, sizeof ev);
-        if (cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits()) {
+        if (rules::cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits()) {
             // F2: from now on the next write or the close releases this child.
             const auto tid = static_cast<pid_t>(ev.a);
             if (std::erase(s.unread_children, tid) != 0) {
@@ -481,7 +481,7 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
 inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     auto over = [&s] {
         // Unread events return at once (B7); so does a handle closed meanwhile.
-        return (s.has_bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
+        return (s.bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
     };
     auto idle = [&shim, &s] {
         // Fallbacks: the session's tracee vanished without an EXIT event stop (spec 3.D7; the
@@ -498,7 +498,7 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     if (const int err = std::exchange(s.error, 0); err != 0) {
         return unexpected_errno(err);
     }
-    const bool exited = s.exited && !(s.has_bp && s.reached) && s.queue.empty();
+    const bool exited = s.exited && !(s.bp && s.reached) && s.queue.empty();
     lk.unlock();
     if (exited) {
         return await_reapable(shim, s);

@@ -7,8 +7,11 @@
 #include <ptrace/flags.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/shim/classify.hpp>
 #include <ptrace/shim/convert.hpp>
 #include <ptrace/shim/handler_probe.hpp>
+#include <ptrace/shim/rules.hpp>
+#include <ptrace/shim/state.hpp>
 #include <ptrace/shim/sys.hpp>
 
 #include <algorithm>
@@ -50,182 +53,7 @@ inline int wake_signal() noexcept {
     return SIGRTMAX - 1;
 }
 
-/// Options set on every seized task (spec 3.0); EXITKILL is added for O_EXCL handles (A6).
-inline constexpr long seize_options =
-    PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
-
-/// Added while the session's breakpoint holds EVENT_CLONE (F1). Without it Linux does not
-/// attach new children at all, which is F4's outcome ("runs untraced") without the two stops
-/// and the detach per fork that auto-attaching costs.
-inline constexpr long clone_options =
-    PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
-
 namespace detail {
-
-/// What a handle fd stands for (A1).
-enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem };
-
-/// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
-enum class StopKind : std::uint8_t {
-    None,
-    Interrupt,    // PTRACE_EVENT_STOP with SIGTRAP: our INTERRUPT, a new child, group-stop end
-    GroupStop,    // PTRACE_EVENT_STOP with a stop signal (H)
-    SyscallEntry, // D1
-    SyscallExit,  // D2
-    Signal,       // signal-delivery-stop (D5)
-    Breakpoint,   // int3 (D6)
-    Step,         // single-step trap (D4)
-    Exit,         // PTRACE_EVENT_EXIT (D7)
-    Event,        // fork/vfork/clone/exec/vfork-done event stops
-};
-
-/// How a tracee is resumed: the Linux request that serves the Redox breakpoint (spec 3.1).
-enum class Mode : std::uint8_t { Cont, Syscall, Step };
-
-/// Whether the tracee is inside a syscall, for pairing syscall stops without asking Linux.
-enum class SysState : std::uint8_t { Unknown, Outside, Inside };
-
-/// Why a stopped tracee is let go.
-enum class ResumeCause : std::uint8_t { Auto, Write };
-
-struct Session;
-
-/// A pidfd: names one task for good (never a recycled pid), shared by everything that names
-/// that task (its record, its session, its handles), closed with the last of them.
-class PidFd {
-public:
-    explicit PidFd(int fd) noexcept : fd_(fd) {}
-    PidFd(const PidFd&) = delete;
-    PidFd& operator=(const PidFd&) = delete;
-    ~PidFd() { sys::close_fd(fd_); }
-
-    [[nodiscard]] int get() const noexcept { return fd_; }
-
-    /// A pidfd for `tid` (sys::pidfd_open), or nothing with errno set.
-    static std::shared_ptr<const PidFd> open(pid_t tid) {
-        const int fd = sys::pidfd_open(tid);
-        return fd < 0 ? nullptr : std::make_shared<const PidFd>(fd);
-    }
-
-private:
-    int fd_;
-};
-
-using PidRef = std::shared_ptr<const PidFd>;
-
-/// The fd of a shared pidfd, -1 for none.
-inline int fd_of(const PidRef& pidfd) noexcept {
-    return pidfd ? pidfd->get() : -1;
-}
-
-/// One Linux task this process traces.
-struct Tracee {
-    pid_t tid = 0;
-    pid_t tgid = 0;   // its thread group (process); 0 unknown
-    pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
-    PidRef pidfd;
-    Session* session = nullptr;     // the trace handle's state, if any
-    Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
-    bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
-    /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
-    /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
-    bool stop_stolen = false;
-    bool stolen_suspect = false;    // check_stolen saw it once; a second look confirms
-    bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
-    bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
-    bool awaiting_decision = false; // child stopped before its parent's clone event
-    bool detach_at_stop = false;    // let it go at its next stop (F4, F2, I1)
-    bool frozen = false;            // O_TRUNC or clone freeze (A5, F1)
-    bool held = false;              // sits at a reported stop: the bp is reached (C4)
-    bool interrupt_sent = false;
-    bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
-    bool job_stopped = false;
-    bool exitkill = false;
-    long options = -1;  // the options Linux has for it; -1 unknown (inherited by a child)
-    int probed_sig = 0; // D5: the handler probe resumed it to stop again for this
-    std::uint64_t probed_handler = 0; // signal, whose handler this is
-    StopKind stop = StopKind::None;
-    int stop_sig = 0;
-    Mode mode = Mode::Cont;
-    bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
-    SysState sys = SysState::Unknown;
-    bool exec_exit_pending = false;
-    bool restart_pending = false; // an -ERESTART* exit was folded away (decision 18)
-    bool sigreturn_seen = false;
-    std::uint64_t restart_nr = 0;
-    std::uint64_t restart_ip = 0;
-    bool regs_valid = false;
-    bool entry_regs_written = false;
-    user_regs_struct regs{};
-    std::vector<std::function<void(Tracee&)>> at_stop; // served at the next stop
-};
-
-/// The state behind one trace handle (Redox: the session).
-struct Session {
-    int efd = -1; // the handle's fd: an eventfd, readable iff events are queued or exited (C8)
-    pid_t tid = 0;
-    PidRef pidfd; // the tracee's (G1, G2)
-    int oflags = 0;
-    bool user_child = false; // the tracee is a child process of this process (G2)
-    Tracee* tracee = nullptr;
-    bool has_bp = false;
-    PtraceFlags bp{};
-    bool reached = false;
-    bool exited = false;
-    bool closed = false;
-    bool efd_set = false;
-    int error = 0; // an errno for the next blocking write to return (a stolen stop: ECHILD)
-    bool ready_pending = false; // events queued but the eventfd not raised yet (flush_ready)
-    std::deque<PtraceEvent> queue;
-    std::vector<pid_t> unread_children;
-    std::vector<pid_t> read_children;
-    std::condition_variable cv;
-};
-
-/// One open handle.
-struct Handle {
-    HandleKind kind = HandleKind::Trace;
-    int fd = -1;
-    pid_t tid = 0; // the task's current TID (changes when a non-leader thread execs)
-    int oflags = 0;
-    PidRef pidfd; // names the task; shared with its record when this process traces it
-    std::shared_ptr<Session> session;
-    std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
-    int memfd = -1;
-    std::uint64_t offset = 0;
-    /// Set by the tracer thread when the task execs: memfd names the old address space, which
-    /// may live on (a vfork child's is its parent's, spec 3.K K4), so EOF would never tell.
-    std::atomic<bool> mem_stale{false};
-
-    Handle() = default;
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    ~Handle() { sys::close_fd(memfd); }
-};
-
-/// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
-/// at once, false when it completes later (at a stop) by calling Shim::complete. The callable
-/// lives in the caller's frame, which waits for completion: no allocation per call.
-struct Request {
-    bool (*invoke)(void* ctx, Request& req) = nullptr;
-    void* ctx = nullptr;
-    void (*dispose)(void* ctx) = nullptr; // set for a posted request: frees it once run
-    bool done = false;
-    int err = 0;
-    std::uint64_t value = 0;
-    std::condition_variable cv;
-
-    bool run() { return invoke(ctx, *this); }
-};
-
-/// User code run on the tracer thread with the mutex released (Shim::run_job): it may make
-/// every shim call, which then runs inline, without a cross-thread hop per stop.
-struct Job {
-    void (*invoke)(void* ctx) = nullptr;
-    void* ctx = nullptr;
-    bool done = false;
-    std::condition_variable cv;
-};
 
 /// ThreadSanitizer may run a handler only once the interrupted call has returned (it defers
 /// asynchronous signals to a point it controls): with SA_RESTART the kernel would restart the
@@ -279,40 +107,6 @@ inline void wake_handler(int /*sig*/) noexcept {
     if (sys::gettid() == w.tracer_tid.load() && w.armed.exchange(false)) {
         siglongjmp(w.jmp, 1);
     }
-}
-
-/// Builds an event record (spec 1.2): `cause` is one flag, unused fields are zero.
-template <class Event = PtraceEvent>
-Event make_event(PtraceFlags cause, std::uint64_t a = 0, std::uint64_t b = 0) {
-    Event ev{};
-    if constexpr (std::is_same_v<decltype(ev.cause), std::uint64_t>) {
-        ev.cause = cause.bits();
-    } else {
-        ev.cause = cause;
-    }
-    ev.a = a;
-    ev.b = b;
-    return ev;
-}
-
-/// The cause bits of an event record.
-template <class Event>
-std::uint64_t cause_bits(const Event& ev) noexcept {
-    if constexpr (std::is_same_v<decltype(ev.cause), std::uint64_t>) {
-        return ev.cause;
-    } else {
-        return ev.cause.bits();
-    }
-}
-
-inline bool is_stop_signal(int sig) noexcept {
-    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-}
-
-inline bool is_restart_errno(std::uint64_t rax) noexcept {
-    const auto v = static_cast<std::int64_t>(rax);
-    return v == -512 || v == -513 || v == -514 ||
-           v == -516; // -ERESTART{SYS,NOINTR,NOHAND,_RESTARTBLOCK}
 }
 
 } // namespace detail
@@ -722,16 +516,17 @@ public:
             return true;
         }
         // B3/B4 (decision 6: an EVENT-only op installs a bp too; IGNORE is honoured alone).
-        const detail::Mode before = mode_class(s);
-        const bool clones_before = wants_clones(s);
-        s.has_bp = has_stop || flags.intersects(PtraceFlags::EVENT_MASK);
-        s.bp = flags;
+        const detail::Mode before = rules::mode_class(s.bp);
+        const bool clones_before = rules::wants_clones(s.bp);
+        s.bp = has_stop || flags.intersects(PtraceFlags::EVENT_MASK) ? rules::Breakpoint(flags)
+                                                                     : std::nullopt;
         s.reached = false;
         t->frozen = false; // B5
         if (t->stopped && !t->awaiting_decision) {
             resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
         } else if (!t->stopped && !t->listening && !t->awaiting_initial &&
-                   (mode_class(s) != before || wants_clones(s) != clones_before)) {
+                   (rules::mode_class(s.bp) != before ||
+                    rules::wants_clones(s.bp) != clones_before)) {
             // B11: the running tracee must change its Linux resume mode (or start or stop
             // tracing clones, which needs PTRACE_SETOPTIONS at a stop); stop it briefly and
             // let the stop handler resume it in the new mode.
@@ -918,11 +713,10 @@ public:
             ::waitid(P_PID, static_cast<id_t>(tid), &end, WEXITED | WNOHANG | WNOWAIT | __WALL) ==
                 0 &&
             end.si_pid == tid) {
-            const auto code = static_cast<std::uint64_t>(static_cast<unsigned>(end.si_status));
-            const std::uint64_t status =
-                end.si_code == CLD_EXITED ? (code & 0xff) << 8 : code & 0x7f;
             t.session->reached = true; // C4
-            push_event(*t.session, detail::make_event(PtraceFlags::STOP_EXIT, status));
+            push_event(*t.session,
+                       rules::make_event(PtraceFlags::STOP_EXIT,
+                                         rules::wait_status(end.si_code, end.si_status)));
         }
         const auto st = sys::proc_status(tid);
         if (st && st->state == 'Z' && (st->ppid != owner_pid_ || st->tgid != tid)) {
@@ -1156,8 +950,35 @@ private:
         return untraced_;
     }
 
-    // ---- stop classification (spec 3.1 table) ----
+    // ---- one stop: gather -> classify (classify.hpp) -> decide (rules.hpp) -> act ----
 
+    /// The facts classify() may ask for, read from Linux at most once per stop.
+    struct LinuxStopFacts {
+        pid_t tid = 0;
+        bool asked_info = false;
+        bool have_info = false;
+        __ptrace_syscall_info info{};
+
+        std::optional<bool> syscall_entry() {
+            if (!asked_info) {
+                asked_info = true;
+                have_info = sys::ptrace_ptr(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) > 0;
+            }
+            if (!have_info) {
+                return std::nullopt;
+            }
+            return info.op == PTRACE_SYSCALL_INFO_ENTRY;
+        }
+
+        [[nodiscard]] int trap_code() const {
+            siginfo_t si{};
+            return sys::ptrace_ptr(PTRACE_GETSIGINFO, tid, 0, &si) == 0 ? si.si_code : SI_USER;
+        }
+    };
+
+    /// Handles one wait result of a traced task: finds its record (gather), classifies the
+    /// stop, and lets the handler of that kind decide by the rules and act (report, hold,
+    /// resume, detach).
     void dispatch(pid_t tid, int code, int status) {
         if (log_) {
             std::fprintf(stderr, "ptrace-api shim: stop tid=%d code=%d status=%#x\n", tid, code,
@@ -1166,51 +987,12 @@ private:
         if (code != CLD_TRAPPED) {
             return; // only ptrace-stops are reported to this thread
         }
-        const int event_bits = (status >> 8) & 0xff;
-        if (event_bits == PTRACE_EVENT_EXEC) {
-            // A non-leader thread that execs takes its leader's TID (the old leader and every
-            // other thread are gone by now): its stop comes under the new TID. Re-key it
-            // before anything looks the TID up (spec 3.G pitfalls).
-            unsigned long former = 0;
-            if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, tid, 0, &former) == 0 &&
-                static_cast<pid_t>(former) != tid && former != 0) {
-                rekey(static_cast<pid_t>(former), tid);
-            }
+        if (stop_event(status) == PTRACE_EVENT_EXEC) {
+            rekey_exec(tid);
         }
         detail::Tracee* tp = find_tracee(tid);
         if (tp == nullptr) {
-            if (event_bits != PTRACE_EVENT_STOP) {
-                // Not a new child's first stop: a task this thread let go of (a detach that
-                // found it out of its stop, say after a SIGKILL) reaching its next stop. Let
-                // it go again; never hold it (spec 3.G).
-                const int sig = status & 0xff;
-                const long data =
-                    event_bits == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80) ? sig : 0;
-                (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
-                return;
-            }
-            // An auto-attached child whose first stop beat its parent's clone event (F1):
-            // hold it until the parent's event decides between freeze and release.
-            auto owned = std::make_unique<detail::Tracee>();
-            owned->tid = tid;
-            owned->pidfd = detail::PidFd::open(tid);
-            owned->stopped = true;
-            owned->stop = detail::StopKind::Interrupt;
-            owned->sys = detail::SysState::Outside;
-            owned->awaiting_decision = true;
-            if (const auto st = sys::proc_status(tid)) {
-                // The thread group whose clone event will name it: its own for a thread, its
-                // parent's for a process (resolve_orphans decides if that never comes).
-                owned->tgid = st->tgid;
-                owned->origin = st->tgid == tid ? st->ppid : st->tgid;
-            }
-            detail::Tracee& child = *owned;
-            tracees_[tid] = std::move(owned);
-            if (!may_report_clone(child.origin, nullptr)) {
-                // Its creator's thread group is exiting or gone already (its exit stop came
-                // first): no event will decide for it. Let it go (F4).
-                detach(child);
-            }
+            on_unknown_stop(tid, status);
             return;
         }
         detail::Tracee& t = *tp;
@@ -1220,6 +1002,92 @@ private:
             detach(t);
             return;
         }
+        begin_stop(t, status);
+        if (t.awaiting_initial && on_first_stop(t, status)) {
+            return;
+        }
+        LinuxStopFacts facts{t.tid};
+        const Stop stop = classify(status, {t.sys, t.restart_pending, t.step_armed}, facts);
+        switch (stop.kind) {
+        case detail::StopKind::SyscallEntry:
+            on_syscall_entry(t, facts);
+            return;
+        case detail::StopKind::SyscallExit:
+            on_syscall_exit(t);
+            return;
+        case detail::StopKind::Interrupt:
+        case detail::StopKind::GroupStop:
+            t.exec_exit_pending = false;
+            on_event_stop(t, stop);
+            return;
+        case detail::StopKind::Exit:
+            t.exec_exit_pending = false;
+            on_exit_stop(t);
+            return;
+        case detail::StopKind::Event:
+            t.exec_exit_pending = stop.event == PTRACE_EVENT_EXEC;
+            on_ptrace_event(t, stop.event);
+            return;
+        case detail::StopKind::Breakpoint:
+        case detail::StopKind::Step:
+            t.exec_exit_pending = false;
+            on_trap(t, stop);
+            return;
+        case detail::StopKind::Signal:
+            t.exec_exit_pending = false;
+            on_signal(t, stop.sig);
+            return;
+        case detail::StopKind::None:
+            return;
+        }
+    }
+
+    /// A non-leader thread that execs takes its leader's TID (the old leader and every other
+    /// thread are gone by now): its exec stop comes under the new TID. Re-key it before
+    /// anything looks the TID up (spec 3.G pitfalls).
+    void rekey_exec(pid_t tid) {
+        unsigned long former = 0;
+        if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, tid, 0, &former) == 0 &&
+            static_cast<pid_t>(former) != tid && former != 0) {
+            rekey(static_cast<pid_t>(former), tid);
+        }
+    }
+
+    /// A stop of a task without a record: an auto-attached child whose first stop beat its
+    /// parent's clone event (F1), or a task this thread let go of (a detach that found it out
+    /// of its stop, say after a SIGKILL) reaching its next stop.
+    void on_unknown_stop(pid_t tid, int status) {
+        if (stop_event(status) != PTRACE_EVENT_STOP) {
+            // Not a new child's first stop: let it go again; never hold it (spec 3.G).
+            (void)sys::ptrace_raw(PTRACE_DETACH, tid, 0,
+                                  static_cast<std::uintptr_t>(rules::stray_detach_signal(status)));
+            return;
+        }
+        // Hold it until the parent's event decides between freeze and release.
+        auto owned = std::make_unique<detail::Tracee>();
+        owned->tid = tid;
+        owned->pidfd = detail::PidFd::open(tid);
+        owned->stopped = true;
+        owned->stop = detail::StopKind::Interrupt;
+        owned->sys = detail::SysState::Outside;
+        owned->awaiting_decision = true;
+        if (const auto st = sys::proc_status(tid)) {
+            // The thread group whose clone event will name it: its own for a thread, its
+            // parent's for a process (resolve_orphans decides if that never comes).
+            owned->tgid = st->tgid;
+            owned->origin = st->tgid == tid ? st->ppid : st->tgid;
+        }
+        detail::Tracee& child = *owned;
+        tracees_[tid] = std::move(owned);
+        if (!may_report_clone(child.origin, nullptr)) {
+            // Its creator's thread group is exiting or gone already (its exit stop came
+            // first): no event will decide for it. Let it go (F4).
+            detach(child);
+        }
+    }
+
+    /// What every new stop resets.
+    static void begin_stop(detail::Tracee& t, int status) noexcept {
         t.stopped = true;
         t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
         t.listening = false;
@@ -1227,156 +1095,154 @@ private:
         t.interrupt_sent = false;
         t.regs_valid = false;
         t.entry_regs_written = false;
-        const int sig = status & 0xff;
-        const int event = (status >> 8) & 0xff;
-        if (event != 0 || sig == (SIGTRAP | 0x80)) {
+        if (stop_event(status) != 0 || stop_signal(status) == syscall_stop_sig) {
             t.probed_sig = 0; // the probe's memo holds only until the signal's next stop
         }
-        if (t.awaiting_initial) {
-            t.awaiting_initial = false;
-            t.sys = detail::SysState::Outside;
-            if (event == PTRACE_EVENT_STOP) {
-                t.stop = detail::StopKind::Interrupt; // F1: its first stop, before it runs
-                apply_options(t); // a frozen clone child drops its parent's EXITKILL
-                finish_stop(t, std::nullopt, false);
-                return;
-            }
-            // Killed before its first stop: what arrives is already its exit stop. Handled as
-            // such below (it must be let go there, or its zombie stays traced and its parent's
-            // wait never returns).
+    }
+
+    /// The first stop of an auto-attached child (F1): it is held or let go before it runs.
+    /// \returns false when what arrived is not that stop: killed before it, the child is at
+    /// its exit stop, handled as such by the caller (it must be let go there, or its zombie
+    /// stays traced and its parent's wait never returns).
+    bool on_first_stop(detail::Tracee& t, int status) {
+        t.awaiting_initial = false;
+        t.sys = detail::SysState::Outside;
+        if (stop_event(status) != PTRACE_EVENT_STOP) {
+            return false;
         }
-        if (sig == (SIGTRAP | 0x80)) {
-            on_syscall_stop(t);
-            return;
+        t.stop = detail::StopKind::Interrupt;
+        apply_options(t); // a frozen clone child drops its parent's EXITKILL
+        finish_stop(t, std::nullopt, false);
+        return true;
+    }
+
+    /// An EVENT_STOP: a group-stop (H) or an interrupt (ours, or the end of a group-stop).
+    void on_event_stop(detail::Tracee& t, const Stop& stop) {
+        t.job_stopped = stop.kind == detail::StopKind::GroupStop;
+        t.stop = stop.kind;
+        t.sys = detail::SysState::Outside;
+        if (t.interrupt_sent_before && load_regs(t) && rules::is_restart_errno(t.regs.rax) &&
+            static_cast<std::int64_t>(t.regs.orig_rax) >= 0) {
+            // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
+            // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
+            // stop so that the tracer sees only that syscall's POST (D3, decision 18).
+            expect_restart(t);
         }
-        t.exec_exit_pending = event == PTRACE_EVENT_EXEC;
-        if (event == PTRACE_EVENT_STOP) {
-            t.job_stopped = detail::is_stop_signal(sig);
-            t.stop = t.job_stopped ? detail::StopKind::GroupStop : detail::StopKind::Interrupt;
-            t.sys = detail::SysState::Outside;
-            if (t.interrupt_sent_before && load_regs(t) && detail::is_restart_errno(t.regs.rax) &&
-                static_cast<std::int64_t>(t.regs.orig_rax) >= 0) {
-                // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
-                // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
-                // stop so that the tracer sees only that syscall's POST (D3, decision 18).
-                t.restart_pending = true;
-                t.sigreturn_seen = false;
-                t.restart_nr = t.regs.orig_rax;
-                t.restart_ip = t.regs.rip;
-            }
-            finish_stop(t, std::nullopt, false);
-        } else if (event != 0) {
-            on_ptrace_event(t, event);
-        } else if (sig == SIGTRAP) {
-            on_sigtrap(t);
-        } else {
-            on_signal(t, sig);
-        }
+        finish_stop(t, std::nullopt, false);
+    }
+
+    /// Decision 18: the syscall at the tracee's registers restarts unseen; its duplicate
+    /// entry stop is to be folded away.
+    static void expect_restart(detail::Tracee& t) noexcept {
+        t.restart_pending = true;
+        t.sigreturn_seen = false;
+        t.restart_nr = t.regs.orig_rax;
+        t.restart_ip = t.regs.rip;
+    }
+
+    static rules::Breakpoint bp_of(const detail::Tracee& t) noexcept {
+        return t.session != nullptr ? t.session->bp : std::nullopt;
     }
 
     static bool wants(const detail::Tracee& t, PtraceFlags flag) noexcept {
-        return t.session != nullptr && t.session->has_bp && t.session->bp.contains(flag);
+        return rules::wants(bp_of(t), flag);
     }
 
-    void on_syscall_stop(detail::Tracee& t) {
-        bool entry = t.sys != detail::SysState::Inside;
-        __ptrace_syscall_info info{};
-        bool have_info = false;
-        if (t.sys == detail::SysState::Unknown || t.restart_pending) {
-            // Pairing is uncertain (after attach) or a restart must be recognised.
-            if (sys::ptrace_ptr(PTRACE_GET_SYSCALL_INFO, t.tid, sizeof info, &info) > 0) {
-                have_info = true;
-                entry = info.op == PTRACE_SYSCALL_INFO_ENTRY;
+    static std::optional<PtraceEvent> report_if(const detail::Tracee& t, PtraceFlags cause,
+                                                std::uint64_t a = 0, std::uint64_t b = 0) {
+        return rules::report_if(bp_of(t), cause, a, b);
+    }
+
+    /// D1 (and decision 18's folding of a restart's duplicate entry).
+    void on_syscall_entry(detail::Tracee& t, const LinuxStopFacts& facts) {
+        t.sys = detail::SysState::Inside;
+        t.stop = detail::StopKind::SyscallEntry;
+        t.exec_exit_pending = false;
+        if (t.restart_pending && facts.have_info) {
+            const __ptrace_syscall_info& info = facts.info;
+            if (info.instruction_pointer == t.restart_ip &&
+                (info.entry.nr == t.restart_nr || info.entry.nr == SYS_restart_syscall)) {
+                // Decision 18: the restart's duplicate entry stop is folded away.
+                t.restart_pending = false;
+                finish_stop(t, std::nullopt, false);
+                return;
+            }
+            if (t.sigreturn_seen) {
+                t.restart_pending = false; // returned -EINTR instead: no restart comes
+            } else if (info.entry.nr == SYS_rt_sigreturn) {
+                t.sigreturn_seen = true;
             }
         }
-        if (entry) {
-            t.sys = detail::SysState::Inside;
-            t.stop = detail::StopKind::SyscallEntry;
-            t.exec_exit_pending = false;
-            if (t.restart_pending && have_info) {
-                if (info.instruction_pointer == t.restart_ip &&
-                    (info.entry.nr == t.restart_nr || info.entry.nr == SYS_restart_syscall)) {
-                    // Decision 18: the restart's duplicate entry stop is folded away.
-                    t.restart_pending = false;
-                    finish_stop(t, std::nullopt, false);
-                    return;
-                }
-                if (t.sigreturn_seen) {
-                    t.restart_pending = false; // returned -EINTR instead: no restart comes
-                } else if (info.entry.nr == SYS_rt_sigreturn) {
-                    t.sigreturn_seen = true;
-                }
-            }
-            finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
-            return;
-        }
+        finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
+    }
+
+    /// D2, decision 17 (no POST for a successful execve), decision 18 / spec 3.H6 (a
+    /// kernel-internal exit of an interrupted syscall is not reported).
+    void on_syscall_exit(detail::Tracee& t) {
         t.sys = detail::SysState::Outside;
         t.stop = detail::StopKind::SyscallExit;
-        if (t.exec_exit_pending) {
-            t.exec_exit_pending = false; // decision 17: no POST for a successful execve
+        if (std::exchange(t.exec_exit_pending, false)) {
             finish_stop(t, std::nullopt, false);
             return;
         }
-        if (load_regs(t) &&
-            (detail::is_restart_errno(t.regs.rax) || restart_ignored_interrupt(t))) {
-            // Decision 18 / spec 3.H6: kernel-internal exit of an interrupted syscall.
-            t.restart_pending = true;
-            t.sigreturn_seen = false;
-            t.restart_nr = t.regs.orig_rax;
-            t.restart_ip = t.regs.rip;
+        if (load_regs(t) && (rules::is_restart_errno(t.regs.rax) || restart_ignored_interrupt(t))) {
+            expect_restart(t);
             finish_stop(t, std::nullopt, false);
             return;
         }
         finish_stop(t, report_if(t, PtraceFlags::STOP_POST_SYSCALL), true);
     }
 
-    static std::optional<PtraceEvent> report_if(const detail::Tracee& t, PtraceFlags cause,
-                                                std::uint64_t a = 0, std::uint64_t b = 0) {
-        if (!wants(t, cause)) {
-            return std::nullopt;
+    /// D6 (int3; RIP is already after the instruction, decision 5) and D4 (the trap of a step
+    /// we asked for, even if another stop came in between: it may have been queued behind our
+    /// INTERRUPT's EVENT_STOP; an unrequested step trap is a SIGTRAP signal).
+    void on_trap(detail::Tracee& t, const Stop& stop) {
+        t.sys = detail::SysState::Outside;
+        t.stop = stop.kind;
+        if (stop.kind == detail::StopKind::Breakpoint) {
+            t.stop_sig = SIGTRAP;
+            finish_stop(t, report_if(t, PtraceFlags::STOP_BREAKPOINT), true);
+            return;
         }
-        return detail::make_event(cause, a, b);
+        t.step_armed = false;
+        t.stop_sig = 0;
+        finish_stop(t, report_if(t, PtraceFlags::STOP_SINGLESTEP), true);
     }
 
-    void on_ptrace_event(detail::Tracee& t, int event) {
+    /// D7: the exit cannot be aborted; reported with a = the wait status (rules::exit_status).
+    void on_exit_stop(detail::Tracee& t) {
         unsigned long msg = 0;
         if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, t.tid, 0, &msg) != 0) {
             msg = 0;
         }
-        switch (event) {
-        case PTRACE_EVENT_FORK:
-        case PTRACE_EVENT_VFORK:
-        case PTRACE_EVENT_CLONE:
-            t.stop = detail::StopKind::Event;
-            t.sys = detail::SysState::Inside;
-            on_new_child(t, static_cast<pid_t>(msg));
-            finish_stop(t, std::nullopt, false);
-            return;
-        case PTRACE_EVENT_EXIT: {
-            // D7: a = wait status without the core-dump bit (Redox has none, spec 1.2).
-            t.stop = detail::StopKind::Exit;
-            resolve_orphans(t); // F1: clone events its thread group can no longer report
-            // H5 (spec 3.H5): a frozen tracee (O_TRUNC never written, a clone child not yet
-            // released) that is killed dies at once. No freeze holds an exit stop; holding
-            // it would keep the zombie from its parent until the next write or close.
-            t.frozen = false;
-            const std::uint64_t status = msg & ~std::uint64_t{0x80};
-            finish_stop(t, report_if(t, PtraceFlags::STOP_EXIT, status), true);
-            return;
-        }
-        default: // EXEC, VFORK_DONE: nothing to report (K4: mem handles reopen by themselves)
-            if (event == PTRACE_EVENT_EXEC) {
-                // A new address space: a new vDSO, no page of the D5 probe, and mem handles
-                // that must reopen (K4). The task leads its thread group now.
-                t.tgid = t.tid;
-                spaces_.erase(t.tid);
-                mark_mem_stale(t.tid);
+        t.stop = detail::StopKind::Exit;
+        resolve_orphans(t); // F1: clone events its thread group can no longer report
+        // H5 (spec 3.H5): a frozen tracee (O_TRUNC never written, a clone child not yet
+        // released) that is killed dies at once. No freeze holds an exit stop; holding it
+        // would keep the zombie from its parent until the next write or close.
+        t.frozen = false;
+        finish_stop(t, report_if(t, PtraceFlags::STOP_EXIT, rules::exit_status(msg)), true);
+    }
+
+    /// Fork, vfork, clone (F1, F4), exec and vfork-done event stops: nothing to report of
+    /// their own (EVENT_CLONE is the child's, queued by on_new_child).
+    void on_ptrace_event(detail::Tracee& t, int event) {
+        t.stop = detail::StopKind::Event;
+        t.sys = detail::SysState::Inside;
+        if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+            event == PTRACE_EVENT_CLONE) {
+            unsigned long child = 0;
+            if (sys::ptrace_ptr(PTRACE_GETEVENTMSG, t.tid, 0, &child) == 0) {
+                on_new_child(t, static_cast<pid_t>(child));
             }
-            t.stop = detail::StopKind::Event;
-            t.sys = detail::SysState::Inside;
-            finish_stop(t, std::nullopt, false);
-            return;
+        } else if (event == PTRACE_EVENT_EXEC) {
+            // A new address space: a new vDSO, no page of the D5 probe, and mem handles that
+            // must reopen (K4). The task leads its thread group now.
+            t.tgid = t.tid;
+            spaces_.erase(t.tid);
+            mark_mem_stale(t.tid);
         }
+        finish_stop(t, std::nullopt, false);
     }
 
     /// F1/F4: the parent `t` created `child` (already auto-attached by Linux).
@@ -1397,7 +1263,7 @@ private:
         c->awaiting_decision = false;
         c->options = t.options; // Linux copies the parent's options to the child
         detail::Session* s = t.session;
-        if (s != nullptr && s->has_bp && s->bp.contains(PtraceFlags::EVENT_CLONE)) {
+        if (s != nullptr && rules::wants_clones(s->bp)) {
             c->frozen = true; // F1: frozen before its first instruction until F2/F3
             // The child is not the O_EXCL tracee: the death of the tracer releases it
             // (I2 = I1, decision 10) and must not kill it through the EXITKILL Linux copied
@@ -1415,8 +1281,8 @@ private:
                 // tracer dying after the read releases it (I2 = I1, decision 10).
                 take_first_stop(*c);
             }
-            push_event(*s, detail::make_event(PtraceFlags::EVENT_CLONE,
-                                              static_cast<std::uint64_t>(child)));
+            push_event(
+                *s, rules::make_event(PtraceFlags::EVENT_CLONE, static_cast<std::uint64_t>(child)));
         } else if (c->stopped) {
             detach(*c); // F4: nobody asked for it; it runs untraced
         } else {
@@ -1454,31 +1320,6 @@ private:
         }
     }
 
-    void on_sigtrap(detail::Tracee& t) {
-        siginfo_t si{};
-        if (sys::ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) != 0) {
-            si.si_code = SI_USER;
-        }
-        t.sys = detail::SysState::Outside;
-        if (si.si_code == SI_KERNEL) {
-            // D6: int3 (0xCC or CD 03); RIP is already after the instruction (decision 5).
-            t.stop = detail::StopKind::Breakpoint;
-            t.stop_sig = SIGTRAP;
-            finish_stop(t, report_if(t, PtraceFlags::STOP_BREAKPOINT), true);
-            return;
-        }
-        if ((si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) && t.step_armed) {
-            // The trap of a step we asked for, even if another stop came in between (it may
-            // have been queued behind our INTERRUPT's EVENT_STOP).
-            t.step_armed = false;
-            t.stop = detail::StopKind::Step; // D4; an unrequested step trap is swallowed
-            t.stop_sig = 0;
-            finish_stop(t, report_if(t, PtraceFlags::STOP_SINGLESTEP), true);
-            return;
-        }
-        on_signal(t, SIGTRAP);
-    }
-
     void on_signal(detail::Tracee& t, int sig) {
         t.stop = detail::StopKind::Signal;
         t.stop_sig = sig;
@@ -1494,14 +1335,14 @@ private:
             handler = t.probed_handler; // the stop the probe resumed it to (handler_probe.hpp)
         } else {
             const auto st = sys::proc_status(t.tid);
-            handler = st ? handler_value(*st, sig) : caught_handler_unknown;
+            handler = st ? rules::handler_value(*st, sig) : caught_handler_unknown;
             if (st && handler == caught_handler_unknown) {
                 // D5: ask the tracee for the address. The probe postpones the signal's
                 // delivery, asks, and resumes the tracee, which stops again at once for the
                 // same signal: that stop is reported, with the handler learnt here.
                 ProbeSpace& space = spaces_[st->tgid];
                 const HandlerProbe probe =
-                    probe_signal_handler(t.tid, sig, *st, space, request_for(t.mode));
+                    probe_signal_handler(t.tid, sig, *st, space, rules::request_for(t.mode));
                 t.regs_valid = false;
                 switch (probe.outcome) {
                 case HandlerProbe::Outcome::Resumed:
@@ -1537,7 +1378,7 @@ private:
         }
         finish_stop(
             t,
-            detail::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig), handler),
+            rules::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig), handler),
             true);
     }
 
@@ -1550,27 +1391,15 @@ private:
     /// happened, or -EINTR after all if a handler runs first (spec 3.H6, decision 18 folds the
     /// restart). \returns true when the result was changed. Tracer thread, stopped tracee.
     static bool restart_ignored_interrupt(detail::Tracee& t) {
-        if (!load_regs(t) || static_cast<std::int64_t>(t.regs.rax) != -EINTR ||
-            (t.regs.orig_rax != SYS_epoll_wait && t.regs.orig_rax != SYS_epoll_pwait &&
-             t.regs.orig_rax != SYS_epoll_pwait2)) {
+        if (!load_regs(t) || !rules::interrupted_epoll_wait(t.regs.rax, t.regs.orig_rax)) {
             return false;
         }
         const auto st = sys::proc_status(t.tid);
-        if (!st) {
+        const int delivering = t.stop == detail::StopKind::Signal ? t.stop_sig : 0;
+        if (!st || !rules::only_ignored_signals_through(*st, delivering) || timer_signal_among(t)) {
             return false;
         }
-        auto bit = [](int sig) { return std::uint64_t{1} << static_cast<unsigned>(sig - 1); };
-        std::uint64_t through = (st->sig_pnd | st->shd_pnd) & ~st->sig_blk;
-        if (t.stop == detail::StopKind::Signal && t.stop_sig > 0 && t.stop_sig <= 64) {
-            through |= bit(t.stop_sig); // dequeued already: the one being delivered
-        }
-        const std::uint64_t default_ignored =
-            (bit(SIGCHLD) | bit(SIGURG) | bit(SIGWINCH) | bit(SIGCONT)) & ~st->sig_cgt;
-        const std::uint64_t ignored = st->sig_ign | default_ignored;
-        if (through == 0 || (through & ~ignored) != 0 || timer_signal_among(t)) {
-            return false;
-        }
-        t.regs.rax = static_cast<std::uint64_t>(-514); // -ERESTARTNOHAND
+        t.regs.rax = rules::restart_nohand;
         return sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs) == 0;
     }
 
@@ -1596,22 +1425,6 @@ private:
             }
         }
         return false;
-    }
-
-    /// D5 `b` from /proc/<tid>/status (spec 3.D5): 0 SIG_DFL, 1 SIG_IGN, caught_handler_unknown
-    /// when the tracee catches the signal (on_signal then learns the address from the tracee).
-    static std::uint64_t handler_value(const sys::ProcStatus& st, int sig) noexcept {
-        if (sig <= 0 || sig > 64) {
-            return 0;
-        }
-        const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig - 1);
-        if ((st.sig_ign & bit) != 0) {
-            return 1;
-        }
-        if ((st.sig_cgt & bit) != 0) {
-            return caught_handler_unknown;
-        }
-        return 0;
     }
 
     /// Queues an event (C2: FIFO) and wakes blocking writers (B7, C5). The eventfd is raised
@@ -1664,51 +1477,10 @@ private:
         }
     }
 
-    /// The Linux resume mode class a session's bp needs while running (B11).
-    static detail::Mode mode_class(const detail::Session& s) noexcept {
-        if (!s.has_bp) {
-            return detail::Mode::Cont;
-        }
-        if (s.bp.contains(PtraceFlags::STOP_SINGLESTEP)) {
-            return detail::Mode::Step;
-        }
-        if (s.bp.intersects(PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL)) {
-            return detail::Mode::Syscall;
-        }
-        return detail::Mode::Cont;
-    }
-
-    /// Resume mode for the tracee's current stop (spec 3.1 "Resume mode from Redox flags").
-    detail::Mode mode_for(detail::Tracee& t) {
-        const detail::Session* s = t.session;
-        if (s == nullptr || !s->has_bp) {
-            return detail::Mode::Cont;
-        }
-        const bool sys_stops =
-            s->bp.intersects(PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL);
-        const bool step = s->bp.contains(PtraceFlags::STOP_SINGLESTEP);
-        if (sys_stops && step) {
-            // D4 precedence: syscall stops win over the step of a `syscall` instruction.
-            if (t.stop == detail::StopKind::SyscallEntry &&
-                s->bp.contains(PtraceFlags::STOP_POST_SYSCALL)) {
-                return detail::Mode::Syscall;
-            }
-            return at_syscall_instruction(t) ? detail::Mode::Syscall : detail::Mode::Step;
-        }
-        if (sys_stops) {
-            return detail::Mode::Syscall;
-        }
-        return step ? detail::Mode::Step : detail::Mode::Cont;
-    }
-
-    static long request_for(detail::Mode mode) noexcept {
-        return mode == detail::Mode::Syscall ? PTRACE_SYSCALL
-               : mode == detail::Mode::Step  ? PTRACE_SINGLESTEP
-                                             : PTRACE_CONT;
-    }
-
+    /// True when the two bytes at the tracee's instruction pointer are a system call
+    /// instruction (D4 precedence, rules::mode_for).
     static bool at_syscall_instruction(detail::Tracee& t) {
-        if (t.stop == detail::StopKind::SyscallEntry || !load_regs(t)) {
+        if (!load_regs(t)) {
             return false;
         }
         errno = 0; // -1 is valid PEEK data
@@ -1716,38 +1488,20 @@ private:
         if (sys::ptrace_ptr(PTRACE_PEEKTEXT, t.tid, t.regs.rip, &word) != 0) {
             return false;
         }
-        const auto bytes = static_cast<std::uint64_t>(word) & 0xffff;
-        return bytes == 0x050f || bytes == 0x80cd; // syscall, int 0x80
+        return rules::is_syscall_instruction(static_cast<std::uint64_t>(word));
     }
 
-    /// E1: skip the syscall at this entry stop; the tracee sees the presented rax (or the
-    /// syscall number when the tracer wrote nothing, E6).
+    /// E1: skip the syscall at this entry stop (rules::skip_syscall_regs).
     static void skip_syscall(detail::Tracee& t) {
         if (!load_regs(t)) {
             return;
         }
-        if (!t.entry_regs_written) {
-            t.regs.rax = t.regs.orig_rax;
-        }
-        t.regs.orig_rax = ~std::uint64_t{0};
+        rules::skip_syscall_regs(t.regs, t.entry_regs_written);
         (void)sys::ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs);
     }
 
-    /// The options the tracee needs now: clone tracing only while its session asks for
-    /// EVENT_CLONE, EXITKILL for O_EXCL.
     static long options_for(const detail::Tracee& t) noexcept {
-        long options = seize_options;
-        if (t.exitkill) {
-            options |= PTRACE_O_EXITKILL;
-        }
-        if (t.session != nullptr && wants_clones(*t.session)) {
-            options |= clone_options;
-        }
-        return options;
-    }
-
-    static bool wants_clones(const detail::Session& s) noexcept {
-        return s.has_bp && s.bp.contains(PtraceFlags::EVENT_CLONE);
+        return rules::options_for(t.exitkill, t.session != nullptr ? &t.session->bp : nullptr);
     }
 
     /// PTRACE_SETOPTIONS before a resume, only when they change (tracee stopped).
@@ -1780,27 +1534,16 @@ private:
             t.regs_valid = false;
             return;
         }
-        long data = 0;
-        switch (t.stop) {
-        case detail::StopKind::Signal:
-            data = ignore ? 0 : t.stop_sig; // E2
-            break;
-        case detail::StopKind::Breakpoint:
-            data = ignore ? 0 : SIGTRAP; // decision 4 (RFC): without IGNORE it dies by SIGTRAP
-            break;
-        case detail::StopKind::SyscallEntry:
-            if (ignore) {
-                skip_syscall(t); // E1
-            }
-            break;
-        default:
-            break;
+        const long data = rules::resume_signal(t.stop, t.stop_sig, ignore); // E2, decision 4
+        if (rules::skips_syscall(t.stop, ignore)) {
+            skip_syscall(t); // E1
         }
         if (cause == detail::ResumeCause::Write && stop_left(t)) {
             return;
         }
-        const detail::Mode mode = mode_for(t);
-        const long request = request_for(mode);
+        const detail::Mode mode =
+            rules::mode_for(bp_of(t), t.stop, [&t] { return at_syscall_instruction(t); });
+        const long request = rules::request_for(mode);
         if (request != PTRACE_SYSCALL) {
             // Decision 18 folds the restart of an interrupted syscall at its entry stop;
             // resumed without syscall stops, the restart passes unseen. A later call from

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// The shim's state: what it knows of each traced task (Tracee), of each trace handle's
+// session (Session) and of each open handle (Handle), and the records that carry a user call
+// to the tracer thread (Request, Job). Plain data: the phases that read and change it are
+// classify.hpp, rules.hpp and tracer.hpp.
+#pragma once
+
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/shim/sys.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include <sys/types.h>
+#include <sys/user.h>
+
+namespace ptrace_api::shim::detail {
+
+/// What a handle fd stands for (A1).
+enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem };
+
+/// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
+enum class StopKind : std::uint8_t {
+    None,
+    Interrupt,    // PTRACE_EVENT_STOP with SIGTRAP: our INTERRUPT, a new child, group-stop end
+    GroupStop,    // PTRACE_EVENT_STOP with a stop signal (H)
+    SyscallEntry, // D1
+    SyscallExit,  // D2
+    Signal,       // signal-delivery-stop (D5)
+    Breakpoint,   // int3 (D6)
+    Step,         // single-step trap (D4)
+    Exit,         // PTRACE_EVENT_EXIT (D7)
+    Event,        // fork/vfork/clone/exec/vfork-done event stops
+};
+
+/// How a tracee is resumed: the Linux request that serves the Redox breakpoint (spec 3.1).
+enum class Mode : std::uint8_t { Cont, Syscall, Step };
+
+/// Whether the tracee is inside a syscall, for pairing syscall stops without asking Linux.
+enum class SysState : std::uint8_t { Unknown, Outside, Inside };
+
+/// Why a stopped tracee is let go.
+enum class ResumeCause : std::uint8_t { Auto, Write };
+
+struct Session;
+
+/// A pidfd: names one task for good (never a recycled pid), shared by everything that names
+/// that task (its record, its session, its handles), closed with the last of them.
+class PidFd {
+public:
+    explicit PidFd(int fd) noexcept : fd_(fd) {}
+    PidFd(const PidFd&) = delete;
+    PidFd& operator=(const PidFd&) = delete;
+    ~PidFd() { sys::close_fd(fd_); }
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+
+    /// A pidfd for `tid` (sys::pidfd_open), or nothing with errno set.
+    static std::shared_ptr<const PidFd> open(pid_t tid) {
+        const int fd = sys::pidfd_open(tid);
+        return fd < 0 ? nullptr : std::make_shared<const PidFd>(fd);
+    }
+
+private:
+    int fd_;
+};
+
+using PidRef = std::shared_ptr<const PidFd>;
+
+/// The fd of a shared pidfd, -1 for none.
+inline int fd_of(const PidRef& pidfd) noexcept {
+    return pidfd ? pidfd->get() : -1;
+}
+
+/// One Linux task this process traces.
+struct Tracee {
+    pid_t tid = 0;
+    pid_t tgid = 0;   // its thread group (process); 0 unknown
+    pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
+    PidRef pidfd;
+    Session* session = nullptr;     // the trace handle's state, if any
+    Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
+    bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
+    /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
+    /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
+    bool stop_stolen = false;
+    bool stolen_suspect = false;    // check_stolen saw it once; a second look confirms
+    bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
+    bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
+    bool awaiting_decision = false; // child stopped before its parent's clone event
+    bool detach_at_stop = false;    // let it go at its next stop (F4, F2, I1)
+    bool frozen = false;            // O_TRUNC or clone freeze (A5, F1)
+    bool held = false;              // sits at a reported stop: the bp is reached (C4)
+    bool interrupt_sent = false;
+    bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
+    bool job_stopped = false;
+    bool exitkill = false;
+    long options = -1;  // the options Linux has for it; -1 unknown (inherited by a child)
+    int probed_sig = 0; // D5: the handler probe resumed it to stop again for this
+    std::uint64_t probed_handler = 0; // signal, whose handler this is
+    StopKind stop = StopKind::None;
+    int stop_sig = 0;
+    Mode mode = Mode::Cont;
+    bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
+    SysState sys = SysState::Unknown;
+    bool exec_exit_pending = false;
+    bool restart_pending = false; // an -ERESTART* exit was folded away (decision 18)
+    bool sigreturn_seen = false;
+    std::uint64_t restart_nr = 0;
+    std::uint64_t restart_ip = 0;
+    bool regs_valid = false;
+    bool entry_regs_written = false;
+    user_regs_struct regs{};
+    std::vector<std::function<void(Tracee&)>> at_stop; // served at the next stop
+};
+
+/// The state behind one trace handle (Redox: the session).
+struct Session {
+    int efd = -1; // the handle's fd: an eventfd, readable iff events are queued or exited (C8)
+    pid_t tid = 0;
+    PidRef pidfd; // the tracee's (G1, G2)
+    int oflags = 0;
+    bool user_child = false; // the tracee is a child process of this process (G2)
+    Tracee* tracee = nullptr;
+    /// The breakpoint: none before the first write, nor after one without a STOP or EVENT
+    /// flag (B3, decision 6).
+    std::optional<PtraceFlags> bp;
+    bool reached = false;
+    bool exited = false;
+    bool closed = false;
+    bool efd_set = false;
+    int error = 0; // an errno for the next blocking write to return (a stolen stop: ECHILD)
+    bool ready_pending = false; // events queued but the eventfd not raised yet (flush_ready)
+    std::deque<PtraceEvent> queue;
+    std::vector<pid_t> unread_children;
+    std::vector<pid_t> read_children;
+    std::condition_variable cv;
+};
+
+/// One open handle.
+struct Handle {
+    HandleKind kind = HandleKind::Trace;
+    int fd = -1;
+    pid_t tid = 0; // the task's current TID (changes when a non-leader thread execs)
+    int oflags = 0;
+    PidRef pidfd; // names the task; shared with its record when this process traces it
+    std::shared_ptr<Session> session;
+    std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
+    int memfd = -1;
+    std::uint64_t offset = 0;
+    /// Set by the tracer thread when the task execs: memfd names the old address space, which
+    /// may live on (a vfork child's is its parent's, spec 3.K K4), so EOF would never tell.
+    std::atomic<bool> mem_stale{false};
+
+    Handle() = default;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() { sys::close_fd(memfd); }
+};
+
+/// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
+/// at once, false when it completes later (at a stop) by calling Shim::complete. The callable
+/// lives in the caller's frame, which waits for completion: no allocation per call.
+struct Request {
+    bool (*invoke)(void* ctx, Request& req) = nullptr;
+    void* ctx = nullptr;
+    void (*dispose)(void* ctx) = nullptr; // set for a posted request: frees it once run
+    bool done = false;
+    int err = 0;
+    std::uint64_t value = 0;
+    std::condition_variable cv;
+
+    bool run() { return invoke(ctx, *this); }
+};
+
+/// User code run on the tracer thread with the mutex released (Shim::run_job): it may make
+/// every shim call, which then runs inline, without a cross-thread hop per stop.
+struct Job {
+    void (*invoke)(void* ctx) = nullptr;
+    void* ctx = nullptr;
+    bool done = false;
+    std::condition_variable cv;
+};
+
+} // namespace ptrace_api::shim::detail
