@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Stop classification (spec 3.1 table), a pure function: a waitid(2) status of a traced task
 // plus the few facts only ptrace can tell (asked lazily, through `Facts`) give the typed stop
-// the rules then decide on. No shim state and no system call here: the machine (tracer.hpp)
+// the rules then decide on. No shim state and no system call here: the machine (machine.hpp)
 // passes what it knows of the task and a Facts that asks Linux; the tests pass scripted ones.
 #pragma once
 

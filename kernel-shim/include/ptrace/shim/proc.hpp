@@ -289,7 +289,7 @@ inline Result<int> open(std::string_view path, int oflags) {
         h->session = std::move(s);
     } else {
         // The pidfd is the pid-reuse guard of every later access (G1): no handle without it.
-        h->pidfd = pidfd ? std::move(pidfd) : detail::PidFd::open(parsed->tid);
+        h->pidfd = pidfd ? std::move(pidfd) : shim.open_pidfd(parsed->tid);
         if (!h->pidfd) {
             const int err = errno;
             (void)::close(efd);
@@ -380,7 +380,7 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
 
 inline int get_regs(pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
     if (t != nullptr) {
-        if (!Shim::load_regs(*t)) {
+        if (!Shim::instance().load_regs(*t)) {
             return errno;
         }
         out = t->regs;
@@ -490,7 +490,7 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
             shim.vanished(*s.tracee);
         } else {
-            Shim::check_stolen(s);
+            shim.check_stolen(s);
         }
     };
     std::unique_lock<std::mutex> lk(shim.mutex());
@@ -924,7 +924,7 @@ inline Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
         }
         return ready > 0;
     };
-    // A wait that comes back empty sweeps vanished records itself (Shim::wait_and_dispatch).
+    // A wait that comes back empty sweeps vanished records itself (Shim::on_idle).
     shim.pump_until(
         lk, look, [] {}, forever ? std::nullopt : std::optional<Clock::time_point>(deadline));
     return ready;

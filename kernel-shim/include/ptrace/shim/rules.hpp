@@ -2,7 +2,7 @@
 // The Redox rules the shim applies at a stop, as pure functions: given the session's
 // breakpoint and what classify.hpp found, what is reported, how the tracee is resumed, with
 // which signal and which ptrace options. No system call and no shim state here; the machine
-// (tracer.hpp) gathers the facts and acts on the answers. Rule ids: kernel-shim/README.md.
+// (machine.hpp) gathers the facts and acts on the answers. Rule ids: kernel-shim/README.md.
 #pragma once
 
 #include <ptrace/event.hpp>

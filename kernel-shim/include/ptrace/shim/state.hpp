@@ -2,7 +2,7 @@
 // The shim's state: what it knows of each traced task (Tracee), of each trace handle's
 // session (Session) and of each open handle (Handle), and the records that carry a user call
 // to the tracer thread (Request, Job). Plain data: the phases that read and change it are
-// classify.hpp, rules.hpp and tracer.hpp.
+// classify.hpp, rules.hpp, tracees.hpp, machine.hpp and requests.hpp.
 #pragma once
 
 #include <ptrace/event.hpp>
@@ -63,9 +63,8 @@ public:
 
     [[nodiscard]] int get() const noexcept { return fd_; }
 
-    /// A pidfd for `tid` (sys::pidfd_open), or nothing with errno set.
-    static std::shared_ptr<const PidFd> open(pid_t tid) {
-        const int fd = sys::pidfd_open(tid);
+    /// Takes ownership of `fd` (from Backend::pidfd_open): nothing when it is negative.
+    static std::shared_ptr<const PidFd> adopt(int fd) {
         return fd < 0 ? nullptr : std::make_shared<const PidFd>(fd);
     }
 
@@ -167,7 +166,7 @@ struct Handle {
 };
 
 /// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
-/// at once, false when it completes later (at a stop) by calling Shim::complete. The callable
+/// at once, false when it completes later (at a stop) by calling Tracees::complete. The callable
 /// lives in the caller's frame, which waits for completion: no allocation per call.
 struct Request {
     bool (*invoke)(void* ctx, Request& req) = nullptr;
@@ -181,7 +180,7 @@ struct Request {
     bool run() { return invoke(ctx, *this); }
 };
 
-/// User code run on the tracer thread with the mutex released (Shim::run_job): it may make
+/// User code run on the tracer thread with the mutex released (Runtime::run_job): it may make
 /// every shim call, which then runs inline, without a cross-thread hop per stop.
 struct Job {
     void (*invoke)(void* ctx) = nullptr;

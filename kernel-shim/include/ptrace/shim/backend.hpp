@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// The ptrace backend: every Linux call the shim's machine (machine.hpp, requests.hpp) makes
+// about a traced task goes through `Backend`. `LinuxBackend` makes the real calls; the tests
+// drive the machine with a scripted fake (tests/shim/machine_test.cpp), synthetic wait
+// statuses in, the ptrace requests and events out, without a tracee. Virtual: an indirect
+// call costs nanoseconds next to a system call's microsecond.
+#pragma once
+
+#include <ptrace/result.hpp>
+#include <ptrace/shim/handler_probe.hpp>
+#include <ptrace/shim/sys.hpp>
+
+#include <csignal>
+#include <cstdint>
+#include <optional>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+namespace ptrace_api::shim {
+
+class Backend {
+public:
+    Backend() = default;
+    Backend(const Backend&) = delete;
+    Backend& operator=(const Backend&) = delete;
+    virtual ~Backend() = default;
+
+    /// ptrace(2) as the raw system call: -1 with errno set on failure; PEEK requests store
+    /// their word through `data`.
+    virtual long ptrace(long request, pid_t tid, std::uintptr_t addr,
+                        std::uintptr_t data) noexcept = 0;
+
+    /// waitid(2): 0, or -1 with errno set.
+    virtual int waitid(idtype_t type, id_t id, siginfo_t* info, int options) noexcept = 0;
+
+    /// /proc/<tid>/status, parsed (sys::proc_status).
+    virtual Result<sys::ProcStatus> proc_status(pid_t tid) = 0;
+
+    /// The state letter of /proc/<tid>/stat; '?' when unreadable (sys::proc_state).
+    virtual char proc_state(pid_t tid) noexcept = 0;
+
+    /// A pidfd for `tid`, -1 with errno set (sys::pidfd_open). The caller owns it.
+    virtual int pidfd_open(pid_t tid) noexcept = 0;
+
+    /// Signals the task a pidfd names: 0, or -1 with errno set.
+    virtual int pidfd_send_signal(int pidfd, int sig) noexcept = 0;
+
+    /// True when the task behind `pidfd` has exited, waiting up to `timeout_ms`.
+    virtual bool pidfd_exited(int pidfd, int timeout_ms) noexcept = 0;
+
+    /// kill(2), for a task without a pidfd.
+    virtual int kill(pid_t pid, int sig) noexcept = 0;
+
+    /// A stop of `tid` that no wait has reported yet, looked at without taking it
+    /// (sys::stop_waiting).
+    virtual std::optional<siginfo_t> stop_waiting(pid_t tid) noexcept = 0;
+
+    /// D5: asks the stopped tracee for the handler of `sig` (handler_probe.hpp).
+    virtual HandlerProbe probe_handler(pid_t tid, int sig, const sys::ProcStatus& status,
+                                       ProbeSpace& space, long resume_request) = 0;
+
+    /// ptrace(2) with a pointer as `data`.
+    template <class T>
+    long ptrace_ptr(long request, pid_t tid, std::uintptr_t addr, T* data) noexcept {
+        return ptrace(request, tid, addr, reinterpret_cast<std::uintptr_t>(data));
+    }
+};
+
+/// The real calls.
+class LinuxBackend final : public Backend {
+public:
+    long ptrace(long request, pid_t tid, std::uintptr_t addr,
+                std::uintptr_t data) noexcept override {
+        return sys::ptrace_raw(request, tid, addr, data);
+    }
+    int waitid(idtype_t type, id_t id, siginfo_t* info, int options) noexcept override {
+        return ::waitid(type, id, info, options);
+    }
+    Result<sys::ProcStatus> proc_status(pid_t tid) override { return sys::proc_status(tid); }
+    char proc_state(pid_t tid) noexcept override { return sys::proc_state(tid); }
+    int pidfd_open(pid_t tid) noexcept override { return sys::pidfd_open(tid); }
+    int pidfd_send_signal(int pidfd, int sig) noexcept override {
+        return sys::pidfd_send_signal(pidfd, sig);
+    }
+    bool pidfd_exited(int pidfd, int timeout_ms) noexcept override {
+        return sys::pidfd_exited(pidfd, timeout_ms);
+    }
+    int kill(pid_t pid, int sig) noexcept override { return ::kill(pid, sig); }
+    std::optional<siginfo_t> stop_waiting(pid_t tid) noexcept override {
+        return sys::stop_waiting(tid);
+    }
+    HandlerProbe probe_handler(pid_t tid, int sig, const sys::ProcStatus& status, ProbeSpace& space,
+                               long resume_request) override {
+        return probe_signal_handler(tid, sig, status, space, resume_request);
+    }
+};
+
+} // namespace ptrace_api::shim
