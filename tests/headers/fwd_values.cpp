@@ -3,7 +3,8 @@
 // named first with only the forward declarations in view (so it is declared there, in that
 // namespace), then checked complete once the definitions are included (so it is the defined
 // entity, not a stray declaration). A differing template head or enum base is an error of its
-// own; the header checks are built with -Wmismatched-tags, so a differing class-key is one too.
+// own; the header checks are built with -Werror=mismatched-tags, so a differing class-key is one
+// too, with or without -Dwerror.
 #include <ptrace/fwd.hpp>
 
 #include <cstdint>
