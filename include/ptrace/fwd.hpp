@@ -1,20 +1,54 @@
 // SPDX-License-Identifier: MIT
-// Forward declarations of the public types, for headers that only name them.
+// Forward declarations of every public type of the value layer, for headers that only name
+// them. <ptrace/handles_fwd.hpp> adds the handles' types. The aliases EventView, Slot128,
+// X87Slots and XmmSlots name standard templates: they come with event.hpp and regs.hpp.
+// tests/headers/fwd_values.cpp checks each name here against its definition.
 #pragma once
+
+#include <concepts>
+#include <cstdint>
 
 namespace ptrace_api {
 
-class PtraceFlags;
-struct PtraceEvent;
-struct WaitStatus;
-struct IntRegisters;
-struct FloatRegisters;
-struct EnvRegisters;
-class Unexpected;
-template <class T>
-class Result;
+// bitflags.hpp
+template <class Derived, std::unsigned_integral Bits>
+class BitFlags;
+template <class Flags>
+struct NamedFlag;
 class FlagsParseError;
 template <class Flags>
 class FlagsParseResult;
+
+// flags.hpp
+class PtraceFlags;
+
+// event.hpp
+struct PtraceEvent;
+struct WaitStatus;
+namespace events {
+struct PreSyscall;
+struct PostSyscall;
+struct SingleStep;
+struct Signal;
+struct Breakpoint;
+struct Exit;
+struct Clone;
+struct Unknown;
+} // namespace events
+
+// regs.hpp
+struct IntRegisters;
+struct FloatRegisters;
+struct EnvRegisters;
+
+// result.hpp
+class Unexpected;
+template <class T>
+class Result;
+
+// syscalls.hpp, errnos.hpp
+enum class ArgKind : std::uint8_t;
+struct SyscallInfo;
+struct ErrnoInfo;
 
 } // namespace ptrace_api
