@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -105,32 +106,74 @@ inline void close_fd(int& fd) noexcept {
     }
 }
 
+/// How UniqueFd closes by default: close(2), never retried on EINTR (Linux has released the fd
+/// already), and errno kept, so an fd closed on an error path leaves the failing call's errno.
+struct CloseFd {
+    void operator()(int fd) const noexcept {
+        const int saved = errno;
+        (void)::close(fd);
+        errno = saved;
+    }
+};
+
+/// Owns one file descriptor (-1: none) and closes it with `Close` when destroyed, reset or
+/// assigned over. Move-only; a moved-from object owns nothing.
+template <class Close = CloseFd>
+class UniqueFd {
+public:
+    UniqueFd() noexcept = default;
+    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) {
+            reset(other.release());
+        }
+        return *this;
+    }
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
+
+    ~UniqueFd() { reset(); }
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+
+    /// Gives up the fd without closing it; this object owns nothing afterwards.
+    [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+
+    /// Closes the fd owned now, if any, and owns `fd` instead.
+    void reset(int fd = -1) noexcept {
+        if (const int old = std::exchange(fd_, fd); old >= 0) {
+            Close{}(old);
+        }
+    }
+
+private:
+    int fd_ = -1;
+};
+
 /// Reads a whole small file (a /proc text file) into `out`; false with errno on failure.
 inline bool read_small_file(const char* path, std::string& out) noexcept {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const UniqueFd<> fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
         return false;
     }
     out.clear();
     std::array<char, 4096> buf{};
     for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            const int err = errno;
-            (void)::close(fd);
-            errno = err;
-            return false;
+            return false; // the close keeps errno
         }
         if (n == 0) {
-            break;
+            return true;
         }
         out.append(buf.data(), static_cast<std::size_t>(n));
     }
-    (void)::close(fd);
-    return true;
 }
 
 /// The fields of /proc/<tid>/status the shim needs (A2, A3, A4, D5).
