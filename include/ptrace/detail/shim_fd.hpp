@@ -4,6 +4,7 @@
 
 #include <ptrace/result.hpp>
 #include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/sys.hpp>
 
 #include <array>
 #include <cstddef>
@@ -19,25 +20,25 @@ inline std::string proc_path(pid_t pid, const char* kind) {
     return "proc:" + std::to_string(pid) + "/" + kind;
 }
 
-/// One open shim handle. Closing goes through `shim::close`, which is what detaches or kills
-/// a tracee (I1, A6); a plain ::close would leak the shim's session. Move-only.
-class ShimFd {
-public:
-    ShimFd() noexcept = default;
-    explicit ShimFd(int fd) noexcept : fd_(fd) {}
-
-    ShimFd(ShimFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    ShimFd& operator=(ShimFd&& other) noexcept {
-        if (this != &other) {
-            (void)close();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
+/// Closes a shim handle through `shim::close`, which is what detaches or kills a tracee (I1,
+/// A6); a plain ::close would leak the shim's session. \returns the shim's answer.
+inline Result<void> close_handle(int fd) noexcept {
+    try {
+        return shim::close(fd);
+    } catch (...) {
+        return unexpected(std::errc::not_enough_memory); // the shim allocates; never throw
     }
-    ShimFd(const ShimFd&) = delete;
-    ShimFd& operator=(const ShimFd&) = delete;
+}
 
-    ~ShimFd() { (void)close(); }
+/// ShimFd's way of closing (close_handle, its answer dropped).
+struct CloseHandle {
+    void operator()(int fd) const noexcept { (void)close_handle(fd); }
+};
+
+/// One open shim handle, closed through the shim (close_handle). Move-only.
+class ShimFd : public shim::sys::UniqueFd<CloseHandle> {
+public:
+    using UniqueFd::UniqueFd;
 
     /// Opens `path` with `oflags` through the shim.
     [[nodiscard]] static Result<ShimFd> open(const std::string& path, int oflags) {
@@ -48,24 +49,8 @@ public:
         return ShimFd(*fd);
     }
 
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
-
     /// Closes the handle now (no-op when already closed) and reports the shim's answer.
-    Result<void> close() noexcept {
-        if (fd_ < 0) {
-            return {};
-        }
-        const int fd = std::exchange(fd_, -1);
-        try {
-            return shim::close(fd);
-        } catch (...) {
-            return unexpected(std::errc::not_enough_memory); // the shim allocates; never throw
-        }
-    }
-
-private:
-    int fd_ = -1;
+    Result<void> close() noexcept { return valid() ? close_handle(release()) : Result<void>{}; }
 };
 
 } // namespace ptrace_api::detail
