@@ -109,13 +109,13 @@ inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
         return std::nullopt;
     }
     const std::string mem_path = "/proc/" + std::to_string(tid) + "/mem";
-    const int mem = ::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (mem < 0) {
+    sys::UniqueFd<> mem(::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!mem.valid()) {
         return std::nullopt;
     }
     std::string image(end - start, '\0');
-    const ssize_t got = ::pread(mem, image.data(), image.size(), static_cast<off_t>(start));
-    (void)::close(mem);
+    const ssize_t got = ::pread(mem.get(), image.data(), image.size(), static_cast<off_t>(start));
+    mem.reset();
     if (got != static_cast<ssize_t>(image.size())) {
         return std::nullopt;
     }

@@ -126,9 +126,9 @@ inline std::string mem_path(pid_t tid) {
     return "/proc/" + std::to_string(tid) + "/mem";
 }
 
-inline int open_mem(pid_t tid) noexcept {
+inline sys::UniqueFd<> open_mem(pid_t tid) noexcept {
     const std::string path = mem_path(tid);
-    return ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    return sys::UniqueFd<>(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 }
 
 enum class Transfer : std::uint8_t { Full, Fault, Eof };
@@ -178,16 +178,15 @@ inline bool reopen_mem(Handle& h) {
     if (!h.pidfd) {
         return false;
     }
-    const int fresh = open_mem(h.tid);
-    if (fresh < 0) {
+    sys::UniqueFd<> fresh = open_mem(h.tid);
+    if (!fresh.valid()) {
         return false;
     }
     if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
-        (void)::close(fresh);
         return false;
     }
     sys::close_fd(h.memfd);
-    h.memfd = fresh;
+    h.memfd = fresh.release();
     return true;
 }
 
@@ -263,10 +262,11 @@ inline Result<int> open(std::string_view path, int oflags) {
     if (auto started = shim.ensure_started(); !started) {
         return unexpected_errno(started.error().value());
     }
-    const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (efd < 0) {
+    sys::UniqueFd<> handle_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!handle_fd.valid()) {
         return sys::last_error();
     }
+    const int efd = handle_fd.get();
     auto h = std::make_shared<detail::Handle>();
     h->kind = parsed->kind;
     h->fd = efd;
@@ -283,7 +283,6 @@ inline Result<int> open(std::string_view path, int oflags) {
         auto r = shim.call(
             [&](detail::Request& req) { return shim.attach(req, s, stop_now, exclusive); });
         if (!r) {
-            (void)::close(efd);
             return unexpected_errno(r.error().value());
         }
         h->session = std::move(s);
@@ -291,31 +290,26 @@ inline Result<int> open(std::string_view path, int oflags) {
         // The pidfd is the pid-reuse guard of every later access (G1): no handle without it.
         h->pidfd = pidfd ? std::move(pidfd) : detail::PidFd::open(parsed->tid);
         if (!h->pidfd) {
-            const int err = errno;
-            (void)::close(efd);
-            return unexpected_errno(err);
+            return unexpected_errno(errno);
         }
         // Linux's half of A3 for a task this process does not trace: /proc/<tid>/mem opens
         // only where ptrace(2) would attach (same credentials, dumpable, Yama, LSMs), so a
         // register handle that every access would refuse is refused now.
         if (parsed->kind == detail::HandleKind::Mem || !traced_here) {
-            const int mem = detail::open_mem(parsed->tid);
-            if (mem < 0) {
+            sys::UniqueFd<> mem = detail::open_mem(parsed->tid);
+            if (!mem.valid()) {
                 const int err = errno;
-                (void)::close(efd);
                 return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
             }
             if (parsed->kind == detail::HandleKind::Mem) {
-                h->memfd = mem;
-            } else {
-                (void)::close(mem);
+                h->memfd = mem.release();
             }
         }
     }
     std::lock_guard<std::mutex> lk(shim.mutex());
     shim.handles()[efd] = std::move(h);
     shim.handles_changed();
-    return efd;
+    return handle_fd.release();
 }
 
 namespace detail {
