@@ -87,8 +87,7 @@ inline constexpr int syscall_stop_status = SIGTRAP | 0x80;
 /// never see a half-written instruction.
 inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
     std::string maps;
-    const std::string maps_path = "/proc/" + std::to_string(tid) + "/maps";
-    if (!sys::read_small_file(maps_path.c_str(), maps)) {
+    if (!sys::read_small_file(sys::ProcPath(tid, "maps").c_str(), maps)) {
         return std::nullopt;
     }
     std::uint64_t start = 0;
@@ -108,8 +107,7 @@ inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
     if (start == 0 || end <= start || end - start > (std::uint64_t{1} << 20)) {
         return std::nullopt;
     }
-    const std::string mem_path = "/proc/" + std::to_string(tid) + "/mem";
-    sys::UniqueFd<> mem(::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC));
+    sys::UniqueFd<> mem(::open(sys::ProcPath(tid, "mem").c_str(), O_RDONLY | O_CLOEXEC));
     if (!mem.valid()) {
         return std::nullopt;
     }

@@ -122,13 +122,8 @@ inline Result<sys::ProcStatus> check_access(pid_t tid) {
     return unexpected(std::errc::operation_not_permitted);
 }
 
-inline std::string mem_path(pid_t tid) {
-    return "/proc/" + std::to_string(tid) + "/mem";
-}
-
 inline sys::UniqueFd<> open_mem(pid_t tid) noexcept {
-    const std::string path = mem_path(tid);
-    return sys::UniqueFd<>(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    return sys::UniqueFd<>(::open(sys::ProcPath(tid, "mem").c_str(), O_RDWR | O_CLOEXEC));
 }
 
 enum class Transfer : std::uint8_t { Full, Fault, Eof };

@@ -153,6 +153,29 @@ private:
     int fd_ = -1;
 };
 
+/// The path `/proc/<tid>/<file>`, built in a fixed buffer (no allocation): `file` is a short
+/// literal such as "status", "stat", "maps" or "mem".
+class ProcPath {
+public:
+    template <std::size_t N>
+    ProcPath(pid_t tid, const char (&file)[N]) noexcept {
+        static_assert(N <= max_file, "a longer /proc file name needs a larger buffer");
+        constexpr std::string_view prefix = "/proc/";
+        char* at = std::copy(prefix.begin(), prefix.end(), buf_.data());
+        at = std::to_chars(at, buf_.data() + buf_.size(), tid).ptr; // room for any pid_t
+        *at++ = '/';
+        at = std::copy(file, file + N - 1, at);
+        *at = '\0';
+    }
+
+    [[nodiscard]] const char* c_str() const noexcept { return buf_.data(); }
+
+private:
+    static constexpr std::size_t max_file = 16; // with its NUL
+    // "/proc/", "-2147483648", "/", the file name and its NUL.
+    std::array<char, 6 + 11 + 1 + max_file> buf_{};
+};
+
 /// Reads a whole small file (a /proc text file) into `out`; false with errno on failure.
 inline bool read_small_file(const char* path, std::string& out) noexcept {
     const UniqueFd<> fd(::open(path, O_RDONLY | O_CLOEXEC));
@@ -268,8 +291,7 @@ inline ProcStatus parse_proc_status(std::string_view all) noexcept {
 /// the task.
 inline Result<ProcStatus> proc_status(pid_t tid) {
     std::string text;
-    const std::string path = "/proc/" + std::to_string(tid) + "/status";
-    if (!read_small_file(path.c_str(), text)) {
+    if (!read_small_file(ProcPath(tid, "status").c_str(), text)) {
         return unexpected_errno(errno == ENOENT || errno == ESRCH ? ESRCH : errno);
     }
     return parse_proc_status(text);
@@ -279,8 +301,7 @@ inline Result<ProcStatus> proc_status(pid_t tid) {
 /// or '?' when the task does not exist or the file cannot be read.
 inline char proc_state(pid_t tid) noexcept {
     std::string text;
-    const std::string path = "/proc/" + std::to_string(tid) + "/stat";
-    if (!read_small_file(path.c_str(), text)) {
+    if (!read_small_file(ProcPath(tid, "stat").c_str(), text)) {
         return '?';
     }
     const auto paren = text.rfind(')'); // the command name may hold spaces and parentheses
