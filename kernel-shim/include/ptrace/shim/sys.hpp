@@ -46,6 +46,21 @@ long ptrace_ptr(long request, pid_t tid, std::uintptr_t addr, T* data) noexcept 
     return ptrace_raw(request, tid, addr, reinterpret_cast<std::uintptr_t>(data));
 }
 
+/// A word of tracee memory through PTRACE_PEEKDATA (PEEKTEXT on Linux is the same request).
+/// The raw call stores the word through `data`, so any value, -1 too, is a word.
+inline std::optional<std::uint64_t> peek_word(pid_t tid, std::uint64_t addr) noexcept {
+    std::uint64_t word = 0;
+    if (ptrace_ptr(PTRACE_PEEKDATA, tid, addr, &word) != 0) {
+        return std::nullopt;
+    }
+    return word;
+}
+
+/// Stores a word of tracee memory through PTRACE_POKEDATA; false with errno on failure.
+inline bool poke_word(pid_t tid, std::uint64_t addr, std::uint64_t word) noexcept {
+    return ptrace_raw(PTRACE_POKEDATA, tid, addr, word) == 0;
+}
+
 /// Sends `sig` to one thread of this process (used to wake the tracer thread).
 inline int tgkill(pid_t tgid, pid_t tid, int sig) noexcept {
     return static_cast<int>(::syscall(SYS_tgkill, tgid, tid, sig));
