@@ -43,7 +43,7 @@ public:
     /// Opens the memory handle of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
     [[nodiscard]] static Result<Memory> open(pid_t pid) {
-        auto fd = detail::ShimFd::open(detail::proc_path(pid, "mem"), 0);
+        auto fd = detail::ShimFd::open(pid, "mem", 0);
         if (!fd) {
             return Unexpected(fd.error());
         }

@@ -6,19 +6,12 @@
 #include <ptrace/shim/proc.hpp>
 #include <ptrace/shim/sys.hpp>
 
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string>
-#include <utility>
+#include <string_view>
+#include <system_error>
+
+#include <sys/types.h>
 
 namespace ptrace_api::detail {
-
-/// The shim path of one handle kind of `pid` (A1): `proc:<pid>/<kind>`.
-inline std::string proc_path(pid_t pid, const char* kind) {
-    return "proc:" + std::to_string(pid) + "/" + kind;
-}
 
 /// Closes a shim handle through `shim::close`, which is what detaches or kills a tracee (I1,
 /// A6); a plain ::close would leak the shim's session. \returns the shim's answer.
@@ -40,9 +33,9 @@ class ShimFd : public shim::sys::UniqueFd<CloseHandle> {
 public:
     using UniqueFd::UniqueFd;
 
-    /// Opens `path` with `oflags` through the shim.
-    [[nodiscard]] static Result<ShimFd> open(const std::string& path, int oflags) {
-        auto fd = shim::open(path, oflags);
+    /// Opens the handle `kind` of `pid` (`proc:<pid>/<kind>`, A1) with `oflags` through the shim.
+    [[nodiscard]] static Result<ShimFd> open(pid_t pid, std::string_view kind, int oflags) {
+        auto fd = shim::open(shim::detail::handle_path(pid, kind), oflags);
         if (!fd) {
             return Unexpected(fd.error());
         }

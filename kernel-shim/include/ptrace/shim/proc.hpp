@@ -11,6 +11,7 @@
 #include <ptrace/shim/tracer.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +38,39 @@ namespace ptrace_api::shim {
 
 namespace detail {
 
+/// The scheme of every handle path (A1).
+inline constexpr std::string_view scheme = "proc:";
+
+/// A handle kind and its path component, as in `proc:<tid>/<kind>` (A1).
+struct KindName {
+    HandleKind kind;
+    std::string_view name;
+};
+
+/// Every handle kind: the one table that paths are parsed with and printed from.
+inline constexpr std::array<KindName, 5> kind_names{{
+    {HandleKind::Trace, "trace"},
+    {HandleKind::RegsInt, "regs/int"},
+    {HandleKind::RegsFloat, "regs/float"},
+    {HandleKind::RegsEnv, "regs/env"},
+    {HandleKind::Mem, "mem"},
+}};
+
+/// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).
+inline std::string_view kind_name(HandleKind kind) noexcept {
+    for (const KindName& k : kind_names) {
+        if (k.kind == kind) {
+            return k.name;
+        }
+    }
+    return {};
+}
+
+/// The path of the handle `kind` of task `tid`: `proc:<tid>/<kind>` (A1).
+inline std::string handle_path(pid_t tid, std::string_view kind) {
+    return std::string(scheme) + std::to_string(tid) + "/" + std::string(kind);
+}
+
 struct ParsedPath {
     pid_t tid = 0;
     HandleKind kind = HandleKind::Trace;
@@ -44,7 +78,6 @@ struct ParsedPath {
 
 /// A1: `proc:<pid>/<kind>` with a decimal pid; anything else is EINVAL.
 inline std::optional<ParsedPath> parse_path(std::string_view path) noexcept {
-    constexpr std::string_view scheme = "proc:";
     if (path.substr(0, scheme.size()) != scheme) {
         return std::nullopt;
     }
@@ -64,22 +97,12 @@ inline std::optional<ParsedPath> parse_path(std::string_view path) noexcept {
         }
     }
     const std::string_view kind = path.substr(slash + 1);
-    ParsedPath out;
-    out.tid = static_cast<pid_t>(pid);
-    if (kind == "trace") {
-        out.kind = HandleKind::Trace;
-    } else if (kind == "regs/int") {
-        out.kind = HandleKind::RegsInt;
-    } else if (kind == "regs/float") {
-        out.kind = HandleKind::RegsFloat;
-    } else if (kind == "regs/env") {
-        out.kind = HandleKind::RegsEnv;
-    } else if (kind == "mem") {
-        out.kind = HandleKind::Mem;
-    } else {
-        return std::nullopt;
+    for (const KindName& k : kind_names) {
+        if (k.name == kind) {
+            return ParsedPath{static_cast<pid_t>(pid), k.kind};
+        }
     }
-    return out;
+    return std::nullopt;
 }
 
 /// A2 + A3 (decision 16): alive, not in our own thread group, and the Redox rule (same euid
@@ -787,27 +810,6 @@ inline Result<void> close(int fd) {
     return {};
 }
 
-namespace detail {
-
-/// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).
-inline std::string_view kind_name(HandleKind kind) noexcept {
-    switch (kind) {
-    case HandleKind::Trace:
-        return "trace";
-    case HandleKind::RegsInt:
-        return "regs/int";
-    case HandleKind::RegsFloat:
-        return "regs/float";
-    case HandleKind::RegsEnv:
-        return "regs/env";
-    case HandleKind::Mem:
-        return "mem";
-    }
-    return {};
-}
-
-} // namespace detail
-
 /// The TID of the task the handle `fd` names, now. It is the one the handle was opened with,
 /// except after a non-leader thread of the task's process execs: Linux gives the exec'ing
 /// thread its leader's TID, and the thread's handles follow it (kernel-shim/README.md).
@@ -833,7 +835,7 @@ inline Result<std::string> fpath(int fd) {
     if (!h) {
         return unexpected(std::errc::bad_file_descriptor);
     }
-    return "proc:" + std::to_string(*tid) + "/" + std::string(detail::kind_name(h->kind));
+    return detail::handle_path(*tid, detail::kind_name(h->kind));
 }
 
 /// poll(2) over trace handles that also works inside a job (run_on_tracer_thread), where it
@@ -962,7 +964,7 @@ inline Result<int> dup(int fd, std::string_view kind) {
         oflags = h->oflags;
         tid = h->tid;
     }
-    return open("proc:" + std::to_string(tid) + "/" + std::string(kind), oflags);
+    return open(detail::handle_path(tid, kind), oflags);
 }
 
 } // namespace ptrace_api::shim
