@@ -348,18 +348,29 @@ inline bool gone(const Handle& h) {
     return !(t != nullptr && t->stopped) && sys::pidfd_exited(fd_of(h.pidfd), 0);
 }
 
-/// J1/J4: reads one register set through the tracer thread.
-template <class Regs, class Fetch>
-Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
-    Regs regs{};
+/// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
+/// handle's task stopped (Shim::with_stopped). \errors ESRCH the task is gone (G1); the errno
+/// `access` returned.
+template <class Access>
+Result<void> access_stopped(Shim& shim, Handle& h, Access access) {
     auto r = shim.call([&](Request& req) {
         if (gone(h)) {
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
-                                 [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
+        return shim.with_stopped(req, h.tid, fd_of(h.pidfd), access);
     });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return {};
+}
+
+/// J1/J4: reads one register set through the tracer thread.
+template <class Regs, class Fetch>
+Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
+    Regs regs{};
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
@@ -376,14 +387,7 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
     }
     Regs regs{};
     std::memcpy(&regs, buf.data(), sizeof regs);
-    auto r = shim.call([&](Request& req) {
-        if (gone(h)) {
-            Shim::complete(req, ESRCH); // G1
-            return true;
-        }
-        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
-                                 [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
-    });
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
