@@ -240,6 +240,25 @@ inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
     return off <= max && len <= max - off;
 }
 
+/// K1: one read or write of `len` bytes at a mem handle's offset, under its mem_mu: nothing
+/// for 0 bytes, EFAULT for a range past off_t, else `transfer(offset)` moves all of them or
+/// fails, and the offset moves past them. \returns `len`.
+template <class Io>
+Result<std::size_t> mem_at_offset(Handle& h, std::size_t len, Io transfer) {
+    std::lock_guard<std::mutex> lk(h.mem_mu);
+    if (len == 0) {
+        return std::size_t{0};
+    }
+    if (!mem_range_ok(h.offset, len)) {
+        return unexpected(std::errc::bad_address);
+    }
+    if (Result<void> r = transfer(h.offset); !r) {
+        return unexpected_errno(r.error().value());
+    }
+    h.offset += len;
+    return len;
+}
+
 } // namespace detail
 
 /// Opens `proc:<tid>/trace`, `proc:<tid>/regs/int`, `proc:<tid>/regs/float`,
@@ -565,20 +584,10 @@ inline Result<std::size_t> read(int fd, std::span<std::byte> buf) {
                 out = to_env_registers(r);
                 return 0;
             });
-    case detail::HandleKind::Mem: {
-        std::lock_guard<std::mutex> lk(h->mem_mu);
-        if (buf.empty()) {
-            return std::size_t{0};
-        }
-        if (!detail::mem_range_ok(h->offset, buf.size())) {
-            return unexpected(std::errc::bad_address);
-        }
-        if (auto r = detail::mem_read_at(*h, buf.data(), buf.size(), h->offset); !r) {
-            return unexpected_errno(r.error().value());
-        }
-        h->offset += buf.size();
-        return buf.size();
-    }
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
+            return detail::mem_read_at(*h, buf.data(), buf.size(), off);
+        });
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -655,31 +664,24 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
                 merge_env_registers(r, in);
                 return detail::set_regs(tid, t, r);
             });
-    case detail::HandleKind::Mem: {
-        std::lock_guard<std::mutex> lk(h->mem_mu);
-        if (buf.empty()) {
-            return std::size_t{0};
-        }
-        if (!detail::mem_range_ok(h->offset, buf.size())) {
-            return unexpected(std::errc::bad_address);
-        }
-        // K1: check that the whole range is mapped first, so a fault transfers nothing.
-        std::vector<std::byte> probe(buf.size());
-        if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), h->offset); !r) {
-            return unexpected_errno(r.error().value());
-        }
-        // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
-        const auto res = detail::transfer_all(
-            [&](std::size_t done, std::size_t left, off_t at) {
-                return ::pwrite(h->memfd, buf.data() + done, left, at);
-            },
-            buf.size(), h->offset);
-        if (res != detail::Transfer::Full) {
-            return unexpected(std::errc::bad_address);
-        }
-        h->offset += buf.size();
-        return buf.size();
-    }
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) -> Result<void> {
+            // K1: check that the whole range is mapped first, so a fault transfers nothing.
+            std::vector<std::byte> probe(buf.size());
+            if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), off); !r) {
+                return r;
+            }
+            // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
+            const auto res = detail::transfer_all(
+                [&](std::size_t done, std::size_t left, off_t at) {
+                    return ::pwrite(h->memfd, buf.data() + done, left, at);
+                },
+                buf.size(), off);
+            if (res != detail::Transfer::Full) {
+                return unexpected(std::errc::bad_address);
+            }
+            return {};
+        });
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
