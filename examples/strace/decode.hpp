@@ -2,6 +2,8 @@
 // Decodes one syscall's arguments from its registers and the tracee's memory, strace-style.
 #pragma once
 
+#include <ptrace/c_string.hpp>
+#include <ptrace/result.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <array>
@@ -13,6 +15,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "format.hpp"
@@ -23,51 +27,29 @@ namespace strace_example {
 /// strace's limit for paths (PATH_MAX - 1): paths are never cut at the `-s` length.
 inline constexpr std::size_t path_limit = 4095;
 
-/// A NUL-terminated string read from the tracee; `cut` when no NUL came within the limit.
-struct CString {
-    std::string text;
-    bool cut = false;
-};
-
-/// Reads a NUL-terminated string of at most `limit` characters. Reads go chunk by chunk and
-/// never cross a page boundary, because a string may end just before an unmapped page and an
-/// all-or-nothing read across it would fail.
-inline std::optional<CString> read_c_string(const ReadMemory& read, std::uint64_t addr,
-                                            std::size_t limit) {
-    constexpr std::uint64_t page = 4096;
-    constexpr std::uint64_t chunk_max = 256;
-    CString out;
-    std::array<std::byte, chunk_max> chunk{};
-    while (out.text.size() <= limit) {
-        const std::uint64_t page_left = page - (addr % page);
-        const std::uint64_t want = std::min<std::uint64_t>(
-            {chunk_max, page_left, static_cast<std::uint64_t>(limit + 1 - out.text.size())});
-        if (!read(addr, std::span(chunk.data(), static_cast<std::size_t>(want)))) {
-            return std::nullopt;
-        }
-        for (std::size_t i = 0; i < want; ++i) {
-            if (chunk[i] == std::byte{0}) {
-                return out;
+/// A NUL-terminated string of at most `limit` characters, `truncated` when it is longer. It is
+/// read up to `limit + 1` bytes (that byte tells a string of exactly `limit` characters from a
+/// longer one), at most 256 bytes at a time and never across a page boundary, because a string
+/// may end just before an unmapped page and an all-or-nothing read across it would fail.
+/// \pre limit < SIZE_MAX.
+inline std::optional<ptrace_api::CString> read_string_arg(const ReadMemory& read,
+                                                          std::uint64_t addr, std::size_t limit) {
+    constexpr std::size_t chunk = 256;
+    auto s = ptrace_api::read_c_string(
+        [&read](std::uint64_t at, std::span<std::byte> out) -> ptrace_api::Result<void> {
+            if (!read(at, out)) {
+                return ptrace_api::unexpected(std::errc::bad_address);
             }
-            out.text += static_cast<char>(chunk[i]);
-        }
-        addr += want;
-    }
-    out.text.resize(limit);
-    out.cut = true;
-    return out;
-}
-
-/// A path argument: the whole path in quotes, NULL, or the address when it cannot be read.
-inline std::string path_text(const ReadMemory& read, std::uint64_t addr) {
-    if (addr == 0) {
-        return "NULL";
-    }
-    const auto s = read_c_string(read, addr, path_limit);
+            return {};
+        },
+        addr, limit + 1, chunk);
     if (!s) {
-        return hex(addr);
+        return std::nullopt;
     }
-    return quote(s->text) + (s->cut ? "..." : "");
+    if (s->truncated) {
+        s->text.resize(limit);
+    }
+    return std::move(*s);
 }
 
 /// A NUL-terminated string argument cut at `limit` characters (`"abc"...` when longer).
@@ -75,11 +57,16 @@ inline std::string c_string_text(const ReadMemory& read, std::uint64_t addr, std
     if (addr == 0) {
         return "NULL";
     }
-    const auto s = read_c_string(read, addr, limit);
+    const auto s = read_string_arg(read, addr, limit);
     if (!s) {
         return hex(addr);
     }
-    return quote(s->text) + (s->cut ? "..." : "");
+    return quote(s->text) + (s->truncated ? "..." : "");
+}
+
+/// A path argument: the whole path in quotes, NULL, or the address when it cannot be read.
+inline std::string path_text(const ReadMemory& read, std::uint64_t addr) {
+    return c_string_text(read, addr, path_limit);
 }
 
 /// A buffer of `len` bytes: the first `limit` of them quoted, then `...` if there were more.

@@ -4,6 +4,7 @@
 
 #include <ptrace/bitflags.hpp>
 #include <ptrace/bytes.hpp>
+#include <ptrace/c_string.hpp>
 #include <ptrace/config.hpp>
 #include <ptrace/errnos.hpp>
 #include <ptrace/event.hpp>

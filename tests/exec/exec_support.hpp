@@ -10,6 +10,7 @@
 #include <ptrace/memory.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/sys.hpp>
 #include <ptrace/spawn.hpp>
 #include <ptrace/syscalls.hpp>
 #include <ptrace/tracer.hpp>
@@ -157,30 +158,7 @@ private:
 // Starting a program with pipes
 
 /// A plain fd closed at the end.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) noexcept : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        reset();
-        fd_ = std::exchange(other.fd_, -1);
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    void reset() noexcept {
-        if (fd_ >= 0) {
-            (void)::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    int fd_ = -1;
-};
+using Fd = ptrace_api::shim::sys::UniqueFd<>;
 
 /// An untraced child started by launch(): its stdin and stdout are pipes held here.
 struct Launched {

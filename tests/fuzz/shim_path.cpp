@@ -4,8 +4,8 @@
 // Properties:
 // - it agrees with the rule written out directly: `proc:`, one or more decimal digits whose
 //   value fits a pid_t, `/`, then exactly one of the five handle kinds; nothing else parses;
-// - a parsed path printed back in canonical form (no leading zeros, the kind spelled by the
-//   shim's own kind_name(), as dup() does) parses to the same task and kind;
+// - a parsed path printed back in canonical form by the shim's own handle_path() and
+//   kind_name(), as fpath() does (no leading zeros), parses to the same task and kind;
 // - every canonical path built from the input (any pid_t >= 0, any kind) parses to what it was
 //   built from.
 #include <ptrace/shim/proc.hpp>
@@ -86,9 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(parsed->tid == expected->tid && parsed->kind == expected->kind,
                    fuzz::escaped(path) + " -> " + std::to_string(parsed->tid));
         FUZZ_CHECK(parsed->tid >= 0, fuzz::escaped(path));
-        const std::string canonical =
-            "proc:" + std::to_string(parsed->tid) + "/" +
-            std::string(ptrace_api::shim::detail::kind_name(parsed->kind));
+        const std::string canonical = ptrace_api::shim::detail::handle_path(
+            parsed->tid, ptrace_api::shim::detail::kind_name(parsed->kind));
         const auto again = parse_path(canonical);
         FUZZ_CHECK(again && again->tid == parsed->tid && again->kind == parsed->kind, canonical);
     }

@@ -17,9 +17,9 @@
 // - with memory that cannot be read at all, nothing is shown as read from it: no string (but
 //   the `""` of a zero-length buffer), no struct (but rt_sigreturn's `{mask=ADDRESS}`, strace's
 //   form), no array (but the `[]` of a CPU set of 0 bytes): strace shows the address instead;
-// - no read asks for more than 1 MiB (getdents64's cap), and read_c_string never reads across
-//   a page boundary, returns at most `limit` bytes that are the tracee's, ends exactly at the
-//   NUL when not cut, and succeeds whenever its whole window is mapped.
+// - no read asks for more than 1 MiB (getdents64's cap), and read_string_arg never reads
+//   across a page boundary, returns at most `limit` bytes that are the tracee's, ends exactly
+//   at the NUL when not cut, and succeeds whenever its whole window is mapped.
 #include <ptrace/syscalls.hpp>
 
 #include <array>
@@ -106,7 +106,7 @@ Decoded decode(const Call& c, const ReadMemory& read) {
     return d;
 }
 
-/// read_c_string against the memory it reads.
+/// read_string_arg against the memory it reads.
 void check_c_string(const fuzz::FakeMemory& mem, std::uint64_t addr, std::size_t limit,
                     const Call& context) {
     bool crossed = false;
@@ -116,7 +116,7 @@ void check_c_string(const fuzz::FakeMemory& mem, std::uint64_t addr, std::size_t
         }
         return mem.read(at, out);
     };
-    const auto s = read_c_string(read, addr, limit);
+    const auto s = read_string_arg(read, addr, limit);
     const auto what = [&] { return describe(context) + " c_string@" + hex(addr); };
     FUZZ_CHECK(!crossed, what() + ": a read crossed a page boundary");
     if (!s) {
@@ -129,7 +129,7 @@ void check_c_string(const fuzz::FakeMemory& mem, std::uint64_t addr, std::size_t
         const int b = mem.byte_at(addr + i);
         FUZZ_CHECK(b > 0 && static_cast<char>(b) == s->text[i], what());
     }
-    if (s->cut) {
+    if (s->truncated) {
         FUZZ_CHECK(s->text.size() == limit && mem.byte_at(addr + limit) > 0, what());
     } else {
         FUZZ_CHECK(mem.byte_at(addr + s->text.size()) == 0, what());

@@ -113,10 +113,10 @@ TEST_SUITE("strace format") {
         FakeMemory mem;
         // "abc\0" in the last 4 bytes of a page; the next page is unmapped.
         mem.map(0x4ffc, std::string("abc\0", 4));
-        const auto s = read_c_string(mem.reader(), 0x4ffc, 4095);
+        const auto s = read_string_arg(mem.reader(), 0x4ffc, 4095);
         REQUIRE(s);
         CHECK(s->text == "abc");
-        CHECK_FALSE(s->cut);
+        CHECK_FALSE(s->truncated);
         // Without a NUL before the unmapped page the read fails: the address is shown.
         mem.map(0x6ffe, "xy");
         CHECK(path_text(mem.reader(), 0x6ffe) == "0x6ffe");

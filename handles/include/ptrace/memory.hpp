@@ -3,32 +3,22 @@
 #pragma once
 
 #include <ptrace/bytes.hpp>
+#include <ptrace/c_string.hpp>
 #include <ptrace/config.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/result.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
-#include <string>
 #include <type_traits>
 #include <utility>
 
 #include <sys/types.h>
 
 namespace ptrace_api {
-
-/// A C string read from a tracee: the bytes before the NUL, and whether the read stopped at
-/// the length limit before finding a NUL.
-struct CString {
-    std::string text;
-    bool truncated = false;
-
-    friend bool operator==(const CString&, const CString&) = default;
-};
 
 /// The address space of one tracee (`proc:<pid>/mem`, spec 2.K). Addresses are tracee virtual
 /// addresses. Each transfer is all or nothing (K1): if any byte of the range is unmapped the
@@ -43,7 +33,7 @@ public:
     /// Opens the memory handle of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
     [[nodiscard]] static Result<Memory> open(pid_t pid) {
-        auto fd = detail::ShimFd::open(detail::proc_path(pid, "mem"), 0);
+        auto fd = detail::ShimFd::open(pid, "mem", 0);
         if (!fd) {
             return Unexpected(fd.error());
         }
@@ -131,28 +121,9 @@ public:
     /// \errors EFAULT the string starts in, or runs into, an unmapped page before its NUL
     /// and before `max_len`; ESRCH the tracee is gone and reaped.
     [[nodiscard]] Result<CString> read_c_string(std::uint64_t address, std::size_t max_len) {
-        constexpr std::uint64_t page = 4096;
-        CString out;
-        std::array<std::byte, page> chunk{};
-        std::uint64_t at = address;
-        while (out.text.size() < max_len) {
-            const std::uint64_t to_page_end = page - (at % page);
-            const std::size_t want = static_cast<std::size_t>(
-                std::min<std::uint64_t>(to_page_end, max_len - out.text.size()));
-            if (auto r = read(at, std::span<std::byte>(chunk.data(), want)); !r) {
-                return Unexpected(r.error());
-            }
-            const auto* first = reinterpret_cast<const char*>(chunk.data());
-            const auto* nul = static_cast<const char*>(std::memchr(first, 0, want));
-            if (nul != nullptr) {
-                out.text.append(first, nul);
-                return out;
-            }
-            out.text.append(first, want);
-            at += want;
-        }
-        out.truncated = true;
-        return out;
+        return ptrace_api::read_c_string(
+            [this](std::uint64_t at, std::span<std::byte> out) { return read(at, out); }, address,
+            max_len);
     }
 
 private:

@@ -32,15 +32,15 @@ public:
     /// Opens the three register handles of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
     [[nodiscard]] static Result<Registers> open(pid_t pid) {
-        auto int_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/int"), 0);
+        auto int_fd = detail::ShimFd::open(pid, "regs/int", 0);
         if (!int_fd) {
             return Unexpected(int_fd.error());
         }
-        auto float_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/float"), 0);
+        auto float_fd = detail::ShimFd::open(pid, "regs/float", 0);
         if (!float_fd) {
             return Unexpected(float_fd.error());
         }
-        auto env_fd = detail::ShimFd::open(detail::proc_path(pid, "regs/env"), 0);
+        auto env_fd = detail::ShimFd::open(pid, "regs/env", 0);
         if (!env_fd) {
             return Unexpected(env_fd.error());
         }

@@ -6,6 +6,7 @@
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/shim/sys.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <cerrno>
@@ -45,13 +46,13 @@ public:
     }
 
     Child(Child&& other) noexcept
-        : pid_(std::exchange(other.pid_, 0)), pidfd_(std::exchange(other.pidfd_, -1)),
+        : pid_(std::exchange(other.pid_, 0)), pidfd_(std::move(other.pidfd_)),
           owner_(other.owner_) {}
     Child& operator=(Child&& other) noexcept {
         if (this != &other) {
             reap_now();
             pid_ = std::exchange(other.pid_, 0);
-            pidfd_ = std::exchange(other.pidfd_, -1);
+            pidfd_ = std::move(other.pidfd_);
             owner_ = other.owner_;
         }
         return *this;
@@ -70,8 +71,8 @@ public:
     /// \errors ECHILD someone else reaped it.
     Result<WaitStatus> wait() {
         PTRACE_API_ASSERT(pid_ > 0, "Child::wait on a reaped or moved-from child");
-        if (pidfd_ >= 0) {
-            pollfd p{pidfd_, POLLIN, 0};
+        if (pidfd_.valid()) {
+            pollfd p{pidfd_.get(), POLLIN, 0};
             while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
             }
         }
@@ -82,7 +83,7 @@ public:
     /// \pre pid() != 0. \errors ECHILD someone else reaped it.
     Result<std::optional<WaitStatus>> try_wait() {
         PTRACE_API_ASSERT(pid_ > 0, "Child::try_wait on a reaped or moved-from child");
-        if (pidfd_ >= 0 && !shim::sys::pidfd_exited(pidfd_, 0)) {
+        if (pidfd_.valid() && !shim::sys::pidfd_exited(pidfd_.get(), 0)) {
             return std::optional<WaitStatus>{};
         }
         auto r = reap(WNOHANG);
@@ -102,8 +103,8 @@ public:
         if (foreign()) {
             return unexpected(std::errc::operation_not_permitted); // a forked copy is inert
         }
-        const int r =
-            pidfd_ >= 0 ? shim::sys::pidfd_send_signal(pidfd_, SIGKILL) : ::kill(pid_, SIGKILL);
+        const int r = pidfd_.valid() ? shim::sys::pidfd_send_signal(pidfd_.get(), SIGKILL)
+                                     : ::kill(pid_, SIGKILL);
         if (r != 0) {
             return unexpected_errno(errno);
         }
@@ -146,10 +147,7 @@ private:
 
     void forget() noexcept {
         pid_ = 0;
-        if (pidfd_ >= 0) {
-            (void)::close(pidfd_);
-            pidfd_ = -1;
-        }
+        pidfd_.reset();
     }
 
     /// True in a process forked from the owner: its copy is inert (it is not the parent of
@@ -172,7 +170,7 @@ private:
     }
 
     pid_t pid_ = 0;
-    int pidfd_ = -1;
+    shim::sys::UniqueFd<> pidfd_;
     pid_t owner_ = 0; // the process that created this Child (its parent)
 };
 
@@ -269,25 +267,6 @@ inline bool exec_succeeded(int err_read) noexcept {
     return ::read(err_read, &err, sizeof err) == 0;
 }
 
-/// Owns a plain fd (a pipe end) for spawn's error paths.
-class PipeEnd {
-public:
-    explicit PipeEnd(int fd) noexcept : fd_(fd) {}
-    PipeEnd(const PipeEnd&) = delete;
-    PipeEnd& operator=(const PipeEnd&) = delete;
-    ~PipeEnd() { reset(); }
-    [[nodiscard]] int get() const noexcept { return fd_; }
-    void reset() noexcept {
-        if (fd_ >= 0) {
-            (void)::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    int fd_;
-};
-
 } // namespace detail
 
 /// Starts `command` traced from its first instruction. The child is forked, waits on a pipe
@@ -336,13 +315,13 @@ private:
     if (::pipe2(gate, O_CLOEXEC) != 0) {
         return unexpected_errno(errno);
     }
-    detail::PipeEnd gate_read(gate[0]);
-    detail::PipeEnd gate_write(gate[1]);
+    shim::sys::UniqueFd<> gate_read(gate[0]);
+    shim::sys::UniqueFd<> gate_write(gate[1]);
     if (::pipe2(err, O_CLOEXEC) != 0) {
         return unexpected_errno(errno);
     }
-    detail::PipeEnd err_read(err[0]);
-    detail::PipeEnd err_write(err[1]);
+    shim::sys::UniqueFd<> err_read(err[0]);
+    shim::sys::UniqueFd<> err_write(err[1]);
 
     const pid_t pid = ::fork();
     if (pid < 0) {

@@ -112,7 +112,7 @@ struct TraceState {
         if (!mem) {
             return Unexpected(mem.error());
         }
-        auto trace = ShimFd::open(proc_path(pid, "trace"), oflags);
+        auto trace = ShimFd::open(pid, "trace", oflags);
         if (!trace) {
             return Unexpected(trace.error());
         }

@@ -83,8 +83,7 @@ inline constexpr int syscall_stop_status = SIGTRAP | 0x80;
 /// never see a half-written instruction.
 inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
     std::string maps;
-    const std::string maps_path = "/proc/" + std::to_string(tid) + "/maps";
-    if (!sys::read_small_file(maps_path.c_str(), maps)) {
+    if (!sys::read_small_file(sys::ProcPath(tid, "maps").c_str(), maps)) {
         return std::nullopt;
     }
     std::uint64_t start = 0;
@@ -104,14 +103,13 @@ inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
     if (start == 0 || end <= start || end - start > (std::uint64_t{1} << 20)) {
         return std::nullopt;
     }
-    const std::string mem_path = "/proc/" + std::to_string(tid) + "/mem";
-    const int mem = ::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (mem < 0) {
+    sys::UniqueFd<> mem(::open(sys::ProcPath(tid, "mem").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!mem.valid()) {
         return std::nullopt;
     }
     std::string image(end - start, '\0');
-    const ssize_t got = ::pread(mem, image.data(), image.size(), static_cast<off_t>(start));
-    (void)::close(mem);
+    const ssize_t got = ::pread(mem.get(), image.data(), image.size(), static_cast<off_t>(start));
+    mem.reset();
     if (got != static_cast<ssize_t>(image.size())) {
         return std::nullopt;
     }
@@ -120,19 +118,6 @@ inline std::optional<std::uint64_t> find_vdso_syscall(pid_t tid) {
         return std::nullopt;
     }
     return start + at;
-}
-
-/// A word of tracee memory through PTRACE_PEEKDATA (the raw call stores it through `data`).
-inline std::optional<std::uint64_t> peek(pid_t tid, std::uint64_t addr) noexcept {
-    std::uint64_t word = 0;
-    if (sys::ptrace_ptr(PTRACE_PEEKDATA, tid, addr, &word) != 0) {
-        return std::nullopt;
-    }
-    return word;
-}
-
-inline bool poke(pid_t tid, std::uint64_t addr, std::uint64_t word) noexcept {
-    return sys::ptrace_raw(PTRACE_POKEDATA, tid, addr, word) == 0;
 }
 
 inline bool get_mask(pid_t tid, std::uint64_t& mask) noexcept {
@@ -301,7 +286,7 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
     }
     // Where to make the calls: the cached vDSO site if it still holds a `syscall`.
     if (space.syscall_insn == 0 ||
-        ((peek(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
+        ((sys::peek_word(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
         const auto insn = find_vdso_syscall(tid);
         if (!insn) {
             probe.reason = "no vDSO";
@@ -309,7 +294,7 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         }
         space = ProbeSpace{*insn, 0};
     }
-    const bool have_page = space.page != 0 && peek(tid, space.page) == probe_page_magic;
+    const bool have_page = space.page != 0 && sys::peek_word(tid, space.page) == probe_page_magic;
     const bool saved_state = mask != status.sig_blk; // the wait's temporary mask is in force
 
     auto restore = [&] {
@@ -350,7 +335,7 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         const auto addr = static_cast<std::uint64_t>(*page);
         if (*page < 0 && *page > -4096) {
             space.page = 0; // mmap failed in the tracee: nothing learnt, the signal is queued
-        } else if (poke(tid, addr, probe_page_magic)) {
+        } else if (sys::poke_word(tid, addr, probe_page_magic)) {
             space.page = addr;
         }
     }
@@ -364,14 +349,16 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
             return diverted(calls);
         }
         if (*asked == 0) {
-            if (const auto handler = peek(tid, space.page + probe_oldact)) {
+            if (const auto handler = sys::peek_word(tid, space.page + probe_oldact)) {
                 probe.handler = *handler;
                 learnt = true;
             }
         }
     }
-    if (saved_state && space.page != 0 && poke(tid, space.page + probe_sigmask, status.sig_blk) &&
-        poke(tid, space.page + probe_timeout, 0) && poke(tid, space.page + probe_timeout + 8, 0)) {
+    if (saved_state && space.page != 0 &&
+        sys::poke_word(tid, space.page + probe_sigmask, status.sig_blk) &&
+        sys::poke_word(tid, space.page + probe_timeout, 0) &&
+        sys::poke_word(tid, space.page + probe_timeout + 8, 0)) {
         // Recreate the wait's saved-mask state: entered with the saved mask in force, ppoll
         // saves it, installs the temporary one, sees the requeued signal and returns
         // -ERESTARTNOHAND with the saved state kept for the signal's delivery.

@@ -11,6 +11,7 @@
 #include <ptrace/shim/tracer.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +38,39 @@ namespace ptrace_api::shim {
 
 namespace detail {
 
+/// The scheme of every handle path (A1).
+inline constexpr std::string_view scheme = "proc:";
+
+/// A handle kind and its path component, as in `proc:<tid>/<kind>` (A1).
+struct KindName {
+    HandleKind kind;
+    std::string_view name;
+};
+
+/// Every handle kind: the one table that paths are parsed with and printed from.
+inline constexpr std::array<KindName, 5> kind_names{{
+    {HandleKind::Trace, "trace"},
+    {HandleKind::RegsInt, "regs/int"},
+    {HandleKind::RegsFloat, "regs/float"},
+    {HandleKind::RegsEnv, "regs/env"},
+    {HandleKind::Mem, "mem"},
+}};
+
+/// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).
+inline std::string_view kind_name(HandleKind kind) noexcept {
+    for (const KindName& k : kind_names) {
+        if (k.kind == kind) {
+            return k.name;
+        }
+    }
+    return {};
+}
+
+/// The path of the handle `kind` of task `tid`: `proc:<tid>/<kind>` (A1).
+inline std::string handle_path(pid_t tid, std::string_view kind) {
+    return std::string(scheme) + std::to_string(tid) + "/" + std::string(kind);
+}
+
 struct ParsedPath {
     pid_t tid = 0;
     HandleKind kind = HandleKind::Trace;
@@ -44,7 +78,6 @@ struct ParsedPath {
 
 /// A1: `proc:<pid>/<kind>` with a decimal pid; anything else is EINVAL.
 inline std::optional<ParsedPath> parse_path(std::string_view path) noexcept {
-    constexpr std::string_view scheme = "proc:";
     if (path.substr(0, scheme.size()) != scheme) {
         return std::nullopt;
     }
@@ -64,22 +97,12 @@ inline std::optional<ParsedPath> parse_path(std::string_view path) noexcept {
         }
     }
     const std::string_view kind = path.substr(slash + 1);
-    ParsedPath out;
-    out.tid = static_cast<pid_t>(pid);
-    if (kind == "trace") {
-        out.kind = HandleKind::Trace;
-    } else if (kind == "regs/int") {
-        out.kind = HandleKind::RegsInt;
-    } else if (kind == "regs/float") {
-        out.kind = HandleKind::RegsFloat;
-    } else if (kind == "regs/env") {
-        out.kind = HandleKind::RegsEnv;
-    } else if (kind == "mem") {
-        out.kind = HandleKind::Mem;
-    } else {
-        return std::nullopt;
+    for (const KindName& k : kind_names) {
+        if (k.name == kind) {
+            return ParsedPath{static_cast<pid_t>(pid), k.kind};
+        }
     }
-    return out;
+    return std::nullopt;
 }
 
 /// A2 + A3 (decision 16): alive, not in our own thread group, and the Redox rule (same euid
@@ -122,13 +145,8 @@ inline Result<sys::ProcStatus> check_access(pid_t tid) {
     return unexpected(std::errc::operation_not_permitted);
 }
 
-inline std::string mem_path(pid_t tid) {
-    return "/proc/" + std::to_string(tid) + "/mem";
-}
-
-inline int open_mem(pid_t tid) noexcept {
-    const std::string path = mem_path(tid);
-    return ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+inline sys::UniqueFd<> open_mem(pid_t tid) noexcept {
+    return sys::UniqueFd<>(::open(sys::ProcPath(tid, "mem").c_str(), O_RDWR | O_CLOEXEC));
 }
 
 enum class Transfer : std::uint8_t { Full, Fault, Eof };
@@ -178,16 +196,15 @@ inline bool reopen_mem(Handle& h) {
     if (!h.pidfd) {
         return false;
     }
-    const int fresh = open_mem(h.tid);
-    if (fresh < 0) {
+    sys::UniqueFd<> fresh = open_mem(h.tid);
+    if (!fresh.valid()) {
         return false;
     }
     if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
-        (void)::close(fresh);
         return false;
     }
     sys::close_fd(h.memfd);
-    h.memfd = fresh;
+    h.memfd = fresh.release();
     return true;
 }
 
@@ -221,6 +238,25 @@ inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std:
 inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<off_t>::max());
     return off <= max && len <= max - off;
+}
+
+/// K1: one read or write of `len` bytes at a mem handle's offset, under its mem_mu: nothing
+/// for 0 bytes, EFAULT for a range past off_t, else `transfer(offset)` moves all of them or
+/// fails, and the offset moves past them. \returns `len`.
+template <class Io>
+Result<std::size_t> mem_at_offset(Handle& h, std::size_t len, Io transfer) {
+    std::lock_guard<std::mutex> lk(h.mem_mu);
+    if (len == 0) {
+        return std::size_t{0};
+    }
+    if (!mem_range_ok(h.offset, len)) {
+        return unexpected(std::errc::bad_address);
+    }
+    if (Result<void> r = transfer(h.offset); !r) {
+        return unexpected_errno(r.error().value());
+    }
+    h.offset += len;
+    return len;
 }
 
 } // namespace detail
@@ -263,10 +299,11 @@ inline Result<int> open(std::string_view path, int oflags) {
     if (auto started = shim.ensure_started(); !started) {
         return unexpected_errno(started.error().value());
     }
-    const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (efd < 0) {
+    sys::UniqueFd<> handle_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!handle_fd.valid()) {
         return sys::last_error();
     }
+    const int efd = handle_fd.get();
     auto h = std::make_shared<detail::Handle>();
     h->kind = parsed->kind;
     h->fd = efd;
@@ -283,7 +320,6 @@ inline Result<int> open(std::string_view path, int oflags) {
         auto r = shim.call(
             [&](detail::Request& req) { return shim.attach(req, s, stop_now, exclusive); });
         if (!r) {
-            (void)::close(efd);
             return unexpected_errno(r.error().value());
         }
         h->session = std::move(s);
@@ -291,31 +327,26 @@ inline Result<int> open(std::string_view path, int oflags) {
         // The pidfd is the pid-reuse guard of every later access (G1): no handle without it.
         h->pidfd = pidfd ? std::move(pidfd) : shim.open_pidfd(parsed->tid);
         if (!h->pidfd) {
-            const int err = errno;
-            (void)::close(efd);
-            return unexpected_errno(err);
+            return unexpected_errno(errno);
         }
         // Linux's half of A3 for a task this process does not trace: /proc/<tid>/mem opens
         // only where ptrace(2) would attach (same credentials, dumpable, Yama, LSMs), so a
         // register handle that every access would refuse is refused now.
         if (parsed->kind == detail::HandleKind::Mem || !traced_here) {
-            const int mem = detail::open_mem(parsed->tid);
-            if (mem < 0) {
+            sys::UniqueFd<> mem = detail::open_mem(parsed->tid);
+            if (!mem.valid()) {
                 const int err = errno;
-                (void)::close(efd);
                 return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
             }
             if (parsed->kind == detail::HandleKind::Mem) {
-                h->memfd = mem;
-            } else {
-                (void)::close(mem);
+                h->memfd = mem.release();
             }
         }
     }
     std::lock_guard<std::mutex> lk(shim.mutex());
     shim.handles()[efd] = std::move(h);
     shim.handles_changed();
-    return efd;
+    return handle_fd.release();
 }
 
 namespace detail {
@@ -336,18 +367,29 @@ inline bool gone(const Handle& h) {
     return !(t != nullptr && t->stopped) && sys::pidfd_exited(fd_of(h.pidfd), 0);
 }
 
-/// J1/J4: reads one register set through the tracer thread.
-template <class Regs, class Fetch>
-Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
-    Regs regs{};
+/// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
+/// handle's task stopped (Shim::with_stopped). \errors ESRCH the task is gone (G1); the errno
+/// `access` returned.
+template <class Access>
+Result<void> access_stopped(Shim& shim, Handle& h, Access access) {
     auto r = shim.call([&](Request& req) {
         if (gone(h)) {
             Shim::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
-                                 [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
+        return shim.with_stopped(req, h.tid, fd_of(h.pidfd), access);
     });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return {};
+}
+
+/// J1/J4: reads one register set through the tracer thread.
+template <class Regs, class Fetch>
+Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
+    Regs regs{};
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
@@ -364,14 +406,7 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
     }
     Regs regs{};
     std::memcpy(&regs, buf.data(), sizeof regs);
-    auto r = shim.call([&](Request& req) {
-        if (gone(h)) {
-            Shim::complete(req, ESRCH); // G1
-            return true;
-        }
-        return shim.with_stopped(req, h.tid, fd_of(h.pidfd),
-                                 [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
-    });
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
@@ -549,20 +584,10 @@ inline Result<std::size_t> read(int fd, std::span<std::byte> buf) {
                 out = to_env_registers(r);
                 return 0;
             });
-    case detail::HandleKind::Mem: {
-        std::lock_guard<std::mutex> lk(h->mem_mu);
-        if (buf.empty()) {
-            return std::size_t{0};
-        }
-        if (!detail::mem_range_ok(h->offset, buf.size())) {
-            return unexpected(std::errc::bad_address);
-        }
-        if (auto r = detail::mem_read_at(*h, buf.data(), buf.size(), h->offset); !r) {
-            return unexpected_errno(r.error().value());
-        }
-        h->offset += buf.size();
-        return buf.size();
-    }
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
+            return detail::mem_read_at(*h, buf.data(), buf.size(), off);
+        });
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -639,31 +664,24 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
                 merge_env_registers(r, in);
                 return detail::set_regs(tid, t, r);
             });
-    case detail::HandleKind::Mem: {
-        std::lock_guard<std::mutex> lk(h->mem_mu);
-        if (buf.empty()) {
-            return std::size_t{0};
-        }
-        if (!detail::mem_range_ok(h->offset, buf.size())) {
-            return unexpected(std::errc::bad_address);
-        }
-        // K1: check that the whole range is mapped first, so a fault transfers nothing.
-        std::vector<std::byte> probe(buf.size());
-        if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), h->offset); !r) {
-            return unexpected_errno(r.error().value());
-        }
-        // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
-        const auto res = detail::transfer_all(
-            [&](std::size_t done, std::size_t left, off_t at) {
-                return ::pwrite(h->memfd, buf.data() + done, left, at);
-            },
-            buf.size(), h->offset);
-        if (res != detail::Transfer::Full) {
-            return unexpected(std::errc::bad_address);
-        }
-        h->offset += buf.size();
-        return buf.size();
-    }
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) -> Result<void> {
+            // K1: check that the whole range is mapped first, so a fault transfers nothing.
+            std::vector<std::byte> probe(buf.size());
+            if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), off); !r) {
+                return r;
+            }
+            // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
+            const auto res = detail::transfer_all(
+                [&](std::size_t done, std::size_t left, off_t at) {
+                    return ::pwrite(h->memfd, buf.data() + done, left, at);
+                },
+                buf.size(), off);
+            if (res != detail::Transfer::Full) {
+                return unexpected(std::errc::bad_address);
+            }
+            return {};
+        });
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -798,27 +816,6 @@ inline Result<void> close(int fd) {
     return {};
 }
 
-namespace detail {
-
-/// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).
-inline std::string_view kind_name(HandleKind kind) noexcept {
-    switch (kind) {
-    case HandleKind::Trace:
-        return "trace";
-    case HandleKind::RegsInt:
-        return "regs/int";
-    case HandleKind::RegsFloat:
-        return "regs/float";
-    case HandleKind::RegsEnv:
-        return "regs/env";
-    case HandleKind::Mem:
-        return "mem";
-    }
-    return {};
-}
-
-} // namespace detail
-
 /// The TID of the task the handle `fd` names, now. It is the one the handle was opened with,
 /// except after a non-leader thread of the task's process execs: Linux gives the exec'ing
 /// thread its leader's TID, and the thread's handles follow it (kernel-shim/README.md).
@@ -844,7 +841,7 @@ inline Result<std::string> fpath(int fd) {
     if (!h) {
         return unexpected(std::errc::bad_file_descriptor);
     }
-    return "proc:" + std::to_string(*tid) + "/" + std::string(detail::kind_name(h->kind));
+    return detail::handle_path(*tid, detail::kind_name(h->kind));
 }
 
 /// poll(2) over trace handles that also works inside a job (run_on_tracer_thread), where it
@@ -973,7 +970,7 @@ inline Result<int> dup(int fd, std::string_view kind) {
         oflags = h->oflags;
         tid = h->tid;
     }
-    return open("proc:" + std::to_string(tid) + "/" + std::string(kind), oflags);
+    return open(detail::handle_path(tid, kind), oflags);
 }
 
 } // namespace ptrace_api::shim

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -43,6 +44,21 @@ inline long ptrace_raw(long request, pid_t tid, std::uintptr_t addr, std::uintpt
 template <class T>
 long ptrace_ptr(long request, pid_t tid, std::uintptr_t addr, T* data) noexcept {
     return ptrace_raw(request, tid, addr, reinterpret_cast<std::uintptr_t>(data));
+}
+
+/// A word of tracee memory through PTRACE_PEEKDATA (PEEKTEXT on Linux is the same request).
+/// The raw call stores the word through `data`, so any value, -1 too, is a word.
+inline std::optional<std::uint64_t> peek_word(pid_t tid, std::uint64_t addr) noexcept {
+    std::uint64_t word = 0;
+    if (ptrace_ptr(PTRACE_PEEKDATA, tid, addr, &word) != 0) {
+        return std::nullopt;
+    }
+    return word;
+}
+
+/// Stores a word of tracee memory through PTRACE_POKEDATA; false with errno on failure.
+inline bool poke_word(pid_t tid, std::uint64_t addr, std::uint64_t word) noexcept {
+    return ptrace_raw(PTRACE_POKEDATA, tid, addr, word) == 0;
 }
 
 /// Sends `sig` to one thread of this process (used to wake the tracer thread).
@@ -105,32 +121,97 @@ inline void close_fd(int& fd) noexcept {
     }
 }
 
+/// How UniqueFd closes by default: close(2), never retried on EINTR (Linux has released the fd
+/// already), and errno kept, so an fd closed on an error path leaves the failing call's errno.
+struct CloseFd {
+    void operator()(int fd) const noexcept {
+        const int saved = errno;
+        (void)::close(fd);
+        errno = saved;
+    }
+};
+
+/// Owns one file descriptor (-1: none) and closes it with `Close` when destroyed, reset or
+/// assigned over. Move-only; a moved-from object owns nothing.
+template <class Close = CloseFd>
+class UniqueFd {
+public:
+    UniqueFd() noexcept = default;
+    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) {
+            reset(other.release());
+        }
+        return *this;
+    }
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
+
+    ~UniqueFd() { reset(); }
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+    [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+
+    /// Gives up the fd without closing it; this object owns nothing afterwards.
+    [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+
+    /// Closes the fd owned now, if any, and owns `fd` instead.
+    void reset(int fd = -1) noexcept {
+        if (const int old = std::exchange(fd_, fd); old >= 0) {
+            Close{}(old);
+        }
+    }
+
+private:
+    int fd_ = -1;
+};
+
+/// The path `/proc/<tid>/<file>`, built in a fixed buffer (no allocation): `file` is a short
+/// literal such as "status", "stat", "maps" or "mem".
+class ProcPath {
+public:
+    template <std::size_t N>
+    ProcPath(pid_t tid, const char (&file)[N]) noexcept {
+        static_assert(N <= max_file, "a longer /proc file name needs a larger buffer");
+        constexpr std::string_view prefix = "/proc/";
+        char* at = std::copy(prefix.begin(), prefix.end(), buf_.data());
+        at = std::to_chars(at, buf_.data() + buf_.size(), tid).ptr; // room for any pid_t
+        *at++ = '/';
+        at = std::copy(file, file + N - 1, at);
+        *at = '\0';
+    }
+
+    [[nodiscard]] const char* c_str() const noexcept { return buf_.data(); }
+
+private:
+    static constexpr std::size_t max_file = 16; // with its NUL
+    // "/proc/", "-2147483648", "/", the file name and its NUL.
+    std::array<char, 6 + 11 + 1 + max_file> buf_{};
+};
+
 /// Reads a whole small file (a /proc text file) into `out`; false with errno on failure.
 inline bool read_small_file(const char* path, std::string& out) noexcept {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    const UniqueFd<> fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
         return false;
     }
     out.clear();
     std::array<char, 4096> buf{};
     for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            const int err = errno;
-            (void)::close(fd);
-            errno = err;
-            return false;
+            return false; // the close keeps errno
         }
         if (n == 0) {
-            break;
+            return true;
         }
         out.append(buf.data(), static_cast<std::size_t>(n));
     }
-    (void)::close(fd);
-    return true;
 }
 
 /// The fields of /proc/<tid>/status the shim needs (A2, A3, A4, D5).
@@ -225,8 +306,7 @@ inline ProcStatus parse_proc_status(std::string_view all) noexcept {
 /// the task.
 inline Result<ProcStatus> proc_status(pid_t tid) {
     std::string text;
-    const std::string path = "/proc/" + std::to_string(tid) + "/status";
-    if (!read_small_file(path.c_str(), text)) {
+    if (!read_small_file(ProcPath(tid, "status").c_str(), text)) {
         return unexpected_errno(errno == ENOENT || errno == ESRCH ? ESRCH : errno);
     }
     return parse_proc_status(text);
@@ -236,8 +316,7 @@ inline Result<ProcStatus> proc_status(pid_t tid) {
 /// or '?' when the task does not exist or the file cannot be read.
 inline char proc_state(pid_t tid) noexcept {
     std::string text;
-    const std::string path = "/proc/" + std::to_string(tid) + "/stat";
-    if (!read_small_file(path.c_str(), text)) {
+    if (!read_small_file(ProcPath(tid, "stat").c_str(), text)) {
         return '?';
     }
     const auto paren = text.rfind(')'); // the command name may hold spaces and parentheses
