@@ -22,6 +22,9 @@ class FlagsParseResult;
 // flags.hpp
 class PtraceFlags;
 
+// c_string.hpp
+struct CString;
+
 // event.hpp
 struct PtraceEvent;
 struct WaitStatus;

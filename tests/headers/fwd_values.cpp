@@ -15,12 +15,12 @@ using Declared = fwd_check::Names<
     ptrace_api::BitFlags<ptrace_api::PtraceFlags, std::uint64_t>,
     ptrace_api::NamedFlag<ptrace_api::PtraceFlags>, ptrace_api::FlagsParseError,
     ptrace_api::FlagsParseResult<ptrace_api::PtraceFlags>, ptrace_api::PtraceFlags,
-    ptrace_api::PtraceEvent, ptrace_api::WaitStatus, ptrace_api::events::PreSyscall,
-    ptrace_api::events::PostSyscall, ptrace_api::events::SingleStep, ptrace_api::events::Signal,
-    ptrace_api::events::Breakpoint, ptrace_api::events::Exit, ptrace_api::events::Clone,
-    ptrace_api::events::Unknown, ptrace_api::IntRegisters, ptrace_api::FloatRegisters,
-    ptrace_api::EnvRegisters, ptrace_api::Unexpected, ptrace_api::Result<int>, ptrace_api::ArgKind,
-    ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo>;
+    ptrace_api::CString, ptrace_api::PtraceEvent, ptrace_api::WaitStatus,
+    ptrace_api::events::PreSyscall, ptrace_api::events::PostSyscall, ptrace_api::events::SingleStep,
+    ptrace_api::events::Signal, ptrace_api::events::Breakpoint, ptrace_api::events::Exit,
+    ptrace_api::events::Clone, ptrace_api::events::Unknown, ptrace_api::IntRegisters,
+    ptrace_api::FloatRegisters, ptrace_api::EnvRegisters, ptrace_api::Unexpected,
+    ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo>;
 
 #include <ptrace/ptrace.hpp>
 
