@@ -203,8 +203,7 @@ inline bool reopen_mem(Handle& h) {
     if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
         return false;
     }
-    sys::close_fd(h.memfd);
-    h.memfd = fresh.release();
+    h.memfd = std::move(fresh);
     return true;
 }
 
@@ -220,7 +219,7 @@ inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std:
         return {};
     }
     auto io = [&](std::size_t done, std::size_t left, off_t at) {
-        return ::pread(h.memfd, out + done, left, at);
+        return ::pread(h.memfd.get(), out + done, left, at);
     };
     Transfer r = transfer_all(io, len, off);
     if (r == Transfer::Eof && reopen_mem(h)) {
@@ -339,7 +338,7 @@ inline Result<int> open(std::string_view path, int oflags) {
                 return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
             }
             if (parsed->kind == detail::HandleKind::Mem) {
-                h->memfd = mem.release();
+                h->memfd = std::move(mem);
             }
         }
     }
@@ -674,7 +673,7 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
             // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
             const auto res = detail::transfer_all(
                 [&](std::size_t done, std::size_t left, off_t at) {
-                    return ::pwrite(h->memfd, buf.data() + done, left, at);
+                    return ::pwrite(h->memfd.get(), buf.data() + done, left, at);
                 },
                 buf.size(), off);
             if (res != detail::Transfer::Full) {

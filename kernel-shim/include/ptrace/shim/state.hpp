@@ -57,11 +57,8 @@ struct Session;
 class PidFd {
 public:
     explicit PidFd(int fd) noexcept : fd_(fd) {}
-    PidFd(const PidFd&) = delete;
-    PidFd& operator=(const PidFd&) = delete;
-    ~PidFd() { sys::close_fd(fd_); }
 
-    [[nodiscard]] int get() const noexcept { return fd_; }
+    [[nodiscard]] int get() const noexcept { return fd_.get(); }
 
     /// Takes ownership of `fd` (from Backend::pidfd_open): nothing when it is negative.
     static std::shared_ptr<const PidFd> adopt(int fd) {
@@ -69,7 +66,7 @@ public:
     }
 
 private:
-    int fd_;
+    sys::UniqueFd<> fd_;
 };
 
 using PidRef = std::shared_ptr<const PidFd>;
@@ -153,7 +150,7 @@ struct Handle {
     PidRef pidfd; // names the task; shared with its record when this process traces it
     std::shared_ptr<Session> session;
     std::mutex mem_mu; // guards memfd, offset and, for mem handles, tid and pidfd
-    int memfd = -1;
+    sys::UniqueFd<> memfd;
     std::uint64_t offset = 0;
     /// Set by the tracer thread when the task execs: memfd names the old address space, which
     /// may live on (a vfork child's is its parent's, spec 3.K K4), so EOF would never tell.
@@ -162,7 +159,6 @@ struct Handle {
     Handle() = default;
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
-    ~Handle() { sys::close_fd(memfd); }
 };
 
 /// A user call handed to the tracer thread; `invoke(ctx, req)` returns true when it completed
