@@ -327,8 +327,8 @@ public:
             si.si_pid = 0;
             // WEXITED|WNOWAIT too: a task that dies meanwhile must not leave this thread
             // waiting forever for a stop that never comes.
-            if (::syscall(SYS_waitid, P_PID, tid, &si,
-                          WSTOPPED | WEXITED | WNOWAIT | __WALL | __WNOTHREAD, nullptr) == 0) {
+            if (be_.waitid(P_PID, static_cast<id_t>(tid), &si,
+                           WSTOPPED | WEXITED | WNOWAIT | __WALL | __WNOTHREAD) == 0) {
                 break;
             }
             if (errno != EINTR) {
@@ -341,15 +341,15 @@ public:
             // (Linux hands a traced non-child's zombie over only after the tracer waited).
             if (st->ppid != owner_pid_) {
                 siginfo_t gone{};
-                (void)::syscall(SYS_waitid, P_PID, tid, &gone, WEXITED | __WALL | __WNOTHREAD,
-                                nullptr);
+                (void)be_.waitid(P_PID, static_cast<id_t>(tid), &gone,
+                                 WEXITED | __WALL | __WNOTHREAD);
             }
             return ESRCH;
         }
         // Consume the stop that WNOWAIT left in place.
         siginfo_t taken{};
-        (void)::syscall(SYS_waitid, P_PID, tid, &taken, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD,
-                        nullptr);
+        (void)be_.waitid(P_PID, static_cast<id_t>(tid), &taken,
+                         WSTOPPED | WNOHANG | __WALL | __WNOTHREAD);
         const bool same_task = pidfd >= 0 && be_.pidfd_send_signal(pidfd, 0) == 0;
         const int err = same_task ? op(tid, nullptr) : ESRCH;
         const int sig = si.si_status & 0xff;

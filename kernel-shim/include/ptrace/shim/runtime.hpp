@@ -342,10 +342,7 @@ public:
     }
 
 protected:
-    Runtime()
-        : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()),
-          // getenv: read once, before the tracer thread exists
-          log_(std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {
+    Runtime() : owner_pid_(::getpid()), si_(std::make_unique<siginfo_t>()) {
         (void)::pthread_atfork(nullptr, nullptr, &detail::mark_forked_copy);
     }
     virtual ~Runtime() = default;
@@ -548,7 +545,6 @@ private:
     std::atomic<int> jobs_waiting_{0};
     std::optional<std::chrono::steady_clock::time_point> pump_deadline_; // see pump_until
     std::unique_ptr<siginfo_t> si_;
-    const bool log_;        // PTRACE_API_SHIM_LOG set: log every stop and resume to stderr
     bool untraced_ = false; // wait_for_stop: waitid said ECHILD (tracer thread only)
     timer_t sweep_timer_{}; // see create_sweep_timer (tracer thread only)
     bool sweep_timer_ok_ = false;

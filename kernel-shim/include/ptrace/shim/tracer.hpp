@@ -10,17 +10,20 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace ptrace_api::shim {
 
-/// The backend of the process-wide shim: the real calls (stateless).
-inline LinuxBackend& linux_backend() noexcept {
-    static LinuxBackend backend;
-    return backend;
+/// The backend of the process-wide shim: the real calls. Leaked like the shim itself: the
+/// tracer thread and the handles' destructors may use it after static destructors ran.
+inline LinuxBackend& linux_backend() {
+    static LinuxBackend* backend = new LinuxBackend(); // deliberately leaked
+    return *backend;
 }
 
 /// The single process-wide shim: the handle table, the traced tasks, and the tracer thread
@@ -55,6 +58,7 @@ public:
     }
 
 private:
+    // getenv: read once, before the tracer thread exists.
     Shim() : Requests(linux_backend(), ::getpid(), std::getenv("PTRACE_API_SHIM_LOG") != nullptr) {}
     ~Shim() override = default;
 
