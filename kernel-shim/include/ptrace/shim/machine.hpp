@@ -126,18 +126,18 @@ public:
             return;
         }
         detail::Tracee& t = *tp;
-        if (t.awaiting_decision) {
+        if (t.birth == detail::Birth::CloneEventPending) {
             // A second stop before its parent's clone event: it was killed (its group died,
             // or SIGKILL), and no event will decide for it. Let it go.
             detach(t);
             return;
         }
         begin_stop(t, status);
-        if (t.awaiting_initial && on_first_stop(t, status)) {
+        if (t.birth == detail::Birth::FirstStopPending && on_first_stop(t, status)) {
             return;
         }
         LinuxStopFacts facts{be_, t.tid};
-        const Stop stop = classify(status, {t.sys, t.restart_pending, t.step_armed}, facts);
+        const Stop stop = classify(status, {t.sys, t.restart.has_value(), t.step_armed}, facts);
         switch (stop.kind) {
         case detail::StopKind::SyscallEntry:
             on_syscall_entry(t, facts);
@@ -211,7 +211,7 @@ protected:
             // Decision 18 folds the restart of an interrupted syscall at its entry stop;
             // resumed without syscall stops, the restart passes unseen. A later call from
             // the same place must not be taken for it (its PRE would be swallowed).
-            t.restart_pending = false;
+            t.restart.reset();
         }
         if (log_) {
             std::fprintf(stderr, "ptrace-api shim: resume tid=%d request=%#lx data=%ld\n", t.tid,
@@ -266,14 +266,15 @@ protected:
     }
 
     /// F1 when a parent can no longer report: a child whose first stop came before its
-    /// parent's clone event waits for that event (awaiting_decision). When every traced task
+    /// parent's clone event waits for that event (Birth::CloneEventPending). When every traced task
     /// of the thread group that created it is exiting (`exiting` is at its exit stop), no
     /// event will come: the child is decided now, as `exiting`'s child (queued as
     /// EVENT_CLONE and frozen if its session asks for clone events, else let go).
     void resolve_orphans(detail::Tracee& exiting) {
         std::vector<pid_t> orphans;
         for (auto& [tid, c] : tracees_) {
-            if (c->awaiting_decision && c->origin != 0 && c->origin == tgid_of(exiting)) {
+            if (c->birth == detail::Birth::CloneEventPending && c->origin != 0 &&
+                c->origin == tgid_of(exiting)) {
                 orphans.push_back(tid);
             }
         }
@@ -341,7 +342,7 @@ protected:
         owned->stopped = true;
         owned->stop = detail::StopKind::Interrupt;
         owned->sys = detail::SysState::Outside;
-        owned->awaiting_decision = true;
+        owned->birth = detail::Birth::CloneEventPending;
         if (const auto st = be_.proc_status(tid)) {
             // The thread group whose clone event will name it: its own for a thread, its
             // parent's for a process (resolve_orphans decides if that never comes).
@@ -367,7 +368,7 @@ protected:
         t.regs_valid = false;
         t.entry_regs_written = false;
         if (stop_event(status) != 0 || stop_signal(status) == syscall_stop_sig) {
-            t.probed_sig = 0; // the probe's memo holds only until the signal's next stop
+            t.probed.reset(); // the probe's memo holds only until the signal's next stop
         }
     }
 
@@ -376,7 +377,7 @@ protected:
     /// its exit stop, handled as such by the caller (it must be let go there, or its zombie
     /// stays traced and its parent's wait never returns).
     bool on_first_stop(detail::Tracee& t, int status) {
-        t.awaiting_initial = false;
+        t.birth = detail::Birth::Known;
         t.sys = detail::SysState::Outside;
         if (stop_event(status) != PTRACE_EVENT_STOP) {
             return false;
@@ -405,10 +406,7 @@ protected:
     /// Decision 18: the syscall at the tracee's registers restarts unseen; its duplicate
     /// entry stop is to be folded away.
     static void expect_restart(detail::Tracee& t) noexcept {
-        t.restart_pending = true;
-        t.sigreturn_seen = false;
-        t.restart_nr = t.regs.orig_rax;
-        t.restart_ip = t.regs.rip;
+        t.restart = detail::PendingRestart{t.regs.orig_rax, t.regs.rip, false};
     }
 
     /// D1 (and decision 18's folding of a restart's duplicate entry).
@@ -416,19 +414,19 @@ protected:
         t.sys = detail::SysState::Inside;
         t.stop = detail::StopKind::SyscallEntry;
         t.exec_exit_pending = false;
-        if (t.restart_pending && facts.have_info) {
+        if (t.restart && facts.have_info) {
             const __ptrace_syscall_info& info = facts.info;
-            if (info.instruction_pointer == t.restart_ip &&
-                (info.entry.nr == t.restart_nr || info.entry.nr == SYS_restart_syscall)) {
+            if (info.instruction_pointer == t.restart->ip &&
+                (info.entry.nr == t.restart->nr || info.entry.nr == SYS_restart_syscall)) {
                 // Decision 18: the restart's duplicate entry stop is folded away.
-                t.restart_pending = false;
+                t.restart.reset();
                 finish_stop(t, std::nullopt, false);
                 return;
             }
-            if (t.sigreturn_seen) {
-                t.restart_pending = false; // returned -EINTR instead: no restart comes
+            if (t.restart->sigreturn_seen) {
+                t.restart.reset(); // returned -EINTR instead: no restart comes
             } else if (info.entry.nr == SYS_rt_sigreturn) {
-                t.sigreturn_seen = true;
+                t.restart->sigreturn_seen = true;
             }
         }
         finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
@@ -513,12 +511,14 @@ protected:
             auto owned = std::make_unique<detail::Tracee>();
             owned->tid = child;
             owned->pidfd = open_pidfd(child);
-            owned->awaiting_initial = true;
+            owned->birth = detail::Birth::FirstStopPending;
             owned->sys = detail::SysState::Outside;
             c = owned.get();
             tracees_[child] = std::move(owned);
         }
-        c->awaiting_decision = false;
+        if (c->birth == detail::Birth::CloneEventPending) {
+            c->birth = detail::Birth::Known;
+        }
         c->options = t.options; // Linux copies the parent's options to the child
         detail::Session* s = t.session;
         if (s != nullptr && rules::wants_clones(s->bp)) {
@@ -582,14 +582,14 @@ protected:
         t.stop_sig = sig;
         t.sys = detail::SysState::Outside;
         (void)restart_ignored_interrupt(t);
-        const int probed = std::exchange(t.probed_sig, 0);
+        const std::optional<detail::ProbedHandler> probed = std::exchange(t.probed, std::nullopt);
         if (!wants(t, PtraceFlags::STOP_SIGNAL)) {
             finish_stop(t, std::nullopt, false);
             return;
         }
         std::uint64_t handler = 0;
-        if (probed == sig) {
-            handler = t.probed_handler; // the stop the probe resumed it to (handler_probe.hpp)
+        if (probed && probed->sig == sig) {
+            handler = probed->handler; // the stop the probe resumed it to (handler_probe.hpp)
         } else {
             const auto st = be_.proc_status(t.tid);
             handler = st ? rules::handler_value(*st, sig) : caught_handler_unknown;
@@ -604,8 +604,7 @@ protected:
                 switch (probe.outcome) {
                 case HandlerProbe::Outcome::Resumed:
                     t.stopped = false;
-                    t.probed_sig = sig;
-                    t.probed_handler = probe.handler;
+                    t.probed = detail::ProbedHandler{sig, probe.handler};
                     if (t.mode == detail::Mode::Step) {
                         t.step_armed = true;
                     }
@@ -704,7 +703,7 @@ protected:
             detach(t);
             return;
         }
-        if (!t.held && !t.frozen && !t.awaiting_decision) {
+        if (!t.held && !t.frozen && t.birth != detail::Birth::CloneEventPending) {
             resume(t, detail::ResumeCause::Auto, false);
         }
     }

@@ -166,7 +166,7 @@ public:
             // B3 exception: a WAIT-only write keeps the bp and resumes nothing but the freeze.
             if (t->frozen) {
                 t->frozen = false;
-                if (t->stopped && !t->held && !t->awaiting_decision) {
+                if (t->stopped && !t->held && t->birth != detail::Birth::CloneEventPending) {
                     resume(*t, detail::ResumeCause::Write, false);
                 }
             }
@@ -180,9 +180,9 @@ public:
                                                                      : std::nullopt;
         s.reached = false;
         t->frozen = false; // B5
-        if (t->stopped && !t->awaiting_decision) {
+        if (t->stopped && t->birth != detail::Birth::CloneEventPending) {
             resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
-        } else if (!t->stopped && !t->listening && !t->awaiting_initial &&
+        } else if (!t->stopped && !t->listening && t->birth != detail::Birth::FirstStopPending &&
                    (rules::mode_class(s.bp) != before ||
                     rules::wants_clones(s.bp) != clones_before)) {
             // B11: the running tracee must change its Linux resume mode (or start or stop
@@ -223,12 +223,12 @@ public:
             complete(req);
             return true;
         }
-        if (t->stopped && !t->awaiting_decision) {
+        if (t->stopped && t->birth != detail::Birth::CloneEventPending) {
             detach(*t);
             complete(req);
             return true;
         }
-        if (t->awaiting_initial || t->awaiting_decision) {
+        if (t->birth != detail::Birth::Known) {
             t->detach_at_stop = true;
             if (t->stopped) {
                 detach(*t);
@@ -262,7 +262,7 @@ public:
         }
         t->at_stop.emplace_back(
             [&req, op = std::move(op)](detail::Tracee& tt) { complete(req, op(tt.tid, &tt)); });
-        if (!t->awaiting_initial) {
+        if (t->birth != detail::Birth::FirstStopPending) {
             request_stop(*t);
         }
         return false;
@@ -277,7 +277,8 @@ public:
     /// at the next write or close. Any thread, mutex held.
     void check_stolen(detail::Session& s) {
         detail::Tracee* t = s.tracee;
-        if (t == nullptr || t->stopped || t->listening || t->awaiting_initial || t->stop_stolen) {
+        if (t == nullptr || t->stopped || t->listening ||
+            t->birth == detail::Birth::FirstStopPending || t->stop_stolen) {
             if (t != nullptr) {
                 t->stolen_suspect = false;
             }

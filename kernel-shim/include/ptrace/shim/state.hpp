@@ -76,11 +76,32 @@ inline int fd_of(const PidRef& pidfd) noexcept {
     return pidfd ? pidfd->get() : -1;
 }
 
+/// Where a task the shim holds a record of stands before it is an ordinary tracee (F1).
+enum class Birth : std::uint8_t {
+    Known,             // an ordinary tracee
+    FirstStopPending,  // an auto-attached child whose first stop has not arrived
+    CloneEventPending, // a child that stopped before its parent's clone event named it
+};
+
+/// Decision 18: an interrupted syscall that Linux restarts unseen; its duplicate entry stop
+/// is folded away when it comes.
+struct PendingRestart {
+    std::uint64_t nr = 0;        // the syscall number
+    std::uint64_t ip = 0;        // the instruction pointer it restarts from
+    bool sigreturn_seen = false; // a handler ran and returned: the restart comes next or never
+};
+
+/// D5: the handler probe resumed the tracee to stop again for `sig`, whose handler this is.
+struct ProbedHandler {
+    int sig = 0;
+    std::uint64_t handler = 0;
+};
+
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
     pid_t tgid = 0;   // its thread group (process); 0 unknown
-    pid_t origin = 0; // awaiting_decision: the thread group whose clone event must name it
+    pid_t origin = 0; // CloneEventPending: the thread group whose clone event must name it
     PidRef pidfd;
     Session* session = nullptr;     // the trace handle's state, if any
     Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
@@ -88,30 +109,25 @@ struct Tracee {
     /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
     /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
     bool stop_stolen = false;
-    bool stolen_suspect = false;    // check_stolen saw it once; a second look confirms
-    bool listening = false;         // resumed with PTRACE_LISTEN (job-stopped, H3)
-    bool awaiting_initial = false;  // auto-attached child whose first stop has not arrived
-    bool awaiting_decision = false; // child stopped before its parent's clone event
-    bool detach_at_stop = false;    // let it go at its next stop (F4, F2, I1)
-    bool frozen = false;            // O_TRUNC or clone freeze (A5, F1)
-    bool held = false;              // sits at a reported stop: the bp is reached (C4)
+    bool stolen_suspect = false; // check_stolen saw it once; a second look confirms
+    bool listening = false;      // resumed with PTRACE_LISTEN (job-stopped, H3)
+    Birth birth = Birth::Known;
+    bool detach_at_stop = false; // let it go at its next stop (F4, F2, I1)
+    bool frozen = false;         // O_TRUNC or clone freeze (A5, F1)
+    bool held = false;           // sits at a reported stop: the bp is reached (C4)
     bool interrupt_sent = false;
     bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
     bool job_stopped = false;
     bool exitkill = false;
-    long options = -1;  // the options Linux has for it; -1 unknown (inherited by a child)
-    int probed_sig = 0; // D5: the handler probe resumed it to stop again for this
-    std::uint64_t probed_handler = 0; // signal, whose handler this is
+    long options = -1; // the options Linux has for it; -1 unknown (inherited by a child)
+    std::optional<ProbedHandler> probed; // until the signal's next stop
     StopKind stop = StopKind::None;
     int stop_sig = 0;
     Mode mode = Mode::Cont;
     bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
     SysState sys = SysState::Unknown;
     bool exec_exit_pending = false;
-    bool restart_pending = false; // an -ERESTART* exit was folded away (decision 18)
-    bool sigreturn_seen = false;
-    std::uint64_t restart_nr = 0;
-    std::uint64_t restart_ip = 0;
+    std::optional<PendingRestart> restart; // an -ERESTART* exit was folded away
     bool regs_valid = false;
     bool entry_regs_written = false;
     user_regs_struct regs{};

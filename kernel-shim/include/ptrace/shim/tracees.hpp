@@ -303,7 +303,7 @@ protected:
             return false;
         }
         for (auto& [tid, other] : tracees_) {
-            if (other.get() != except && !other->awaiting_decision &&
+            if (other.get() != except && other->birth != detail::Birth::CloneEventPending &&
                 other->stop != detail::StopKind::Exit && tgid_of(*other) == tgid) {
                 return true;
             }
