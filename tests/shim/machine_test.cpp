@@ -65,8 +65,9 @@ struct Step {
     pid_t who = tid;      ///< Stop: the task
     std::vector<PtraceCall> actions;
     std::vector<Ev> events;
-    int err = 0;                              ///< Write: the errno
-    std::function<void(FakeBackend&)> before; ///< changes the script first
+    int err = 0;                                ///< Write: the errno
+    std::function<void(FakeBackend&)> before;   ///< changes the script first
+    std::function<void(detail::Session&)> read; ///< what a read of the handle does first
 };
 
 Step write(PtraceFlags flags, std::vector<PtraceCall> actions = {}, int err = 0) {
@@ -101,6 +102,17 @@ Step before(Step s, Fn fn) {
     return s;
 }
 
+/// `s`, after a read of every queued event (what proc.hpp's read does for F2): the children
+/// those events named are now read.
+Step after_read(Step s) {
+    s.read = [](detail::Session& session) {
+        session.read_children.insert(session.read_children.end(), session.unread_children.begin(),
+                                     session.unread_children.end());
+        session.unread_children.clear();
+    };
+    return s;
+}
+
 std::string text(const std::vector<PtraceCall>& calls) {
     std::string out;
     for (const PtraceCall& c : calls) {
@@ -115,19 +127,27 @@ struct Rig {
     FakeBackend be;
     shim::Requests core{be, ::getpid(), false};
     std::shared_ptr<detail::Session> s = std::make_shared<detail::Session>();
+    detail::Request attach_req;
     detail::Request close_req;
 
     explicit Rig(int oflags) {
         s->tid = tid;
         s->oflags = oflags;
-        detail::Request req;
-        REQUIRE(core.attach(req, s, false, (oflags & O_EXCL) != 0));
-        REQUIRE(req.done);
-        REQUIRE(req.err == 0);
+        const bool stop_now = (oflags & O_TRUNC) != 0; // A5
+        const bool completed = core.attach(attach_req, s, stop_now, (oflags & O_EXCL) != 0);
         const long options = shim::seize_options | ((oflags & O_EXCL) != 0 ? PTRACE_O_EXITKILL : 0);
         const auto seized = be.take_actions();
-        REQUIRE(seized.size() == 1);
+        REQUIRE(!seized.empty());
         CHECK(seized[0] == act(PTRACE_SEIZE, options));
+        if (stop_now) {
+            CHECK_FALSE(completed); // completes at the first stop
+            CHECK(seized == std::vector{act(PTRACE_SEIZE, options), act(PTRACE_INTERRUPT)});
+        } else {
+            CHECK(completed);
+            CHECK(attach_req.done);
+            CHECK(attach_req.err == 0);
+            CHECK(seized.size() == 1);
+        }
     }
 
     void run(const Step& step, std::size_t index) {
@@ -135,16 +155,21 @@ struct Rig {
         if (step.before) {
             step.before(be);
         }
+        if (step.read) {
+            step.read(*s);
+        }
         detail::Request req;
         switch (step.kind) {
-        case Step::Kind::Write:
-            CHECK(core.write_op(req, *s, step.len, step.op));
+        case Step::Kind::Write: {
+            const bool completed = core.write_op(req, *s, step.len, step.op);
+            CHECK(completed);
             CHECK(req.done);
             CHECK(req.err == step.err);
             if (step.err == 0) {
                 CHECK(req.value == (step.len < 8 ? 0U : 8U));
             }
             break;
+        }
         case Step::Kind::Stop:
             core.dispatch(step.who, CLD_TRAPPED, step.status);
             break;
@@ -270,7 +295,12 @@ std::vector<Scenario> scenarios() {
           stop(interrupt, {act(PTRACE_SINGLESTEP)}), stop(SIGTRAP, {}, {{F::STOP_SINGLESTEP}}),
           write(F::STOP_SINGLESTEP, {act(PTRACE_SINGLESTEP)})},
          [](FakeBackend& be) { be.trap_code[tid] = TRAP_TRACE; }},
-        {"D4: a step trap nobody asked for is a SIGTRAP signal, delivered",
+        {"D4: the trap of a step we asked for is swallowed once SINGLESTEP is dropped",
+         {write(F::STOP_SINGLESTEP, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SINGLESTEP)}), write(F::STOP_EXIT, {act(PTRACE_INTERRUPT)}),
+          stop(SIGTRAP, {act(PTRACE_CONT)})},
+         [](FakeBackend& be) { be.trap_code[tid] = TRAP_TRACE; }},
+        {"D4: a step trap of a step nobody asked for is a SIGTRAP signal, delivered",
          {stop(SIGTRAP, {act(PTRACE_CONT, SIGTRAP)})},
          [](FakeBackend& be) {
              be.trap_code[tid] = TRAP_TRACE;
@@ -288,6 +318,18 @@ std::vector<Scenario> scenarios() {
          {write(F::STOP_EXIT), stop(exit_stop, {}, {{F::STOP_EXIT, 3 << 8}}),
           write(F::STOP_EXIT, {act(PTRACE_DETACH)}), write(F::STOP_EXIT, {}, ESRCH)},
          [](FakeBackend& be) { be.event_msg[tid] = 3 << 8; }},
+        {"spec 3.G/H5: a SIGKILL that took the tracee out of its held stop: no resume past "
+         "its exit stop, which is reported",
+         {write(F::STOP_SIGNAL | F::STOP_EXIT), stop(SIGUSR1, {}, {{F::STOP_SIGNAL, SIGUSR1, 0}}),
+          before(write(F::STOP_SIGNAL | F::STOP_EXIT),
+                 [](FakeBackend& be) { be.stops_waiting[tid] = {exit_stop}; }),
+          before(stop(exit_stop, {}, {{F::STOP_EXIT, SIGKILL}}),
+                 [](FakeBackend& be) { be.stops_waiting.erase(tid); }),
+          write(F::STOP_EXIT, {act(PTRACE_DETACH)})},
+         [](FakeBackend& be) {
+             be.status[tid] = proc_status();
+             be.event_msg[tid] = SIGKILL;
+         }},
         {"D7: the core-dump bit is dropped",
          {write(F::STOP_EXIT), stop(exit_stop, {}, {{F::STOP_EXIT, SIGSEGV}})},
          [](FakeBackend& be) { be.event_msg[tid] = SIGSEGV | 0x80; }},
@@ -301,6 +343,41 @@ std::vector<Scenario> scenarios() {
           stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
           stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child)},
          [](FakeBackend& be) { be.event_msg[tid] = child; }},
+        {"F1/F2: the next write releases a child whose EVENT_CLONE was read",
+         {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          after_read(write(F::EVENT_CLONE, {act(PTRACE_DETACH, 0, child)}))},
+         [](FakeBackend& be) { be.event_msg[tid] = child; }},
+        {"F2: a child whose EVENT_CLONE is unread stays frozen across writes",
+         {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          write(F::EVENT_CLONE), write(F::EVENT_CLONE | F::STOP_EXIT)},
+         [](FakeBackend& be) { be.event_msg[tid] = child; }},
+        {"decision 10: the close releases children whose EVENT_CLONE was never read",
+         {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          close_handle({act(PTRACE_DETACH, 0, child), act(PTRACE_INTERRUPT)})},
+         [](FakeBackend& be) { be.event_msg[tid] = child; }},
+        {"A5/B5: O_TRUNC holds the tracee at once, with no event, until the first write",
+         {stop(interrupt, {}), write(F::STOP_PRE_SYSCALL, {act(PTRACE_SYSCALL)})},
+         [](FakeBackend&) {},
+         O_RDWR | O_TRUNC,
+         [](Rig& rig) { CHECK(rig.attach_req.done); }},
+        {"H5: a frozen tracee that is killed is not held at its exit stop",
+         {stop(interrupt, {}), stop(exit_stop, {act(PTRACE_DETACH)})},
+         [](FakeBackend& be) { be.event_msg[tid] = SIGKILL; },
+         O_RDWR | O_TRUNC},
+        {"H1/D5: SIGSTOP's delivery is a SIGNAL event; the group-stop after it is listened",
+         {write(F::STOP_SIGNAL), stop(SIGSTOP, {}, {{F::STOP_SIGNAL, SIGSTOP, 0}}),
+          write(F::STOP_SIGNAL, {act(PTRACE_CONT, SIGSTOP)}),
+          stop(event_stop(PTRACE_EVENT_STOP, SIGSTOP), {act(PTRACE_LISTEN)})},
+         [](FakeBackend& be) { be.status[tid] = proc_status(); }},
         {"H3: a group-stop is listened, never resumed",
          {stop(SIGSTOP, {act(PTRACE_CONT, SIGSTOP)}),
           stop(event_stop(PTRACE_EVENT_STOP, SIGSTOP), {act(PTRACE_LISTEN)})},
@@ -339,7 +416,13 @@ std::vector<Scenario> scenarios() {
           close_handle({act(PTRACE_DETACH, SIGUSR1)})},
          [](FakeBackend& be) { be.status[tid] = proc_status(); }},
         {"I1: closing a running tracee stops it and detaches at that stop",
-         {close_handle({act(PTRACE_INTERRUPT)}), stop(interrupt, {act(PTRACE_DETACH)})}},
+         {close_handle({act(PTRACE_INTERRUPT)}), stop(interrupt, {act(PTRACE_DETACH)})},
+         [](FakeBackend&) {},
+         O_RDWR,
+         [](Rig& rig) {
+             CHECK(rig.close_req.done);
+             CHECK(rig.close_req.err == 0);
+         }},
         {"A6/decision 14: closing an O_EXCL handle kills the tracee",
          {write(F::STOP_SIGNAL), stop(SIGUSR1, {}, {{F::STOP_SIGNAL, SIGUSR1, 0}}),
           close_handle({})},

@@ -41,7 +41,8 @@ public:
     // ---- the script ----
     std::map<pid_t, user_regs_struct> regs;          ///< GETREGS answers; SETREGS stores here
     std::map<pid_t, unsigned long> event_msg;        ///< GETEVENTMSG
-    std::map<pid_t, int> trap_code;                  ///< GETSIGINFO's si_code (SIGTRAP)
+    std::map<pid_t, int> trap_code;                  ///< GETSIGINFO's si_code
+    std::map<pid_t, int> signo;                      ///< GETSIGINFO's si_signo (default SIGTRAP)
     std::map<pid_t, __ptrace_syscall_info> sys_info; ///< GET_SYSCALL_INFO
     std::map<pid_t, long> text;                      ///< PEEKTEXT at any address
     std::map<pid_t, shim::sys::ProcStatus> status;   ///< /proc/<tid>/status
@@ -83,7 +84,8 @@ public:
                 return -1;
             }
             siginfo_t si{};
-            si.si_signo = SIGTRAP;
+            const auto sig = signo.find(tid);
+            si.si_signo = sig == signo.end() ? SIGTRAP : sig->second;
             si.si_code = it->second;
             std::memcpy(reinterpret_cast<void*>(data), &si, sizeof si);
             return 0;
