@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: MIT
+// The shim's read, write, lseek and fcntl on every kind of handle: events (C1-C8), writes
+// (B1-B11), registers at a stop (J1-J4) and memory (K1-K4).
+#pragma once
+
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/regs.hpp>
+#include <ptrace/result.hpp>
+#include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/memory_io.hpp>
+#include <ptrace/shim/paths.hpp>
+#include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/tracer.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+namespace ptrace_api::shim {
+
+namespace detail {
+
+inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
+    if (shim.foreign_process()) {
+        return nullptr;
+    }
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    const auto it = shim.handles().find(fd);
+    return it == shim.handles().end() ? nullptr : it->second;
+}
+
+/// G1 for a register handle (tracer thread, mutex held): a task sitting at a stop this
+/// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
+inline bool gone(const Handle& h) {
+    const Tracee* t = Shim::instance().find_tracee(h.tid);
+    return !(t != nullptr && t->stopped) && sys::pidfd_exited(fd_of(h.pidfd), 0);
+}
+
+/// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
+/// handle's task stopped (Shim::with_stopped). \errors ESRCH the task is gone (G1); the errno
+/// `access` returned.
+template <class Access>
+Result<void> access_stopped(Shim& shim, Handle& h, Access access) {
+    auto r = shim.call([&](Request& req) {
+        if (gone(h)) {
+            Shim::complete(req, ESRCH); // G1
+            return true;
+        }
+        return shim.with_stopped(req, h.tid, fd_of(h.pidfd), access);
+    });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return {};
+}
+
+/// J1/J4: reads one register set through the tracer thread.
+template <class Regs, class Fetch>
+Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
+    Regs regs{};
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    const std::size_t n = std::min(buf.size(), sizeof(Regs));
+    std::memcpy(buf.data(), &regs, n);
+    return n;
+}
+
+/// J2/J4: writes one register set (whole structure only; shorter writes return 0).
+template <class Regs, class Store>
+Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte> buf, Store store) {
+    if (buf.size() < sizeof(Regs)) {
+        return std::size_t{0};
+    }
+    Regs regs{};
+    std::memcpy(&regs, buf.data(), sizeof regs);
+    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return sizeof(Regs);
+}
+
+inline int get_regs(pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
+    if (t != nullptr) {
+        if (!Shim::instance().load_regs(*t)) {
+            return errno;
+        }
+        out = t->regs;
+        return 0;
+    }
+    return sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &out) == 0 ? 0 : errno;
+}
+
+inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
+    if (sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &in) != 0) {
+        return errno == EIO ? EINVAL : errno; // Linux refused a value (decision 9)
+    }
+    if (t != nullptr) {
+        t->regs_valid = false; // Linux may have masked bits; read back lazily
+        if (t->stop == StopKind::SyscallEntry) {
+            t->entry_regs_written = true;
+        }
+    }
+    return 0;
+}
+
+/// C1: copies whole events, oldest first; 0 when none or `len < 56`. Never blocks.
+inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf) {
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    const std::size_t n = std::min(buf.size() / sizeof(PtraceEvent), s.queue.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const PtraceEvent ev = s.queue.front();
+        s.queue.pop_front();
+        std::memcpy(buf.data() + i * sizeof(PtraceEvent), &ev, sizeof ev);
+        if (rules::cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits()) {
+            // F2: from now on the next write or the close releases this child.
+            const auto tid = static_cast<pid_t>(ev.a);
+            if (std::erase(s.unread_children, tid) != 0) {
+                s.read_children.push_back(tid);
+            }
+        }
+    }
+    if (s.queue.empty() && !s.exited) {
+        Shim::drain_ready(s); // C8: readable iff queued or exited
+    }
+    return n * sizeof(PtraceEvent);
+}
+
+/// G2: "ESRCH, then waitpid(pid)" must work at once. A child of ours becomes a waitable
+/// zombie a moment after the tracer thread let it leave its EXIT stop; wait for that (bounded)
+/// before reporting ESRCH. \returns ESRCH.
+inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
+    bool user_child = false;
+    PidRef pidfd;
+    {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        user_child = s.user_child;
+        pidfd = s.pidfd;
+    }
+    if (user_child) {
+        (void)sys::pidfd_exited(fd_of(pidfd), 2000);
+    }
+    return unexpected(std::errc::no_such_process);
+}
+
+/// M1: a nonblocking write (O_NONBLOCK, no FLAG_WAIT) from a thread other than the tracer
+/// thread does not wait for the tracer thread: its result is decided here, under the mutex,
+/// as write_op would decide it (B1, B2, B10), and write_op is queued to run next on the
+/// tracer thread (F2 and the resume). Requests run in order, so any later call of the caller
+/// sees the operation done. Many tracees polled by one thread are then served in parallel
+/// with the stops instead of one round trip at a time. \returns nothing when the write must
+/// take the synchronous path.
+inline std::optional<Result<std::size_t>>
+post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std::size_t len,
+                       std::uint64_t op) {
+    Session& s = *session;
+    if (Shim::on_tracer_thread() || (op & PtraceFlags::FLAG_WAIT.bits()) != 0) {
+        return std::nullopt;
+    }
+    Result<std::size_t> result = std::size_t{8};
+    {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        if ((s.oflags & O_NONBLOCK) == 0) {
+            return std::nullopt;
+        }
+        if (len < 8) {
+            result = std::size_t{0}; // B1
+        } else if ((op & ~std::uint64_t{0xffff}) != 0) {
+            result = unexpected(std::errc::invalid_argument); // B2
+        } else if (s.tracee == nullptr || s.exited) {
+            return std::nullopt; // B10: ESRCH, after the G2 wait of the synchronous path
+        }
+    }
+    // Queued whatever the result: F2 releases children even for a short or invalid write.
+    // The request owns a reference: a close from another thread may drop the handle first.
+    shim.post(
+        [&shim, session, len, op](Request& req) { return shim.write_op(req, *session, len, op); });
+    return result;
+}
+
+/// B6/B7: the wait of a blocking write. On the tracer thread (a job) it serves the stops
+/// itself; elsewhere it sleeps until the tracer thread reports one.
+inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
+    auto over = [&s] {
+        // Unread events return at once (B7); so does a handle closed meanwhile.
+        return (s.bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
+    };
+    auto idle = [&shim, &s] {
+        // Fallbacks: the session's tracee vanished without an EXIT event stop (spec 3.D7; the
+        // wait that came back empty has swept every record already), and a stop another waiter
+        // of this process took (spec 3.1, "User waitpid interference").
+        if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
+            shim.vanished(*s.tracee);
+        } else {
+            shim.check_stolen(s);
+        }
+    };
+    std::unique_lock<std::mutex> lk(shim.mutex());
+    shim.await(lk, s.cv, over, idle);
+    if (const int err = std::exchange(s.error, 0); err != 0) {
+        return unexpected_errno(err);
+    }
+    const bool exited = s.exited && !(s.bp && s.reached) && s.queue.empty();
+    lk.unlock();
+    if (exited) {
+        return await_reapable(shim, s);
+    }
+    return std::size_t{8};
+}
+
+} // namespace detail
+
+/// Reads events (trace, C1), registers (regs/*, J1, J4) or memory (mem, K1).
+/// \errors EBADF unknown fd; ESRCH tracee gone (regs, mem once reaped); EFAULT unmapped.
+inline Result<std::size_t> read(int fd, std::span<std::byte> buf) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (h->kind) {
+    case detail::HandleKind::Trace:
+        return detail::read_events(shim, *h->session, buf);
+    case detail::HandleKind::RegsInt:
+        return detail::read_regs<IntRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, IntRegisters& out) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                out = to_int_registers(r, Shim::rax_meaning(t));
+                return 0;
+            });
+    case detail::HandleKind::RegsFloat:
+        return detail::read_regs<FloatRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee*, FloatRegisters& out) {
+                user_fpregs_struct f{};
+                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+                    return errno;
+                }
+                out = to_float_registers(f);
+                return 0;
+            });
+    case detail::HandleKind::RegsEnv:
+        return detail::read_regs<EnvRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, EnvRegisters& out) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                out = to_env_registers(r);
+                return 0;
+            });
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
+            return detail::mem_read_at(*h, buf.data(), buf.size(), off);
+        });
+    }
+    return unexpected(std::errc::bad_file_descriptor);
+}
+
+/// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).
+/// \returns 8 for a successful operation (decision 2), 0 for fewer than 8 bytes (B1).
+/// \errors EBADF; EINVAL reserved bits (B2); ESRCH tracee gone (B10, G1); EFAULT unmapped.
+inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (h->kind) {
+    case detail::HandleKind::Trace: {
+        detail::Session& s = *h->session;
+        std::uint64_t op = 0;
+        if (buf.size() >= sizeof op) {
+            std::memcpy(&op, buf.data(), sizeof op);
+        }
+        if (const auto posted = detail::post_nonblocking_write(shim, h->session, buf.size(), op)) {
+            return *posted;
+        }
+        auto r =
+            shim.call([&](detail::Request& req) { return shim.write_op(req, s, buf.size(), op); });
+        if (!r) {
+            if (r.error() == std::errc::no_such_process) {
+                return detail::await_reapable(shim, s); // B10 after an exit: same as G2
+            }
+            return unexpected_errno(r.error().value());
+        }
+        if (*r == 0) {
+            return std::size_t{0};
+        }
+        int oflags = 0;
+        {
+            std::lock_guard<std::mutex> lk(shim.mutex());
+            oflags = s.oflags;
+        }
+        const bool blocking =
+            (op & PtraceFlags::FLAG_WAIT.bits()) != 0 || (oflags & O_NONBLOCK) == 0; // B6
+        if (!blocking) {
+            return std::size_t{8}; // M1
+        }
+        return detail::wait_for_stop(shim, s);
+    }
+    case detail::HandleKind::RegsInt:
+        return detail::write_regs<IntRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const IntRegisters& in) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                merge_int_registers(r, in, Shim::rax_meaning(t));
+                return detail::set_regs(tid, t, r);
+            });
+    case detail::HandleKind::RegsFloat:
+        return detail::write_regs<FloatRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee*, const FloatRegisters& in) {
+                user_fpregs_struct f{};
+                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+                    return errno;
+                }
+                merge_float_registers(f, in);
+                return sys::ptrace_ptr(PTRACE_SETFPREGS, tid, 0, &f) == 0 ? 0 : errno;
+            });
+    case detail::HandleKind::RegsEnv:
+        return detail::write_regs<EnvRegisters>(
+            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const EnvRegisters& in) {
+                user_regs_struct r{};
+                if (const int err = detail::get_regs(tid, t, r); err != 0) {
+                    return err;
+                }
+                merge_env_registers(r, in);
+                return detail::set_regs(tid, t, r);
+            });
+    case detail::HandleKind::Mem:
+        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) -> Result<void> {
+            // K1: check that the whole range is mapped first, so a fault transfers nothing.
+            std::vector<std::byte> probe(buf.size());
+            if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), off); !r) {
+                return r;
+            }
+            // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
+            const auto res = detail::transfer_all(
+                [&](std::size_t done, std::size_t left, off_t at) {
+                    return ::pwrite(h->memfd.get(), buf.data() + done, left, at);
+                },
+                buf.size(), off);
+            if (res != detail::Transfer::Full) {
+                return unexpected(std::errc::bad_address);
+            }
+            return {};
+        });
+    }
+    return unexpected(std::errc::bad_file_descriptor);
+}
+
+/// K1: moves a mem handle's offset (a tracee virtual address). SEEK_CUR clamps at 0,
+/// SEEK_END counts from isize::MAX. \errors EBADF other handles or whence.
+inline Result<std::uint64_t> lseek(int fd, std::int64_t off, int whence) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h || h->kind != detail::HandleKind::Mem) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    std::lock_guard<std::mutex> lk(h->mem_mu);
+    constexpr auto imax = std::numeric_limits<std::int64_t>::max();
+    auto clamp_add = [](std::int64_t base, std::int64_t delta) {
+        if (delta > 0 && base > imax - delta) {
+            return imax;
+        }
+        return std::max<std::int64_t>(0, base + delta);
+    };
+    switch (whence) {
+    case SEEK_SET:
+        h->offset = static_cast<std::uint64_t>(off); // Redox: `offset as usize`
+        break;
+    case SEEK_CUR: {
+        const auto cur = h->offset > static_cast<std::uint64_t>(imax)
+                             ? imax
+                             : static_cast<std::int64_t>(h->offset);
+        h->offset = static_cast<std::uint64_t>(clamp_add(cur, off));
+        break;
+    }
+    case SEEK_END:
+        h->offset = static_cast<std::uint64_t>(clamp_add(imax, off));
+        break;
+    default:
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    return h->offset;
+}
+
+/// A7: F_GETFL/F_SETFL keep the handle's flag word (F_SETFL replaces it whole, so dropping
+/// O_EXCL disables kill-on-close); F_GETFD/F_SETFD act on the fd; others are EINVAL.
+inline Result<int> fcntl(int fd, int cmd, int arg = 0) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    switch (cmd) {
+    case F_GETFL: {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        return h->session ? h->session->oflags : h->oflags;
+    }
+    case F_SETFL: {
+        std::lock_guard<std::mutex> lk(shim.mutex());
+        h->oflags = arg;
+        if (h->session) {
+            h->session->oflags = arg;
+            if (detail::Tracee* t = h->session->tracee) {
+                t->exitkill = (arg & O_EXCL) != 0; // applied at the tracee's next resume
+            }
+        }
+        return 0;
+    }
+    case F_GETFD:
+    case F_SETFD: {
+        const int r = ::fcntl(fd, cmd, arg);
+        if (r < 0) {
+            return sys::last_error();
+        }
+        return r;
+    }
+    default:
+        return unexpected(std::errc::invalid_argument);
+    }
+}
+
+} // namespace ptrace_api::shim

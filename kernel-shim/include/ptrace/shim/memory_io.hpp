@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+// The mem handle's I/O (K1-K4): /proc/<tid>/mem, process_vm_readv for large reads, the
+// reopen after an exec, and the offset bookkeeping shared by read and write.
+#pragma once
+
+#include <ptrace/result.hpp>
+#include <ptrace/shim/state.hpp>
+#include <ptrace/shim/sys.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+namespace ptrace_api::shim {
+
+namespace detail {
+
+inline sys::UniqueFd<> open_mem(pid_t tid) noexcept {
+    return sys::UniqueFd<>(::open(sys::ProcPath(tid, "mem").c_str(), O_RDWR | O_CLOEXEC));
+}
+
+enum class Transfer : std::uint8_t { Full, Fault, Eof };
+
+/// Transfers exactly `len` bytes at `off` or reports why not (K1: all or nothing).
+template <class Fn>
+Transfer transfer_all(Fn io, std::size_t len, std::uint64_t off) noexcept {
+    std::size_t done = 0;
+    while (done < len) {
+        const ssize_t n = io(done, len - done, static_cast<off_t>(off + done));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return Transfer::Fault; // EIO for unmapped pages (spec 3.K1, verified)
+        }
+        if (n == 0) {
+            return done == 0 ? Transfer::Eof : Transfer::Fault;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return Transfer::Full;
+}
+
+/// From this size on, reads try process_vm_readv(2) first: /proc/<pid>/mem copies through a
+/// one-page bounce buffer, process_vm_readv copies straight from the pinned pages (about 3x
+/// the throughput at 1 MiB on these machines, bench/memory_reads).
+inline constexpr std::size_t vm_readv_threshold = std::size_t{64} << 10;
+
+/// The whole range through process_vm_readv, or false: any short or failed transfer (an
+/// unmapped or PROT_NONE page, which /proc/<pid>/mem reads with FOLL_FORCE) leaves the exact
+/// answer to the /proc path. A pid can be recycled only after the tracee was reaped, which
+/// the pidfd tells after the copy.
+inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    iovec local{out, len};
+    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(off)), len};
+    const ssize_t n = ::process_vm_readv(h.tid, &local, 1, &remote, 1, 0);
+    return n == static_cast<ssize_t>(len) && h.pidfd &&
+           sys::pidfd_send_signal(h.pidfd->get(), 0) == 0;
+}
+
+/// Opens /proc/<tid>/mem again for the task the handle names (K4), never for another task
+/// that got its pid after it was reaped: the pidfd is asked after the open, and a task alive
+/// then was alive at the open, so the file belongs to it. \returns false when the task is
+/// gone (or the handle has no pidfd to tell), leaving the old fd in place.
+inline bool reopen_mem(Handle& h) {
+    if (!h.pidfd) {
+        return false;
+    }
+    sys::UniqueFd<> fresh = open_mem(h.tid);
+    if (!fresh.valid()) {
+        return false;
+    }
+    if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
+        return false;
+    }
+    h.memfd = std::move(fresh);
+    return true;
+}
+
+/// Reads the tracee's memory. After an exec the handle reopens /proc/<tid>/mem: at once when
+/// the tracer thread saw the exec (mem_stale), else when the old fd reads EOF (its address
+/// space is gone). A task that is gone maps to EFAULT (zombie) or ESRCH (reaped), G1.
+/// \pre h.mem_mu is held.
+inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+    if (h.mem_stale.exchange(false)) {
+        (void)reopen_mem(h);
+    }
+    if (len >= vm_readv_threshold && vm_read_all(h, out, len, off)) {
+        return {};
+    }
+    auto io = [&](std::size_t done, std::size_t left, off_t at) {
+        return ::pread(h.memfd.get(), out + done, left, at);
+    };
+    Transfer r = transfer_all(io, len, off);
+    if (r == Transfer::Eof && reopen_mem(h)) {
+        r = transfer_all(io, len, off);
+    }
+    if (r == Transfer::Full) {
+        return {};
+    }
+    if (r == Transfer::Eof && (!h.pidfd || sys::pidfd_send_signal(h.pidfd->get(), 0) != 0)) {
+        return unexpected(std::errc::no_such_process);
+    }
+    return unexpected(std::errc::bad_address);
+}
+
+inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<off_t>::max());
+    return off <= max && len <= max - off;
+}
+
+/// K1: one read or write of `len` bytes at a mem handle's offset, under its mem_mu: nothing
+/// for 0 bytes, EFAULT for a range past off_t, else `transfer(offset)` moves all of them or
+/// fails, and the offset moves past them. \returns `len`.
+template <class Io>
+Result<std::size_t> mem_at_offset(Handle& h, std::size_t len, Io transfer) {
+    std::lock_guard<std::mutex> lk(h.mem_mu);
+    if (len == 0) {
+        return std::size_t{0};
+    }
+    if (!mem_range_ok(h.offset, len)) {
+        return unexpected(std::errc::bad_address);
+    }
+    if (Result<void> r = transfer(h.offset); !r) {
+        return unexpected_errno(r.error().value());
+    }
+    h.offset += len;
+    return len;
+}
+
+} // namespace detail
+
+} // namespace ptrace_api::shim
