@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 
+#include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -93,6 +94,32 @@ public:
     HandlerProbe probe_handler(pid_t tid, int sig, const sys::ProcStatus& status, ProbeSpace& space,
                                long resume_request) override {
         return probe_signal_handler(tid, sig, status, space, resume_request);
+    }
+};
+
+/// The facts classify() (classify.hpp) may ask about a stop, read through a backend at most
+/// once per stop.
+struct BackendStopFacts {
+    Backend& backend;
+    pid_t tid = 0;
+    bool asked_info = false;
+    bool have_info = false;
+    __ptrace_syscall_info info{};
+
+    std::optional<bool> syscall_entry() {
+        if (!asked_info) {
+            asked_info = true;
+            have_info = backend.ptrace_ptr(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) > 0;
+        }
+        if (!have_info) {
+            return std::nullopt;
+        }
+        return info.op == PTRACE_SYSCALL_INFO_ENTRY;
+    }
+
+    [[nodiscard]] int trap_code() const {
+        siginfo_t si{};
+        return backend.ptrace_ptr(PTRACE_GETSIGINFO, tid, 0, &si) == 0 ? si.si_code : SI_USER;
     }
 };
 

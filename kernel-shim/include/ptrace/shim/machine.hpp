@@ -136,7 +136,7 @@ public:
         if (t.birth == detail::Birth::FirstStopPending && on_first_stop(t, status)) {
             return;
         }
-        LinuxStopFacts facts{be_, t.tid};
+        BackendStopFacts facts{be_, t.tid};
         const Stop stop = classify(status, {t.sys, t.restart.has_value(), t.step_armed}, facts);
         switch (stop.kind) {
         case detail::StopKind::SyscallEntry:
@@ -288,32 +288,6 @@ protected:
 
     // ---- one stop: gather -> classify (classify.hpp) -> decide (rules.hpp) -> act ----
 
-    /// The facts classify() may ask for, read from Linux at most once per stop.
-    struct LinuxStopFacts {
-        Backend& backend;
-        pid_t tid = 0;
-        bool asked_info = false;
-        bool have_info = false;
-        __ptrace_syscall_info info{};
-
-        std::optional<bool> syscall_entry() {
-            if (!asked_info) {
-                asked_info = true;
-                have_info =
-                    backend.ptrace_ptr(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) > 0;
-            }
-            if (!have_info) {
-                return std::nullopt;
-            }
-            return info.op == PTRACE_SYSCALL_INFO_ENTRY;
-        }
-
-        [[nodiscard]] int trap_code() const {
-            siginfo_t si{};
-            return backend.ptrace_ptr(PTRACE_GETSIGINFO, tid, 0, &si) == 0 ? si.si_code : SI_USER;
-        }
-    };
-
     /// A non-leader thread that execs takes its leader's TID (the old leader and every other
     /// thread are gone by now): its exec stop comes under the new TID. Re-key it before
     /// anything looks the TID up (spec 3.G pitfalls).
@@ -410,7 +384,7 @@ protected:
     }
 
     /// D1 (and decision 18's folding of a restart's duplicate entry).
-    void on_syscall_entry(detail::Tracee& t, const LinuxStopFacts& facts) {
+    void on_syscall_entry(detail::Tracee& t, const BackendStopFacts& facts) {
         t.sys = detail::SysState::Inside;
         t.stop = detail::StopKind::SyscallEntry;
         t.exec_exit_pending = false;
@@ -636,51 +610,6 @@ protected:
             t,
             rules::make_event(PtraceFlags::STOP_SIGNAL, static_cast<std::uint64_t>(sig), handler),
             true);
-    }
-
-    /// Linux keeps a signal that a traced task ignores pending (the tracer is to see it),
-    /// where an untraced task drops it when it is sent. Most waits it wakes then restart
-    /// unseen (-ERESTART*), but an epoll wait returns -EINTR, which is never restarted: the
-    /// program would see an EINTR that an untraced run never gives. At the wait's exit stop,
-    /// or at the ignored signal's delivery-stop, when every pending signal the wait lets
-    /// through is ignored, the result becomes -ERESTARTNOHAND instead: restarted as if nothing
-    /// happened, or -EINTR after all if a handler runs first (spec 3.H6, decision 18 folds the
-    /// restart). \returns true when the result was changed. Tracer thread, stopped tracee.
-    bool restart_ignored_interrupt(detail::Tracee& t) {
-        if (!load_regs(t) || !rules::interrupted_epoll_wait(t.regs.rax, t.regs.orig_rax)) {
-            return false;
-        }
-        const auto st = be_.proc_status(t.tid);
-        const int delivering = t.stop == detail::StopKind::Signal ? t.stop_sig : 0;
-        if (!st || !rules::only_ignored_signals_through(*st, delivering) || timer_signal_among(t)) {
-            return false;
-        }
-        t.regs.rax = rules::restart_nohand;
-        return be_.ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs) == 0;
-    }
-
-    /// True when the signal being delivered, or one still queued, comes from a POSIX timer
-    /// (SI_TIMER). Linux gives an epoll wait EINTR for those untraced too, ignored or not
-    /// (checked on 6.18 by the waits matrix): restart_ignored_interrupt leaves them alone.
-    bool timer_signal_among(const detail::Tracee& t) {
-        if (t.stop == detail::StopKind::Signal) {
-            siginfo_t si{};
-            if (be_.ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) == 0 && si.si_code == SI_TIMER) {
-                return true;
-            }
-        }
-        for (const unsigned queue : {0U, static_cast<unsigned>(PTRACE_PEEKSIGINFO_SHARED)}) {
-            std::array<siginfo_t, 16> pending{};
-            __ptrace_peeksiginfo_args args{0, queue, static_cast<std::int32_t>(pending.size())};
-            const long n = be_.ptrace_ptr(PTRACE_PEEKSIGINFO, t.tid,
-                                          reinterpret_cast<std::uintptr_t>(&args), pending.data());
-            for (long i = 0; i < n; ++i) {
-                if (pending[static_cast<std::size_t>(i)].si_code == SI_TIMER) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /// Common end of every stop: report, serve waiting requests, then hold or resume.
