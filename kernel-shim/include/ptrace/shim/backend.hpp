@@ -20,6 +20,7 @@
 
 namespace ptrace_api::shim {
 
+/// The Linux calls the machine makes about a traced task (see the top of this file).
 class Backend {
 public:
     Backend() = default;

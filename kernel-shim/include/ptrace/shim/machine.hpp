@@ -23,6 +23,7 @@
 #include <optional>
 #include <time.h>
 #include <utility>
+#include <vector>
 
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -33,6 +34,7 @@
 
 namespace ptrace_api::shim {
 
+/// The stop machine (see the top of this file), over the records and acts of Tracees.
 class Machine : public Tracees {
 public:
     /// Forgets every record as vanished (Linux says this thread traces nothing).

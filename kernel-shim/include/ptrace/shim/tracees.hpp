@@ -37,6 +37,8 @@
 
 namespace ptrace_api::shim {
 
+/// The records of the traced tasks, their sessions' event queues and the handle table, and
+/// the acts on one task (see the top of this file).
 class Tracees {
 public:
     Tracees(const Tracees&) = delete;
