@@ -54,7 +54,8 @@ inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
 /// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
 inline bool gone(const Handle& h) {
     const Tracee* t = Shim::instance().find_tracee(h.tid);
-    return !(t != nullptr && t->stopped) && sys::pidfd_exited(fd_of(h.pidfd), 0);
+    return !(t != nullptr && t->run == detail::Run::Stopped) &&
+           sys::pidfd_exited(fd_of(h.pidfd), 0);
 }
 
 /// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the

@@ -181,7 +181,7 @@ protected:
     /// Lets a stopped tracee go: the Redox "resume" (B3) or the automatic answer to a stop
     /// nobody asked for (unrequested signals delivered, group-stops listened, spec 3.1).
     void resume(detail::Tracee& t, detail::ResumeCause cause, bool ignore) {
-        if (!t.stopped) {
+        if (t.run != detail::Run::Stopped) {
             return;
         }
         t.held = false;
@@ -194,8 +194,7 @@ protected:
             // H3: a ptrace resume does not end a job-control stop; LISTEN keeps the tracee
             // stopped yet able to report SIGCONT (an EVENT_STOP) and new signals.
             (void)be_.ptrace(PTRACE_LISTEN, t.tid, 0, 0);
-            t.stopped = false;
-            t.listening = true;
+            t.run = detail::Run::Listening;
             t.regs_valid = false;
             return;
         }
@@ -221,7 +220,7 @@ protected:
         }
         // ESRCH here means the tracee was killed meanwhile; its exit stop still comes.
         (void)be_.ptrace(request, t.tid, 0, static_cast<std::uintptr_t>(data));
-        t.stopped = false;
+        t.run = detail::Run::Running;
         t.mode = mode;
         if (request == PTRACE_SINGLESTEP) {
             t.step_armed = true;
@@ -239,7 +238,7 @@ protected:
             // would deliver it untraced and kill the tracee. Let it come back as a stop (it
             // is swallowed there) and detach then.
             if (be_.ptrace(PTRACE_CONT, t.tid, 0, 0) == 0) {
-                t.stopped = false;
+                t.run = detail::Run::Running;
                 t.detach_at_stop = true;
                 return;
             }
@@ -259,7 +258,7 @@ protected:
             // Not in a ptrace-stop although it was: a SIGKILL took it out of its stop, and it
             // is still attached, on its way to its exit stop. Let it go there (spec 3.G);
             // forgetting it now would strand it in that stop.
-            t.stopped = false;
+            t.run = detail::Run::Running;
             t.held = false;
             t.detach_at_stop = true;
             return;
@@ -315,7 +314,7 @@ protected:
         auto owned = std::make_unique<detail::Tracee>();
         owned->tid = tid;
         owned->pidfd = open_pidfd(tid);
-        owned->stopped = true;
+        owned->run = detail::Run::Stopped;
         owned->stop = detail::StopKind::Interrupt;
         owned->sys = detail::SysState::Outside;
         owned->birth = detail::Birth::CloneEventPending;
@@ -336,9 +335,8 @@ protected:
 
     /// What every new stop resets.
     static void begin_stop(detail::Tracee& t, int status) noexcept {
-        t.stopped = true;
+        t.run = detail::Run::Stopped;
         t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
-        t.listening = false;
         t.interrupt_sent_before = t.interrupt_sent;
         t.interrupt_sent = false;
         t.regs_valid = false;
@@ -503,12 +501,13 @@ protected:
             // (I2 = I1, decision 10) and must not kill it through the EXITKILL Linux copied
             // from its parent. Its options are set again at its first stop.
             c->exitkill = false;
-            if (c->stopped) {
+            if (c->run == detail::Run::Stopped) {
                 apply_options(*c);
             }
             c->clone_owner = s;
             s->unread_children.push_back(child);
-            if (!c->stopped && (c->options & PTRACE_O_EXITKILL) != 0 && tgid_of(*c) == child) {
+            if (c->run != detail::Run::Stopped && (c->options & PTRACE_O_EXITKILL) != 0 &&
+                tgid_of(*c) == child) {
                 // A new process (a thread dies with its O_EXCL group anyway) that carries the
                 // copied EXITKILL until its options are set, which Linux allows only at a
                 // stop: handle its first stop now, before the event can be read, so that a
@@ -517,7 +516,7 @@ protected:
             }
             push_event(
                 *s, rules::make_event(PtraceFlags::EVENT_CLONE, static_cast<std::uint64_t>(child)));
-        } else if (c->stopped) {
+        } else if (c->run == detail::Run::Stopped) {
             detach(*c); // F4: nobody asked for it; it runs untraced
         } else {
             c->detach_at_stop = true;
@@ -579,7 +578,7 @@ protected:
                 t.regs_valid = false;
                 switch (probe.outcome) {
                 case HandlerProbe::Outcome::Resumed:
-                    t.stopped = false;
+                    t.run = detail::Run::Running;
                     t.probed = detail::ProbedHandler{sig, probe.handler};
                     if (t.mode == detail::Mode::Step) {
                         t.step_armed = true;
@@ -594,7 +593,8 @@ protected:
                     } else if (be_.pidfd_exited(detail::fd_of(t.pidfd), 0)) {
                         vanished(t);
                     } else {
-                        t.stopped = false; // out of its stop: its next one comes to the wait
+                        t.run =
+                            detail::Run::Running; // out of its stop: its next one comes to the wait
                         t.held = false;
                     }
                     return;

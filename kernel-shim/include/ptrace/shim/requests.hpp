@@ -63,7 +63,7 @@ public:
             t->frozen = t->frozen || stop_now;
             t->detach_at_stop = false;
             link(*t, *s, exclusive);
-            if (!t->stopped && stop_now) {
+            if (t->run != detail::Run::Stopped && stop_now) {
                 request_stop(*t);
             }
             complete(req);
@@ -118,11 +118,11 @@ public:
     /// resume; any other is resumed with none), after which the tracee can be resumed or let
     /// go as usual. Tracer thread.
     void take_stolen_stop(detail::Tracee& t) {
-        if (!std::exchange(t.stop_stolen, false)) {
+        if (t.run != detail::Run::Stolen) {
             return;
         }
         siginfo_t si{};
-        t.stopped = true;
+        t.run = detail::Run::Stopped;
         t.held = false;
         t.regs_valid = false;
         t.sys = detail::SysState::Unknown; // pair the next syscall stops by asking Linux
@@ -166,7 +166,8 @@ public:
             // B3 exception: a WAIT-only write keeps the bp and resumes nothing but the freeze.
             if (t->frozen) {
                 t->frozen = false;
-                if (t->stopped && !t->held && t->birth != detail::Birth::CloneEventPending) {
+                if (t->run == detail::Run::Stopped && !t->held &&
+                    t->birth != detail::Birth::CloneEventPending) {
                     resume(*t, detail::ResumeCause::Write, false);
                 }
             }
@@ -180,9 +181,9 @@ public:
                                                                      : std::nullopt;
         s.reached = false;
         t->frozen = false; // B5
-        if (t->stopped && t->birth != detail::Birth::CloneEventPending) {
+        if (t->run == detail::Run::Stopped && t->birth != detail::Birth::CloneEventPending) {
             resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
-        } else if (!t->stopped && !t->listening && t->birth != detail::Birth::FirstStopPending &&
+        } else if (t->run == detail::Run::Running && t->birth != detail::Birth::FirstStopPending &&
                    (rules::mode_class(s.bp) != before ||
                     rules::wants_clones(s.bp) != clones_before)) {
             // B11: the running tracee must change its Linux resume mode (or start or stop
@@ -217,20 +218,20 @@ public:
             if (!t->pidfd || be_.pidfd_send_signal(t->pidfd->get(), SIGKILL) != 0) {
                 (void)be_.kill(t->tid, SIGKILL);
             }
-            if (t->stopped && t->stop == detail::StopKind::Exit) {
+            if (t->run == detail::Run::Stopped && t->stop == detail::StopKind::Exit) {
                 detach(*t);
             }
             complete(req);
             return true;
         }
-        if (t->stopped && t->birth != detail::Birth::CloneEventPending) {
+        if (t->run == detail::Run::Stopped && t->birth != detail::Birth::CloneEventPending) {
             detach(*t);
             complete(req);
             return true;
         }
         if (t->birth != detail::Birth::Known) {
             t->detach_at_stop = true;
-            if (t->stopped) {
+            if (t->run == detail::Run::Stopped) {
                 detach(*t);
             }
             complete(req);
@@ -256,7 +257,7 @@ public:
             return true;
         }
         take_stolen_stop(*t);
-        if (t->stopped) {
+        if (t->run == detail::Run::Stopped) {
             complete(req, op(tid, t));
             return true;
         }
@@ -277,8 +278,8 @@ public:
     /// at the next write or close. Any thread, mutex held.
     void check_stolen(detail::Session& s) {
         detail::Tracee* t = s.tracee;
-        if (t == nullptr || t->stopped || t->listening ||
-            t->birth == detail::Birth::FirstStopPending || t->stop_stolen) {
+        if (t == nullptr || t->run != detail::Run::Running ||
+            t->birth == detail::Birth::FirstStopPending) {
             if (t != nullptr) {
                 t->stolen_suspect = false;
             }
@@ -296,7 +297,7 @@ public:
             return;
         }
         t->stolen_suspect = false;
-        t->stop_stolen = true;
+        t->run = detail::Run::Stolen;
         s.error = ECHILD;
         s.cv.notify_all();
     }
@@ -375,7 +376,7 @@ public:
             }
             c->clone_owner = nullptr;
             c->frozen = false;
-            if (c->stopped) {
+            if (c->run == detail::Run::Stopped) {
                 detach(*c);
             } else {
                 c->detach_at_stop = true;

@@ -97,6 +97,16 @@ struct ProbedHandler {
     std::uint64_t handler = 0;
 };
 
+/// Where a traced task is, as the tracer thread knows it.
+enum class Run : std::uint8_t {
+    Running,   // resumed, or not stopped since the attach
+    Stopped,   // in a ptrace-stop that was waited for and not resumed
+    Listening, // resumed with PTRACE_LISTEN from a group-stop (job-stopped, H3)
+    /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
+    /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
+    Stolen,
+};
+
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
@@ -105,12 +115,8 @@ struct Tracee {
     PidRef pidfd;
     Session* session = nullptr;     // the trace handle's state, if any
     Session* clone_owner = nullptr; // the session whose EVENT_CLONE named this child (F1/F2)
-    bool stopped = false;           // in a ptrace-stop that was waited for and not resumed
-    /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
-    /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
-    bool stop_stolen = false;
+    Run run = Run::Running;
     bool stolen_suspect = false; // check_stolen saw it once; a second look confirms
-    bool listening = false;      // resumed with PTRACE_LISTEN (job-stopped, H3)
     Birth birth = Birth::Known;
     bool detach_at_stop = false; // let it go at its next stop (F4, F2, I1)
     bool frozen = false;         // O_TRUNC or clone freeze (A5, F1)

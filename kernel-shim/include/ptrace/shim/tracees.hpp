@@ -209,7 +209,7 @@ protected:
         if (!be_.stop_waiting(t.tid)) {
             return false;
         }
-        t.stopped = false;
+        t.run = detail::Run::Running;
         t.held = false;
         t.regs_valid = false;
         return true;
@@ -324,7 +324,7 @@ protected:
     }
 
     void request_stop(detail::Tracee& t) {
-        if (!t.stopped && !t.interrupt_sent) {
+        if (t.run != detail::Run::Stopped && !t.interrupt_sent) {
             if (be_.ptrace(PTRACE_INTERRUPT, t.tid, 0, 0) == 0) {
                 t.interrupt_sent = true;
             }
