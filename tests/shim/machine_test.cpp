@@ -58,7 +58,7 @@ PtraceCall act(long request, long data = 0, pid_t who = tid) {
 
 /// One step of a scenario.
 struct Step {
-    enum class Kind { Write, Stop, Close } kind = Kind::Stop;
+    enum class Kind { Write, Stop, Close, Call } kind = Kind::Stop;
     std::uint64_t op = 0; ///< Write: the 8 bytes
     std::size_t len = 8;  ///< Write: the length
     int status = 0;       ///< Stop: waitid's si_status for CLD_TRAPPED
@@ -68,6 +68,7 @@ struct Step {
     int err = 0;                                ///< Write: the errno
     std::function<void(FakeBackend&)> before;   ///< changes the script first
     std::function<void(detail::Session&)> read; ///< what a read of the handle does first
+    std::function<void(shim::Requests&, detail::Session&)> call; ///< Call: what runs
 };
 
 Step write(PtraceFlags flags, std::vector<PtraceCall> actions = {}, int err = 0) {
@@ -93,6 +94,14 @@ Step close_handle(std::vector<PtraceCall> actions) {
     Step s;
     s.kind = Step::Kind::Close;
     s.actions = std::move(actions);
+    return s;
+}
+
+template <class Fn>
+Step call(Fn fn) {
+    Step s;
+    s.kind = Step::Kind::Call;
+    s.call = fn;
     return s;
 }
 
@@ -172,6 +181,9 @@ struct Rig {
         }
         case Step::Kind::Stop:
             core.dispatch(step.who, CLD_TRAPPED, step.status);
+            break;
+        case Step::Kind::Call:
+            step.call(core, *s);
             break;
         case Step::Kind::Close:
             // A close may complete at a later stop: its request outlives the step.
@@ -330,6 +342,18 @@ std::vector<Scenario> scenarios() {
              be.status[tid] = proc_status();
              be.event_msg[tid] = SIGKILL;
          }},
+        {"spec 3.1: a stop another waiter took is found; a SIGKILL's exit stop then ends it, and "
+         "the next write detaches from that exit stop",
+         {write(F::STOP_EXIT), call([](shim::Requests& core, detail::Session& s) {
+              core.check_stolen(s); // seen once: a suspect
+              CHECK(s.error == 0);
+              core.check_stolen(s); // twice: taken
+              CHECK(s.error == ECHILD);
+              s.error = 0;
+          }),
+          stop(exit_stop, {}, {{F::STOP_EXIT, SIGKILL}}),
+          write(F::STOP_EXIT, {act(PTRACE_DETACH)})},
+         [](FakeBackend& be) { be.event_msg[tid] = SIGKILL; }},
         {"D7: the core-dump bit is dropped",
          {write(F::STOP_EXIT), stop(exit_stop, {}, {{F::STOP_EXIT, SIGSEGV}})},
          [](FakeBackend& be) { be.event_msg[tid] = SIGSEGV | 0x80; }},
