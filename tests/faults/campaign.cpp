@@ -265,9 +265,10 @@ Expect expected(Place place, Mode mode, Fault fault) {
     }
     if (place == Place::Probe && fault != Fault::Kill) {
         e.storm_err = EBADF; // the storm's next call after the close
-        if (excl && fault != Fault::TracerDeath) {
-            // A6 + B7: the O_EXCL close kills the tracee, and a storm write in flight at the
-            // close is woken and may find it gone already: ESRCH, or EBADF for the next call.
+        if (fault != Fault::TracerDeath) {
+            // B7/B10: a storm write in flight at the close (it found the handle before the
+            // close took it out of the table) runs after the session lost its tracee, to the
+            // detach (I1) or to the kill (A6): ESRCH. Any later call: EBADF.
             e.storm_err = 0;
         }
     }
