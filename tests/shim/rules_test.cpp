@@ -492,10 +492,10 @@ TEST_CASE("rules decision 18 / spec 3.H6: restarts Linux hides, and ignored sign
 }
 
 TEST_CASE("rules spec 3.G: a task let go is detached again with its pending signal only") {
-    CHECK(rules::stray_detach_signal(SIGUSR1) == SIGUSR1);
-    CHECK(rules::stray_detach_signal(SIGSTOP) == SIGSTOP);
-    CHECK(rules::stray_detach_signal(SIGTRAP) == 0);
-    CHECK(rules::stray_detach_signal(0x85) == 0); // a syscall-stop
-    CHECK(rules::stray_detach_signal(event_status(PTRACE_EVENT_EXIT)) == 0);
-    CHECK(rules::stray_detach_signal(SIGSTOP | (PTRACE_EVENT_STOP << 8)) == 0);
+    CHECK(rules::detach_signal(SIGUSR1) == SIGUSR1);
+    CHECK(rules::detach_signal(SIGSTOP) == SIGSTOP);
+    CHECK(rules::detach_signal(SIGTRAP) == 0);
+    CHECK(rules::detach_signal(0x85) == 0); // a syscall-stop
+    CHECK(rules::detach_signal(event_status(PTRACE_EVENT_EXIT)) == 0);
+    CHECK(rules::detach_signal(SIGSTOP | (PTRACE_EVENT_STOP << 8)) == 0);
 }

@@ -260,8 +260,7 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         probe.reason = "not a signal";
         return probe;
     }
-    const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig - 1);
-    if (((status.sig_pnd | status.shd_pnd) & bit) != 0) {
+    if (((status.sig_pnd | status.shd_pnd) & rules::signal_bit(sig)) != 0) {
         probe.reason = "another instance of the signal is pending";
         return probe;
     }

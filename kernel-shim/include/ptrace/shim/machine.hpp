@@ -307,7 +307,7 @@ protected:
         if (stop_event(status) != PTRACE_EVENT_STOP) {
             // Not a new child's first stop: let it go again; never hold it (spec 3.G).
             (void)be_.ptrace(PTRACE_DETACH, tid, 0,
-                             static_cast<std::uintptr_t>(rules::stray_detach_signal(status)));
+                             static_cast<std::uintptr_t>(rules::detach_signal(status)));
             return;
         }
         // Hold it until the parent's event decides between freeze and release.

@@ -354,9 +354,7 @@ public:
                          WSTOPPED | WNOHANG | __WALL | __WNOTHREAD);
         const bool same_task = pidfd >= 0 && be_.pidfd_send_signal(pidfd, 0) == 0;
         const int err = same_task ? op(tid, nullptr) : ESRCH;
-        const int sig = si.si_status & 0xff;
-        const int event = (si.si_status >> 8) & 0xff;
-        const long data = event == 0 && sig != SIGTRAP ? sig : 0; // deliver what it stopped for
+        const long data = rules::detach_signal(si.si_status); // deliver what it stopped for
         (void)be_.ptrace(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
         return err;
     }

@@ -180,9 +180,10 @@ void skip_syscall_regs(Regs& regs, bool tracer_wrote_rax) noexcept {
     regs.orig_rax = ~std::uint64_t{0};
 }
 
-/// The signal a task the shim let go of is detached with when it stops again (spec 3.G):
-/// the signal of a signal-delivery-stop, none for a ptrace event or a syscall stop.
-inline long stray_detach_signal(int status) noexcept {
+/// The signal a PTRACE_DETACH delivers from a stop the shim does not otherwise handle: a task
+/// it let go of that stops again (spec 3.G), the stop of a temporary seize (A8). The signal
+/// of a signal-delivery-stop; none for a ptrace event or a syscall stop.
+inline long detach_signal(int status) noexcept {
     const int sig = status & 0xff;
     const int event = (status >> 8) & 0xff;
     return event == 0 && sig != SIGTRAP && sig != (SIGTRAP | 0x80) ? sig : 0;
