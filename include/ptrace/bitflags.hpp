@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 // BitFlags: a typed set of bit flags with the semantics of Rust's bitflags 2, declared in one
-// macro whose name table Boost.Hana reflects at compile time.
+// macro that writes each name once: as a constant and, stringized, in the name table.
 #pragma once
 
 #include <ptrace/config.hpp>
-#include <ptrace/detail/reflect.hpp>
 
-#include <boost/preprocessor/seq/enum.hpp>
 #include <boost/preprocessor/seq/for_each.hpp>
-#include <boost/preprocessor/seq/transform.hpp>
 #include <boost/preprocessor/stringize.hpp>
 #include <boost/preprocessor/tuple/elem.hpp>
 #include <boost/preprocessor/variadic/to_seq.hpp>
@@ -18,9 +15,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <iosfwd>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -71,27 +67,32 @@ inline void append_hex(std::string& out, std::uint64_t value) {
     }
 }
 
-/// The name table of a declared flags type, reflected from its Definitions struct. A separate
-/// template so that it is instantiated only once the flags type is complete.
+/// One `(NAME, value)` pair of a PTRACE_API_BITFLAGS declaration, as the macro writes it.
+template <class Bits>
+struct FlagDefinition {
+    std::string_view name;
+    Bits bits;
+};
+
+/// The name table of a declared flags type, built from its definitions. A separate template so
+/// that it is instantiated only once the flags type is complete.
 template <class Flags>
 struct FlagTable {
     using Bits = typename Flags::bits_type;
-    using Definitions = typename Flags::Definitions;
-    static constexpr std::size_t size = member_count<Definitions>;
+    static constexpr std::size_t size = std::size(Flags::definitions);
 
     static constexpr std::array<NamedFlag<Flags>, size> make_entries() noexcept {
         std::array<NamedFlag<Flags>, size> table{};
-        std::size_t i = 0;
-        auto definitions = Flags::definitions;
-        for_each_member(definitions, [&](std::string_view name, Bits value) {
-            table[i++] = NamedFlag<Flags>{name, Flags::from_bits_retain(value)};
-        });
+        for (std::size_t i = 0; i < size; ++i) {
+            table[i] = NamedFlag<Flags>{Flags::definitions[i].name,
+                                        Flags::from_bits_retain(Flags::definitions[i].bits)};
+        }
         return table;
     }
     static constexpr Bits make_all_bits() noexcept {
         Bits bits = 0;
-        for (const auto& entry : make_entries()) {
-            bits = static_cast<Bits>(bits | entry.flag.bits());
+        for (const auto& definition : Flags::definitions) {
+            bits = static_cast<Bits>(bits | definition.bits);
         }
         return bits;
     }
@@ -133,7 +134,10 @@ public:
     }
 
     friend bool operator==(const FlagsParseError&, const FlagsParseError&) = default;
-    friend std::ostream& operator<<(std::ostream& out, const FlagsParseError& error) {
+    // A template, so that this header needs only <iosfwd>: a program that prints has <ostream>.
+    template <class Traits>
+    friend std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                                        const FlagsParseError& error) {
         return out << error.message();
     }
 
@@ -399,7 +403,9 @@ public:
         }
     }
 
-    friend std::ostream& operator<<(std::ostream& out, Derived flags) {
+    template <class Traits>
+    friend std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                                        Derived flags) {
         return out << flags.to_string();
     }
 
@@ -465,7 +471,7 @@ template <FlagsType Flags>
 
 } // namespace ptrace_api
 
-/// Hashes a flags value by its bits.
+/// Hashes a flags value by its bits. (<optional> declares the primary template of std::hash.)
 template <ptrace_api::FlagsType Flags>
 struct std::hash<Flags> {
     std::size_t operator()(Flags flags) const noexcept {
@@ -479,8 +485,9 @@ struct std::hash<Flags> {
 #define PTRACE_API_DETAIL_FLAG_DEFINE(r, Name, pair)                                               \
     inline constexpr Name Name::BOOST_PP_TUPLE_ELEM(2, 0, pair) =                                  \
         Name::from_bits_retain(BOOST_PP_TUPLE_ELEM(2, 1, pair));
-#define PTRACE_API_DETAIL_FLAG_MEMBER(s, Bits, pair) (Bits, BOOST_PP_TUPLE_ELEM(2, 0, pair))
-#define PTRACE_API_DETAIL_FLAG_VALUE(s, unused, pair) BOOST_PP_TUPLE_ELEM(2, 1, pair)
+#define PTRACE_API_DETAIL_FLAG_ENTRY(r, Bits, pair)                                                \
+    ::ptrace_api::detail::FlagDefinition<Bits>{                                                    \
+        BOOST_PP_STRINGIZE(BOOST_PP_TUPLE_ELEM(2, 0, pair)), BOOST_PP_TUPLE_ELEM(2, 1, pair)},
 
 /// Declares the flags type `Name` over the unsigned integer `Bits`, printed as `Name(...)` with
 /// each flag name behind `prefix`, from `(NAME, value)` pairs in declaration order (which is
@@ -488,9 +495,9 @@ struct std::hash<Flags> {
 ///
 ///     PTRACE_API_BITFLAGS(Mode, std::uint8_t, "MODE_", (READ, 0x1), (WRITE, 0x2));
 ///
-/// Each pair becomes a constant `Name::NAME`; the name table is reflected from them. A name
-/// that starts with `_` declares external bits (bitflags' `const _ = ...`): they count in
-/// `all()` but are never printed or parsed by name.
+/// Each pair becomes a constant `Name::NAME` and an entry `{"NAME", value}` of the name table.
+/// A name that starts with `_` declares external bits (bitflags' `const _ = ...`): they count
+/// in `all()` but are never printed or parsed by name.
 #define PTRACE_API_BITFLAGS(Name, Bits, prefix, ...)                                               \
     class Name final : public ::ptrace_api::BitFlags<Name, Bits> {                                 \
     public:                                                                                        \
@@ -498,13 +505,9 @@ struct std::hash<Flags> {
         static constexpr std::string_view name_prefix = prefix;                                    \
         BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_DECLARE, Name,                                \
                               BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                               \
-        struct Definitions {                                                                       \
-            BOOST_HANA_DEFINE_STRUCT(Definitions, BOOST_PP_SEQ_ENUM(BOOST_PP_SEQ_TRANSFORM(        \
-                                                      PTRACE_API_DETAIL_FLAG_MEMBER, Bits,         \
-                                                      BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))));    \
-        };                                                                                         \
-        static constexpr Definitions definitions{BOOST_PP_SEQ_ENUM(BOOST_PP_SEQ_TRANSFORM(         \
-            PTRACE_API_DETAIL_FLAG_VALUE, ~, BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__)))};             \
+        static constexpr ::ptrace_api::detail::FlagDefinition<Bits> definitions[] = {              \
+            BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_ENTRY, Bits,                              \
+                                  BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))};                         \
     };                                                                                             \
     BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_DEFINE, Name,                                     \
                           BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))

@@ -6,7 +6,7 @@
 #include <ptrace/flags.hpp>
 
 #include <cstdint>
-#include <ostream>
+#include <iosfwd>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -16,9 +16,9 @@ namespace ptrace_api {
 /// One event read from a trace handle (spec 1.2): `cause` is exactly one flag, `a`..`f` its
 /// payload (unused fields are zero). A read returns a whole number of these records.
 struct PtraceEvent {
-    BOOST_HANA_DEFINE_STRUCT(PtraceEvent, (PtraceFlags, cause), (std::uint64_t, a),
-                             (std::uint64_t, b), (std::uint64_t, c), (std::uint64_t, d),
-                             (std::uint64_t, e), (std::uint64_t, f));
+    PTRACE_API_REFLECTED(PtraceEvent, (PtraceFlags, cause), (std::uint64_t, a), (std::uint64_t, b),
+                         (std::uint64_t, c), (std::uint64_t, d), (std::uint64_t, e),
+                         (std::uint64_t, f));
 
     /// The record for `cause` with payload `a`, `b` and the other fields zero.
     [[nodiscard]] static constexpr PtraceEvent of(PtraceFlags cause, std::uint64_t a = 0,
@@ -206,14 +206,19 @@ using EventView =
     return std::visit(Print{}, meaning);
 }
 
-inline std::ostream& operator<<(std::ostream& out, const PtraceEvent& event) {
+// Templates, so that this header needs only <iosfwd>: a program that prints has <ostream>.
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                             const PtraceEvent& event) {
     return out << to_string(event);
 }
 
 namespace events {
 // In the namespace of the alternatives, so that argument-dependent lookup finds it for the
 // std::variant EventView.
-inline std::ostream& operator<<(std::ostream& out, const EventView& meaning) {
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                             const EventView& meaning) {
     return out << ptrace_api::to_string(meaning);
 }
 } // namespace events

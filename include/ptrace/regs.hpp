@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iosfwd>
 #include <optional>
-#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,14 +24,14 @@ namespace ptrace_api {
 /// no `orig_rax`: at a PRE_SYSCALL stop `rax` holds the syscall number (decision 7), and
 /// writing it there changes the syscall (or, with FLAG_IGNORE, its result).
 struct IntRegisters {
-    BOOST_HANA_DEFINE_STRUCT(IntRegisters, (std::uint64_t, r15), (std::uint64_t, r14),
-                             (std::uint64_t, r13), (std::uint64_t, r12), (std::uint64_t, rbp),
-                             (std::uint64_t, rbx), (std::uint64_t, r11), (std::uint64_t, r10),
-                             (std::uint64_t, r9), (std::uint64_t, r8), (std::uint64_t, rax),
-                             (std::uint64_t, rcx), (std::uint64_t, rdx), (std::uint64_t, rsi),
-                             (std::uint64_t, rdi), (std::uint64_t, rip), (std::uint64_t, cs),
-                             (std::uint64_t, rflags), (std::uint64_t, rsp), (std::uint64_t, ss),
-                             (std::uint64_t, fs));
+    PTRACE_API_REFLECTED(IntRegisters, (std::uint64_t, r15), (std::uint64_t, r14),
+                         (std::uint64_t, r13), (std::uint64_t, r12), (std::uint64_t, rbp),
+                         (std::uint64_t, rbx), (std::uint64_t, r11), (std::uint64_t, r10),
+                         (std::uint64_t, r9), (std::uint64_t, r8), (std::uint64_t, rax),
+                         (std::uint64_t, rcx), (std::uint64_t, rdx), (std::uint64_t, rsi),
+                         (std::uint64_t, rdi), (std::uint64_t, rip), (std::uint64_t, cs),
+                         (std::uint64_t, rflags), (std::uint64_t, rsp), (std::uint64_t, ss),
+                         (std::uint64_t, fs));
 
     friend constexpr bool operator==(const IntRegisters&, const IntRegisters&) = default;
 };
@@ -46,18 +46,17 @@ using XmmSlots = std::array<Slot128, 16>;
 /// Linux's user_fpregs_struct is the same image, 512 bytes long; bytes 416-511 are not part
 /// of the Redox layout. No YMM/ZMM, as in Redox.
 struct FloatRegisters {
-    BOOST_HANA_DEFINE_STRUCT(FloatRegisters, (std::uint16_t, fcw), (std::uint16_t, fsw),
-                             (std::uint8_t, ftw), (std::uint8_t, reserved), (std::uint16_t, fop),
-                             (std::uint64_t, fip), (std::uint64_t, fdp), (std::uint32_t, mxcsr),
-                             (std::uint32_t, mxcsr_mask), (X87Slots, st_space),
-                             (XmmSlots, xmm_space));
+    PTRACE_API_REFLECTED(FloatRegisters, (std::uint16_t, fcw), (std::uint16_t, fsw),
+                         (std::uint8_t, ftw), (std::uint8_t, reserved), (std::uint16_t, fop),
+                         (std::uint64_t, fip), (std::uint64_t, fdp), (std::uint32_t, mxcsr),
+                         (std::uint32_t, mxcsr_mask), (X87Slots, st_space), (XmmSlots, xmm_space));
 
     friend constexpr bool operator==(const FloatRegisters&, const FloatRegisters&) = default;
 };
 
 /// Thread-local storage bases (`proc:<pid>/regs/env`, Redox 2021; Linux fs_base/gs_base).
 struct EnvRegisters {
-    BOOST_HANA_DEFINE_STRUCT(EnvRegisters, (std::uint64_t, fsbase), (std::uint64_t, gsbase));
+    PTRACE_API_REFLECTED(EnvRegisters, (std::uint64_t, fsbase), (std::uint64_t, gsbase));
 
     friend constexpr bool operator==(const EnvRegisters&, const EnvRegisters&) = default;
 };
@@ -204,13 +203,20 @@ std::string debug_struct(std::string_view type_name, const T& object) {
     return detail::debug_struct("EnvRegisters", regs);
 }
 
-inline std::ostream& operator<<(std::ostream& out, const IntRegisters& regs) {
+// Templates, so that this header needs only <iosfwd>: a program that prints has <ostream>.
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                             const IntRegisters& regs) {
     return out << to_string(regs);
 }
-inline std::ostream& operator<<(std::ostream& out, const FloatRegisters& regs) {
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                             const FloatRegisters& regs) {
     return out << to_string(regs);
 }
-inline std::ostream& operator<<(std::ostream& out, const EnvRegisters& regs) {
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& out,
+                                             const EnvRegisters& regs) {
     return out << to_string(regs);
 }
 

@@ -1,94 +1,51 @@
 // SPDX-License-Identifier: MIT
-// The only Boost.Hana glue: turns a struct declared with BOOST_HANA_DEFINE_STRUCT into
-// constexpr arrays of member names and into per-member visits, so that names are written once.
+// Reflection of the record structs (registers, events) without a metaprogramming library:
+// PTRACE_API_REFLECTED declares the members from `(type, name)` pairs, once, and gives the
+// struct a nested `ptrace_api_reflection` with the member names as a constexpr array and a
+// visit that calls a function on each member in declaration order. Only the preprocessor
+// (Boost.Preprocessor) is involved, so a translation unit pays for one plain function per
+// struct and visitor, not for a tuple of accessors per struct (issue 11, item 5: compile
+// cost). <ptrace/hana.hpp> adapts the same structs to Boost.Hana for users who want it.
 #pragma once
 
-#include <boost/hana/accessors.hpp>
-#include <boost/hana/define_struct.hpp>
-#include <boost/hana/first.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/second.hpp>
-#include <boost/hana/string.hpp>
-#include <boost/hana/unpack.hpp>
+#include <boost/preprocessor/seq/for_each.hpp>
+#include <boost/preprocessor/seq/for_each_i.hpp>
+#include <boost/preprocessor/stringize.hpp>
+#include <boost/preprocessor/tuple/elem.hpp>
+#include <boost/preprocessor/variadic/size.hpp>
+#include <boost/preprocessor/variadic/to_seq.hpp>
 
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 namespace ptrace_api::detail {
 
-/// A struct whose members Hana can enumerate (declared with BOOST_HANA_DEFINE_STRUCT).
+/// A struct declared with PTRACE_API_REFLECTED.
 template <class T>
 concept Reflected = requires {
-    boost::hana::accessors<T>();
+    T::ptrace_api_reflection::names;
 };
 
 /// The number of reflected members of T.
 template <Reflected T>
-inline constexpr std::size_t member_count =
-    decltype(boost::hana::length(boost::hana::accessors<T>()))::value;
-
-/// The member names of T, copied out of Hana's compile-time strings into storage of our own.
-/// (Views into Hana's `string_storage` objects, kept in a constexpr table, make g++ 12 emit
-/// those objects into the table's COMDAT group, which the linker may then discard.)
-template <Reflected T>
-struct MemberNames {
-    static constexpr std::size_t count = member_count<T>;
-
-    static constexpr std::size_t total_length() noexcept {
-        return boost::hana::unpack(boost::hana::accessors<T>(), [](auto... accessor) {
-            return (std::size_t{0} + ... +
-                    (boost::hana::length(boost::hana::first(accessor)).value + 1));
-        });
-    }
-    static constexpr std::array<char, total_length()> make_chars() noexcept {
-        std::array<char, total_length()> result{};
-        std::size_t at = 0;
-        boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
-            const std::string_view name =
-                boost::hana::to<const char*>(boost::hana::first(accessor));
-            for (const char c : name) {
-                result[at++] = c;
-            }
-            result[at++] = '\0';
-        });
-        return result;
-    }
-    static constexpr std::array<char, total_length()> chars = make_chars();
-
-    static constexpr std::array<std::string_view, count> make_views() noexcept {
-        std::array<std::string_view, count> result{};
-        std::size_t at = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            std::size_t length = 0;
-            while (chars[at + length] != '\0') {
-                ++length;
-            }
-            result[i] = std::string_view(chars.data() + at, length);
-            at += length + 1;
-        }
-        return result;
-    }
-    static constexpr std::array<std::string_view, count> views = make_views();
-};
+inline constexpr std::size_t member_count = T::ptrace_api_reflection::names.size();
 
 /// The member names of T, in declaration order.
 template <Reflected T>
-inline constexpr const std::array<std::string_view, member_count<T>>& member_names =
-    MemberNames<T>::views;
+inline constexpr const auto& member_names = T::ptrace_api_reflection::names;
 
 /// Calls `visit(name, member)` for every member of `object`, in declaration order.
-template <Reflected T, class Visit>
+template <class T, class Visit>
+requires Reflected<std::remove_const_t<T>>
 constexpr void for_each_member(T& object, Visit&& visit) {
-    std::size_t index = 0;
-    boost::hana::for_each(boost::hana::accessors<std::remove_const_t<T>>(), [&](auto accessor) {
-        visit(member_names<std::remove_const_t<T>>[index++], boost::hana::second(accessor)(object));
-    });
+    std::remove_const_t<T>::ptrace_api_reflection::visit(object, visit);
 }
 
 /// Calls `visit(member)` for the member called `name`; returns false when there is none.
-template <Reflected T, class Visit>
+template <class T, class Visit>
+requires Reflected<std::remove_const_t<T>>
 constexpr bool visit_member(T& object, std::string_view name, Visit&& visit) {
     bool found = false;
     for_each_member(object, [&](std::string_view member_name, auto& member) {
@@ -101,3 +58,35 @@ constexpr bool visit_member(T& object, std::string_view name, Visit&& visit) {
 }
 
 } // namespace ptrace_api::detail
+
+// Expansion helpers of PTRACE_API_REFLECTED; each element is a `(type, name)` pair.
+#define PTRACE_API_DETAIL_REFLECT_MEMBER(r, unused, pair)                                          \
+    BOOST_PP_TUPLE_ELEM(2, 0, pair) BOOST_PP_TUPLE_ELEM(2, 1, pair);
+#define PTRACE_API_DETAIL_REFLECT_NAME(r, unused, pair)                                            \
+    BOOST_PP_STRINGIZE(BOOST_PP_TUPLE_ELEM(2, 1, pair)),
+#define PTRACE_API_DETAIL_REFLECT_VISIT(r, unused, i, pair)                                        \
+    fn(names[i], object.BOOST_PP_TUPLE_ELEM(2, 1, pair));
+
+/// Declares the data members of a struct from `(type, name)` pairs, in order, and reflects
+/// them (detail::member_names, detail::for_each_member):
+///
+///     struct EnvRegisters {
+///         PTRACE_API_REFLECTED(EnvRegisters, (std::uint64_t, fsbase), (std::uint64_t, gsbase));
+///     };
+///
+/// The members are public and the struct stays an aggregate with the same layout as if they
+/// had been written out. A type that contains a comma needs an alias first.
+#define PTRACE_API_REFLECTED(Name, ...)                                                            \
+    BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_REFLECT_MEMBER, ~,                                     \
+                          BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                                   \
+    struct ptrace_api_reflection {                                                                 \
+        static constexpr std::array<std::string_view, BOOST_PP_VARIADIC_SIZE(__VA_ARGS__)> names{  \
+            BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_REFLECT_NAME, ~,                               \
+                                  BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))};                         \
+        template <class Object, class Visit>                                                       \
+        static constexpr void visit(Object& object, Visit& fn) {                                   \
+            static_assert(std::is_same_v<std::remove_const_t<Object>, Name>);                      \
+            BOOST_PP_SEQ_FOR_EACH_I(PTRACE_API_DETAIL_REFLECT_VISIT, ~,                            \
+                                    BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                         \
+        }                                                                                          \
+    }
