@@ -106,10 +106,11 @@ Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte>
 
 inline int get_regs(pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
     if (t != nullptr) {
-        if (!Shim::instance().load_regs(*t)) {
+        const user_regs_struct* regs = Shim::instance().load_regs(*t);
+        if (regs == nullptr) {
             return errno;
         }
-        out = t->regs;
+        out = *regs;
         return 0;
     }
     return sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &out) == 0 ? 0 : errno;
@@ -120,7 +121,7 @@ inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
         return errno == EIO ? EINVAL : errno; // Linux refused a value (decision 9)
     }
     if (t != nullptr) {
-        t->regs_valid = false; // Linux may have masked bits; read back lazily
+        t->regs.reset(); // Linux may have masked bits; read back lazily
         if (t->stop == StopKind::SyscallEntry) {
             t->entry_regs_written = true;
         }

@@ -195,7 +195,7 @@ protected:
             // stopped yet able to report SIGCONT (an EVENT_STOP) and new signals.
             (void)be_.ptrace(PTRACE_LISTEN, t.tid, 0, 0);
             t.run = detail::Run::Listening;
-            t.regs_valid = false;
+            t.regs.reset();
             return;
         }
         const long data = rules::resume_signal(t.stop, t.stop_sig, ignore); // E2, decision 4
@@ -225,7 +225,7 @@ protected:
         if (request == PTRACE_SINGLESTEP) {
             t.step_armed = true;
         }
-        t.regs_valid = false;
+        t.regs.reset();
         t.entry_regs_written = false;
     }
 
@@ -337,9 +337,10 @@ protected:
     static void begin_stop(detail::Tracee& t, int status) noexcept {
         t.run = detail::Run::Stopped;
         t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
-        t.interrupt_sent_before = t.interrupt_sent;
-        t.interrupt_sent = false;
-        t.regs_valid = false;
+        t.interrupt = t.interrupt == detail::Interrupt::Pending
+                          ? detail::Interrupt::CameWithThisStop
+                          : detail::Interrupt::None;
+        t.regs.reset();
         t.entry_regs_written = false;
         if (stop_event(status) != 0 || stop_signal(status) == syscall_stop_sig) {
             t.probed.reset(); // the probe's memo holds only until the signal's next stop
@@ -367,20 +368,22 @@ protected:
         t.job_stopped = stop.kind == detail::StopKind::GroupStop;
         t.stop = stop.kind;
         t.sys = detail::SysState::Outside;
-        if (t.interrupt_sent_before && load_regs(t) && rules::is_restart_errno(t.regs.rax) &&
-            static_cast<std::int64_t>(t.regs.orig_rax) >= 0) {
+        const user_regs_struct* regs =
+            t.interrupt == detail::Interrupt::CameWithThisStop ? load_regs(t) : nullptr;
+        if (regs != nullptr && rules::is_restart_errno(regs->rax) &&
+            static_cast<std::int64_t>(regs->orig_rax) >= 0) {
             // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
             // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
             // stop so that the tracer sees only that syscall's POST (D3, decision 18).
-            expect_restart(t);
+            expect_restart(t, *regs);
         }
         finish_stop(t, std::nullopt, false);
     }
 
     /// Decision 18: the syscall at the tracee's registers restarts unseen; its duplicate
     /// entry stop is to be folded away.
-    static void expect_restart(detail::Tracee& t) noexcept {
-        t.restart = detail::PendingRestart{t.regs.orig_rax, t.regs.rip, false};
+    static void expect_restart(detail::Tracee& t, const user_regs_struct& regs) noexcept {
+        t.restart = detail::PendingRestart{regs.orig_rax, regs.rip, false};
     }
 
     /// D1 (and decision 18's folding of a restart's duplicate entry).
@@ -415,8 +418,10 @@ protected:
             finish_stop(t, std::nullopt, false);
             return;
         }
-        if (load_regs(t) && (rules::is_restart_errno(t.regs.rax) || restart_ignored_interrupt(t))) {
-            expect_restart(t);
+        const user_regs_struct* regs = load_regs(t);
+        if (regs != nullptr &&
+            (rules::is_restart_errno(regs->rax) || restart_ignored_interrupt(t))) {
+            expect_restart(t, *regs);
             finish_stop(t, std::nullopt, false);
             return;
         }
@@ -575,7 +580,7 @@ protected:
                 ProbeSpace& space = spaces_[st->tgid];
                 const HandlerProbe probe =
                     be_.probe_handler(t.tid, sig, *st, space, rules::request_for(t.mode));
-                t.regs_valid = false;
+                t.regs.reset();
                 switch (probe.outcome) {
                 case HandlerProbe::Outcome::Resumed:
                     t.run = detail::Run::Running;

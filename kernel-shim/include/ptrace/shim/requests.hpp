@@ -124,7 +124,7 @@ public:
         siginfo_t si{};
         t.run = detail::Run::Stopped;
         t.held = false;
-        t.regs_valid = false;
+        t.regs.reset();
         t.sys = detail::SysState::Unknown; // pair the next syscall stops by asking Linux
         const bool have = be_.ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) == 0;
         if (have && si.si_signo == SIGTRAP && (si.si_code & 0x7f) == SIGTRAP) {

@@ -107,6 +107,13 @@ enum class Run : std::uint8_t {
     Stolen,
 };
 
+/// Our PTRACE_INTERRUPT of a task, as far as its stops tell.
+enum class Interrupt : std::uint8_t {
+    None,
+    Pending,         // sent; the stop it causes has not come yet
+    CameWithThisStop // one was pending when the current (or last) stop came
+};
+
 /// One Linux task this process traces.
 struct Tracee {
     pid_t tid = 0;
@@ -121,8 +128,7 @@ struct Tracee {
     bool detach_at_stop = false; // let it go at its next stop (F4, F2, I1)
     bool frozen = false;         // O_TRUNC or clone freeze (A5, F1)
     bool held = false;           // sits at a reported stop: the bp is reached (C4)
-    bool interrupt_sent = false;
-    bool interrupt_sent_before = false; // an INTERRUPT was pending when this stop came
+    Interrupt interrupt = Interrupt::None;
     bool job_stopped = false;
     bool exitkill = false;
     long options = -1; // the options Linux has for it; -1 unknown (inherited by a child)
@@ -134,9 +140,8 @@ struct Tracee {
     SysState sys = SysState::Unknown;
     bool exec_exit_pending = false;
     std::optional<PendingRestart> restart; // an -ERESTART* exit was folded away
-    bool regs_valid = false;
-    bool entry_regs_written = false;
-    user_regs_struct regs{};
+    std::optional<user_regs_struct> regs;  // fetched once per stop; none while it runs (3.J)
+    bool entry_regs_written = false;       // the tracer wrote them at this entry stop (E1)
     std::vector<std::function<void(Tracee&)>> at_stop; // served at the next stop
 };
 

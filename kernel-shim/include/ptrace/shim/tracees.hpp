@@ -81,14 +81,16 @@ public:
     }
 
     /// GETREGS once per stop (cached until the tracee resumes: fetch lazily, spec 3.J).
-    bool load_regs(detail::Tracee& t) noexcept {
-        if (!t.regs_valid) {
-            if (be_.ptrace_ptr(PTRACE_GETREGS, t.tid, 0, &t.regs) != 0) {
-                return false;
+    /// \returns the cached registers, or nullptr when Linux refused (errno set).
+    user_regs_struct* load_regs(detail::Tracee& t) noexcept {
+        if (!t.regs) {
+            user_regs_struct regs{};
+            if (be_.ptrace_ptr(PTRACE_GETREGS, t.tid, 0, &regs) != 0) {
+                return nullptr;
             }
-            t.regs_valid = true;
+            t.regs = regs;
         }
-        return true;
+        return &*t.regs;
     }
 
     /// How rax reads at the tracee's current stop (D1, decision 7).
@@ -166,12 +168,13 @@ protected:
     /// True when the two bytes at the tracee's instruction pointer are a system call
     /// instruction (D4 precedence, rules::mode_for).
     bool at_syscall_instruction(detail::Tracee& t) {
-        if (!load_regs(t)) {
+        const user_regs_struct* regs = load_regs(t);
+        if (regs == nullptr) {
             return false;
         }
         errno = 0; // -1 is valid PEEK data
         long word = 0;
-        if (be_.ptrace_ptr(PTRACE_PEEKTEXT, t.tid, t.regs.rip, &word) != 0) {
+        if (be_.ptrace_ptr(PTRACE_PEEKTEXT, t.tid, regs->rip, &word) != 0) {
             return false;
         }
         return rules::is_syscall_instruction(static_cast<std::uint64_t>(word));
@@ -179,11 +182,12 @@ protected:
 
     /// E1: skip the syscall at this entry stop (rules::skip_syscall_regs).
     void skip_syscall(detail::Tracee& t) {
-        if (!load_regs(t)) {
+        user_regs_struct* regs = load_regs(t);
+        if (regs == nullptr) {
             return;
         }
-        rules::skip_syscall_regs(t.regs, t.entry_regs_written);
-        (void)be_.ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs);
+        rules::skip_syscall_regs(*regs, t.entry_regs_written);
+        (void)be_.ptrace_ptr(PTRACE_SETREGS, t.tid, 0, regs);
     }
 
     static long options_for(const detail::Tracee& t) noexcept {
@@ -211,7 +215,7 @@ protected:
         }
         t.run = detail::Run::Running;
         t.held = false;
-        t.regs_valid = false;
+        t.regs.reset();
         return true;
     }
 
@@ -324,9 +328,9 @@ protected:
     }
 
     void request_stop(detail::Tracee& t) {
-        if (t.run != detail::Run::Stopped && !t.interrupt_sent) {
+        if (t.run != detail::Run::Stopped && t.interrupt != detail::Interrupt::Pending) {
             if (be_.ptrace(PTRACE_INTERRUPT, t.tid, 0, 0) == 0) {
-                t.interrupt_sent = true;
+                t.interrupt = detail::Interrupt::Pending;
             }
         }
     }
@@ -348,7 +352,8 @@ protected:
     /// happened, or -EINTR after all if a handler runs first (spec 3.H6, decision 18 folds the
     /// restart). \returns true when the result was changed. Tracer thread, stopped tracee.
     bool restart_ignored_interrupt(detail::Tracee& t) {
-        if (!load_regs(t) || !rules::interrupted_epoll_wait(t.regs.rax, t.regs.orig_rax)) {
+        user_regs_struct* regs = load_regs(t);
+        if (regs == nullptr || !rules::interrupted_epoll_wait(regs->rax, regs->orig_rax)) {
             return false;
         }
         const auto st = be_.proc_status(t.tid);
@@ -356,8 +361,8 @@ protected:
         if (!st || !rules::only_ignored_signals_through(*st, delivering) || timer_signal_among(t)) {
             return false;
         }
-        t.regs.rax = rules::restart_nohand;
-        return be_.ptrace_ptr(PTRACE_SETREGS, t.tid, 0, &t.regs) == 0;
+        regs->rax = rules::restart_nohand;
+        return be_.ptrace_ptr(PTRACE_SETREGS, t.tid, 0, regs) == 0;
     }
 
     /// True when the signal being delivered, or one still queued, comes from a POSIX timer
