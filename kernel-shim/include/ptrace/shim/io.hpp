@@ -8,6 +8,7 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/events.hpp>
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
 #include <ptrace/shim/sys.hpp>
@@ -129,26 +130,15 @@ inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
     return 0;
 }
 
-/// C1: copies whole events, oldest first; 0 when none or `len < 56`. Never blocks.
+/// C1/C2/F2 (events.hpp take_events), then C8: the eventfd is drained once the read left the
+/// handle unreadable (an empty queue, a live tracee).
 inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf) {
     std::lock_guard<std::mutex> lk(shim.mutex());
-    const std::size_t n = std::min(buf.size() / sizeof(PtraceEvent), s.queue.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        const PtraceEvent ev = s.queue.front();
-        s.queue.pop_front();
-        std::memcpy(buf.data() + i * sizeof(PtraceEvent), &ev, sizeof ev);
-        if (rules::cause_bits(ev) == PtraceFlags::EVENT_CLONE.bits()) {
-            // F2: from now on the next write or the close releases this child.
-            const auto tid = static_cast<pid_t>(ev.a);
-            if (std::erase(s.unread_children, tid) != 0) {
-                s.read_children.push_back(tid);
-            }
-        }
-    }
-    if (s.queue.empty() && !s.exited) {
+    const TakenEvents taken = take_events(s, buf);
+    if (!taken.still_readable) {
         Shim::drain_ready(s); // C8: readable iff queued or exited
     }
-    return n * sizeof(PtraceEvent);
+    return taken.bytes;
 }
 
 /// G2: "ESRCH, then waitpid(pid)" must work at once. A child of ours becomes a waitable
@@ -206,10 +196,8 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
 /// B6/B7: the wait of a blocking write. On the tracer thread (a job) it serves the stops
 /// itself; elsewhere it sleeps until the tracer thread reports one.
 inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
-    auto over = [&s] {
-        // Unread events return at once (B7); so does a handle closed meanwhile.
-        return (s.bp && s.reached) || !s.queue.empty() || s.exited || s.closed || s.error != 0;
-    };
+    // Unread events return at once (B7); so does a handle closed meanwhile (events.hpp).
+    auto over = [&s] { return write_wait_over(s); };
     auto idle = [&shim, &s] {
         // Fallbacks: the session's tracee vanished without an EXIT event stop (spec 3.D7; the
         // wait that came back empty has swept every record already), and a stop another waiter
@@ -225,7 +213,7 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
     if (const int err = std::exchange(s.error, 0); err != 0) {
         return unexpected_errno(err);
     }
-    const bool exited = s.exited && !(s.bp && s.reached) && s.queue.empty();
+    const bool exited = write_wait_exited(s);
     lk.unlock();
     if (exited) {
         return await_reapable(shim, s);

@@ -11,6 +11,7 @@
 #include <ptrace/result.hpp>
 #include <ptrace/shim/backend.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/events.hpp>
 #include <ptrace/shim/handler_probe.hpp>
 #include <ptrace/shim/rules.hpp>
 #include <ptrace/shim/state.hpp>
@@ -131,7 +132,7 @@ public:
         for (detail::Session* s : unflushed_) {
             if (s->ready_pending) {
                 s->ready_pending = false;
-                if (!s->queue.empty() || s->exited) {
+                if (detail::readable(*s)) {
                     raise_ready(*s);
                 }
             }
