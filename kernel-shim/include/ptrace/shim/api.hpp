@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -107,8 +106,9 @@ PTRACE_API_DECL Result<void> run_on_tracer_thread(JobFunction job, void* context
 /// the job. `fn` must not throw.
 template <class Fn>
 Result<void> run_on_tracer_thread(Fn& fn) {
+    // std::addressof without <memory> (shared_ptr, atomics...), which nothing else here needs.
     return run_on_tracer_thread([](void* context) { (*static_cast<Fn*>(context))(); },
-                                static_cast<void*>(std::addressof(fn)));
+                                static_cast<void*>(__builtin_addressof(fn)));
 }
 
 } // namespace ptrace_api::shim
