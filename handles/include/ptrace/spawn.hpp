@@ -6,7 +6,7 @@
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/result.hpp>
-#include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/fd.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <cerrno>

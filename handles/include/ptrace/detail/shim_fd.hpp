@@ -3,8 +3,9 @@
 #pragma once
 
 #include <ptrace/result.hpp>
-#include <ptrace/shim/proc.hpp>
-#include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/api.hpp>
+#include <ptrace/shim/fd.hpp>
+#include <ptrace/shim/handle_path.hpp>
 
 #include <string_view>
 #include <system_error>
