@@ -21,7 +21,8 @@
 /// How the library's out-of-line functions are declared and defined: `inline` in the default,
 /// header-only mode; nothing (one external definition, in the provided source) when
 /// PTRACE_API_SEPARATE_COMPILATION is defined. The macro must be defined in every translation
-/// unit of a program or in none: a mixed program is an ODR violation.
+/// unit of a program or in none: a mixed program is an ODR violation, and the separately
+/// compiled code aborts it at startup (ptrace_api_header_only_mode below).
 #if defined(PTRACE_API_SEPARATE_COMPILATION)
 #define PTRACE_API_DECL
 #else
@@ -114,5 +115,14 @@ Result<void> run_on_tracer_thread(Fn& fn) {
 } // namespace ptrace_api::shim
 
 #if !defined(PTRACE_API_SEPARATE_COMPILATION)
+// The mark of a header-only translation unit: one hidden byte per program, however many TUs
+// define it. The separately compiled code looks for it at startup (impl/api.ipp) and aborts
+// a program that mixes the modes. A mark that would fail the link instead needs a strong
+// symbol from each header-only TU, which only assembly can emit, and link-time optimisation
+// then joins those into duplicates even in a program that does not mix.
+extern "C" {
+[[gnu::used, gnu::visibility("hidden")]] inline const char ptrace_api_header_only_mode = 0;
+}
+
 #include <ptrace/shim/impl/api.ipp>
 #endif

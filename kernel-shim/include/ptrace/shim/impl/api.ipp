@@ -21,6 +21,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -38,6 +40,32 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <unistd.h>
+
+#if defined(PTRACE_API_SEPARATE_COMPILATION)
+// A program whose other translation units include api.hpp without the macro defines this
+// (api.hpp): it mixes the modes, an ODR violation, and stops before main with a message.
+extern "C" {
+[[gnu::weak, gnu::visibility("hidden")]] extern const char ptrace_api_header_only_mode;
+}
+
+namespace ptrace_api::shim::detail {
+namespace {
+
+// Internal: this file is compiled once, in the provided source (never inline, or an unused
+// variable would not be initialised).
+[[maybe_unused]] const bool modes_checked = [] {
+    if (&ptrace_api_header_only_mode != nullptr) {
+        std::fputs("ptrace-api: this program mixes translation units compiled with and without "
+                   "PTRACE_API_SEPARATE_COMPILATION; define it in every one of them or in none\n",
+                   stderr);
+        std::abort();
+    }
+    return true;
+}();
+
+} // namespace
+} // namespace ptrace_api::shim::detail
+#endif
 
 namespace ptrace_api::shim {
 
