@@ -114,7 +114,17 @@ Result<void> run_on_tracer_thread(Fn& fn) {
 
 } // namespace ptrace_api::shim
 
-#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#if defined(PTRACE_API_SEPARATE_COMPILATION)
+// Every unit of the separate mode refers to a symbol of the separately compiled source: a
+// program always links that source, so its check of the modes (impl/api.ipp) runs even where
+// the header-only units of a mixed program could provide every other definition, and a
+// program without it is told so by the symbol's name.
+extern "C" {
+[[gnu::visibility("hidden")]] extern const char ptrace_api_separate_mode_needs_src_ptrace_api_cpp;
+[[gnu::used, gnu::visibility("hidden")]] inline const char* const ptrace_api_separate_mode =
+    &ptrace_api_separate_mode_needs_src_ptrace_api_cpp;
+}
+#else
 // The mark of a header-only translation unit: one hidden byte per program, however many TUs
 // define it. The separately compiled code looks for it at startup (impl/api.ipp) and aborts
 // a program that mixes the modes. A mark that would fail the link instead needs a strong

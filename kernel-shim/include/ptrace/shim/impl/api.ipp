@@ -46,6 +46,7 @@
 // (api.hpp): it mixes the modes, an ODR violation, and stops before main with a message.
 extern "C" {
 [[gnu::weak, gnu::visibility("hidden")]] extern const char ptrace_api_header_only_mode;
+const char ptrace_api_separate_mode_needs_src_ptrace_api_cpp = 1; // see api.hpp
 }
 
 namespace ptrace_api::shim::detail {
