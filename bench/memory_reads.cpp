@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Throughput of tracee memory reads through a mem handle (lseek + read) against
 // process_vm_readv(2), at 8 B, 4 KiB and 1 MiB.
-#include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/api.hpp>
 
 #include <csignal>
 #include <cstdint>

@@ -7,7 +7,7 @@
 #include <ptrace/bytes.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
-#include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/api.hpp>
 #include <ptrace/tracer.hpp>
 #include <ptrace/tracer_thread.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Tracer memory: resident size of this process before and after opening a trace handle on each
 // of 1000 threads of one tracee, and the bytes that costs per traced thread.
-#include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/api.hpp>
 
 #include <csignal>
 #include <cstdio>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Compile-cost row (b) (bench/compile_cost.cpp): a small user program of the header-only
-// library. It starts a program traced, stops it before each of its syscalls and at its exit,
-// counts the syscalls, and reaps it. bench/meson.build also builds it, so that it keeps
-// compiling as the API changes:
+// Compile-cost row (b) (bench/compile_cost.cpp): a small user program of the library, compiled
+// in the header-only mode and in the separately compiled one. It starts a program traced, stops
+// it before each of its syscalls and at its exit, counts the syscalls, and reaps it.
+// bench/meson.build also builds it, so that it keeps compiling as the API changes:
 //
 //     compile_spawn_tracer [PROGRAM [ARGS...]]     (default: /bin/true)
 #include <ptrace/spawn.hpp>

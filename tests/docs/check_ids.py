@@ -17,7 +17,7 @@ DEFINITIONS = ROOT / "kernel-shim" / "README.md"
 # of a word, a path, a flag or a hex number).
 RULE = re.compile(r"(?<![\w.\-#])([A-M])(\d{1,2})(?![\w-])")
 DECISION = re.compile(r"\b[Dd]ecisions? (\d{1,2})\b")
-SUFFIXES = {".cpp", ".hpp", ".md", ".py", ".build", ".txt", ".sh"}
+SUFFIXES = {".cpp", ".hpp", ".ipp", ".md", ".py", ".build", ".txt", ".sh"}
 
 
 def sources():

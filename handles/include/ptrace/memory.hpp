@@ -4,9 +4,9 @@
 
 #include <ptrace/bytes.hpp>
 #include <ptrace/c_string.hpp>
-#include <ptrace/config.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/shim/api.hpp>
 
 #include <array>
 #include <cstddef>
@@ -32,13 +32,7 @@ class Memory {
 public:
     /// Opens the memory handle of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
-    [[nodiscard]] static Result<Memory> open(pid_t pid) {
-        auto fd = detail::ShimFd::open(pid, "mem", 0);
-        if (!fd) {
-            return Unexpected(fd.error());
-        }
-        return Memory(pid, std::move(*fd));
-    }
+    [[nodiscard]] static Result<Memory> open(pid_t pid);
 
     Memory(Memory&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), fd_(std::move(other.fd_)) {}
@@ -58,38 +52,12 @@ public:
     /// \pre not moved-from.
     /// \errors EFAULT part of the range is unmapped (or the tracee is a zombie); ESRCH the
     /// tracee is gone and reaped (G1).
-    Result<void> read(std::uint64_t address, std::span<std::byte> out) {
-        PTRACE_API_ASSERT(fd_.valid(), "Memory used after being moved from");
-        if (out.empty()) {
-            return {};
-        }
-        if (auto r = seek(address); !r) {
-            return r;
-        }
-        const auto n = shim::read(fd_.get(), out);
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        return *n == out.size() ? Result<void>{} : unexpected(std::errc::bad_address);
-    }
+    Result<void> read(std::uint64_t address, std::span<std::byte> out);
 
     /// Writes `data` at `address`, also into read-only mappings (K2).
     /// \pre not moved-from.
     /// \errors EFAULT part of the range is unmapped; ESRCH the tracee is gone and reaped.
-    Result<void> write(std::uint64_t address, std::span<const std::byte> data) {
-        PTRACE_API_ASSERT(fd_.valid(), "Memory used after being moved from");
-        if (data.empty()) {
-            return {};
-        }
-        if (auto r = seek(address); !r) {
-            return r;
-        }
-        const auto n = shim::write(fd_.get(), data);
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        return *n == data.size() ? Result<void>{} : unexpected(std::errc::bad_address);
-    }
+    Result<void> write(std::uint64_t address, std::span<const std::byte> data);
 
     /// The value of type `T` stored at `address` (a copy of its bytes).
     /// \pre not moved-from. \errors as read().
@@ -120,26 +88,19 @@ public:
     /// \pre not moved-from.
     /// \errors EFAULT the string starts in, or runs into, an unmapped page before its NUL
     /// and before `max_len`; ESRCH the tracee is gone and reaped.
-    [[nodiscard]] Result<CString> read_c_string(std::uint64_t address, std::size_t max_len) {
-        return ptrace_api::read_c_string(
-            [this](std::uint64_t at, std::span<std::byte> out) { return read(at, out); }, address,
-            max_len);
-    }
+    [[nodiscard]] Result<CString> read_c_string(std::uint64_t address, std::size_t max_len);
 
 private:
     Memory(pid_t pid, detail::ShimFd fd) noexcept : pid_(pid), fd_(std::move(fd)) {}
 
-    Result<void> seek(std::uint64_t address) {
-        // The handle's offset is the address (K1); SEEK_SET takes it as an unsigned value.
-        const auto r = shim::lseek(fd_.get(), static_cast<std::int64_t>(address), SEEK_SET);
-        if (!r) {
-            return Unexpected(r.error());
-        }
-        return {};
-    }
+    Result<void> seek(std::uint64_t address);
 
     pid_t pid_ = 0;
     detail::ShimFd fd_;
 };
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/memory.ipp>
+#endif

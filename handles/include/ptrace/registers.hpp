@@ -2,11 +2,10 @@
 // Registers: typed access to a tracee's regs/int, regs/float and regs/env handles.
 #pragma once
 
-#include <ptrace/bytes.hpp>
-#include <ptrace/config.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/shim/api.hpp>
 
 #include <utility>
 
@@ -31,21 +30,7 @@ class Registers {
 public:
     /// Opens the three register handles of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
-    [[nodiscard]] static Result<Registers> open(pid_t pid) {
-        auto int_fd = detail::ShimFd::open(pid, "regs/int", 0);
-        if (!int_fd) {
-            return Unexpected(int_fd.error());
-        }
-        auto float_fd = detail::ShimFd::open(pid, "regs/float", 0);
-        if (!float_fd) {
-            return Unexpected(float_fd.error());
-        }
-        auto env_fd = detail::ShimFd::open(pid, "regs/env", 0);
-        if (!env_fd) {
-            return Unexpected(env_fd.error());
-        }
-        return Registers(pid, std::move(*int_fd), std::move(*float_fd), std::move(*env_fd));
-    }
+    [[nodiscard]] static Result<Registers> open(pid_t pid);
 
     Registers(Registers&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), int_fd_(std::move(other.int_fd_)),
@@ -66,26 +51,24 @@ public:
 
     /// The general-purpose registers (Redox layout, no orig_rax).
     /// \pre not moved-from. \errors ESRCH the tracee is gone (G1).
-    [[nodiscard]] Result<IntRegisters> get_int() const { return get<IntRegisters>(int_fd_); }
+    [[nodiscard]] Result<IntRegisters> get_int() const;
     /// Writes the general-purpose registers. \pre not moved-from.
     /// \errors ESRCH the tracee is gone (G1); EINVAL Linux refused a value (decision 9).
-    Result<void> set_int(const IntRegisters& regs) { return set(int_fd_, regs); }
+    Result<void> set_int(const IntRegisters& regs);
 
     /// The x87/SSE state (the 416-byte FXSAVE prefix). \pre not moved-from.
     /// \errors ESRCH the tracee is gone.
-    [[nodiscard]] Result<FloatRegisters> get_float() const {
-        return get<FloatRegisters>(float_fd_);
-    }
+    [[nodiscard]] Result<FloatRegisters> get_float() const;
     /// Writes the x87/SSE state. Reserved mxcsr bits (outside the CPU's mxcsr_mask) are
     /// discarded and mxcsr_mask itself is read-only, as in Redox (J4). \pre not moved-from.
     /// \errors ESRCH the tracee is gone.
-    Result<void> set_float(const FloatRegisters& regs) { return set(float_fd_, regs); }
+    Result<void> set_float(const FloatRegisters& regs);
 
     /// The fs and gs bases. \pre not moved-from. \errors ESRCH the tracee is gone.
-    [[nodiscard]] Result<EnvRegisters> get_env() const { return get<EnvRegisters>(env_fd_); }
+    [[nodiscard]] Result<EnvRegisters> get_env() const;
     /// Writes the fs and gs bases. \pre not moved-from.
     /// \errors ESRCH the tracee is gone; EINVAL a non-canonical address.
-    Result<void> set_env(const EnvRegisters& regs) { return set(env_fd_, regs); }
+    Result<void> set_env(const EnvRegisters& regs);
 
 private:
     Registers(pid_t pid, detail::ShimFd int_fd, detail::ShimFd float_fd,
@@ -94,31 +77,9 @@ private:
           env_fd_(std::move(env_fd)) {}
 
     template <class Regs>
-    [[nodiscard]] static Result<Regs> get(const detail::ShimFd& fd) {
-        PTRACE_API_ASSERT(fd.valid(), "Registers used after being moved from");
-        Regs regs{};
-        const auto n = shim::read(fd.get(), as_writable_bytes(regs));
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        if (*n != sizeof regs) {
-            return unexpected(std::errc::io_error); // J1/J4 always return the whole set
-        }
-        return regs;
-    }
-
+    [[nodiscard]] static Result<Regs> get(const detail::ShimFd& fd);
     template <class Regs>
-    static Result<void> set(const detail::ShimFd& fd, const Regs& regs) {
-        PTRACE_API_ASSERT(fd.valid(), "Registers used after being moved from");
-        const auto n = shim::write(fd.get(), as_bytes(regs));
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        if (*n != sizeof regs) {
-            return unexpected(std::errc::io_error);
-        }
-        return {};
-    }
+    static Result<void> set(const detail::ShimFd& fd, const Regs& regs);
 
     pid_t pid_ = 0;
     detail::ShimFd int_fd_;
@@ -127,3 +88,7 @@ private:
 };
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/registers.ipp>
+#endif

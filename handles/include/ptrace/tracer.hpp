@@ -2,7 +2,6 @@
 // Tracer, EventHandler and NonblockTracer: RAII handles over a tracee's proc:<pid>/trace.
 #pragma once
 
-#include <ptrace/bytes.hpp>
 #include <ptrace/config.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/event.hpp>
@@ -10,19 +9,16 @@
 #include <ptrace/memory.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/shim/api.hpp>
 
-#include <array>
 #include <concepts>
-#include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <fcntl.h>
 #include <sys/types.h>
 
 namespace ptrace_api {
@@ -94,100 +90,19 @@ struct TraceState {
         PTRACE_API_ASSERT(valid(), "a tracer was used after being moved from or closed");
     }
 
-    static Result<TraceState> open(pid_t pid, AttachOptions options) {
-        int oflags = 0;
-        if (options.stop == AttachStop::StopNow) {
-            oflags |= O_TRUNC; // A5
-        }
-        if (options.on_close == OnClose::Kill) {
-            oflags |= O_EXCL; // A6
-        }
-        // The register and memory handles first: they fail exactly like the trace handle
-        // (A2, A3) and leave the tracee untouched when they do.
-        auto regs = Registers::open(pid);
-        if (!regs) {
-            return Unexpected(regs.error());
-        }
-        auto mem = Memory::open(pid);
-        if (!mem) {
-            return Unexpected(mem.error());
-        }
-        auto trace = ShimFd::open(pid, "trace", oflags);
-        if (!trace) {
-            return Unexpected(trace.error());
-        }
-        TraceState s;
-        s.pid = pid;
-        s.trace = std::move(*trace);
-        s.regs.emplace(std::move(*regs));
-        s.mem.emplace(std::move(*mem));
-        return s;
-    }
+    static Result<TraceState> open(pid_t pid, AttachOptions options);
 
     /// One ptrace operation (B1): the 8 native-endian bytes of `flags`.
-    Result<void> write(PtraceFlags flags) {
-        require_valid();
-        const auto n = shim::write(trace.get(), as_bytes(flags));
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        return {};
-    }
+    Result<void> write(PtraceFlags flags);
 
     /// Appends every event the handle holds now to `out` (C1: reads never block).
-    template <class Out>
-    Result<void> read_all(Out& out) {
-        require_valid();
-        std::array<PtraceEvent, 16> batch{};
-        for (;;) {
-            const auto n = shim::read(trace.get(), std::as_writable_bytes(std::span(batch)));
-            if (!n) {
-                return Unexpected(n.error());
-            }
-            const std::size_t count = *n / sizeof(PtraceEvent);
-            out.insert(out.end(), batch.begin(),
-                       batch.begin() + static_cast<std::ptrdiff_t>(count));
-            if (count < batch.size()) {
-                return {};
-            }
-        }
-    }
+    Result<void> read_all(std::vector<PtraceEvent>& out);
 
-    Result<void> set_nonblocking(bool on) {
-        require_valid();
-        const auto fl = shim::fcntl(trace.get(), F_GETFL);
-        if (!fl) {
-            return Unexpected(fl.error());
-        }
-        const int next = on ? (*fl | O_NONBLOCK) : (*fl & ~O_NONBLOCK);
-        if (const auto r = shim::fcntl(trace.get(), F_SETFL, next); !r) {
-            return Unexpected(r.error());
-        }
-        return {};
-    }
+    Result<void> set_nonblocking(bool on);
 
     /// Closes every handle; `detach` first drops O_EXCL (A7: F_SETFL replaces the flag word,
     /// so the close detaches instead of killing).
-    Result<void> close(bool detach) {
-        require_valid();
-        Result<void> result;
-        if (detach) {
-            const auto fl = shim::fcntl(trace.get(), F_GETFL);
-            if (!fl) {
-                result = Unexpected(fl.error());
-            } else if (const auto r = shim::fcntl(trace.get(), F_SETFL, *fl & ~O_EXCL); !r) {
-                result = Unexpected(r.error());
-            }
-        }
-        regs.reset();
-        mem.reset();
-        if (auto r = trace.close(); !r && result) {
-            result = r;
-        }
-        pid = 0;
-        pending.clear();
-        return result;
-    }
+    Result<void> close(bool detach);
 };
 
 /// What Tracer and NonblockTracer have in common: it owns the TraceState, closes it as the
@@ -196,17 +111,7 @@ struct TraceState {
 /// using-declarations, which carry their documentation.
 class TracerBase {
 public:
-    [[nodiscard]] pid_t pid() const noexcept {
-        if (!state_.valid()) {
-            return state_.pid; // 0 once moved from or closed
-        }
-        try {
-            const auto tid = shim::tid_of(state_.trace.get());
-            return tid ? *tid : state_.pid;
-        } catch (...) {
-            return state_.pid; // a mutex that failed to lock; the attach pid is still a name
-        }
-    }
+    [[nodiscard]] pid_t pid() const noexcept;
     [[nodiscard]] bool valid() const noexcept { return state_.valid(); }
     [[nodiscard]] int native_handle() const noexcept { return state_.trace.get(); }
 
@@ -219,15 +124,7 @@ public:
         return *state_.mem;
     }
 
-    Result<std::vector<PtraceEvent>> events() {
-        state_.require_valid();
-        std::vector<PtraceEvent> out(state_.pending.begin(), state_.pending.end());
-        state_.pending.clear();
-        if (auto r = state_.read_all(out); !r) {
-            return Unexpected(r.error());
-        }
-        return out;
-    }
+    Result<std::vector<PtraceEvent>> events();
 
     Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
 
@@ -297,9 +194,7 @@ public:
 
     /// Drops the non-breakpoint events and waits for the breakpoint: `dispatch` with a
     /// callback that does nothing.
-    Result<PtraceEvent> ignore() {
-        return dispatch([](const PtraceEvent&) {});
-    }
+    Result<PtraceEvent> ignore();
 
 private:
     friend class Tracer;
@@ -327,13 +222,7 @@ public:
     /// the caller is root; A3). Also opens its register and memory handles.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed (A3), or `pid` is in the
     /// caller's own process; EBUSY it is traced already (A4).
-    [[nodiscard]] static Result<Tracer> attach(pid_t pid, AttachOptions options = {}) {
-        auto state = detail::TraceState::open(pid, options);
-        if (!state) {
-            return Unexpected(state.error());
-        }
-        return Tracer(std::move(*state));
-    }
+    [[nodiscard]] static Result<Tracer> attach(pid_t pid, AttachOptions options = {});
 
     // Move-only (detail::TracerBase deletes the copies); the destructor and the move
     // assignment close the handle held, as said above.
@@ -360,13 +249,7 @@ public:
     /// \pre valid().
     /// \errors ESRCH the tracee exited (G1; reap it now if it is your child, G2); EINVAL
     /// reserved bits in `flags` (B2).
-    Result<PtraceEvent> next(PtraceFlags flags) {
-        auto handler = next_event(flags);
-        if (!handler) {
-            return Unexpected(handler.error());
-        }
-        return handler->dispatch([this](const PtraceEvent& ev) { state_.pending.push_back(ev); });
-    }
+    Result<PtraceEvent> next(PtraceFlags flags);
 
     /// Resumes the tracee with `flags`, waits until the breakpoint is reached or a
     /// non-breakpoint event arrives (B7), and returns the events read, to handle them with
@@ -374,21 +257,7 @@ public:
     /// \pre valid().
     /// \errors ESRCH the tracee exited (the events it queued before are in events()); EINVAL
     /// reserved bits.
-    Result<EventHandler> next_event(PtraceFlags flags) {
-        state_.require_valid();
-        EventHandler handler(*this);
-        const auto w = state_.write(flags);
-        // C6/C7: events queued before the wait ended stay readable, even after an exit.
-        if (auto r = state_.read_all(handler.events_); !r) {
-            return Unexpected(r.error());
-        }
-        if (!w) {
-            state_.pending.insert(state_.pending.end(), handler.events_.begin(),
-                                  handler.events_.end());
-            return Unexpected(w.error());
-        }
-        return handler;
-    }
+    Result<EventHandler> next_event(PtraceFlags flags);
 
     /// Takes the non-breakpoint events next() kept, then every event the handle holds now,
     /// oldest first. Never blocks (C1). \pre valid(). \errors none in practice (EBADF).
@@ -448,20 +317,7 @@ public:
     Result<void> next(PtraceFlags flags) { return state_.write(flags); }
 
     /// The oldest unread event, or nothing when none is queued now (C1). \pre valid().
-    Result<std::optional<PtraceEvent>> read_event() {
-        state_.require_valid();
-        if (state_.pending.empty()) {
-            if (auto r = state_.read_all(state_.pending); !r) {
-                return Unexpected(r.error());
-            }
-        }
-        if (state_.pending.empty()) {
-            return std::optional<PtraceEvent>{};
-        }
-        const PtraceEvent ev = state_.pending.front();
-        state_.pending.erase(state_.pending.begin());
-        return std::optional<PtraceEvent>{ev};
-    }
+    Result<std::optional<PtraceEvent>> read_event();
 
     /// Every event queued now, oldest first (empty when none). \pre valid().
     using TracerBase::events;
@@ -472,12 +328,7 @@ public:
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().
-    Result<Tracer> into_blocking() && {
-        if (auto r = state_.set_nonblocking(false); !r) {
-            return Unexpected(r.error());
-        }
-        return Tracer(std::move(state_));
-    }
+    Result<Tracer> into_blocking() &&;
 
     /// Closes the handle and detaches (even with OnClose::Kill). \pre valid().
     using TracerBase::detach;
@@ -496,23 +347,6 @@ static_assert(std::is_nothrow_move_constructible_v<NonblockTracer> &&
               std::is_nothrow_move_assignable_v<NonblockTracer> &&
               !std::is_copy_constructible_v<NonblockTracer> &&
               !std::is_copy_assignable_v<NonblockTracer>);
-
-inline Result<NonblockTracer> Tracer::into_nonblocking() && {
-    if (auto r = state_.set_nonblocking(true); !r) {
-        return Unexpected(r.error());
-    }
-    return NonblockTracer(std::move(state_));
-}
-
-inline Result<void> EventHandler::retry() {
-    detail::TraceState& state = tracer_->state_;
-    events_.clear();
-    const auto w = state.write(PtraceFlags::FLAG_WAIT);
-    if (auto r = state.read_all(events_); !r) {
-        return r;
-    }
-    return w;
-}
 
 template <class Callback>
 requires std::invocable<Callback&, const PtraceEvent&> Result<PtraceEvent>
@@ -551,3 +385,7 @@ EventHandler::dispatch(Callback&& callback) {
 }
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/tracer.ipp>
+#endif

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <ptrace/result.hpp>
-#include <ptrace/shim/proc.hpp>
+#include <ptrace/shim/api.hpp>
 
 #include <concepts>
 #include <exception>

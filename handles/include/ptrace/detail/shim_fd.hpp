@@ -3,11 +3,10 @@
 #pragma once
 
 #include <ptrace/result.hpp>
-#include <ptrace/shim/proc.hpp>
-#include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/api.hpp>
+#include <ptrace/shim/fd.hpp>
 
 #include <string_view>
-#include <system_error>
 
 #include <sys/types.h>
 
@@ -15,13 +14,7 @@ namespace ptrace_api::detail {
 
 /// Closes a shim handle through `shim::close`, which is what detaches or kills a tracee (I1,
 /// A6); a plain ::close would leak the shim's session. \returns the shim's answer.
-inline Result<void> close_handle(int fd) noexcept {
-    try {
-        return shim::close(fd);
-    } catch (...) {
-        return unexpected(std::errc::not_enough_memory); // the shim allocates; never throw
-    }
-}
+PTRACE_API_DECL Result<void> close_handle(int fd) noexcept;
 
 /// ShimFd's way of closing (close_handle, its answer dropped).
 struct CloseHandle {
@@ -34,16 +27,14 @@ public:
     using UniqueFd::UniqueFd;
 
     /// Opens the handle `kind` of `pid` (`proc:<pid>/<kind>`, A1) with `oflags` through the shim.
-    [[nodiscard]] static Result<ShimFd> open(pid_t pid, std::string_view kind, int oflags) {
-        auto fd = shim::open(shim::detail::handle_path(pid, kind), oflags);
-        if (!fd) {
-            return Unexpected(fd.error());
-        }
-        return ShimFd(*fd);
-    }
+    [[nodiscard]] static Result<ShimFd> open(pid_t pid, std::string_view kind, int oflags);
 
     /// Closes the handle now (no-op when already closed) and reports the shim's answer.
     Result<void> close() noexcept { return valid() ? close_handle(release()) : Result<void>{}; }
 };
 
 } // namespace ptrace_api::detail
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/shim_fd.ipp>
+#endif

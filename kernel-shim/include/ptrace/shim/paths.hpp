@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Handle paths (A1) and the access check of an open (A2, A3, decision 16): the one table of
-// handle kinds, the parser and the builder of `proc:<tid>/<kind>`.
+// handle kinds and the parser of `proc:<tid>/<kind>` (its builder is in handle_path.hpp).
 #pragma once
 
 #include <ptrace/result.hpp>
+#include <ptrace/shim/handle_path.hpp>
 #include <ptrace/shim/state.hpp>
 #include <ptrace/shim/sys.hpp>
 
@@ -35,9 +36,6 @@ namespace ptrace_api::shim {
 
 namespace detail {
 
-/// The scheme of every handle path (A1).
-inline constexpr std::string_view scheme = "proc:";
-
 /// A handle kind and its path component, as in `proc:<tid>/<kind>` (A1).
 struct KindName {
     HandleKind kind;
@@ -61,11 +59,6 @@ inline std::string_view kind_name(HandleKind kind) noexcept {
         }
     }
     return {};
-}
-
-/// The path of the handle `kind` of task `tid`: `proc:<tid>/<kind>` (A1).
-inline std::string handle_path(pid_t tid, std::string_view kind) {
-    return std::string(scheme) + std::to_string(tid) + "/" + std::string(kind);
 }
 
 struct ParsedPath {

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// The shim's user calls, declared: open, close, read, write, lseek, fcntl, poll, dup, tid_of,
+// fpath and run_on_tracer_thread on `proc:` handles. It includes only light headers. In the
+// default, header-only mode it ends by including their definitions (impl/api.ipp, and with
+// them the whole shim); with PTRACE_API_SEPARATE_COMPILATION defined they come from the
+// provided source (kernel-shim/src/ptrace_api.cpp, or the ptrace_api library), compiled once
+// per program, and a user TU that includes this header compiles none of the shim's machinery.
+#pragma once
+
+#include <ptrace/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <poll.h>
+#include <sys/types.h>
+
+/// How the library's out-of-line functions are declared and defined: `inline` in the default,
+/// header-only mode; nothing (one external definition, in the provided source) when
+/// PTRACE_API_SEPARATE_COMPILATION is defined. The macro must be defined in every translation
+/// unit of a program or in none: a mixed program is an ODR violation, and the separately
+/// compiled code aborts it at startup (ptrace_api_header_only_mode below).
+#if defined(PTRACE_API_SEPARATE_COMPILATION)
+#define PTRACE_API_DECL
+#else
+#define PTRACE_API_DECL inline
+#endif
+
+namespace ptrace_api::shim {
+
+/// Opens `proc:<tid>/trace`, `proc:<tid>/regs/int`, `proc:<tid>/regs/float`,
+/// `proc:<tid>/regs/env` or `proc:<tid>/mem`. The result is a real fd (an eventfd; for trace
+/// handles it polls readable when events are queued or the tracee exited, C8).
+/// `oflags`: O_TRUNC stops the tracee now (A5), O_EXCL kills it on close (A6), O_NONBLOCK
+/// selects nonblocking writes (M); stored for F_GETFL (A7).
+/// \errors EINVAL bad path (A1); ESRCH no such task or a zombie (A2); EPERM security (A3) or
+/// one's own thread group; EBUSY already traced (A4); ENOTSUP the wake signal is taken.
+PTRACE_API_DECL Result<int> open(std::string_view path, int oflags);
+
+/// Closes a handle. For trace handles: I1 (detach with the pending stop's default decision,
+/// or SIGKILL for O_EXCL, A6), releasing clone children (F2, decision 10).
+/// \errors EBADF unknown or already closed fd.
+PTRACE_API_DECL Result<void> close(int fd);
+
+/// Reads events (trace, C1), registers (regs/*, J1, J4) or memory (mem, K1).
+/// \errors EBADF unknown fd; ESRCH tracee gone (regs, mem once reaped); EFAULT unmapped.
+PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf);
+
+/// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).
+/// \returns 8 for a successful operation (decision 2), 0 for fewer than 8 bytes (B1).
+/// \errors EBADF; EINVAL reserved bits (B2); ESRCH tracee gone (B10, G1); EFAULT unmapped.
+PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf);
+
+/// K1: moves a mem handle's offset (a tracee virtual address). SEEK_CUR clamps at 0,
+/// SEEK_END counts from isize::MAX. \errors EBADF other handles or whence.
+PTRACE_API_DECL Result<std::uint64_t> lseek(int fd, std::int64_t off, int whence);
+
+/// A7: F_GETFL/F_SETFL keep the handle's flag word (F_SETFL replaces it whole, so dropping
+/// O_EXCL disables kill-on-close); F_GETFD/F_SETFD act on the fd; others are EINVAL.
+PTRACE_API_DECL Result<int> fcntl(int fd, int cmd, int arg = 0);
+
+/// poll(2) over trace handles that also works inside a job (run_on_tracer_thread), where it
+/// serves the stops itself until a handle is readable (events queued, or the tracee gone:
+/// C8) or `timeout_ms` passed (negative: no limit). Elsewhere it is poll(2) on the handles'
+/// fds, which can be mixed with any other fd. Only POLLIN is reported for a trace handle.
+/// \returns the number of entries whose revents is not 0.
+/// \errors EINVAL inside a job, an fd that is not a trace handle (it cannot be waited for
+/// while the stops are served); poll(2)'s errors elsewhere (EINTR is retried).
+PTRACE_API_DECL Result<int> poll(std::span<pollfd> fds, int timeout_ms);
+
+/// Redox `dup(fd, kind)` (A9): opens the sibling handle `kind` ("trace", "regs/int",
+/// "regs/float", "regs/env" or "mem") for the same task, with `fd`'s open flags; everything
+/// open() checks is checked again (A2, A3). A plain copy of a handle does not exist, as in
+/// Redox: `dup(fd, "")` is EINVAL.
+/// \errors EBADF `fd` is not an open handle; EINVAL empty or unknown kind; EBUSY "trace" while
+/// a trace session exists for the task (A4, also from its own trace handle); open()'s errors.
+PTRACE_API_DECL Result<int> dup(int fd, std::string_view kind);
+
+/// The TID of the task the handle `fd` names, now. It is the one the handle was opened with,
+/// except after a non-leader thread of the task's process execs: Linux gives the exec'ing
+/// thread its leader's TID, and the thread's handles follow it (kernel-shim/README.md).
+/// \errors EBADF when `fd` is not an open handle.
+PTRACE_API_DECL Result<pid_t> tid_of(int fd);
+
+/// Redox `fpath` (A9): `proc:<tid>/<kind>`, with the task's current TID (see tid_of).
+/// \errors EBADF when `fd` is not an open handle.
+PTRACE_API_DECL Result<std::string> fpath(int fd);
+
+/// A job for run_on_tracer_thread: called once with the context it was given.
+using JobFunction = void (*)(void* context);
+
+/// Runs `job(context)` on the tracer thread, the thread that makes every ptrace(2) call of
+/// this process, and returns when it returned (at once, inline, when called there). Every shim
+/// call the job makes runs inline: a blocking write serves the stops itself, so a stop costs
+/// the waitid(2) and the resume request, as in a hand-written loop, instead of two
+/// cross-thread wake-ups (kernel-shim/README.md, "Jobs"). Jobs run one at a time; while one
+/// runs, other threads' shim calls are served only when it waits inside a shim call, so the
+/// job must not wait for them otherwise, and it must not poll trace handles (nobody would
+/// serve the stops that make them readable). The job must not throw.
+/// \errors ENOTSUP the wake signal is taken; EPERM in a forked copy. The job did not run then.
+PTRACE_API_DECL Result<void> run_on_tracer_thread(JobFunction job, void* context);
+
+/// Runs `fn()` on the tracer thread: run_on_tracer_thread(JobFunction, void*) with `fn` as
+/// the job. `fn` must not throw.
+template <class Fn>
+Result<void> run_on_tracer_thread(Fn& fn) {
+    // std::addressof without <memory> (shared_ptr, atomics...), which nothing else here needs.
+    return run_on_tracer_thread([](void* context) { (*static_cast<Fn*>(context))(); },
+                                static_cast<void*>(__builtin_addressof(fn)));
+}
+
+} // namespace ptrace_api::shim
+
+#if defined(PTRACE_API_SEPARATE_COMPILATION)
+// Every unit of the separate mode refers to a symbol of the separately compiled source: a
+// program always links that source, so its check of the modes (impl/api.ipp) runs even where
+// the header-only units of a mixed program could provide every other definition, and a
+// program without it is told so by the symbol's name.
+extern "C" {
+[[gnu::visibility("hidden")]] extern const char ptrace_api_separate_mode_needs_src_ptrace_api_cpp;
+[[gnu::used, gnu::visibility("hidden")]] inline const char* const ptrace_api_separate_mode =
+    &ptrace_api_separate_mode_needs_src_ptrace_api_cpp;
+}
+#else
+// The mark of a header-only translation unit: one hidden byte per program, however many TUs
+// define it. The separately compiled code looks for it at startup (impl/api.ipp) and aborts
+// a program that mixes the modes. A mark that would fail the link instead needs a strong
+// symbol from each header-only TU, which only assembly can emit, and link-time optimisation
+// then joins those into duplicates even in a program that does not mix.
+extern "C" {
+[[gnu::used, gnu::visibility("hidden")]] inline const char ptrace_api_header_only_mode = 0;
+}
+
+#include <ptrace/shim/impl/api.ipp>
+#endif
