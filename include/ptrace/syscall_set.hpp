@@ -125,4 +125,21 @@ private:
 
 static_assert(sizeof(SyscallSet) == SyscallSet::byte_size);
 
+/// How a tracee's syscall set is applied (kernel-shim/README.md, "Syscall filter").
+enum class SyscallFilterPath : std::uint8_t {
+    None,   ///< no set: every syscall stops when PRE or POST is asked
+    Kernel, ///< a seccomp filter in the tracee stops only the set's syscalls (spawn)
+    Shim,   ///< every syscall stops in Linux; the shim passes the others on silently
+};
+
+/// What Tracer::syscall_filter() reports.
+struct SyscallFilterState {
+    SyscallFilterPath path = SyscallFilterPath::None;
+    /// The errno of a seccomp filter install that failed (spawn with a set), else 0.
+    int install_error = 0;
+
+    friend constexpr bool operator==(const SyscallFilterState&,
+                                     const SyscallFilterState&) noexcept = default;
+};
+
 } // namespace ptrace_api

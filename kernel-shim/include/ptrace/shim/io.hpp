@@ -12,6 +12,7 @@
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
 #include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/syscalls_io.hpp>
 #include <ptrace/shim/tracer.hpp>
 
 #include <algorithm>
@@ -268,6 +269,8 @@ inline Result<std::size_t> read(int fd, std::span<std::byte> buf) {
         return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
             return detail::mem_read_at(*h, buf.data(), buf.size(), off);
         });
+    case detail::HandleKind::Syscalls:
+        return detail::read_syscalls(shim, *h, buf); // issue 12
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -362,6 +365,8 @@ inline Result<std::size_t> write(int fd, std::span<const std::byte> buf) {
             }
             return {};
         });
+    case detail::HandleKind::Syscalls:
+        return detail::write_syscalls(shim, *h, buf); // issue 12
     }
     return unexpected(std::errc::bad_file_descriptor);
 }

@@ -26,7 +26,7 @@
 namespace ptrace_api::shim::detail {
 
 /// What a handle fd stands for (A1).
-enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem };
+enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem, Syscalls };
 
 /// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
 enum class StopKind : std::uint8_t {
