@@ -270,6 +270,36 @@ TEST_SUITE("integration") {
         CHECK(r.status == (4 << 8));
     }
 
+    TEST_CASE("Issue 12 F4/decision 21: a child nobody follows inherits the filter; it stays "
+              "traced silently and its syscalls run (no ENOSYS)") {
+        // Without EVENT_CLONE the child runs untraced as far as the tracer sees (F4); had it
+        // been let go, its exit_group(3) would fail with ENOSYS and the parent exit 7.
+        const Run r = both(
+            {"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group, SYS_clone, SYS_wait4},
+            all_stops);
+        CHECK(r.events == std::vector<std::string>{pre(SYS_clone), "POST ok", pre(SYS_getppid),
+                                                   "POST ok", pre(SYS_wait4), "POST ok",
+                                                   pre(SYS_exit_group), "EXIT 1024"});
+        CHECK(r.children.empty());
+        CHECK(r.status == (4 << 8));
+    }
+
+    TEST_CASE("Issue 12 I1/decision 21: closing with OnClose::Detach lets a filtered tracee run "
+              "on to its end, its set's syscalls working") {
+        api_support::Watchdog dog;
+        Command cmd{sets_path(), {"loop", "50"}, {}, {}};
+        cmd.syscalls = SyscallSet{SYS_getppid, SYS_exit_group};
+        auto sp = spawn(cmd, ptrace_api::OnClose::Detach);
+        REQUIRE_MESSAGE(sp.has_value(), sp.error().message());
+        auto& [child, tracer] = *sp;
+        dog.watch(child.pid());
+        const auto ev = tracer.next(PtraceFlags::STOP_PRE_SYSCALL);
+        REQUIRE(ev.has_value());
+        CHECK(tracer.regs().get_int().value().rax == SYS_getppid);
+        REQUIRE(std::move(tracer).detach().has_value());
+        CHECK(child.wait().value().raw == (9 << 8)); // exit_group(9) ran: not ENOSYS
+    }
+
     TEST_CASE("Issue 12 decision 17: exec keeps the set (and the filter), no POST for execve") {
         const Run r =
             both({"exec", sets_path()},
@@ -348,7 +378,7 @@ TEST_SUITE("integration") {
                                                   pre(SYS_exit_group), "EXIT 2304"});
     }
 
-    TEST_CASE("Issue 12: a set on a tracee without a filter (spawned without one, or attached) "
+    TEST_CASE("Issue 12: a set on a tracee without a filter (spawned without one) "
               "is applied by the shim; "
               "bad sizes are EINVAL") {
         api_support::Watchdog dog;
