@@ -378,6 +378,20 @@ TEST_SUITE("integration") {
                                                   pre(SYS_exit_group), "EXIT 2304"});
     }
 
+    TEST_CASE("Issue 12: where the filter cannot be installed, the shim applies the set and "
+              "says why") {
+        // shim_probe refuses seccomp(2) to itself and its children (EPERM), then spawns
+        // syscall_sets plain with {getppid, gettid, exit_group}: the same PREs as the kernel
+        // path gives (the first test), on the shim path.
+        Scenario sc;
+        int out = -1;
+        const pid_t probe =
+            sc.spawn({"filter_refused", sets_path(), "plain"}, &out, nullptr, probe_path());
+        CHECK(read_all(out) == "path 2 error 1\nPRE 110\nPRE 186\nPRE 110\nPRE -1\nPRE 231\n"
+                               "status 1280\n");
+        CHECK(sc.wait_exit(probe) == 0);
+    }
+
     TEST_CASE("Issue 12: a set on a tracee without a filter (spawned without one) "
               "is applied by the shim; "
               "bad sizes are EINVAL") {
