@@ -270,6 +270,16 @@ TEST_SUITE("integration") {
         CHECK(r.status == (4 << 8));
     }
 
+    TEST_CASE("Issue 12 F1/F3: clone outside the set: its event, no PRE or POST of its own, on "
+              "both paths") {
+        const Run r = both({"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group},
+                           all_stops | PtraceFlags::EVENT_CLONE);
+        CHECK(r.events == std::vector<std::string>{"CLONE", pre(SYS_getppid), "POST ok",
+                                                   pre(SYS_exit_group), "EXIT 1024"});
+        CHECK(r.children == std::vector<std::string>{pre(SYS_getppid), "POST ok", pre(SYS_gettid),
+                                                     "POST ok", pre(SYS_exit_group), "EXIT 768"});
+    }
+
     TEST_CASE("Issue 12 F4/decision 21: a child nobody follows inherits the filter; it stays "
               "traced silently and its syscalls run (no ENOSYS)") {
         // Without EVENT_CLONE the child runs untraced as far as the tracer sees (F4); had it

@@ -559,6 +559,22 @@ std::vector<Scenario> scenarios() {
                  }),
           write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
           stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}})}},
+        {"issue 12/F1: on the kernel path a clone event of a syscall outside the set is not "
+         "followed to its exit (no POST): PTRACE_CONT",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          before(stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, 1234); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_CONT)}),
+          before(stop(clone_stop, {act(PTRACE_CONT)}),
+                 [neg](FakeBackend& be) {
+                     be.regs[tid] = regs_with(SYS_clone, neg(-ENOSYS));
+                     be.event_msg[tid] = child;
+                 })}},
         {"issue 12: a closed handle's filtered tracee stays traced silently until its exit",
          {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
           write(F::STOP_PRE_SYSCALL, {act(PTRACE_INTERRUPT)}),

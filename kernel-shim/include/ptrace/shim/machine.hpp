@@ -578,6 +578,14 @@ protected:
     /// their own (EVENT_CLONE is the child's, queued by on_new_child).
     void on_ptrace_event(detail::Tracee& t, int event) {
         t.stop = detail::StopKind::Event;
+        if (t.sys != detail::SysState::Inside) {
+            // Issue 12: no entry of this syscall was seen (the kernel path, for a syscall the
+            // filter lets through; or after an attach): judge it by its number, so that a
+            // clone outside the set gets no POST.
+            const user_regs_struct* regs = t.syscalls.empty() ? nullptr : load_regs(t);
+            t.traced_syscall =
+                regs == nullptr || filter::stops_for(t.syscalls, regs->orig_rax, true);
+        }
         t.sys = detail::SysState::Inside;
         if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
             event == PTRACE_EVENT_CLONE) {
