@@ -575,6 +575,15 @@ std::vector<Scenario> scenarios() {
                      be.regs[tid] = regs_with(SYS_clone, neg(-ENOSYS));
                      be.event_msg[tid] = child;
                  })}},
+        {"issue 12/D4: with SINGLESTEP the kernel path still steps over a syscall instruction "
+         "with PTRACE_SYSCALL (syscall stops first)",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_SINGLESTEP, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_SYSCALL)})},
+         [](FakeBackend& be) {
+             be.regs[tid] = regs_with(0, 0);
+             be.text[tid] = 0x050f; // syscall
+         }},
         {"issue 12: a closed handle's filtered tracee stays traced silently until its exit",
          {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
           write(F::STOP_PRE_SYSCALL, {act(PTRACE_INTERRUPT)}),

@@ -214,9 +214,11 @@ protected:
             rules::mode_for(bp_of(t), t.stop, [this, &t] { return at_syscall_instruction(t); });
         const bool kernel_path = filter::kernel_covers(t.kernel_set, t.syscalls);
         if (mode == detail::Mode::Syscall && kernel_path &&
+            !wants(t, PtraceFlags::STOP_SINGLESTEP) &&
             !(t.sys == detail::SysState::Inside && t.traced_syscall)) {
             // Issue 12, kernel path: the filter's seccomp stops are the entries; PTRACE_SYSCALL
             // only from inside a syscall that stops, for its exit (POST, decision 17 and 18).
+            // Not with SINGLESTEP: there PTRACE_SYSCALL steps over a syscall instruction (D4).
             mode = detail::Mode::Cont;
         }
         const long request = rules::request_for(mode);
