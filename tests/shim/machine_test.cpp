@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +29,7 @@ namespace {
 
 using ptrace_api::PtraceEvent;
 using ptrace_api::PtraceFlags;
+using ptrace_api::SyscallSet;
 using test_support::FakeBackend;
 using test_support::PtraceCall;
 namespace shim = ptrace_api::shim;
@@ -234,6 +237,20 @@ shim::sys::ProcStatus proc_status(std::uint64_t caught = 0, std::uint64_t ignore
 }
 
 const long clone_opts = shim::seize_options | shim::clone_options;
+const long kernel_opts = clone_opts | PTRACE_O_TRACESECCOMP;
+constexpr int seccomp_stop = event_stop(PTRACE_EVENT_SECCOMP);
+
+/// Issue 12: the tracee carries a seccomp filter of `kernel` (or none) and its set is `active`.
+Step with_filter(std::optional<SyscallSet> kernel, SyscallSet active) {
+    return call([kernel, active](shim::Requests& core, detail::Session&) {
+        detail::Request a;
+        detail::Request b;
+        CHECK(core.set_kernel_filter(a, tid, kernel, 0));
+        CHECK(core.set_syscalls(b, tid, active));
+        CHECK(a.err == 0);
+        CHECK(b.err == 0);
+    });
+}
 
 std::vector<Scenario> scenarios() {
     using shim::rules::signal_bit;
@@ -456,6 +473,124 @@ std::vector<Scenario> scenarios() {
              REQUIRE(rig.be.killed.size() == 1);
              CHECK(rig.be.killed[0] == std::pair<pid_t, int>{tid, SIGKILL});
          }},
+        // Issue 12: syscall sets, on the kernel path (seccomp stops) and the shim path.
+        {"issue 12/D1/D2: a seccomp stop is PRE, resumed with PTRACE_SYSCALL for its POST; "
+         "the tracee runs under PTRACE_CONT between them",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          before(stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, 1234); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_CONT)})}},
+        {"issue 12: narrowed below the filter, a seccomp stop outside the set passes silently",
+         {with_filter(SyscallSet{SYS_getppid, SYS_gettid}, SyscallSet{SYS_gettid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          before(stop(seccomp_stop, {act(PTRACE_CONT)}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }),
+          before(stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_gettid, neg(-ENOSYS)); })}},
+        {"issue 12/D1: widened past the filter, PTRACE_SYSCALL; the seccomp stop after an entry "
+         "stop is folded (PRE once); a syscall outside the set passes, entry and exit",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid, SYS_gettid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          stop(seccomp_stop, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, 1234); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getpid, neg(-ENOSYS)); }),
+          before(stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getpid, tid); })}},
+        {"issue 12/E1: IGNORE at a seccomp PRE skips the syscall (orig_rax -1); POST follows",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL | F::FLAG_IGNORE,
+                {act(PTRACE_SETREGS), act(PTRACE_SYSCALL)}),
+          stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}})},
+         [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); },
+         O_RDWR,
+         [](Rig& rig) {
+             CHECK(rig.be.regs[tid].orig_rax == ~std::uint64_t{0});
+             CHECK(rig.be.regs[tid].rax == SYS_getppid);
+         }},
+        {"issue 12/decision 18: on the kernel path the -ERESTART exit and the restart's seccomp "
+         "stop are folded: PRE, SIGNAL, POST",
+         {with_filter(SyscallSet{SYS_read}, SyscallSet{SYS_read}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL | F::STOP_SIGNAL,
+                {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          before(stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_read, neg(-ENOSYS)); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL | F::STOP_SIGNAL, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {act(PTRACE_CONT)}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_read, neg(-512)); }),
+          stop(SIGUSR1, {}, {{F::STOP_SIGNAL, SIGUSR1, 0}}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL | F::STOP_SIGNAL,
+                {act(PTRACE_CONT, SIGUSR1)}),
+          before(stop(seccomp_stop, {act(PTRACE_SYSCALL)}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_read, neg(-ENOSYS)); }),
+          before(stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_read, 1); })},
+         [](FakeBackend& be) { be.status[tid] = proc_status(); }},
+        {"issue 12: shim path: outside the set, entry and exit pass; another architecture stops",
+         {with_filter(std::nullopt, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getpid, neg(-ENOSYS)); }),
+          stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [](FakeBackend& be) {
+                     __ptrace_syscall_info info{};
+                     info.op = PTRACE_SYSCALL_INFO_ENTRY;
+                     info.arch = AUDIT_ARCH_I386;
+                     info.entry.nr = 20; // getpid of int 0x80
+                     be.sys_info[tid] = info;
+                 }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}})}},
+        {"issue 12/F1: on the kernel path a clone event of a syscall outside the set is not "
+         "followed to its exit (no POST): PTRACE_CONT",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          before(stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}),
+                 [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_SYSCALL)}),
+          before(stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}}),
+                 [](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, 1234); }),
+          write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_CONT)}),
+          before(stop(clone_stop, {act(PTRACE_CONT)}),
+                 [neg](FakeBackend& be) {
+                     be.regs[tid] = regs_with(SYS_clone, neg(-ENOSYS));
+                     be.event_msg[tid] = child;
+                 })}},
+        {"issue 12/D4: with SINGLESTEP the kernel path still steps over a syscall instruction "
+         "with PTRACE_SYSCALL (syscall stops first)",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL | F::STOP_SINGLESTEP, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_SYSCALL)})},
+         [](FakeBackend& be) {
+             be.regs[tid] = regs_with(0, 0);
+             be.text[tid] = 0x050f; // syscall
+         }},
+        {"issue 12: a closed handle's filtered tracee stays traced silently until its exit",
+         {with_filter(SyscallSet{SYS_getppid}, SyscallSet{SYS_getppid}),
+          write(F::STOP_PRE_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SETOPTIONS, kernel_opts), act(PTRACE_CONT)}),
+          stop(seccomp_stop, {}, {{F::STOP_PRE_SYSCALL}}), close_handle({act(PTRACE_CONT)}),
+          stop(seccomp_stop, {act(PTRACE_CONT)}), stop(exit_stop, {act(PTRACE_DETACH)})},
+         [neg](FakeBackend& be) { be.regs[tid] = regs_with(SYS_getppid, neg(-ENOSYS)); }},
         {"B1/B2: a short write does nothing; bits above the op mask are EINVAL",
          {[] {
               Step s = write(F::STOP_PRE_SYSCALL);

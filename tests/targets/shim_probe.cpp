@@ -7,7 +7,10 @@
 // "nobody_undumpable" drops to uid/gid 65534, forks a child that makes itself non-dumpable
 // and reports what opening its handles gives (A3's Linux half); "pid_reuse" (root) checks in
 // a private pid namespace that a mem handle of a reaped process never reaches the process
-// that gets its pid next (G1).
+// that gets its pid next (G1); "filter_refused PROGRAM ARGS..." refuses seccomp(2) to itself
+// and its children (a filter of its own, EPERM), spawns PROGRAM with a syscall set, prints
+// how the set is applied ("path P error E") and the PRE stops ("PRE nr" each), then reaps it
+// (issue 12: the shim path when the kernel filter cannot be installed).
 
 #include <ptrace/shim/proc.hpp>
 #include <ptrace/spawn.hpp>
@@ -22,9 +25,12 @@
 #include <variant>
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +190,41 @@ int main(int argc, char** argv) {
         (void)std::fflush(stdout);
         (void)::kill(child, SIGKILL);
         (void)::waitpid(child, nullptr, 0);
+        return 0;
+    }
+    if (std::strcmp(argv[1], "filter_refused") == 0 && argc > 2) {
+        // Before the shim starts a thread: seccomp(2) fails with EPERM here and in every
+        // child, so spawn's child cannot install the set's filter.
+        std::array<sock_filter, 4> refuse{{
+            {BPF_LD | BPF_W | BPF_ABS, 0, 0, 0}, // seccomp_data.nr
+            {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, SYS_seccomp},
+            {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | EPERM},
+            {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW},
+        }};
+        sock_fprog prog{static_cast<unsigned short>(refuse.size()), refuse.data()};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+            return 4;
+        }
+        ptrace_api::Command command{argv[2], {argv + 3, argv + argc}, {}, {}};
+        command.syscalls = ptrace_api::SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group};
+        auto spawned = ptrace_api::spawn(command);
+        if (!spawned) {
+            std::printf("error %d\n", spawned.error().value());
+            return 1;
+        }
+        const auto state = spawned->tracer.syscall_filter();
+        if (!state) {
+            return 5;
+        }
+        std::printf("path %d error %d\n", static_cast<int>(state->path), state->install_error);
+        while (spawned->tracer.next(ptrace_api::PtraceFlags::STOP_PRE_SYSCALL)) {
+            const auto regs = spawned->tracer.regs().get_int();
+            std::printf("PRE %lld\n", regs ? static_cast<long long>(regs->rax) : 0LL);
+        }
+        const auto status = spawned->child.wait();
+        std::printf("status %d\n", status ? static_cast<int>(status->raw) : -1);
+        (void)std::fflush(stdout);
         return 0;
     }
     if (std::strcmp(argv[1], "hold_signal") == 0 && argc > 2) {

@@ -6,9 +6,11 @@
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/fd.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +96,14 @@ struct Command {
     std::optional<std::vector<std::string>> env;
     /// The working directory; nothing: the caller's.
     std::optional<std::string> cwd;
+    /// Limits PRE and POST stops to these syscalls (issue 12), applied by a seccomp-bpf
+    /// filter installed in the child before its exec (`PR_SET_NO_NEW_PRIVS`, then
+    /// `seccomp(SECCOMP_SET_MODE_FILTER)`): only those syscalls stop in the kernel. Because of
+    /// `PR_SET_NO_NEW_PRIVS`, set-user-ID, set-group-ID and file-capability programs then run
+    /// without their privileges. Where the filter cannot be installed the shim applies the set
+    /// itself (`Tracer::syscall_filter()` says which, and why); the events are the same.
+    /// Nothing or the empty set: no filter, every syscall stops.
+    std::optional<SyscallSet> syscalls{};
 };
 
 /// A traced program: its Child and its Tracer. The tracer is declared last so that it is

@@ -10,7 +10,9 @@
 #include <ptrace/registers.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
+#include <ptrace/syscall_set.hpp>
 
+#include <array>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -128,6 +130,38 @@ public:
 
     Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
 
+    // Issue 12: the tracee's syscall set, through a `proc:<pid>/syscalls` handle opened for
+    // the call (shim/syscalls_io.hpp).
+    Result<void> set_syscalls(const SyscallSet& set) {
+        auto fd = syscalls_handle();
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        const auto bytes = set.to_bytes();
+        if (auto n = shim::write(fd->get(), bytes); !n) {
+            return Unexpected(n.error());
+        }
+        return {};
+    }
+    Result<SyscallSet> syscalls() {
+        auto fd = syscalls_handle();
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        std::array<std::byte, SyscallSet::byte_size> bytes{};
+        if (auto n = shim::read(fd->get(), bytes); !n) {
+            return Unexpected(n.error());
+        }
+        return SyscallSet::from_bytes(bytes);
+    }
+    Result<SyscallFilterState> syscall_filter() {
+        auto fd = syscalls_handle();
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        return shim::syscall_filter_state(fd->get());
+    }
+
     Result<void> detach() && { return state_.close(true); }
     Result<void> close() && { return state_.close(false); }
 
@@ -152,6 +186,12 @@ protected:
     }
 
     TraceState state_;
+
+private:
+    Result<ShimFd> syscalls_handle() {
+        state_.require_valid();
+        return ShimFd::open(pid(), "syscalls", 0);
+    }
 };
 
 } // namespace detail
@@ -268,6 +308,18 @@ public:
     /// \pre valid(). \errors ESRCH the tracee exited.
     using TracerBase::wait;
 
+    /// Limits PRE and POST stops to the syscalls of `set` (issue 12; the empty set: every
+    /// syscall again). Applied by the tracee's seccomp filter where spawn() installed one that
+    /// covers `set`, else by the shim (syscall_filter() tells which); the events are the same
+    /// either way. Takes effect at once, also for a running tracee. \pre valid().
+    /// \errors ESRCH the tracee is gone.
+    using TracerBase::set_syscalls;
+    /// The syscall set (empty: none, every syscall stops). \pre valid().
+    using TracerBase::syscalls;
+    /// How the syscall set is applied now (kernel filter, shim, none) and why a filter that
+    /// spawn() tried to install is missing. \pre valid().
+    using TracerBase::syscall_filter;
+
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
     /// events move along. \pre valid().
     Result<NonblockTracer> into_nonblocking() &&;
@@ -325,6 +377,18 @@ public:
     /// Blocks until the current breakpoint is reached or events are unread, resuming nothing
     /// (FLAG_WAIT alone, M2/B8). \pre valid(). \errors ESRCH the tracee exited.
     using TracerBase::wait;
+
+    /// Limits PRE and POST stops to the syscalls of `set` (issue 12; the empty set: every
+    /// syscall again). Applied by the tracee's seccomp filter where spawn() installed one that
+    /// covers `set`, else by the shim (syscall_filter() tells which); the events are the same
+    /// either way. Takes effect at once, also for a running tracee. \pre valid().
+    /// \errors ESRCH the tracee is gone.
+    using TracerBase::set_syscalls;
+    /// The syscall set (empty: none, every syscall stops). \pre valid().
+    using TracerBase::syscalls;
+    /// How the syscall set is applied now (kernel filter, shim, none) and why a filter that
+    /// spawn() tried to install is missing. \pre valid().
+    using TracerBase::syscall_filter;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().

@@ -9,13 +9,17 @@
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/fd.hpp>
+#include <ptrace/shim/syscall_filter.hpp>
+#include <ptrace/shim/syscalls_io.hpp>
 #include <ptrace/spawn.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -157,7 +161,8 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
 /// the close-on-exec pipe `err_write`; success closes that pipe.
 [[noreturn]] inline void exec_child(int gate_read, int gate_write, int err_read, int err_write,
                                     const char* cwd, char* const* candidates, char* const* argv,
-                                    char* const* envp) noexcept {
+                                    char* const* envp, std::span<const sock_filter> filter = {},
+                                    int filter_write = -1) noexcept {
     (void)::close(gate_write);
     (void)::close(err_read);
     char byte = 0;
@@ -166,6 +171,13 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
     sigset_t none;
     (void)::sigemptyset(&none);
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr); // the parent's mask is not the program's
+    if (!filter.empty()) {
+        // Issue 12: the syscall set's filter, reported to the parent (0 or the errno) through
+        // a close-on-exec pipe; the exec goes on without it (the shim then filters).
+        const int ferr = shim::filter::install_filter(filter);
+        while (::write(filter_write, &ferr, sizeof ferr) < 0 && errno == EINTR) {
+        }
+    }
     int err = 0;
     if (cwd != nullptr && ::chdir(cwd) != 0) {
         err = errno;
@@ -229,6 +241,9 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
     const std::vector<char*> env_ptrs = pointers(env_strings);
     char* const* envp = command.env ? env_ptrs.data() : environ;
     const char* cwd = command.cwd ? command.cwd->c_str() : nullptr;
+    const bool filtered = command.syscalls && !command.syscalls->empty();
+    const std::vector<sock_filter> program =
+        filtered ? shim::filter::build_program(*command.syscalls) : std::vector<sock_filter>{};
 
     int gate[2] = {-1, -1};
     int err[2] = {-1, -1};
@@ -242,23 +257,46 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
     }
     shim::sys::UniqueFd<> err_read(err[0]);
     shim::sys::UniqueFd<> err_write(err[1]);
+    int fpipe[2] = {-1, -1};
+    if (filtered && ::pipe2(fpipe, O_CLOEXEC) != 0) {
+        return unexpected_errno(errno);
+    }
+    shim::sys::UniqueFd<> filter_read(fpipe[0]);
+    shim::sys::UniqueFd<> filter_write(fpipe[1]);
 
     const pid_t pid = ::fork();
     if (pid < 0) {
         return unexpected_errno(errno);
     }
     if (pid == 0) {
+        (void)::close(fpipe[0]);
         detail::exec_child(gate[0], gate[1], err[0], err[1], cwd, candidate_ptrs.data(),
-                           argv.data(), envp);
+                           argv.data(), envp, program, fpipe[1]);
     }
     gate_read.reset();
     err_write.reset();
+    filter_write.reset();
     Child child(pid); // from here on, every way out reaps it
 
     // A5: frozen wherever it is (normally in its read of the gate, which Linux restarts).
     auto tracer = Tracer::attach(pid, AttachOptions{AttachStop::StopNow, on_close});
     if (!tracer) {
         return Unexpected(tracer.error());
+    }
+    detail::ShimFd syscalls_fd;
+    if (filtered) {
+        // Issue 12: the shim must expect the filter's stops before the child installs it
+        // (PTRACE_O_TRACESECCOMP; without it the set's syscalls would fail with ENOSYS). Until
+        // the exec the set is not applied: the loop below sees every syscall (the filter's
+        // seccomp stops are folded into the entry stops before them).
+        auto fd = detail::ShimFd::open(pid, "syscalls", 0);
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        syscalls_fd = std::move(*fd);
+        if (auto r = shim::detail::set_kernel_filter(syscalls_fd.get(), command.syscalls, 0); !r) {
+            return Unexpected(r.error());
+        }
     }
     const char go = 'g';
     if (::write(gate_write.get(), &go, 1) != 1) {
@@ -288,6 +326,28 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
             break;
         }
         if (detail::exec_succeeded(err_read.get())) {
+            if (filtered) {
+                // The child reported its install before the exec: on failure the shim
+                // forgets the filter and applies the set itself.
+                int ferr = 0;
+                ssize_t got = 0;
+                while ((got = ::read(filter_read.get(), &ferr, sizeof ferr)) < 0 &&
+                       errno == EINTR) {
+                }
+                if (got != static_cast<ssize_t>(sizeof ferr)) {
+                    ferr = EIO;
+                }
+                if (ferr != 0) {
+                    if (auto r =
+                            shim::detail::set_kernel_filter(syscalls_fd.get(), std::nullopt, ferr);
+                        !r) {
+                        return Unexpected(r.error());
+                    }
+                }
+                if (auto r = tracer->set_syscalls(*command.syscalls); !r) {
+                    return Unexpected(r.error());
+                }
+            }
             return Spawned{std::move(child), std::move(*tracer)};
         }
     }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <ptrace/result.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -88,6 +89,12 @@ PTRACE_API_DECL Result<pid_t> tid_of(int fd);
 /// Redox `fpath` (A9): `proc:<tid>/<kind>`, with the task's current TID (see tid_of).
 /// \errors EBADF when `fd` is not an open handle.
 PTRACE_API_DECL Result<std::string> fpath(int fd);
+
+/// Issue 12: how the set of the syscalls handle `fd`'s task is applied now: Kernel when its
+/// seccomp filter stops for every syscall of the set (spawned with a set that covers it),
+/// Shim when the shim filters PTRACE_SYSCALL stops itself, None without a set; and the errno
+/// of a filter install that failed. \errors EBADF not a syscalls handle; EPERM not traced here.
+PTRACE_API_DECL Result<SyscallFilterState> syscall_filter_state(int fd);
 
 /// A job for run_on_tracer_thread: called once with the context it was given.
 using JobFunction = void (*)(void* context);

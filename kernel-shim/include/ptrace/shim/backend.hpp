@@ -108,14 +108,19 @@ struct BackendStopFacts {
     __ptrace_syscall_info info{};
 
     std::optional<bool> syscall_entry() {
+        if (syscall_info() == nullptr) {
+            return std::nullopt;
+        }
+        return info.op == PTRACE_SYSCALL_INFO_ENTRY;
+    }
+
+    /// PTRACE_GET_SYSCALL_INFO, asked once; nullptr when Linux cannot tell.
+    const __ptrace_syscall_info* syscall_info() {
         if (!asked_info) {
             asked_info = true;
             have_info = backend.ptrace_ptr(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info) > 0;
         }
-        if (!have_info) {
-            return std::nullopt;
-        }
-        return info.op == PTRACE_SYSCALL_INFO_ENTRY;
+        return have_info ? &info : nullptr;
     }
 
     [[nodiscard]] int trap_code() const {

@@ -57,8 +57,10 @@ constexpr bool is_stop_signal(int sig) noexcept {
 ///
 /// Syscall-stops pair as entry/exit by the task's own state (D1, D2); an EVENT_STOP is a
 /// group-stop when its signal is a stop signal (H) and otherwise an interrupt (our INTERRUPT,
-/// a new child's first stop, the end of a group-stop); a SIGTRAP is an int3 when the kernel
-/// sent it (D6, SI_KERNEL), the trap of a step we asked for (D4), or else a signal (D5).
+/// a new child's first stop, the end of a group-stop); PTRACE_EVENT_SECCOMP is the kernel
+/// filter's stop at a syscall entry (issue 12, status `(SIGTRAP | 7 << 8)`); a SIGTRAP is an int3
+/// when the kernel sent it (D6, SI_KERNEL), the trap of a step we asked for (D4), or else a signal
+/// (D5).
 template <class Facts>
 Stop classify(int status, const StopContext& ctx, Facts& facts) {
     const int sig = stop_signal(status);
@@ -82,6 +84,8 @@ Stop classify(int status, const StopContext& ctx, Facts& facts) {
         return {detail::StopKind::Interrupt, sig, 0};
     case PTRACE_EVENT_EXIT:
         return {detail::StopKind::Exit, 0, 0};
+    case PTRACE_EVENT_SECCOMP:
+        return {detail::StopKind::Seccomp, 0, event}; // issue 12: a syscall the filter traps
     default:
         return {detail::StopKind::Event, 0, event};
     }

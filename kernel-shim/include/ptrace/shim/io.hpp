@@ -13,6 +13,7 @@
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
 #include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/syscalls_io.hpp>
 #include <ptrace/shim/tracer.hpp>
 
 #include <algorithm>

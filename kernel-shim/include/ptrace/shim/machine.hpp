@@ -12,6 +12,7 @@
 #include <ptrace/shim/handler_probe.hpp>
 #include <ptrace/shim/rules.hpp>
 #include <ptrace/shim/state.hpp>
+#include <ptrace/shim/syscall_filter.hpp>
 #include <ptrace/shim/tracees.hpp>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include <linux/audit.h>
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -147,6 +149,9 @@ public:
         case detail::StopKind::SyscallExit:
             on_syscall_exit(t);
             return;
+        case detail::StopKind::Seccomp:
+            on_seccomp_stop(t, facts);
+            return;
         case detail::StopKind::Interrupt:
         case detail::StopKind::GroupStop:
             t.exec_exit_pending = false;
@@ -205,10 +210,23 @@ protected:
         if (cause == detail::ResumeCause::Write && stop_left(t)) {
             return;
         }
-        const detail::Mode mode =
+        detail::Mode mode =
             rules::mode_for(bp_of(t), t.stop, [this, &t] { return at_syscall_instruction(t); });
+        const bool kernel_path = filter::kernel_covers(t.kernel_set, t.syscalls);
+        if (mode == detail::Mode::Syscall && kernel_path &&
+            !wants(t, PtraceFlags::STOP_SINGLESTEP) &&
+            !(t.sys == detail::SysState::Inside && t.traced_syscall)) {
+            // Issue 12, kernel path: the filter's seccomp stops are the entries; PTRACE_SYSCALL
+            // only from inside a syscall that stops, for its exit (POST, decision 17 and 18).
+            // Not with SINGLESTEP: there PTRACE_SYSCALL steps over a syscall instruction (D4).
+            mode = detail::Mode::Cont;
+        }
         const long request = rules::request_for(mode);
-        if (request != PTRACE_SYSCALL) {
+        if (request == PTRACE_CONT) {
+            t.sys = detail::SysState::Outside; // no stop of the current syscall comes any more
+        }
+        if (request != PTRACE_SYSCALL && !(kernel_path && t.restart && t.restart->traced)) {
+            // (On the kernel path the filter traps the restart, see filter::always_trapped.)
             // Decision 18 folds the restart of an interrupted syscall at its entry stop;
             // resumed without syscall stops, the restart passes unseen. A later call from
             // the same place must not be taken for it (its PRE would be swallowed).
@@ -232,6 +250,19 @@ protected:
     /// PTRACE_DETACH from the current stop with its default decision (spec 3.I: the syscall
     /// runs, a signal is delivered, int3 continues, a job-stop persists), then forgets it.
     void detach(detail::Tracee& t) {
+        if (t.kernel_set && t.session == nullptr && t.stop != detail::StopKind::Exit &&
+            t.birth != detail::Birth::CloneEventPending) {
+            // Issue 12: an untraced task fails the syscalls its seccomp filter traps with
+            // ENOSYS (RET_TRACE without a tracer). It is never let go before its exit: it
+            // stays traced, with no session, every stop passed on with its default (the
+            // syscall runs, a signal is delivered, an int3 continues), and is detached at its
+            // exit stop.
+            t.detach_at_stop = false;
+            t.frozen = false;
+            t.held = false;
+            resume(t, detail::ResumeCause::Auto, t.stop == detail::StopKind::Breakpoint);
+            return;
+        }
         if (t.step_armed && t.stop != detail::StopKind::Step && t.stop != detail::StopKind::Exit &&
             step_trap_queued(t.tid)) {
             // The trap of our last single-step is queued behind this stop: detaching now
@@ -375,36 +406,111 @@ protected:
             // Our INTERRUPT kicked the tracee out of a blocking syscall, which Linux will
             // restart (rax = -ERESTART*, rip not yet rewound): fold the restart's entry
             // stop so that the tracer sees only that syscall's POST (D3, decision 18).
-            expect_restart(t, *regs);
+            expect_restart(t, *regs, filter::stops_for(t.syscalls, regs->orig_rax, true));
         }
         finish_stop(t, std::nullopt, false);
     }
 
     /// Decision 18: the syscall at the tracee's registers restarts unseen; its duplicate
     /// entry stop is to be folded away.
-    static void expect_restart(detail::Tracee& t, const user_regs_struct& regs) noexcept {
-        t.restart = detail::PendingRestart{regs.orig_rax, regs.rip, false};
+    static void expect_restart(detail::Tracee& t, const user_regs_struct& regs,
+                               bool traced) noexcept {
+        t.restart = detail::PendingRestart{regs.orig_rax, regs.rip, false, traced};
+    }
+
+    /// Issue 12: the number of the syscall at this entry or seccomp stop and whether it is a
+    /// native (x86_64) one, from GET_SYSCALL_INFO, else from the registers (native assumed).
+    std::pair<std::uint64_t, bool> syscall_at_stop(detail::Tracee& t, BackendStopFacts& facts) {
+        if (const __ptrace_syscall_info* info = facts.syscall_info()) {
+            if (info->op == PTRACE_SYSCALL_INFO_ENTRY) {
+                return {info->entry.nr, info->arch == AUDIT_ARCH_X86_64};
+            }
+            if (info->op == PTRACE_SYSCALL_INFO_SECCOMP) {
+                return {info->seccomp.nr, info->arch == AUDIT_ARCH_X86_64};
+            }
+        }
+        const user_regs_struct* regs = load_regs(t);
+        return {regs != nullptr ? regs->orig_rax : ~std::uint64_t{0}, true};
+    }
+
+    /// Decision 18: the entry (or seccomp) stop of syscall `nr` at `ip` is the restart of an
+    /// interrupted syscall, whose entry was seen already: folded away. Also follows the
+    /// handler's rt_sigreturn, after which an unrestarted syscall never comes back.
+    static bool fold_restart(detail::Tracee& t, std::uint64_t nr, std::uint64_t ip) noexcept {
+        if (!t.restart) {
+            return false;
+        }
+        if (ip == t.restart->ip && (nr == t.restart->nr || nr == SYS_restart_syscall)) {
+            t.traced_syscall = t.restart->traced;
+            t.restart.reset();
+            return true;
+        }
+        if (t.restart->sigreturn_seen) {
+            t.restart.reset(); // returned -EINTR instead: no restart comes
+        } else if (nr == SYS_rt_sigreturn) {
+            t.restart->sigreturn_seen = true;
+        }
+        return false;
     }
 
     /// D1 (and decision 18's folding of a restart's duplicate entry).
-    void on_syscall_entry(detail::Tracee& t, const BackendStopFacts& facts) {
+    void on_syscall_entry(detail::Tracee& t, BackendStopFacts& facts) {
         t.sys = detail::SysState::Inside;
         t.stop = detail::StopKind::SyscallEntry;
         t.exec_exit_pending = false;
-        if (t.restart && facts.have_info) {
-            const __ptrace_syscall_info& info = facts.info;
-            if (info.instruction_pointer == t.restart->ip &&
-                (info.entry.nr == t.restart->nr || info.entry.nr == SYS_restart_syscall)) {
-                // Decision 18: the restart's duplicate entry stop is folded away.
-                t.restart.reset();
+        t.traced_syscall = true;
+        if (t.restart && facts.have_info &&
+            fold_restart(t, facts.info.entry.nr, facts.info.instruction_pointer)) {
+            // Decision 18: the restart's duplicate entry stop is folded away.
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        if (!t.syscalls.empty()) {
+            // Issue 12, shim path: a syscall outside the set passes, entry and exit, silently.
+            const auto [nr, native] = syscall_at_stop(t, facts);
+            t.traced_syscall = filter::stops_for(t.syscalls, nr, native);
+            if (!t.traced_syscall) {
                 finish_stop(t, std::nullopt, false);
                 return;
             }
-            if (t.restart->sigreturn_seen) {
-                t.restart.reset(); // returned -EINTR instead: no restart comes
-            } else if (info.entry.nr == SYS_rt_sigreturn) {
-                t.restart->sigreturn_seen = true;
-            }
+        }
+        finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
+    }
+
+    /// Issue 12, kernel path: a PTRACE_EVENT_SECCOMP stop is the entry of a syscall the
+    /// tracee's filter traps (since Linux 4.8 it comes after the syscall-entry-stop, if the
+    /// tracee was resumed with PTRACE_SYSCALL, and before the syscall runs). After an entry
+    /// stop of the same syscall it is that syscall's second stop: folded, so PRE is reported
+    /// once. Otherwise it is the PRE of a syscall of the set (a number the set no longer
+    /// holds passes silently: narrowing), and the tracee is resumed with PTRACE_SYSCALL from
+    /// it to see its exit. Registers at this stop are those of an entry stop (orig_rax = the
+    /// number, rax = -ENOSYS); IGNORE skips the syscall the same way (E1, orig_rax = -1).
+    void on_seccomp_stop(detail::Tracee& t, BackendStopFacts& facts) {
+        t.exec_exit_pending = false;
+        if (t.sys == detail::SysState::Inside) {
+            t.stop = detail::StopKind::SyscallEntry;
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        t.sys = detail::SysState::Inside;
+        t.stop = detail::StopKind::SyscallEntry;
+        t.traced_syscall = true;
+        const auto [nr, native] = syscall_at_stop(t, facts);
+        const __ptrace_syscall_info* info = facts.syscall_info();
+        std::uint64_t ip = 0;
+        if (info != nullptr) {
+            ip = info->instruction_pointer;
+        } else if (const user_regs_struct* regs = load_regs(t)) {
+            ip = regs->rip;
+        }
+        if (fold_restart(t, nr, ip)) {
+            finish_stop(t, std::nullopt, false); // decision 18, as at an entry stop
+            return;
+        }
+        t.traced_syscall = filter::stops_for(t.syscalls, nr, native);
+        if (!t.traced_syscall) {
+            finish_stop(t, std::nullopt, false);
+            return;
         }
         finish_stop(t, report_if(t, PtraceFlags::STOP_PRE_SYSCALL), true);
     }
@@ -412,6 +518,7 @@ protected:
     /// D2, decision 17 (no POST for a successful execve), decision 18 / spec 3.H6 (a
     /// kernel-internal exit of an interrupted syscall is not reported).
     void on_syscall_exit(detail::Tracee& t) {
+        const bool entry_seen = t.sys == detail::SysState::Inside;
         t.sys = detail::SysState::Outside;
         t.stop = detail::StopKind::SyscallExit;
         if (std::exchange(t.exec_exit_pending, false)) {
@@ -419,9 +526,19 @@ protected:
             return;
         }
         const user_regs_struct* regs = load_regs(t);
+        // Issue 12: the exit of a syscall the set lets pass passes too (decided at its entry;
+        // by its number when the entry was not seen, after an attach).
+        bool traced = t.traced_syscall;
+        if (!entry_seen && regs != nullptr) {
+            traced = filter::stops_for(t.syscalls, regs->orig_rax, true);
+        }
         if (regs != nullptr &&
             (rules::is_restart_errno(regs->rax) || restart_ignored_interrupt(t))) {
-            expect_restart(t, *regs);
+            expect_restart(t, *regs, traced);
+            finish_stop(t, std::nullopt, false);
+            return;
+        }
+        if (!traced) {
             finish_stop(t, std::nullopt, false);
             return;
         }
@@ -463,6 +580,14 @@ protected:
     /// their own (EVENT_CLONE is the child's, queued by on_new_child).
     void on_ptrace_event(detail::Tracee& t, int event) {
         t.stop = detail::StopKind::Event;
+        if (t.sys != detail::SysState::Inside) {
+            // Issue 12: no entry of this syscall was seen (the kernel path, for a syscall the
+            // filter lets through; or after an attach): judge it by its number, so that a
+            // clone outside the set gets no POST.
+            const user_regs_struct* regs = t.syscalls.empty() ? nullptr : load_regs(t);
+            t.traced_syscall =
+                regs == nullptr || filter::stops_for(t.syscalls, regs->orig_rax, true);
+        }
         t.sys = detail::SysState::Inside;
         if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
             event == PTRACE_EVENT_CLONE) {
@@ -498,7 +623,9 @@ protected:
         if (c->birth == detail::Birth::CloneEventPending) {
             c->birth = detail::Birth::Known;
         }
-        c->options = t.options; // Linux copies the parent's options to the child
+        c->options = t.options;   // Linux copies the parent's options to the child
+        c->syscalls = t.syscalls; // issue 12: the set, and the filter the child inherits
+        c->kernel_set = t.kernel_set;
         detail::Session* s = t.session;
         if (s != nullptr && rules::wants_clones(s->bp)) {
             c->frozen = true; // F1: frozen before its first instruction until F2/F3

@@ -10,12 +10,15 @@
 #include <ptrace/shim/machine.hpp>
 #include <ptrace/shim/rules.hpp>
 #include <ptrace/shim/state.hpp>
+#include <ptrace/shim/syscall_filter.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include <fcntl.h>
@@ -357,6 +360,44 @@ public:
         const long data = rules::detach_signal(si.si_status); // deliver what it stopped for
         (void)be_.ptrace(PTRACE_DETACH, tid, 0, static_cast<std::uintptr_t>(data));
         return err;
+    }
+
+    /// Issue 12: replaces the syscall set of the task `tid` traced here (EPERM if it is not;
+    /// the empty set is "every syscall"). A running tracee whose resume must change (the
+    /// kernel path starts or ends: widening past its filter, narrowing into it) is stopped
+    /// briefly and resumed in the new way, as B11 does for a new breakpoint.
+    bool set_syscalls(detail::Request& req, pid_t tid, const SyscallSet& set) {
+        detail::Tracee* t = find_tracee(tid);
+        if (t == nullptr) {
+            complete(req, EPERM);
+            return true;
+        }
+        const bool kernel_before = filter::kernel_covers(t->kernel_set, t->syscalls);
+        t->syscalls = set;
+        const bool kernel_after = filter::kernel_covers(t->kernel_set, t->syscalls);
+        if (kernel_before != kernel_after && t->run == detail::Run::Running &&
+            t->birth != detail::Birth::FirstStopPending && rules::wants_syscalls(bp_of(*t))) {
+            request_stop(*t);
+        }
+        complete(req, 0, SyscallSet::byte_size);
+        return true;
+    }
+
+    /// Issue 12: the task `tid` carries (or, `set` empty, does not carry) a seccomp filter
+    /// compiled from `set` (filter::build_program); `error` is the errno of an install that
+    /// failed. Set before the filter can act, with the tracee stopped: its options
+    /// (PTRACE_O_TRACESECCOMP) are applied at its next resume.
+    bool set_kernel_filter(detail::Request& req, pid_t tid, const std::optional<SyscallSet>& set,
+                           int error) {
+        detail::Tracee* t = find_tracee(tid);
+        if (t == nullptr) {
+            complete(req, EPERM);
+            return true;
+        }
+        t->kernel_set = set;
+        t->filter_error = error;
+        complete(req);
+        return true;
     }
 
     /// F2 (and decision 10 when `all`): unfreeze children without a session of their own.

@@ -8,6 +8,7 @@
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/shim/sys.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -25,7 +26,7 @@
 namespace ptrace_api::shim::detail {
 
 /// What a handle fd stands for (A1).
-enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem };
+enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem, Syscalls };
 
 /// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
 enum class StopKind : std::uint8_t {
@@ -39,6 +40,8 @@ enum class StopKind : std::uint8_t {
     Step,         // single-step trap (D4)
     Exit,         // PTRACE_EVENT_EXIT (D7)
     Event,        // fork/vfork/clone/exec/vfork-done event stops
+    Seccomp,      // PTRACE_EVENT_SECCOMP: the kernel filter's RET_TRACE (issue 12); a held
+                  // one is recorded as SyscallEntry, which it is for everything that follows
 };
 
 /// How a tracee is resumed: the Linux request that serves the Redox breakpoint (spec 3.1).
@@ -89,6 +92,7 @@ struct PendingRestart {
     std::uint64_t nr = 0;        // the syscall number
     std::uint64_t ip = 0;        // the instruction pointer it restarts from
     bool sigreturn_seen = false; // a handler ran and returned: the restart comes next or never
+    bool traced = true;          // its entry was let stop by the syscall set (issue 12)
 };
 
 /// D5: the handler probe resumed the tracee to stop again for `sig`, whose handler this is.
@@ -138,6 +142,15 @@ struct Tracee {
     Mode mode = Mode::Cont;
     bool step_armed = false; // resumed with PTRACE_SINGLESTEP; its trap not yet seen
     SysState sys = SysState::Unknown;
+    /// Issue 12: the syscall the tracee is inside (sys == Inside) stops under its set; its
+    /// exit stop is reported (or folded) as today. False: both of its stops pass silently.
+    bool traced_syscall = true;
+    /// Issue 12: the set PRE and POST stops are limited to (empty: every syscall), and the set
+    /// compiled into the seccomp filter the task carries (kernel path; inherited by clone
+    /// children, kept across exec), with the errno of a failed install.
+    SyscallSet syscalls;
+    std::optional<SyscallSet> kernel_set;
+    int filter_error = 0;
     bool exec_exit_pending = false;
     std::optional<PendingRestart> restart; // an -ERESTART* exit was folded away
     std::optional<user_regs_struct> regs;  // fetched once per stop; none while it runs (3.J)

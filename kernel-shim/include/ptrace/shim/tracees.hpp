@@ -192,7 +192,14 @@ protected:
     }
 
     static long options_for(const detail::Tracee& t) noexcept {
-        return rules::options_for(t.exitkill, t.session != nullptr ? &t.session->bp : nullptr);
+        long options =
+            rules::options_for(t.exitkill, t.session != nullptr ? &t.session->bp : nullptr);
+        if (t.kernel_set) {
+            // Issue 12: the filter's RET_TRACE stops (without this option Linux fails those
+            // syscalls with ENOSYS), and every child, which inherits the filter, stays traced.
+            options |= PTRACE_O_TRACESECCOMP | clone_options;
+        }
+        return options;
     }
 
     /// PTRACE_SETOPTIONS before a resume, only when they change (tracee stopped).

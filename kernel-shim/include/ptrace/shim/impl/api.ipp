@@ -15,7 +15,10 @@
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
 #include <ptrace/shim/sys.hpp>
+#include <ptrace/shim/syscall_filter.hpp>
+#include <ptrace/shim/syscalls_io.hpp>
 #include <ptrace/shim/tracer.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -377,6 +380,8 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf) {
         return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
             return detail::mem_read_at(*h, buf.data(), buf.size(), off);
         });
+    case detail::HandleKind::Syscalls:
+        return detail::read_syscalls(shim, *h, buf); // issue 12
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -468,6 +473,8 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
             }
             return {};
         });
+    case detail::HandleKind::Syscalls:
+        return detail::write_syscalls(shim, *h, buf); // issue 12
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -539,6 +546,26 @@ PTRACE_API_DECL Result<int> fcntl(int fd, int cmd, int arg) {
     default:
         return unexpected(std::errc::invalid_argument);
     }
+}
+
+PTRACE_API_DECL Result<SyscallFilterState> syscall_filter_state(int fd) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_syscalls_handle(shim, fd);
+    if (!h) {
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    std::lock_guard<std::mutex> lk(shim.mutex());
+    const detail::Tracee* t = shim.find_tracee(h->tid);
+    if (t == nullptr) {
+        return unexpected(std::errc::operation_not_permitted);
+    }
+    SyscallFilterState st;
+    st.install_error = t->filter_error;
+    if (!t->syscalls.empty()) {
+        st.path = filter::kernel_covers(t->kernel_set, t->syscalls) ? SyscallFilterPath::Kernel
+                                                                    : SyscallFilterPath::Shim;
+    }
+    return st;
 }
 
 } // namespace ptrace_api::shim
