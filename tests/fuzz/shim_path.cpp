@@ -31,12 +31,13 @@ struct Kind {
     std::string_view name;
     HandleKind kind;
 };
-constexpr std::array<Kind, 5> kinds{{
+constexpr std::array<Kind, 6> kinds{{
     {"trace", HandleKind::Trace},
     {"regs/int", HandleKind::RegsInt},
     {"regs/float", HandleKind::RegsFloat},
     {"regs/env", HandleKind::RegsEnv},
     {"mem", HandleKind::Mem},
+    {"syscalls", HandleKind::Syscalls},
 }};
 
 struct Expected {
