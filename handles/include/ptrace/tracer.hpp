@@ -138,8 +138,12 @@ public:
             return Unexpected(fd.error());
         }
         const auto bytes = set.to_bytes();
-        if (auto n = shim::write(fd->get(), bytes); !n) {
+        auto n = shim::write(fd->get(), bytes);
+        if (!n) {
             return Unexpected(n.error());
+        }
+        if (*n != bytes.size()) {
+            return unexpected(std::errc::io_error); // a short transfer: not the whole set
         }
         return {};
     }
@@ -149,8 +153,12 @@ public:
             return Unexpected(fd.error());
         }
         std::array<std::byte, SyscallSet::byte_size> bytes{};
-        if (auto n = shim::read(fd->get(), bytes); !n) {
+        auto n = shim::read(fd->get(), bytes);
+        if (!n) {
             return Unexpected(n.error());
+        }
+        if (*n != bytes.size()) {
+            return unexpected(std::errc::io_error); // a short transfer: not the whole set
         }
         return SyscallSet::from_bytes(bytes);
     }

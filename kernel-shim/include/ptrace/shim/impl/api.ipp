@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The definitions of the shim's user calls declared in api.hpp (their documentation is there).
 // Included by api.hpp in the header-only mode, and by the provided source alone
-// (kernel-shim/src/ptrace_api.cpp) when PTRACE_API_SEPARATE_COMPILATION is defined: never
+// (src/ptrace_api.cpp) when PTRACE_API_SEPARATE_COMPILATION is defined: never
 // include it anywhere else.
 #pragma once
 
