@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Umbrella header: includes every public header of the value layer (no Linux ptrace headers).
+// Umbrella header: includes every public header of the value layer (no Linux ptrace headers)
+// except the opt-in <ptrace/hana.hpp>, which costs what Boost.Hana costs.
 #pragma once
 
 #include <ptrace/bitflags.hpp>
@@ -13,5 +14,6 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/signals.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 #include <ptrace/version.hpp>

@@ -20,7 +20,8 @@ using Declared = fwd_check::Names<
     ptrace_api::events::Signal, ptrace_api::events::Breakpoint, ptrace_api::events::Exit,
     ptrace_api::events::Clone, ptrace_api::events::Unknown, ptrace_api::IntRegisters,
     ptrace_api::FloatRegisters, ptrace_api::EnvRegisters, ptrace_api::Unexpected,
-    ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo>;
+    ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo,
+    ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath, ptrace_api::SyscallFilterState>;
 
 #include <ptrace/ptrace.hpp>
 
