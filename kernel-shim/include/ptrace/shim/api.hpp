@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The shim's user calls, declared: open, close, read, write, lseek, fcntl, poll, dup, tid_of,
-// fpath, syscall_filter_state and run_on_tracer_thread on `proc:` handles. It includes only light headers. In the
-// default, header-only mode it ends by including their definitions (impl/api.ipp, and with
-// them the whole shim); with PTRACE_API_SEPARATE_COMPILATION defined they come from the
+// fpath, syscall_filter_state and run_on_tracer_thread on `proc:` handles. It includes only light
+// headers. In the default, header-only mode it ends by including their definitions (impl/api.ipp,
+// and with them the whole shim); with PTRACE_API_SEPARATE_COMPILATION defined they come from the
 // provided source (src/ptrace_api.cpp, or the ptrace_api library), compiled once
 // per program, and a user TU that includes this header compiles none of the shim's machinery.
 #pragma once
