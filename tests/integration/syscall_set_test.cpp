@@ -24,6 +24,7 @@
 using namespace support;
 using ptrace_api::Command;
 using ptrace_api::spawn;
+using ptrace_api::Spawned;
 using ptrace_api::SyscallFilterPath;
 using ptrace_api::SyscallSet;
 using ptrace_api::Tracer;
@@ -139,6 +140,21 @@ void drive(Tracer& tracer, PtraceFlags bp, std::vector<std::string>& log,
     FAIL("the scenario did not end");
 }
 
+/// Spawns `cmd` with `set` on `path`: compiled into the child's seccomp filter (Kernel), or
+/// written to the tracer after the spawn (Shim). `dog` watches the child.
+Spawned spawn_on(Path path, Command cmd, const SyscallSet& set, api_support::Watchdog& dog) {
+    if (path == Path::Kernel) {
+        cmd.syscalls = set;
+    }
+    auto s = spawn(cmd);
+    REQUIRE_MESSAGE(s.has_value(), s.error().message());
+    dog.watch(s->child.pid());
+    if (path == Path::Shim) {
+        REQUIRE(s->tracer.set_syscalls(set).has_value());
+    }
+    return std::move(*s);
+}
+
 struct Run {
     std::vector<std::string> events;
     std::vector<std::string> children;
@@ -149,17 +165,8 @@ struct Run {
 Run run(Path path, const std::vector<std::string>& args, const SyscallSet& set, PtraceFlags bp,
         const Decide& decide = keep) {
     api_support::Watchdog dog;
-    Command cmd{sets_path(), args, {}, {}};
-    if (path == Path::Kernel) {
-        cmd.syscalls = set;
-    }
-    auto s = spawn(cmd);
-    REQUIRE_MESSAGE(s.has_value(), s.error().message());
-    auto& [child, tracer] = *s;
-    dog.watch(child.pid());
-    if (path == Path::Shim) {
-        REQUIRE(tracer.set_syscalls(set).has_value());
-    }
+    Spawned s = spawn_on(path, Command{sets_path(), args, {}, {}}, set, dog);
+    auto& [child, tracer] = s;
     const auto state = tracer.syscall_filter();
     REQUIRE(state.has_value());
     CHECK(state->install_error == 0);
@@ -235,17 +242,8 @@ TEST_SUITE("integration") {
         Run s;
         for (const Path path : {Path::Kernel, Path::Shim}) {
             api_support::Watchdog dog;
-            Command cmd{tracee_path(), {"skip_getppid"}, {}, {}};
-            if (path == Path::Kernel) {
-                cmd.syscalls = set;
-            }
-            auto sp = spawn(cmd);
-            REQUIRE_MESSAGE(sp.has_value(), sp.error().message());
-            auto& [child, tracer] = *sp;
-            dog.watch(child.pid());
-            if (path == Path::Shim) {
-                REQUIRE(tracer.set_syscalls(set).has_value());
-            }
+            Spawned sp = spawn_on(path, Command{tracee_path(), {"skip_getppid"}, {}, {}}, set, dog);
+            auto& [child, tracer] = sp;
             Run& out = path == Path::Kernel ? k : s;
             drive(tracer, all_stops, out.events, nullptr, skip);
             out.status = static_cast<int>(child.wait().value().raw);
@@ -345,17 +343,8 @@ TEST_SUITE("integration") {
         std::vector<std::string> logs[2];
         for (const Path path : {Path::Kernel, Path::Shim}) {
             api_support::Watchdog dog;
-            Command cmd{sets_path(), {"loop", "3"}, {}, {}};
-            if (path == Path::Kernel) {
-                cmd.syscalls = initial;
-            }
-            auto sp = spawn(cmd);
-            REQUIRE_MESSAGE(sp.has_value(), sp.error().message());
-            auto& [child, tracer] = *sp;
-            dog.watch(child.pid());
-            if (path == Path::Shim) {
-                REQUIRE(tracer.set_syscalls(initial).has_value());
-            }
+            Spawned sp = spawn_on(path, Command{sets_path(), {"loop", "3"}, {}, {}}, initial, dog);
+            auto& [child, tracer] = sp;
             const SyscallFilterPath first =
                 path == Path::Kernel ? SyscallFilterPath::Kernel : SyscallFilterPath::Shim;
             int gettids = 0;
