@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Calls every syscall of ptrace_api::syscall_table (but two, below) once, in ascending order, with six zero
-// arguments, none of which runs: the program first installs its own seccomp filter that fails
-// every syscall with ENOSYS except exit_group(42), its last call. A tracer still sees each
+// Calls every syscall of ptrace_api::syscall_table (but two, below) once, in ascending order, with
+// six zero arguments, none of which runs: the program first installs its own seccomp filter that
+// fails every syscall with ENOSYS except exit_group(42), its last call. A tracer still sees each
 // call: ptrace's syscall-entry stop comes before seccomp (Linux 4.8 and later), so strace(1)
 // prints every one as `NAME(...) = -1 ENOSYS (Function not implemented)`, and the lines with
 // that result are exactly the calls of the loop (the C library's start-up makes none that
