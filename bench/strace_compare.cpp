@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // examples/strace against strace(1), both writing to /dev/null, on a syscall-heavy workload
 // (find over a tree), a fork-heavy one (a shell loop of /bin/true) and a threaded one, in
-// simple mode (no -f, against plain strace) and advanced mode (-f, against strace -f).
+// simple mode (no -f, against plain strace) and advanced mode (-f, against strace -f); then
+// the syscall filter (issue 12): -f -e trace=openat on the find, the example's kernel filter
+// (Command::syscalls) against `strace -f --seccomp-bpf -e trace=openat` (target <= 1.0x).
 #include <string>
 #include <vector>
 
@@ -77,5 +79,16 @@ int main(int argc, char** argv) {
                 [&] { return run(theirs); }, [&] { return run(mine); }, "us/run", 1.0, true, false);
         }
     }
+    // The filtered row: both stop only at openat (and the example at the few syscalls its
+    // printer follows, examples/strace/main.cpp stopping_syscalls()).
+    const int filtered_reps = bench::repetitions(5);
+    const std::vector<std::string> filtered_theirs = {
+        "strace", "-f", "--seccomp-bpf", "-e", "trace=openat", "-o", "/dev/null", "find", root};
+    const std::vector<std::string> filtered_mine = {
+        ours, "-f", "-e", "trace=openat", "-o", "/dev/null", "--", "find", root};
+    bench::compare_row(
+        "strace -f -e trace=openat (seccomp), find " + root, filtered_reps,
+        [&] { return run(filtered_theirs); }, [&] { return run(filtered_mine); }, "us/run", 1.0,
+        true, false);
     return 0;
 }

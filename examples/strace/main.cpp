@@ -13,17 +13,25 @@
 //   A new thread or process is announced by an EVENT_CLONE on its parent's handle while it is
 //   held frozen (spec F1); opening its own trace handle adopts it (F3).
 //
+// -e trace=SET limits the stops themselves, not only the lines: a spawned command gets the set
+// as Command::syscalls (a seccomp filter in the child: the other syscalls never stop), an
+// attached process (-p PID) gets it with Tracer::set_syscalls (the library passes the others
+// on without a stop). -p uses the advanced mode's loop, with or without -f.
+//
 // The program uses only the public API: spawn(), Tracer, NonblockTracer, Registers, Memory,
 // on_tracer_thread().
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/spawn.hpp>
+#include <ptrace/syscall_set.hpp>
+#include <ptrace/syscalls.hpp>
 #include <ptrace/tracer.hpp>
 #include <ptrace/tracer_thread.hpp>
 
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -38,6 +46,7 @@
 
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "decode.hpp"
@@ -55,6 +64,24 @@ using strace_example::Options;
 using strace_example::Output;
 using strace_example::ReadMemory;
 using strace_example::TraceePrinter;
+
+/// The syscalls whose stops the tracer asks for with -e trace=SET: the set, plus the few the
+/// printer follows without printing them (each at most a few times per process): a handler's
+/// rt_sigreturn tells whether the syscall it interrupted ended with EINTR; execve and execveat,
+/// clone and clone3, exit and exit_group tell -f which tracee became which. Every other
+/// syscall then runs without a stop. The printer's Filter prints only the set.
+ptrace_api::SyscallSet stopping_syscalls(const ptrace_api::SyscallSet& printed) {
+    ptrace_api::SyscallSet set = printed;
+    for (const char* name :
+         {"rt_sigreturn", "execve", "execveat", "clone", "clone3", "exit", "exit_group"}) {
+        (void)set.insert(static_cast<std::uint64_t>(*ptrace_api::syscall_number(name)));
+    }
+    return set;
+}
+
+Filter filter_for(const Options& opts) {
+    return opts.trace ? Filter(*opts.trace) : Filter();
+}
 
 /// The breakpoints every operation asks for: stop before and after each syscall, before each
 /// signal is acted on, and before the tracee exits. The tracee runs to the first one reached.
@@ -135,12 +162,16 @@ int exit_code_for(WaitStatus status) {
     return status.signaled() ? 128 + status.term_signal() : status.exit_code();
 }
 
-/// What spawn() runs. Its default OnClose::Kill also means that if this tracer dies (Ctrl-C),
+/// What spawn() runs, with -e trace=SET limited to the set's stops in the kernel. Its default
+/// OnClose::Kill also means that if this tracer dies (Ctrl-C),
 /// the tracee dies with it instead of running on untraced (strace would detach instead).
 ptrace_api::Command command_for(const Options& opts) {
     ptrace_api::Command command;
     command.program = opts.command.front(); // as typed: it becomes argv[0], as with strace
     command.args.assign(opts.command.begin() + 1, opts.command.end());
+    if (opts.trace) {
+        command.syscalls = stopping_syscalls(*opts.trace); // the kernel path: seccomp
+    }
     return command;
 }
 
@@ -152,7 +183,7 @@ int run_simple(const Options& opts, const std::string& path, Output& out) {
         return 1;
     }
     ptrace_api::Tracer& tracer = spawned->tracer;
-    const Filter filter = opts.trace.empty() ? Filter() : Filter(opts.trace);
+    const Filter filter = filter_for(opts);
     TraceePrinter printer("", filter, out, opts.string_limit);
     print_execve(opts, path, "", filter, out);
 
@@ -213,7 +244,7 @@ constexpr std::uint64_t clone_thread = 0x10000; // CLONE_THREAD
 class FollowSession {
 public:
     FollowSession(const Options& opts, Output& out)
-        : opts_(opts), out_(&out), filter_(opts.trace.empty() ? Filter() : Filter(opts.trace)) {}
+        : opts_(opts), out_(&out), filter_(filter_for(opts)) {}
     FollowSession(const FollowSession&) = delete;
     FollowSession& operator=(const FollowSession&) = delete;
     ~FollowSession() {
@@ -232,42 +263,61 @@ public:
             complain("O_NONBLOCK: " + tracer.error().message());
             return 1;
         }
-        print_execve(opts_, path, pid_prefix(main_pid), filter_, *out_);
+        print_execve(opts_, path, prefix_for(main_pid), filter_, *out_);
         raise_open_files_limit();
         add(std::move(*tracer), main_pid);
-
-        // The event loop: wait until some trace handles are readable, read their events,
-        // print them, and resume each tracee that sits at a breakpoint (spec M3). It runs on
-        // the tracer thread, so a stop costs no thread wake-ups.
-        const bool served = ptrace_api::on_tracer_thread([&] {
-            std::vector<pollfd> fds;
-            std::vector<pid_t> pids;
-            while (!tracees_.empty()) {
-                fds.clear();
-                pids.clear();
-                for (const auto& [pid, tracee] : tracees_) {
-                    fds.push_back(pollfd{tracee->tracer.native_handle(), POLLIN, 0});
-                    pids.push_back(pid);
-                }
-                if (const auto n = ptrace_api::poll(fds, -1); !n) {
-                    complain("poll: " + n.error().message());
-                    return false;
-                }
-                for (std::size_t i = 0; i < fds.size(); ++i) {
-                    if (fds[i].revents != 0) {
-                        service(pids[i], fds[i].fd);
-                    }
-                }
-            }
-            return true;
-        });
-        if (!served) {
+        if (!serve(-1)) {
             return 1;
         }
-
         // Our exit code is the command's, from its wait status (as strace's is).
         const auto reaped = spawned->child.wait();
         return reaped ? exit_code_for(*reaped) : 1;
+    }
+
+    /// -p PID: attaches to the running thread `pid` (OnClose::Detach: whatever happens to
+    /// us, it runs on), and follows it, and with -f what it creates, until it exits or a
+    /// signal arrives on `signal_fd` (SIGINT, SIGTERM, SIGHUP): then every tracee is
+    /// detached and left running, as strace does. \returns strace's exit code: 0, or
+    /// 128 + the signal that made us detach.
+    int attach(pid_t pid, int signal_fd) {
+        // Held at a stop while the set is written: no syscall slips through unfiltered.
+        auto tracer = ptrace_api::Tracer::attach(
+            pid, {ptrace_api::AttachStop::StopNow, ptrace_api::OnClose::Detach});
+        if (!tracer) {
+            complain("attach: " + std::to_string(pid) + ": " + tracer.error().message());
+            return 1;
+        }
+        if (opts_.trace) {
+            // The shim path: every syscall stops in Linux, the library resumes the others.
+            if (const auto set = tracer->set_syscalls(stopping_syscalls(*opts_.trace)); !set) {
+                complain("syscall set of " + std::to_string(pid) + ": " + set.error().message());
+                return 1;
+            }
+        }
+        auto nonblocking = std::move(*tracer).into_nonblocking();
+        if (!nonblocking) {
+            complain("O_NONBLOCK: " + nonblocking.error().message());
+            return 1;
+        }
+        std::fprintf(stderr, "strace: Process %d attached\n", static_cast<int>(pid));
+        raise_open_files_limit();
+        add(std::move(*nonblocking), pid);
+        if (!serve(signal_fd)) {
+            return 1;
+        }
+        if (detach_signal_ == 0) {
+            return 0;
+        }
+        // Detach: each tracee's pending syscalls end its trace, then it runs on untraced.
+        for (auto& [tracee_pid, tracee] : tracees_) {
+            tracee->printer.detach(reader_for(tracee->tracer.mem()));
+            if (const auto done = std::move(tracee->tracer).detach(); !done) {
+                complain("detach " + std::to_string(tracee_pid) + ": " + done.error().message());
+            }
+            std::fprintf(stderr, "strace: Process %d detached\n", static_cast<int>(tracee_pid));
+        }
+        tracees_.clear();
+        return 128 + detach_signal_;
     }
 
 private:
@@ -282,6 +332,57 @@ private:
         }
     }
 
+    /// `[pid N] ` with -f, nothing without (one tracee, attached with -p).
+    std::string prefix_for(pid_t pid) const { return opts_.follow ? pid_prefix(pid) : ""; }
+
+    /// What each resume asks for: EVENT_CLONE too with -f.
+    PtraceFlags resume_flags() const {
+        return opts_.follow ? syscall_stops | PtraceFlags::EVENT_CLONE : syscall_stops;
+    }
+
+    /// The event loop: wait until some trace handles are readable, read their events, print
+    /// them, and resume each tracee that sits at a breakpoint (spec M3). It ends when every
+    /// tracee is gone, or when `signal_fd` (a signalfd, or -1) is readable: detach_signal_
+    /// says which signal came. Without a signal fd it runs on the tracer thread, where a stop
+    /// costs no thread wake-ups; with one (-p) it runs here, because ptrace_api::poll on the
+    /// tracer thread polls trace handles only (elsewhere it is poll(2) on any fd).
+    /// \returns false when poll failed.
+    bool serve(int signal_fd) {
+        auto loop = [&] {
+            std::vector<pollfd> fds;
+            std::vector<pid_t> pids;
+            while (!tracees_.empty()) {
+                fds.clear();
+                pids.clear();
+                for (const auto& [pid, tracee] : tracees_) {
+                    fds.push_back(pollfd{tracee->tracer.native_handle(), POLLIN, 0});
+                    pids.push_back(pid);
+                }
+                if (signal_fd >= 0) {
+                    fds.push_back(pollfd{signal_fd, POLLIN, 0});
+                }
+                if (const auto n = ptrace_api::poll(fds, -1); !n) {
+                    complain("poll: " + n.error().message());
+                    return false;
+                }
+                if (signal_fd >= 0 && fds.back().revents != 0) {
+                    signalfd_siginfo info{};
+                    if (::read(signal_fd, &info, sizeof info) == sizeof info) {
+                        detach_signal_ = static_cast<int>(info.ssi_signo);
+                        return true;
+                    }
+                }
+                for (std::size_t i = 0; i < pids.size(); ++i) {
+                    if (fds[i].revents != 0) {
+                        service(pids[i], fds[i].fd);
+                    }
+                }
+            }
+            return true;
+        };
+        return signal_fd >= 0 ? loop() : ptrace_api::on_tracer_thread(loop);
+    }
+
     /// Starts following a tracee of thread group `tgid`: poll its handle, then resume it with
     /// the breakpoints (it is held at a stop until this first operation: spawn's first
     /// instruction, or the clone freeze of F1).
@@ -290,9 +391,9 @@ private:
         auto [it, inserted] = tracees_.emplace(
             pid, std::make_unique<Tracee>(Tracee{
                      std::move(tracer),
-                     TraceePrinter(pid_prefix(pid), filter_, *out_, opts_.string_limit), tgid}));
+                     TraceePrinter(prefix_for(pid), filter_, *out_, opts_.string_limit), tgid}));
         (void)inserted;
-        (void)it->second->tracer.next(syscall_stops | PtraceFlags::EVENT_CLONE);
+        (void)it->second->tracer.next(resume_flags());
     }
 
     /// EVENT_CLONE: `child` (a thread or a process) is frozen before its first instruction.
@@ -362,7 +463,7 @@ private:
         // just keeps its breakpoints (B11). A vfork parent would otherwise wait for it
         // forever.
         if (at_breakpoint || unfollowed) {
-            (void)t.tracer.next(syscall_stops | PtraceFlags::EVENT_CLONE);
+            (void)t.tracer.next(resume_flags());
         }
     }
 
@@ -381,7 +482,7 @@ private:
         forget(now); // the old leader, if its handle has not reported its end yet
         auto tracee = std::move(found->second);
         tracees_.erase(found);
-        tracee->printer.set_prefix(pid_prefix(now));
+        tracee->printer.set_prefix(prefix_for(now));
         tracee->tgid = now;
         tracees_.emplace(now, std::move(tracee));
         return now;
@@ -434,6 +535,7 @@ private:
     const Options& opts_;
     Output* out_;
     Filter filter_;
+    int detach_signal_ = 0; ///< the signal that ended attach(), or 0
     // unique_ptr: a Tracee stays at one address while the map grows during service().
     std::map<pid_t, std::unique_ptr<Tracee>> tracees_;
 };
@@ -454,11 +556,30 @@ int main(int argc, char** argv) {
     }
     const Options& opts = *parsed.options;
 
+    // -p: SIGINT, SIGTERM and SIGHUP detach instead of killing us. They are blocked before
+    // the library starts its thread (which inherits the mask) and read from a signalfd.
+    int signal_fd = -1;
+    if (opts.attach != 0) {
+        sigset_t detach_signals;
+        sigemptyset(&detach_signals);
+        for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+            sigaddset(&detach_signals, sig);
+        }
+        if (::sigprocmask(SIG_BLOCK, &detach_signals, nullptr) != 0 ||
+            (signal_fd = ::signalfd(-1, &detach_signals, SFD_CLOEXEC)) < 0) {
+            complain(std::string("signalfd: ") + std::strerror(errno));
+            return 1;
+        }
+    }
+
     // Like strace, find the program in PATH first: the execve line shows the path found.
-    const auto path = strace_example::find_in_path(opts.command.front(), std::getenv("PATH"));
-    if (!path) {
-        complain("Can't stat '" + opts.command.front() + "': No such file or directory");
-        return 1;
+    std::optional<std::string> path;
+    if (opts.attach == 0) {
+        path = strace_example::find_in_path(opts.command.front(), std::getenv("PATH"));
+        if (!path) {
+            complain("Can't stat '" + opts.command.front() + "': No such file or directory");
+            return 1;
+        }
     }
 
     std::FILE* file = stderr;
@@ -471,7 +592,10 @@ int main(int argc, char** argv) {
     }
     Output out(file);
     int code = 0;
-    if (opts.follow) {
+    if (opts.attach != 0) {
+        FollowSession session(opts, out);
+        code = session.attach(opts.attach, signal_fd);
+    } else if (opts.follow) {
         FollowSession session(opts, out);
         code = session.run(*path);
     } else {

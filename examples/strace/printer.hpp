@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ptrace/event.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <array>
@@ -18,30 +19,20 @@
 
 namespace strace_example {
 
-/// Which syscalls are printed (`-e trace=a,b`); all when no list was given.
+/// Which syscalls are printed (`-e trace=SET`); all when no set was given. With a set, the
+/// tracer gets only those syscalls' stops (Command::syscalls for a spawned command,
+/// Tracer::set_syscalls for an attached one), so this is a safety net, not the filter.
 class Filter {
 public:
     Filter() = default;
-    explicit Filter(const std::vector<long>& numbers)
-        : selected_(static_cast<std::size_t>(ptrace_api::max_syscall_number) + 1, false),
-          all_(false) {
-        for (const long nr : numbers) {
-            if (nr >= 0 && nr <= ptrace_api::max_syscall_number) { // no such call: never printed
-                selected_[static_cast<std::size_t>(nr)] = true;
-            }
-        }
-    }
+    explicit Filter(const ptrace_api::SyscallSet& set) : set_(set), all_(false) {}
 
     [[nodiscard]] bool wants(long nr) const {
-        if (all_) {
-            return true;
-        }
-        return nr >= 0 && nr <= ptrace_api::max_syscall_number &&
-               selected_[static_cast<std::size_t>(nr)];
+        return all_ || (nr >= 0 && set_.contains(static_cast<std::uint64_t>(nr)));
     }
 
 private:
-    std::vector<bool> selected_;
+    ptrace_api::SyscallSet set_;
     bool all_ = true;
 };
 
@@ -169,6 +160,22 @@ public:
             Frame frame = std::move(stack_.back());
             stack_.pop_back();
             print(frame, std::nullopt, read);
+        }
+    }
+
+    /// The tracer detaches (-p, then Ctrl-C): each pending syscall is shown as strace shows
+    /// it then, `NAME(ARGS <detached ...>`, innermost first.
+    void detach(const ReadMemory& read) {
+        while (!stack_.empty()) {
+            Frame frame = std::move(stack_.back());
+            stack_.pop_back();
+            if (frame.selected) {
+                std::string text = call_text(frame.call, std::nullopt, read, limit_);
+                if (!text.empty() && text.back() == ')') {
+                    text.pop_back();
+                }
+                out_->line(prefix_ + text + " <detached ...>");
+            }
         }
     }
 

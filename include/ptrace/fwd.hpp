@@ -54,6 +54,9 @@ enum class ArgKind : std::uint8_t;
 struct SyscallInfo;
 struct ErrnoInfo;
 
+// syscall_classes.hpp
+struct SyscallClass;
+
 // syscall_set.hpp
 class SyscallSet;
 enum class SyscallFilterPath : std::uint8_t;

@@ -14,6 +14,7 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/signals.hpp>
+#include <ptrace/syscall_classes.hpp>
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 #include <ptrace/version.hpp>

@@ -21,7 +21,8 @@ using Declared = fwd_check::Names<
     ptrace_api::events::Clone, ptrace_api::events::Unknown, ptrace_api::IntRegisters,
     ptrace_api::FloatRegisters, ptrace_api::EnvRegisters, ptrace_api::Unexpected,
     ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo,
-    ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath, ptrace_api::SyscallFilterState>;
+    ptrace_api::SyscallClass, ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath,
+    ptrace_api::SyscallFilterState>;
 
 #include <ptrace/ptrace.hpp>
 

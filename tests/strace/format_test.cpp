@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Unit tests of the strace example's printer on fixed inputs: escaping, cuts, flags, results.
 #include <ptrace/event.hpp>
+#include <ptrace/syscall_classes.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "decode.hpp"
@@ -64,6 +69,14 @@ std::array<std::uint64_t, 6> regs(std::uint64_t a = 0, std::uint64_t b = 0, std:
 
 long nr(std::string_view name) {
     return *ptrace_api::syscall_number(name);
+}
+
+std::optional<ptrace_api::SyscallSet> set_of(std::initializer_list<std::string_view> names) {
+    ptrace_api::SyscallSet set;
+    for (const std::string_view name : names) {
+        (void)set.insert(static_cast<std::uint64_t>(nr(name)));
+    }
+    return set;
 }
 
 /// One whole line for a syscall as the printer makes it, without the column padding.
@@ -484,7 +497,7 @@ TEST_SUITE("strace printer") {
         FakeMemory mem;
         std::vector<std::string> lines;
         Output out(lines);
-        const Filter only_close({nr("close")});
+        const Filter only_close(ptrace_api::SyscallSet{static_cast<std::uint64_t>(nr("close"))});
         TraceePrinter p("", only_close, out);
         p.syscall_entry(nr("getpid"), regs(), mem.reader());
         p.syscall_exit(5, mem.reader());
@@ -506,7 +519,7 @@ TEST_SUITE("strace options") {
         REQUIRE(p.options);
         CHECK(p.options->follow);
         CHECK(p.options->output == "out.txt");
-        CHECK(p.options->trace == std::vector<long>{nr("openat"), nr("close")});
+        CHECK(p.options->trace == set_of({"openat", "close"}));
         CHECK(p.options->command == std::vector<std::string>{"ls", "-l"});
         const auto q = parse_options({"-etrace=read", "-oX", "true", "-f"});
         REQUIRE(q.options);
@@ -515,9 +528,69 @@ TEST_SUITE("strace options") {
         CHECK(q.options->command == std::vector<std::string>{"true", "-f"});
         CHECK(parse_options({"-e", "trace=nosuchcall", "true"}).error ==
               "invalid system call 'nosuchcall'");
-        CHECK(parse_options({"-e", "trace=%file", "true"}).error == "invalid system call '%file'");
-        CHECK(parse_options({"-f"}).error == "must have PROG [ARGS]");
+        CHECK(parse_options({"-e", "trace=%nosuch", "true"}).error ==
+              "invalid system call '%nosuch'");
+        CHECK(parse_options({"-f"}).error == "must have PROG [ARGS] or -p PID");
         CHECK(parse_options({"-x", "true"}).error == "unknown option '-x'");
+    }
+
+    TEST_CASE("-e trace=SET: names, numbers, classes, !, all, as strace 6.1 reads them") {
+        auto trace = [](std::string expr) {
+            const auto p = parse_options({"-e", std::move(expr), "true"});
+            REQUIRE_MESSAGE(p.options, p.error);
+            return p.options->trace;
+        };
+        auto error = [](std::string expr) {
+            return parse_options({"-e", std::move(expr), "true"}).error;
+        };
+        CHECK(trace("trace=%file") == ptrace_api::syscall_classes::file);
+        CHECK(trace("trace=file") == ptrace_api::syscall_classes::file); // strace's old spelling
+        CHECK(trace("trace=%net") == ptrace_api::syscall_classes::network);
+        CHECK(trace("trace=%network") == ptrace_api::syscall_classes::network);
+        CHECK(trace("openat") == set_of({"openat"})); // -e SET means -e trace=SET
+        CHECK(trace("trace=257,close") == set_of({"openat", "close"}));
+        CHECK(trace("trace=close,") == set_of({"close"})); // empty elements are skipped
+        CHECK_FALSE(trace("trace=all").has_value());       // no filter at all
+        // A class and names together: the union.
+        auto file_and_read = ptrace_api::syscall_classes::file;
+        (void)file_and_read.insert(static_cast<std::uint64_t>(nr("read")));
+        CHECK(trace("trace=%file,read") == file_and_read);
+        // !: every syscall of the table but these.
+        const auto not_open = trace("trace=!openat,%process");
+        REQUIRE(not_open);
+        CHECK_FALSE(not_open->contains(static_cast<std::uint64_t>(nr("openat"))));
+        CHECK_FALSE(not_open->contains(static_cast<std::uint64_t>(nr("clone"))));
+        CHECK(not_open->contains(static_cast<std::uint64_t>(nr("read"))));
+        CHECK(not_open->size() ==
+              ptrace_api::syscall_table.size() - 1 - ptrace_api::syscall_classes::process.size());
+        // A later -e trace= replaces an earlier one (strace does the same).
+        const auto twice = parse_options({"-e", "trace=read", "-e", "trace=close", "true"});
+        REQUIRE(twice.options);
+        CHECK(twice.options->trace == set_of({"close"}));
+        // Errors name the element, as strace's do (and exit 1).
+        CHECK(error("trace=%nosuch") == "invalid system call '%nosuch'");
+        CHECK(error("trace=open,nosuch") == "invalid system call 'nosuch'");
+        CHECK(error("trace=500") == "invalid system call '500'"); // no syscall 500
+        CHECK(error("trace=13000000000") == "invalid system call '13000000000'");
+        CHECK(error("trace=") == "invalid system call ''");
+        CHECK(error("trace=!") == "invalid system call '!'");
+        CHECK(error("trace=%FILE") == "invalid system call '%FILE'");
+        CHECK(error("trace=!all") == "unsupported -e trace=!all (no syscall at all)");
+        CHECK(error("signal=none") == "unsupported -e expression 'signal=none' (only trace=SET)");
+    }
+
+    TEST_CASE("-p PID attaches instead of running a command") {
+        const auto p = parse_options({"-p", "1234", "-e", "trace=%file"});
+        REQUIRE(p.options);
+        CHECK(p.options->attach == 1234);
+        CHECK(p.options->command.empty());
+        CHECK(parse_options({"-p1234", "-f"}).options.value().attach == 1234);
+        CHECK(parse_options({"-p", "0"}).error == "Invalid process id: '0'");
+        CHECK(parse_options({"-p", "12x"}).error == "Invalid process id: '12x'");
+        CHECK(parse_options({"-p"}).error == "Invalid process id: ''");
+        CHECK(parse_options({"-p", "1", "-p", "2"}).error == "only one -p PID is supported");
+        CHECK(parse_options({"-p", "1", "true"}).error ==
+              "-p PID and a command cannot be used together here");
     }
 
     TEST_CASE("commands are found in PATH like strace does") {
