@@ -10,15 +10,21 @@
 // Properties:
 // - exactly one outcome: options, an error message, or help;
 // - with options: the command is the non-empty tail of argv after the options (and `--`);
-//   -s is within 1..65536; every traced number names a syscall and the filter selects it;
+//   -s is within 1..65536; every traced number names a syscall and the filter selects
+//   exactly the traced numbers;
 //   -o is a non-empty name; -f was given;
-// - parse_trace_list accepts exactly `trace=` and a comma-separated list of syscall names,
-//   and appends their numbers in order;
+// - parse_trace_list accepts `trace=SET` (or SET alone, without '='): an optional '!', then
+//   comma-separated names, classes (with or without '%'), numbers of the table, `all`; it
+//   gives the set the elements name (its complement in the table after '!'; nullopt for
+//   `all`), or an error and leaves its output alone;
+// - a command, or -p PID, never both;
 // - exec_candidates lists the name itself when it has a '/', else one `DIR/name` per PATH
 //   entry in order, `.` for an empty entry;
 // - find_in_path returns a regular executable file, found in one of the PATH entries (or the
 //   name itself when it has a '/'), and it is one of the candidates spawn() would try.
 #include <ptrace/spawn.hpp>
+#include <ptrace/syscall_classes.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <algorithm>
@@ -73,20 +79,24 @@ void check_options(const std::vector<std::string>& args) {
         return;
     }
     const Options& o = *parsed.options;
-    FUZZ_CHECK(!o.command.empty() && o.command.size() <= args.size(), what);
+    // A command, or -p PID: exactly one of them.
+    FUZZ_CHECK(o.command.empty() == (o.attach != 0) && o.command.size() <= args.size(), what);
+    FUZZ_CHECK(o.attach >= 0, what);
     FUZZ_CHECK(std::equal(o.command.begin(), o.command.end(),
                           args.end() - static_cast<std::ptrdiff_t>(o.command.size())),
                what);
     // What came before the command: options and their values, then maybe `--`.
     const std::size_t first = args.size() - o.command.size();
-    if (first == 0 || args[first - 1] != "--") {
+    if (!o.command.empty() && (first == 0 || args[first - 1] != "--")) {
         FUZZ_CHECK(o.command.front().size() < 2 || o.command.front()[0] != '-', what);
     }
     FUZZ_CHECK(o.string_limit >= 1 && o.string_limit <= 65536, what);
-    if (!o.trace.empty()) {
-        const Filter filter(o.trace);
-        for (const long nr : o.trace) {
-            FUZZ_CHECK(ptrace_api::syscall_info(nr).has_value() && filter.wants(nr), what);
+    if (o.trace) {
+        const Filter filter(*o.trace);
+        for (std::uint64_t nr = 0; nr < ptrace_api::SyscallSet::capacity; ++nr) {
+            const auto n = static_cast<long>(nr);
+            FUZZ_CHECK(filter.wants(n) == o.trace->contains(nr), what);
+            FUZZ_CHECK(!o.trace->contains(nr) || ptrace_api::syscall_info(n).has_value(), what);
         }
     }
     if (o.follow) {
@@ -97,33 +107,91 @@ void check_options(const std::vector<std::string>& args) {
     FUZZ_CHECK(o.output.empty() || first >= 1, what);
 }
 
-void check_trace_list(std::string_view expr) {
-    std::vector<long> numbers{-7}; // the list is appended to
-    const auto error = parse_trace_list(expr, numbers);
-    FUZZ_CHECK(!numbers.empty() && numbers.front() == -7, fuzz::escaped(expr));
-    bool valid = expr.starts_with("trace=");
-    std::vector<long> expected{-7};
-    if (valid) {
-        std::string_view list = expr.substr(6);
-        for (;;) {
-            const std::size_t comma = list.find(',');
-            const auto nr = ptrace_api::syscall_number(list.substr(0, comma));
-            if (!nr) {
-                valid = false;
-                break;
-            }
-            expected.push_back(*nr);
-            if (comma == std::string_view::npos) {
-                break;
-            }
-            list.remove_prefix(comma + 1);
+/// The syscalls one element of a trace list names (written again from strace's rules, not
+/// from options.hpp): `all`, a class with or without its '%', a name, or a decimal number of
+/// at most four digits that names a syscall.
+std::optional<ptrace_api::SyscallSet> expected_element(std::string_view item) {
+    ptrace_api::SyscallSet set;
+    if (item == "all") {
+        for (const auto& info : ptrace_api::syscall_table) {
+            (void)set.insert(static_cast<std::uint64_t>(info.number));
+        }
+        return set;
+    }
+    if (const auto c = ptrace_api::syscall_class(item)) {
+        return c;
+    }
+    if (const auto c = ptrace_api::syscall_class("%" + std::string(item))) {
+        return c;
+    }
+    if (const auto nr = ptrace_api::syscall_number(item)) {
+        return ptrace_api::SyscallSet{static_cast<std::uint64_t>(*nr)};
+    }
+    if (!item.empty() && item.size() <= 4 &&
+        std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const long nr = std::stol(std::string(item));
+        if (ptrace_api::syscall_info(nr)) {
+            return ptrace_api::SyscallSet{static_cast<std::uint64_t>(nr)};
         }
     }
+    return std::nullopt;
+}
+
+void check_trace_list(std::string_view expr) {
+    std::optional<ptrace_api::SyscallSet> got = ptrace_api::SyscallSet{7}; // replaced on success
+    const auto error = parse_trace_list(expr, got);
+    // The expected outcome: `trace=` (or no '=' at all), an optional '!', then elements.
+    std::string_view list = expr;
+    bool valid = true;
+    if (list.starts_with("trace=")) {
+        list.remove_prefix(6);
+    } else if (list.find('=') != std::string_view::npos) {
+        valid = false;
+    }
+    const bool negated = list.starts_with("!");
+    if (negated) {
+        list.remove_prefix(1);
+    }
+    ptrace_api::SyscallSet set;
+    bool all = false;
+    bool named = false;
+    for (std::size_t start = 0; valid && start <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        const std::string_view item = list.substr(start, comma - start);
+        start = comma + 1;
+        if (item.empty()) {
+            continue;
+        }
+        const auto element = expected_element(item);
+        if (!element) {
+            valid = false;
+            break;
+        }
+        named = true;
+        all = all || item == "all";
+        for (std::uint64_t nr = 0; nr < ptrace_api::SyscallSet::capacity; ++nr) {
+            if (element->contains(nr)) {
+                (void)set.insert(nr);
+            }
+        }
+    }
+    valid = valid && named && !(negated && all);
     FUZZ_CHECK(valid == !error.has_value(), fuzz::escaped(expr) + " error: " + error.value_or(""));
-    if (valid) {
-        FUZZ_CHECK(numbers == expected, fuzz::escaped(expr));
-    } else {
+    if (!valid) {
         FUZZ_CHECK(!error->empty(), fuzz::escaped(expr));
+        FUZZ_CHECK(got == ptrace_api::SyscallSet{7}, fuzz::escaped(expr)); // left alone
+        return;
+    }
+    if (all) {
+        FUZZ_CHECK(!got.has_value(), fuzz::escaped(expr));
+        return;
+    }
+    FUZZ_CHECK(got.has_value(), fuzz::escaped(expr));
+    for (std::uint64_t nr = 0; nr < ptrace_api::SyscallSet::capacity; ++nr) {
+        const bool named_nr = set.contains(nr);
+        const bool want =
+            negated ? (!named_nr && ptrace_api::syscall_info(static_cast<long>(nr))) : named_nr;
+        FUZZ_CHECK(got->contains(nr) == want, fuzz::escaped(expr) + " nr " + std::to_string(nr));
     }
 }
 

@@ -60,12 +60,13 @@ struct Tally {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::Input in(data, size);
-    std::vector<long> selected;
+    ptrace_api::SyscallSet selected;
     const auto n = in.take<std::uint8_t>();
     for (unsigned i = 0; i < n; ++i) {
         // Filter's contract: numbers that name syscalls (what -e trace= produces).
         const auto& table = ptrace_api::syscall_table;
-        selected.push_back(table[std::size_t{in.take<std::uint16_t>()} % table.size()].number);
+        (void)selected.insert(static_cast<std::uint64_t>(
+            table[std::size_t{in.take<std::uint16_t>()} % table.size()].number));
     }
     const Filter filter = selected.empty() ? Filter() : Filter(selected);
     const std::size_t limit = fuzz::limit_for(in.take<std::uint16_t>());
