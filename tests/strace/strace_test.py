@@ -493,9 +493,10 @@ def makes_temp_file(records, i):
     """Whether the getrandom at records[i] is mkstemp's second draw: glibc draws a temporary
     file's name from the clock and calls getrandom only when that draw falls among the 4.5%
     of values it rejects as unfair (gnulib's tempname.c), so the call comes by chance. It is
-    followed by the process's openat(..., O_RDWR|O_CREAT|O_EXCL, 0600) of the file."""
+    followed by the process's openat(..., O_RDWR|O_CREAT|O_EXCL, 0600) of the file; a signal
+    delivered in between (an asynchronous SIGCHLD) does not count."""
     for later in records[i + 1:]:
-        if later.pid == records[i].pid:
+        if later.pid == records[i].pid and later.kind != "signal":
             return later.name == "openat" and "O_RDWR|O_CREAT|O_EXCL" in later.text
     return False
 
