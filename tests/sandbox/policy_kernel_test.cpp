@@ -393,6 +393,23 @@ TEST_SUITE("sandbox") {
         CHECK(out.killed_by_sigsys);
     }
 
+    TEST_CASE("kernel: -1 (a skipped syscall) runs nothing; quiet traps stop only allowed calls") {
+        const auto policy =
+            PolicyBuilder(Action::fail(EPERM)).allow("getppid").allow("exit_group").build();
+        REQUIRE(policy);
+        sb::BpfOptions options;
+        options.quiet_traps = ptrace_api::SyscallSet{SYS_getppid, SYS_getuid};
+        const auto program = sb::compile_bpf(*policy, options);
+        REQUIRE(program);
+        const Outcome out =
+            run_probes(*program, {{~std::uint64_t{0}, {}}, {SYS_getppid, {}}, {SYS_getuid, {}}});
+        REQUIRE(out.results.size() == 3);
+        CHECK(out.results[0] == -ENOSYS); // allowed, and Linux has no syscall -1
+        CHECK(out.results[1] == -ENOSYS); // allowed, so trapped: RET_TRACE without a tracer
+        CHECK(out.results[2] == -EPERM);  // denied: the denial stays, no trap
+        CHECK_FALSE(out.killed_by_sigsys);
+    }
+
     TEST_CASE("kernel: x32 numbers kill the process") {
         const auto policy = PolicyBuilder(Action::allow()).build();
         REQUIRE(policy);

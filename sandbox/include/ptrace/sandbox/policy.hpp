@@ -378,9 +378,14 @@ public:
     /// is tested against): `nr` is the 32-bit number seccomp sees, `args` the six registers,
     /// `native` false for a syscall of another architecture (int 0x80). Another architecture
     /// and x32 numbers (bit 0x40000000) kill the process: the policy is written for x86_64
-    /// numbers and cannot judge them.
+    /// numbers and cannot judge them. Number -1 is allowed: it is a syscall a tracer skipped
+    /// (FLAG_IGNORE, E1), which Linux checks again after the tracer's stop and then does not
+    /// run; called directly it only returns ENOSYS.
     [[nodiscard]] Action decide(std::uint32_t nr, const std::array<std::uint64_t, 6>& args,
                                 bool native = true) const noexcept {
+        if (native && nr == skipped_syscall) {
+            return Action::allow();
+        }
         if (!native || (nr & x32_syscall_bit) != 0) {
             return Action::kill();
         }
@@ -411,18 +416,54 @@ public:
 
     /// The bit seccomp numbers of the x32 ABI carry.
     static constexpr std::uint32_t x32_syscall_bit = 0x40000000U;
+    /// The number of a syscall a tracer skipped (-1 as seccomp sees it).
+    static constexpr std::uint32_t skipped_syscall = 0xffffffffU;
+
+    /// The syscalls a rule names by name or number (not only through a group): what
+    /// harden() leaves to the policy, for example io_uring allowed by name.
+    [[nodiscard]] const SyscallSet& named() const noexcept { return named_; }
 
     friend bool operator==(const Policy& a, const Policy& b) noexcept {
         return a.default_ == b.default_ && a.rules_ == b.rules_;
     }
 
+    /// A copy in which `rule` comes before the conditional rules of syscall `nr` (a rule that
+    /// must win over everything the policy says about it). \pre nr in 0..511.
+    [[nodiscard]] Policy with_rule_first(long nr, ConditionalRule rule) const {
+        Policy out = *this;
+        SyscallRules& r = out.slot(nr);
+        r.conditional.insert(r.conditional.begin(), std::move(rule));
+        return out;
+    }
+
+    /// A copy in which syscall `nr` gets `action` whatever the policy said (its conditional
+    /// rules dropped). \pre nr in 0..511.
+    [[nodiscard]] Policy with_action(long nr, Action action) const {
+        Policy out = *this;
+        SyscallRules& r = out.slot(nr);
+        r.conditional.clear();
+        r.fallback = action;
+        return out;
+    }
+
 private:
     friend class PolicyBuilder;
-    Policy(Action default_action, std::vector<SyscallRules> rules)
-        : default_(default_action), rules_(std::move(rules)) {}
+    Policy(Action default_action, std::vector<SyscallRules> rules, SyscallSet named)
+        : default_(default_action), rules_(std::move(rules)), named_(named) {}
+
+    /// The rules of `nr`, made (with the default as fallback) when it had none.
+    SyscallRules& slot(long nr) {
+        auto it = std::lower_bound(rules_.begin(), rules_.end(), nr,
+                                   [](const SyscallRules& r, long n) { return r.nr < n; });
+        if (it == rules_.end() || it->nr != nr) {
+            it = rules_.insert(it, SyscallRules{nr, {}, default_});
+        }
+        return *it;
+    }
 
     Action default_;
     std::vector<SyscallRules> rules_;
+    SyscallSet named_;
 };
 
 // --- Building one -------------------------------------------------------------------------------
@@ -491,7 +532,15 @@ public:
             std::string_view group_name;
         };
         std::vector<Slot> slots(SyscallSet::capacity);
+        SyscallSet named;
         for (const Pending& rule : pending_) {
+            if (!rule.target.is_group()) {
+                for (std::uint64_t nr = 0; nr < SyscallSet::capacity; ++nr) {
+                    if (rule.target.set().contains(nr)) {
+                        (void)named.insert(nr);
+                    }
+                }
+            }
             if (auto bad = check_action(rule.action, rule.where)) {
                 return *std::move(bad);
             }
@@ -555,7 +604,7 @@ public:
             }
             rules.push_back({static_cast<long>(nr), std::move(conditional), fallback});
         }
-        return Policy(default_, std::move(rules));
+        return Policy(default_, std::move(rules), named);
     }
 
 private:

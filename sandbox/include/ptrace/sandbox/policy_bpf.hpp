@@ -21,12 +21,23 @@ namespace ptrace_api::sandbox {
 /// sandbox's tracer reads it with PTRACE_GETEVENTMSG at the seccomp stop.
 inline constexpr std::uint16_t trace_data_log = 0x5a4c; // "ZL"
 inline constexpr std::uint16_t trace_data_ask = 0x5a41; // "ZA"
+/// The RET_TRACE of an allowed syscall that BpfOptions::quiet_traps asks to see: the tracer
+/// lets it run (the sandbox's shim needs rt_sigreturn and restart_syscall, decision 18).
+inline constexpr std::uint16_t trace_data_quiet = 0x5a51; // "ZQ"
 
-/// The seccomp return value of an action.
-constexpr std::uint32_t seccomp_return(const Action& action) noexcept {
+/// How compile_bpf builds a program.
+struct BpfOptions {
+    /// Syscalls whose Allow outcomes stop the tracee for its tracer (RET_TRACE with
+    /// trace_data_quiet) instead of running at once. Other outcomes are unchanged: a denial
+    /// stays in the kernel.
+    SyscallSet quiet_traps;
+};
+
+/// The seccomp return value of an action (`quiet`: an Allow that stops for the tracer).
+constexpr std::uint32_t seccomp_return(const Action& action, bool quiet = false) noexcept {
     switch (action.kind()) {
     case ActionKind::Allow:
-        return SECCOMP_RET_ALLOW;
+        return quiet ? SECCOMP_RET_TRACE | trace_data_quiet : SECCOMP_RET_ALLOW;
     case ActionKind::Errno:
         return SECCOMP_RET_ERRNO | (static_cast<std::uint32_t>(action.error()) & SECCOMP_RET_DATA);
     case ActionKind::Kill:
@@ -122,7 +133,7 @@ inline void emit_condition(std::vector<Step>& out, const ArgCondition& c) {
 /// The code of one syscall's rules: each conditional rule (its conditions, then RET its
 /// action; a failed condition jumps to the next rule), then RET the fallback. Every jump stays
 /// inside one rule (max_conditions keeps it under 255 instructions).
-inline Code leaf_code(const SyscallRules& rules) {
+inline Code leaf_code(const SyscallRules& rules, bool quiet) {
     Code out;
     for (const ConditionalRule& rule : rules.conditional) {
         std::vector<Step> steps;
@@ -151,9 +162,9 @@ inline Code leaf_code(const SyscallRules& rules) {
             }
             out.push_back(f);
         }
-        out.push_back(insn(BPF_RET | BPF_K, seccomp_return(rule.action)));
+        out.push_back(insn(BPF_RET | BPF_K, seccomp_return(rule.action, quiet)));
     }
-    out.push_back(insn(BPF_RET | BPF_K, seccomp_return(rules.fallback)));
+    out.push_back(insn(BPF_RET | BPF_K, seccomp_return(rules.fallback, quiet)));
     return out;
 }
 
@@ -162,31 +173,31 @@ struct Leaf {
     std::uint32_t start;
     const SyscallRules* rules; ///< conditional rules, or nullptr
     Action action;             ///< when rules is nullptr
+    bool quiet;                ///< a quiet trap (BpfOptions)
 };
 
-inline std::vector<Leaf> leaves_of(const Policy& policy) {
+inline std::vector<Leaf> leaves_of(const Policy& policy, const SyscallSet& quiet) {
     std::vector<Leaf> leaves;
-    auto add = [&leaves](std::uint32_t start, const SyscallRules* rules, Action action) {
+    auto add = [&leaves](std::uint32_t start, const SyscallRules* rules, Action action,
+                         bool is_quiet) {
         if (rules == nullptr && !leaves.empty() && leaves.back().rules == nullptr &&
-            leaves.back().action == action) {
+            leaves.back().action == action && leaves.back().quiet == is_quiet) {
             return; // extends the previous range
         }
-        leaves.push_back({start, rules, action});
+        leaves.push_back({start, rules, action, is_quiet});
     };
-    std::uint32_t next = 0;
-    for (const SyscallRules& r : policy.syscalls()) {
-        const auto nr = static_cast<std::uint32_t>(r.nr);
-        if (nr > next) {
-            add(next, nullptr, policy.default_action());
-        }
-        if (r.conditional.empty()) {
-            add(nr, nullptr, r.fallback);
+    for (std::uint32_t nr = 0; nr < SyscallSet::capacity; ++nr) {
+        const SyscallRules* r = policy.find(static_cast<long>(nr));
+        const bool q = quiet.contains(nr);
+        if (r == nullptr) {
+            add(nr, nullptr, policy.default_action(), q);
+        } else if (r->conditional.empty()) {
+            add(nr, nullptr, r->fallback, q);
         } else {
-            add(nr, &r, r.fallback);
+            add(nr, r, r->fallback, q);
         }
-        next = nr + 1;
     }
-    add(next, nullptr, policy.default_action()); // up to the x32 bit
+    add(SyscallSet::capacity, nullptr, policy.default_action(), false); // up to the x32 bit
     return leaves;
 }
 
@@ -197,9 +208,9 @@ inline Code tree_code(const std::vector<Leaf>& leaves, std::size_t lo, std::size
     if (hi - lo == 1) {
         const Leaf& leaf = leaves[lo];
         if (leaf.rules != nullptr) {
-            return leaf_code(*leaf.rules);
+            return leaf_code(*leaf.rules, leaf.quiet);
         }
-        return {insn(BPF_RET | BPF_K, seccomp_return(leaf.action))};
+        return {insn(BPF_RET | BPF_K, seccomp_return(leaf.action, leaf.quiet))};
     }
     const std::size_t mid = lo + (hi - lo) / 2;
     Code left = tree_code(leaves, lo, mid);
@@ -223,22 +234,26 @@ inline Code tree_code(const std::vector<Leaf>& leaves, std::size_t lo, std::size
 /// The seccomp-bpf program of `policy`:
 ///   1. the architecture must be AUDIT_ARCH_X86_64, else the process is killed (a syscall of
 ///      another ABI, int 0x80, has other numbers the policy does not speak of);
-///   2. an x32 number (bit 0x40000000) kills the process;
+///   2. -1 (a syscall a tracer skipped, checked again by Linux after the tracer's stop) is
+///      allowed: Linux does not run it; an x32 number (bit 0x40000000) kills the process;
 ///   3. a binary search over the ranges of numbers the policy treats alike (about log2 of the
 ///      number of ranges comparisons: 7 for a policy of a hundred ranges), ending in a range's
 ///      action or in the conditional rules of one syscall.
 /// \errors a PolicyError when the program would exceed the kernel's BPF_MAXINSNS (4096).
-inline PolicyResult<std::vector<sock_filter>> compile_bpf(const Policy& policy) {
+inline PolicyResult<std::vector<sock_filter>> compile_bpf(const Policy& policy,
+                                                          const BpfOptions& options = {}) {
     using detail::insn;
     std::vector<sock_filter> out{
         insn(detail::ld_abs, offsetof(seccomp_data, arch)),
         insn(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
         insn(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
         insn(detail::ld_abs, offsetof(seccomp_data, nr)),
+        insn(BPF_JMP | BPF_JEQ | BPF_K, Policy::skipped_syscall, 0, 1),
+        insn(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         insn(BPF_JMP | BPF_JSET | BPF_K, Policy::x32_syscall_bit, 0, 1),
         insn(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
     };
-    const std::vector<detail::Leaf> leaves = detail::leaves_of(policy);
+    const std::vector<detail::Leaf> leaves = detail::leaves_of(policy, options.quiet_traps);
     const detail::Code tree = detail::tree_code(leaves, 0, leaves.size());
     out.insert(out.end(), tree.begin(), tree.end());
     if (out.size() > BPF_MAXINSNS) {
