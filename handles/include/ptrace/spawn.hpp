@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 namespace ptrace_api {
@@ -104,6 +105,16 @@ struct Command {
     /// itself (`Tracer::syscall_filter()` says which, and why); the events are the same.
     /// Nothing or the empty set: no filter, every syscall stops.
     std::optional<SyscallSet> syscalls{};
+    /// A seccomp-bpf program that must hold in the child and everything it starts (a sandbox
+    /// policy, <ptrace/sandbox/policy_bpf.hpp>): installed before the exec, after
+    /// `PR_SET_NO_NEW_PRIVS`, and never optional: when it cannot be installed nothing is
+    /// executed and spawn() fails with the install's errno. Installed before the filter of
+    /// `syscalls`, if any. Empty: none.
+    std::vector<sock_filter> seccomp_program{};
+    /// The syscalls `seccomp_program` may stop for this tracer (SECCOMP_RET_TRACE): the shim
+    /// then resumes with PTRACE_CONT when the tracee's syscall set (`syscalls`) lies within
+    /// them, as for its own filter (kernel-shim/README.md, "Syscall filter").
+    SyscallSet seccomp_traps{};
 };
 
 /// A traced program: its Child and its Tracer. The tracer is declared last so that it is

@@ -162,7 +162,8 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
 [[noreturn]] inline void exec_child(int gate_read, int gate_write, int err_read, int err_write,
                                     const char* cwd, char* const* candidates, char* const* argv,
                                     char* const* envp, std::span<const sock_filter> filter = {},
-                                    int filter_write = -1) noexcept {
+                                    int filter_write = -1,
+                                    std::span<const sock_filter> required = {}) noexcept {
     (void)::close(gate_write);
     (void)::close(err_read);
     char byte = 0;
@@ -171,6 +172,14 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
     sigset_t none;
     (void)::sigemptyset(&none);
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr); // the parent's mask is not the program's
+    if (!required.empty()) {
+        // Command::seccomp_program: without it, nothing runs.
+        if (const int rerr = shim::filter::install_filter(required); rerr != 0) {
+            while (::write(err_write, &rerr, sizeof rerr) < 0 && errno == EINTR) {
+            }
+            ::_exit(127);
+        }
+    }
     if (!filter.empty()) {
         // Issue 12: the syscall set's filter, reported to the parent (0 or the errno) through
         // a close-on-exec pipe; the exec goes on without it (the shim then filters).
@@ -241,7 +250,10 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
     const std::vector<char*> env_ptrs = pointers(env_strings);
     char* const* envp = command.env ? env_ptrs.data() : environ;
     const char* cwd = command.cwd ? command.cwd->c_str() : nullptr;
-    const bool filtered = command.syscalls && !command.syscalls->empty();
+    // Issue 12: the filter of the syscall set, built here unless a required program traps
+    // for the tracer instead (Command::seccomp_program); the shim learns below which one.
+    const bool required = !command.seccomp_program.empty();
+    const bool filtered = !required && command.syscalls && !command.syscalls->empty();
     const std::vector<sock_filter> program =
         filtered ? shim::filter::build_program(*command.syscalls) : std::vector<sock_filter>{};
 
@@ -271,7 +283,7 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
     if (pid == 0) {
         (void)::close(fpipe[0]);
         detail::exec_child(gate[0], gate[1], err[0], err[1], cwd, candidate_ptrs.data(),
-                           argv.data(), envp, program, fpipe[1]);
+                           argv.data(), envp, program, fpipe[1], command.seccomp_program);
     }
     gate_read.reset();
     err_write.reset();
@@ -284,7 +296,18 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
         return Unexpected(tracer.error());
     }
     detail::ShimFd syscalls_fd;
-    if (filtered) {
+    if (required) {
+        // The required program's traps: the shim expects its seccomp stops from the start.
+        auto fd = detail::ShimFd::open(pid, "syscalls", 0);
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        syscalls_fd = std::move(*fd);
+        if (auto r = shim::detail::set_kernel_filter(syscalls_fd.get(), command.seccomp_traps, 0);
+            !r) {
+            return Unexpected(r.error());
+        }
+    } else if (filtered) {
         // Issue 12: the shim must expect the filter's stops before the child installs it
         // (PTRACE_O_TRACESECCOMP; without it the set's syscalls would fail with ENOSYS). Until
         // the exec the set is not applied: the loop below sees every syscall (the filter's
@@ -344,6 +367,11 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
                         return Unexpected(r.error());
                     }
                 }
+                if (auto r = tracer->set_syscalls(*command.syscalls); !r) {
+                    return Unexpected(r.error());
+                }
+            }
+            if (required && command.syscalls && !command.syscalls->empty()) {
                 if (auto r = tracer->set_syscalls(*command.syscalls); !r) {
                     return Unexpected(r.error());
                 }
