@@ -2,6 +2,7 @@
 // The sandbox policy (issue 12, item 2) as a value: groups, PolicyBuilder's checks and
 // precedence, and Policy::decide, the reference the kernel tests hold the BPF program to.
 #include <ptrace/sandbox/groups.hpp>
+#include <ptrace/sandbox/harden.hpp>
 #include <ptrace/sandbox/policy.hpp>
 
 #include <doctest/doctest.h>
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -215,5 +217,55 @@ TEST_SUITE("sandbox") {
         CHECK(policy->syscalls()[0].nr == SYS_close);
         CHECK(policy->find(SYS_read) == nullptr);
         CHECK_FALSE(policy->needs_tracer());
+    }
+}
+
+TEST_SUITE("sandbox") {
+
+    TEST_CASE("harden: io_uring and @debug denied unless named; clone guards; listeners") {
+        const auto plain = PolicyBuilder(Action::allow()).build();
+        REQUIRE(plain);
+        const sb::Policy h = sb::harden(*plain);
+        const Args none{};
+        CHECK(h.decide(nr_of(SYS_io_uring_setup), none) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_io_uring_enter), none) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_ptrace), none) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_process_vm_writev), none) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_clone), {0x00800000 | SIGCHLD, 0, 0, 0, 0, 0}) ==
+              Action::fail(EPERM)); // CLONE_UNTRACED
+        CHECK(h.decide(nr_of(SYS_clone), {SIGCHLD, 0, 0, 0, 0, 0}) == Action::allow());
+        CHECK(h.decide(nr_of(SYS_clone3), none) == Action::fail(ENOSYS));
+        // No Ask or Log: a listener takes nothing from the sandbox, and is not refused.
+        CHECK(h.decide(nr_of(SYS_seccomp), {1, 8, 0, 0, 0, 0}) == Action::allow());
+        CHECK(h.decide(nr_of(SYS_getpid), none) == Action::allow());
+        CHECK(sb::tracer_syscalls(h).empty());
+
+        // Named by the policy: left to it. A policy that asks: listeners refused.
+        const auto named = PolicyBuilder(Action::fail(EPERM))
+                               .allow({"io_uring_setup"})
+                               .allow("ptrace")
+                               .kill("clone3")
+                               .ask("openat")
+                               .build();
+        REQUIRE(named);
+        const sb::Policy n = sb::harden(*named);
+        CHECK(n.decide(nr_of(SYS_io_uring_setup), none) == Action::allow());
+        CHECK(n.decide(nr_of(SYS_io_uring_enter), none) == Action::fail(EPERM));
+        CHECK(n.decide(nr_of(SYS_ptrace), none) == Action::allow());
+        CHECK(n.decide(nr_of(SYS_clone3), none) == Action::kill()); // refused already: kept
+        CHECK(n.decide(nr_of(SYS_seccomp), {1, 8, 0, 0, 0, 0}) == Action::fail(EPERM));
+        CHECK(n.decide(nr_of(SYS_seccomp), {1, 0, 0, 0, 0, 0}) == Action::fail(EPERM)); // default
+        CHECK(sb::tracer_syscalls(n) == ptrace_api::SyscallSet{SYS_openat});
+        CHECK(sb::denied_syscalls(n).contains(SYS_getpid));
+        CHECK_FALSE(sb::denied_syscalls(n).contains(SYS_openat));
+
+        const auto allow_seccomp = PolicyBuilder(Action::allow()).log("read").build();
+        REQUIRE(allow_seccomp);
+        const sb::Policy l = sb::harden(*allow_seccomp);
+        CHECK(l.decide(nr_of(SYS_seccomp), {1, 8, 0, 0, 0, 0}) == Action::fail(EPERM));
+        CHECK(l.decide(nr_of(SYS_seccomp), {1, 0, 0, 0, 0, 0}) == Action::allow());
+        CHECK(l.decide(nr_of(SYS_seccomp), {0, 8, 0, 0, 0, 0}) == Action::allow());
+        // A skipped syscall (-1) is always allowed: Linux checks it again after the tracer.
+        CHECK(l.decide(0xffffffffU, none) == Action::allow());
     }
 }
