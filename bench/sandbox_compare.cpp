@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// examples/sandbox against the same command untraced (issue 12): an allow-most policy that
+// denies a few syscalls, on a syscall-heavy workload (find over a tree), a fork-heavy one (a
+// shell loop of /bin/true) and a compiler (gcc -c); target <= 1.05x. Then a policy that asks
+// the tracer about every openat of the find: against untraced, and against the same policy with
+// the tracer stopping at every syscall (--trace-all), for comparison.
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.hpp"
+
+namespace {
+
+/// Runs `argv` with stdout and stderr on /dev/null and returns its wall time.
+bench::Sample run(const std::vector<std::string>& argv) {
+    return bench::measure([&] {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            const int null = open("/dev/null", O_WRONLY);
+            (void)dup2(null, 1);
+            (void)dup2(null, 2);
+            std::vector<char*> args;
+            for (const auto& a : argv) {
+                args.push_back(const_cast<char*>(a.c_str()));
+            }
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+        int status = 0;
+        (void)waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            bench::die("command failed: " + argv.front() + " " + argv.back());
+        }
+        return 1.0;
+    });
+}
+
+std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        bench::die("usage: sandbox_compare SANDBOX FIND_ROOT");
+    }
+    const std::string sandbox = argv[1];
+    const std::string root = argv[2];
+    if (access(sandbox.c_str(), X_OK) != 0) {
+        std::printf("sandbox comparison\tnot measured: %s is not built\n", sandbox.c_str());
+        return 0;
+    }
+    char dir_template[] = "/tmp/sandbox-bench-XXXXXX";
+    const char* dir = mkdtemp(dir_template);
+    if (dir == nullptr) {
+        bench::die("mkdtemp failed");
+    }
+    const std::string source = std::string(dir) + "/hello.c";
+    {
+        const int fd = open(source.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+        const std::string text = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n";
+        if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+            bench::die("cannot write " + source);
+        }
+        close(fd);
+    }
+    const int reps = bench::repetitions(5);
+    const std::vector<std::string> allow_most = {sandbox, "--deny",
+                                                 "@mount,@reboot,@module,ptrace,kexec_load", "--"};
+    struct Workload {
+        std::string name;
+        std::vector<std::string> command;
+    };
+    const std::vector<Workload> workloads = {
+        {"find " + root, {"find", root}},
+        {"300 x /bin/true", {"sh", "-c", "for i in $(seq 300); do /bin/true; done"}},
+        {"gcc -c hello.c", {"gcc", "-c", "-o", std::string(dir) + "/hello.o", source}},
+    };
+    for (const auto& w : workloads) {
+        bench::compare_row(
+            "sandbox, allow-most, " + w.name, reps, [&] { return run(w.command); },
+            [&] { return run(joined(allow_most, w.command)); }, "us/run", 1.05, true, false);
+    }
+    const std::vector<std::string> find = {"find", root};
+    const std::vector<std::string> ask = {sandbox, "--ask", "openat", "--allow-path", "/", "--"};
+    const std::vector<std::string> ask_all = {sandbox, "--ask",       "openat", "--allow-path",
+                                              "/",     "--trace-all", "--"};
+    bench::compare_row(
+        "sandbox asking every openat, find " + root + " (vs untraced)", reps,
+        [&] { return run(find); }, [&] { return run(joined(ask, find)); }, "us/run",
+        bench::no_target, true, false);
+    bench::compare_row(
+        "sandbox asking every openat, find " + root + " (vs tracing every syscall)", reps,
+        [&] { return run(joined(ask_all, find)); }, [&] { return run(joined(ask, find)); },
+        "us/run", bench::no_target, true, false);
+    (void)unlink((std::string(dir) + "/hello.o").c_str());
+    (void)unlink(source.c_str());
+    (void)rmdir(dir);
+    return 0;
+}
