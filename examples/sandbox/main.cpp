@@ -3,7 +3,7 @@
 //
 //   sandbox [--policy FILE] [--deny NAME[,NAME...]] [--allow NAME[,NAME...]]
 //           [--ask NAME[,NAME...]] [--allow-path DIR]... [--log] [--keep-descendants]
-//           -- CMD [ARGS...]
+//           [--trace-all] -- CMD [ARGS...]
 //
 // The policy is FILE (sandbox/README.md has the format), or `default allow` without one; the
 // options add rules after it: --deny fails the syscalls (names, numbers or @groups) with EPERM,
@@ -12,6 +12,8 @@
 // the kernel's seccomp filter, for CMD and everything it starts, followed or not, and after this
 // program is gone. --log prints one strace-format line per denied or asked call on stderr.
 // When CMD exits, whatever it left running is killed (--keep-descendants: left running).
+// --trace-all makes the tracer stop at every syscall instead of only the asked ones (to
+// measure what the kernel filter saves).
 // The exit status is CMD's, or 128 + N when a signal N killed it.
 //
 // Uses only the public API: <ptrace/sandbox/...> and spawn's Command. The call lines come from
@@ -44,7 +46,7 @@ namespace sb = ptrace_api::sandbox;
 constexpr std::string_view usage =
     "usage: sandbox [--policy FILE] [--deny NAME[,NAME...]] [--allow NAME[,NAME...]]\n"
     "               [--ask NAME[,NAME...]] [--allow-path DIR]... [--log] [--keep-descendants]\n"
-    "               -- CMD [ARGS...]\n";
+    "               [--trace-all] -- CMD [ARGS...]\n";
 
 struct Options {
     std::string policy_file;
@@ -52,6 +54,7 @@ struct Options {
     std::vector<std::string> allow_path; ///< --allow-path
     bool log = false;
     bool keep = false;
+    bool trace_all = false; ///< --trace-all: stop at every syscall (for comparisons)
     std::vector<std::string> command;
 };
 
@@ -87,6 +90,8 @@ std::optional<Options> parse(int argc, char** argv) {
             o.log = true;
         } else if (arg == "--keep-descendants") {
             o.keep = true;
+        } else if (arg == "--trace-all") {
+            o.trace_all = true;
         } else if (arg == "--policy" || arg == "--deny" || arg == "--allow" || arg == "--ask" ||
                    arg == "--allow-path") {
             const auto v = value();
@@ -236,6 +241,7 @@ int main(int argc, char** argv) {
     // --log: strace's line for each denied or asked call, decoded at entry, printed at exit.
     sb::SandboxOptions options;
     options.log_denied = o->log;
+    options.trace_every_syscall = o->trace_all;
     options.descendants = o->keep ? sb::Descendants::Keep : sb::Descendants::Kill;
     options.ask = [&](const sb::SyscallStop& stop) { return decide(*o, stop); };
     std::vector<std::pair<pid_t, strace_example::PendingCall>> open_calls;

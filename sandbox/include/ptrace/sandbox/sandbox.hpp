@@ -76,6 +76,10 @@ struct SandboxOptions {
     /// in the kernel; the tracer then sees every syscall, which costs what strace costs.
     bool log_denied = false;
     Descendants descendants = Descendants::Kill;
+    /// For comparisons (bench/sandbox_compare.cpp): the tracer stops at every syscall
+    /// (PTRACE_SYSCALL) and the shim picks the asked ones, as a sandbox without a kernel filter
+    /// for its stops would; the policy's filter still does the denials.
+    bool trace_every_syscall = false;
 };
 
 /// A policy made ready to run commands: hardened and compiled once.
@@ -108,7 +112,7 @@ public:
         if (!program) {
             return program.error();
         }
-        SyscallSet traps = asked;
+        SyscallSet traps = options.trace_every_syscall ? SyscallSet{} : asked;
         for (std::uint64_t nr = 0; nr < SyscallSet::capacity; ++nr) {
             if (bpf.quiet_traps.contains(nr)) {
                 (void)traps.insert(nr);
