@@ -299,11 +299,18 @@ private:
         for (const MapEntry& e : table.map_.entries()) {
             const MapKind kind = e.kind();
             const bool vdso = kind == MapKind::Vdso;
-            if ((kind != MapKind::File && !vdso) || e.deleted ||
+            if ((kind != MapKind::File && !vdso) ||
                 std::find(seen.begin(), seen.end(), e.path) != seen.end()) {
                 continue;
             }
             seen.push_back(e.path);
+            if (e.deleted) {
+                table.skipped_.push_back(debug_error(
+                    std::errc::no_such_file_or_directory,
+                    e.path +
+                        ": deleted or replaced since it was mapped (its symbols are not read)"));
+                continue;
+            }
             if (vdso && vdso_symbols == VdsoSymbols::Skip) {
                 continue;
             }
