@@ -296,8 +296,9 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
         return Unexpected(tracer.error());
     }
     detail::ShimFd syscalls_fd;
-    if (required) {
-        // The required program's traps: the shim expects its seccomp stops from the start.
+    if (required && !command.seccomp_traps.empty()) {
+        // The required program's traps: the shim expects its seccomp stops from the start
+        // (a program that traps nothing needs nothing from the shim).
         auto fd = detail::ShimFd::open(pid, "syscalls", 0);
         if (!fd) {
             return Unexpected(fd.error());
