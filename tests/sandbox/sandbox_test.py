@@ -75,6 +75,8 @@ def escapes(sandbox, escape):
                     r = run([sandbox] + policy + ["--", escape, route, tmp], timeout=30)
                 except subprocess.TimeoutExpired:
                     check(False, f"{mode} {route}: the sandbox hung")
+                    for pid in leftover(tmp):
+                        os.kill(pid, 9)
                     continue
                 lines = [l for l in r.stdout.splitlines() if l.startswith(route + ":")]
                 results = {l.split(": ", 1)[1] for l in lines}
@@ -104,18 +106,24 @@ def escapes(sandbox, escape):
                         os.kill(pid, 9)
                     except OSError:
                         pass
-    # --keep-descendants: the daemon outlives the command, and stays bound by the filter.
-    with tempfile.TemporaryDirectory(prefix="sandbox-escape-") as tmp:
-        r = run([sandbox, "--deny", "mkdir,mkdirat", "--keep-descendants", "--", escape,
-                 "daemon", tmp], timeout=30)
-        marker = os.path.join(tmp, "daemon-alive")
-        for _ in range(50):
-            if os.path.exists(marker) and open(marker).read():
-                break
-            time.sleep(0.1)
-        text = open(marker).read().strip() if os.path.exists(marker) else ""
-        check(text == "EPERM", f"kept daemon: outlived the command, still denied ({text!r})")
-        check(not os.path.exists(os.path.join(tmp, "daemon")), "kept daemon: no directory")
+    # --keep-descendants: the daemon outlives the command, and stays bound by the filter;
+    # when the policy asks, the sandbox answers it until it exits (then returns).
+    for asking in ([], ["--ask", "openat", "--allow-path", "/"]):
+        with tempfile.TemporaryDirectory(prefix="sandbox-escape-") as tmp:
+            r = run([sandbox, "--deny", "mkdir,mkdirat", "--keep-descendants"] + asking +
+                    ["--", escape, "daemon", tmp], timeout=30)
+            marker = os.path.join(tmp, "daemon-alive")
+            for _ in range(50):
+                if os.path.exists(marker) and open(marker).read():
+                    break
+                time.sleep(0.1)
+            text = open(marker).read().strip() if os.path.exists(marker) else ""
+            mode = "asking" if asking else "kernel only"
+            check(text == "EPERM", f"{mode} kept daemon: outlived the command, still denied "
+                                   f"({text!r})")
+            check(not os.path.exists(os.path.join(tmp, "daemon")),
+                  f"{mode} kept daemon: no directory")
+            check(r.returncode == 0, f"{mode} kept daemon: the command's status")
 
 
 def programs(sandbox):

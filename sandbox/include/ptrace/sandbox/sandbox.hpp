@@ -60,7 +60,9 @@ struct SyscallStop {
 /// What happens to the tasks a command leaves running when it exits.
 enum class Descendants : std::uint8_t {
     Kill, ///< every one is killed: no daemon outlives the sandbox
-    Keep, ///< they run on, still bound by the filter (Ask fails with ENOSYS without a tracer)
+    /// They run on, bound by the filter. When the policy asks the tracer, run() keeps answering
+    /// them until the last one exits (as strace -f waits); otherwise it returns at once.
+    Keep,
 };
 
 /// How a sandbox runs.
@@ -135,7 +137,12 @@ public:
         command.seccomp_program = program_;
         command.seccomp_traps = traps_;
         command.syscalls = follows() ? std::optional<SyscallSet>(stops_) : std::nullopt;
-        const Subreaper subreaper; // orphans come to us, so that Kill can find them
+        // With Kill, orphans come to us so that they can be found; with Keep, they go to init
+        // as usual (we would have to reap them).
+        std::optional<Subreaper> subreaper;
+        if (options_.descendants == Descendants::Kill) {
+            subreaper.emplace();
+        }
         auto spawned = spawn(command, OnClose::Kill);
         if (!spawned) {
             return Unexpected(spawned.error());
@@ -154,8 +161,8 @@ public:
             (void)std::move(spawned->tracer).detach();
         }
         auto status = spawned->child.wait();
-        if (options_.descendants == Descendants::Kill) {
-            subreaper.kill_new_children();
+        if (subreaper) {
+            subreaper->kill_new_children();
         }
         if (!status) {
             return Unexpected(status.error());
@@ -276,12 +283,7 @@ private:
                     }
                 }
             });
-            if (box_.options_.descendants == Descendants::Keep) {
-                for (auto& [pid, t] : tracees_) {
-                    (void)std::move(t->tracer).detach();
-                }
-            }
-            tracees_.clear();
+            tracees_.clear(); // poll failed: OnClose::Kill ends what is left
         }
 
     private:
@@ -350,14 +352,20 @@ private:
         /// before its parent's next operation, adopts it (else F2 would release it).
         void adopt(pid_t child) {
             auto tracer = Tracer::attach(child, {AttachStop::StopNow, OnClose::Kill});
-            if (!tracer) {
-                return; // gone already; or it is released at the parent's next write, and stays
-                        // bound by the filter (an Ask then fails with ENOSYS)
+            std::optional<NonblockTracer> nonblocking;
+            if (tracer) {
+                if (auto n = std::move(*tracer).into_nonblocking()) {
+                    nonblocking.emplace(std::move(*n));
+                }
             }
-            auto nonblocking = std::move(*tracer).into_nonblocking();
-            if (nonblocking) {
-                add(std::move(*nonblocking));
+            if (!nonblocking) {
+                // A task the sandbox cannot follow (fds exhausted, say) would be released at
+                // its parent's next operation (F2) with nobody to answer its questions: it is
+                // killed instead (it is frozen, its pid cannot be reused yet). Fails closed.
+                (void)::kill(child, SIGKILL);
+                return;
             }
+            add(std::move(*nonblocking));
         }
 
         /// A PRE stop: what the policy decides, and the ask. \returns FLAG_IGNORE when the
