@@ -76,8 +76,9 @@ struct XStateLayout {
 /// format, its size the kernel's), with typed access to the registers in it.
 ///
 /// Bytes 0-511 are the FXSAVE image (x87, MXCSR, xmm0-15); bytes 464-511 are the bytes the
-/// kernel reserves for software (`xstate_fx_sw_bytes`), where it puts the enabled features
-/// (XCR0, at 472) and the area's size (at 480). Bytes 512-575 are the XSAVE header:
+/// CPU leaves to software, where Linux's ptrace puts the enabled user features (XCR0) as the
+/// first 8 bytes (`xstate_fx_sw_bytes`, at 464; gdb reads it there too; the signal frame's
+/// layout of these bytes, with its magic number, differs). Bytes 512-575 are the XSAVE header:
 /// xstate_bv (512), xcomp_bv (520, always 0 in the standard format) and 48 reserved bytes.
 /// The extended components follow at the offsets of the layout.
 ///
@@ -94,9 +95,8 @@ public:
     static constexpr std::size_t header_offset = 512;
     /// The legacy area and the header: the smallest XSAVE area.
     static constexpr std::size_t min_size = 576;
-    static constexpr std::size_t sw_bytes_offset = 464;
-    /// `FP_XSTATE_MAGIC1` ("FPXS"): the software-reserved bytes are valid.
-    static constexpr std::uint32_t sw_magic = 0x46505853U;
+    /// Where Linux's ptrace puts XCR0 (`xstate_fx_sw_bytes[0]`).
+    static constexpr std::size_t xcr0_offset = 464;
     static constexpr std::uint32_t mxcsr_default = 0x1f80U;
     static constexpr std::uint16_t fcw_default = 0x37fU;
 
@@ -112,13 +112,9 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
     [[nodiscard]] const XStateLayout& layout() const noexcept { return layout_; }
 
-    /// The enabled user features (XCR0) from the software-reserved bytes; 0 when their magic
-    /// number is missing (an area not made by the kernel).
+    /// The enabled user features (XCR0) from the software-reserved bytes (0 for an empty area).
     [[nodiscard]] std::uint64_t xcr0() const noexcept {
-        if (bytes_.size() < legacy_size || load<std::uint32_t>(sw_bytes_offset) != sw_magic) {
-            return 0;
-        }
-        return load<std::uint64_t>(sw_bytes_offset + 8);
+        return bytes_.size() < legacy_size ? 0 : load<std::uint64_t>(xcr0_offset);
     }
     /// The header's xstate_bv: the components not in their initial state.
     [[nodiscard]] std::uint64_t xstate_bv() const noexcept {

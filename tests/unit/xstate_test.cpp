@@ -25,15 +25,13 @@ XStateLayout avx512_layout() {
     return layout;
 }
 
-/// An area as the kernel makes it: sw bytes with `xcr0`, the given xstate_bv, and every byte
+/// An area as the kernel makes it: XCR0 at 464, the given xstate_bv, and every byte
 /// after the header set to `fill` (stale bytes, for the initial-state checks).
 std::vector<std::byte> area(std::uint64_t xcr0, std::uint64_t bv, std::uint8_t fill,
                             std::size_t size = 2432) {
     std::vector<std::byte> bytes(size, std::byte{fill});
     std::memset(bytes.data(), 0, XStateRegisters::min_size);
-    const std::uint32_t magic = XStateRegisters::sw_magic;
-    std::memcpy(bytes.data() + 464, &magic, sizeof magic);
-    std::memcpy(bytes.data() + 472, &xcr0, sizeof xcr0);
+    std::memcpy(bytes.data() + 464, &xcr0, sizeof xcr0);
     std::memcpy(bytes.data() + 512, &bv, sizeof bv);
     // Stale legacy bytes: an x87 control word and xmm bytes that are not in use.
     const std::uint16_t fcw = 0x1234;
@@ -89,10 +87,8 @@ TEST_SUITE("regs") {
         CHECK_FALSE(avx.zmm(0).has_value());
         CHECK_FALSE(avx.zmm(16).has_value());
         CHECK_FALSE(avx.k(0).has_value());
-        // Without the kernel's magic number nothing is known to be enabled.
-        auto bytes = area(0x7, 0x7, 0);
-        bytes[464] = std::byte{0};
-        CHECK_FALSE(XStateRegisters(bytes, avx512_layout()).ymm(0).has_value());
+        // Without XCR0 in the software bytes nothing is known to be enabled.
+        CHECK_FALSE(XStateRegisters(area(0x0, 0x7, 0), avx512_layout()).ymm(0).has_value());
         // A layout without the component, or an area too short for it: absent.
         CHECK_FALSE(XStateRegisters(area(0x7, 0x7, 0), XStateLayout{}).ymm(0).has_value());
         CHECK_FALSE(

@@ -89,7 +89,7 @@ inline int get_xstate(pid_t tid, std::vector<std::byte>& out) {
 /// copy_uabi_to_xstate and validate_user_xstate_header in arch/x86/kernel/fpu), refused
 /// before anything is written, with EINVAL: a size other than the area's (Linux: EFAULT for a
 /// short one; a longer one it would cut silently), features outside the enabled ones (XCR0 of
-/// the current area's software-reserved bytes), a non-zero xcomp_bv (the compacted format),
+/// the current area's software-reserved bytes, at 464), a non-zero xcomp_bv (the compacted format),
 /// non-zero reserved header bytes, and reserved MXCSR bits while x87, SSE or AVX state is
 /// given. `current` is the tracee's area as just read. \returns 0 or EINVAL.
 inline int check_xstate_write(std::span<const std::byte> in,
@@ -108,10 +108,7 @@ inline int check_xstate_write(std::span<const std::byte> in,
         std::memcpy(&v, s.data() + at, sizeof v);
         return v;
     };
-    const std::uint64_t enabled =
-        load32(current, XStateRegisters::sw_bytes_offset) == XStateRegisters::sw_magic
-            ? load64(current, XStateRegisters::sw_bytes_offset + 8)
-            : 0;
+    const std::uint64_t enabled = load64(current, XStateRegisters::xcr0_offset);
     const std::uint64_t bv = load64(in, header);
     if ((bv & ~enabled) != 0 || load64(in, header + 8) != 0) {
         return EINVAL;
