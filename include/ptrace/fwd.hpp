@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Forward declarations of every public type of the value layer, for headers that only name
 // them. <ptrace/handles_fwd.hpp> adds the handles' types. The aliases EventView, Slot128,
-// X87Slots and XmmSlots name standard templates: they come with event.hpp and regs.hpp.
+// X87Slots, XmmSlots, Slot256 and Slot512 name standard templates: they come with event.hpp,
+// regs.hpp and xstate.hpp.
 // tests/headers/fwd_values.cpp checks each name here against its definition.
 #pragma once
 
@@ -43,6 +44,12 @@ struct Unknown;
 struct IntRegisters;
 struct FloatRegisters;
 struct EnvRegisters;
+
+// xstate.hpp
+enum class XFeature : std::uint8_t;
+struct XStateComponent;
+struct XStateLayout;
+class XStateRegisters;
 
 // result.hpp
 class Unexpected;

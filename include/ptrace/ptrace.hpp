@@ -18,3 +18,4 @@
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 #include <ptrace/version.hpp>
+#include <ptrace/xstate.hpp>

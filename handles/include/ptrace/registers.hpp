@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Registers: typed access to a tracee's regs/int, regs/float and regs/env handles.
+// Registers: typed access to a tracee's regs/int, regs/float, regs/env and regs/xstate handles.
 #pragma once
 
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
+#include <ptrace/xstate.hpp>
 
 #include <utility>
 
@@ -13,9 +14,10 @@
 
 namespace ptrace_api {
 
-/// The register sets of one tracee (spec 2.J): `proc:<pid>/regs/int`, `regs/float` and
-/// `regs/env`. Obtained from a Tracer (`tracer.regs()`) or opened alone for any pid the caller
-/// may trace (A3); opening needs no trace session and stops nothing (A8).
+/// The register sets of one tracee (spec 2.J): `proc:<pid>/regs/int`, `regs/float`,
+/// `regs/env` and `regs/xstate` (issue 13). Obtained from a Tracer (`tracer.regs()`) or opened
+/// alone for any pid the caller may trace (A3); opening needs no trace session and stops nothing
+/// (A8).
 ///
 /// Reading at a stop gives the registers of that stop; at a PRE_SYSCALL stop `rax` is the
 /// syscall number (decision 7) and writing it changes the syscall (D1) or, when the resuming
@@ -28,18 +30,20 @@ namespace ptrace_api {
 /// Move-only; a moved-from object may only be destroyed or assigned to.
 class Registers {
 public:
-    /// Opens the three register handles of `pid`.
+    /// Opens the four register handles of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
     [[nodiscard]] static Result<Registers> open(pid_t pid);
 
     Registers(Registers&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), int_fd_(std::move(other.int_fd_)),
-          float_fd_(std::move(other.float_fd_)), env_fd_(std::move(other.env_fd_)) {}
+          float_fd_(std::move(other.float_fd_)), env_fd_(std::move(other.env_fd_)),
+          xstate_fd_(std::move(other.xstate_fd_)) {}
     Registers& operator=(Registers&& other) noexcept {
         pid_ = std::exchange(other.pid_, 0);
         int_fd_ = std::move(other.int_fd_);
         float_fd_ = std::move(other.float_fd_);
         env_fd_ = std::move(other.env_fd_);
+        xstate_fd_ = std::move(other.xstate_fd_);
         return *this;
     }
     Registers(const Registers&) = delete;
@@ -70,11 +74,20 @@ public:
     /// \errors ESRCH the tracee is gone; EINVAL a non-canonical address.
     Result<void> set_env(const EnvRegisters& regs);
 
+    /// The XSAVE area (x87, SSE, AVX, AVX-512 where enabled), with this CPU's layout
+    /// (shim::xstate_layout(), CPUID leaf 0xD) for its typed view. \pre not moved-from.
+    /// \errors ESRCH the tracee is gone; ENODEV the CPU has no XSAVE.
+    [[nodiscard]] Result<XStateRegisters> get_xstate() const;
+    /// Writes the whole XSAVE area back (decision 22). \pre not moved-from.
+    /// \errors ESRCH the tracee is gone; EINVAL a size other than get_xstate()'s, features not
+    /// enabled in XCR0, a non-zero xcomp_bv or reserved header bits, reserved MXCSR bits.
+    Result<void> set_xstate(const XStateRegisters& regs);
+
 private:
-    Registers(pid_t pid, detail::ShimFd int_fd, detail::ShimFd float_fd,
-              detail::ShimFd env_fd) noexcept
+    Registers(pid_t pid, detail::ShimFd int_fd, detail::ShimFd float_fd, detail::ShimFd env_fd,
+              detail::ShimFd xstate_fd) noexcept
         : pid_(pid), int_fd_(std::move(int_fd)), float_fd_(std::move(float_fd)),
-          env_fd_(std::move(env_fd)) {}
+          env_fd_(std::move(env_fd)), xstate_fd_(std::move(xstate_fd)) {}
 
     template <class Regs>
     [[nodiscard]] static Result<Regs> get(const detail::ShimFd& fd);
@@ -85,6 +98,7 @@ private:
     detail::ShimFd int_fd_;
     detail::ShimFd float_fd_;
     detail::ShimFd env_fd_;
+    detail::ShimFd xstate_fd_;
 };
 
 } // namespace ptrace_api

@@ -10,9 +10,13 @@
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
+#include <ptrace/xstate.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -58,7 +62,12 @@ PTRACE_API_DECL Result<Registers> Registers::open(pid_t pid) {
     if (!env_fd) {
         return Unexpected(env_fd.error());
     }
-    return Registers(pid, std::move(*int_fd), std::move(*float_fd), std::move(*env_fd));
+    auto xstate_fd = detail::ShimFd::open(pid, "regs/xstate", 0);
+    if (!xstate_fd) {
+        return Unexpected(xstate_fd.error());
+    }
+    return Registers(pid, std::move(*int_fd), std::move(*float_fd), std::move(*env_fd),
+                     std::move(*xstate_fd));
 }
 
 PTRACE_API_DECL Result<IntRegisters> Registers::get_int() const {
@@ -83,6 +92,37 @@ PTRACE_API_DECL Result<EnvRegisters> Registers::get_env() const {
 
 PTRACE_API_DECL Result<void> Registers::set_env(const EnvRegisters& regs) {
     return set(env_fd_, regs);
+}
+
+PTRACE_API_DECL Result<XStateRegisters> Registers::get_xstate() const {
+    PTRACE_API_ASSERT(xstate_fd_.valid(), "Registers used after being moved from");
+    const XStateLayout& layout = shim::xstate_layout();
+    // The read gives min(len, size): a buffer the kernel does not fill holds the whole area.
+    std::size_t guess = std::max<std::size_t>(layout.max_size, 4096) + 64;
+    for (;;) {
+        std::vector<std::byte> bytes(guess);
+        const auto n = shim::read(xstate_fd_.get(), bytes);
+        if (!n) {
+            return Unexpected(n.error());
+        }
+        if (*n < bytes.size()) {
+            bytes.resize(*n);
+            return XStateRegisters(std::move(bytes), layout);
+        }
+        guess *= 2;
+    }
+}
+
+PTRACE_API_DECL Result<void> Registers::set_xstate(const XStateRegisters& regs) {
+    PTRACE_API_ASSERT(xstate_fd_.valid(), "Registers used after being moved from");
+    const auto n = shim::write(xstate_fd_.get(), regs.bytes());
+    if (!n) {
+        return Unexpected(n.error());
+    }
+    if (*n != regs.size()) {
+        return unexpected(std::errc::io_error);
+    }
+    return {};
 }
 
 } // namespace ptrace_api

@@ -43,13 +43,14 @@ struct KindName {
 };
 
 /// Every handle kind: the one table that paths are parsed with and printed from.
-inline constexpr std::array<KindName, 6> kind_names{{
+inline constexpr std::array<KindName, 7> kind_names{{
     {HandleKind::Trace, "trace"},
     {HandleKind::RegsInt, "regs/int"},
     {HandleKind::RegsFloat, "regs/float"},
     {HandleKind::RegsEnv, "regs/env"},
     {HandleKind::Mem, "mem"},
-    {HandleKind::Syscalls, "syscalls"}, // issue 12: the syscall set (syscalls_io.hpp)
+    {HandleKind::Syscalls, "syscalls"},      // issue 12: the syscall set (syscalls_io.hpp)
+    {HandleKind::RegsXState, "regs/xstate"}, // issue 13: the XSAVE area (xstate_io.hpp)
 }};
 
 /// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).

@@ -17,3 +17,4 @@
 #include <ptrace/shim/paths.hpp>
 #include <ptrace/shim/sys.hpp>
 #include <ptrace/shim/tracer.hpp>
+#include <ptrace/shim/xstate_io.hpp>

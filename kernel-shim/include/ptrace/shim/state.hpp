@@ -26,7 +26,15 @@
 namespace ptrace_api::shim::detail {
 
 /// What a handle fd stands for (A1).
-enum class HandleKind : std::uint8_t { Trace, RegsInt, RegsFloat, RegsEnv, Mem, Syscalls };
+enum class HandleKind : std::uint8_t {
+    Trace,
+    RegsInt,
+    RegsFloat,
+    RegsEnv,
+    Mem,
+    Syscalls,
+    RegsXState, // issue 13: the XSAVE area (xstate_io.hpp)
+};
 
 /// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).
 enum class StopKind : std::uint8_t {

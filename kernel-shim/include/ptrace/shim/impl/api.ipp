@@ -18,7 +18,9 @@
 #include <ptrace/shim/syscall_filter.hpp>
 #include <ptrace/shim/syscalls_io.hpp>
 #include <ptrace/shim/tracer.hpp>
+#include <ptrace/shim/xstate_io.hpp>
 #include <ptrace/syscall_set.hpp>
+#include <ptrace/xstate.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -306,6 +308,10 @@ PTRACE_API_DECL Result<int> poll(std::span<pollfd> fds, int timeout_ms) {
     return ready;
 }
 
+PTRACE_API_DECL const XStateLayout& xstate_layout() noexcept {
+    return detail::xstate_layout_once();
+}
+
 PTRACE_API_DECL Result<void> run_on_tracer_thread(JobFunction job, void* context) {
     Shim& shim = Shim::instance();
     if (shim.foreign_process()) {
@@ -382,6 +388,8 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf) {
         });
     case detail::HandleKind::Syscalls:
         return detail::read_syscalls(shim, *h, buf); // issue 12
+    case detail::HandleKind::RegsXState:
+        return detail::read_xstate(shim, *h, buf); // issue 13
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -475,6 +483,8 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
         });
     case detail::HandleKind::Syscalls:
         return detail::write_syscalls(shim, *h, buf); // issue 12
+    case detail::HandleKind::RegsXState:
+        return detail::write_xstate(shim, *h, buf); // issue 13
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
