@@ -22,6 +22,7 @@
 #include <ptrace/tracer_thread.hpp>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -30,16 +31,21 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace ptrace_api::sandbox {
 
@@ -83,6 +89,93 @@ struct SandboxOptions {
     /// for its stops would; the policy's filter still does the denials.
     bool trace_every_syscall = false;
 };
+
+namespace detail {
+
+/// Starts `command` untraced with `program` installed before its exec (after
+/// PR_SET_NO_NEW_PRIVS): what a sandbox whose policy never needs the tracer runs, at the cost
+/// of a fork and an exec. Exec errors (and the filter's) come back through a close-on-exec
+/// pipe, as spawn() reports them. \errors the exec's or the install's errno; fork's, pipe's.
+inline Result<Child> launch_filtered(const Command& command, std::span<const sock_filter> program) {
+    if (command.program.empty()) {
+        return unexpected(std::errc::no_such_file_or_directory);
+    }
+    std::vector<std::string> candidates = ptrace_api::detail::exec_candidates(command.program);
+    std::vector<std::string> args{command.program};
+    args.insert(args.end(), command.args.begin(), command.args.end());
+    std::vector<std::string> env = command.env.value_or(std::vector<std::string>{});
+    auto pointers = [](std::vector<std::string>& strings) {
+        std::vector<char*> out;
+        for (std::string& str : strings) {
+            out.push_back(str.data());
+        }
+        out.push_back(nullptr);
+        return out;
+    };
+    const std::vector<char*> candidate_ptrs = pointers(candidates);
+    const std::vector<char*> argv = pointers(args);
+    const std::vector<char*> env_ptrs = pointers(env);
+    char* const* envp = command.env ? env_ptrs.data() : environ;
+    const char* cwd = command.cwd ? command.cwd->c_str() : nullptr;
+    sock_fprog fprog{static_cast<unsigned short>(program.size()),
+                     const_cast<sock_filter*>(program.data())};
+    int err[2] = {-1, -1};
+    if (::pipe2(err, O_CLOEXEC) != 0) {
+        return unexpected_errno(errno);
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int e = errno;
+        ::close(err[0]);
+        ::close(err[1]);
+        return unexpected_errno(e);
+    }
+    if (pid == 0) {
+        // Only async-signal-safe calls: the parent may have threads.
+        ::close(err[0]);
+        sigset_t none;
+        (void)::sigemptyset(&none);
+        (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
+        int e = 0;
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
+            e = errno; // nothing runs without the filter
+        } else if (cwd != nullptr && ::chdir(cwd) != 0) {
+            e = errno;
+        } else {
+            bool denied = false;
+            for (char* const* c = candidate_ptrs.data(); *c != nullptr; ++c) {
+                ::execve(*c, argv.data(), envp);
+                e = errno;
+                if (e == EACCES) {
+                    denied = true; // as execvp: remember EACCES, keep searching
+                } else if (e != ENOENT && e != ENOTDIR) {
+                    break;
+                }
+            }
+            if (denied && (e == ENOENT || e == ENOTDIR)) {
+                e = EACCES;
+            }
+        }
+        while (::write(err[1], &e, sizeof e) < 0 && errno == EINTR) {
+        }
+        ::_exit(127);
+    }
+    ::close(err[1]);
+    Child child(pid);
+    int code = 0;
+    ssize_t n = 0;
+    while ((n = ::read(err[0], &code, sizeof code)) < 0 && errno == EINTR) {
+    }
+    ::close(err[0]);
+    if (n == static_cast<ssize_t>(sizeof code)) {
+        (void)child.wait();
+        return unexpected_errno(code);
+    }
+    return child;
+}
+
+} // namespace detail
 
 /// A policy made ready to run commands: hardened and compiled once.
 class Sandbox {
@@ -143,24 +236,29 @@ public:
         if (options_.descendants == Descendants::Kill) {
             subreaper.emplace();
         }
-        auto spawned = spawn(command, OnClose::Kill);
-        if (!spawned) {
-            return Unexpected(spawned.error());
-        }
-        const pid_t main_pid = spawned->child.pid();
+        std::optional<Child> child;
         if (follows()) {
+            auto spawned = spawn(command, OnClose::Kill);
+            if (!spawned) {
+                return Unexpected(spawned.error());
+            }
             auto tracer = std::move(spawned->tracer).into_nonblocking();
             if (!tracer) {
                 return Unexpected(tracer.error());
             }
-            Run run(*this, main_pid);
+            Run run(*this, spawned->child.pid());
             run.add(std::move(*tracer));
             run.serve();
+            child.emplace(std::move(spawned->child));
         } else {
-            // Nothing to decide: the kernel does it all. Let the command go untraced.
-            (void)std::move(spawned->tracer).detach();
+            // Nothing to decide: the kernel does it all, and no tracer is needed.
+            auto launched = detail::launch_filtered(command, program_);
+            if (!launched) {
+                return Unexpected(launched.error());
+            }
+            child.emplace(std::move(*launched));
         }
-        auto status = spawned->child.wait();
+        auto status = child->wait();
         if (subreaper) {
             subreaper->kill_new_children();
         }
