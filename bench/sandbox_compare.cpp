@@ -3,11 +3,17 @@
 // denies a few syscalls, on a syscall-heavy workload (find over a tree), a fork-heavy one (a
 // shell loop of /bin/true) and a compiler (gcc -c); target <= 1.05x. Then a policy that asks
 // the tracer about every openat of the find: against untraced, and against the same policy with
-// the tracer stopping at every syscall (--trace-all), for comparison.
+// the tracer stopping at every syscall (--trace-all), for comparison. A reference row gives the
+// floor: the same commands under a one-instruction filter that allows everything (this
+// program re-executed as `sandbox_compare --allow-all CMD...`), what any seccomp filter costs.
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +54,16 @@ std::vector<std::string> joined(std::vector<std::string> a, const std::vector<st
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc >= 3 && std::string(argv[1]) == "--allow-all") {
+        sock_filter allow{BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW};
+        sock_fprog prog{1, &allow};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+            bench::die("cannot install the allow-all filter");
+        }
+        execvp(argv[2], argv + 2);
+        bench::die(std::string("cannot run ") + argv[2]);
+    }
     if (argc < 3) {
         bench::die("usage: sandbox_compare SANDBOX FIND_ROOT");
     }
@@ -83,7 +99,12 @@ int main(int argc, char** argv) {
         {"300 x /bin/true", {"sh", "-c", "for i in $(seq 300); do /bin/true; done"}},
         {"gcc -c hello.c", {"gcc", "-c", "-o", std::string(dir) + "/hello.o", source}},
     };
+    const std::vector<std::string> allow_all = {argv[0], "--allow-all"};
     for (const auto& w : workloads) {
+        bench::compare_row(
+            "reference: allow-all seccomp filter, " + w.name, reps, [&] { return run(w.command); },
+            [&] { return run(joined(allow_all, w.command)); }, "us/run", bench::no_target, true,
+            false);
         bench::compare_row(
             "sandbox, allow-most, " + w.name, reps, [&] { return run(w.command); },
             [&] { return run(joined(allow_most, w.command)); }, "us/run", 1.05, true, false);
