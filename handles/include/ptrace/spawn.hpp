@@ -9,6 +9,7 @@
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/tracer.hpp>
 
+#include <cerrno>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include <linux/filter.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace ptrace_api {
 
@@ -128,6 +130,26 @@ namespace detail {
 
 /// The paths execve tries for `program`: itself when it holds a '/', else PATH's entries.
 PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& program);
+
+/// execve of each of the NULL-terminated `candidates` in turn, as execvp searches PATH (an
+/// EACCES is remembered while the search goes on; any error but ENOENT, ENOTDIR and EACCES
+/// ends it). Returns only when none could be executed: the errno to report.
+/// Async-signal-safe: it runs in a forked child.
+inline int exec_candidates_in_turn(char* const* candidates, char* const* argv,
+                                   char* const* envp) noexcept {
+    int err = ENOENT;
+    bool denied = false;
+    for (char* const* c = candidates; *c != nullptr; ++c) {
+        ::execve(*c, argv, envp);
+        err = errno;
+        if (err == EACCES) {
+            denied = true;
+        } else if (err != ENOENT && err != ENOTDIR) {
+            break;
+        }
+    }
+    return denied && (err == ENOENT || err == ENOTDIR) ? EACCES : err;
+}
 
 } // namespace detail
 

@@ -191,19 +191,7 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
     if (cwd != nullptr && ::chdir(cwd) != 0) {
         err = errno;
     } else {
-        bool denied = false;
-        for (char* const* c = candidates; *c != nullptr; ++c) {
-            ::execve(*c, argv, envp);
-            err = errno;
-            if (err == EACCES) {
-                denied = true; // execvp: remember EACCES, keep searching
-            } else if (err != ENOENT && err != ENOTDIR) {
-                break;
-            }
-        }
-        if (denied && (err == ENOENT || err == ENOTDIR)) {
-            err = EACCES;
-        }
+        err = exec_candidates_in_turn(candidates, argv, envp);
     }
     while (::write(err_write, &err, sizeof err) < 0 && errno == EINTR) {
     }

@@ -143,19 +143,8 @@ inline Result<Child> launch_filtered(const Command& command, std::span<const soc
         } else if (cwd != nullptr && ::chdir(cwd) != 0) {
             e = errno;
         } else {
-            bool denied = false;
-            for (char* const* c = candidate_ptrs.data(); *c != nullptr; ++c) {
-                ::execve(*c, argv.data(), envp);
-                e = errno;
-                if (e == EACCES) {
-                    denied = true; // as execvp: remember EACCES, keep searching
-                } else if (e != ENOENT && e != ENOTDIR) {
-                    break;
-                }
-            }
-            if (denied && (e == ENOENT || e == ENOTDIR)) {
-                e = EACCES;
-            }
+            e = ptrace_api::detail::exec_candidates_in_turn(candidate_ptrs.data(), argv.data(),
+                                                            envp);
         }
         while (::write(err[1], &e, sizeof e) < 0 && errno == EINTR) {
         }
