@@ -234,8 +234,12 @@ public:
 
     [[nodiscard]] static constexpr std::optional<Syscalls> named(std::string_view name) noexcept {
         if (!name.empty() && name.front() == '@') {
-            if (const SyscallGroup* group = find_syscall_group(name)) {
-                return Syscalls(group->members, group->name, true);
+            // A loop, not find_syscall_group: comparing its pointer with null is not a
+            // constant expression under g++'s -fsanitize=null (-fno-delete-null-pointer-checks).
+            for (const SyscallGroup& group : syscall_groups) {
+                if (group.name == name) {
+                    return Syscalls(group.members, group.name, true);
+                }
             }
             return std::nullopt;
         }
