@@ -66,6 +66,14 @@ long int80_getpid() {
     return ret;
 }
 
+/// A sanitizer's handlers turn a fault into an exit with a report; a probe child must die of
+/// the signal itself, as an unsanitized program does.
+void default_fault_signals() {
+    for (const int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) {
+        (void)::signal(sig, SIG_DFL);
+    }
+}
+
 /// True when int 0x80 works in a 64-bit process here (the kernel has IA-32 emulation); said
 /// once on stderr when it does not, as the reason for the skip of the case that needs it.
 bool ia32_emulation() {
@@ -74,6 +82,7 @@ bool ia32_emulation() {
         ::alarm(20);
         const rlimit no_core{0, 0};
         ::setrlimit(RLIMIT_CORE, &no_core);
+        default_fault_signals();
         ::_exit(int80_getpid() == ::getpid() ? 0 : 1);
     }
     int status = 0;
@@ -109,6 +118,7 @@ Outcome run_probes(std::span<const sock_filter> program, const std::vector<Probe
     if (pid == 0) {
         const rlimit no_core{0, 0};
         ::setrlimit(RLIMIT_CORE, &no_core);
+        default_fault_signals();
         ::alarm(20); // the watchdog: SIGALRM ends a child that hangs
         sock_fprog prog{static_cast<unsigned short>(program.size()),
                         const_cast<sock_filter*>(program.data())};
