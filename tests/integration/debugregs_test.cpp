@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -342,6 +343,35 @@ TEST_SUITE("integration") {
         CHECK_ERRC(regs->set_debug(d), std::errc::no_such_process);
         REQUIRE(sc.wait_exit(other) != -1);
         CHECK_ERRC(shim::read(other_d, dr), std::errc::no_such_process); // reaped
+    }
+
+    TEST_CASE("Issue 13: regs/debug of a task another process traces fails as regs/float does "
+              "(EBUSY)") {
+        Scenario sc;
+        int out = -1;
+        (void)sc.spawn({"trace_child"}, &out);
+        char buf[32] = {};
+        ssize_t n = 0;
+        REQUIRE(eventually([&] {
+            n = ::read(out, buf, sizeof buf - 1);
+            return n > 0;
+        }));
+        (void)::close(out);
+        const pid_t grandchild = static_cast<pid_t>(std::atoi(buf));
+        REQUIRE(grandchild > 0);
+        const int fregs = sc.open(path(grandchild, "regs/float"));
+        const int dfd = sc.open(path(grandchild, "regs/debug"));
+        std::array<std::byte, sizeof(FloatRegisters)> f{};
+        std::array<std::byte, 64> dr{};
+        const auto float_read = shim::read(fregs, f);
+        const auto debug_read = shim::read(dfd, dr);
+        REQUIRE_FALSE(float_read.has_value());
+        REQUIRE_FALSE(debug_read.has_value());
+        CHECK(debug_read.error() == float_read.error());
+        CHECK(debug_read.error() == std::make_error_code(std::errc::device_or_resource_busy));
+        CHECK_ERRC(shim::write(dfd, ptrace_api::as_bytes(DebugRegisters{})),
+                   std::errc::device_or_resource_busy);
+        (void)::kill(grandchild, SIGKILL);
     }
 
     TEST_CASE("Issue 13: a write watchpoint and a hardware breakpoint fire on a real tracee "
