@@ -26,6 +26,12 @@ class PtraceFlags;
 // c_string.hpp
 struct CString;
 
+// debug_registers.hpp
+enum class WatchKind : std::uint8_t;
+struct Watchpoint;
+enum class WatchpointProblem : std::uint8_t;
+class DebugRegisters;
+
 // event.hpp
 struct PtraceEvent;
 struct WaitStatus;

@@ -7,6 +7,7 @@
 #include <ptrace/bytes.hpp>
 #include <ptrace/c_string.hpp>
 #include <ptrace/config.hpp>
+#include <ptrace/debug_registers.hpp>
 #include <ptrace/errnos.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>

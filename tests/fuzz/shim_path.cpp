@@ -3,7 +3,7 @@
 //
 // Properties:
 // - it agrees with the rule written out directly: `proc:`, one or more decimal digits whose
-//   value fits a pid_t, `/`, then exactly one of the seven handle kinds; nothing else parses;
+//   value fits a pid_t, `/`, then exactly one of the eight handle kinds; nothing else parses;
 // - a parsed path printed back in canonical form by the shim's own handle_path() and
 //   kind_name(), as fpath() does (no leading zeros), parses to the same task and kind;
 // - every canonical path built from the input (any pid_t >= 0, any kind) parses to what it was
@@ -31,7 +31,7 @@ struct Kind {
     std::string_view name;
     HandleKind kind;
 };
-constexpr std::array<Kind, 7> kinds{{
+constexpr std::array<Kind, 8> kinds{{
     {"trace", HandleKind::Trace},
     {"regs/int", HandleKind::RegsInt},
     {"regs/float", HandleKind::RegsFloat},
@@ -39,6 +39,7 @@ constexpr std::array<Kind, 7> kinds{{
     {"mem", HandleKind::Mem},
     {"syscalls", HandleKind::Syscalls},
     {"regs/xstate", HandleKind::RegsXState},
+    {"regs/debug", HandleKind::RegsDebug},
 }};
 
 struct Expected {

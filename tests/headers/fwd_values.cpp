@@ -23,7 +23,8 @@ using Declared = fwd_check::Names<
     ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo,
     ptrace_api::SyscallClass, ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath,
     ptrace_api::SyscallFilterState, ptrace_api::XFeature, ptrace_api::XStateComponent,
-    ptrace_api::XStateLayout, ptrace_api::XStateRegisters>;
+    ptrace_api::XStateLayout, ptrace_api::XStateRegisters, ptrace_api::WatchKind,
+    ptrace_api::Watchpoint, ptrace_api::WatchpointProblem, ptrace_api::DebugRegisters>;
 
 #include <ptrace/ptrace.hpp>
 

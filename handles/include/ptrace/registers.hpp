@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Registers: typed access to a tracee's regs/int, regs/float, regs/env and regs/xstate handles.
+// Registers: typed access to a tracee's regs/int, regs/float, regs/env, regs/xstate and regs/debug
+// handles.
 #pragma once
 
+#include <ptrace/debug_registers.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
@@ -15,9 +17,9 @@
 namespace ptrace_api {
 
 /// The register sets of one tracee (spec 2.J): `proc:<pid>/regs/int`, `regs/float`,
-/// `regs/env` and `regs/xstate` (issue 13). Obtained from a Tracer (`tracer.regs()`) or opened
-/// alone for any pid the caller may trace (A3); opening needs no trace session and stops nothing
-/// (A8).
+/// `regs/env`, `regs/xstate` and `regs/debug` (issue 13). Obtained from a Tracer (`tracer.regs()`)
+/// or opened alone for any pid the caller may trace (A3); opening needs no trace session and stops
+/// nothing (A8).
 ///
 /// Reading at a stop gives the registers of that stop; at a PRE_SYSCALL stop `rax` is the
 /// syscall number (decision 7) and writing it changes the syscall (D1) or, when the resuming
@@ -30,20 +32,21 @@ namespace ptrace_api {
 /// Move-only; a moved-from object may only be destroyed or assigned to.
 class Registers {
 public:
-    /// Opens the four register handles of `pid`.
+    /// Opens the register handles of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
     [[nodiscard]] static Result<Registers> open(pid_t pid);
 
     Registers(Registers&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), int_fd_(std::move(other.int_fd_)),
           float_fd_(std::move(other.float_fd_)), env_fd_(std::move(other.env_fd_)),
-          xstate_fd_(std::move(other.xstate_fd_)) {}
+          xstate_fd_(std::move(other.xstate_fd_)), debug_fd_(std::move(other.debug_fd_)) {}
     Registers& operator=(Registers&& other) noexcept {
         pid_ = std::exchange(other.pid_, 0);
         int_fd_ = std::move(other.int_fd_);
         float_fd_ = std::move(other.float_fd_);
         env_fd_ = std::move(other.env_fd_);
         xstate_fd_ = std::move(other.xstate_fd_);
+        debug_fd_ = std::move(other.debug_fd_);
         return *this;
     }
     Registers(const Registers&) = delete;
@@ -83,11 +86,21 @@ public:
     /// enabled in XCR0, a non-zero xcomp_bv or reserved header bits, reserved MXCSR bits.
     Result<void> set_xstate(const XStateRegisters& regs);
 
+    /// The hardware debug registers DR0-DR7 (watchpoints and hardware breakpoints, the status
+    /// of the last debug trap). \pre not moved-from. \errors ESRCH the tracee is gone.
+    [[nodiscard]] Result<DebugRegisters> get_debug() const;
+    /// Writes DR0-DR7, all or nothing (decision 23): DR4/DR5 must be 0, and every slot, enabled
+    /// or not, must hold a valid watchpoint (DebugRegisters::check_all()). \pre not moved-from.
+    /// \errors ESRCH the tracee is gone; EINVAL what Linux would refuse; ENOSPC Linux has no
+    /// breakpoint slot left for the thread (perf events hold them); nothing is changed then.
+    Result<void> set_debug(const DebugRegisters& regs);
+
 private:
     Registers(pid_t pid, detail::ShimFd int_fd, detail::ShimFd float_fd, detail::ShimFd env_fd,
-              detail::ShimFd xstate_fd) noexcept
+              detail::ShimFd xstate_fd, detail::ShimFd debug_fd) noexcept
         : pid_(pid), int_fd_(std::move(int_fd)), float_fd_(std::move(float_fd)),
-          env_fd_(std::move(env_fd)), xstate_fd_(std::move(xstate_fd)) {}
+          env_fd_(std::move(env_fd)), xstate_fd_(std::move(xstate_fd)),
+          debug_fd_(std::move(debug_fd)) {}
 
     template <class Regs>
     [[nodiscard]] static Result<Regs> get(const detail::ShimFd& fd);
@@ -99,6 +112,7 @@ private:
     detail::ShimFd float_fd_;
     detail::ShimFd env_fd_;
     detail::ShimFd xstate_fd_;
+    detail::ShimFd debug_fd_;
 };
 
 } // namespace ptrace_api

@@ -5,6 +5,7 @@
 
 #include <ptrace/bytes.hpp>
 #include <ptrace/config.hpp>
+#include <ptrace/debug_registers.hpp>
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/regs.hpp>
@@ -66,8 +67,12 @@ PTRACE_API_DECL Result<Registers> Registers::open(pid_t pid) {
     if (!xstate_fd) {
         return Unexpected(xstate_fd.error());
     }
+    auto debug_fd = detail::ShimFd::open(pid, "regs/debug", 0);
+    if (!debug_fd) {
+        return Unexpected(debug_fd.error());
+    }
     return Registers(pid, std::move(*int_fd), std::move(*float_fd), std::move(*env_fd),
-                     std::move(*xstate_fd));
+                     std::move(*xstate_fd), std::move(*debug_fd));
 }
 
 PTRACE_API_DECL Result<IntRegisters> Registers::get_int() const {
@@ -123,6 +128,14 @@ PTRACE_API_DECL Result<void> Registers::set_xstate(const XStateRegisters& regs) 
         return unexpected(std::errc::io_error);
     }
     return {};
+}
+
+PTRACE_API_DECL Result<DebugRegisters> Registers::get_debug() const {
+    return get<DebugRegisters>(debug_fd_);
+}
+
+PTRACE_API_DECL Result<void> Registers::set_debug(const DebugRegisters& regs) {
+    return set(debug_fd_, regs);
 }
 
 } // namespace ptrace_api

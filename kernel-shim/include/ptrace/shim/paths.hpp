@@ -43,7 +43,7 @@ struct KindName {
 };
 
 /// Every handle kind: the one table that paths are parsed with and printed from.
-inline constexpr std::array<KindName, 7> kind_names{{
+inline constexpr std::array<KindName, 8> kind_names{{
     {HandleKind::Trace, "trace"},
     {HandleKind::RegsInt, "regs/int"},
     {HandleKind::RegsFloat, "regs/float"},
@@ -51,6 +51,7 @@ inline constexpr std::array<KindName, 7> kind_names{{
     {HandleKind::Mem, "mem"},
     {HandleKind::Syscalls, "syscalls"},      // issue 12: the syscall set (syscalls_io.hpp)
     {HandleKind::RegsXState, "regs/xstate"}, // issue 13: the XSAVE area (xstate_io.hpp)
+    {HandleKind::RegsDebug, "regs/debug"},   // issue 13: DR0-DR7 (debugregs_io.hpp)
 }};
 
 /// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).

@@ -12,6 +12,7 @@
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/debugregs_io.hpp>
 #include <ptrace/shim/io.hpp>
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>

@@ -34,6 +34,7 @@ enum class HandleKind : std::uint8_t {
     Mem,
     Syscalls,
     RegsXState, // issue 13: the XSAVE area (xstate_io.hpp)
+    RegsDebug,  // issue 13: the debug registers DR0-DR7 (debugregs_io.hpp)
 };
 
 /// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).

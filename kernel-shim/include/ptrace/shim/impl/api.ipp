@@ -5,12 +5,14 @@
 // include it anywhere else.
 #pragma once
 
+#include <ptrace/debug_registers.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/convert.hpp>
+#include <ptrace/shim/debugregs_io.hpp>
 #include <ptrace/shim/io.hpp>
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
@@ -390,6 +392,8 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf) {
         return detail::read_syscalls(shim, *h, buf); // issue 12
     case detail::HandleKind::RegsXState:
         return detail::read_xstate(shim, *h, buf); // issue 13
+    case detail::HandleKind::RegsDebug:
+        return detail::read_debugregs(shim, *h, buf); // issue 13
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -485,6 +489,8 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
         return detail::write_syscalls(shim, *h, buf); // issue 12
     case detail::HandleKind::RegsXState:
         return detail::write_xstate(shim, *h, buf); // issue 13
+    case detail::HandleKind::RegsDebug:
+        return detail::write_debugregs(shim, *h, buf); // issue 13
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
