@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Sums the results of every leg into one line: "N passed, N failed, N skipped".
 
-A doctest executable counts its test cases (from its "[doctest] test cases:" line); any other
-meson test counts as one. A test that failed or crashed counts as failed even when its own
+A doctest executable counts its test cases (from its "[doctest] test cases:" line); a case
+that found the machine lacking what it needs says so with a message "skipped: REASON" and
+returns, and is counted as skipped, not passed (doctest itself only skips cases decorated
+before they run). Any other meson test counts as one. A test that failed or crashed counts as failed even when its own
 summary said otherwise (a sanitizer report at exit, a timeout). Extra checks come from a file
 of "PASS name" / "FAIL name" / "SKIP name (reason)" lines. Exits 1 when anything failed or nothing ran.
 """
@@ -13,6 +15,8 @@ import re
 import sys
 
 DOCTEST = re.compile(r"\[doctest\] test cases:\s*(\d+) \|\s*(\d+) passed \|\s*(\d+) failed \|\s*(\d+) skipped")
+# A passing case that skipped its check at run time (see the docstring).
+RUNTIME_SKIP = re.compile(r"MESSAGE: skipped: (.*)")
 
 
 def main() -> int:
@@ -30,9 +34,12 @@ def main() -> int:
                 skipped += 1
             elif match:
                 _, p, f, s = (int(g) for g in match.groups())
-                passed += p
+                reasons = RUNTIME_SKIP.findall(test.get("stdout") or "")
+                passed += p - len(reasons)
                 failed += f
-                skipped += s
+                skipped += s + len(reasons)
+                for reason in reasons:
+                    print(f"SKIPPED: {name}: {reason}")
                 if not ok and f == 0:
                     failed += 1
                 if not ok:

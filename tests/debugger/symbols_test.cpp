@@ -51,7 +51,7 @@ void check_debuggee(const std::string& path, bool pie) {
     auto table = dbg::SymbolTable::load(d.pid());
     REQUIRE_MESSAGE(table.has_value(), (table ? "" : table.error().describe()));
     for (const auto& skipped : table->skipped()) {
-        MESSAGE("skipped: ", skipped.describe());
+        MESSAGE("not read: ", skipped.describe());
     }
     CHECK(table->skipped().empty());
 
