@@ -11,6 +11,7 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -148,6 +149,14 @@ TEST_CASE("Issue 13 breakpoints: the call instructions step_over decodes, and no
     CHECK(call_length({0xff, 0x18}) == std::nullopt);         // lcall (ff /3)
     CHECK(call_length({0x90}) == std::nullopt);               // nop
     CHECK(call_length({0xc3}) == std::nullopt);               // ret
+}
+
+TEST_CASE("Issue 13 breakpoints: a death by SIGTRAP is explained, not a bare status") {
+    const std::string trap = dbg::Stop::describe_exit(ptrace_api::WaitStatus{SIGTRAP});
+    CHECK(trap.find("SIGTRAP") != std::string::npos);
+    CHECK(trap.find("FLAG_IGNORE") != std::string::npos);
+    CHECK(dbg::Stop::describe_exit(ptrace_api::WaitStatus{3 << 8}) ==
+          "process exited with status 3");
 }
 
 TEST_CASE("Issue 13 breakpoints: bad input is refused with an error naming the cause") {
