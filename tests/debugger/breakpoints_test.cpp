@@ -417,3 +417,21 @@ TEST_CASE("Issue 13 breakpoints: threads through a conditional breakpoint, every
     CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls / 3));
     CHECK((*bp)->filtered == static_cast<std::uint64_t>(threads * calls * 2 / 3));
 }
+
+TEST_CASE("Issue 13 breakpoints: a forked child runs without the int3s and is let go") {
+    Session s({"fork"});
+    const std::uint64_t add_one = s.address("add_one");
+    auto bp = s.bps().set(add_one);
+    REQUIRE(bp.has_value());
+    // Only the parent's call stops; the child's copy of add_one has its original byte back
+    // (else it would die by SIGTRAP, and the parent would exit with 1).
+    const dbg::Stop hit = s.next_stop();
+    REQUIRE(hit.reason == dbg::StopReason::Breakpoint);
+    CHECK(hit.tid == s.inferior().pid());
+    CHECK(s.regs(hit.tid).rdi == 2);
+    const dbg::Stop end = s.next_stop();
+    REQUIRE(end.reason == dbg::StopReason::Exited);
+    CHECK(end.status.exited());
+    CHECK(end.status.exit_code() == 0);
+    CHECK((*bp)->hits == 1);
+}

@@ -5,11 +5,15 @@
 // wrong, so a breakpoint stepped over badly shows in the exit status.
 //   stepping basic           add_one, add_two, call_through, own_int3, recurse, then exit 0
 //   stepping threads N M     N threads call hammer() M times each; exit 0 when all N*M ran
+//   stepping fork            a child calls add_one(1) and exits with 0 when it got 2; then the
+//                            parent calls add_one(2) and exits with 0 when both went right
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern "C" {
 
@@ -83,6 +87,18 @@ int main(int argc, char** argv) {
             pthread_join(threads[i], nullptr);
         }
         return hammered.load() == n * calls_per_thread ? 0 : 1;
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "fork") == 0) {
+        const pid_t child = fork();
+        if (child == 0) {
+            _exit(add_one(1) == 2 ? 0 : 1);
+        }
+        int status = 0;
+        if (child < 0 || waitpid(child, &status, 0) != child) {
+            return 3;
+        }
+        const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        return child_ok && add_one(2) == 3 ? 0 : 1;
     }
     return 2;
 }
