@@ -39,7 +39,9 @@ using BreakpointCondition = std::function<bool(pid_t tid, const IntRegisters& re
 struct Breakpoint {
     std::uint64_t address = 0;
     bool enabled = true;
-    /// Hits that stopped: the int3 ran with no condition or with the condition true.
+    /// Hits that stop: the int3 ran with no condition or with the condition true (counted when
+    /// it ran; a hit kept while other threads were stopped is not reported if the breakpoint
+    /// is disabled before its turn, see Inferior::cont).
     std::uint64_t hits = 0;
     /// Hits the condition turned down (the thread was stepped over the breakpoint silently).
     std::uint64_t filtered = 0;

@@ -237,8 +237,9 @@ public:
     /// condition holds, the program's own int3, or the process's end. Stops that are not
     /// reported (a condition that is false, another thread's pass over a temporary
     /// breakpoint, the program's own signals, which are delivered) are handled on the way.
-    /// A stop met while other threads were being stopped is reported by the next call,
-    /// before anything is resumed.
+    /// A stop met while other threads were being stopped is kept and reported by the next
+    /// call (or next/finish), before anything is resumed; a kept breakpoint hit whose
+    /// breakpoint was disabled or removed in between is dropped (its hit stays counted).
     /// \errors ESRCH the process has exited already; ETIMEDOUT a thread did not stop within
     /// 10 s of its SIGSTOP; the errors of the trace, register and memory handles, named.
     DebugResult<Stop> cont() {
@@ -675,9 +676,13 @@ private:
     /// report or a breakpoint to step over, stop the others, and start again.
     DebugResult<Stop> run() {
         for (;;) {
-            if (!pending_.empty()) {
+            while (!pending_.empty()) {
                 const Stop stop = pending_.front();
                 pending_.pop_front();
+                if (stop.reason == StopReason::Breakpoint &&
+                    breakpoints_.enabled_at(stop.address) == nullptr) {
+                    continue; // disabled or removed before its turn: dropped (still counted)
+                }
                 return stop;
             }
             if (threads_.empty()) {
