@@ -435,3 +435,26 @@ TEST_CASE("Issue 13 breakpoints: a forked child runs without the int3s and is le
     CHECK(end.status.exit_code() == 0);
     CHECK((*bp)->hits == 1);
 }
+
+TEST_CASE("Issue 13 stepping: finish in one thread while the others pass its return address") {
+    Session s({"threads", "3", "40"});
+    const std::uint64_t hammer = s.address("hammer");
+    REQUIRE(s.bps().set(hammer).has_value());
+    const dbg::Stop hit = s.next_stop();
+    REQUIRE(hit.reason == dbg::StopReason::Breakpoint);
+    const std::uint64_t return_address =
+        s.bps().memory().read_value<std::uint64_t>(s.regs(hit.tid).rsp).value();
+    REQUIRE(s.bps().disable(hammer).has_value());
+    // Every thread returns from hammer() to the same address; only hit.tid ends the finish.
+    auto out = s.inferior().step_out(hit.tid);
+    REQUIRE(out.has_value());
+    CHECK(out->reason == dbg::StopReason::Step);
+    CHECK(out->tid == hit.tid);
+    CHECK(out->rip == return_address);
+    CHECK(s.function_at(out->rip) == "hammer_thread");
+    CHECK(s.bps().list().size() == 1); // the temporary breakpoint is gone
+    CHECK_FALSE(s.bps().inserted(return_address));
+    const dbg::Stop end = s.next_stop();
+    REQUIRE(end.reason == dbg::StopReason::Exited);
+    CHECK(end.status.exit_code() == 0);
+}
