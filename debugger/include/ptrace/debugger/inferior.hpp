@@ -15,6 +15,7 @@
 #include <ptrace/spawn.hpp>
 #include <ptrace/tracer.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -347,7 +348,10 @@ private:
         /// What the next operation adds to leave this stop: FLAG_IGNORE after an int3 or our
         /// SIGSTOP, nothing at a program's signal (delivered) or a step.
         PtraceFlags leave{};
-        bool sigstop_in_flight = false;
+        /// SIGSTOPs sent and not seen yet (standard signals do not queue: two sent while one
+        /// is pending arrive once, and a SIGCONT to the process throws pending ones away).
+        unsigned sigstops_owed = 0;
+        std::chrono::steady_clock::time_point sigstop_sent{};
         /// rip was moved back onto this site (or a step ended on it): step over it first.
         std::optional<std::uint64_t> over;
     };
@@ -544,8 +548,8 @@ private:
         t.state = State::Stopped;
         t.leave = PtraceFlags{};
         if (const auto* sig = std::get_if<events::Signal>(&v)) {
-            if (sig->signal == SIGSTOP && t.sigstop_in_flight) {
-                t.sigstop_in_flight = false;
+            if (sig->signal == SIGSTOP && t.sigstops_owed > 0) {
+                --t.sigstops_owed;
                 t.leave = PtraceFlags::FLAG_IGNORE; // ours: throw it away (E2)
                 return Got::OurStop;
             }
@@ -623,23 +627,34 @@ private:
         return {};
     }
 
-    /// Stops every running thread: a SIGSTOP to each (one in flight at most), then their stops
-    /// are read. Stops to report are queued in pending_.
+    /// Sends a SIGSTOP to the thread `tid` (by TID, to this process only).
+    void send_sigstop(pid_t tid, Thread& t) {
+        // A thread exiting now gives ESRCH here; its handle will say it exited.
+        if (::syscall(SYS_tgkill, pid_, tid, SIGSTOP) == 0) {
+            ++t.sigstops_owed;
+        }
+        t.sigstop_sent = std::chrono::steady_clock::now();
+    }
+
+    /// Stops every running thread: a SIGSTOP to each (none more while one is owed, unless it
+    /// has not come within 200 ms: a SIGCONT may have thrown it away), then their stops are
+    /// read. Stops to report are kept in pending_.
     DebugResult<void> stop_all() {
+        using std::chrono::milliseconds;
+        constexpr milliseconds resend_after{200};
         for (auto& [tid, t] : threads_) {
             if (t.state != State::Running) {
                 continue;
             }
-            if (!t.sigstop_in_flight) {
-                // A thread exiting now gives ESRCH here; its handle will say it exited.
-                t.sigstop_in_flight = ::syscall(SYS_tgkill, pid_, tid, SIGSTOP) == 0;
+            if (t.sigstops_owed == 0) {
+                send_sigstop(tid, t);
             }
             t.state = State::Stopping;
         }
         const auto deadline = std::chrono::steady_clock::now() + stop_timeout;
         for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
+            const auto now = std::chrono::steady_clock::now();
+            const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
             if (!any_stopping()) {
                 return {};
             }
@@ -654,7 +669,13 @@ private:
                                    "process " + std::to_string(pid_) + ": threads" + tids +
                                        " did not stop within 10 s of a SIGSTOP");
             }
-            for (const pid_t tid : poll_threads(State::Stopping, static_cast<int>(left.count()))) {
+            for (auto& [tid, t] : threads_) {
+                if (t.state == State::Stopping && now - t.sigstop_sent >= resend_after) {
+                    send_sigstop(tid, t);
+                }
+            }
+            const auto wait = std::min(left, resend_after);
+            for (const pid_t tid : poll_threads(State::Stopping, static_cast<int>(wait.count()))) {
                 if (auto r = service(tid); !r) {
                     return r.error();
                 }
