@@ -50,7 +50,7 @@ __attribute__((noinline)) long hammer(long i) {
 
 static long calls_per_thread = 0;
 
-static void* hammer_thread(void*) {
+__attribute__((noinline)) void* hammer_thread(void*) {
     for (long i = 0; i < calls_per_thread; ++i) {
         sink = static_cast<int>(hammer(i));
     }
