@@ -7,6 +7,7 @@
 
 #include <ptrace/config.hpp>
 
+#include <optional>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -99,6 +100,36 @@ private:
     }
 
     std::variant<T, DebugError> storage_;
+};
+
+/// Success or the DebugError that prevented it, for operations without a value.
+template <>
+class [[nodiscard]] DebugResult<void> {
+public:
+    using value_type = void;
+
+    DebugResult() noexcept = default;
+    // Implicit on purpose, like DebugResult<T>.
+    DebugResult(DebugError error) noexcept : error_(std::move(error)) {}
+
+    [[nodiscard]] bool has_value() const noexcept { return !error_.has_value(); }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    /// \pre !has_value()
+    [[nodiscard]] const DebugError& error() const noexcept {
+        PTRACE_API_ASSERT(!has_value(), "asked a DebugResult that holds a value for its error");
+        return *error_;
+    }
+
+    /// Throws std::system_error(code, message) on an error.
+    void value() const {
+        if (error_) {
+            throw std::system_error(error_->code, error_->message);
+        }
+    }
+
+private:
+    std::optional<DebugError> error_;
 };
 
 } // namespace ptrace_api::debugger

@@ -1,0 +1,952 @@
+// SPDX-License-Identifier: MIT
+// A debugged process and its threads over the breakpoint table: continue to the next
+// breakpoint hit, step one instruction, step over a call (next), run to the return address
+// (finish). All-stop, as gdb by default: when a stop is reported every thread of the process
+// is stopped. A hit is stepped over with every other thread stopped, so no thread can run
+// through a breakpoint while its original byte is back in memory. See debugger/README.md,
+// "Breakpoints and stepping".
+#pragma once
+
+#include <ptrace/debugger/breakpoints.hpp>
+#include <ptrace/debugger/error.hpp>
+#include <ptrace/event.hpp>
+#include <ptrace/flags.hpp>
+#include <ptrace/signals.hpp>
+#include <ptrace/spawn.hpp>
+#include <ptrace/tracer.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <linux/kcmp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace ptrace_api::debugger {
+
+/// The length of the `call` instruction at the start of `code`, or nothing when it does not
+/// start with one. The subset decoded: `e8 rel32` (near relative call) and `ff /2` (near
+/// indirect call through a register or memory: every ModRM form, SIB, disp8/disp32 and
+/// rip-relative), each after an optional REX prefix (0x40-0x4f) and up to four segment, `3e`
+/// (notrack), `67` (address size) or `f2` (bnd) prefixes. Far calls (`ff /3`, `9a`) are not
+/// recognised.
+[[nodiscard]] constexpr std::optional<std::size_t>
+call_instruction_length(std::span<const std::byte> code) noexcept {
+    std::size_t i = 0;
+    const auto at = [&](std::size_t k) { return std::to_integer<unsigned>(code[k]); };
+    while (i < code.size() && i < 4) {
+        const unsigned b = at(i);
+        if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65 ||
+            b == 0x67 || b == 0xf2) {
+            ++i;
+            continue;
+        }
+        break;
+    }
+    if (i < code.size() && (at(i) & 0xf0U) == 0x40) {
+        ++i; // REX
+    }
+    if (i >= code.size()) {
+        return std::nullopt;
+    }
+    if (at(i) == 0xe8) {
+        return i + 5 <= code.size() ? std::optional<std::size_t>(i + 5) : std::nullopt;
+    }
+    if (at(i) != 0xff || i + 1 >= code.size()) {
+        return std::nullopt;
+    }
+    const unsigned modrm = at(i + 1);
+    if (((modrm >> 3U) & 7U) != 2) {
+        return std::nullopt; // not /2
+    }
+    const unsigned mod = modrm >> 6U;
+    const unsigned rm = modrm & 7U;
+    std::size_t length = i + 2;
+    if (mod != 3 && rm == 4) {
+        if (length >= code.size()) {
+            return std::nullopt;
+        }
+        const unsigned base = at(length) & 7U;
+        ++length; // SIB
+        if (mod == 0 && base == 5) {
+            length += 4;
+        }
+    }
+    if (mod == 0 && rm == 5) {
+        length += 4; // rip-relative disp32
+    } else if (mod == 1) {
+        length += 1;
+    } else if (mod == 2) {
+        length += 4;
+    }
+    return length <= code.size() ? std::optional<std::size_t>(length) : std::nullopt;
+}
+
+/// Why Inferior's continue or step operation returned.
+enum class StopReason : std::uint8_t {
+    Breakpoint,        ///< a user's breakpoint was hit: rip is moved back onto its address
+    ForeignBreakpoint, ///< the program's own int3 (not of the table): rip is after it
+    Step,              ///< a step, next or finish ended: rip is where it ended
+    ThreadExited,      ///< the thread being stepped exited (the process goes on)
+    Exited,            ///< the process is gone: `status`
+};
+
+/// A reported stop: which thread, why and where.
+struct Stop {
+    StopReason reason = StopReason::Step;
+    pid_t tid = 0;
+    std::uint64_t rip = 0;     ///< the thread's rip now
+    std::uint64_t address = 0; ///< Breakpoint: its address; ForeignBreakpoint: the int3's
+    WaitStatus status{};       ///< Exited: how the process ended
+
+    /// "thread 42: breakpoint at 0x401136", "process exited with status 0", ...
+    [[nodiscard]] std::string describe() const {
+        const std::string who = "thread " + std::to_string(tid) + ": ";
+        switch (reason) {
+        case StopReason::Breakpoint:
+            return who + "breakpoint at " + detail::hex_address(address);
+        case StopReason::ForeignBreakpoint:
+            return who + "the program's own int3 at " + detail::hex_address(address);
+        case StopReason::Step:
+            return who + "step ended at " + detail::hex_address(rip);
+        case StopReason::ThreadExited:
+            return who + "exited";
+        case StopReason::Exited:
+            break;
+        }
+        return describe_exit(status);
+    }
+
+    /// How a process ended, naming the usual cause of a SIGTRAP death.
+    [[nodiscard]] static std::string describe_exit(WaitStatus status) {
+        if (status.exited()) {
+            return "process exited with status " + std::to_string(status.exit_code());
+        }
+        std::string text = "process killed by " + std::string(signal_name(status.term_signal()));
+        if (status.term_signal() == SIGTRAP) {
+            text += ": an int3 was resumed without FLAG_IGNORE (decision 4, rule E3) or ran "
+                    "while STOP_BREAKPOINT was not requested (rule D6)";
+        }
+        return text;
+    }
+};
+
+/// A process under the debugger's control: its threads (each with a nonblocking trace
+/// handle; new threads are adopted from their EVENT_CLONE before their parent's next
+/// operation, rules F1-F3), its Breakpoints, and the operations of a debugger's command
+/// line: cont(), step_instruction(), step_over(), step_out().
+///
+/// All-stop: between two operations every thread is stopped, and every operation resumes the
+/// threads it needs with the right flags: FLAG_IGNORE whenever a thread leaves an int3 (so
+/// the int3 never kills the program, decision 4), and a step over the breakpoint under
+/// a thread whose rip was moved back onto one, with every other thread stopped. Threads are
+/// stopped with a SIGSTOP sent to each (tgkill) and caught at its SIGNAL stop, where it is
+/// thrown away (FLAG_IGNORE, rule E2): a running thread and one asleep in a syscall alike.
+///
+/// Not thread-safe; use it from one thread. Move-only; the destructor kills the process.
+class Inferior {
+public:
+    /// Starts `command` traced, stopped at its first instruction (spawn()). Breakpoints can
+    /// be set in the program at once (its text is mapped; libraries are not, yet).
+    /// \errors spawn's (ENOENT, EACCES ...), with the program's name.
+    [[nodiscard]] static DebugResult<Inferior> launch(const Command& command) {
+        auto spawned = spawn(command, OnClose::Kill);
+        if (!spawned) {
+            return debug_errno(spawned.error().value(), "cannot start " + command.program);
+        }
+        const pid_t pid = spawned->child.pid();
+        auto bps = Breakpoints::open(pid);
+        if (!bps) {
+            return bps.error();
+        }
+        auto tracer = std::move(spawned->tracer).into_nonblocking();
+        if (!tracer) {
+            return debug_errno(tracer.error().value(),
+                               "process " + std::to_string(pid) + ": cannot go nonblocking");
+        }
+        Inferior inferior(std::move(spawned->child), std::move(*bps));
+        inferior.threads_.emplace(pid, Thread{std::move(*tracer)});
+        return inferior;
+    }
+
+    Inferior(Inferior&&) noexcept = default;
+    // No move assignment: the process assigned over would be reaped while its threads are
+    // still held at their stops.
+    Inferior& operator=(Inferior&&) = delete;
+    Inferior(const Inferior&) = delete;
+    Inferior& operator=(const Inferior&) = delete;
+    ~Inferior() = default; // threads_ first (their handles kill the process), then child_ reaps
+
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+    [[nodiscard]] Breakpoints& breakpoints() noexcept { return breakpoints_; }
+    /// The process has exited (and was reaped).
+    [[nodiscard]] bool exited() const noexcept { return exit_status_.has_value(); }
+
+    /// The threads traced now, by TID.
+    [[nodiscard]] std::vector<pid_t> threads() const {
+        std::vector<pid_t> out;
+        for (const auto& [tid, t] : threads_) {
+            out.push_back(tid);
+        }
+        return out;
+    }
+
+    /// The registers of the stopped thread `tid`. \errors ESRCH no such thread (or exited).
+    DebugResult<IntRegisters> registers(pid_t tid) {
+        auto t = stopped(tid);
+        if (!t) {
+            return t.error();
+        }
+        auto regs = (*t)->tracer.regs().get_int();
+        if (!regs) {
+            return debug_errno(regs.error().value(),
+                               "thread " + std::to_string(tid) + ": cannot read its registers");
+        }
+        return *regs;
+    }
+
+    /// Writes the registers of the stopped thread `tid`. \errors as registers(); EINVAL a value
+    /// Linux refuses.
+    DebugResult<void> set_registers(pid_t tid, const IntRegisters& regs) {
+        auto t = stopped(tid);
+        if (!t) {
+            return t.error();
+        }
+        if (auto r = (*t)->tracer.regs().set_int(regs); !r) {
+            return debug_errno(r.error().value(),
+                               "thread " + std::to_string(tid) + ": cannot write its registers");
+        }
+        return {};
+    }
+
+    /// Resumes every thread and returns the next reported stop: a breakpoint hit whose
+    /// condition holds, the program's own int3, or the process's end. Stops that are not
+    /// reported (a condition that is false, another thread's pass over a temporary
+    /// breakpoint, the program's own signals, which are delivered) are handled on the way.
+    /// A stop met while other threads were being stopped is kept and reported by the next
+    /// call (or next/finish), before anything is resumed; a kept breakpoint hit whose
+    /// breakpoint was disabled or removed in between is dropped (its hit stays counted).
+    /// \errors ESRCH the process has exited already; ETIMEDOUT a thread did not stop within
+    /// 10 s of its SIGSTOP; the errors of the trace, register and memory handles, named.
+    DebugResult<Stop> cont() {
+        if (exit_status_) {
+            return gone_error();
+        }
+        return shown(run());
+    }
+
+    /// Executes one instruction of the stopped thread `tid`; the other threads stay stopped.
+    /// A breakpoint at rip is stepped over (its int3 is not executed and no hit is counted);
+    /// a step that ends on a breakpoint's address counts no hit either, and the next resume
+    /// steps over it. Stepping into a signal handler stops at its first instruction.
+    /// \errors as cont(); ESRCH no such thread.
+    DebugResult<Stop> step_instruction(pid_t tid) {
+        auto t = stopped(tid);
+        if (!t) {
+            return t.error();
+        }
+        return shown(step_one(tid, true));
+    }
+
+    /// Steps over the instruction at rip: a `call` (the forms call_instruction_length knows)
+    /// runs, with every thread, until `tid` returns to the instruction after it (a temporary
+    /// breakpoint there, taken only by `tid` at the call's stack depth or shallower: recursion
+    /// is handled); anything else is step_instruction(). A breakpoint hit or another reported
+    /// stop on the way ends it early, as in gdb.
+    /// \errors as step_instruction().
+    DebugResult<Stop> step_over(pid_t tid) {
+        auto regs = registers(tid);
+        if (!regs) {
+            return regs.error();
+        }
+        std::array<std::byte, 16> code{};
+        std::optional<std::size_t> length;
+        if (breakpoints_.read_memory(regs->rip, code)) {
+            length = call_instruction_length(code);
+        }
+        if (!length) {
+            return step_instruction(tid);
+        }
+        current_ = tid; // the user's thread: a breakpoint at its rip is stepped over
+        return shown(run_to(tid, regs->rip + *length, regs->rsp));
+    }
+
+    /// Runs until the function `tid` is in returns to its caller (a temporary breakpoint at
+    /// the return address, taken only at a shallower stack depth). The return address is read
+    /// at [rsp] when rip is at the function's first instruction (`push rbp`, or `endbr64`)
+    /// or at a `ret`, at [rsp+8] right after `push rbp` (at `mov rbp, rsp`), and otherwise at
+    /// [rbp+8], which needs a frame pointer (-fno-omit-frame-pointer). A frameless function
+    /// past its entry has no reliable answer here (that needs unwinding tables).
+    /// \errors as step_instruction(); EFAULT the return address slot is unreadable.
+    DebugResult<Stop> step_out(pid_t tid) {
+        auto regs = registers(tid);
+        if (!regs) {
+            return regs.error();
+        }
+        std::array<std::byte, 4> code{};
+        if (auto r = breakpoints_.read_memory(regs->rip, code); !r) {
+            return r.error();
+        }
+        const auto b = [&](std::size_t i) { return std::to_integer<unsigned>(code[i]); };
+        std::uint64_t slot = regs->rbp + 8;
+        if (b(0) == 0x55 || b(0) == 0xc3 ||
+            (b(0) == 0xf3 && b(1) == 0x0f && b(2) == 0x1e && b(3) == 0xfa)) {
+            slot = regs->rsp; // at the entry (or the ret): nothing pushed yet
+        } else if (b(0) == 0x48 && b(1) == 0x89 && b(2) == 0xe5) {
+            slot = regs->rsp + 8; // after push rbp
+        }
+        std::array<std::byte, 8> raw{};
+        if (auto r = breakpoints_.read_memory(slot, raw); !r) {
+            return DebugError{r.error().code, "finish: cannot read the return address of thread " +
+                                                  std::to_string(tid) + " at " +
+                                                  detail::hex_address(slot) + ": " +
+                                                  r.error().message};
+        }
+        std::uint64_t return_address = 0;
+        for (std::size_t i = 0; i < 8; ++i) {
+            return_address |= std::uint64_t{std::to_integer<std::uint8_t>(raw[i])} << (8 * i);
+        }
+        current_ = tid; // the user's thread: a breakpoint at its rip is stepped over
+        return shown(run_to(tid, return_address, slot + 8));
+    }
+
+    /// Kills the process and reaps it. \returns its wait status.
+    DebugResult<WaitStatus> kill() {
+        if (exit_status_) {
+            return *exit_status_;
+        }
+        threads_.clear(); // each handle closes with OnClose::Kill
+        return finish_status();
+    }
+
+private:
+    enum class State : std::uint8_t {
+        Running,  ///< resumed; its events may come
+        Stopping, ///< sent SIGSTOP, no stop seen yet
+        Stopped,  ///< at a stop whose event was read
+    };
+
+    struct Thread {
+        explicit Thread(NonblockTracer t) noexcept : tracer(std::move(t)) {}
+        NonblockTracer tracer;
+        State state = State::Stopped;
+        /// What the next operation adds to leave this stop: FLAG_IGNORE after an int3 or our
+        /// SIGSTOP, nothing at a program's signal (delivered) or a step.
+        PtraceFlags leave{};
+        /// SIGSTOPs sent and not seen yet (standard signals do not queue: two sent while one
+        /// is pending arrive once, and a SIGCONT to the process throws pending ones away).
+        unsigned sigstops_owed = 0;
+        std::chrono::steady_clock::time_point sigstop_sent{};
+        /// rip was moved back onto this site (or a step ended on it): step over it first.
+        std::optional<std::uint64_t> over;
+    };
+
+    /// What one event meant.
+    enum class Got : std::uint8_t { Nothing, Step, OurStop, ProgramSignal, Report, Silent };
+
+    struct Target {
+        pid_t tid = 0;
+        std::uint64_t address = 0;
+        std::uint64_t min_rsp = 0;
+    };
+
+    static constexpr PtraceFlags run_flags =
+        PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_SIGNAL | PtraceFlags::EVENT_CLONE;
+    static constexpr PtraceFlags step_flags = run_flags | PtraceFlags::STOP_SINGLESTEP;
+    static constexpr std::chrono::seconds stop_timeout{10};
+
+    Inferior(Child child, Breakpoints breakpoints) noexcept
+        : pid_(child.pid()), child_(std::move(child)), breakpoints_(std::move(breakpoints)) {}
+
+    DebugError gone_error() const {
+        return debug_error(std::errc::no_such_process,
+                           "process " + std::to_string(pid_) + " is gone (" +
+                               Stop::describe_exit(*exit_status_) + ")");
+    }
+
+    DebugError thread_error(std::error_code code, pid_t tid, const std::string& what) const {
+        std::string message =
+            "thread " + std::to_string(tid) + " of process " + std::to_string(pid_) + ": " + what;
+        if (code == std::errc::no_such_process) {
+            message += ": it has exited";
+        }
+        return DebugError{code, std::move(message)};
+    }
+
+    DebugResult<Thread*> stopped(pid_t tid) {
+        if (exit_status_) {
+            return gone_error();
+        }
+        const auto found = threads_.find(tid);
+        if (found == threads_.end()) {
+            return debug_error(std::errc::no_such_process, "no thread " + std::to_string(tid) +
+                                                               " in process " +
+                                                               std::to_string(pid_));
+        }
+        if (found->second.state != State::Stopped) {
+            return debug_error(std::errc::device_or_resource_busy,
+                               "thread " + std::to_string(tid) +
+                                   " is not stopped (an earlier operation failed half-way)");
+        }
+        return &found->second;
+    }
+
+    /// The process has no thread left: reap it.
+    DebugResult<WaitStatus> finish_status() {
+        threads_.clear();
+        auto status = child_.wait();
+        if (!status) {
+            return debug_errno(status.error().value(),
+                               "process " + std::to_string(pid_) + ": cannot reap it");
+        }
+        exit_status_ = *status;
+        return *status;
+    }
+
+    DebugResult<Stop> finish() {
+        auto status = finish_status();
+        if (!status) {
+            return status.error();
+        }
+        Stop stop;
+        stop.reason = StopReason::Exited;
+        stop.tid = pid_;
+        stop.status = *status;
+        return stop;
+    }
+
+    /// The thread's handle says it has exited: close it and forget it.
+    void forget(pid_t tid) {
+        const auto found = threads_.find(tid);
+        if (found != threads_.end()) {
+            (void)std::move(found->second.tracer).detach();
+            threads_.erase(found);
+        }
+        if (target_ && target_->tid == tid) {
+            pending_.push_back(thread_exited(tid)); // the thread a next/finish waits for
+        }
+    }
+
+    /// A new thread or process announced by EVENT_CLONE, frozen (F1): a thread of ours is
+    /// adopted before its parent's next operation (F3), stopped; a forked process gets its
+    /// own copy of the int3s taken out and is let go; a vfork child (it shares our memory)
+    /// is let go as it is, to exec.
+    DebugResult<void> adopt(pid_t child) {
+        auto tracer = Tracer::attach(child, {AttachStop::StopNow, OnClose::Kill});
+        if (!tracer) {
+            return debug_errno(tracer.error().value(), "cannot trace new thread or process " +
+                                                           std::to_string(child) + " of process " +
+                                                           std::to_string(pid_));
+        }
+        const bool thread = ::syscall(SYS_tgkill, pid_, child, 0) == 0;
+        if (!thread) {
+            const bool shares_memory = ::syscall(SYS_kcmp, pid_, child, KCMP_VM, 0, 0) == 0;
+            if (!shares_memory) {
+                std::vector<std::uint64_t> sites = breakpoints_.inserted_sites();
+                for (const std::uint64_t address : sites) {
+                    const std::byte original = breakpoints_.original(address);
+                    (void)tracer->mem().write(address, std::span<const std::byte>(&original, 1));
+                }
+            }
+            (void)std::move(*tracer).detach();
+            return {};
+        }
+        auto nonblocking = std::move(*tracer).into_nonblocking();
+        if (!nonblocking) {
+            return thread_error(nonblocking.error(), child, "cannot go nonblocking");
+        }
+        threads_.emplace(child, Thread{std::move(*nonblocking)});
+        return {};
+    }
+
+    /// An int3 ran in `tid` (rip is after it). Ours: rip goes back onto it, the hit is counted
+    /// and judged. Not ours: the program's own (reported, rip kept), or one of ours removed
+    /// since the thread ran it (rip goes back, silently).
+    DebugResult<Got> on_int3(pid_t tid, Thread& t, std::optional<Stop>& report) {
+        t.state = State::Stopped;
+        t.leave = PtraceFlags::FLAG_IGNORE;
+        auto regs = t.tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers at an int3");
+        }
+        const std::uint64_t address = regs->rip - 1;
+        Stop stop;
+        stop.tid = tid;
+        if (breakpoints_.inserted(address)) {
+            regs->rip = address;
+            if (auto r = t.tracer.regs().set_int(*regs); !r) {
+                return thread_error(r.error(), tid, "cannot move rip back onto a breakpoint");
+            }
+            t.over = address;
+            stop.rip = address;
+            stop.address = address;
+            if (const Breakpoint* bp = breakpoints_.enabled_at(address)) {
+                const bool stops = !bp->condition || bp->condition(tid, *regs);
+                breakpoints_.count(address, stops);
+                if (stops) {
+                    stop.reason = StopReason::Breakpoint;
+                    report = stop;
+                    return Got::Report;
+                }
+            }
+            if (target_ && target_->tid == tid && target_->address == address &&
+                regs->rsp >= target_->min_rsp) {
+                stop.reason = StopReason::Step;
+                report = stop;
+                return Got::Report;
+            }
+            return Got::Silent;
+        }
+        std::array<std::byte, 2> before{};
+        const bool readable = static_cast<bool>(breakpoints_.memory().read(regs->rip - 2, before));
+        if (readable && (before[1] == int3_opcode ||
+                         (before[0] == std::byte{0xcd} && before[1] == std::byte{0x03}))) {
+            stop.reason = StopReason::ForeignBreakpoint;
+            stop.rip = regs->rip;
+            stop.address = before[1] == int3_opcode ? address : regs->rip - 2;
+            report = stop;
+            return Got::Report;
+        }
+        regs->rip = address; // an int3 of ours, removed or disabled since it ran
+        if (auto r = t.tracer.regs().set_int(*regs); !r) {
+            return thread_error(r.error(), tid, "cannot move rip back onto a removed breakpoint");
+        }
+        return Got::Silent;
+    }
+
+    /// What one event of `tid` means; the thread is Stopped after any stop event.
+    DebugResult<Got> absorb(pid_t tid, const PtraceEvent& event, std::optional<Stop>& report) {
+        Thread& t = threads_.at(tid);
+        const EventView v = view(event);
+        if (const auto* clone = std::get_if<events::Clone>(&v)) {
+            if (auto r = adopt(static_cast<pid_t>(clone->pid)); !r) {
+                return r.error();
+            }
+            return Got::Nothing;
+        }
+        if (std::holds_alternative<events::Breakpoint>(v)) {
+            return on_int3(tid, t, report);
+        }
+        if (!is_breakpoint(event)) {
+            return Got::Nothing;
+        }
+        t.state = State::Stopped;
+        t.leave = PtraceFlags{};
+        if (const auto* sig = std::get_if<events::Signal>(&v)) {
+            if (sig->signal == SIGSTOP && t.sigstops_owed > 0) {
+                --t.sigstops_owed;
+                t.leave = PtraceFlags::FLAG_IGNORE; // ours: throw it away (E2)
+                return Got::OurStop;
+            }
+            return Got::ProgramSignal; // delivered when the thread goes on
+        }
+        return std::holds_alternative<events::SingleStep>(v) ? Got::Step : Got::Nothing;
+    }
+
+    /// Reads the events of the readable handle of `tid`. Reports are queued in pending_;
+    /// \returns the most telling Got, or nothing when the thread has exited.
+    DebugResult<std::optional<Got>> service(pid_t tid) {
+        auto queued = threads_.at(tid).tracer.events();
+        if (!queued || queued->empty()) {
+            forget(tid); // readable with nothing queued: it has exited (C8, G1)
+            return std::optional<Got>();
+        }
+        Got most = Got::Nothing;
+        for (const PtraceEvent& event : *queued) {
+            std::optional<Stop> report;
+            auto got = absorb(tid, event, report);
+            if (!got) {
+                return got.error();
+            }
+            if (report) {
+                pending_.push_back(*report);
+            }
+            if (*got == Got::Report || (*got == Got::Silent && most != Got::Report) ||
+                most == Got::Nothing) {
+                most = *got;
+            }
+        }
+        return std::optional<Got>(most);
+    }
+
+    /// Polls the handles of the threads in `state`; \returns the readable ones (empty after
+    /// `timeout_ms`, -1: no limit).
+    std::vector<pid_t> poll_threads(State state, int timeout_ms) {
+        std::vector<pollfd> fds;
+        std::vector<pid_t> tids;
+        for (const auto& [tid, t] : threads_) {
+            if (t.state == state) {
+                fds.push_back(pollfd{t.tracer.native_handle(), POLLIN, 0});
+                tids.push_back(tid);
+            }
+        }
+        std::vector<pid_t> ready;
+        if (fds.empty()) {
+            return ready;
+        }
+        int n = 0;
+        do {
+            n = ::poll(fds.data(), fds.size(), timeout_ms);
+        } while (n < 0 && errno == EINTR);
+        for (std::size_t i = 0; n > 0 && i < fds.size(); ++i) {
+            if (fds[i].revents != 0) {
+                ready.push_back(tids[i]);
+            }
+        }
+        return ready;
+    }
+
+    /// Resumes the stopped thread `tid` with the flags that leave its stop correctly.
+    DebugResult<void> resume(pid_t tid, PtraceFlags flags) {
+        Thread& t = threads_.at(tid);
+        auto r = t.tracer.next(flags | t.leave);
+        t.leave = PtraceFlags{};
+        if (!r) {
+            if (r.error() == std::errc::no_such_process) {
+                forget(tid);
+                return {};
+            }
+            return thread_error(r.error(), tid, "cannot resume it");
+        }
+        t.state = State::Running;
+        return {};
+    }
+
+    /// Sends a SIGSTOP to the thread `tid` (by TID, to this process only).
+    void send_sigstop(pid_t tid, Thread& t) {
+        // A thread exiting now gives ESRCH here; its handle will say it exited.
+        if (::syscall(SYS_tgkill, pid_, tid, SIGSTOP) == 0) {
+            ++t.sigstops_owed;
+        }
+        t.sigstop_sent = std::chrono::steady_clock::now();
+    }
+
+    /// Stops every running thread: a SIGSTOP to each (none more while one is owed, unless it
+    /// has not come within 200 ms: a SIGCONT may have thrown it away), then their stops are
+    /// read. Stops to report are kept in pending_.
+    DebugResult<void> stop_all() {
+        using std::chrono::milliseconds;
+        constexpr milliseconds resend_after{200};
+        for (auto& [tid, t] : threads_) {
+            if (t.state != State::Running) {
+                continue;
+            }
+            if (t.sigstops_owed == 0) {
+                send_sigstop(tid, t);
+            }
+            t.state = State::Stopping;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + stop_timeout;
+        for (;;) {
+            const auto now = std::chrono::steady_clock::now();
+            const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+            if (!any_stopping()) {
+                return {};
+            }
+            if (left.count() <= 0) {
+                std::string tids;
+                for (const auto& [tid, t] : threads_) {
+                    if (t.state == State::Stopping) {
+                        tids += " " + std::to_string(tid);
+                    }
+                }
+                return debug_error(std::errc::timed_out,
+                                   "process " + std::to_string(pid_) + ": threads" + tids +
+                                       " did not stop within 10 s of a SIGSTOP");
+            }
+            for (auto& [tid, t] : threads_) {
+                if (t.state == State::Stopping && now - t.sigstop_sent >= resend_after) {
+                    send_sigstop(tid, t);
+                }
+            }
+            const auto wait = std::min(left, resend_after);
+            for (const pid_t tid : poll_threads(State::Stopping, static_cast<int>(wait.count()))) {
+                if (auto r = service(tid); !r) {
+                    return r.error();
+                }
+            }
+        }
+    }
+
+    [[nodiscard]] bool any_stopping() const noexcept {
+        for (const auto& [tid, t] : threads_) {
+            if (t.state == State::Stopping) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// The loop of cont(), step_over() and step_out(): report what is pending; else resume
+    /// every thread (stepping over breakpoints first), wait until one stops with something to
+    /// report or a breakpoint to step over, stop the others, and start again.
+    DebugResult<Stop> run() {
+        for (;;) {
+            while (!pending_.empty()) {
+                const Stop stop = pending_.front();
+                pending_.pop_front();
+                if (stop.reason == StopReason::Breakpoint &&
+                    breakpoints_.enabled_at(stop.address) == nullptr) {
+                    continue; // disabled or removed before its turn: dropped (still counted)
+                }
+                return stop;
+            }
+            if (threads_.empty()) {
+                return finish();
+            }
+            if (auto r = over_current(); !r) {
+                return r.error();
+            }
+            if (auto r = resume_all(); !r) {
+                return r.error();
+            }
+            bool stop_world = !pending_.empty();
+            while (!stop_world && !threads_.empty()) {
+                const std::vector<pid_t> ready = poll_threads(State::Running, -1);
+                if (ready.empty()) {
+                    break; // nothing runs (cannot happen: every thread was resumed)
+                }
+                for (const pid_t tid : ready) {
+                    if (!threads_.contains(tid)) {
+                        continue;
+                    }
+                    auto got = service(tid);
+                    if (!got) {
+                        return got.error();
+                    }
+                    if (*got &&
+                        (**got == Got::Report || (**got == Got::Silent && threads_.at(tid).over))) {
+                        stop_world = true;
+                    }
+                }
+                if (stop_world) {
+                    break;
+                }
+                // Stops with nothing to report and nothing to step over (a program's signal,
+                // a late SIGSTOP of ours, a removed int3, a new thread) go on alone.
+                for (const pid_t tid : threads()) {
+                    if (threads_.at(tid).state == State::Stopped) {
+                        if (auto r = resume(tid, run_flags); !r) {
+                            return r.error();
+                        }
+                    }
+                }
+            }
+            if (auto r = stop_all(); !r) {
+                return r.error();
+            }
+        }
+    }
+
+    /// The thread of the last reported stop: a breakpoint at its rip (set there since, or
+    /// the one it stopped at) is stepped over at the next resume, not hit.
+    DebugResult<void> over_current() {
+        if (!current_) {
+            return {};
+        }
+        const auto it = threads_.find(*current_);
+        current_.reset();
+        if (it == threads_.end() || it->second.state != State::Stopped) {
+            return {};
+        }
+        auto regs = it->second.tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), it->first, "cannot read its registers");
+        }
+        if (breakpoints_.inserted(regs->rip)) {
+            it->second.over = regs->rip;
+        }
+        return {};
+    }
+
+    /// Remembers the thread of a stop returned to the user (see over_current()).
+    DebugResult<Stop> shown(DebugResult<Stop> stop) {
+        if (stop && stop->reason != StopReason::Exited &&
+            stop->reason != StopReason::ThreadExited) {
+            current_ = stop->tid;
+        }
+        return stop;
+    }
+
+    /// Steps every stopped thread that sits on a breakpoint over it, one at a time with every
+    /// other thread stopped, then resumes them all; resumes nothing when a step brought a
+    /// stop to report.
+    DebugResult<void> resume_all() {
+        for (const pid_t tid : threads()) {
+            const auto it = threads_.find(tid);
+            if (it == threads_.end() || it->second.state != State::Stopped || !it->second.over) {
+                continue;
+            }
+            if (!breakpoints_.inserted(*it->second.over)) {
+                it->second.over.reset(); // disabled or removed since: nothing to step over
+                continue;
+            }
+            auto stop = step_one(tid, false);
+            if (!stop) {
+                return stop.error();
+            }
+            if (stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) {
+                pending_.push_back(*stop);
+            }
+        }
+        if (!pending_.empty()) {
+            return {};
+        }
+        for (const pid_t tid : threads()) {
+            if (threads_.at(tid).state == State::Stopped) {
+                if (auto r = resume(tid, run_flags); !r) {
+                    return r;
+                }
+            }
+        }
+        return {};
+    }
+
+    /// One instruction of the stopped thread `tid`, over the breakpoint under it if any (its
+    /// int3 taken out for that instruction only: every other thread is stopped).
+    DebugResult<Stop> step_one(pid_t tid, bool user) {
+        Thread& t = threads_.at(tid);
+        std::optional<std::uint64_t> lifted;
+        if (user) {
+            // The user's thread: a breakpoint at its rip is one it was shown stopped at, or
+            // one set there since; either way it is stepped over, not hit (as gdb does).
+            auto regs = t.tracer.regs().get_int();
+            if (!regs) {
+                return thread_error(regs.error(), tid, "cannot read its registers");
+            }
+            t.over = regs->rip;
+        }
+        if (t.over) {
+            const std::uint64_t site = *t.over;
+            t.over.reset();
+            auto regs = t.tracer.regs().get_int();
+            if (!regs) {
+                return thread_error(regs.error(), tid, "cannot read its registers");
+            }
+            if (regs->rip == site && breakpoints_.inserted(site)) {
+                if (auto r = breakpoints_.lift(site); !r) {
+                    return r.error();
+                }
+                lifted = site;
+            }
+        }
+        auto stop = single_step(tid);
+        if (lifted) {
+            auto r = breakpoints_.lower(*lifted);
+            if (!r && stop && !exit_status_ && !threads_.empty()) {
+                return r.error();
+            }
+        }
+        if (stop && user && stop->reason == StopReason::Step && breakpoints_.inserted(stop->rip)) {
+            threads_.at(tid).over = stop->rip; // landed on a breakpoint: not a hit
+        }
+        return stop;
+    }
+
+    static Stop thread_exited(pid_t tid) {
+        Stop stop;
+        stop.reason = StopReason::ThreadExited;
+        stop.tid = tid;
+        return stop;
+    }
+
+    /// Resumes `tid` for one instruction and waits for its stop. Our SIGSTOP arriving first is
+    /// thrown away and a program's signal delivered (the step then ends at its handler's first
+    /// instruction), and the step is asked again.
+    DebugResult<Stop> single_step(pid_t tid) {
+        for (;;) {
+            if (auto r = resume(tid, step_flags); !r) {
+                return r.error();
+            }
+            bool again = false;
+            while (!again) {
+                if (!threads_.contains(tid)) {
+                    return thread_exited(tid);
+                }
+                pollfd fd{threads_.at(tid).tracer.native_handle(), POLLIN, 0};
+                while (::poll(&fd, 1, -1) < 0 && errno == EINTR) {
+                }
+                auto queued = threads_.at(tid).tracer.events();
+                if (!queued || queued->empty()) {
+                    forget(tid); // it has exited (C8)
+                    return thread_exited(tid);
+                }
+                std::optional<Got> last;
+                std::optional<Stop> own;
+                for (const PtraceEvent& event : *queued) {
+                    std::optional<Stop> report;
+                    auto got = absorb(tid, event, report);
+                    if (!got) {
+                        return got.error();
+                    }
+                    if (report) {
+                        own = report;
+                    }
+                    if (*got != Got::Nothing) {
+                        last = *got;
+                    }
+                }
+                if (!last) {
+                    continue; // only a new thread announced: the step goes on
+                }
+                if (*last == Got::OurStop || *last == Got::ProgramSignal) {
+                    again = true;
+                    continue;
+                }
+                if (own) {
+                    return *own;
+                }
+                auto regs = threads_.at(tid).tracer.regs().get_int();
+                if (!regs) {
+                    return thread_error(regs.error(), tid, "cannot read its registers");
+                }
+                Stop stop;
+                stop.tid = tid;
+                stop.rip = regs->rip;
+                return stop;
+            }
+        }
+    }
+
+    /// Runs every thread until `tid` reaches `address` with rsp at least `min_rsp` (a
+    /// temporary breakpoint), or something else is reported first.
+    DebugResult<Stop> run_to(pid_t tid, std::uint64_t address, std::uint64_t min_rsp) {
+        if (auto r = breakpoints_.add_internal(address); !r) {
+            return r.error();
+        }
+        target_ = Target{tid, address, min_rsp};
+        auto stop = run();
+        target_.reset();
+        auto removed = breakpoints_.remove_internal(address);
+        if (stop && !removed && !exit_status_) {
+            return removed.error();
+        }
+        return stop;
+    }
+
+    pid_t pid_ = 0;
+    Child child_;
+    Breakpoints breakpoints_;
+    std::map<pid_t, Thread> threads_; // destroyed before child_: the handles close first
+    std::deque<Stop> pending_;
+    std::optional<Target> target_;
+    std::optional<pid_t> current_; ///< the thread of the last stop shown to the user
+    std::optional<WaitStatus> exit_status_;
+};
+
+} // namespace ptrace_api::debugger

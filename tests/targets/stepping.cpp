@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// The breakpoint and stepping tests' program (issue 13): small C functions with known shapes,
+// built -O0 -fno-omit-frame-pointer so that each has a frame and its calls are plain
+// `e8 rel32` or `ff /2` instructions. It checks its own results and exits 1 when one is
+// wrong, so a breakpoint stepped over badly shows in the exit status.
+//   stepping basic           add_one, add_two, call_through, own_int3, recurse, then exit 0
+//   stepping threads N M     N threads call hammer() M times each; exit 0 when all N*M ran
+//   stepping fork            a child calls add_one(1) and exits with 0 when it got 2; then the
+//                            parent calls add_one(2) and exits with 0 when both went right
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern "C" {
+
+volatile int sink = 0;
+std::atomic<long> hammered{0};
+
+__attribute__((noinline)) int add_one(int x) {
+    return x + 1;
+}
+
+__attribute__((noinline)) int add_two(int x) {
+    const int a = add_one(x);
+    return add_one(a);
+}
+
+__attribute__((noinline)) int call_through(int (*f)(int), int x) {
+    return f(x);
+}
+
+__attribute__((noinline)) void own_int3() {
+    __asm__ volatile("int3");
+}
+
+__attribute__((noinline)) int recurse(int n) {
+    if (n == 0) {
+        return 0;
+    }
+    return 1 + recurse(n - 1);
+}
+
+__attribute__((noinline)) long hammer(long i) {
+    return hammered.fetch_add(1, std::memory_order_relaxed) + i;
+}
+
+static long calls_per_thread = 0;
+
+__attribute__((noinline)) void* hammer_thread(void*) {
+    for (long i = 0; i < calls_per_thread; ++i) {
+        sink = static_cast<int>(hammer(i));
+    }
+    return nullptr;
+}
+
+} // extern "C"
+
+int main(int argc, char** argv) {
+    if (argc >= 2 && std::strcmp(argv[1], "basic") == 0) {
+        bool ok = true;
+        for (int i = 0; i < 4; ++i) {
+            ok = ok && add_one(i) == i + 1;
+        }
+        ok = ok && add_two(10) == 12;
+        ok = ok && call_through(add_one, 5) == 6;
+        own_int3();
+        ok = ok && recurse(3) == 3;
+        return ok ? 0 : 1;
+    }
+    if (argc >= 4 && std::strcmp(argv[1], "threads") == 0) {
+        const long n = std::atol(argv[2]);
+        calls_per_thread = std::atol(argv[3]);
+        pthread_t threads[64];
+        if (n < 1 || n > 64) {
+            return 2;
+        }
+        for (long i = 0; i < n; ++i) {
+            if (pthread_create(&threads[i], nullptr, hammer_thread, nullptr) != 0) {
+                return 3;
+            }
+        }
+        for (long i = 0; i < n; ++i) {
+            pthread_join(threads[i], nullptr);
+        }
+        return hammered.load() == n * calls_per_thread ? 0 : 1;
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "fork") == 0) {
+        const pid_t child = fork();
+        if (child == 0) {
+            _exit(add_one(1) == 2 ? 0 : 1);
+        }
+        int status = 0;
+        if (child < 0 || waitpid(child, &status, 0) != child) {
+            return 3;
+        }
+        const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        return child_ok && add_one(2) == 3 ? 0 : 1;
+    }
+    return 2;
+}
