@@ -160,11 +160,11 @@ inline Result<std::size_t> await_reapable(Shim& shim, Session& s) {
     return unexpected(std::errc::no_such_process);
 }
 
-/// M1: a nonblocking write (O_NONBLOCK, no FLAG_WAIT) from a thread other than the tracer
-/// thread does not wait for the tracer thread: its result is decided here, under the mutex,
-/// as write_op would decide it (B1, B2, B10), and write_op is queued to run next on the
-/// tracer thread (F2 and the resume). Requests run in order, so any later call of the caller
-/// sees the operation done. Many tracees polled by one thread are then served in parallel
+/// M1: a nonblocking write (O_NONBLOCK, no FLAG_WAIT) to a stopped tracee from a thread other
+/// than the tracer thread does not wait for the tracer thread: its result is decided here,
+/// under the mutex, as write_op would decide it (B1, B2, B10), and write_op is queued to run
+/// next on the tracer thread (F2 and the resume). Requests run in order, so any later call of the
+/// caller sees the operation done. Many tracees polled by one thread are then served in parallel
 /// with the stops instead of one round trip at a time. \returns nothing when the write must
 /// take the synchronous path.
 inline std::optional<Result<std::size_t>>
@@ -186,6 +186,12 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
             result = unexpected(std::errc::invalid_argument); // B2
         } else if (s.tracee == nullptr || s.exited) {
             return std::nullopt; // B10: ESRCH, after the G2 wait of the synchronous path
+        } else if (s.tracee->run != detail::Run::Stopped) {
+            // B11: a tracee that is not held in a stop can reach its next one at any moment,
+            // also one the caller provokes as soon as this returns (a pipe it writes, a
+            // signal): the new breakpoint must be in place first, so the write waits for the
+            // tracer thread. A stopped tracee moves only when write_op resumes it.
+            return std::nullopt;
         }
     }
     // Queued whatever the result: F2 releases children even for a short or invalid write.
