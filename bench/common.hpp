@@ -16,6 +16,7 @@
 #include <time.h>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -157,6 +158,31 @@ pid_t fork_stopped(bool traceme, Body body) {
         die("the child did not stop");
     }
     return pid;
+}
+
+/// Runs `argv` (looked up in PATH) with stdout and stderr on /dev/null and returns its wall time.
+inline Sample run_quiet(const std::vector<std::string>& argv) {
+    return measure([&] {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            const int null = open("/dev/null", O_WRONLY);
+            (void)dup2(null, 1);
+            (void)dup2(null, 2);
+            std::vector<char*> args;
+            for (const auto& a : argv) {
+                args.push_back(const_cast<char*>(a.c_str()));
+            }
+            args.push_back(nullptr);
+            execvp(args[0], args.data());
+            _exit(127);
+        }
+        int status = 0;
+        (void)waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            die("command failed: " + argv.front() + " " + argv.back());
+        }
+        return 1.0;
+    });
 }
 
 } // namespace bench

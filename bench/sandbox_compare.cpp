@@ -21,31 +21,6 @@
 
 namespace {
 
-/// Runs `argv` with stdout and stderr on /dev/null and returns its wall time.
-bench::Sample run(const std::vector<std::string>& argv) {
-    return bench::measure([&] {
-        const pid_t pid = fork();
-        if (pid == 0) {
-            const int null = open("/dev/null", O_WRONLY);
-            (void)dup2(null, 1);
-            (void)dup2(null, 2);
-            std::vector<char*> args;
-            for (const auto& a : argv) {
-                args.push_back(const_cast<char*>(a.c_str()));
-            }
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-        int status = 0;
-        (void)waitpid(pid, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            bench::die("command failed: " + argv.front() + " " + argv.back());
-        }
-        return 1.0;
-    });
-}
-
 std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
@@ -102,12 +77,14 @@ int main(int argc, char** argv) {
     const std::vector<std::string> allow_all = {argv[0], "--allow-all"};
     for (const auto& w : workloads) {
         bench::compare_row(
-            "reference: allow-all seccomp filter, " + w.name, reps, [&] { return run(w.command); },
-            [&] { return run(joined(allow_all, w.command)); }, "us/run", bench::no_target, true,
-            false);
+            "reference: allow-all seccomp filter, " + w.name, reps,
+            [&] { return bench::run_quiet(w.command); },
+            [&] { return bench::run_quiet(joined(allow_all, w.command)); }, "us/run",
+            bench::no_target, true, false);
         bench::compare_row(
-            "sandbox, allow-most, " + w.name, reps, [&] { return run(w.command); },
-            [&] { return run(joined(allow_most, w.command)); }, "us/run", 1.05, true, false);
+            "sandbox, allow-most, " + w.name, reps, [&] { return bench::run_quiet(w.command); },
+            [&] { return bench::run_quiet(joined(allow_most, w.command)); }, "us/run", 1.05, true,
+            false);
     }
     const std::vector<std::string> find = {"find", root};
     const std::vector<std::string> ask = {sandbox, "--ask", "openat", "--allow-path", "/", "--"};
@@ -115,12 +92,13 @@ int main(int argc, char** argv) {
                                               "/",     "--trace-all", "--"};
     bench::compare_row(
         "sandbox asking every openat, find " + root + " (vs untraced)", reps,
-        [&] { return run(find); }, [&] { return run(joined(ask, find)); }, "us/run",
-        bench::no_target, true, false);
+        [&] { return bench::run_quiet(find); }, [&] { return bench::run_quiet(joined(ask, find)); },
+        "us/run", bench::no_target, true, false);
     bench::compare_row(
         "sandbox asking every openat, find " + root + " (vs tracing every syscall)", reps,
-        [&] { return run(joined(ask_all, find)); }, [&] { return run(joined(ask, find)); },
-        "us/run", bench::no_target, true, false);
+        [&] { return bench::run_quiet(joined(ask_all, find)); },
+        [&] { return bench::run_quiet(joined(ask, find)); }, "us/run", bench::no_target, true,
+        false);
     (void)unlink((std::string(dir) + "/hello.o").c_str());
     (void)unlink(source.c_str());
     (void)rmdir(dir);

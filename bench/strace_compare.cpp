@@ -13,35 +13,6 @@
 
 #include "common.hpp"
 
-namespace {
-
-/// Runs `argv` with stdout and stderr on /dev/null and returns its wall time.
-bench::Sample run(const std::vector<std::string>& argv) {
-    return bench::measure([&] {
-        const pid_t pid = fork();
-        if (pid == 0) {
-            const int null = open("/dev/null", O_WRONLY);
-            (void)dup2(null, 1);
-            (void)dup2(null, 2);
-            std::vector<char*> args;
-            for (const auto& a : argv) {
-                args.push_back(const_cast<char*>(a.c_str()));
-            }
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-        int status = 0;
-        (void)waitpid(pid, &status, 0);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            bench::die("command failed: " + argv.front() + " " + argv.back());
-        }
-        return 1.0;
-    });
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
     if (argc < 4) {
         bench::die("usage: strace_compare OUR_STRACE THREADS_PROGRAM FIND_ROOT");
@@ -76,7 +47,8 @@ int main(int argc, char** argv) {
             mine.insert(mine.end(), w.command.begin(), w.command.end());
             bench::compare_row(
                 std::string("strace") + (follow ? " -f" : "") + ", " + w.name, reps,
-                [&] { return run(theirs); }, [&] { return run(mine); }, "us/run", 1.0, true, false);
+                [&] { return bench::run_quiet(theirs); }, [&] { return bench::run_quiet(mine); },
+                "us/run", 1.0, true, false);
         }
     }
     // The filtered row: both stop only at openat (and the example at the few syscalls its
@@ -88,7 +60,7 @@ int main(int argc, char** argv) {
         ours, "-f", "-e", "trace=openat", "-o", "/dev/null", "--", "find", root};
     bench::compare_row(
         "strace -f -e trace=openat (seccomp), find " + root, filtered_reps,
-        [&] { return run(filtered_theirs); }, [&] { return run(filtered_mine); }, "us/run", 1.0,
-        true, false);
+        [&] { return bench::run_quiet(filtered_theirs); },
+        [&] { return bench::run_quiet(filtered_mine); }, "us/run", 1.0, true, false);
     return 0;
 }
