@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -236,6 +237,16 @@ shim::sys::ProcStatus proc_status(std::uint64_t caught = 0, std::uint64_t ignore
     return st;
 }
 
+/// The leader of the thread group of `tid` when a scenario makes `tid` a non-leader thread.
+constexpr pid_t leader = 4200;
+
+/// /proc/<tid>/status of `tid` as a non-leader thread of `leader`'s process.
+shim::sys::ProcStatus thread_status() {
+    shim::sys::ProcStatus st = proc_status();
+    st.tgid = leader;
+    return st;
+}
+
 const long clone_opts = shim::seize_options | shim::clone_options;
 const long kernel_opts = clone_opts | PTRACE_O_TRACESECCOMP;
 constexpr int seccomp_stop = event_stop(PTRACE_EVENT_SECCOMP);
@@ -433,6 +444,43 @@ std::vector<Scenario> scenarios() {
              be.event_msg[tid] = tid;
              be.regs[tid] = regs_with(SYS_getpid, tid);
          }},
+        {"exec from a non-leader thread: between the TID swap and the exec stop, its own TID "
+         "names no task; the sweep keeps it, and the exec stop under the leader's TID goes on "
+         "with its session",
+         {write(F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SYSCALL)}), stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+          before(call([](shim::Requests& core, detail::Session& s) {
+                     core.sweep_vanished_every(std::chrono::milliseconds(0));
+                     CHECK(s.tracee != nullptr);
+                 }),
+                 [](FakeBackend& be) {
+                     be.exited.insert(tid); // its thread pidfd polls readable
+                     be.state[tid] = '?';
+                     be.state[leader] = 'R';
+                 }),
+          stop(exec_stop, {act(PTRACE_SYSCALL, 0, leader)}, {}, leader)},
+         [](FakeBackend& be) {
+             be.status[tid] = thread_status();
+             be.event_msg[leader] = static_cast<unsigned long>(tid);
+             be.regs[tid] = regs_with(SYS_execve, 0);
+             be.regs[leader] = regs_with(SYS_execve, 0);
+         },
+         O_RDWR,
+         [](Rig& rig) { CHECK(rig.s->tid == leader); }},
+        {"a non-leader thread that ended with its process (a zombie under its own TID) is "
+         "swept although its leader lives on for a moment",
+         {write(F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SYSCALL)}),
+          before(call([](shim::Requests& core, detail::Session& s) {
+                     core.sweep_vanished_every(std::chrono::milliseconds(0));
+                     CHECK(s.tracee == nullptr);
+                 }),
+                 [](FakeBackend& be) {
+                     be.exited.insert(tid);
+                     be.state[tid] = 'Z';
+                     be.state[leader] = 'R';
+                 })},
+         [](FakeBackend& be) { be.status[tid] = thread_status(); }},
         {"decision 18: an interrupted syscall's exit and its restart's entry are folded",
          {write(F::STOP_PRE_SYSCALL | F::STOP_POST_SYSCALL, {act(PTRACE_INTERRUPT)}),
           stop(interrupt, {act(PTRACE_SYSCALL)}), stop(syscall_stop, {}, {{F::STOP_PRE_SYSCALL}}),

@@ -48,8 +48,9 @@ public:
     std::map<pid_t, shim::sys::ProcStatus> status;   ///< /proc/<tid>/status
     std::map<pid_t, std::deque<int>> stops_waiting;  ///< statuses a waitid would report
     std::set<pid_t> exited;                          ///< tasks whose pidfd polls readable
-    shim::HandlerProbe probe{};                      ///< what the D5 probe finds
-    std::map<long, int> fail;                        ///< request -> errno to fail it with
+    std::map<pid_t, char> state; ///< /proc/<tid>/stat's state (else 'Z' if exited, else 't')
+    shim::HandlerProbe probe{};  ///< what the D5 probe finds
+    std::map<long, int> fail;    ///< request -> errno to fail it with
 
     // ---- what happened ----
     std::vector<PtraceCall> calls;             ///< every ptrace request, in order
@@ -135,7 +136,12 @@ public:
         return it->second;
     }
 
-    char proc_state(pid_t tid) noexcept override { return exited.count(tid) != 0 ? 'Z' : 't'; }
+    char proc_state(pid_t tid) noexcept override {
+        if (const auto it = state.find(tid); it != state.end()) {
+            return it->second;
+        }
+        return exited.count(tid) != 0 ? 'Z' : 't';
+    }
 
     int pidfd_open(pid_t tid) noexcept override {
         const int fd = ::eventfd(0, EFD_CLOEXEC); // a real fd: the records close it

@@ -210,7 +210,8 @@ inline Result<std::size_t> wait_for_stop(Shim& shim, Session& s) {
         // Fallbacks: the session's tracee vanished without an EXIT event stop (spec 3.D7; the
         // wait that came back empty has swept every record already), and a stop another waiter
         // of this process took (spec 3.1, "User waitpid interference").
-        if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0)) {
+        if (s.tracee != nullptr && sys::pidfd_exited(fd_of(s.pidfd), 0) &&
+            !shim.may_be_taking_over_leader(*s.tracee)) {
             shim.vanished(*s.tracee);
         } else {
             shim.check_stolen(s);

@@ -68,7 +68,7 @@ public:
         last_sweep_ = now;
         std::vector<pid_t> gone;
         for (const auto& [tid, t] : tracees_) {
-            if (be_.pidfd_exited(detail::fd_of(t->pidfd), 0)) {
+            if (be_.pidfd_exited(detail::fd_of(t->pidfd), 0) && !may_be_taking_over_leader(*t)) {
                 gone.push_back(tid);
             }
         }
@@ -77,6 +77,28 @@ public:
                 vanished(*t);
             }
         }
+    }
+
+    /// Whether `t` may be a non-leader thread inside execve, past the point where Linux gave
+    /// it its leader's TID (de_thread) and before this thread handled its exec stop, which
+    /// re-keys its record (rekey_exec). Its own TID names no task then, so its thread pidfd
+    /// polls readable, while its leader's TID names it, alive. Taking it for vanished would
+    /// forget it, and its exec stop would then come from a task without a record, which is
+    /// let go: the new program would run untraced (seen once in CI, `exec_thread -f`). A
+    /// thread that ended with its process (a fatal signal) is not mistaken for one: it stays
+    /// a zombie under its own TID until vanished() consumes its exit, and its leader becomes
+    /// a zombie too.
+    [[nodiscard]] bool may_be_taking_over_leader(detail::Tracee& t) {
+        const pid_t tgid = tgid_of(t);
+        if (tgid == 0 || tgid == t.tid) {
+            return false;
+        }
+        const char own = be_.proc_state(t.tid);
+        if (own != '?' && own != 'X') {
+            return false;
+        }
+        const char leader = be_.proc_state(tgid);
+        return leader != '?' && leader != 'Z' && leader != 'X';
     }
 
     /// The task of `t` ended without an exit stop this thread handled: forget it, handing a
