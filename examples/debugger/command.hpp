@@ -324,6 +324,9 @@ inline std::optional<std::string> parse_examine_format(std::string_view spec, Ex
         case 'g':
             f.size = 8;
             break;
+        case 'i':
+            return "x/i needs a disassembler, which this debugger does not have (x/16xb $pc "
+                   "shows the bytes)";
         default:
             return "unknown letter '" + std::string(1, c) + "' in /" + std::string(spec) +
                    " (formats x d u c s, sizes b h w g)";

@@ -7,8 +7,9 @@
 //                     prints "factorial(5) = 120" and exits 0 when both results are right
 //   lesson exit N     exits with status N
 //   lesson crash      writes through a null pointer (SIGSEGV)
-//   lesson threads N  N threads and main meet at a barrier; main then calls all_started(),
-//                     each thread calls worker_done(i); exits 0 once all are joined
+//   lesson threads N  N threads and main meet at a barrier; main then calls all_started()
+//                     while the threads wait at a second one; then each thread calls
+//                     worker_done(i); exits 0 once all are joined
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,7 +38,8 @@ __attribute__((noinline)) long factorial(long n) {
     return n * factorial(n - 1);
 }
 
-static pthread_barrier_t barrier;
+static pthread_barrier_t started;   // all threads exist
+static pthread_barrier_t announced; // main has called all_started()
 
 __attribute__((noinline)) void all_started(long n) {
     total = n;
@@ -48,7 +50,8 @@ __attribute__((noinline)) void worker_done(long i) {
 }
 
 __attribute__((noinline)) void* worker(void* arg) {
-    pthread_barrier_wait(&barrier);
+    pthread_barrier_wait(&started);
+    pthread_barrier_wait(&announced);
     worker_done(reinterpret_cast<long>(arg));
     return nullptr;
 }
@@ -69,14 +72,16 @@ int main(int argc, char** argv) {
             return 2;
         }
         pthread_t threads[16];
-        pthread_barrier_init(&barrier, nullptr, static_cast<unsigned>(n + 1));
+        pthread_barrier_init(&started, nullptr, static_cast<unsigned>(n + 1));
+        pthread_barrier_init(&announced, nullptr, static_cast<unsigned>(n + 1));
         for (long i = 0; i < n; ++i) {
             if (pthread_create(&threads[i], nullptr, worker, reinterpret_cast<void*>(i)) != 0) {
                 return 3;
             }
         }
-        pthread_barrier_wait(&barrier);
+        pthread_barrier_wait(&started);
         all_started(n + 1);
+        pthread_barrier_wait(&announced);
         for (long i = 0; i < n; ++i) {
             pthread_join(threads[i], nullptr);
         }

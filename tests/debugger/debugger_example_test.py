@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Tests of examples/debugger: the debugger is fed a script on stdin and its transcript is
+checked line by line.
+
+  debugger_example_test.py GROUP DEBUGGER TARGETS_DIR
+
+GROUP is one of the groups in CASES (breakpoints, stepping, inspect, threads, errors) or
+`lifetime` (the end of the input, a killed debugger, a terminal). TARGETS_DIR holds the test
+programs (tests/targets: lesson, debuggee_nopie, stepping).
+
+Expected lines are exact, except that in them ADDR stands for any hex number (an address),
+PID for any decimal number (a process or thread id, a function offset) and ANY for anything
+(values that differ from run to run, such as most registers); they must appear in the transcript
+in the given order (other lines may come between). Every run is bounded by a timeout, and
+after it every process the debugger started (its "Process N started" lines) must be gone.
+Exit 77 (a meson skip) when the example is not built.
+"""
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def pattern(line):
+    """An expected line as a regular expression: ADDR and PID masked, the rest literal."""
+    parts = re.split(r"(ADDR|PID|ANY)", line)
+    out = ""
+    for p in parts:
+        out += {"ADDR": "0x[0-9a-f]+", "PID": "[0-9]+", "ANY": ".*"}.get(p, re.escape(p))
+    return re.compile(out)
+
+
+def in_order(transcript, expected):
+    """The first expected line not found in order after the previous ones, or None."""
+    lines = transcript.splitlines()
+    i = 0
+    for want in expected:
+        rx = pattern(want)
+        while i < len(lines) and not rx.fullmatch(lines[i]):
+            i += 1
+        if i == len(lines):
+            return want
+        i += 1
+    return None
+
+
+def gone(pid, seconds=5.0):
+    """Whether process `pid` has disappeared (reaped) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not os.path.exists(f"/proc/{pid}"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def started_pids(transcript):
+    return [int(m) for m in re.findall(r"^Process (\d+) started", transcript, re.M)]
+
+
+def run_script(name, debugger, argv, script, expected, status=0, absent=()):
+    try:
+        r = subprocess.run([debugger] + argv, input=script, capture_output=True, text=True,
+                           timeout=60)
+        out = r.stdout + r.stderr
+        code = r.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) \
+            else (e.stdout or "")
+        check(False, f"{name}: the debugger finished within 60 s")
+        code = None
+    missing = in_order(out, expected)
+    check(missing is None, f"{name}: expected lines in order" +
+          ("" if missing is None else f" (missing: {missing!r})"))
+    check(code == status, f"{name}: exit status {code}, expected {status}")
+    for a in absent:
+        check(a not in out, f"{name}: no {a!r} in the transcript")
+    for pid in started_pids(out):
+        check(gone(pid), f"{name}: process {pid} is gone after the debugger")
+    if FAILURES:
+        print(f"---- transcript of {name} ----\n{out}---- end ----")
+    return out
+
+
+def script(*lines):
+    return "".join(line + "\n" for line in lines)
+
+
+def cases(t):
+    """GROUP -> [(name, argv, script, expected lines, exit status, strings that must not
+    appear)]. `t` is the targets directory."""
+    lesson = f"{t}/lesson"
+    return {
+        "breakpoints": [
+            ("counts in a loop", [lesson],
+             script("break tick", "info breakpoints", "run", "c", "c", "c", "c",
+                    "info breakpoints", "c"),
+             ["Process PID started: " + lesson + ", stopped at _start (its entry point; "
+              "4 objects loaded)",
+              "(dbg) break tick", "Breakpoint 1 at ADDR <tick>",
+              "(dbg) info breakpoints",
+              "Num  Type            Enb  Address             What",
+              "1    breakpoint      y    ADDR  tick",
+              "(dbg) run", "Breakpoint 1, ADDR in tick",
+              "(dbg) c", "Breakpoint 1, ADDR in tick",
+              "(dbg) info breakpoints",
+              "1    breakpoint      y    ADDR  tick",
+              "     breakpoint already hit 5 times",
+              "(dbg) c", "factorial(5) = 120",
+              "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
+            ("tbreak, disable, enable, delete", [lesson],
+             script("tbreak tick", "break factorial", "disable 2", "run", "info breakpoints",
+                    "enable 2", "c", "delete 2", "c", "delete", "info breakpoints"),
+             ["Temporary breakpoint 1 at ADDR <tick>", "Breakpoint 2 at ADDR <factorial>",
+              "(dbg) run", "Temporary breakpoint 1, ADDR in tick",
+              "(dbg) info breakpoints", "2    breakpoint      n    ADDR  factorial",
+              "(dbg) enable 2", "(dbg) c", "Breakpoint 2, ADDR in factorial",
+              "(dbg) delete 2", "(dbg) c", "factorial(5) = 120",
+              "[Inferior 1 (process PID) exited normally]",
+              "(dbg) info breakpoints", "No breakpoints."], 0, ["error:"]),
+            ("address, qualified names, run again", [lesson],
+             script("break *tick+4", "break lesson:factorial", "break libc.so.6:exit",
+                    "run", "c", "c", "kill", "run", "info breakpoints", "quit"),
+             ["Breakpoint 1 at ADDR <tick+4>", "Breakpoint 2 at ADDR <factorial>",
+              "Breakpoint 3 at ADDR <exit>",
+              "(dbg) run", "Breakpoint 1, ADDR in tick+4",
+              "(dbg) c", "Breakpoint 1, ADDR in tick+4",
+              "(dbg) c", "Breakpoint 1, ADDR in tick+4",
+              "(dbg) kill", "[Inferior 1 (process PID) killed]",
+              "(dbg) run", "Process PID started: " + lesson + ", stopped at _start (its "
+              "entry point; 4 objects loaded)",
+              "Breakpoint 1, ADDR in tick+4",
+              "(dbg) info breakpoints", "1    breakpoint      y    ADDR  *tick+4 <tick+4>",
+              "2    breakpoint      y    ADDR  lesson:factorial",
+              "3    breakpoint      y    ADDR  libc.so.6:exit",
+              "(dbg) quit", "[Inferior 1 (process PID) killed]"], 0, ["error:"]),
+            ("a local symbol of a program without PIE", [f"{t}/debuggee_nopie"],
+             script("break debuggee_nopie:debuggee_local", "run", "bt", "x/dw debuggee_counter",
+                    "finish", "c"),
+             ["Breakpoint 1 at ADDR <debuggee_local>",
+              "(dbg) run", "Breakpoint 1, ADDR in debuggee_local",
+              "(dbg) bt", "#0  ADDR in debuggee_local", "#1  ADDR in main+PID",
+              "(dbg) x/dw debuggee_counter", "ADDR <debuggee_counter>:\t7",
+              "(dbg) finish", "Run till exit from #0  ADDR in debuggee_local",
+              "ADDR in main+PID", "Value returned in rax: 0x8 (8)",
+              "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
+            ("the program's own int3", [f"{t}/stepping", "basic"],
+             script("run", "c"),
+             ["(dbg) run",
+              "The program's own int3 at ADDR <own_int3+4> (SIGTRAP), stopped after it: "
+              "ADDR in own_int3+5",
+              "(dbg) c", "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
+        ],
+        "stepping": [
+            ("bt through recursion, finish", [lesson],
+             script("break factorial", "run", "c", "c", "c", "c", "bt", "bt 2", "finish",
+                    "bt", "delete 1", "finish", "finish"),
+             ["(dbg) bt", "#0  ADDR in factorial", "#1  ADDR in factorial+42",
+              "#2  ADDR in factorial+42", "#3  ADDR in factorial+42",
+              "#4  ADDR in factorial+42", "#5  ADDR in main+PID",
+              "(dbg) bt 2", "#0  ADDR in factorial", "#1  ADDR in factorial+42",
+              "(more stack frames follow: bt N shows N frames)",
+              "(dbg) finish", "Run till exit from #0  ADDR in factorial",
+              "ADDR in factorial+42", "Value returned in rax: 0x1 (1)",
+              "(dbg) bt", "#0  ADDR in factorial+42", "#1  ADDR in factorial+42",
+              "#2  ADDR in factorial+42", "#3  ADDR in factorial+42", "#4  ADDR in main+PID",
+              "(dbg) finish", "ADDR in factorial+42", "Value returned in rax: 0x2 (2)",
+              "(dbg) finish", "ADDR in factorial+42", "Value returned in rax: 0x6 (6)"],
+             0, ["error:"]),
+            ("stepi and next", [lesson],
+             script("break factorial", "run", "si", "si", "si 2", "bt", "delete 1",
+                    "next 5", "next", "next", "p $rax", "c"),
+             ["(dbg) si", "ADDR in factorial+1", "(dbg) si", "ADDR in factorial+4",
+              "(dbg) si 2", "ADDR in factorial+12",
+              "(dbg) bt", "#0  ADDR in factorial+12", "#1  ADDR in main+PID",
+              # cmp, jg, mov, sub, mov; then next runs the recursive call to its return.
+              "(dbg) next 5", "ADDR in factorial+37", "(dbg) next", "ADDR in factorial+42",
+              "(dbg) next", "ADDR in factorial+47",
+              "(dbg) p $rax", "$rax = 0x78 (120)",
+              "(dbg) c", "factorial(5) = 120", "[Inferior 1 (process PID) exited normally]"],
+             0, ["error:"]),
+        ],
+        "inspect": [
+            ("registers, memory, print", [lesson],
+             script("break tick", "run", "regs", "x/s greeting", "x/2s greeting",
+                    "x/8xb pattern", "x/2xh pattern", "x/2xw &pattern", "x/xg big_value",
+                    "x/2xg pattern", "x/dg big_value", "x/2dw pattern+4", "x/3c greeting",
+                    "p $rip", "p $pc+4", "p greeting", "p $rdi", "p 0x10"),
+             ["(dbg) regs"] +
+             # Every register in gdb's order; rdi is tick's argument 0, rip is at tick.
+             [f"{name:<15}ADDRANY" for name in (
+                 "rax", "rbx", "rcx", "rdx", "rsi")] +
+             ["rdi            0x0                0"] +
+             [f"{name:<15}ADDRANY" for name in (
+                 "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")] +
+             ["rip            ADDRANYADDR <tick>", "eflags         ADDRANY[ ANY]",
+              "cs             0x33               51", "ss             0x2b               43",
+              "fs             ADDRANY",
+              "(dbg) x/s greeting", "ADDR <greeting>:\t\"hello, debugger\"",
+              "(dbg) x/2s greeting", "ADDR <greeting>:\t\"hello, debugger\"",
+              "ADDR:\tANY",
+              "(dbg) x/8xb pattern",
+              "ADDR <pattern>:\t0x01\t0x02\t0x03\t0x04\t0xa0\t0xb0\t0xc0\t0xd0",
+              "(dbg) x/2xh pattern", "ADDR <pattern>:\t0x0201\t0x0403",
+              "(dbg) x/2xw &pattern", "ADDR <pattern>:\t0x04030201\t0xd0c0b0a0",
+              "(dbg) x/xg big_value", "ADDR <big_value>:\t0x1122334455667788",
+              "(dbg) x/2xg pattern", "ADDR <pattern>:\t0xd0c0b0a004030201\t0x1122334455667788",
+              "(dbg) x/dg big_value", "ADDR <big_value>:\t1234605616436508552",
+              "(dbg) x/2dw pattern+4", "ADDR <pattern+4>:\t-792678240\t1432778632",
+              "(dbg) x/3c greeting", "ADDR <greeting>:\t104 'h'\t101 'e'\t108 'l'",
+              "(dbg) p $rip", "$rip = ADDR <tick>",
+              "(dbg) p $pc+4", "$rip+4 = ADDR <tick+4>",
+              "(dbg) p greeting", "greeting = ADDR <greeting>",
+              "(dbg) p $rdi", "$rdi = 0x0 (0)",
+              "(dbg) p 0x10", "0x10 (16)"], 0, ["error:"]),
+            ("maps and objects", [lesson],
+             script("maps", "info sharedlibrary"),
+             ["(dbg) maps", f"ANY r-xp ANY {lesson}", "ANY r-xp ANY/libc.so.6",
+              "ANY [stack]",
+              "(dbg) info sharedlibrary",
+              "From                To                  Symbols          Object",
+              f"ADDR  ADDR  PID .symtabANY{lesson} (the program)",
+              "ADDR  ADDR  PID .dynsymANY/libc.so.6", "ADDR  ADDR  PID .dynsymANY[vdso]",
+              "ADDR  ADDR  PID .ANY/ld-linux-x86-64.so.2"], 0, ["error:"]),
+        ],
+        "threads": [
+            ("three threads at a barrier", [lesson, "threads", "3"],
+             script("break all_started", "run", "threads", "bt", "thread 2", "bt", "thread 9",
+                    "delete", "c"),
+             ["Thread 1 (LWP PID) hit Breakpoint 1, ADDR in all_started",
+              "(dbg) threads", "4 threads", "* Thread 1 (LWP PID)  ADDR in all_started",
+              "(dbg) bt", "#0  ADDR in all_started", "#1  ADDR in main+PID",
+              "(dbg) thread 2", "[Switching to Thread 2 (LWP PID)] ADDR in ANY",
+              "(dbg) thread 9", "error: no thread 9 (threads lists them)",
+              "(dbg) c", "[Inferior 1 (process PID) exited normally]"], 0, []),
+            ("a breakpoint hit by every thread", [f"{t}/stepping", "threads", "2", "3"],
+             script("break hammer", "run", "c", "c", "c", "c", "c", "info breakpoints", "c"),
+             # Which thread hits first, and how many are still there, differ from run to run.
+             ["(dbg) run"] +
+             ["Thread PID (LWP PID) hit Breakpoint 1, ADDR in hammer", "(dbg) c"] * 5 +
+             ["Thread PID (LWP PID) hit Breakpoint 1, ADDR in hammer",
+              "(dbg) info breakpoints", "     breakpoint already hit 6 times",
+              "(dbg) c", "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
+        ],
+        "errors": [
+            ("bad input", [lesson],
+             script("frobnicate", "break nosuch", "break greeting", "break *0",
+                    "break *pattern", "break 12", "x/4xg 0", "x/s 0", "x/q $rsp", "x/2i $pc",
+                    "p $eax", "delete 7", "enable 7", "thread", "si 0", "info foo",
+                    "break tick", "break *tick", "help nope", "regs extra"),
+             ["(dbg) frobnicate", "error: unknown command 'frobnicate' (try: help)",
+              "(dbg) break nosuch",
+              "error: no symbol 'nosuch' in the program or its libraries (No such file or "
+              "directory)",
+              "(dbg) break greeting",
+              "error: break greeting: 'greeting' is data, not a function (x/s or print show it)",
+              "(dbg) break *0",
+              "error: breakpoint at 0x0: no mapping of process PID holds this address "
+              "(Bad address)",
+              "(dbg) break *pattern",
+              f"error: breakpoint at ADDR: not in executable memory (its mapping is 'rw-p "
+              f"{lesson}') (Permission denied)",
+              "(dbg) break 12",
+              "error: break 12: line numbers need DWARF, which this debugger does not read; "
+              "for an address write *12",
+              "(dbg) x/4xg 0",
+              "error: x: cannot read 32 bytes at 0x0 in process PID: part of the range is "
+              "unmapped (Bad address)",
+              "(dbg) x/s 0", "error: x/s: cannot read a string at 0x0: Bad address",
+              "(dbg) x/q $rsp",
+              "error: x: unknown letter 'q' in /q (formats x d u c s, sizes b h w g)",
+              "(dbg) x/2i $pc",
+              "error: x: x/i needs a disassembler, which this debugger does not have "
+              "(x/16xb $pc shows the bytes)",
+              "(dbg) p $eax",
+              "error: p: unknown register '$eax' (the 64-bit names: $rax, $rbx ... $r15, "
+              "$rip, $eflags; $pc, $sp, $fp)",
+              "(dbg) delete 7", "error: no breakpoint number 7 (info breakpoints lists them)",
+              "(dbg) enable 7", "error: no breakpoint number 7 (info breakpoints lists them)",
+              "(dbg) thread", "error: thread: missing number (usage: thread N)",
+              "(dbg) si 0", "error: si: the count must be at least 1",
+              "(dbg) info foo",
+              "error: info foo: unknown (info breakpoints, info registers, info "
+              "sharedlibrary, info threads, info proc mappings)",
+              "(dbg) break tick", "Breakpoint 1 at ADDR <tick>",
+              "(dbg) break *tick", "error: breakpoint 1 is at ADDR already (File exists)",
+              "(dbg) help nope", "error: help: no command 'nope'",
+              "(dbg) regs extra", "error: regs: takes no arguments, found 'extra'",
+              "(end of input)", "[Inferior 1 (process PID) killed]"], 0, []),
+            ("commands after the program ended", [lesson, "exit", "3"],
+             script("run", "c", "si", "regs", "bt", "x/s greeting", "p $rip", "kill",
+                    "threads", "maps", "break tick", "info breakpoints", "run", "quit"),
+             ["(dbg) run", "[Inferior 1 (process PID) exited with code 3]",
+              "(dbg) c",
+              "error: the program is not running (exited with code 3); `run` starts it again",
+              "(dbg) si",
+              "error: the program is not running (exited with code 3); `run` starts it again",
+              "(dbg) regs", "error: the program is not running (exited with code 3); `run` "
+              "starts it again",
+              "(dbg) bt", "error: the program is not running (exited with code 3); `run` "
+              "starts it again",
+              "(dbg) x/s greeting", "error: the program is not running (exited with code 3); "
+              "`run` starts it again",
+              "(dbg) p $rip", "error: the program is not running (exited with code 3); "
+              "`run` starts it again",
+              "(dbg) kill", "error: the program is not running (exited with code 3); "
+              "`run` starts it again",
+              "(dbg) break tick",
+              "Breakpoint 1 (tick) pending: it is set when `run` starts the program",
+              "(dbg) info breakpoints", "1    breakpoint      y    <pending>           tick",
+              "(dbg) run", "Process PID started: " + lesson + ", stopped at _start (its "
+              "entry point; 4 objects loaded)",
+              "[Inferior 1 (process PID) exited with code 3]", "(dbg) quit"], 0, []),
+            ("a crash", [lesson, "crash"], script("run", "bt"),
+             ["(dbg) run", "[Inferior 1 (process PID) killed by signal SIGSEGV]",
+              "(dbg) bt", "error: the program is not running (killed by signal SIGSEGV); "
+              "`run` starts it again"], 0, []),
+            ("a program that does not exist", [f"{t}/no-such-program"], script("run"),
+             [f"error: cannot start {t}/no-such-program (No such file or directory)"], 1,
+             ["(dbg)"]),
+        ],
+    }
+
+
+def lifetime(debugger, t):
+    """The debugger's own end: EOF with the program stopped, the debugger killed while the
+    program is stopped (the program must die with it: the kit's handles are O_EXCL, so Linux
+    kills the tracee when its tracer goes), and a terminal (prompt, no echo)."""
+    lesson = f"{t}/lesson"
+    run_script("EOF at a breakpoint", debugger, [lesson], script("break tick", "run"),
+               ["(dbg) run", "Breakpoint 1, ADDR in tick", "(end of input)",
+                "[Inferior 1 (process PID) killed]"], 0, ["error:"])
+    run_script("EOF before anything", debugger, [lesson], "",
+               ["Process PID started: ANY", "(end of input)",
+                "[Inferior 1 (process PID) killed]"], 0, ["error:"])
+    run_script("a last line without a newline", debugger, [lesson], "break tick\nrun",
+               ["(dbg) run", "Breakpoint 1, ADDR in tick", "(end of input)"], 0, ["error:"])
+
+    # Killed while the program sits at a breakpoint.
+    p = subprocess.Popen([debugger, lesson], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    p.stdin.write(b"break tick\nrun\n")
+    p.stdin.flush()
+    out = b""
+    deadline = time.monotonic() + 30
+    while b"Breakpoint 1, " not in out and time.monotonic() < deadline:
+        ready, _, _ = select.select([p.stdout], [], [], 1)
+        if ready:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+    text = out.decode(errors="replace")
+    pids = started_pids(text)
+    check(b"Breakpoint 1, " in out and len(pids) == 1, "killed debugger: the program stopped")
+    p.kill()
+    p.wait(timeout=30)
+    p.stdin.close()
+    p.stdout.close()
+    for pid in pids:
+        check(gone(pid), f"killed debugger: process {pid} died with it")
+
+    # A terminal: the prompt, and no echo of the commands by the debugger itself.
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[3] &= ~termios.ECHO  # only what the debugger writes comes back
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    p = subprocess.Popen([debugger, lesson], stdin=slave, stdout=slave, stderr=slave,
+                         close_fds=True)
+    os.close(slave)
+    os.write(master, b"help kill\nquit\n")
+    out = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the other side closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    try:
+        code = p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        code = p.wait()
+    os.close(master)
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    check(code == 0, f"terminal: exit status {code}")
+    check("(dbg)   kill                  kill the program\n" in text,
+          "terminal: a prompt, then the answer to help kill")
+    check("help kill" not in text, "terminal: the debugger does not echo the commands")
+    check("(dbg) (end of input)" not in text and "[Inferior 1 (process " in text,
+          "terminal: quit kills the program")
+    for pid in started_pids(text):
+        check(gone(pid), f"terminal: process {pid} is gone after quit")
+    if FAILURES:
+        print(f"---- terminal transcript ----\n{text}---- end ----")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    group, debugger, targets = sys.argv[1:]
+    targets = os.path.abspath(targets)  # as /proc/PID/maps names the programs
+    if not os.path.exists(debugger):
+        print(f"SKIP: {debugger} is not built (meson -Dexamples=disabled?)")
+        return 77
+    if group == "lifetime":
+        lifetime(debugger, targets)
+    else:
+        for name, argv, text, expected, status, absent in cases(targets)[group]:
+            run_script(name, debugger, argv, text, expected, status, absent)
+    print(f"{len(FAILURES)} failed")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
