@@ -460,8 +460,7 @@ inline Parsed parse(std::string_view line) {
         if (auto error = detail::parse_optional_number(rest, usage, c.number)) {
             return fail(std::string(word) + ": " + *error);
         }
-        if ((c.verb == Verb::StepInstruction || c.verb == Verb::Next) && c.number &&
-            *c.number == 0) {
+        if (c.verb != Verb::Delete && c.number && *c.number == 0) {
             return fail(std::string(word) + ": the count must be at least 1");
         }
         break;

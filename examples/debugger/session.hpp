@@ -23,6 +23,7 @@
 
 #include <sys/types.h>
 
+#include "backtrace.hpp"
 #include "command.hpp"
 #include "format.hpp"
 
@@ -646,24 +647,21 @@ private:
         }
     }
 
-    /// bt: frame 0 is rip. Each caller is found through the frame pointer: a function built
-    /// with frame pointers starts with `push rbp; mov rbp, rsp`, so [rbp] holds the caller's
-    /// rbp and [rbp+8] the return address. At a function's first instruction (where a
-    /// breakpoint on a function stops) nothing is pushed yet: the return address is at [rsp]
-    /// and rbp is still the caller's; right after `push rbp` it is at [rsp+8].
+    /// bt: the frames by frame pointers (backtrace.hpp), read through the breakpoint table
+    /// (which shows the original bytes where int3s are).
     void backtrace(std::uint64_t limit) {
         if (!require_live()) {
             return;
         }
         auto regs = inferior_->registers(current_);
-        if (!regs) {
-            error(regs.error());
+        auto map = dbg::read_maps(inferior_->pid());
+        if (!regs || !map) {
+            error(regs ? map.error() : regs.error());
             return;
         }
-        dbg::Breakpoints& memory = inferior_->breakpoints();
-        const auto read_u64 = [&](std::uint64_t address) -> std::optional<std::uint64_t> {
+        const ReadWord read = [this](std::uint64_t address) -> std::optional<std::uint64_t> {
             std::array<std::byte, 8> raw{};
-            if (!memory.read_memory(address, raw)) {
+            if (!inferior_->breakpoints().read_memory(address, raw)) {
                 return std::nullopt;
             }
             std::uint64_t v = 0;
@@ -672,86 +670,16 @@ private:
             }
             return v;
         };
-        const auto frame_line = [&](std::uint64_t n, std::uint64_t pc, bool caller) {
-            // A caller's pc is a return address, just after its call: the call itself (pc - 1)
-            // says which function it is in (a call can be a function's last instruction).
-            const dbg::Symbol* function = nullptr;
-            if (symbols_) {
-                if (const auto at = symbols_->function_at(caller ? pc - 1 : pc)) {
-                    function = at->symbol;
-                }
-            }
-            std::string name = "??";
-            if (function != nullptr) {
-                name = std::string(function->name);
-                if (pc != function->address) {
-                    name += "+" + std::to_string(pc - function->address);
-                }
-            }
-            out_ << "#" << n << "  " << hex16(pc) << " in " << name << "\n";
-            return function != nullptr && function->name == "main";
-        };
-        if (frame_line(0, regs->rip, false)) {
-            return; // gdb stops at main too: below it is libc's start code, without frames
+        const Backtrace bt = walk_frames(*regs, read, *map, symbols(), limit);
+        for (std::size_t n = 0; n < bt.frames.size(); ++n) {
+            out_ << "#" << n << "  " << hex16(bt.frames[n].pc) << " in " << bt.frames[n].function
+                 << "\n";
         }
-        // Where frame 0's return address is, from the instruction at rip.
-        std::array<std::byte, 4> code{};
-        (void)memory.read_memory(regs->rip, code);
-        const auto b = [&](std::size_t i) { return std::to_integer<unsigned>(code[i]); };
-        std::uint64_t slot = regs->rbp + 8;
-        std::uint64_t rbp = regs->rbp;
-        if (b(0) == 0x55 || b(0) == 0xc3 ||
-            (b(0) == 0xf3 && b(1) == 0x0f && b(2) == 0x1e && b(3) == 0xfa)) {
-            slot = regs->rsp; // push rbp, ret or endbr64: nothing of this frame is pushed
-        } else if (b(0) == 0x48 && b(1) == 0x89 && b(2) == 0xe5) {
-            slot = regs->rsp + 8; // mov rbp, rsp: only the caller's rbp is pushed
-        } else {
-            const auto caller_rbp = read_u64(rbp);
-            if (!caller_rbp) {
-                out_ << "(no more frames: rbp " << hex(rbp) << " is not readable)\n";
-                return;
-            }
-            rbp = *caller_rbp;
+        if (bt.more) {
+            out_ << "(more stack frames follow: bt N shows N frames)\n";
         }
-        auto map = dbg::read_maps(inferior_->pid());
-        for (std::uint64_t n = 1;; ++n) {
-            if (n >= limit) {
-                out_ << "(more stack frames follow: bt N shows N frames)\n";
-                return;
-            }
-            const auto pc = read_u64(slot);
-            if (!pc) {
-                out_ << "(no more frames: cannot read the return address at " << hex(slot) << ")\n";
-                return;
-            }
-            const dbg::MapEntry* mapping = map ? map->find(*pc) : nullptr;
-            if (*pc == 0 || mapping == nullptr || !mapping->perms.execute) {
-                if (*pc != 0) {
-                    out_ << "(no more frames: " << hex(*pc)
-                         << " is not code; was the function built without frame pointers?)\n";
-                }
-                return;
-            }
-            if (frame_line(n, *pc, true)) {
-                return;
-            }
-            // The next frame: its return address is above the rbp it saved.
-            if (rbp == 0) {
-                return; // _start sets rbp to 0: the outermost frame
-            }
-            const auto next_rbp = read_u64(rbp);
-            if (!next_rbp) {
-                out_ << "(no more frames: rbp " << hex(rbp) << " is not readable)\n";
-                return;
-            }
-            slot = rbp + 8;
-            if (*next_rbp != 0 && *next_rbp <= rbp) {
-                // The stack grows down: a caller's frame is always above its callee's.
-                out_ << "(no more frames: the saved rbp " << hex(*next_rbp)
-                     << " is not above the frame, so the chain is broken)\n";
-                return;
-            }
-            rbp = *next_rbp;
+        if (!bt.broken.empty()) {
+            out_ << "(no more frames: " << bt.broken << ")\n";
         }
     }
 

@@ -168,6 +168,7 @@ TEST_CASE("debugger example: lines that do not parse name the problem") {
         {"disable", "missing number"},
         {"thread", "missing number"},
         {"stepi 0", "at least 1"},
+        {"bt 0", "at least 1"},
         {"next -1", "expected a number"},
         {"x", "missing expression"},
         {"x/0x $rsp", "bad count '0'"},
