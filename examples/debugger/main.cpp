@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     // an ignored signal would stay ignored in the program after its exec.
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART; // the library's threads may take it: their calls go on
     ::sigaction(SIGINT, &sa, nullptr);
 
     // As gdb does, turn address space randomisation off for the program (personality is
