@@ -20,7 +20,6 @@ import os
 import pty
 import re
 import select
-import signal
 import subprocess
 import sys
 import termios
@@ -73,6 +72,7 @@ def started_pids(transcript):
 
 
 def run_script(name, debugger, argv, script, expected, status=0, absent=()):
+    failures_before = len(FAILURES)
     try:
         r = subprocess.run([debugger] + argv, input=script, capture_output=True, text=True,
                            timeout=60)
@@ -91,7 +91,7 @@ def run_script(name, debugger, argv, script, expected, status=0, absent=()):
         check(a not in out, f"{name}: no {a!r} in the transcript")
     for pid in started_pids(out):
         check(gone(pid), f"{name}: process {pid} is gone after the debugger")
-    if FAILURES:
+    if len(FAILURES) > failures_before:
         print(f"---- transcript of {name} ----\n{out}---- end ----")
     return out
 
@@ -100,17 +100,33 @@ def script(*lines):
     return "".join(line + "\n" for line in lines)
 
 
+def factorial_code(lesson):
+    """Offsets in lesson's factorial, from objdump: every instruction's, the recursive call's
+    and the return address's (the instruction after the call). They differ between g++ and
+    clang, so the expected lines are made from them."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", lesson], capture_output=True,
+                         text=True, check=True).stdout
+    body = out.split("<factorial>:\n", 1)[1].split("\n\n", 1)[0]
+    rows = [re.match(r"\s*([0-9a-f]+):\s+(\S+)", line) for line in body.splitlines()]
+    rows = [(int(m.group(1), 16), m.group(2)) for m in rows if m]
+    start = rows[0][0]
+    insns = [a - start for a, _ in rows]
+    calls = [i for i, (_, mnemonic) in enumerate(rows) if mnemonic.startswith("call")]
+    return insns, insns[calls[0]], insns[calls[0] + 1]
+
+
 def cases(t):
     """GROUP -> [(name, argv, script, expected lines, exit status, strings that must not
     appear)]. `t` is the targets directory."""
     lesson = f"{t}/lesson"
+    insns, call, ret = factorial_code(lesson)
     return {
         "breakpoints": [
             ("counts in a loop", [lesson],
              script("break tick", "info breakpoints", "run", "c", "c", "c", "c",
                     "info breakpoints", "c"),
              ["Process PID started: " + lesson + ", stopped at _start (its entry point; "
-              "4 objects loaded)",
+              "PID objects loaded)",
               "(dbg) break tick", "Breakpoint 1 at ADDR <tick>",
               "(dbg) info breakpoints",
               "Num  Type            Enb  Address             What",
@@ -142,7 +158,7 @@ def cases(t):
               "(dbg) c", "Breakpoint 1, ADDR in tick+4",
               "(dbg) kill", "[Inferior 1 (process PID) killed]",
               "(dbg) run", "Process PID started: " + lesson + ", stopped at _start (its "
-              "entry point; 4 objects loaded)",
+              "entry point; PID objects loaded)",
               "Breakpoint 1, ADDR in tick+4",
               "(dbg) info breakpoints", "1    breakpoint      y    ADDR  *tick+4 <tick+4>",
               "2    breakpoint      y    ADDR  lesson:factorial",
@@ -161,36 +177,53 @@ def cases(t):
             ("the program's own int3", [f"{t}/stepping", "basic"],
              script("run", "c"),
              ["(dbg) run",
-              "The program's own int3 at ADDR <own_int3+4> (SIGTRAP), stopped after it: "
-              "ADDR in own_int3+5",
+              "The program's own int3 at ADDR <own_int3+PID> (SIGTRAP), stopped after it: "
+              "ADDR in own_int3+PID",
               "(dbg) c", "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
         ],
         "stepping": [
             ("bt through recursion, finish", [lesson],
              script("break factorial", "run", "c", "c", "c", "c", "bt", "bt 2", "finish",
                     "bt", "delete 1", "finish", "finish"),
-             ["(dbg) bt", "#0  ADDR in factorial", "#1  ADDR in factorial+42",
-              "#2  ADDR in factorial+42", "#3  ADDR in factorial+42",
-              "#4  ADDR in factorial+42", "#5  ADDR in main+PID",
-              "(dbg) bt 2", "#0  ADDR in factorial", "#1  ADDR in factorial+42",
+             ["(dbg) bt", "#0  ADDR in factorial", f"#1  ADDR in factorial+{ret}",
+              f"#2  ADDR in factorial+{ret}", f"#3  ADDR in factorial+{ret}",
+              f"#4  ADDR in factorial+{ret}", "#5  ADDR in main+PID",
+              "(dbg) bt 2", "#0  ADDR in factorial", f"#1  ADDR in factorial+{ret}",
               "(more stack frames follow: bt N shows N frames)",
               "(dbg) finish", "Run till exit from #0  ADDR in factorial",
-              "ADDR in factorial+42", "Value returned in rax: 0x1 (1)",
-              "(dbg) bt", "#0  ADDR in factorial+42", "#1  ADDR in factorial+42",
-              "#2  ADDR in factorial+42", "#3  ADDR in factorial+42", "#4  ADDR in main+PID",
-              "(dbg) finish", "ADDR in factorial+42", "Value returned in rax: 0x2 (2)",
-              "(dbg) finish", "ADDR in factorial+42", "Value returned in rax: 0x6 (6)"],
+              f"ADDR in factorial+{ret}", "Value returned in rax: 0x1 (1)",
+              "(dbg) bt", f"#0  ADDR in factorial+{ret}", f"#1  ADDR in factorial+{ret}",
+              f"#2  ADDR in factorial+{ret}", f"#3  ADDR in factorial+{ret}",
+              "#4  ADDR in main+PID",
+              "(dbg) finish", f"ADDR in factorial+{ret}", "Value returned in rax: 0x2 (2)",
+              "(dbg) finish", f"ADDR in factorial+{ret}", "Value returned in rax: 0x6 (6)"],
              0, ["error:"]),
-            ("stepi and next", [lesson],
-             script("break factorial", "run", "si", "si", "si 2", "bt", "delete 1",
-                    "next 5", "next", "next", "p $rax", "c"),
+            ("stepi from a function's entry", [lesson],
+             script("break factorial", "run", "si", "si", "bt", "si 2", "c"),
+             # push rbp (1 byte), mov rbp, rsp (3 bytes): the same at -O0 for g++ and clang.
              ["(dbg) si", "ADDR in factorial+1", "(dbg) si", "ADDR in factorial+4",
-              "(dbg) si 2", "ADDR in factorial+12",
-              "(dbg) bt", "#0  ADDR in factorial+12", "#1  ADDR in main+PID",
-              # cmp, jg, mov, sub, mov; then next runs the recursive call to its return.
-              "(dbg) next 5", "ADDR in factorial+37", "(dbg) next", "ADDR in factorial+42",
-              "(dbg) next", "ADDR in factorial+47",
-              "(dbg) p $rax", "$rax = 0x78 (120)",
+              "(dbg) bt", "#0  ADDR in factorial+4", "#1  ADDR in main+PID",
+              "(dbg) si 2", f"ADDR in factorial+{insns[4]}",
+              "(dbg) c", "Breakpoint 1, ADDR in factorial"], 0, ["error:"]),
+            ("stepi into a call, next over it, finish", [lesson],
+             script(f"break *factorial+{call}", "run", "si", "bt", "finish", "disable 1",
+                    "next", "bt", "p $rax", "finish", "c"),
+             [f"Breakpoint 1 at ADDR <factorial+{call}>",
+              "(dbg) run", f"Breakpoint 1, ADDR in factorial+{call}",
+              # stepi follows the call into factorial(4).
+              "(dbg) si", "ADDR in factorial",
+              "(dbg) bt", "#0  ADDR in factorial", f"#1  ADDR in factorial+{ret}",
+              "#2  ADDR in main+PID",
+              # finish is cut short by the breakpoint, hit by factorial(4)'s own call.
+              "(dbg) finish", "Run till exit from #0  ADDR in factorial",
+              f"Breakpoint 1, ADDR in factorial+{call}",
+              # next runs factorial(3) to its return: rax holds 6, one frame is still below.
+              "(dbg) next", f"ADDR in factorial+{ret}",
+              "(dbg) bt", f"#0  ADDR in factorial+{ret}", f"#1  ADDR in factorial+{ret}",
+              "#2  ADDR in main+PID",
+              "(dbg) p $rax", "$rax = 0x6 (6)",
+              "(dbg) finish", f"Run till exit from #0  ADDR in factorial+{ret}",
+              f"ADDR in factorial+{ret}", "Value returned in rax: 0x18 (24)",
               "(dbg) c", "factorial(5) = 120", "[Inferior 1 (process PID) exited normally]"],
              0, ["error:"]),
         ],
@@ -198,7 +231,8 @@ def cases(t):
             ("registers, memory, print", [lesson],
              script("break tick", "run", "regs", "x/s greeting", "x/2s greeting",
                     "x/8xb pattern", "x/2xh pattern", "x/2xw &pattern", "x/xg big_value",
-                    "x/2xg pattern", "x/dg big_value", "x/2dw pattern+4", "x/3c greeting",
+                    "x/2xg words", "x/16xb words", "x/dg big_value", "x/dw pattern+4",
+                    "x/3c greeting",
                     "p $rip", "p $pc+4", "p greeting", "p $rdi", "p 0x10"),
              ["(dbg) regs"] +
              # Every register in gdb's order; rdi is tick's argument 0, rip is at tick.
@@ -212,15 +246,18 @@ def cases(t):
               "fs             ADDRANY",
               "(dbg) x/s greeting", "ADDR <greeting>:\t\"hello, debugger\"",
               "(dbg) x/2s greeting", "ADDR <greeting>:\t\"hello, debugger\"",
-              "ADDR:\tANY",
+              "ADDRANY:\tANY",
               "(dbg) x/8xb pattern",
               "ADDR <pattern>:\t0x01\t0x02\t0x03\t0x04\t0xa0\t0xb0\t0xc0\t0xd0",
               "(dbg) x/2xh pattern", "ADDR <pattern>:\t0x0201\t0x0403",
               "(dbg) x/2xw &pattern", "ADDR <pattern>:\t0x04030201\t0xd0c0b0a0",
               "(dbg) x/xg big_value", "ADDR <big_value>:\t0x1122334455667788",
-              "(dbg) x/2xg pattern", "ADDR <pattern>:\t0xd0c0b0a004030201\t0x1122334455667788",
+              "(dbg) x/2xg words", "ADDR <words>:\t0x1122334455667788\t0x99aabbccddeeff00",
+              "(dbg) x/16xb words",
+              "ADDR <words>:\t0x88\t0x77\t0x66\t0x55\t0x44\t0x33\t0x22\t0x11",
+              "ADDR <words+8>:\t0x00\t0xff\t0xee\t0xdd\t0xcc\t0xbb\t0xaa\t0x99",
               "(dbg) x/dg big_value", "ADDR <big_value>:\t1234605616436508552",
-              "(dbg) x/2dw pattern+4", "ADDR <pattern+4>:\t-792678240\t1432778632",
+              "(dbg) x/dw pattern+4", "ADDR <pattern+4>:\t-792678240",
               "(dbg) x/3c greeting", "ADDR <greeting>:\t104 'h'\t101 'e'\t108 'l'",
               "(dbg) p $rip", "$rip = ADDR <tick>",
               "(dbg) p $pc+4", "$rip+4 = ADDR <tick+4>",
@@ -323,7 +360,7 @@ def cases(t):
               "Breakpoint 1 (tick) pending: it is set when `run` starts the program",
               "(dbg) info breakpoints", "1    breakpoint      y    <pending>           tick",
               "(dbg) run", "Process PID started: " + lesson + ", stopped at _start (its "
-              "entry point; 4 objects loaded)",
+              "entry point; PID objects loaded)",
               "[Inferior 1 (process PID) exited with code 3]", "(dbg) quit"], 0, []),
             ("a crash", [lesson, "crash"], script("run", "bt"),
              ["(dbg) run", "[Inferior 1 (process PID) killed by signal SIGSEGV]",
@@ -341,6 +378,7 @@ def lifetime(debugger, t):
     program is stopped (the program must die with it: the kit's handles are O_EXCL, so Linux
     kills the tracee when its tracer goes), and a terminal (prompt, no echo)."""
     lesson = f"{t}/lesson"
+    failures_before = len(FAILURES)
     run_script("EOF at a breakpoint", debugger, [lesson], script("break tick", "run"),
                ["(dbg) run", "Breakpoint 1, ADDR in tick", "(end of input)",
                 "[Inferior 1 (process PID) killed]"], 0, ["error:"])
@@ -412,7 +450,7 @@ def lifetime(debugger, t):
           "terminal: quit kills the program")
     for pid in started_pids(text):
         check(gone(pid), f"terminal: process {pid} is gone after quit")
-    if FAILURES:
+    if len(FAILURES) > failures_before:
         print(f"---- terminal transcript ----\n{text}---- end ----")
 
 

@@ -19,11 +19,13 @@
 
 extern "C" {
 
-// Data the tests examine: a string (x/s), bytes (x/8xb), a 64-bit value (x/xg, x/dg).
+// Data the tests examine: a string (x/s), bytes (x/8xb), 64-bit values (x/xg, x/dg). The
+// tests never read past the end of one of them: the compiler chooses their order.
 extern const char greeting[]; // extern: a const object has internal linkage otherwise
 const char greeting[] = "hello, debugger";
 unsigned char pattern[8] = {0x01, 0x02, 0x03, 0x04, 0xa0, 0xb0, 0xc0, 0xd0};
 unsigned long long big_value = 0x1122334455667788ULL;
+unsigned long long words[2] = {0x1122334455667788ULL, 0x99aabbccddeeff00ULL};
 volatile long total = 0;
 
 __attribute__((noinline)) long tick(long i) {
