@@ -6,6 +6,7 @@
 #pragma once
 
 #include <ptrace/debugger/symbols.hpp>
+#include <ptrace/event.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/signals.hpp>
 
@@ -18,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <sys/types.h>
 
