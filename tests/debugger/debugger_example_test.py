@@ -20,6 +20,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -411,6 +412,32 @@ def lifetime(debugger, t):
     p.stdout.close()
     for pid in pids:
         check(gone(pid), f"killed debugger: process {pid} died with it")
+
+    # Ctrl-C while the program runs: the whole process group gets SIGINT; the program dies of
+    # it and the debugger, which has a handler, reports that and goes on.
+    p = subprocess.Popen([debugger, "/bin/sleep", "30"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    try:
+        p.stdin.write(b"run\n")
+        p.stdin.flush()
+        time.sleep(1.5)
+        os.killpg(p.pid, signal.SIGINT)
+        p.stdin.write(b"regs\n")
+        p.stdin.close()
+        p.wait(timeout=30)  # a few lines of output: the pipe never fills
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    text = p.stdout.read().decode(errors="replace")
+    p.stdout.close()
+    missing = in_order(text, ["(dbg) run", "[Inferior 1 (process PID) killed by signal SIGINT]",
+                              "(dbg) regs", "error: the program is not running (killed by "
+                              "signal SIGINT); `run` starts it again", "(end of input)"])
+    check(missing is None and p.returncode == 0,
+          f"Ctrl-C: the program dies of SIGINT, the debugger goes on (missing: {missing!r})")
+    for pid in started_pids(text):
+        check(gone(pid), f"Ctrl-C: process {pid} is gone")
 
     # A terminal: the prompt, and no echo of the commands by the debugger itself.
     master, slave = pty.openpty()
