@@ -84,6 +84,8 @@ inline Backtrace walk_frames(const ptrace_api::IntRegisters& regs, const ReadWor
         slot = regs.rsp;
     } else if (after_push) {
         slot = regs.rsp + 8;
+    } else if (rbp == 0) {
+        return bt; // _start clears rbp: frame 0 is the outermost
     } else {
         const auto caller_rbp = read(rbp);
         if (!caller_rbp) {

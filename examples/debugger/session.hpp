@@ -313,6 +313,12 @@ private:
             return;
         }
         if (stop.reason == dbg::StopReason::ThreadExited) {
+            if (inferior_->threads().empty()) {
+                // The last thread stepped out of existence (exit_group): the process has ended,
+                // and cont() with no thread left reaps it and says how.
+                report(inferior_->cont());
+                return;
+            }
             out_ << "[" << thread_label(stop.tid) << " exited]\n";
             sync_threads(); // forgets it, and picks another current thread
             return;
