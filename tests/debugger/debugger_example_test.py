@@ -116,10 +116,23 @@ def factorial_code(lesson):
     return insns, insns[calls[0]], insns[calls[0] + 1]
 
 
-def cases(t):
+def cases(t, debugger):
     """GROUP -> [(name, argv, script, expected lines, exit status, strings that must not
     appear)]. `t` is the targets directory."""
     lesson = f"{t}/lesson"
+    # examples/countdown, beside the example: 14 instructions without libc, the last exit.
+    countdown = os.path.join(os.path.dirname(os.path.dirname(debugger)), "countdown")
+    countdown_cases = [
+        ("stepi to the end of a program", [countdown],
+         script("bt", "si 13", "si", "si"),
+         ["Process PID started: " + countdown + ", stopped at _start (its entry point; "
+          "PID objects loaded)",
+          # _start's rbp is 0: the outermost frame, nothing above it.
+          "(dbg) bt", "#0  ADDR in _start", "(dbg) si 13", "ADDR in _start+PID",
+          "(dbg) si", "[Inferior 1 (process PID) exited normally]",
+          "(dbg) si", "error: the program is not running (exited normally); `run` starts "
+          "it again"], 0, ["no more frames"]),
+    ] if os.path.exists(countdown) else []
     insns, call, ret = factorial_code(lesson)
     return {
         "breakpoints": [
@@ -182,7 +195,7 @@ def cases(t):
               "ADDR in own_int3+PID",
               "(dbg) c", "[Inferior 1 (process PID) exited normally]"], 0, ["error:"]),
         ],
-        "stepping": [
+        "stepping": countdown_cases + [
             ("bt through recursion, finish", [lesson],
              script("break factorial", "run", "c", "c", "c", "c", "bt", "bt 2", "finish",
                     "bt", "delete 1", "finish", "finish"),
@@ -493,7 +506,7 @@ def main():
     if group == "lifetime":
         lifetime(debugger, targets)
     else:
-        for name, argv, text, expected, status, absent in cases(targets)[group]:
+        for name, argv, text, expected, status, absent in cases(targets, debugger)[group]:
             run_script(name, debugger, argv, text, expected, status, absent)
     print(f"{len(FAILURES)} failed")
     return 1 if FAILURES else 0

@@ -131,6 +131,9 @@ TEST_CASE("debugger example: a broken frame chain says why") {
         CHECK(bt.frames.size() == row.frames);
         CHECK(bt.broken.find(row.broken) != std::string::npos);
     }
+    // In the outermost frame (rbp 0, as _start leaves it) there is nothing above.
+    CHECK(pcs(walk(nops, 0, stack())) == std::vector<std::uint64_t>{0x1100});
+    CHECK(walk(nops, 0, stack()).broken == "");
     // A null return address ends the walk quietly (nothing called the outermost frame).
     auto memory = stack();
     memory[0x7308] = 0;
