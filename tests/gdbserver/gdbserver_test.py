@@ -13,8 +13,10 @@
       `SERVER --attach - PID`; the retransmit scenario starts the server 2.5 s late, so
       that gdb, back at its default 2 s remote timeout, sends its first packet again (the
       others set a 30 s timeout: a server slow to start on a loaded machine must not turn
-      into that case by chance). Scenarios with a check of their own (detach, attach: the program
-      goes on without gdb and writes a file; its exit code) run it after each server.
+      into that case by chance). Scenarios with a check of their own (detach, attach: the
+      program goes on without gdb and writes a file; its exit code) run it after each server.
+      SCENARIO `all` runs every one. DIR holds the built tests/targets programs (default
+      $PTRACE_API_TARGETS).
       Exit 77 (a meson skip) with `SKIP: reason` when PATH is not built, when gdb or GNU
       gdbserver is missing, or when a scenario needs what the machine lacks (hwatch: hardware
       debug registers, which do not fire on these VMs; probed with gdb's own native run).
@@ -35,9 +37,9 @@ traced, zombie or running), killing it.
 
 Both servers are started under `setarch -R` (no address space randomization), and so is the
 attach scenario's program: GNU gdbserver disables randomization of the programs it starts by
-default (the example need not), and with randomization some values that are not addresses
-still change from run to run (registers that libc's start-up code leaves holding alignment
-offsets of the stack or of the environment). Addresses are masked anyway (below).
+default (a server need not), and with randomization values that are not addresses may still
+change from run to run (a register holding an offset within a page, say), which no masking of
+addresses would catch. Addresses are masked anyway (below).
 
 What is masked in both transcripts, because it differs between any two runs or any two servers
 and says nothing about what gdb was told:
