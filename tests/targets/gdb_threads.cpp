@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Threads for the gdbserver tests (tests/gdbserver, issue 13): the main thread starts three
+// workers, each of which blocks in read() on a pipe nobody writes to until the main thread
+// closes it; once /proc shows all three asleep (so that every backtrace is the same in any
+// run), the main thread calls all_ready(), where the scenarios break. Then it releases the
+// workers, joins them and exits 0. Prints nothing.
+#include <cstdio>
+#include <cstring>
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int workers = 3;
+int pipe_fds[2];
+volatile pid_t worker_tids[workers];
+
+bool asleep(pid_t tid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
+    FILE* f = std::fopen(path, "r");
+    if (f == nullptr) {
+        return false;
+    }
+    char buf[512] = {};
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    const char* paren = std::strrchr(buf, ')');
+    return paren != nullptr && paren[1] == ' ' && paren[2] == 'S';
+}
+
+} // namespace
+
+void* worker(void* arg) {
+    const long index = reinterpret_cast<long>(arg);
+    worker_tids[index] = static_cast<pid_t>(syscall(SYS_gettid));
+    char byte = 0;
+    const ssize_t got = read(pipe_fds[0], &byte, 1);
+    return reinterpret_cast<void*>(got);
+}
+
+void all_ready() {
+    __asm__ volatile("" ::: "memory");
+}
+
+int main() {
+    if (pipe(pipe_fds) != 0) {
+        return 2;
+    }
+    pthread_t threads[workers];
+    for (long i = 0; i < workers; ++i) {
+        if (pthread_create(&threads[i], nullptr, worker, reinterpret_cast<void*>(i)) != 0) {
+            return 3;
+        }
+    }
+    for (int i = 0; i < workers; ++i) {
+        while (worker_tids[i] == 0 || !asleep(worker_tids[i])) {
+            usleep(1000);
+        }
+    }
+    all_ready();
+    close(pipe_fds[1]);
+    for (int i = 0; i < workers; ++i) {
+        pthread_join(threads[i], nullptr);
+    }
+    return 0;
+}
