@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The registers as gdb numbers them, and the target description that tells gdb so (the
-// features org.gnu.gdb.i386.core, .sse, .linux, .segments and .avx, as GNU gdbserver serves
-// them for amd64 Linux, without AVX-512, MPX and PKU). A RegisterFile holds one thread's
-// registers as read through the library's handles; to_gdb() lays them out as the `g` packet
-// does, from_gdb() takes such a layout back.
+// features org.gnu.gdb.i386.core, .sse, .linux, .segments, .avx and .avx512 (xmm16-31,
+// ymm16h-31h, k0-7, zmm0h-31h), as GNU gdbserver serves them for amd64 Linux; no MPX, no
+// PKU). A RegisterFile holds one thread's registers as read through the library's handles;
+// to_gdb() lays them out as the `g` packet does, from_gdb() takes such a layout back.
 #pragma once
 
 #include <ptrace/registers.hpp>
@@ -37,10 +37,39 @@ inline constexpr std::size_t orig_rax_regnum = 57;
 inline constexpr std::size_t fs_base_regnum = 58;
 inline constexpr std::size_t gs_base_regnum = 59;
 inline constexpr std::size_t first_ymmh = 60;
-inline constexpr std::size_t register_count = 76;
+inline constexpr std::size_t first_xmm16 = 76;
+inline constexpr std::size_t first_ymm16h = 92;
+inline constexpr std::size_t first_k = 108;
+inline constexpr std::size_t first_zmmh = 116;
+inline constexpr std::size_t register_count = 148;
 
-/// The 76 registers in gdb's order.
+/// The vector registers the CPU has, and so the features of the description.
+enum class Vectors : std::uint8_t { Sse, Avx, Avx512 };
+
+/// How many registers the description of `v` has.
+[[nodiscard]] constexpr std::size_t register_count_of(Vectors v) noexcept {
+    return v == Vectors::Sse ? first_ymmh : v == Vectors::Avx ? first_xmm16 : register_count;
+}
+
+/// The 148 registers in gdb's order (the first register_count_of() of them are served).
 [[nodiscard]] inline const std::array<RegisterInfo, register_count>& register_table() {
+    static const std::array<std::string, 32 + 16 + 16 + 8 + 32> names = [] {
+        std::array<std::string, 32 + 16 + 16 + 8 + 32> n{};
+        std::size_t i = 0;
+        for (int r = 16; r < 32; ++r) {
+            n[i++] = "xmm" + std::to_string(r);
+        }
+        for (int r = 16; r < 32; ++r) {
+            n[i++] = "ymm" + std::to_string(r) + "h";
+        }
+        for (int r = 0; r < 8; ++r) {
+            n[i++] = "k" + std::to_string(r);
+        }
+        for (int r = 0; r < 32; ++r) {
+            n[i++] = "zmm" + std::to_string(r) + "h";
+        }
+        return n;
+    }();
     static const std::array<RegisterInfo, register_count> table = [] {
         std::array<RegisterInfo, register_count> t{};
         static const char* const gp[] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi",
@@ -79,6 +108,19 @@ inline constexpr std::size_t register_count = 76;
         for (const char* name : ymmh) {
             t[n++] = {name, 16};
         }
+        std::size_t k = 0;
+        for (; n < first_ymm16h; ++n) {
+            t[n] = {names[k++].c_str(), 16};
+        }
+        for (; n < first_k; ++n) {
+            t[n] = {names[k++].c_str(), 16};
+        }
+        for (; n < first_zmmh; ++n) {
+            t[n] = {names[k++].c_str(), 8};
+        }
+        for (; n < register_count; ++n) {
+            t[n] = {names[k++].c_str(), 32};
+        }
         return t;
     }();
     return table;
@@ -92,12 +134,35 @@ inline constexpr std::size_t register_count = 76;
     }
     return offset;
 }
-[[nodiscard]] inline std::size_t layout_size(bool avx) {
-    return register_offset(avx ? register_count : first_ymmh);
+[[nodiscard]] inline std::size_t layout_size(Vectors v) {
+    return register_offset(register_count_of(v));
 }
 
-/// The target description: amd64 GNU/Linux; the AVX feature only when the CPU has it.
-[[nodiscard]] inline std::string target_xml(bool avx) {
+/// The vec128 union of the sse and avx512 features.
+inline constexpr const char* vec128_types = R"(    <vector id="v8bf16" type="bfloat16" count="8"/>
+    <vector id="v8h" type="ieee_half" count="8"/>
+    <vector id="v4f" type="ieee_single" count="4"/>
+    <vector id="v2d" type="ieee_double" count="2"/>
+    <vector id="v16i8" type="int8" count="16"/>
+    <vector id="v8i16" type="int16" count="8"/>
+    <vector id="v4i32" type="int32" count="4"/>
+    <vector id="v2i64" type="int64" count="2"/>
+    <union id="vec128">
+      <field name="v8_bfloat16" type="v8bf16"/>
+      <field name="v8_half" type="v8h"/>
+      <field name="v4_float" type="v4f"/>
+      <field name="v2_double" type="v2d"/>
+      <field name="v16_int8" type="v16i8"/>
+      <field name="v8_int16" type="v8i16"/>
+      <field name="v4_int32" type="v4i32"/>
+      <field name="v2_int64" type="v2i64"/>
+      <field name="uint128" type="uint128"/>
+    </union>
+)";
+
+/// The target description: amd64 GNU/Linux; the AVX and AVX-512 features when the CPU has
+/// them.
+[[nodiscard]] inline std::string target_xml(Vectors v) {
     std::string x = R"(<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
 <target>
@@ -143,28 +208,9 @@ inline constexpr std::size_t register_count = 76;
         x += std::string("    <reg name=\"") + t[i].name +
              "\" bitsize=\"32\" type=\"int\" group=\"float\"/>\n";
     }
-    x += R"(  </feature>
-  <feature name="org.gnu.gdb.i386.sse">
-    <vector id="v8bf16" type="bfloat16" count="8"/>
-    <vector id="v8h" type="ieee_half" count="8"/>
-    <vector id="v4f" type="ieee_single" count="4"/>
-    <vector id="v2d" type="ieee_double" count="2"/>
-    <vector id="v16i8" type="int8" count="16"/>
-    <vector id="v8i16" type="int16" count="8"/>
-    <vector id="v4i32" type="int32" count="4"/>
-    <vector id="v2i64" type="int64" count="2"/>
-    <union id="vec128">
-      <field name="v8_bfloat16" type="v8bf16"/>
-      <field name="v8_half" type="v8h"/>
-      <field name="v4_float" type="v4f"/>
-      <field name="v2_double" type="v2d"/>
-      <field name="v16_int8" type="v16i8"/>
-      <field name="v8_int16" type="v8i16"/>
-      <field name="v4_int32" type="v4i32"/>
-      <field name="v2_int64" type="v2i64"/>
-      <field name="uint128" type="uint128"/>
-    </union>
-    <flags id="i386_mxcsr" size="4">
+    x += "  </feature>\n  <feature name=\"org.gnu.gdb.i386.sse\">\n";
+    x += vec128_types;
+    x += R"(    <flags id="i386_mxcsr" size="4">
       <field name="IE" start="0" end="0"/>
       <field name="DE" start="1" end="1"/>
       <field name="ZE" start="2" end="2"/>
@@ -194,12 +240,25 @@ inline constexpr std::size_t register_count = 76;
     <reg name="gs_base" bitsize="64" type="int"/>
   </feature>
 )";
-    if (avx) {
-        x += "  <feature name=\"org.gnu.gdb.i386.avx\">\n";
-        for (std::size_t i = first_ymmh; i < register_count; ++i) {
-            x += std::string("    <reg name=\"") + t[i].name +
-                 "\" bitsize=\"128\" type=\"uint128\"/>\n";
+    const auto regs = [&](std::size_t from, std::size_t to, const char* bits, const char* type) {
+        for (std::size_t i = from; i < to; ++i) {
+            x += std::string("    <reg name=\"") + t[i].name + "\" bitsize=\"" + bits +
+                 "\" type=\"" + type + "\"/>\n";
         }
+    };
+    if (v != Vectors::Sse) {
+        x += "  <feature name=\"org.gnu.gdb.i386.avx\">\n";
+        regs(first_ymmh, first_xmm16, "128", "uint128");
+        x += "  </feature>\n";
+    }
+    if (v == Vectors::Avx512) {
+        x += "  <feature name=\"org.gnu.gdb.i386.avx512\">\n";
+        x += vec128_types;
+        regs(first_xmm16, first_ymm16h, "128", "vec128");
+        regs(first_ymm16h, first_k, "128", "uint128");
+        x += "    <vector id=\"v2ui128\" type=\"uint128\" count=\"2\"/>\n";
+        regs(first_k, first_zmmh, "64", "uint64");
+        regs(first_zmmh, register_count, "256", "v2ui128");
         x += "  </feature>\n";
     }
     x += "</target>\n";
@@ -240,8 +299,10 @@ struct RegisterFile {
     ptrace_api::FloatRegisters fp{};
     ptrace_api::EnvRegisters env{};
     std::uint64_t orig_rax = ~std::uint64_t{0};
-    /// The XSAVE area when the CPU has AVX (the ymm upper halves come from it).
+    /// The XSAVE area when the CPU has AVX (the ymm and zmm upper parts come from it).
     std::optional<ptrace_api::XStateRegisters> xstate;
+    /// Which vector features the layout has (Avx and Avx512 need `xstate`).
+    Vectors vectors = Vectors::Sse;
 };
 
 namespace detail {
@@ -257,8 +318,8 @@ void get(const std::vector<std::uint8_t>& in, std::size_t offset, T& value) {
 
 /// The registers laid out as the `g` packet sends them (little-endian, gdb's order).
 [[nodiscard]] inline std::vector<std::uint8_t> to_gdb(const RegisterFile& r) {
-    const bool avx = r.xstate.has_value();
-    std::vector<std::uint8_t> out(layout_size(avx), 0);
+    const bool avx = r.xstate.has_value() && r.vectors != Vectors::Sse;
+    std::vector<std::uint8_t> out(layout_size(avx ? r.vectors : Vectors::Sse), 0);
     const auto& g = r.gp;
     const std::uint64_t gp[] = {g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.rsp, g.r8,
                                 g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15, g.rip};
@@ -314,6 +375,25 @@ void get(const std::vector<std::uint8_t>& in, std::size_t offset, T& value) {
             at += 16;
         }
     }
+    if (avx && r.vectors == Vectors::Avx512) {
+        // xmm16-31 and ymm16h-31h: the low halves of zmm16-31; k0-7; zmm0h-31h.
+        for (std::size_t i = 16; i < 32; ++i) {
+            if (const auto zmm = r.xstate->zmm(i)) {
+                std::memcpy(out.data() + register_offset(first_xmm16 + i - 16), zmm->data(), 16);
+                std::memcpy(out.data() + register_offset(first_ymm16h + i - 16), zmm->data() + 16,
+                            16);
+            }
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+            const std::uint64_t k = r.xstate->k(i).value_or(0);
+            detail::put(out, register_offset(first_k + i), k);
+        }
+        for (std::size_t i = 0; i < 32; ++i) {
+            if (const auto zmm = r.xstate->zmm(i)) {
+                std::memcpy(out.data() + register_offset(first_zmmh + i), zmm->data() + 32, 32);
+            }
+        }
+    }
     return out;
 }
 
@@ -321,8 +401,8 @@ void get(const std::vector<std::uint8_t>& in, std::size_t offset, T& value) {
 /// orig_rax, and the Redox register layout has no ds, es or gs). \returns false when the
 /// layout's size is not this description's.
 inline bool from_gdb(const std::vector<std::uint8_t>& in, RegisterFile& r) {
-    const bool avx = r.xstate.has_value();
-    if (in.size() != layout_size(avx)) {
+    const bool avx = r.xstate.has_value() && r.vectors != Vectors::Sse;
+    if (in.size() != layout_size(avx ? r.vectors : Vectors::Sse)) {
         return false;
     }
     auto& g = r.gp;
@@ -381,6 +461,28 @@ inline bool from_gdb(const std::vector<std::uint8_t>& in, RegisterFile& r) {
             std::memcpy(ymm.data() + 16, in.data() + at, 16);
             (void)r.xstate->set_ymm(i, ymm);
             at += 16;
+        }
+    }
+    if (avx && r.vectors == Vectors::Avx512) {
+        for (std::size_t i = 0; i < 32; ++i) {
+            ptrace_api::Slot512 zmm{};
+            if (i < 16) {
+                const auto low = r.xstate->ymm(i);
+                if (low) {
+                    std::memcpy(zmm.data(), low->data(), 32);
+                }
+            } else {
+                std::memcpy(zmm.data(), in.data() + register_offset(first_xmm16 + i - 16), 16);
+                std::memcpy(zmm.data() + 16, in.data() + register_offset(first_ymm16h + i - 16),
+                            16);
+            }
+            std::memcpy(zmm.data() + 32, in.data() + register_offset(first_zmmh + i), 32);
+            (void)r.xstate->set_zmm(i, zmm);
+        }
+        for (std::size_t i = 0; i < 8; ++i) {
+            std::uint64_t k = 0;
+            detail::get(in, register_offset(first_k + i), k);
+            (void)r.xstate->set_k(i, k);
         }
     }
     return true;

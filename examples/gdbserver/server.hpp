@@ -166,7 +166,7 @@ private:
     /// The register `regnum` as bytes of the `g` layout: offset and size.
     std::optional<std::pair<std::size_t, std::size_t>> slice(std::string_view num) const {
         const auto n = rsp::parse_hex(num);
-        const std::size_t count = target_.avx() ? register_count : first_ymmh;
+        const std::size_t count = register_count_of(target_.vectors());
         if (!n || *n >= count) {
             return std::nullopt;
         }
@@ -496,7 +496,7 @@ private:
             if (x->annex != "target.xml") {
                 return "E01";
             }
-            document = target_xml(target_.avx());
+            document = target_xml(target_.vectors());
         } else if (x->object == "auxv" && x->annex.empty()) {
             if (!file_text("/proc/" + std::to_string(target_.pid()) + "/auxv", document)) {
                 return "E01";

@@ -67,7 +67,7 @@ struct Resume {
 class Target {
 public:
     explicit Target(dbg::Inferior inferior) : inferior_(std::move(inferior)) {
-        avx_ = probe_avx();
+        vectors_ = probe_vectors();
         last_stop_.reason = dbg::StopReason::Step;
         last_stop_.tid = inferior_.pid();
         for (int s = 1; s <= 64; ++s) {
@@ -77,7 +77,7 @@ public:
 
     [[nodiscard]] dbg::Inferior& inferior() noexcept { return inferior_; }
     [[nodiscard]] pid_t pid() const noexcept { return inferior_.pid(); }
-    [[nodiscard]] bool avx() const noexcept { return avx_; }
+    [[nodiscard]] Vectors vectors() const noexcept { return vectors_; }
     [[nodiscard]] bool exited() const noexcept { return inferior_.exited(); }
     [[nodiscard]] const dbg::Stop& last_stop() const noexcept { return last_stop_; }
 
@@ -129,7 +129,8 @@ public:
         if (auto env = regs.get_env(); env) {
             r.env = *env;
         }
-        if (avx_) {
+        r.vectors = vectors_;
+        if (vectors_ != Vectors::Sse) {
             auto xs = regs.get_xstate();
             if (!xs) {
                 return errno_error(xs.error(), tid, "cannot read its XSAVE area");
@@ -430,17 +431,23 @@ private:
         return static_cast<std::uint64_t>(number);
     }
 
-    bool probe_avx() {
+    Vectors probe_vectors() {
+        using ptrace_api::XFeature;
         auto handle = handle_of(pid());
         if (!handle) {
-            return false;
+            return Vectors::Sse;
         }
         auto xs = (*handle)->get_xstate();
-        return xs && xs->enabled(ptrace_api::XFeature::Avx);
+        if (!xs || !xs->enabled(XFeature::Avx)) {
+            return Vectors::Sse;
+        }
+        const bool avx512 = xs->enabled(XFeature::Opmask) && xs->enabled(XFeature::ZmmHi256) &&
+                            xs->enabled(XFeature::Hi16Zmm);
+        return avx512 ? Vectors::Avx512 : Vectors::Avx;
     }
 
     dbg::Inferior inferior_;
-    bool avx_ = false;
+    Vectors vectors_ = Vectors::Sse;
     dbg::Stop last_stop_;
     std::map<pid_t, Regs> handles_;
     std::optional<dbg::MemoryMap> map_;

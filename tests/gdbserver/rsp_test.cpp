@@ -224,8 +224,12 @@ TEST_CASE("gdbserver: the register layout and the signal numbers") {
     CHECK(gdbserver::register_table()[gdbserver::orig_rax_regnum].name == std::string("orig_rax"));
     CHECK(gdbserver::register_offset(16) == 128);
     CHECK(gdbserver::register_offset(24) == 164); // st0 after 17 * 8 + 7 * 4
-    CHECK(gdbserver::layout_size(false) == 560);
-    CHECK(gdbserver::layout_size(true) == 816);
+    using gdbserver::Vectors;
+    CHECK(gdbserver::layout_size(Vectors::Sse) == 560);
+    CHECK(gdbserver::layout_size(Vectors::Avx) == 816);
+    CHECK(gdbserver::layout_size(Vectors::Avx512) == 816 + 16 * 16 + 16 * 16 + 8 * 8 + 32 * 32);
+    CHECK(gdbserver::register_table()[gdbserver::first_k].name == std::string("k0"));
+    CHECK(gdbserver::register_table()[gdbserver::register_count - 1].name == std::string("zmm31h"));
 
     gdbserver::RegisterFile r;
     r.gp.rip = 0x401000;
@@ -247,10 +251,13 @@ TEST_CASE("gdbserver: the register layout and the signal numbers") {
     // Empty x87 stack: every tag is 3 (0xffff).
     CHECK(gdbserver::full_tag_word(r.fp) == 0xffff);
 
-    const std::string xml = gdbserver::target_xml(true);
+    const std::string xml = gdbserver::target_xml(Vectors::Avx);
     CHECK(xml.find("org.gnu.gdb.i386.linux") != std::string::npos);
     CHECK(xml.find("ymm15h") != std::string::npos);
-    CHECK(gdbserver::target_xml(false).find("ymm0h") == std::string::npos);
+    CHECK(xml.find("zmm0h") == std::string::npos);
+    CHECK(gdbserver::target_xml(Vectors::Sse).find("ymm0h") == std::string::npos);
+    CHECK(gdbserver::target_xml(Vectors::Avx512).find("<reg name=\"zmm31h\" bitsize=\"256\"") !=
+          std::string::npos);
 
     struct Sig {
         int linux_number;
