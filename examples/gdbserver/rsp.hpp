@@ -141,16 +141,55 @@ inline constexpr char hex_chars[] = "0123456789abcdef";
     return out;
 }
 
-/// `data` framed as a packet: `$data#cs`. The data must be escaped already where needed.
+/// `data` framed as a packet: `$data#cs`, with runs of four or more equal characters
+/// run-length encoded as GNU gdbserver does (`c*N`: N - 29 more copies of `c`; N is
+/// printable and never `#` or `$`): gdb's cost is per character received, and memory is
+/// often runs of zeros. The data must be escaped already where needed.
 [[nodiscard]] inline std::string frame(std::string_view data) {
     std::string out;
     out.reserve(data.size() + 4);
     out.push_back('$');
-    out.append(data);
+    for (std::size_t i = 0; i < data.size();) {
+        const char c = data[i];
+        out.push_back(c);
+        std::size_t run = 1;
+        while (i + run < data.size() && run < 98 && data[i + run] == c) {
+            ++run;
+        }
+        std::size_t repeat = run - 1; // copies after the one written
+        if (repeat < 3) {
+            ++i;
+            continue;
+        }
+        while (repeat + 29 == '$' || repeat + 29 == '#') {
+            --repeat;
+        }
+        out.push_back('*');
+        out.push_back(static_cast<char>(repeat + 29));
+        i += repeat + 1;
+    }
+    const std::uint8_t sum = checksum(std::string_view(out).substr(1));
     out.push_back('#');
-    const std::uint8_t sum = checksum(data);
     out.push_back(hex_chars[sum >> 4U]);
     out.push_back(hex_chars[sum & 0xfU]);
+    return out;
+}
+
+/// The inverse of frame()'s run-length encoding (for tests and clients); nothing when a `*`
+/// has no character before it or no count after it.
+[[nodiscard]] inline std::optional<std::string> expand_runs(std::string_view data) {
+    std::string out;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (data[i] != '*') {
+            out.push_back(data[i]);
+            continue;
+        }
+        if (out.empty() || i + 1 >= data.size() || data[i + 1] < 32) {
+            return std::nullopt;
+        }
+        out.append(static_cast<std::size_t>(data[i + 1] - 29), out.back());
+        ++i;
+    }
     return out;
 }
 

@@ -76,7 +76,7 @@ class Server:
         if int(cs, 16) != sum(data) & 0xFF:
             fail("bad checksum from the server on %r" % data)
         self.send_raw(b"+")
-        return data
+        return expand_runs(data)
 
     def ask(self, data: bytes) -> bytes:
         self.send_raw(frame(data))
@@ -99,6 +99,20 @@ class Server:
             time.sleep(0.05)
         os.kill(self.pid, signal.SIGKILL)
         fail("the program %d was left behind" % self.pid)
+
+
+def expand_runs(data: bytes) -> bytes:
+    """Undoes the run-length encoding of replies: c*N is c and N - 29 more copies."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        if data[i:i + 1] == b"*":
+            out += out[-1:] * (data[i + 1] - 29)
+            i += 2
+        else:
+            out.append(data[i])
+            i += 1
+    return bytes(out)
 
 
 def alive(pid) -> bool:

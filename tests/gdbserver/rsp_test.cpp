@@ -34,6 +34,39 @@ TEST_CASE("gdbserver rsp: checksums and framing match the protocol's examples") 
     }
 }
 
+TEST_CASE("gdbserver rsp: runs are run-length encoded as GNU gdbserver does, and expand back") {
+    struct Case {
+        std::string data;
+        std::string body; ///< what frame() puts between '$' and '#'
+    };
+    const std::vector<Case> cases = {
+        {"000", "000"},                 // too short to pay
+        {"0000", "0* "},                // 3 more: ' ' (32)
+        {"00000", "0*!"},               // 4 more
+        {"0000000", "0*\"0"},           // 6 more would be '#': 5, then one plain
+        {"00000000", "0*\"00"},         // 7 more would be '$' (then '#'): 5
+        {std::string(98, '0'), "0*~"},  // 97 more: the longest run
+        {std::string(99, '0'), "0*~0"}, // and a lone one after it
+        {"ab0000cd", "ab0* cd"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.data);
+        const std::string framed = rsp::frame(c.data);
+        REQUIRE(framed.size() >= 4);
+        const std::string body = framed.substr(1, framed.size() - 4);
+        CHECK(body == c.body);
+        CHECK(framed.substr(framed.size() - 2) ==
+              rsp::to_hex(std::string(1, static_cast<char>(rsp::checksum(body)))));
+        CHECK(rsp::expand_runs(body).value() == c.data);
+    }
+    const std::string zeros(300000, '0');
+    CHECK(rsp::expand_runs(rsp::frame(zeros).substr(1, rsp::frame(zeros).size() - 4)).value() ==
+          zeros);
+    CHECK(rsp::frame(zeros).size() < 300000 / 30); // 3 characters per 98
+    CHECK_FALSE(rsp::expand_runs("*!").has_value());
+    CHECK_FALSE(rsp::expand_runs("0*").has_value());
+}
+
 TEST_CASE("gdbserver rsp: the reader splits packets, acks, interrupts and bad input") {
     struct Case {
         const char* name;
