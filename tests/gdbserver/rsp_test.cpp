@@ -140,10 +140,11 @@ TEST_CASE("gdbserver rsp: binary escapes round-trip; a lone '}' is refused") {
         {"abc", "abc"}, {"#", "}\x03"}, {"$", "}\x04"},
         {"}", "}]"},    {"*", "}\x0a"}, {std::string("\0\x7f", 2), std::string("\0\x7f", 2)},
     };
-    for (const auto& [raw, escaped] : cases) {
+    for (const auto& c : cases) {
+        const std::string& raw = c.first;
         CAPTURE(raw);
-        CHECK(rsp::escape_binary(raw) == escaped);
-        CHECK(rsp::unescape_binary(escaped).value() == raw);
+        CHECK(rsp::escape_binary(raw) == c.second);
+        CHECK(rsp::unescape_binary(c.second).value() == raw);
     }
     CHECK_FALSE(rsp::unescape_binary("abc}").has_value());
 }
