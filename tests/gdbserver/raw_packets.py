@@ -24,8 +24,9 @@ def frame(data: bytes) -> bytes:
 
 
 class Server:
-    def __init__(self, gdbserver, argv):
-        self.proc = subprocess.Popen([gdbserver, "-"] + argv, stdin=subprocess.PIPE,
+    def __init__(self, gdbserver, argv, attach=False):
+        command = [gdbserver, "--attach", "-"] if attach else [gdbserver, "-"]
+        self.proc = subprocess.Popen(command + argv, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.buf = b""
         self.pid = None
@@ -133,9 +134,9 @@ def fail(message):
 
 def check(what, got, expected):
     ok = re.fullmatch(expected, got) is not None if isinstance(expected, bytes) else got == expected
-    print(("ok   " if ok else "FAIL ") + what + ": " + repr(got[:80]))
+    print(("ok   " if ok else "FAIL ") + what + ": " + repr(got)[:90])
     if not ok:
-        failures.append("%s: got %r, expected %r" % (what, got[:200], expected))
+        failures.append("%s: got %s, expected %r" % (what, repr(got)[:200], expected))
 
 
 def main():
@@ -190,7 +191,26 @@ def main():
     s.finish()
     print("ok   disconnect while running: server exited, program %d gone" % s.pid)
 
-    # 3. Usage errors.
+    # 3. An attached process: the client goes away, the process runs on untraced.
+    spinner = subprocess.Popen([program, "spin", "1"])
+    try:
+        time.sleep(0.3)
+        s = Server(gdbserver, [str(spinner.pid)], attach=True)
+        check("attached: ? answers", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+        check("attached: qAttached", s.ask(b"qAttached"), b"1")
+        check("attached: two threads", s.ask(b"qfThreadInfo").count(b","), 1)
+        s.proc.stdin.close()
+        s.proc.wait(timeout=TIMEOUT)
+        time.sleep(0.2)
+        status = open("/proc/%d/status" % spinner.pid).read()
+        tracer = re.search(r"TracerPid:\s*(\d+)", status).group(1)
+        state = re.search(r"State:\s*(\S)", status).group(1)
+        check("attached: detached on disconnect, running", (tracer, state in "RS"), ("0", True))
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+    # 4. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
                  ["nope", "true"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)
