@@ -4,7 +4,8 @@
 checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
 empty reply, bad hex, lengths and addresses E01; an interrupt (0x03) stops the running
 program with SIGINT; a client that disconnects at a stop or while the program runs leaves no
-process behind (the program is killed, the server exits). Every read is bounded by a timeout.
+process behind (the program is killed, the server exits); an attached process is detached
+when its client goes away and runs on untraced. Every read is bounded by a timeout.
 
 usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
 """
