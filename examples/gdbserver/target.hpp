@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -200,12 +201,21 @@ public:
             map_ = std::move(*fresh);
         }
         auto set = bps.set(address, *map_);
+        if (!set && set.error().code == std::errc::permission_denied) {
+            // Not executable: gdb's call dummy on the (NX) stack. Jumping there faults with
+            // SIGSEGV at that address, which gdb takes for the breakpoint; no int3 is needed.
+            nx_sites_.insert(address);
+            return {};
+        }
         if (!set) {
             return set.error();
         }
         return {};
     }
     dbg::DebugResult<void> remove_breakpoint(std::uint64_t address) {
+        if (nx_sites_.erase(address) != 0) {
+            return {};
+        }
         return inferior_.breakpoints().remove(address);
     }
 
@@ -451,6 +461,7 @@ private:
     dbg::Stop last_stop_;
     std::map<pid_t, Regs> handles_;
     std::optional<dbg::MemoryMap> map_;
+    std::set<std::uint64_t> nx_sites_; ///< Z0 in memory that cannot execute (see above)
     std::array<std::optional<Watch>, 4> slots_{};
 };
 
