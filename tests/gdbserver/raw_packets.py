@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Feeds raw packets, good and malformed, to the gdbserver example over its stdin/stdout and
 checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
-empty reply, bad hex, lengths and addresses E01; an interrupt (0x03) stops the running
+empty reply, bad hex, lengths and addresses E01, 1000 random ones an answer each; an interrupt (0x03) stops the running
 program with SIGINT; a client that disconnects at a stop or while the program runs leaves no
 process behind (the program is killed, the server exits); an attached process is detached
 when its client goes away and runs on untraced. Every read is bounded by a timeout.
@@ -10,6 +10,7 @@ when its client goes away and runs on untraced. Every read is bounded by a timeo
 usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
 """
 import os
+import random
 import re
 import select
 import signal
@@ -173,6 +174,20 @@ def main():
     check("G bad hex", s.ask(b"Gzz"), b"E01")
     check("g still answers", s.ask(b"g"), rb"[0-9a-f]{1120}([0-9a-f]{512}([0-9a-f]{3200})?)?")
     check("qfThreadInfo", s.ask(b"qfThreadInfo"), rb"mp[0-9a-f]+\.[0-9a-f]+")
+    # Random arguments after every packet prefix that does not run or end the program: each
+    # gets an answer and the server lives on (seeded, so a failure repeats).
+    rng = random.Random(7)
+    prefixes = [b"g", b"G", b"p", b"P", b"m", b"M", b"x", b"X", b"Z0,", b"z0,", b"Z2,", b"z2,",
+                b"Z3,", b"H", b"Hg", b"Hc", b"T", b"q", b"qXfer:", b"qXfer:features:read:",
+                b"qXfer:auxv:read::", b"qXfer:threads:read::", b"qXfer:exec-file:read:",
+                b"vFile:open:", b"vFile:pread:", b"vFile:fstat:", b"vFile:close:",
+                b"vFile:readlink:", b"QPassSignals:", b"qC", b"qfThreadInfo", b"?", b"vCont?"]
+    alphabet = b"0123456789abcdefxyz,:;=-p.}*"
+    for _ in range(1000):
+        body = rng.choice(prefixes) + bytes(rng.choice(alphabet)
+                                            for _ in range(rng.randint(0, 24)))
+        s.ask(body)
+    check("1000 random packets answered", s.ask(b"?")[:3], b"T05")
     big = b"$" + b"a" * (2 << 20)
     s.send_raw(big)
     check("an oversized packet is refused", s.read_bytes(1), b"-")
