@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "api_support.hpp"
 #include "support.hpp"
@@ -108,6 +110,49 @@ TEST_SUITE("integration") {
               "/tmp");
         CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
         CHECK(child.wait().value().exit_code() == 0);
+    }
+
+    TEST_CASE("spawn: no_aslr runs the program with ADDR_NO_RANDOMIZE; the default keeps it off") {
+        api_support::Watchdog dog;
+        const auto persona = [](pid_t pid) {
+            return std::stoul(api_support::proc_file(pid, "personality"), nullptr, 16);
+        };
+        Command plain{tracee_path(), {"exit", "0"}, {}, {}};
+        Command fixed = plain;
+        fixed.no_aslr = true;
+        auto a = spawn(fixed);
+        REQUIRE_MESSAGE(a.has_value(), a.error().message());
+        dog.watch(a->child.pid());
+        CHECK((persona(a->child.pid()) & ADDR_NO_RANDOMIZE) != 0);
+        auto b = spawn(plain);
+        REQUIRE_MESSAGE(b.has_value(), b.error().message());
+        dog.watch(b->child.pid());
+        CHECK((persona(b->child.pid()) & ADDR_NO_RANDOMIZE) ==
+              (persona(::getpid()) & ADDR_NO_RANDOMIZE));
+        for (auto* s : {&*a, &*b}) {
+            CHECK_ERRC(s->tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(s->child.wait().value().exit_code() == 0);
+        }
+    }
+
+    TEST_CASE("Child: release gives the child up without killing it") {
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::pause();
+            ::_exit(0);
+        }
+        {
+            Child child(pid);
+            CHECK(child.release() == pid);
+            CHECK(child.pid() == 0);
+        } // the destructor does nothing now
+        CHECK(::kill(pid, 0) == 0);
+        REQUIRE(::kill(pid, SIGKILL) == 0);
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK(WIFSIGNALED(status));
+        CHECK(api_support::no_children());
     }
 
     TEST_CASE("spawn: a bare name is looked up in PATH") {

@@ -7,7 +7,12 @@
 //   stepping threads N M     N threads call hammer() M times each; exit 0 when all N*M ran
 //   stepping fork            a child calls add_one(1) and exits with 0 when it got 2; then the
 //                            parent calls add_one(2) and exits with 0 when both went right
+//   stepping signals         raises SIGUSR1 then SIGUSR2 (both caught); exits with
+//                            10 * (SIGUSR1 handler runs) + (SIGUSR2 handler runs)
+//   stepping spin N          N threads and main call add_one() in a loop with short sleeps,
+//                            forever (the attach tests' target)
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -57,6 +62,23 @@ __attribute__((noinline)) void* hammer_thread(void*) {
     return nullptr;
 }
 
+volatile sig_atomic_t usr1_seen = 0;
+volatile sig_atomic_t usr2_seen = 0;
+
+void on_usr1(int) {
+    usr1_seen = usr1_seen + 1;
+}
+void on_usr2(int) {
+    usr2_seen = usr2_seen + 1;
+}
+
+__attribute__((noinline)) void* spin_thread(void*) {
+    for (int i = 0;; i = add_one(i) % 1000) {
+        usleep(1000);
+    }
+    return nullptr;
+}
+
 } // extern "C"
 
 int main(int argc, char** argv) {
@@ -99,6 +121,23 @@ int main(int argc, char** argv) {
         }
         const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         return child_ok && add_one(2) == 3 ? 0 : 1;
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "signals") == 0) {
+        signal(SIGUSR1, on_usr1);
+        signal(SIGUSR2, on_usr2);
+        raise(SIGUSR1);
+        raise(SIGUSR2);
+        return 10 * usr1_seen + usr2_seen;
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "spin") == 0) {
+        const long n = std::atol(argv[2]);
+        for (long i = 0; i < n && i < 64; ++i) {
+            pthread_t t;
+            if (pthread_create(&t, nullptr, spin_thread, nullptr) != 0) {
+                return 3;
+            }
+        }
+        spin_thread(nullptr);
     }
     return 2;
 }

@@ -70,6 +70,16 @@ public:
     /// \errors ESRCH it is gone already.
     Result<void> kill() noexcept;
 
+    /// Gives the child up without killing or reaping it (a debugger that detaches and lets
+    /// the program run on): this object forgets it and its destructor does nothing. The
+    /// caller still is its parent; when the caller exits, init reaps it.
+    /// \returns the pid it held (0 when reaped or moved from).
+    pid_t release() noexcept {
+        const pid_t pid = pid_;
+        forget();
+        return pid;
+    }
+
 private:
     /// waitid(WEXITED) with `flags`; on success the child is reaped and forgotten. Only
     /// called once the child exited (or with WNOHANG), so no ptrace stop is consumed.
@@ -117,6 +127,12 @@ struct Command {
     /// then resumes with PTRACE_CONT when the tracee's syscall set (`syscalls`) lies within
     /// them, as for its own filter (kernel-shim/README.md, "Syscall filter").
     SyscallSet seccomp_traps{};
+    /// Runs the program with address space randomisation off (`personality(ADDR_NO_RANDOMIZE)`
+    /// in the child before its exec), as gdb and gdbserver do for the programs they start, so
+    /// that addresses repeat from run to run. When the personality cannot be changed (a
+    /// seccomp policy of the caller's forbids it) the program runs randomised: it is a
+    /// convenience, not a guarantee.
+    bool no_aslr = false;
 };
 
 /// A traced program: its Child and its Tracer. The tracer is declared last so that it is

@@ -49,21 +49,6 @@ struct Breakpoint {
     BreakpointCondition condition;
 };
 
-namespace detail {
-
-/// "0x4011d6".
-inline std::string hex_address(std::uint64_t address) {
-    constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    do {
-        out.insert(out.begin(), digits[address & 0xfU]);
-        address >>= 4U;
-    } while (address != 0);
-    return "0x" + out;
-}
-
-} // namespace detail
-
 /// The breakpoints of one process. Every site is an address whose first byte this table
 /// replaced by int3 (or would, when enabled) and the byte it saved. A site exists for a user's
 /// breakpoint (set(), enabled or not) and for the temporary breakpoints Inferior places to

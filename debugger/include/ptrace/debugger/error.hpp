@@ -7,6 +7,7 @@
 
 #include <ptrace/config.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -131,5 +132,20 @@ public:
 private:
     std::optional<DebugError> error_;
 };
+
+namespace detail {
+
+/// "0x4011d6" (shared by the kit's messages).
+inline std::string hex_address(std::uint64_t address) {
+    constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    do {
+        out.insert(out.begin(), digits[address & 0xfU]);
+        address >>= 4U;
+    } while (address != 0);
+    return "0x" + out;
+}
+
+} // namespace detail
 
 } // namespace ptrace_api::debugger

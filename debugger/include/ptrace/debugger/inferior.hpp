@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <span>
@@ -104,6 +106,16 @@ enum class StopReason : std::uint8_t {
     Step,              ///< a step, next or finish ended: rip is where it ended
     ThreadExited,      ///< the thread being stepped exited (the process goes on)
     Exited,            ///< the process is gone: `status`
+    Signal,            ///< a signal whose policy is SignalPolicy::Stop arrived: `signal`
+    Interrupted,       ///< the interrupt fd became readable (set_interrupt_fd): all stopped
+};
+
+/// What Inferior does with a signal the program receives (set_signal_policy()).
+enum class SignalPolicy : std::uint8_t {
+    Pass,     ///< delivered to the program without a report (the default for every signal)
+    Stop,     ///< reported as StopReason::Signal; delivered when the thread goes on, unless
+              ///< discard_signal() says otherwise
+    Suppress, ///< thrown away without a report: the program never sees it
 };
 
 /// A reported stop: which thread, why and where.
@@ -113,6 +125,7 @@ struct Stop {
     std::uint64_t rip = 0;     ///< the thread's rip now
     std::uint64_t address = 0; ///< Breakpoint: its address; ForeignBreakpoint: the int3's
     WaitStatus status{};       ///< Exited: how the process ended
+    int signal = 0;            ///< Signal: its number
 
     /// "thread 42: breakpoint at 0x401136", "process exited with status 0", ...
     [[nodiscard]] std::string describe() const {
@@ -126,6 +139,11 @@ struct Stop {
             return who + "step ended at " + detail::hex_address(rip);
         case StopReason::ThreadExited:
             return who + "exited";
+        case StopReason::Signal:
+            return who + "signal " + std::string(signal_name(signal)) + " at " +
+                   detail::hex_address(rip);
+        case StopReason::Interrupted:
+            return who + "interrupted at " + detail::hex_address(rip);
         case StopReason::Exited:
             break;
         }
@@ -184,6 +202,61 @@ public:
         return inferior;
     }
 
+    /// Traces the running process `pid` and every thread of it, all stopped: the threads in
+    /// `/proc/<pid>/task` are attached (A5, stopped at once) pass after pass until a pass finds
+    /// no new one (a thread not stopped yet may start another meanwhile). The process is not
+    /// our child: closing the Inferior (or detach()) lets it run on untraced, kill() kills it,
+    /// and its exit status comes from its EXIT stop (STOP_EXIT is added to every operation).
+    /// \errors ESRCH no such process; EPERM not allowed, with the reason spelled out (another
+    /// user's process, /proc/sys/kernel/yama/ptrace_scope, or our own process); EBUSY it is
+    /// traced already; the handles' errors.
+    [[nodiscard]] static DebugResult<Inferior> attach(pid_t pid) {
+        if (pid <= 0) {
+            return debug_error(std::errc::invalid_argument, "cannot attach to process " +
+                                                                std::to_string(pid) +
+                                                                ": not a process id");
+        }
+        if (pid == ::getpid()) {
+            return debug_error(std::errc::operation_not_permitted,
+                               "cannot attach to process " + std::to_string(pid) +
+                                   ": it is the debugger itself");
+        }
+        std::map<pid_t, Thread> threads;
+        for (bool grew = true; grew;) {
+            grew = false;
+            auto tids = task_ids(pid);
+            if (!tids) {
+                return tids.error();
+            }
+            for (const pid_t tid : *tids) {
+                if (threads.contains(tid)) {
+                    continue;
+                }
+                auto tracer = Tracer::attach(tid, {AttachStop::StopNow, OnClose::Detach});
+                if (!tracer) {
+                    if (tracer.error() == std::errc::no_such_process && tid != pid) {
+                        continue; // the thread exited meanwhile
+                    }
+                    return attach_error(pid, tid, tracer.error());
+                }
+                auto nonblocking = std::move(*tracer).into_nonblocking();
+                if (!nonblocking) {
+                    return debug_errno(nonblocking.error().value(),
+                                       "thread " + std::to_string(tid) + ": cannot go nonblocking");
+                }
+                threads.emplace(tid, Thread{std::move(*nonblocking)});
+                grew = true;
+            }
+        }
+        auto bps = Breakpoints::open(pid);
+        if (!bps) {
+            return bps.error();
+        }
+        Inferior inferior(pid, std::move(*bps));
+        inferior.threads_ = std::move(threads);
+        return inferior;
+    }
+
     Inferior(Inferior&&) noexcept = default;
     // No move assignment: the process assigned over would be reaped while its threads are
     // still held at their stops.
@@ -193,6 +266,97 @@ public:
     ~Inferior() = default; // threads_ first (their handles kill the process), then child_ reaps
 
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+    /// The process was attached (attach()), not started by launch().
+    [[nodiscard]] bool attached() const noexcept { return !child_.has_value(); }
+
+    /// What happens to `signal` (1-64) when the program receives it: see SignalPolicy. The
+    /// debugger's own SIGSTOPs are never reported. \errors EINVAL a number out of range.
+    DebugResult<void> set_signal_policy(int signal, SignalPolicy policy) {
+        if (signal < 1 || signal >= static_cast<int>(policies_.size())) {
+            return debug_error(std::errc::invalid_argument,
+                               "signal " + std::to_string(signal) + " is out of range (1-64)");
+        }
+        policies_[static_cast<std::size_t>(signal)] = policy;
+        return {};
+    }
+    [[nodiscard]] SignalPolicy signal_policy(int signal) const noexcept {
+        return signal >= 1 && signal < static_cast<int>(policies_.size())
+                   ? policies_[static_cast<std::size_t>(signal)]
+                   : SignalPolicy::Pass;
+    }
+
+    /// The thread `tid` stopped at a reported signal (StopReason::Signal) goes on without it:
+    /// the program never sees it. \errors ESRCH no such thread; EINVAL it is not stopped at a
+    /// reported signal.
+    DebugResult<void> discard_signal(pid_t tid) {
+        auto t = stopped(tid);
+        if (!t) {
+            return t.error();
+        }
+        if ((*t)->signal == 0) {
+            return debug_error(std::errc::invalid_argument,
+                               "thread " + std::to_string(tid) + " is not stopped at a signal");
+        }
+        (*t)->leave = PtraceFlags::FLAG_IGNORE;
+        (*t)->signal = 0;
+        return {};
+    }
+
+    /// The signal the thread `tid` is stopped at and will receive when it goes on (a reported
+    /// signal not discarded), or 0.
+    [[nodiscard]] int pending_signal(pid_t tid) const noexcept {
+        const auto found = threads_.find(tid);
+        return found == threads_.end() ? 0 : found->second.signal;
+    }
+
+    /// While cont(), step_over() or step_out() wait for the program, they also watch `fd`
+    /// (-1: nothing): when it becomes readable (a debugger's interrupt request, or its
+    /// connection closing) every thread is stopped and the operation returns
+    /// StopReason::Interrupted, for the thread of the last reported stop (or the leader).
+    /// Reading the fd is the caller's business. step_instruction() does not watch it.
+    void set_interrupt_fd(int fd) noexcept { interrupt_fd_ = fd; }
+
+    /// Lets the process run on untraced: every int3 of the table is taken out of memory and
+    /// every thread's handle detached (a thread at a reported signal gets it). A launched
+    /// process is no longer killed by the Inferior, nor reaped: it is given up (Child::
+    /// release). Afterwards the Inferior holds nothing; exited() is true.
+    /// \errors ESRCH the process has exited already; the memory's errors (the threads are
+    /// detached anyway).
+    DebugResult<void> detach() {
+        if (exit_status_) {
+            return gone_error();
+        }
+        DebugResult<void> result;
+        for (const std::uint64_t site : breakpoints_.inserted_sites()) {
+            if (auto r = breakpoints_.lift(site); !r && result) {
+                result = r.error();
+            }
+        }
+        bool sigstopped = false;
+        for (auto& [tid, t] : threads_) {
+            sigstopped = sigstopped || t.at_our_sigstop;
+            (void)std::move(t.tracer).detach();
+        }
+        threads_.clear();
+        if (sigstopped) {
+            // A thread detached at our SIGSTOP gets it on the way out (the detach delivers a
+            // signal stop's signal) and the process enters a job-control stop: a SIGCONT ends
+            // it, once the stop is there (it comes as the threads leave).
+            for (int i = 0; i < 20; ++i) {
+                if (job_stopped(pid_)) {
+                    (void)::kill(pid_, SIGCONT);
+                    break;
+                }
+                ::usleep(10000);
+            }
+        }
+        if (child_) {
+            (void)child_->release();
+        }
+        exit_status_ = WaitStatus{};
+        return result;
+    }
+
     [[nodiscard]] Breakpoints& breakpoints() noexcept { return breakpoints_; }
     /// The process has exited (and was reaped).
     [[nodiscard]] bool exited() const noexcept { return exit_status_.has_value(); }
@@ -330,6 +494,17 @@ public:
         if (exit_status_) {
             return *exit_status_;
         }
+        if (!child_) {
+            // Not our child: kill it, let the handles see it go, and report SIGKILL.
+            (void)::kill(pid_, SIGKILL);
+            for (auto& [tid, t] : threads_) {
+                pollfd fd{t.tracer.native_handle(), POLLIN, 0};
+                (void)::poll(&fd, 1, 1000);
+            }
+            threads_.clear();
+            exit_status_ = WaitStatus{SIGKILL};
+            return *exit_status_;
+        }
         threads_.clear(); // each handle closes with OnClose::Kill
         return finish_status();
     }
@@ -354,6 +529,10 @@ private:
         std::chrono::steady_clock::time_point sigstop_sent{};
         /// rip was moved back onto this site (or a step ended on it): step over it first.
         std::optional<std::uint64_t> over;
+        /// The reported signal this thread is stopped at (delivered when it goes on), or 0.
+        int signal = 0;
+        /// Stopped at one of our SIGSTOPs (thrown away when it goes on).
+        bool at_our_sigstop = false;
     };
 
     /// What one event meant.
@@ -372,6 +551,77 @@ private:
 
     Inferior(Child child, Breakpoints breakpoints) noexcept
         : pid_(child.pid()), child_(std::move(child)), breakpoints_(std::move(breakpoints)) {}
+    Inferior(pid_t pid, Breakpoints breakpoints) noexcept
+        : pid_(pid), breakpoints_(std::move(breakpoints)), extra_(PtraceFlags::STOP_EXIT) {}
+
+    /// Whether a thread of `pid` is in a job-control stop (state T in /proc/<pid>/task/*/stat).
+    static bool job_stopped(pid_t pid) {
+        auto tids = task_ids(pid);
+        if (!tids) {
+            return false;
+        }
+        for (const pid_t tid : *tids) {
+            std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
+                             "/stat");
+            std::string text;
+            std::getline(in, text);
+            const std::size_t paren = text.rfind(')');
+            if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// The TIDs in /proc/<pid>/task. \errors ESRCH no such process.
+    static DebugResult<std::vector<pid_t>> task_ids(pid_t pid) {
+        std::vector<pid_t> out;
+        const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+                out.push_back(static_cast<pid_t>(std::stol(name)));
+            }
+        }
+        if (ec || out.empty()) {
+            return debug_error(std::errc::no_such_process, "cannot attach to process " +
+                                                               std::to_string(pid) +
+                                                               ": no such process");
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    /// An attach error with its likely reason.
+    static DebugError attach_error(pid_t pid, pid_t tid, std::error_code code) {
+        std::string message = "cannot attach to process " + std::to_string(pid);
+        if (tid != pid) {
+            message += " (thread " + std::to_string(tid) + ")";
+        }
+        if (code == std::errc::operation_not_permitted) {
+            message += ": not permitted: it belongs to another user, or the Yama setting "
+                       "/proc/sys/kernel/yama/ptrace_scope";
+            std::ifstream scope("/proc/sys/kernel/yama/ptrace_scope");
+            int value = -1;
+            if (scope >> value) {
+                message += " is " + std::to_string(value);
+                if (value >= 1) {
+                    message += " (1: only descendants may be traced without CAP_SYS_PTRACE; "
+                               "run as root or set it to 0)";
+                }
+            } else {
+                message += " forbids it";
+            }
+        } else if (code == std::errc::device_or_resource_busy) {
+            message += ": it is traced already (by another debugger)";
+        } else if (code == std::errc::no_such_process) {
+            message += ": no such process (or a zombie)";
+        } else {
+            message += ": " + code.message();
+        }
+        return DebugError{code, std::move(message)};
+    }
 
     DebugError gone_error() const {
         return debug_error(std::errc::no_such_process,
@@ -409,7 +659,12 @@ private:
     /// The process has no thread left: reap it.
     DebugResult<WaitStatus> finish_status() {
         threads_.clear();
-        auto status = child_.wait();
+        if (!child_) {
+            // Not our child: the status of its EXIT stop (or a SIGKILL that left none).
+            exit_status_ = last_exit_.value_or(WaitStatus{SIGKILL});
+            return *exit_status_;
+        }
+        auto status = child_->wait();
         if (!status) {
             return debug_errno(status.error().value(),
                                "process " + std::to_string(pid_) + ": cannot reap it");
@@ -547,13 +802,40 @@ private:
         }
         t.state = State::Stopped;
         t.leave = PtraceFlags{};
+        t.signal = 0;
+        t.at_our_sigstop = false;
+        if (const auto* exit = std::get_if<events::Exit>(&v)) {
+            last_exit_ = exit->status;
+            return Got::Nothing;
+        }
         if (const auto* sig = std::get_if<events::Signal>(&v)) {
             if (sig->signal == SIGSTOP && t.sigstops_owed > 0) {
                 --t.sigstops_owed;
                 t.leave = PtraceFlags::FLAG_IGNORE; // ours: throw it away (E2)
+                t.at_our_sigstop = true;
                 return Got::OurStop;
             }
-            return Got::ProgramSignal; // delivered when the thread goes on
+            switch (signal_policy(sig->signal)) {
+            case SignalPolicy::Pass:
+                return Got::ProgramSignal; // delivered when the thread goes on
+            case SignalPolicy::Suppress:
+                t.leave = PtraceFlags::FLAG_IGNORE;
+                return Got::ProgramSignal;
+            case SignalPolicy::Stop:
+                break;
+            }
+            auto regs = t.tracer.regs().get_int();
+            if (!regs) {
+                return thread_error(regs.error(), tid, "cannot read its registers at a signal");
+            }
+            t.signal = sig->signal;
+            Stop stop;
+            stop.reason = StopReason::Signal;
+            stop.tid = tid;
+            stop.rip = regs->rip;
+            stop.signal = sig->signal;
+            report = stop;
+            return Got::Report;
         }
         return std::holds_alternative<events::SingleStep>(v) ? Got::Step : Got::Nothing;
     }
@@ -586,9 +868,13 @@ private:
 
     /// Polls the handles of the threads in `state`; \returns the readable ones (empty after
     /// `timeout_ms`, -1: no limit).
-    std::vector<pid_t> poll_threads(State state, int timeout_ms) {
+    std::vector<pid_t> poll_threads(State state, int timeout_ms, bool* interrupted = nullptr) {
         std::vector<pollfd> fds;
         std::vector<pid_t> tids;
+        if (interrupted != nullptr && interrupt_fd_ >= 0) {
+            fds.push_back(pollfd{interrupt_fd_, POLLIN, 0});
+            tids.push_back(0);
+        }
         for (const auto& [tid, t] : threads_) {
             if (t.state == state) {
                 fds.push_back(pollfd{t.tracer.native_handle(), POLLIN, 0});
@@ -604,7 +890,12 @@ private:
             n = ::poll(fds.data(), fds.size(), timeout_ms);
         } while (n < 0 && errno == EINTR);
         for (std::size_t i = 0; n > 0 && i < fds.size(); ++i) {
-            if (fds[i].revents != 0) {
+            if (fds[i].revents == 0) {
+                continue;
+            }
+            if (tids[i] == 0) {
+                *interrupted = true;
+            } else {
                 ready.push_back(tids[i]);
             }
         }
@@ -614,8 +905,10 @@ private:
     /// Resumes the stopped thread `tid` with the flags that leave its stop correctly.
     DebugResult<void> resume(pid_t tid, PtraceFlags flags) {
         Thread& t = threads_.at(tid);
-        auto r = t.tracer.next(flags | t.leave);
+        auto r = t.tracer.next(flags | t.leave | extra_);
         t.leave = PtraceFlags{};
+        t.signal = 0;
+        t.at_our_sigstop = false;
         if (!r) {
             if (r.error() == std::errc::no_such_process) {
                 forget(tid);
@@ -716,8 +1009,13 @@ private:
                 return r.error();
             }
             bool stop_world = !pending_.empty();
+            bool interrupted = false;
             while (!stop_world && !threads_.empty()) {
-                const std::vector<pid_t> ready = poll_threads(State::Running, -1);
+                const std::vector<pid_t> ready = poll_threads(State::Running, -1, &interrupted);
+                if (interrupted) {
+                    stop_world = true;
+                    break;
+                }
                 if (ready.empty()) {
                     break; // nothing runs (cannot happen: every thread was resumed)
                 }
@@ -750,7 +1048,28 @@ private:
             if (auto r = stop_all(); !r) {
                 return r.error();
             }
+            if (interrupted && !threads_.empty()) {
+                return interrupt_stop();
+            }
         }
+    }
+
+    /// The stop reported for an interrupt: the thread of the last reported stop, or the
+    /// leader, or any thread.
+    DebugResult<Stop> interrupt_stop() {
+        pid_t tid = threads_.contains(pid_) ? pid_ : threads_.begin()->first;
+        if (last_shown_ && threads_.contains(*last_shown_)) {
+            tid = *last_shown_;
+        }
+        auto regs = threads_.at(tid).tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers");
+        }
+        Stop stop;
+        stop.reason = StopReason::Interrupted;
+        stop.tid = tid;
+        stop.rip = regs->rip;
+        return stop;
     }
 
     /// The thread of the last reported stop: a breakpoint at its rip (set there since, or
@@ -779,6 +1098,7 @@ private:
         if (stop && stop->reason != StopReason::Exited &&
             stop->reason != StopReason::ThreadExited) {
             current_ = stop->tid;
+            last_shown_ = stop->tid;
         }
         return stop;
     }
@@ -940,8 +1260,13 @@ private:
     }
 
     pid_t pid_ = 0;
-    Child child_;
+    std::optional<Child> child_; ///< none when attached: not our child
     Breakpoints breakpoints_;
+    PtraceFlags extra_{}; ///< added to every operation: STOP_EXIT when attached
+    std::optional<WaitStatus> last_exit_;
+    std::array<SignalPolicy, 65> policies_{};
+    int interrupt_fd_ = -1;
+    std::optional<pid_t> last_shown_;
     std::map<pid_t, Thread> threads_; // destroyed before child_: the handles close first
     std::deque<Stop> pending_;
     std::optional<Target> target_;

@@ -21,12 +21,6 @@ namespace ptrace_api::debugger {
 
 namespace detail {
 
-inline std::string hex_address(std::uint64_t value) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-    return buf;
-}
-
 /// "slot 1 (write, 4 bytes at 0x1000)".
 inline std::string describe_slot(std::size_t slot, const std::optional<Watchpoint>& w) {
     std::string out = "slot " + std::to_string(slot);

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/personality.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -163,11 +164,19 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
                                     const char* cwd, char* const* candidates, char* const* argv,
                                     char* const* envp, std::span<const sock_filter> filter = {},
                                     int filter_write = -1,
-                                    std::span<const sock_filter> required = {}) noexcept {
+                                    std::span<const sock_filter> required = {},
+                                    bool no_aslr = false) noexcept {
     (void)::close(gate_write);
     (void)::close(err_read);
     char byte = 0;
     while (::read(gate_read, &byte, 1) < 0 && errno == EINTR) {
+    }
+    if (no_aslr) {
+        // Command::no_aslr: best effort (0xffffffff reads the current persona).
+        const int persona = ::personality(0xffffffff);
+        if (persona != -1) {
+            (void)::personality(static_cast<unsigned long>(persona) | ADDR_NO_RANDOMIZE);
+        }
     }
     sigset_t none;
     (void)::sigemptyset(&none);
@@ -271,7 +280,8 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
     if (pid == 0) {
         (void)::close(fpipe[0]);
         detail::exec_child(gate[0], gate[1], err[0], err[1], cwd, candidate_ptrs.data(),
-                           argv.data(), envp, program, fpipe[1], command.seccomp_program);
+                           argv.data(), envp, program, fpipe[1], command.seccomp_program,
+                           command.no_aslr);
     }
     gate_read.reset();
     err_write.reset();

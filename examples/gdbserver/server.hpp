@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+// The protocol's main loop: reads packets, answers each (the `handle_*` members, one per
+// packet family), runs the program on vCont/c/s and reports its stops. All-stop only.
+#pragma once
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "connection.hpp"
+#include "regs.hpp"
+#include "rsp.hpp"
+#include "target.hpp"
+#include "vfile.hpp"
+
+namespace gdbserver {
+
+inline constexpr std::size_t packet_size = 0x40000; // what qSupported offers gdb
+
+class Server {
+public:
+    Server(Connection& connection, Target& target) : conn_(connection), target_(target) {
+        target_.inferior().set_interrupt_fd(conn_.input_fd());
+        general_ = target_.pid();
+    }
+
+    /// Serves until gdb disconnects, detaches or kills. On a disconnect the program is
+    /// killed if we started it and detached if we attached to it, as GNU gdbserver does.
+    /// \returns the exit status for main().
+    int run() {
+        for (;;) {
+            std::optional<rsp::Input> item = conn_.take_pending();
+            if (!item) {
+                item = conn_.next();
+            }
+            if (!item) {
+                return disconnected();
+            }
+            switch (item->kind) {
+            case rsp::InputKind::Ack:
+            case rsp::InputKind::Interrupt: // the program is stopped already
+                continue;
+            case rsp::InputKind::Nack:
+                (void)conn_.resend();
+                continue;
+            case rsp::InputKind::BadChecksum:
+            case rsp::InputKind::TooLong:
+                if (conn_.acking()) {
+                    (void)conn_.send_ack(false); // gdb sends it again
+                }
+                continue;
+            case rsp::InputKind::Packet:
+                break;
+            }
+            if (conn_.acking() && !conn_.send_ack(true)) {
+                return disconnected();
+            }
+            std::optional<std::string> reply = handle(item->data);
+            if (done_) {
+                if (reply) {
+                    (void)conn_.send(*reply);
+                }
+                return 0;
+            }
+            if (lost_) {
+                return disconnected();
+            }
+            if (reply && !conn_.send(*reply)) {
+                return disconnected();
+            }
+            if (item->data == "QStartNoAckMode") {
+                conn_.set_no_ack();
+            }
+        }
+    }
+
+private:
+    /// The reply to one packet; nothing for the packets that have none (k).
+    std::optional<std::string> handle(const std::string& p) {
+        if (p.empty()) {
+            return "";
+        }
+        const std::string_view args = std::string_view(p).substr(1);
+        switch (p[0]) {
+        case '?':
+            return target_.exited() ? exit_reply_ : target_.stop_reply(target_.last_stop());
+        case 'g':
+            return read_all_registers();
+        case 'G':
+            return write_all_registers(args);
+        case 'p':
+            return read_register(args);
+        case 'P':
+            return write_register(args);
+        case 'm':
+            return read_memory(args, false);
+        case 'x':
+            return read_memory(args, true);
+        case 'M':
+            return write_memory(args, false);
+        case 'X':
+            return write_memory(args, true);
+        case 'Z':
+        case 'z':
+            return breakpoint(p[0] == 'Z', args);
+        case 'H':
+            return set_thread(args);
+        case 'T':
+            return thread_alive(args);
+        case 'c':
+        case 's':
+        case 'C':
+        case 'S':
+            return legacy_resume(p[0], args);
+        case 'k':
+            kill();
+            done_ = true;
+            return std::nullopt;
+        case 'D':
+            return detach();
+        case 'q':
+        case 'Q':
+            return query(p);
+        case 'v':
+            return v_packet(p);
+        default:
+            return ""; // unknown: the empty reply
+        }
+    }
+
+    // --- registers ---------------------------------------------------------------------
+
+    std::string read_all_registers() {
+        if (target_.exited()) {
+            return "E01";
+        }
+        auto regs = target_.read_registers(general_thread());
+        if (!regs) {
+            return "E01";
+        }
+        const auto bytes = to_gdb(*regs);
+        return rsp::to_hex(bytes.data(), bytes.size());
+    }
+
+    std::string write_all_registers(std::string_view hex) {
+        const auto bytes = rsp::from_hex(hex);
+        if (!bytes || target_.exited()) {
+            return "E01";
+        }
+        const pid_t tid = general_thread();
+        auto regs = target_.read_registers(tid);
+        if (!regs || !from_gdb(*bytes, *regs)) {
+            return "E01";
+        }
+        return target_.write_registers(tid, *regs) ? "OK" : "E01";
+    }
+
+    /// The register `regnum` as bytes of the `g` layout: offset and size.
+    std::optional<std::pair<std::size_t, std::size_t>> slice(std::string_view num) const {
+        const auto n = rsp::parse_hex(num);
+        const std::size_t count = register_count_of(target_.vectors());
+        if (!n || *n >= count) {
+            return std::nullopt;
+        }
+        return std::pair{register_offset(*n), register_table()[*n].size};
+    }
+
+    std::string read_register(std::string_view args) {
+        const auto where = slice(args);
+        if (!where || target_.exited()) {
+            return "E01";
+        }
+        auto regs = target_.read_registers(general_thread());
+        if (!regs) {
+            return "E01";
+        }
+        const auto bytes = to_gdb(*regs);
+        return rsp::to_hex(bytes.data() + where->first, where->second);
+    }
+
+    std::string write_register(std::string_view args) {
+        const std::size_t eq = args.find('=');
+        if (eq == std::string_view::npos || target_.exited()) {
+            return "E01";
+        }
+        const auto where = slice(args.substr(0, eq));
+        const auto value = rsp::from_hex(args.substr(eq + 1));
+        if (!where || !value || value->size() != where->second) {
+            return "E01";
+        }
+        const pid_t tid = general_thread();
+        auto regs = target_.read_registers(tid);
+        if (!regs) {
+            return "E01";
+        }
+        auto bytes = to_gdb(*regs);
+        std::copy(value->begin(), value->end(), bytes.begin() + static_cast<long>(where->first));
+        if (!from_gdb(bytes, *regs)) {
+            return "E01";
+        }
+        return target_.write_registers(tid, *regs) ? "OK" : "E01";
+    }
+
+    // --- memory ------------------------------------------------------------------------
+
+    std::string read_memory(std::string_view args, bool binary) {
+        const auto al = rsp::parse_address_length(args);
+        if (!al || target_.exited()) {
+            return "E01";
+        }
+        // A reply holds at most what the packet size allows (hex doubles the bytes).
+        const std::uint64_t limit = binary ? packet_size - 16 : (packet_size - 16) / 2;
+        const std::size_t length = static_cast<std::size_t>(std::min(al->length, limit));
+        auto bytes = target_.read_memory(al->address, length);
+        if (!bytes) {
+            // All or nothing (K1): find the readable prefix, as GNU answers a partial read.
+            std::size_t good = 0;
+            for (std::size_t step = length / 2; step > 0 && length > 0; step /= 2) {
+                if (good + step <= length && target_.read_memory(al->address, good + step)) {
+                    good += step;
+                }
+            }
+            if (good == 0) {
+                return "E01";
+            }
+            bytes = target_.read_memory(al->address, good);
+            if (!bytes) {
+                return "E01";
+            }
+        }
+        const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());
+        if (binary) {
+            return "b" + rsp::escape_binary(
+                             std::string_view(reinterpret_cast<const char*>(data), bytes->size()));
+        }
+        return rsp::to_hex(data, bytes->size());
+    }
+
+    std::string write_memory(std::string_view args, bool binary) {
+        const auto w = rsp::parse_memory_write(args, binary);
+        if (!w || target_.exited()) {
+            return "E01";
+        }
+        if (w->data.empty()) {
+            return "OK"; // gdb probes X support with an empty write
+        }
+        const auto* data = reinterpret_cast<const std::byte*>(w->data.data());
+        return target_.write_memory(w->address, std::span(data, w->data.size())) ? "OK" : "E01";
+    }
+
+    // --- breakpoints -------------------------------------------------------------------
+
+    std::string breakpoint(bool insert, std::string_view args) {
+        const auto b = rsp::parse_breakpoint(args);
+        if (!b || target_.exited()) {
+            return "E01";
+        }
+        if (b->type == 0) {
+            if (b->kind != 1) {
+                return "E01"; // x86: the int3 is one byte
+            }
+            const auto r = insert ? target_.insert_breakpoint(b->address)
+                                  : target_.remove_breakpoint(b->address);
+            return r || !insert ? "OK" : "E01";
+        }
+        if (b->type == 3) {
+            return ""; // x86 has no read-only watchpoints: unsupported, as GNU says
+        }
+        const auto r = insert ? target_.insert_watchpoint(b->type, b->address, b->kind)
+                              : target_.remove_watchpoint(b->type, b->address, b->kind);
+        return r ? "OK" : "E01";
+    }
+
+    // --- threads -----------------------------------------------------------------------
+
+    pid_t general_thread() const {
+        const auto tids = target_.inferior().threads();
+        if (std::find(tids.begin(), tids.end(), general_) != tids.end()) {
+            return general_;
+        }
+        return target_.current_thread();
+    }
+
+    std::string set_thread(std::string_view args) {
+        if (args.empty() || (args[0] != 'g' && args[0] != 'c')) {
+            return "E01";
+        }
+        const auto id = rsp::parse_thread_id(args.substr(1));
+        if (!id || target_.exited()) {
+            return "E01";
+        }
+        const auto tid = target_.resolve(*id, target_.current_thread());
+        if (!tid) {
+            return "E01";
+        }
+        (args[0] == 'g' ? general_ : continue_) = *tid;
+        return "OK";
+    }
+
+    std::string thread_alive(std::string_view args) {
+        const auto id = rsp::parse_thread_id(args);
+        if (!id || target_.exited() || id->tid <= 0 || !target_.resolve(*id, 0)) {
+            return "E01";
+        }
+        return "OK";
+    }
+
+    // --- running -----------------------------------------------------------------------
+
+    std::string legacy_resume(char action, std::string_view args) {
+        if (target_.exited()) {
+            return exit_reply_;
+        }
+        Resume r;
+        const pid_t tid = continue_ != 0 ? continue_ : target_.current_thread();
+        if (action == 'C' || action == 'S') {
+            const auto sig = rsp::parse_hex(args.substr(0, args.find(';')));
+            if (!sig || *sig > 255) {
+                return "E01";
+            }
+            r.deliver[tid] = linux_signal(static_cast<int>(*sig));
+        }
+        r.step = action == 's' || action == 'S';
+        r.step_tid = tid;
+        return run_program(r);
+    }
+
+    std::string v_cont(std::string_view args) {
+        if (target_.exited()) {
+            return exit_reply_;
+        }
+        const auto actions = rsp::parse_vcont(args);
+        if (!actions) {
+            return "E01";
+        }
+        Resume r;
+        const pid_t current = target_.current_thread();
+        for (const auto& a : *actions) {
+            std::optional<pid_t> tid = current;
+            const bool all = !a.thread || a.thread->tid == -1;
+            if (!all) {
+                tid = target_.resolve(*a.thread, current);
+                if (!tid) {
+                    return "E01";
+                }
+            }
+            if ((a.action == 's' || a.action == 'S') && !r.step) {
+                r.step = true;
+                r.step_tid = *tid;
+            }
+            if ((a.action == 'C' || a.action == 'S') && !r.deliver.contains(*tid)) {
+                r.deliver[*tid] = linux_signal(a.signal);
+            }
+        }
+        return run_program(r);
+    }
+
+    std::string run_program(Resume r) {
+        for (;;) {
+            auto stop = target_.resume(r);
+            r.deliver.clear(); // given once; a resume after a spurious wake-up gives none
+            if (!stop) {
+                std::fprintf(stderr, "gdbserver: %s\n", stop.error().message.c_str());
+                return "E01";
+            }
+            if (stop->reason == dbg::StopReason::Interrupted) {
+                // Why the connection became readable: a ^C, more bytes, or its end.
+                if (!conn_.fill_available()) {
+                    lost_ = true;
+                    return "";
+                }
+                // In all-stop mode gdb sends nothing else while the program runs but acks;
+                // anything else read here is dropped.
+                bool interrupt = false;
+                while (auto item = conn_.buffered()) {
+                    interrupt = interrupt || item->kind == rsp::InputKind::Interrupt;
+                }
+                if (!interrupt) {
+                    continue; // nothing for us: go on running
+                }
+            }
+            if (stop->reason == dbg::StopReason::Exited) {
+                exit_reply_ = target_.stop_reply(*stop);
+                return exit_reply_;
+            }
+            general_ = stop->tid;
+            continue_ = 0;
+            return target_.stop_reply(*stop);
+        }
+    }
+
+    void kill() {
+        if (!target_.exited()) {
+            (void)target_.inferior().kill();
+        }
+    }
+
+    std::string detach() {
+        if (target_.exited()) {
+            return "E01";
+        }
+        std::fprintf(stderr, "Detaching from process %d\n", target_.pid());
+        auto r = target_.inferior().detach();
+        done_ = true;
+        return r ? "OK" : "E01";
+    }
+
+    int disconnected() {
+        if (!target_.exited()) {
+            if (target_.inferior().attached()) {
+                (void)target_.inferior().detach();
+            } else {
+                (void)target_.inferior().kill();
+            }
+        }
+        return 0;
+    }
+
+    // --- queries -----------------------------------------------------------------------
+
+    std::string query(const std::string& p) {
+        const std::string_view q(p);
+        if (q.starts_with("qSupported")) {
+            return "PacketSize=" + rsp::hex_number(packet_size) +
+                   ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
+                   "qXfer:exec-file:read+;qXfer:threads:read+;QStartNoAckMode+;multiprocess+;"
+                   "swbreak+;vContSupported+";
+        }
+        if (q == "QStartNoAckMode") {
+            return "OK";
+        }
+        if (q.starts_with("QPassSignals:")) {
+            std::vector<int> numbers;
+            for (const auto item : rsp::split(q.substr(13), ';')) {
+                if (item.empty()) {
+                    continue;
+                }
+                const auto n = rsp::parse_hex(item);
+                if (!n || *n > 255) {
+                    return "E01";
+                }
+                numbers.push_back(static_cast<int>(*n));
+            }
+            target_.pass_signals(numbers);
+            return "OK";
+        }
+        if (q.starts_with("QProgramSignals:")) {
+            return "OK";
+        }
+        if (q == "QNonStop:0") {
+            return "OK";
+        }
+        if (q == "qC") {
+            return target_.exited() ? "E01" : "QC" + target_.thread_id(target_.current_thread());
+        }
+        if (q == "qfThreadInfo") {
+            if (target_.exited()) {
+                return "l";
+            }
+            std::string out = "m";
+            for (const pid_t tid : target_.inferior().threads()) {
+                out += (out.size() > 1 ? "," : "") + target_.thread_id(tid);
+            }
+            return out;
+        }
+        if (q == "qsThreadInfo") {
+            return "l";
+        }
+        if (q.starts_with("qAttached")) {
+            return target_.inferior().attached() ? "1" : "0";
+        }
+        if (q.starts_with("qSymbol:")) {
+            return "OK";
+        }
+        if (q.starts_with("qXfer:")) {
+            return xfer(q);
+        }
+        return "";
+    }
+
+    std::string xfer(std::string_view q) {
+        const auto x = rsp::parse_xfer_read(q);
+        if (!x) {
+            return q.find(":read:") == std::string_view::npos ? "" : "E01";
+        }
+        std::string document;
+        if (x->object == "features") {
+            if (x->annex != "target.xml") {
+                return "E01";
+            }
+            document = target_xml(target_.vectors());
+        } else if (x->object == "auxv" && x->annex.empty()) {
+            if (!file_text("/proc/" + std::to_string(target_.pid()) + "/auxv", document)) {
+                return "E01";
+            }
+        } else if (x->object == "exec-file") {
+            std::string pid = std::to_string(target_.pid());
+            if (!x->annex.empty()) {
+                const auto n = rsp::parse_hex(x->annex);
+                if (!n) {
+                    return "E01";
+                }
+                pid = std::to_string(*n);
+            }
+            std::string path(4096, '\0');
+            const ssize_t n =
+                ::readlink(("/proc/" + pid + "/exe").c_str(), path.data(), path.size());
+            if (n < 0) {
+                return "E01";
+            }
+            path.resize(static_cast<std::size_t>(n));
+            document = path;
+        } else if (x->object == "threads" && x->annex.empty()) {
+            document = target_.exited() ? "<threads>\n</threads>\n" : target_.threads_xml();
+        } else {
+            return "";
+        }
+        return rsp::xfer_reply(document, x->offset, x->length);
+    }
+
+    static bool file_text(const std::string& path, std::string& out) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return false;
+        }
+        out.clear();
+        char buf[4096];
+        ssize_t n = 0;
+        while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+            if (n > 0) {
+                out.append(buf, static_cast<std::size_t>(n));
+            }
+        }
+        (void)::close(fd);
+        return n == 0;
+    }
+
+    std::optional<std::string> v_packet(const std::string& p) {
+        const std::string_view v(p);
+        if (v == "vCont?") {
+            return "vCont;c;C;s;S;t";
+        }
+        if (v.starts_with("vCont;")) {
+            return v_cont(v.substr(6));
+        }
+        if (v.starts_with("vKill")) {
+            kill();
+            return "OK";
+        }
+        if (v.starts_with("vFile:")) {
+            return files_.handle(v);
+        }
+        return ""; // vMustReplyEmpty and the unknown ones
+    }
+
+    Connection& conn_;
+    Target& target_;
+    HostFiles files_;
+    pid_t general_ = 0;  ///< Hg: the thread of g, G, p, P
+    pid_t continue_ = 0; ///< Hc: the thread of c, s (0: the current one)
+    std::string exit_reply_ = "E01";
+    bool done_ = false; ///< detached or killed: stop serving
+    bool lost_ = false; ///< the connection closed while the program ran
+};
+
+} // namespace gdbserver

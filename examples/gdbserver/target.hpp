@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+// The debugged process as the protocol sees it, over the debugger kit's Inferior: thread ids,
+// registers in gdb's layout, memory, breakpoints and watchpoints, resuming (vCont), the
+// signal numbers of the protocol, and the stop replies (T, W, X).
+#pragma once
+
+#include <ptrace/debugger/inferior.hpp>
+#include <ptrace/debugger/maps.hpp>
+#include <ptrace/debugger/watchpoints.hpp>
+#include <ptrace/registers.hpp>
+
+#include <algorithm>
+#include <array>
+#include <csignal>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "regs.hpp"
+#include "rsp.hpp"
+
+namespace gdbserver {
+
+namespace dbg = ptrace_api::debugger;
+
+/// gdb's signal numbers (include/gdb/signals.def) are not Linux's: Linux signal `n` is
+/// gdb's `linux_to_gdb[n]`. Real-time signals: 32 is gdb's 77, 33-63 are 45-75, 64 is 78.
+[[nodiscard]] inline int gdb_signal(int linux_signal) {
+    static constexpr std::array<int, 32> table = {
+        0,   1,  2,  3,  4,  5,  6,  10, 8,  9,  30, 11, 31, 13, 14, 15,
+        143, 20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12}; // 16: STKFLT, none
+    if (linux_signal >= 0 && linux_signal < 32) {
+        return table[static_cast<std::size_t>(linux_signal)];
+    }
+    if (linux_signal == 32) {
+        return 77;
+    }
+    if (linux_signal >= 33 && linux_signal <= 63) {
+        return linux_signal + 12;
+    }
+    return linux_signal == 64 ? 78 : 143; // 143: GDB_SIGNAL_UNKNOWN
+}
+/// The Linux signal of gdb's number, or 0 when Linux has none.
+[[nodiscard]] inline int linux_signal(int gdb) {
+    for (int s = 1; s <= 64; ++s) {
+        if (gdb_signal(s) == gdb && gdb != 143) {
+            return s;
+        }
+    }
+    return 0;
+}
+
+/// A resume request taken from vCont (or c, s, C, S).
+struct Resume {
+    bool step = false;
+    pid_t step_tid = 0;
+    std::map<pid_t, int> deliver; ///< threads given a signal to go on with (Linux numbers)
+};
+
+class Target {
+public:
+    explicit Target(dbg::Inferior inferior) : inferior_(std::move(inferior)) {
+        vectors_ = probe_vectors();
+        last_stop_.reason = dbg::StopReason::Step;
+        last_stop_.tid = inferior_.pid();
+        for (int s = 1; s <= 64; ++s) {
+            (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Stop);
+        }
+    }
+
+    [[nodiscard]] dbg::Inferior& inferior() noexcept { return inferior_; }
+    [[nodiscard]] pid_t pid() const noexcept { return inferior_.pid(); }
+    [[nodiscard]] Vectors vectors() const noexcept { return vectors_; }
+    [[nodiscard]] bool exited() const noexcept { return inferior_.exited(); }
+    [[nodiscard]] const dbg::Stop& last_stop() const noexcept { return last_stop_; }
+
+    /// `p<pid>.<tid>` in hex.
+    [[nodiscard]] std::string thread_id(pid_t tid) const {
+        return "p" + rsp::hex_number(static_cast<std::uint64_t>(pid())) + "." +
+               rsp::hex_number(static_cast<std::uint64_t>(tid));
+    }
+
+    /// The thread an id names: a thread of ours, or for 0/-1 ("any", "all") `fallback`.
+    [[nodiscard]] std::optional<pid_t> resolve(const rsp::ThreadId& id, pid_t fallback) const {
+        if (id.pid > 0 && id.pid != pid()) {
+            return std::nullopt;
+        }
+        if (id.tid <= 0) {
+            return fallback;
+        }
+        const auto tids = inferior_.threads();
+        const auto tid = static_cast<pid_t>(id.tid);
+        if (std::find(tids.begin(), tids.end(), tid) == tids.end()) {
+            return std::nullopt;
+        }
+        return tid;
+    }
+
+    /// The thread of the last stop (when it still exists), else the first thread.
+    [[nodiscard]] pid_t current_thread() const {
+        const auto tids = inferior_.threads();
+        if (std::find(tids.begin(), tids.end(), last_stop_.tid) != tids.end() || tids.empty()) {
+            return last_stop_.tid;
+        }
+        return tids.front();
+    }
+
+    // --- registers ---------------------------------------------------------------------
+
+    dbg::DebugResult<RegisterFile> read_registers(pid_t tid) {
+        RegisterFile r;
+        auto gp = inferior_.registers(tid);
+        if (!gp) {
+            return gp.error();
+        }
+        r.gp = *gp;
+        auto handle = handle_of(tid);
+        if (!handle) {
+            return handle.error();
+        }
+        Regs& regs = **handle;
+        if (auto env = regs.get_env(); env) {
+            r.env = *env;
+        }
+        r.vectors = vectors_;
+        if (vectors_ != Vectors::Sse) {
+            auto xs = regs.get_xstate();
+            if (!xs) {
+                return errno_error(xs.error(), tid, "cannot read its XSAVE area");
+            }
+            if (auto legacy = xs->legacy()) {
+                r.fp = *legacy;
+            }
+            r.xstate = std::move(*xs);
+        } else {
+            auto fp = regs.get_float();
+            if (!fp) {
+                return errno_error(fp.error(), tid, "cannot read its x87/SSE registers");
+            }
+            r.fp = *fp;
+        }
+        r.orig_rax = syscall_number(tid);
+        return r;
+    }
+
+    dbg::DebugResult<void> write_registers(pid_t tid, RegisterFile& r) {
+        if (auto w = inferior_.set_registers(tid, r.gp); !w) {
+            return w.error();
+        }
+        auto handle = handle_of(tid);
+        if (!handle) {
+            return handle.error();
+        }
+        Regs& regs = **handle;
+        if (auto w = regs.set_env(r.env); !w) {
+            return errno_error(w.error(), tid, "cannot write fs_base/gs_base");
+        }
+        if (r.xstate) {
+            // The legacy area is part of the XSAVE area: write both in one go.
+            auto bytes = r.xstate->writable_bytes();
+            std::memcpy(bytes.data(), &r.fp, sizeof r.fp);
+            r.xstate->set_xstate_bv(r.xstate->xstate_bv() | 3U); // x87 and SSE in use
+            if (auto w = regs.set_xstate(*r.xstate); !w) {
+                return errno_error(w.error(), tid, "cannot write its XSAVE area");
+            }
+        } else if (auto w = regs.set_float(r.fp); !w) {
+            return errno_error(w.error(), tid, "cannot write its x87/SSE registers");
+        }
+        return {};
+    }
+
+    // --- memory and breakpoints --------------------------------------------------------
+
+    dbg::DebugResult<std::vector<std::byte>> read_memory(std::uint64_t address, std::size_t size) {
+        return inferior_.breakpoints().read_memory(address, size);
+    }
+    dbg::DebugResult<void> write_memory(std::uint64_t address, std::span<const std::byte> data) {
+        return inferior_.breakpoints().write_memory(address, data);
+    }
+
+    /// Z0: a breakpoint at `address` (the memory map is re-read only when the cached one
+    /// does not hold it as executable).
+    dbg::DebugResult<void> insert_breakpoint(std::uint64_t address) {
+        auto& bps = inferior_.breakpoints();
+        if (bps.find(address) != nullptr) {
+            return {}; // gdb inserts each location once; a repeat is harmless
+        }
+        if (!map_ || !executable(*map_, address)) {
+            auto fresh = dbg::read_maps(pid());
+            if (!fresh) {
+                return fresh.error();
+            }
+            map_ = std::move(*fresh);
+        }
+        auto set = bps.set(address, *map_);
+        if (!set && set.error().code == std::errc::permission_denied) {
+            // Not executable: gdb's call dummy on the (NX) stack. Jumping there faults with
+            // SIGSEGV at that address, which gdb takes for the breakpoint; no int3 is needed.
+            nx_sites_.insert(address);
+            return {};
+        }
+        if (!set) {
+            return set.error();
+        }
+        return {};
+    }
+    dbg::DebugResult<void> remove_breakpoint(std::uint64_t address) {
+        if (nx_sites_.erase(address) != 0) {
+            return {};
+        }
+        return inferior_.breakpoints().remove(address);
+    }
+
+    /// Z2-Z4: a hardware watchpoint in a free debug register slot of every thread.
+    /// \errors ENOSPC all four slots are taken; the watchpoint's problem (EINVAL ...).
+    dbg::DebugResult<void> insert_watchpoint(unsigned type, std::uint64_t address,
+                                             std::uint64_t length) {
+        std::size_t slot = 0;
+        while (slot < 4 && slots_[slot]) {
+            ++slot;
+        }
+        if (slot == 4) {
+            return dbg::debug_error(std::errc::no_space_on_device,
+                                    "all four debug register slots are in use");
+        }
+        // Z1 a hardware breakpoint, Z2 a write watchpoint, Z4 an access watchpoint (x86 has
+        // no read-only watchpoints: Z3 is refused before it gets here, as GNU gdbserver does).
+        const ptrace_api::WatchKind kind = type == 1   ? ptrace_api::WatchKind::Execute
+                                           : type == 2 ? ptrace_api::WatchKind::Write
+                                                       : ptrace_api::WatchKind::ReadWrite;
+        const ptrace_api::Watchpoint w{address, static_cast<std::uint8_t>(type == 1 ? 1 : length),
+                                       kind};
+        for (const pid_t tid : inferior_.threads()) {
+            auto handle = handle_of(tid);
+            if (!handle) {
+                return handle.error();
+            }
+            if (auto r = dbg::set_watchpoint(**handle, slot, w); !r) {
+                for (const pid_t undo : inferior_.threads()) {
+                    if (auto h = handle_of(undo)) {
+                        (void)dbg::clear_watchpoint(**h, slot);
+                    }
+                }
+                return r.error();
+            }
+        }
+        slots_[slot] = Watch{type, address, length};
+        return {};
+    }
+    dbg::DebugResult<void> remove_watchpoint(unsigned type, std::uint64_t address,
+                                             std::uint64_t length) {
+        for (std::size_t slot = 0; slot < 4; ++slot) {
+            const auto& w = slots_[slot];
+            if (w && w->type == type && w->address == address && w->length == length) {
+                for (const pid_t tid : inferior_.threads()) {
+                    if (auto h = handle_of(tid)) {
+                        (void)dbg::clear_watchpoint(**h, slot);
+                    }
+                }
+                slots_[slot].reset();
+                return {};
+            }
+        }
+        return dbg::debug_error(std::errc::no_such_file_or_directory, "no such watchpoint");
+    }
+
+    // --- running -------------------------------------------------------------------------
+
+    /// Applies QPassSignals: the listed (gdb-numbered) signals pass silently, the others stop.
+    void pass_signals(const std::vector<int>& gdb_numbers) {
+        for (int s = 1; s <= 64; ++s) {
+            (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Stop);
+        }
+        for (const int g : gdb_numbers) {
+            if (const int s = linux_signal(g); s != 0) {
+                (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Pass);
+            }
+        }
+    }
+
+    /// Resumes as `r` says and waits for the next stop to report.
+    dbg::DebugResult<dbg::Stop> resume(const Resume& r) {
+        for (const pid_t tid : inferior_.threads()) {
+            const int pending = inferior_.pending_signal(tid);
+            if (pending == 0) {
+                continue;
+            }
+            const auto wanted = r.deliver.find(tid);
+            if (wanted == r.deliver.end() || wanted->second != pending) {
+                (void)inferior_.discard_signal(tid);
+            }
+        }
+        for (const auto& [tid, signal] : r.deliver) {
+            if (signal != 0 && inferior_.pending_signal(tid) != signal) {
+                // A signal the thread is not stopped at: sent now, it arrives as it runs.
+                (void)::syscall(SYS_tgkill, pid(), tid, signal);
+            }
+        }
+        for (;;) {
+            auto stop = r.step ? inferior_.step_instruction(r.step_tid) : inferior_.cont();
+            if (!stop) {
+                return stop;
+            }
+            if (stop->reason == dbg::StopReason::ThreadExited && !inferior_.exited()) {
+                auto next = inferior_.cont(); // the stepped thread is gone: go on
+                if (!next) {
+                    return next;
+                }
+                stop = next;
+            }
+            last_stop_ = *stop;
+            return stop;
+        }
+    }
+
+    /// The stop reply for `stop`: T with the expedited registers, or W/X at the end.
+    [[nodiscard]] std::string stop_reply(const dbg::Stop& stop) {
+        using dbg::StopReason;
+        const std::string process =
+            ";process:" + rsp::hex_number(static_cast<std::uint64_t>(pid()));
+        if (stop.reason == StopReason::Exited) {
+            if (stop.status.exited()) {
+                return "W" + two_hex(static_cast<unsigned>(stop.status.exit_code())) + process;
+            }
+            return "X" + two_hex(static_cast<unsigned>(gdb_signal(stop.status.term_signal()))) +
+                   process;
+        }
+        int signal = SIGTRAP;
+        std::string extra;
+        if (stop.reason == StopReason::Signal) {
+            signal = stop.signal;
+        } else if (stop.reason == StopReason::Interrupted) {
+            signal = SIGINT;
+        } else if (stop.reason == StopReason::Breakpoint) {
+            extra = "swbreak:;";
+        }
+        std::string out = "T" + two_hex(static_cast<unsigned>(gdb_signal(signal))) + extra;
+        if (auto regs = inferior_.registers(stop.tid)) {
+            const std::pair<const char*, std::uint64_t> expedited[] = {
+                {"06", regs->rbp}, {"07", regs->rsp}, {"10", regs->rip}};
+            for (const auto& [num, value] : expedited) {
+                out += std::string(num) + ":" +
+                       rsp::to_hex(reinterpret_cast<const std::uint8_t*>(&value), 8) + ";";
+            }
+        }
+        out += "thread:" + thread_id(stop.tid) + ";";
+        return out;
+    }
+
+    /// The threads as qXfer:threads:read gives them (with their names).
+    [[nodiscard]] std::string threads_xml() const {
+        std::string out = "<threads>\n";
+        for (const pid_t tid : inferior_.threads()) {
+            std::ifstream comm("/proc/" + std::to_string(pid()) + "/task/" + std::to_string(tid) +
+                               "/comm");
+            std::string name;
+            std::getline(comm, name);
+            out += "<thread id=\"" + thread_id(tid) + "\" name=\"" + xml_escape(name) + "\"/>\n";
+        }
+        return out + "</threads>\n";
+    }
+
+private:
+    using Regs = ptrace_api::Registers;
+    struct Watch {
+        unsigned type = 0;
+        std::uint64_t address = 0;
+        std::uint64_t length = 0;
+    };
+
+    static std::string two_hex(unsigned v) {
+        std::string s;
+        s.push_back(rsp::hex_chars[(v >> 4U) & 0xfU]);
+        s.push_back(rsp::hex_chars[v & 0xfU]);
+        return s;
+    }
+
+    static std::string xml_escape(const std::string& text) {
+        std::string out;
+        for (const char c : text) {
+            switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out.push_back(c);
+            }
+        }
+        return out;
+    }
+
+    static bool executable(const dbg::MemoryMap& map, std::uint64_t address) {
+        const auto* entry = map.find(address);
+        return entry != nullptr && entry->perms.execute;
+    }
+
+    static dbg::DebugError errno_error(std::error_code code, pid_t tid, const std::string& what) {
+        return dbg::DebugError{code, "thread " + std::to_string(tid) + ": " + what};
+    }
+
+    /// The register handle of `tid`, opened once (for the x87/SSE/AVX, fs/gs base and debug
+    /// registers; the general ones go through the Inferior).
+    dbg::DebugResult<Regs*> handle_of(pid_t tid) {
+        auto found = handles_.find(tid);
+        if (found == handles_.end()) {
+            auto opened = Regs::open(tid);
+            if (!opened) {
+                return errno_error(opened.error(), tid, "cannot open its registers");
+            }
+            found = handles_.emplace(tid, std::move(*opened)).first;
+        }
+        return &found->second;
+    }
+
+    /// orig_rax: the number of the syscall the thread is in, from /proc/<tid>/syscall
+    /// (-1 outside a syscall), since the library's register layout does not carry it.
+    [[nodiscard]] std::uint64_t syscall_number(pid_t tid) const {
+        std::ifstream in("/proc/" + std::to_string(pid()) + "/task/" + std::to_string(tid) +
+                         "/syscall");
+        long long number = -1;
+        if (!(in >> number)) {
+            number = -1;
+        }
+        return static_cast<std::uint64_t>(number);
+    }
+
+    Vectors probe_vectors() {
+        using ptrace_api::XFeature;
+        auto handle = handle_of(pid());
+        if (!handle) {
+            return Vectors::Sse;
+        }
+        auto xs = (*handle)->get_xstate();
+        if (!xs || !xs->enabled(XFeature::Avx)) {
+            return Vectors::Sse;
+        }
+        const bool avx512 = xs->enabled(XFeature::Opmask) && xs->enabled(XFeature::ZmmHi256) &&
+                            xs->enabled(XFeature::Hi16Zmm);
+        return avx512 ? Vectors::Avx512 : Vectors::Avx;
+    }
+
+    dbg::Inferior inferior_;
+    Vectors vectors_ = Vectors::Sse;
+    dbg::Stop last_stop_;
+    std::map<pid_t, Regs> handles_;
+    std::optional<dbg::MemoryMap> map_;
+    std::set<std::uint64_t> nx_sites_; ///< Z0 in memory that cannot execute (see above)
+    std::array<std::optional<Watch>, 4> slots_{};
+};
+
+} // namespace gdbserver

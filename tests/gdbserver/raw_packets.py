@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Feeds raw packets, good and malformed, to the gdbserver example over its stdin/stdout and
+checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
+empty reply, bad hex, lengths and addresses E01, 1000 random ones an answer each; an interrupt (0x03) stops the running
+program with SIGINT; a client that disconnects at a stop or while the program runs leaves no
+process behind (the program is killed, the server exits); an attached process is detached
+when its client goes away and runs on untraced. Every read is bounded by a timeout.
+
+usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
+"""
+import os
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+TIMEOUT = 10.0
+
+
+def frame(data: bytes) -> bytes:
+    return b"$" + data + b"#" + b"%02x" % (sum(data) & 0xFF)
+
+
+class Server:
+    def __init__(self, gdbserver, argv, attach=False):
+        command = [gdbserver, "--attach", "-"] if attach else [gdbserver, "-"]
+        self.proc = subprocess.Popen(command + argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.buf = b""
+        self.pid = None
+        # "Process X created; pid = N" on stderr tells the program's pid.
+        err = b""
+        deadline = time.monotonic() + TIMEOUT
+        while b"pid = " not in err or not err.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stderr], [], [], left)[0]:
+                fail("no 'Process ... created; pid = N' line: %r" % err)
+            chunk = os.read(self.proc.stderr.fileno(), 4096)
+            if not chunk:
+                fail("the server ended before starting the program: %r" % err)
+            err += chunk
+        self.pid = int(re.search(rb"pid = (\d+)", err).group(1))
+
+    def send_raw(self, data: bytes):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def read_bytes(self, n=1) -> bytes:
+        deadline = time.monotonic() + TIMEOUT
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                fail("timed out waiting for the server (have %r)" % self.buf)
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                fail("the server closed its output (have %r)" % self.buf)
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_packet(self) -> bytes:
+        while True:
+            c = self.read_bytes(1)
+            if c == b"$":
+                break
+            if c not in b"+":
+                fail("unexpected byte %r before a packet" % c)
+        data = b""
+        while True:
+            c = self.read_bytes(1)
+            if c == b"#":
+                break
+            data += c
+        cs = self.read_bytes(2)
+        if int(cs, 16) != sum(data) & 0xFF:
+            fail("bad checksum from the server on %r" % data)
+        self.send_raw(b"+")
+        return expand_runs(data)
+
+    def ask(self, data: bytes) -> bytes:
+        self.send_raw(frame(data))
+        ack = self.read_bytes(1)
+        if ack != b"+":
+            fail("packet %r not acknowledged: %r" % (data, ack))
+        return self.read_packet()
+
+    def finish(self, close=True):
+        if close:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            fail("the server did not exit after the client disconnected")
+        for _ in range(100):
+            if not alive(self.pid):
+                return
+            time.sleep(0.05)
+        os.kill(self.pid, signal.SIGKILL)
+        fail("the program %d was left behind" % self.pid)
+
+
+def expand_runs(data: bytes) -> bytes:
+    """Undoes the run-length encoding of replies: c*N is c and N - 29 more copies."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        if data[i:i + 1] == b"*":
+            out += out[-1:] * (data[i + 1] - 29)
+            i += 2
+        else:
+            out.append(data[i])
+            i += 1
+    return bytes(out)
+
+
+def alive(pid) -> bool:
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return bool(state)  # running, stopped or a zombie: left behind
+    except FileNotFoundError:
+        return False
+
+
+failures = []
+
+
+def fail(message):
+    raise SystemExit("FAIL: " + message)
+
+
+def check(what, got, expected):
+    ok = re.fullmatch(expected, got) is not None if isinstance(expected, bytes) else got == expected
+    print(("ok   " if ok else "FAIL ") + what + ": " + repr(got)[:90])
+    if not ok:
+        failures.append("%s: got %s, expected %r" % (what, repr(got)[:200], expected))
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    gdbserver, program = sys.argv[1], sys.argv[2]
+
+    # 1. Malformed and unknown packets at the first stop, then a disconnect at a stop.
+    s = Server(gdbserver, [program, "basic"])
+    check("qSupported", s.ask(b"qSupported:multiprocess+;swbreak+"), rb"PacketSize=[0-9a-f]+;.*")
+    s.send_raw(b"$g#00")
+    check("bad checksum is answered '-'", s.read_bytes(1), b"-")
+    check("the resend is answered", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+    s.send_raw(b"noise\r\n")
+    check("unknown packet: empty reply", s.ask(b"frobnicate"), b"")
+    check("unknown v packet: empty reply", s.ask(b"vFrob"), b"")
+    check("m bad hex", s.ask(b"mzz,4"), b"E01")
+    check("m no length", s.ask(b"m1000"), b"E01")
+    check("m unmapped", s.ask(b"m10,4"), b"E01")
+    check("M odd hex", s.ask(b"M1000,2:abc"), b"E01")
+    check("M length mismatch", s.ask(b"M1000,4:abcd"), b"E01")
+    check("X bad escape", s.ask(b"X1000,1:}"), b"E01")
+    check("Z0 unmapped", s.ask(b"Z0,10,1"), b"E01")
+    check("Z bad type", s.ask(b"Z9,10,1"), b"E01")
+    check("p out of range", s.ask(b"p999"), b"E01")
+    check("P bad value", s.ask(b"P10=12"), b"E01")
+    check("H unknown thread", s.ask(b"Hgp1.1"), b"E01")
+    check("T unknown thread", s.ask(b"Tp1.1"), b"E01")
+    check("vCont bad action", s.ask(b"vCont;x"), b"E01")
+    check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
+    check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
+    check("G bad hex", s.ask(b"Gzz"), b"E01")
+    check("g still answers", s.ask(b"g"), rb"[0-9a-f]{1120}([0-9a-f]{512}([0-9a-f]{3200})?)?")
+    check("qfThreadInfo", s.ask(b"qfThreadInfo"), rb"mp[0-9a-f]+\.[0-9a-f]+")
+    # Random arguments after every packet prefix that does not run or end the program: each
+    # gets an answer and the server lives on (seeded, so a failure repeats).
+    rng = random.Random(7)
+    prefixes = [b"g", b"G", b"p", b"P", b"m", b"M", b"x", b"X", b"Z0,", b"z0,", b"Z2,", b"z2,",
+                b"Z3,", b"H", b"Hg", b"Hc", b"T", b"q", b"qXfer:", b"qXfer:features:read:",
+                b"qXfer:auxv:read::", b"qXfer:threads:read::", b"qXfer:exec-file:read:",
+                b"vFile:open:", b"vFile:pread:", b"vFile:fstat:", b"vFile:close:",
+                b"vFile:readlink:", b"QPassSignals:", b"qC", b"qfThreadInfo", b"?", b"vCont?"]
+    alphabet = b"0123456789abcdefxyz,:;=-p.}*"
+    for _ in range(1000):
+        body = rng.choice(prefixes) + bytes(rng.choice(alphabet)
+                                            for _ in range(rng.randint(0, 24)))
+        s.ask(body)
+    check("1000 random packets answered", s.ask(b"?")[:3], b"T05")
+    big = b"$" + b"a" * (2 << 20)
+    s.send_raw(big)
+    check("an oversized packet is refused", s.read_bytes(1), b"-")
+    check("and the server still answers", s.ask(b"vMustReplyEmpty"), b"")
+    s.finish()
+    print("ok   disconnect at a stop: server exited, program %d gone" % s.pid)
+
+    # 2. An interrupt while the program runs, then a disconnect while it runs.
+    s = Server(gdbserver, [program, "spin", "2"])
+    s.ask(b"QStartNoAckMode")
+    s.send_raw(frame(b"vCont;c"))
+    time.sleep(0.3)
+    s.send_raw(b"\x03")
+    check("0x03 stops with SIGINT", s.read_packet(), rb"T02.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+    s.send_raw(frame(b"vCont;c"))
+    time.sleep(0.3)
+    s.finish()
+    print("ok   disconnect while running: server exited, program %d gone" % s.pid)
+
+    # 3. An attached process: the client goes away, the process runs on untraced.
+    spinner = subprocess.Popen([program, "spin", "1"])
+    try:
+        time.sleep(0.3)
+        s = Server(gdbserver, [str(spinner.pid)], attach=True)
+        check("attached: ? answers", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+        check("attached: qAttached", s.ask(b"qAttached"), b"1")
+        check("attached: two threads", s.ask(b"qfThreadInfo").count(b","), 1)
+        s.proc.stdin.close()
+        s.proc.wait(timeout=TIMEOUT)
+        time.sleep(0.2)
+        status = open("/proc/%d/status" % spinner.pid).read()
+        tracer = re.search(r"TracerPid:\s*(\d+)", status).group(1)
+        state = re.search(r"State:\s*(\S)", status).group(1)
+        check("attached: detached on disconnect, running", (tracer, state in "RS"), ("0", True))
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+    # 4. Usage errors.
+    for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
+                 ["nope", "true"]):
+        r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)
+        check("usage error for %r" % argv, (r.returncode, b"Usage" in r.stderr), (1, True))
+
+    if failures:
+        print("\n".join("FAIL: " + f for f in failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
