@@ -92,7 +92,7 @@ public:
                 (void)sys::tgkill(tgid_, tid_, s); // pending again, delivered at the next resume
             }
         }
-        if (exiting_ && failed.err == 0) {
+        if (exiting_) {
             failed = {ESRCH, "the tracee was killed during the injected call" +
                                  std::string(seccomp_ != 0 ? " (it has a seccomp filter, which "
                                                              "may have killed it for the call)"
@@ -255,8 +255,11 @@ private:
             }
             // A signal-delivery-stop (SIGSYS of a trapping filter, an unblockable signal) or a
             // group-stop in place of a syscall stop: settle it, then report the call undone.
+            // The stop is settled by the next resume (rebuild_stop resumes with signal 0).
             const int status = calls.stop_status();
-            (void)take_other_stop(status, PTRACE_CONT);
+            // The held signal, dequeued ahead of the call: the tracee sits at a delivery-stop
+            // for it again, which is the stop to rebuild.
+            at_held_signal_ = take_other_stop(status) > 0;
             return {EINTR, "another stop (status " + std::to_string(status) +
                                ") came in place of the injected call's"};
         }
@@ -314,8 +317,9 @@ private:
             // Only the held signal unblocked: it is the one dequeued, with its siginfo.
             const std::uint64_t only = all_signals & ~rules::signal_bit(sig_);
             const int want = sig_;
-            ok = sys::ptrace_ptr(PTRACE_SETREGS, tid_, 0, &saved_) == 0 && set_mask(tid_, only) &&
-                 resume_until(PTRACE_CONT, [want](int s) { return s == want; });
+            ok =
+                sys::ptrace_ptr(PTRACE_SETREGS, tid_, 0, &saved_) == 0 && set_mask(tid_, only) &&
+                (at_held_signal_ || resume_until(PTRACE_CONT, [want](int s) { return s == want; }));
             siginfo_t again{};
             if (ok && (sys::ptrace_ptr(PTRACE_GETSIGINFO, tid_, 0, &again) != 0 ||
                        again.si_signo != info_.si_signo || again.si_code != info_.si_code)) {
@@ -373,8 +377,8 @@ private:
             if (want(si.si_status)) {
                 return true;
             }
-            data = 0;
-            if (!take_other_stop(si.si_status, request)) {
+            data = take_other_stop(si.si_status);
+            if (data < 0) {
                 return false;
             }
         }
@@ -399,28 +403,32 @@ private:
         return true;
     }
 
-    /// A stop that is not the one awaited: a seccomp stop goes on; a signal-delivery-stop is
-    /// thrown away (SIGSYS of a trapping filter: noted; another signal, which only an
-    /// unblockable one can be: sent again after the restore); a group-stop is passed. The
-    /// tracee is left in that stop, to be resumed by the caller. False when it is gone.
-    bool take_other_stop(int status, long request) {
-        (void)request;
+    /// A stop that is not the one awaited, left for the caller to resume with the signal this
+    /// returns (-1: the tracee is gone). A seccomp stop goes on. A signal-delivery-stop: the
+    /// held signal itself is queued again (Linux dequeues the first synchronous signal of the
+    /// queue whenever any unblocked one is pending, blocked or not: the queued SIGTRAP of an
+    /// int3 comes out before a SIGSYS); SIGSYS of a trapping filter is noted and thrown away;
+    /// another signal (only an unblockable one can come) is thrown away and sent again after
+    /// the restore. A group-stop is passed.
+    long take_other_stop(int status) {
         if (status == seccomp_stop_status || (status >> 8) == PTRACE_EVENT_STOP) {
-            return true; // resumed by the caller; a group-stop is passed (a limitation)
+            return 0; // a group-stop is passed (a limitation)
         }
         if ((status >> 8) == 0 && status > 0 && status < 65) {
             siginfo_t si{};
             if (sys::ptrace_ptr(PTRACE_GETSIGINFO, tid_, 0, &si) != 0) {
-                return false;
+                return -1;
+            }
+            if (held_ == HeldAt::Delivery && si.si_signo == sig_) {
+                return sig_; // blocked: queued again, siginfo and all
             }
             if (si.si_signo == SIGSYS && si.si_code == 1 /* SYS_SECCOMP */) {
                 trapped_ = true;
             } else {
                 resend_.push_back(si.si_signo);
             }
-            return true; // the caller's resume passes data 0: the signal is thrown away
         }
-        return true;
+        return 0;
     }
 
     InjectError gone_or(InjectError e) {
@@ -451,6 +459,7 @@ private:
     bool wrote_scratch_ = false;
     bool exiting_ = false;
     bool trapped_ = false;
+    bool at_held_signal_ = false;
     bool sigsys_pending_before_ = false;
     int exit_status_ = 0;
     std::vector<int> resend_;
