@@ -3,7 +3,8 @@
 // behaviour. "read": makes a pipe, prints "fds R W" and blocks in read(R); prints
 // "read N TEXT" with what it got, then exits 0. "int3": prints "ready", stops at an int3, and
 // exits 0 after it (42 if a word on its stack below the red zone changed: nothing may write
-// there but the library, which puts it back). "getppid": calls getppid and prints
+// there but the library, which puts it back); "int3_usr1" the same with a SIGUSR1 handler that
+// prints "usr1". "getppid": calls getppid and prints
 // "getppid OK" when it returned its parent's pid. "seccomp errno|trap|kill": installs a filter
 // that makes getppid fail with EPERM, trap (SIGSYS, whose handler prints "sigsys") or kill the
 // process, then does as "int3". "sleep" prints "ready" and waits; "ptracer_any" first lets any
@@ -24,6 +25,10 @@
 #include <unistd.h>
 
 namespace {
+
+void on_sigusr1(int /*sig*/) {
+    (void)!::write(STDOUT_FILENO, "usr1\n", 5);
+}
 
 void on_sigsys(int /*sig*/) {
     (void)!::write(STDOUT_FILENO, "sigsys\n", 7);
@@ -110,6 +115,13 @@ int main(int argc, char** argv) {
         }
     }
     if (std::strcmp(mode, "int3") == 0) {
+        return int3_stop();
+    }
+    if (std::strcmp(mode, "int3_usr1") == 0) {
+        struct sigaction sa {};
+        sa.sa_handler = on_sigusr1;
+        sigemptyset(&sa.sa_mask);
+        (void)::sigaction(SIGUSR1, &sa, nullptr);
         return int3_stop();
     }
     if (std::strcmp(mode, "getppid") == 0) {
