@@ -153,6 +153,33 @@ TEST_SUITE("integration") {
         CHECK(read_all(out) == "usr1\n"); // its handler ran once, after the resume
     }
 
+    TEST_CASE("Issue 13/decision 24: at a SIGNAL stop the signal is still the one delivered, "
+              "once, after the injected calls") {
+        Scenario sc;
+        int out = -1;
+        int gate = -1;
+        const pid_t pid = sc.spawn({"raise_usr1"}, &out, &gate, injectee_path());
+        Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Kill});
+        open_gate(gate);
+        const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+        REQUIRE(ev.has_value());
+        const auto meaning = view(*ev);
+        const auto* sig = std::get_if<events::Signal>(&meaning);
+        REQUIRE(sig != nullptr);
+        REQUIRE(sig->signal == SIGUSR1);
+        const auto regs = tracer.regs().get_int().value();
+        for (const long nr : {SYS_getpid, SYS_gettid}) {
+            const auto r = tracer.inject_syscall(InjectCall(static_cast<std::uint64_t>(nr), {}));
+            REQUIRE_MESSAGE(r.has_value(), ptrace_api::last_error_message());
+            CHECK(r->ret == pid);
+        }
+        const auto after = tracer.regs().get_int().value();
+        CHECK(std::memcmp(&regs, &after, sizeof regs) == 0);
+        CHECK(std::move(tracer).detach().has_value()); // I1: the signal is delivered
+        CHECK(sc.wait_exit(pid) == 0);
+        CHECK(read_all(out) == "usr1\n");
+    }
+
     TEST_CASE("Issue 13/decision 24: mmap a page into the tracee, use it, munmap it") {
         Scenario sc;
         int out = -1;

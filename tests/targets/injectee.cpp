@@ -4,12 +4,12 @@
 // "read N TEXT" with what it got, then exits 0. "int3": prints "ready", stops at an int3, and
 // exits 0 after it (42 if a word on its stack below the red zone changed: nothing may write
 // there but the library, which puts it back); "int3_usr1" the same with a SIGUSR1 handler that
-// prints "usr1". "getppid": calls getppid and prints
-// "getppid OK" when it returned its parent's pid. "seccomp errno|trap|kill": installs a filter
-// that makes getppid fail with EPERM, trap (SIGSYS, whose handler prints "sigsys") or kill the
-// process, then does as "int3". "sleep" prints "ready" and waits; "ptracer_any" first lets any
-// process trace it (prctl PR_SET_PTRACER, for Yama's ptrace_scope 1). Plain libc, no sanitizers, no
-// optimisation.
+// prints "usr1"; "raise_usr1" raises SIGUSR1 with that handler and exits 0. "getppid": calls
+// getppid and prints "getppid OK" when it returned its parent's pid. "seccomp errno|trap|kill":
+// installs a filter that makes getppid fail with EPERM, trap (SIGSYS, whose handler prints
+// "sigsys") or kill the process, then does as "int3". "sleep" prints "ready" and waits;
+// "ptracer_any" first lets any process trace it (prctl PR_SET_PTRACER, for Yama's ptrace_scope 1).
+// Plain libc, no sanitizers, no optimisation.
 
 #include <cerrno>
 #include <csignal>
@@ -116,6 +116,14 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(mode, "int3") == 0) {
         return int3_stop();
+    }
+    if (std::strcmp(mode, "raise_usr1") == 0) {
+        struct sigaction sa {};
+        sa.sa_handler = on_sigusr1;
+        sigemptyset(&sa.sa_mask);
+        (void)::sigaction(SIGUSR1, &sa, nullptr);
+        (void)::raise(SIGUSR1);
+        return 0;
     }
     if (std::strcmp(mode, "int3_usr1") == 0) {
         struct sigaction sa {};
