@@ -32,6 +32,11 @@ struct Watchpoint;
 enum class WatchpointProblem : std::uint8_t;
 class DebugRegisters;
 
+// inject.hpp
+struct InjectBuffer;
+struct InjectCall;
+struct InjectResult;
+
 // event.hpp
 struct PtraceEvent;
 struct WaitStatus;

@@ -12,6 +12,7 @@
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 #include <ptrace/fwd.hpp>
+#include <ptrace/inject.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/signals.hpp>

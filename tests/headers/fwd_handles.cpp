@@ -7,10 +7,11 @@
 #include "fwd_check.hpp"
 
 using Declared =
-    fwd_check::Names<ptrace_api::OnClose, ptrace_api::AttachStop, ptrace_api::AttachOptions,
-                     ptrace_api::EventHandler, ptrace_api::Tracer, ptrace_api::NonblockTracer,
-                     ptrace_api::Registers, ptrace_api::CString, ptrace_api::Memory,
-                     ptrace_api::Child, ptrace_api::Command, ptrace_api::Spawned>;
+    fwd_check::Names<ptrace_api::OnClose, ptrace_api::AttachStop, ptrace_api::AttachAccess,
+                     ptrace_api::AttachOptions, ptrace_api::EventHandler, ptrace_api::Tracer,
+                     ptrace_api::NonblockTracer, ptrace_api::Registers, ptrace_api::CString,
+                     ptrace_api::Memory, ptrace_api::Child, ptrace_api::Command,
+                     ptrace_api::Spawned>;
 
 #include <ptrace/memory.hpp>
 #include <ptrace/registers.hpp>

@@ -24,7 +24,8 @@ using Declared = fwd_check::Names<
     ptrace_api::SyscallClass, ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath,
     ptrace_api::SyscallFilterState, ptrace_api::XFeature, ptrace_api::XStateComponent,
     ptrace_api::XStateLayout, ptrace_api::XStateRegisters, ptrace_api::WatchKind,
-    ptrace_api::Watchpoint, ptrace_api::WatchpointProblem, ptrace_api::DebugRegisters>;
+    ptrace_api::Watchpoint, ptrace_api::WatchpointProblem, ptrace_api::DebugRegisters,
+    ptrace_api::InjectBuffer, ptrace_api::InjectCall, ptrace_api::InjectResult>;
 
 #include <ptrace/ptrace.hpp>
 

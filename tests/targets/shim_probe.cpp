@@ -10,7 +10,9 @@
 // that gets its pid next (G1); "filter_refused PROGRAM ARGS..." refuses seccomp(2) to itself
 // and its children (a filter of its own, EPERM), spawns PROGRAM with a syscall set, prints
 // how the set is applied ("path P error E") and the PRE stops ("PRE nr" each), then reaps it
-// (issue 12: the shim path when the kernel filter cannot be installed).
+// (issue 12: the shim path when the kernel filter cannot be installed); "attach PID redox|linux"
+// drops to uid/gid 65534 and attaches to PID with that access rule, printing "ok" or
+// "err ERRNO MESSAGE" (decision 25).
 
 #include <ptrace/shim/proc.hpp>
 #include <ptrace/spawn.hpp>
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <grp.h>
 #include <string>
 #include <variant>
 
@@ -272,6 +275,25 @@ int main(int argc, char** argv) {
         (void)std::fflush(stdout);
         // Exit with the handle open: Linux detaches (or, with O_EXCL, kills) the tracee.
         ::_exit(0);
+    }
+    if (std::strcmp(argv[1], "attach") == 0 && argc > 3) {
+        // Decision 25: attach as uid/gid 65534 with the Redox rule or Linux's checks alone.
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+            ::setresuid(65534, 65534, 65534) != 0) {
+            return 3;
+        }
+        ptrace_api::AttachOptions options;
+        options.access = std::strcmp(argv[3], "linux") == 0 ? ptrace_api::AttachAccess::LinuxChecks
+                                                            : ptrace_api::AttachAccess::Redox;
+        auto tracer = ptrace_api::Tracer::attach(static_cast<pid_t>(std::atoi(argv[2])), options);
+        if (tracer) {
+            std::printf("ok\n");
+        } else {
+            std::printf("err %d %s\n", tracer.error().value(),
+                        ptrace_api::last_error_message().c_str());
+        }
+        (void)std::fflush(stdout);
+        return 0;
     }
     if (std::strcmp(argv[1], "nobody") == 0) {
         if (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0) {

@@ -13,6 +13,7 @@ namespace ptrace_api {
 // tracer.hpp
 enum class OnClose : std::uint8_t;
 enum class AttachStop : std::uint8_t;
+enum class AttachAccess : std::uint8_t;
 struct AttachOptions;
 class EventHandler;
 class Tracer;

@@ -32,7 +32,9 @@ class Memory {
 public:
     /// Opens the memory handle of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
-    [[nodiscard]] static Result<Memory> open(pid_t pid);
+    /// `oflags`: 0, or shim::linux_checks_only for Linux's rule of who may trace alone
+    /// (decision 25).
+    [[nodiscard]] static Result<Memory> open(pid_t pid, int oflags = 0);
 
     Memory(Memory&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), fd_(std::move(other.fd_)) {}

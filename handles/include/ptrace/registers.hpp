@@ -34,7 +34,9 @@ class Registers {
 public:
     /// Opens the register handles of `pid`.
     /// \errors ESRCH no such task or a zombie (A2); EPERM not allowed to trace it (A3).
-    [[nodiscard]] static Result<Registers> open(pid_t pid);
+    /// `oflags`: 0, or shim::linux_checks_only for Linux's rule of who may trace alone
+    /// (decision 25).
+    [[nodiscard]] static Result<Registers> open(pid_t pid, int oflags = 0);
 
     Registers(Registers&& other) noexcept
         : pid_(std::exchange(other.pid_, 0)), int_fd_(std::move(other.int_fd_)),

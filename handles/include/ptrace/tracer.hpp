@@ -6,6 +6,7 @@
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
+#include <ptrace/inject.hpp>
 #include <ptrace/memory.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/result.hpp>
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -38,11 +40,27 @@ enum class AttachStop : std::uint8_t {
              ///< resumes it.
 };
 
+/// Who may attach (decision 25; kernel-shim/README.md "Who may attach").
+enum class AttachAccess : std::uint8_t {
+    Redox,       ///< The Redox rule first (A3, decision 16: root, or the same euid or egid and
+                 ///< a strict ancestor), then Linux's checks.
+    LinuxChecks, ///< Linux's checks alone (same uids where Yama's ptrace_scope permits, or
+                 ///< CAP_SYS_PTRACE): shim::linux_checks_only.
+};
+
 /// How to attach.
 struct AttachOptions {
     AttachStop stop = AttachStop::Running;
     OnClose on_close = OnClose::Detach;
+    AttachAccess access = AttachAccess::Redox;
 };
+
+/// The message of the calling thread's last failed attach (or open of a handle, or
+/// inject_syscall), naming the cause: for EPERM the Redox rule and which half of it, Yama's
+/// ptrace_scope, the tracer already attached, a non-dumpable task or a missing capability.
+[[nodiscard]] inline std::string last_error_message() {
+    return shim::last_error_message();
+}
 
 /// True when `event` reports a breakpoint (a stop bit), false for a non-breakpoint event such
 /// as EVENT_CLONE (spec 1.1: `cause & STOP_MASK`).
@@ -129,6 +147,11 @@ public:
     Result<std::vector<PtraceEvent>> events();
 
     Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
+
+    Result<InjectResult> inject_syscall(const InjectCall& call) {
+        state_.require_valid();
+        return shim::inject_syscall(state_.trace.get(), call);
+    }
 
     // Issue 12: the tracee's syscall set, through a `proc:<pid>/syscalls` handle opened for
     // the call (shim/syscalls_io.hpp).
@@ -327,6 +350,12 @@ public:
     /// How the syscall set is applied now (kernel filter, shim, none) and why a filter that
     /// spawn() tried to install is missing. \pre valid().
     using TracerBase::syscall_filter;
+    /// Issue 13 (decision 24): runs `call` in the tracee held at a stop (a breakpoint's event
+    /// reached, or frozen by AttachStop::StopNow) and puts back its registers, the stack bytes
+    /// of the buffers, its signal mask and the stop itself (shim::inject_syscall).
+    /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
+    /// says why. \pre valid().
+    using TracerBase::inject_syscall;
 
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
     /// events move along. \pre valid().
@@ -397,6 +426,12 @@ public:
     /// How the syscall set is applied now (kernel filter, shim, none) and why a filter that
     /// spawn() tried to install is missing. \pre valid().
     using TracerBase::syscall_filter;
+    /// Issue 13 (decision 24): runs `call` in the tracee held at a stop (a breakpoint's event
+    /// reached, or frozen by AttachStop::StopNow) and puts back its registers, the stack bytes
+    /// of the buffers, its signal mask and the stop itself (shim::inject_syscall).
+    /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
+    /// says why. \pre valid().
+    using TracerBase::inject_syscall;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().

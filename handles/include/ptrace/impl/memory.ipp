@@ -21,8 +21,8 @@
 
 namespace ptrace_api {
 
-PTRACE_API_DECL Result<Memory> Memory::open(pid_t pid) {
-    auto fd = detail::ShimFd::open(pid, "mem", 0);
+PTRACE_API_DECL Result<Memory> Memory::open(pid_t pid, int oflags) {
+    auto fd = detail::ShimFd::open(pid, "mem", oflags);
     if (!fd) {
         return Unexpected(fd.error());
     }

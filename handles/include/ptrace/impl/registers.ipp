@@ -50,24 +50,24 @@ Result<void> Registers::set(const detail::ShimFd& fd, const Regs& regs) {
     return {};
 }
 
-PTRACE_API_DECL Result<Registers> Registers::open(pid_t pid) {
-    auto int_fd = detail::ShimFd::open(pid, "regs/int", 0);
+PTRACE_API_DECL Result<Registers> Registers::open(pid_t pid, int oflags) {
+    auto int_fd = detail::ShimFd::open(pid, "regs/int", oflags);
     if (!int_fd) {
         return Unexpected(int_fd.error());
     }
-    auto float_fd = detail::ShimFd::open(pid, "regs/float", 0);
+    auto float_fd = detail::ShimFd::open(pid, "regs/float", oflags);
     if (!float_fd) {
         return Unexpected(float_fd.error());
     }
-    auto env_fd = detail::ShimFd::open(pid, "regs/env", 0);
+    auto env_fd = detail::ShimFd::open(pid, "regs/env", oflags);
     if (!env_fd) {
         return Unexpected(env_fd.error());
     }
-    auto xstate_fd = detail::ShimFd::open(pid, "regs/xstate", 0);
+    auto xstate_fd = detail::ShimFd::open(pid, "regs/xstate", oflags);
     if (!xstate_fd) {
         return Unexpected(xstate_fd.error());
     }
-    auto debug_fd = detail::ShimFd::open(pid, "regs/debug", 0);
+    auto debug_fd = detail::ShimFd::open(pid, "regs/debug", oflags);
     if (!debug_fd) {
         return Unexpected(debug_fd.error());
     }

@@ -36,13 +36,15 @@ PTRACE_API_DECL Result<TraceState> TraceState::open(pid_t pid, AttachOptions opt
     if (options.on_close == OnClose::Kill) {
         oflags |= O_EXCL; // A6
     }
+    const int access = options.access == AttachAccess::LinuxChecks ? shim::linux_checks_only : 0;
+    oflags |= access; // decision 25
     // The register and memory handles first: they fail exactly like the trace handle
     // (A2, A3) and leave the tracee untouched when they do.
-    auto regs = Registers::open(pid);
+    auto regs = Registers::open(pid, access);
     if (!regs) {
         return Unexpected(regs.error());
     }
-    auto mem = Memory::open(pid);
+    auto mem = Memory::open(pid, access);
     if (!mem) {
         return Unexpected(mem.error());
     }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The shim's user calls, declared: open, close, read, write, lseek, fcntl, poll, dup, tid_of,
-// fpath, syscall_filter_state and run_on_tracer_thread on `proc:` handles. It includes only light
+// fpath, syscall_filter_state, inject_syscall, last_error_message and run_on_tracer_thread on
+// `proc:` handles. It includes only light
 // headers. In the default, header-only mode it ends by including their definitions (impl/api.ipp,
 // and with them the whole shim); with PTRACE_API_SEPARATE_COMPILATION defined they come from the
 // provided source (src/ptrace_api.cpp, or the ptrace_api library), compiled once
 // per program, and a user TU that includes this header compiles none of the shim's machinery.
 #pragma once
 
+#include <ptrace/inject.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/xstate.hpp>
@@ -39,9 +41,16 @@ namespace ptrace_api::shim {
 /// for trace handles it polls readable when events are queued or the tracee exited, C8).
 /// `oflags`: O_TRUNC stops the tracee now (A5), O_EXCL kills it on close (A6), O_NONBLOCK
 /// selects nonblocking writes (M); stored for F_GETFL (A7).
+/// `linux_checks_only` in `oflags` (decision 25) drops the Redox rule of A3 (decision 16):
+/// what Linux allows (same uid as Yama's ptrace_scope permits, CAP_SYS_PTRACE) is allowed.
 /// \errors EINVAL bad path (A1); ESRCH no such task or a zombie (A2); EPERM security (A3) or
 /// one's own thread group; EBUSY already traced (A4); ENOTSUP the wake signal is taken.
+/// last_error_message() names the cause of an EPERM or EBUSY.
 PTRACE_API_DECL Result<int> open(std::string_view path, int oflags);
+
+/// An open flag of this library (decision 25): Linux's checks alone decide who may open a
+/// handle, not the Redox rule first (A3, decision 16). Kept in the flag word (F_GETFL, dup).
+inline constexpr int linux_checks_only = 0x40000000;
 
 /// Closes a handle. For trace handles: I1 (detach with the pending stop's default decision,
 /// or SIGKILL for O_EXCL, A6), releasing clone children (F2, decision 10).
@@ -110,6 +119,25 @@ PTRACE_API_DECL Result<SyscallFilterState> syscall_filter_state(int fd);
 /// Issue 13: the standard-format layout of the XSAVE area on this CPU (CPUID leaf 0xD), which
 /// XStateRegisters needs to find the AVX and AVX-512 components in what regs/xstate reads.
 PTRACE_API_DECL const XStateLayout& xstate_layout() noexcept;
+
+/// Issue 13 (decision 24): runs the system call `call` in the tracee of the trace handle `fd`,
+/// which its session holds at a stop (a breakpoint's event was reached, or an O_TRUNC freeze),
+/// and puts everything back: the registers (int and XSAVE), the stack bytes its buffers used
+/// (below the red zone), the signal mask, and the stop itself (kernel-shim/README.md
+/// "Syscall injection"). A signal sent meanwhile stays pending; a syscall interrupted at the
+/// held stop is restarted as before.
+/// \returns rax after the call (the result or -errno) and the buffers' bytes after it.
+/// \errors EBADF not a trace handle; EBUSY the tracee is not held at a stop (running,
+/// job-stopped), or is in a mask-swapping wait, or another instance of the held signal is
+/// pending; ESRCH gone, exiting, or killed during the call; EINVAL bad buffers or not a 64-bit
+/// task; EFAULT no stack room; ENOSYS no vDSO, or a seccomp filter trapped the call; EPERM
+/// seccomp strict mode. last_error_message() says which.
+PTRACE_API_DECL Result<InjectResult> inject_syscall(int fd, const InjectCall& call);
+
+/// The message of the last open, dup or inject_syscall of the calling thread that failed, naming
+/// the cause (for EPERM at open: the Redox rule and which half of it, Yama's ptrace_scope, the
+/// tracer already attached, a non-dumpable task, a missing capability); empty after a success.
+PTRACE_API_DECL std::string last_error_message();
 
 /// A job for run_on_tracer_thread: called once with the context it was given.
 using JobFunction = void (*)(void* context);

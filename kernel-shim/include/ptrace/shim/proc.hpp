@@ -13,6 +13,7 @@
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/convert.hpp>
 #include <ptrace/shim/debugregs_io.hpp>
+#include <ptrace/shim/inject.hpp>
 #include <ptrace/shim/io.hpp>
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>

@@ -76,6 +76,10 @@ public:
 
     void handles_changed() noexcept { ++handles_generation_; }
 
+    /// What the injected calls of a thread group keep (the vDSO site, the D5 probe's page;
+    /// remote_syscalls.hpp), dropped at exec. Tracer thread, mutex held.
+    ProbeSpace& probe_space(pid_t tgid) { return spaces_[tgid]; }
+
     detail::Tracee* find_tracee(pid_t tid) noexcept {
         const auto it = tracees_.find(tid);
         return it == tracees_.end() ? nullptr : it->second.get();

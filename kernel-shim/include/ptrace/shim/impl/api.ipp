@@ -13,6 +13,7 @@
 #include <ptrace/shim/api.hpp>
 #include <ptrace/shim/convert.hpp>
 #include <ptrace/shim/debugregs_io.hpp>
+#include <ptrace/shim/inject.hpp>
 #include <ptrace/shim/io.hpp>
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/paths.hpp>
@@ -82,10 +83,14 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
     if (shim.foreign_process_exact()) {
         return unexpected(std::errc::operation_not_permitted); // a forked copy is inert
     }
+    std::string& why = detail::error_message();
+    why.clear();
     const auto parsed = detail::parse_path(path);
     if (!parsed) {
+        why = "not a handle path: proc:<tid>/<kind> with a decimal tid and a known kind";
         return unexpected(std::errc::invalid_argument);
     }
+    const bool linux_only = (oflags & linux_checks_only) != 0;
     bool traced_here = false;
     detail::PidRef pidfd; // the task's record's, when this process traces it
     if (parsed->kind != detail::HandleKind::Trace) {
@@ -100,7 +105,7 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
     }
     Result<sys::ProcStatus> st = sys::ProcStatus{};
     if (!traced_here) {
-        st = detail::check_access(parsed->tid);
+        st = detail::check_access(parsed->tid, linux_only, why);
         if (!st) {
             return unexpected_errno(st.error().value());
         }
@@ -129,6 +134,16 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
         auto r = shim.call(
             [&](detail::Request& req) { return shim.attach(req, s, stop_now, exclusive); });
         if (!r) {
+            if (r.error() == std::errc::operation_not_permitted ||
+                r.error() == std::errc::device_or_resource_busy) {
+                why =
+                    r.error() == std::errc::device_or_resource_busy &&
+                            sys::proc_status(parsed->tid).value_or(sys::ProcStatus{}).tracer_pid ==
+                                0
+                        ? "a trace handle of this process is open for task " +
+                              std::to_string(parsed->tid) + " (A4: one session per tracee)"
+                        : detail::explain_linux_refusal(parsed->tid);
+            }
             return unexpected_errno(r.error().value());
         }
         h->session = std::move(s);
@@ -145,6 +160,9 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
             sys::UniqueFd<> mem = detail::open_mem(parsed->tid);
             if (!mem.valid()) {
                 const int err = errno;
+                if (err == EACCES || err == EPERM) {
+                    why = detail::explain_linux_refusal(parsed->tid);
+                }
                 return unexpected_errno(err == ENOENT ? ESRCH : err == EACCES ? EPERM : err);
             }
             if (parsed->kind == detail::HandleKind::Mem) {
@@ -156,6 +174,20 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
     shim.handles()[efd] = std::move(h);
     shim.handles_changed();
     return handle_fd.release();
+}
+
+PTRACE_API_DECL Result<InjectResult> inject_syscall(int fd, const InjectCall& call) {
+    Shim& shim = Shim::instance();
+    const auto h = detail::find_handle(shim, fd);
+    if (!h) {
+        detail::error_message() = "not an open handle";
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    return detail::inject_syscall(shim, *h, call);
+}
+
+PTRACE_API_DECL std::string last_error_message() {
+    return detail::error_message();
 }
 
 PTRACE_API_DECL Result<void> close(int fd) {
