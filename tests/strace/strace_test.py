@@ -902,6 +902,9 @@ def classes(example, probe):
             proc, pid, first = start_attached(example, ["-o", out, "-e", "trace=" + name],
                                               '"%s" --wait' % probe)
             if pid is not None:
+                # The example may attach before the probe is exec'd or has blocked SIGUSR1,
+                # whose default action would then kill it: send once it waits for it.
+                wait_until_blocked(pid, signal.SIGUSR1)
                 os.kill(pid, signal.SIGUSR1)
             ours_code, ours_err, timed_out = finish(proc)
             reap_orphans()  # the probe, whose parent was the example
@@ -918,6 +921,21 @@ def classes(example, probe):
                       % (name, " ".join(sorted(ours - known))))
     print("%d failure(s)" % c.failures)
     return 1 if c.failures else 0
+
+
+def wait_until_blocked(pid, sig, timeout=20):
+    """Waits until the process `pid` blocks `sig` (SigBlk in /proc/PID/status), or is gone,
+    or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/status" % pid, encoding="utf-8") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            return
+        if int(fields["SigBlk"].strip(), 16) & (1 << (sig - 1)):
+            return
+        time.sleep(0.01)
 
 
 def proc_state(pid):
