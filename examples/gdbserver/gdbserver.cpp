@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
 
     auto inferior = [&]() -> ptrace_api::debugger::DebugResult<ptrace_api::debugger::Inferior> {
         if (o.attach) {
-            return ptrace_api::debugger::Inferior::attach(attach_pid);
+            return ptrace_api::debugger::Inferior::attach(attach_pid,
+                                                          ptrace_api::AttachAccess::LinuxChecks);
         }
         ptrace_api::Command command;
         command.program = o.rest[0];

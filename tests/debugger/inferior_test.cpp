@@ -227,6 +227,7 @@ TEST_CASE("Issue 13 gdbserver: an attached process killed, and attach errors") {
         auto second = dbg::Inferior::attach(first.pid());
         REQUIRE_FALSE(second.has_value());
         CHECK(second.error().message.find("cannot attach to process") != std::string::npos);
+        CHECK(second.error().message.find("already traced by") != std::string::npos);
         (void)first.kill();
         watchdog.forget(first.pid());
     }

@@ -207,10 +207,13 @@ public:
     /// no new one (a thread not stopped yet may start another meanwhile). The process is not
     /// our child: closing the Inferior (or detach()) lets it run on untraced, kill() kills it,
     /// and its exit status comes from its EXIT stop (STOP_EXIT is added to every operation).
-    /// \errors ESRCH no such process; EPERM not allowed, with the reason spelled out (another
-    /// user's process, /proc/sys/kernel/yama/ptrace_scope, or our own process); EBUSY it is
-    /// traced already; the handles' errors.
-    [[nodiscard]] static DebugResult<Inferior> attach(pid_t pid) {
+    /// `access` says who may be attached (decision 25): the Redox rule (a strict descendant
+    /// of the same user, or root) then Linux's checks, or Linux's checks alone, as gdb -p.
+    /// \errors ESRCH no such process; EPERM not allowed, the message naming why (the shim's
+    /// last_error_message(): the Redox rule, another user, Yama's ptrace_scope, a non-dumpable
+    /// process, or our own process); EBUSY traced already (by whom); the handles' errors.
+    [[nodiscard]] static DebugResult<Inferior> attach(pid_t pid,
+                                                      AttachAccess access = AttachAccess::Redox) {
         if (pid <= 0) {
             return debug_error(std::errc::invalid_argument, "cannot attach to process " +
                                                                 std::to_string(pid) +
@@ -232,7 +235,7 @@ public:
                 if (threads.contains(tid)) {
                     continue;
                 }
-                auto tracer = Tracer::attach(tid, {AttachStop::StopNow, OnClose::Detach});
+                auto tracer = Tracer::attach(tid, {AttachStop::StopNow, OnClose::Detach, access});
                 if (!tracer) {
                     if (tracer.error() == std::errc::no_such_process && tid != pid) {
                         continue; // the thread exited meanwhile
@@ -593,30 +596,16 @@ private:
         return out;
     }
 
-    /// An attach error with its likely reason.
+    /// An attach error, with the shim's account of a refusal (decision 25).
     static DebugError attach_error(pid_t pid, pid_t tid, std::error_code code) {
         std::string message = "cannot attach to process " + std::to_string(pid);
         if (tid != pid) {
             message += " (thread " + std::to_string(tid) + ")";
         }
-        if (code == std::errc::operation_not_permitted) {
-            message += ": not permitted: it belongs to another user, or the Yama setting "
-                       "/proc/sys/kernel/yama/ptrace_scope";
-            std::ifstream scope("/proc/sys/kernel/yama/ptrace_scope");
-            int value = -1;
-            if (scope >> value) {
-                message += " is " + std::to_string(value);
-                if (value >= 1) {
-                    message += " (1: only descendants may be traced without CAP_SYS_PTRACE; "
-                               "run as root or set it to 0)";
-                }
-            } else {
-                message += " forbids it";
-            }
-        } else if (code == std::errc::device_or_resource_busy) {
-            message += ": it is traced already (by another debugger)";
-        } else if (code == std::errc::no_such_process) {
+        if (code == std::errc::no_such_process) {
             message += ": no such process (or a zombie)";
+        } else if (std::string why = last_error_message(); !why.empty()) {
+            message += ": " + why;
         } else {
             message += ": " + code.message();
         }
