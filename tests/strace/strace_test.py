@@ -924,16 +924,19 @@ def classes(example, probe):
 
 
 def wait_until_blocked(pid, sig, timeout=20):
-    """Waits until the process `pid` blocks `sig` (SigBlk in /proc/PID/status), or is gone,
-    or `timeout` seconds have passed."""
+    """Waits until the process `pid` blocks `sig` (SigBlk in /proc/PID/status) or waits for
+    it in rt_sigtimedwait (which unblocks the signals it waits for meanwhile: /proc/PID/syscall
+    then starts with its number, 128), or is gone, or `timeout` seconds have passed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with open("/proc/%d/status" % pid, encoding="utf-8") as f:
                 fields = dict(line.split(":", 1) for line in f if ":" in line)
+            with open("/proc/%d/syscall" % pid, encoding="utf-8") as f:
+                syscall = f.read().split()
         except OSError:
             return
-        if int(fields["SigBlk"].strip(), 16) & (1 << (sig - 1)):
+        if int(fields["SigBlk"].strip(), 16) & (1 << (sig - 1)) or syscall[:1] == ["128"]:
             return
         time.sleep(0.01)
 
