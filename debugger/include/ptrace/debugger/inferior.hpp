@@ -337,20 +337,23 @@ public:
         }
         bool sigstopped = false;
         for (auto& [tid, t] : threads_) {
-            sigstopped = sigstopped || t.at_our_sigstop;
+            sigstopped = sigstopped || t.at_our_sigstop || t.sigstops_owed > 0;
             (void)std::move(t.tracer).detach();
         }
         threads_.clear();
         if (sigstopped) {
-            // A thread detached at our SIGSTOP gets it on the way out (the detach delivers a
-            // signal stop's signal) and the process enters a job-control stop: a SIGCONT ends
-            // it, once the stop is there (it comes as the threads leave).
-            for (int i = 0; i < 20; ++i) {
+            // Our SIGSTOPs must not stop the program after we are gone. One still queued is
+            // thrown away by a SIGCONT; a thread detached at our SIGSTOP's stop gets it on the
+            // way out (the detach delivers a signal stop's signal) when it next runs, perhaps
+            // after that SIGCONT, and the process then enters a job-control stop: it is watched
+            // for half a second and ended by a SIGCONT each time it is seen (a test saw it
+            // come later than a first look 200 ms long).
+            (void)::kill(pid_, SIGCONT);
+            for (int i = 0; i < 50; ++i) {
+                ::usleep(10000);
                 if (job_stopped(pid_)) {
                     (void)::kill(pid_, SIGCONT);
-                    break;
                 }
-                ::usleep(10000);
             }
         }
         if (child_) {
