@@ -19,18 +19,18 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "syscall_number.hpp"
+
 namespace sb = ptrace_api::sandbox;
 using sb::Action;
 using sb::arg;
 using sb::PolicyBuilder;
 
+using sandbox_test::nr_of;
+
 namespace {
 
 using Args = std::array<std::uint64_t, 6>;
-
-std::uint32_t nr_of(long nr) {
-    return static_cast<std::uint32_t>(nr);
-}
 
 } // namespace
 

@@ -19,14 +19,14 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "syscall_number.hpp"
+
 namespace sb = ptrace_api::sandbox;
 using sb::Action;
 
-namespace {
+using sandbox_test::nr_of;
 
-std::uint32_t nr_of(long nr) {
-    return static_cast<std::uint32_t>(nr);
-}
+namespace {
 
 std::uint64_t host(long long v) {
     return static_cast<std::uint64_t>(v);
