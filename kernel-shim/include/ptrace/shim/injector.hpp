@@ -367,8 +367,9 @@ public:
     InjectError hold() {
         InjectError lost;
         if (masked_wait_) {
-            // The INTERRUPT asked at the ppoll's entry is what it finds pending at a Trap stop
-            // (no signal is queued there); the stop it brings is the one rebuilt below.
+            // At a Trap stop no signal is queued: the INTERRUPT asked at the ppoll's entry is
+            // what it finds pending (a trap Linux drops at the ppoll's exit stop, as at any
+            // ptrace stop; the rebuild below asks its own).
             const Recreated r = recreate_wait(held_ == HeldAt::Trap);
             if (r != Recreated::Done) {
                 if (r == Recreated::Diverted) {
