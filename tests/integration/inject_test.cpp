@@ -2,7 +2,9 @@
 // Syscall injection (issue 13, decision 24) on real tracees (tests/targets/injectee.cpp):
 // calls at an int3, a PRE, a POST and a freeze inside a blocking read; everything put back bit
 // for bit; a pipe written through the tracee's own fd; a page mapped and unmapped; seccomp
-// filters that refuse, trap and kill the call; refusals of a tracee not held at a stop.
+// filters that refuse, trap and kill the call; refusals of a tracee not held at a stop; calls
+// in a tracee held inside a mask-swapping wait (ppoll, pselect6, rt_sigsuspend, epoll_pwait),
+// whose saved mask is recreated, compared with a run that was never injected.
 
 #include <ptrace/tracer.hpp>
 
@@ -73,9 +75,118 @@ bool mapped_at(pid_t pid, std::uint64_t addr) {
     return maps.find(std::string("\n") + prefix) != std::string::npos || maps.rfind(prefix, 0) == 0;
 }
 
+/// The temporary mask of injectee "wait": {SIGUSR2, SIGTERM}.
+constexpr std::uint64_t wait_mask =
+    (std::uint64_t{1} << (SIGUSR2 - 1)) | (std::uint64_t{1} << (SIGTERM - 1));
+
+/// A field of /proc/<pid>/status ("SigBlk", "State"), its value as text.
+std::string status_field(pid_t pid, const std::string& name) {
+    const std::string status = api_support::proc_file(pid, "status");
+    const auto at = status.find("\n" + name + ":");
+    if (at == std::string::npos) {
+        return {};
+    }
+    const auto begin = status.find_first_not_of(" \t", at + name.size() + 2);
+    return status.substr(begin, status.find('\n', begin) - begin);
+}
+
+/// The mask in force (SigBlk: a masked wait's temporary one, where PTRACE_GETSIGMASK shows the
+/// saved one).
+std::uint64_t mask_in_force(pid_t pid) {
+    const std::string blk = status_field(pid, "SigBlk");
+    return blk.empty() ? 0 : std::stoull(blk, nullptr, 16);
+}
+
+/// True while injectee "wait" sleeps in its wait, its temporary mask in force.
+bool in_masked_wait(pid_t pid) {
+    return status_field(pid, "State").rfind('S', 0) == 0 && mask_in_force(pid) == wait_mask;
+}
+
+/// Injectee "wait KIND" never traced: SIGUSR1 once it waits. \returns the line it printed.
+std::string masked_wait_untraced(const char* kind) {
+    Scenario sc;
+    int out = -1;
+    const pid_t pid = sc.spawn({"wait", kind}, &out, nullptr, injectee_path());
+    REQUIRE(read_line(out) == "ready");
+    REQUIRE(eventually([&] { return in_masked_wait(pid); }));
+    REQUIRE(::kill(pid, SIGUSR1) == 0);
+    const std::string line = read_line(out);
+    CHECK(sc.wait_exit(pid) == 0);
+    return line;
+}
+
+/// getpid and getcwd (a buffer on the stack) injected; the registers compared around them.
+void inject_two_calls(Tracer& tracer, pid_t pid) {
+    const auto regs = tracer.regs().get_int().value();
+    const auto self = tracer.inject_syscall(InjectCall(SYS_getpid, {}));
+    REQUIRE_MESSAGE(self.has_value(), ptrace_api::last_error_message());
+    CHECK(self->ret == pid);
+    InjectCall cwd(SYS_getcwd, {0, 512});
+    cwd.buffer(0, std::size_t{512});
+    const auto got = tracer.inject_syscall(cwd);
+    REQUIRE_MESSAGE(got.has_value(), ptrace_api::last_error_message());
+    CHECK(got->ret > 0);
+    const auto after = tracer.regs().get_int().value();
+    CHECK(std::memcmp(&regs, &after, sizeof regs) == 0);
+    CHECK(mask_in_force(pid) == wait_mask); // the temporary mask, still in force
+}
+
+const char* const masked_waits[] = {"ppoll", "pselect", "sigsuspend", "epoll"};
+
 } // namespace
 
 TEST_SUITE("integration") {
+
+    TEST_CASE("Issue 13/decision 24: calls injected while the tracee is frozen in ppoll, "
+              "pselect6, rt_sigsuspend or epoll_pwait: it waits on with its temporary mask, a "
+              "signal only that mask lets through wakes it, its own mask is back after, as in "
+              "a run never injected") {
+        for (const char* kind : masked_waits) {
+            CAPTURE(kind);
+            const std::string plain = masked_wait_untraced(kind);
+            CHECK(plain == std::string(kind) + " r=-1 errno=4 hits=1 usr1=1 usr2=1 term=0");
+            Scenario sc;
+            int out = -1;
+            const pid_t pid = sc.spawn({"wait", kind}, &out, nullptr, injectee_path());
+            REQUIRE(read_line(out) == "ready");
+            REQUIRE(eventually([&] { return in_masked_wait(pid); }));
+            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
+            inject_two_calls(tracer, pid);
+            CHECK(std::move(tracer).detach().has_value());
+            // Back in its wait with the temporary mask (rt_sigsuspend, ppoll and pselect6
+            // restart; epoll_pwait returns EINTR and the program calls it again).
+            CHECK(eventually([&] { return in_masked_wait(pid); }));
+            REQUIRE(::kill(pid, SIGUSR1) == 0); // blocked by its mask, not by the wait's
+            CHECK(read_line(out) == plain);
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+    }
+
+    TEST_CASE("Issue 13/decision 24/D5: calls injected at the SIGNAL stop of a signal that "
+              "interrupted ppoll, pselect6, rt_sigsuspend or epoll_pwait: delivered once, the "
+              "program's mask back after its handler, as in a run never injected") {
+        for (const char* kind : masked_waits) {
+            CAPTURE(kind);
+            const std::string plain = masked_wait_untraced(kind);
+            Scenario sc;
+            int out = -1;
+            const pid_t pid = sc.spawn({"wait", kind}, &out, nullptr, injectee_path());
+            REQUIRE(read_line(out) == "ready");
+            REQUIRE(eventually([&] { return in_masked_wait(pid); }));
+            Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Kill});
+            REQUIRE(::kill(pid, SIGUSR1) == 0);
+            const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+            REQUIRE(ev.has_value());
+            const auto meaning = view(*ev);
+            const auto* sig = std::get_if<events::Signal>(&meaning);
+            REQUIRE(sig != nullptr);
+            REQUIRE(sig->signal == SIGUSR1);
+            inject_two_calls(tracer, pid);
+            CHECK(std::move(tracer).detach().has_value()); // I1: the signal is delivered
+            CHECK(read_line(out) == plain);
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+    }
 
     TEST_CASE("Issue 13/decision 24: getpid, gettid and getcwd injected at an int3; registers, "
               "XSAVE area and stack put back bit for bit") {

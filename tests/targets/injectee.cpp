@@ -9,6 +9,10 @@
 // installs a filter that makes getppid fail with EPERM, trap (SIGSYS, whose handler prints
 // "sigsys") or kill the process, then does as "int3". "sleep" prints "ready" and waits;
 // "ptracer_any" first lets any process trace it (prctl PR_SET_PTRACER, for Yama's ptrace_scope 1).
+// "wait ppoll|pselect|sigsuspend|epoll": blocks SIGUSR1 and SIGUSR2 (SIGUSR1 caught), prints
+// "ready" and waits in that mask-swapping call with the temporary mask {SIGUSR2, SIGTERM}
+// (again after an EINTR that ran no handler); then prints what it returned and which of the
+// three signals its mask blocks, e.g. "ppoll r=-1 errno=4 hits=1 usr1=1 usr2=1 term=0".
 // Plain libc, no sanitizers, no optimisation.
 
 #include <cerrno>
@@ -20,7 +24,10 @@
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,6 +35,54 @@ namespace {
 
 void on_sigusr1(int /*sig*/) {
     (void)!::write(STDOUT_FILENO, "usr1\n", 5);
+}
+
+volatile sig_atomic_t usr1_hits = 0;
+
+void count_usr1(int /*sig*/) {
+    usr1_hits = usr1_hits + 1;
+}
+
+/// Waits in a mask-swapping call (see the file comment).
+int masked_wait(const char* kind) {
+    struct sigaction sa {};
+    sa.sa_handler = count_usr1;
+    sigemptyset(&sa.sa_mask);
+    (void)::sigaction(SIGUSR1, &sa, nullptr);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGUSR2);
+    (void)::sigprocmask(SIG_BLOCK, &block, nullptr);
+    sigset_t temporary;
+    sigemptyset(&temporary);
+    sigaddset(&temporary, SIGUSR2);
+    sigaddset(&temporary, SIGTERM);
+    const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+    std::printf("ready\n");
+    (void)std::fflush(stdout);
+    int r = 0;
+    do {
+        if (std::strcmp(kind, "ppoll") == 0) {
+            r = ::ppoll(nullptr, 0, nullptr, &temporary);
+        } else if (std::strcmp(kind, "pselect") == 0) {
+            r = ::pselect(0, nullptr, nullptr, nullptr, nullptr, &temporary);
+        } else if (std::strcmp(kind, "sigsuspend") == 0) {
+            r = ::sigsuspend(&temporary);
+        } else if (std::strcmp(kind, "epoll") == 0) {
+            epoll_event ev{};
+            r = ::epoll_pwait(epfd, &ev, 1, -1, &temporary);
+        } else {
+            return 2;
+        }
+    } while (r < 0 && errno == EINTR && usr1_hits == 0);
+    const int err = r < 0 ? errno : 0;
+    sigset_t now;
+    (void)::sigprocmask(SIG_SETMASK, nullptr, &now);
+    std::printf("%s r=%d errno=%d hits=%d usr1=%d usr2=%d term=%d\n", kind, r, err,
+                static_cast<int>(usr1_hits), sigismember(&now, SIGUSR1), sigismember(&now, SIGUSR2),
+                sigismember(&now, SIGTERM));
+    return 0;
 }
 
 void on_sigsys(int /*sig*/) {
@@ -116,6 +171,9 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(mode, "int3") == 0) {
         return int3_stop();
+    }
+    if (std::strcmp(mode, "wait") == 0 && argc > 2) {
+        return masked_wait(argv[2]);
     }
     if (std::strcmp(mode, "raise_usr1") == 0) {
         struct sigaction sa {};

@@ -123,15 +123,17 @@ PTRACE_API_DECL const XStateLayout& xstate_layout() noexcept;
 /// Issue 13 (decision 24): runs the system call `call` in the tracee of the trace handle `fd`,
 /// which its session holds at a stop (a breakpoint's event was reached, or an O_TRUNC freeze),
 /// and puts everything back: the registers (int and XSAVE), the stack bytes its buffers used
-/// (below the red zone), the signal mask, and the stop itself (kernel-shim/README.md
-/// "Syscall injection"). A signal sent meanwhile stays pending; a syscall interrupted at the
-/// held stop is restarted as before.
+/// (below the red zone), the signal mask (a mask-swapping wait's saved mask too: the wait goes
+/// on with its temporary mask), and the stop itself (kernel-shim/README.md "Syscall
+/// injection"). A signal sent meanwhile stays pending; a syscall interrupted at the held stop
+/// is restarted as before.
 /// \returns rax after the call (the result or -errno) and the buffers' bytes after it.
 /// \errors EBADF not a trace handle; EBUSY the tracee is not held at a stop (running,
-/// job-stopped), or is in a mask-swapping wait, or another instance of the held signal is
-/// pending; ESRCH gone, exiting, or killed during the call; EINVAL bad buffers or not a 64-bit
-/// task; EFAULT no stack room; ENOSYS no vDSO, or a seccomp filter trapped the call; EPERM
-/// seccomp strict mode. last_error_message() says which.
+/// job-stopped), or is in a mask-swapping wait and has a seccomp filter, or another instance of
+/// the held signal is pending; ESRCH gone, exiting, or killed during the call; EINVAL bad
+/// buffers or not a 64-bit task; EFAULT no stack room; ENOSYS no vDSO, or a seccomp filter
+/// trapped the call; EPERM seccomp strict mode; EIO a wait's saved mask could not be recreated.
+/// last_error_message() says which.
 PTRACE_API_DECL Result<InjectResult> inject_syscall(int fd, const InjectCall& call);
 
 /// The message of the last open, dup or inject_syscall of the calling thread that failed, naming

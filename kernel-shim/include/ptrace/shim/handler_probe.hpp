@@ -5,25 +5,18 @@
 // difference from a run that was never asked (kernel-shim/README.md, "The handler probe").
 #pragma once
 
+#include <ptrace/shim/injector.hpp>
 #include <ptrace/shim/remote_syscalls.hpp>
 #include <ptrace/shim/rules.hpp>
+#include <ptrace/shim/state.hpp>
 #include <ptrace/shim/sys.hpp>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
-#include <initializer_list>
-#include <optional>
-#include <string>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/user.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace ptrace_api::shim {
 
@@ -53,19 +46,6 @@ struct HandlerProbe {
     int status = 0; ///< si_status of the diverting stop: `(event << 8) | signal`
 };
 
-namespace detail {
-
-/// Marks the library's page in a tracee (its first 8 bytes), so that a page the program
-/// unmapped or replaced is noticed before it is used.
-inline constexpr std::uint64_t probe_page_magic = 0x65626f72702d6170; // "pa-probe"
-
-/// Offsets in the library's page.
-inline constexpr std::uint64_t probe_oldact = 8;   // struct kernel_sigaction (32 bytes)
-inline constexpr std::uint64_t probe_sigmask = 40; // one kernel sigset_t (8 bytes)
-inline constexpr std::uint64_t probe_timeout = 48; // struct timespec {0, 0} (16 bytes)
-
-} // namespace detail
-
 /// Asks the tracee `tid`, which sits in a signal-delivery-stop for `sig` that a handler
 /// catches, what that handler is, and leaves no trace of the question.
 ///
@@ -82,6 +62,10 @@ inline constexpr std::uint64_t probe_timeout = 48; // struct timespec {0, 0} (16
 /// saved mask and PTRACE_SETSIGMASK drops the saved state, so it is recreated before the
 /// tracee is let go: one more injected call, ppoll(NULL, 0, {0, 0}, &temporary) entered with
 /// the saved mask in force, which saves it again and finds the requeued signal pending.
+///
+/// All of it is the public injection's mechanism (detail::Injector, injector.hpp), used with
+/// the library's page instead of the stack and without the XSAVE area; only the end differs:
+/// the tracee is resumed with `resume_request` instead of its stop being rebuilt.
 ///
 /// `status` is /proc/<tid>/status read at this stop: `sig_blk` is the mask in force, `pending`
 /// tells whether another instance of `sig` waits (then the probe is skipped: a standard
@@ -105,84 +89,42 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         probe.reason = "a seccomp filter could refuse or trap the injected calls";
         return probe;
     }
-    siginfo_t info{};
-    if (sys::ptrace_ptr(PTRACE_GETSIGINFO, tid, 0, &info) != 0 || info.si_signo != sig) {
+    Injector injector(tid, StopKind::Signal, sig, space,
+                      InjectOptions{.fp_state = false, .library_page = true});
+    if (const InjectError e = injector.save(&status, nullptr); e.err != 0) {
+        probe.reason = e.err == EINVAL   ? "not a 64-bit task"
+                       : e.err == ENOSYS ? "no vDSO"
+                       : e.err == EBUSY
+                           ? "another instance of the held signal is pending"
+                           : "the tracee's registers, mask or siginfo could not be read";
+        return probe;
+    }
+    if (injector.held_signal() != sig) {
         probe.reason = "the tracee is not at a delivery-stop for this signal";
         return probe;
     }
-    user_regs_struct saved{};
-    std::uint64_t mask = 0; // the saved mask while a mask-swapping wait is interrupted
-    if (sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &saved) != 0 || !get_mask(tid, mask)) {
-        probe.reason = "the tracee's registers or mask could not be read";
-        return probe;
-    }
-    if (saved.cs != 0x33) {
-        probe.reason = "not a 64-bit task";
-        return probe;
-    }
-    // Where to make the calls: the cached vDSO site if it still holds a `syscall`.
-    if (space.syscall_insn == 0 ||
-        ((sys::peek_word(tid, space.syscall_insn).value_or(0) & 0xffff) != 0x050f)) {
-        const auto insn = find_vdso_syscall(tid);
-        if (!insn) {
-            probe.reason = "no vDSO";
-            return probe;
-        }
-        space = ProbeSpace{*insn, 0};
-    }
-    const bool have_page = space.page != 0 && sys::peek_word(tid, space.page) == probe_page_magic;
-    const bool saved_state = mask != status.sig_blk; // the wait's temporary mask is in force
-
-    auto restore = [&] {
-        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
-        (void)set_mask(tid, mask);
-    };
-    auto diverted = [&](const RemoteSyscalls& calls) {
-        // Put back what can be put back. A saved mask is restored as the mask in force: with
-        // no handler run, the interrupted wait restarts and saves it again itself.
-        if (!calls.gone()) {
-            restore();
-        }
+    auto diverted = [&] {
         probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.code = calls.stop_code();
-        probe.status = calls.stop_status();
+        probe.code = injector.divert_code();
+        probe.status = injector.divert_status();
         probe.reason = "another stop came first";
         return probe;
     };
-
-    // Every signal blocked from here: none can interrupt the calls, and `sig`, passed back
-    // with the first resume, is queued again instead of delivered (get_signal requeues a
-    // blocked signal with its siginfo).
-    if (!set_mask(tid, all_signals)) {
+    if (injector.enter().err != 0) {
         probe.reason = "the tracee's mask could not be set";
         return probe;
     }
-    RemoteSyscalls calls(tid, saved, space.syscall_insn);
-    long requeue = sig;
-    if (!have_page) {
-        const auto page = calls.run(
-            SYS_mmap,
-            {0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, ~std::uint64_t{0}, 0},
-            requeue);
-        if (!page) {
-            return diverted(calls);
-        }
-        requeue = 0;
-        const auto addr = static_cast<std::uint64_t>(*page);
-        if (*page < 0 && *page > -4096) {
-            space.page = 0; // mmap failed in the tracee: nothing learnt, the signal is queued
-        } else if (sys::poke_word(tid, addr, probe_page_magic)) {
-            space.page = addr;
-        }
+    if (!injector.map_page()) {
+        injector.abandon();
+        return diverted();
     }
     bool learnt = false;
-    std::optional<std::int64_t> asked;
     if (space.page != 0) {
-        asked =
-            calls.run(SYS_rt_sigaction,
-                      {static_cast<std::uint64_t>(sig), 0, space.page + probe_oldact, 8}, requeue);
+        const auto asked = injector.call(
+            SYS_rt_sigaction, {static_cast<std::uint64_t>(sig), 0, space.page + probe_oldact, 8});
         if (!asked) {
-            return diverted(calls);
+            injector.abandon();
+            return diverted();
         }
         if (*asked == 0) {
             if (const auto handler = sys::peek_word(tid, space.page + probe_oldact)) {
@@ -191,28 +133,6 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
             }
         }
     }
-    if (saved_state && space.page != 0 &&
-        sys::poke_word(tid, space.page + probe_sigmask, status.sig_blk) &&
-        sys::poke_word(tid, space.page + probe_timeout, 0) &&
-        sys::poke_word(tid, space.page + probe_timeout + 8, 0)) {
-        // Recreate the wait's saved-mask state: entered with the saved mask in force, ppoll
-        // saves it, installs the temporary one, sees the requeued signal and returns
-        // -ERESTARTNOHAND with the saved state kept for the signal's delivery.
-        const auto recreated =
-            calls.run(SYS_ppoll, {0, 0, space.page + probe_timeout, space.page + probe_sigmask, 8},
-                      0, [&] { (void)set_mask(tid, mask); });
-        if (!recreated) {
-            return diverted(calls);
-        }
-        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
-    } else {
-        (void)sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &saved);
-        // Without the library's page the saved state cannot be recreated: the temporary mask
-        // stays in force, so the requeued signal is delivered at once (after its handler the
-        // wait returns with that mask, not the saved one) rather than blocked and the wait
-        // restarted, which would bring the same stop back.
-        (void)set_mask(tid, saved_state ? status.sig_blk : mask);
-    }
     // The signal is queued again whatever was learnt; the next stop stands for it.
     probe.outcome = HandlerProbe::Outcome::Resumed;
     if (!learnt) {
@@ -220,19 +140,14 @@ inline HandlerProbe probe_signal_handler(pid_t tid, int sig, const sys::ProcStat
         probe.reason =
             space.page == 0 ? "mmap failed in the tracee" : "rt_sigaction failed in the tracee";
     }
-    if (const auto next = sys::stop_waiting(tid)) {
-        // A SIGKILL took it out of its stop meanwhile (spec 3.G, H5): that stop, taken here,
-        // is what the caller handles; resuming would pass it unseen.
-        siginfo_t taken{};
-        (void)::waitid(P_PID, static_cast<id_t>(tid), &taken, WSTOPPED | WNOHANG | __WALL);
-        probe.outcome = HandlerProbe::Outcome::Diverted;
-        probe.code = next->si_code;
-        probe.status = next->si_status;
-        probe.reason = "another stop came first";
-        return probe;
-    }
-    if (sys::ptrace_raw(resume_request, tid, 0, 0) != 0) {
+    switch (injector.release(resume_request)) {
+    case Left::Diverted:
+        return diverted();
+    case Left::Killed:
         probe.reason = "the tracee was killed meanwhile"; // its exit stop comes next
+        break;
+    case Left::Resumed:
+        break;
     }
     return probe;
 }

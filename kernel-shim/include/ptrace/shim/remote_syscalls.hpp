@@ -38,6 +38,15 @@ struct ProbeSpace {
 
 namespace detail {
 
+/// Marks the library's page in a tracee (its first 8 bytes), so that a page the program
+/// unmapped or replaced is noticed before it is used.
+inline constexpr std::uint64_t probe_page_magic = 0x65626f72702d6170; // "pa-probe"
+
+/// Offsets in the library's page.
+inline constexpr std::uint64_t probe_oldact = 8;   // struct kernel_sigaction (32 bytes)
+inline constexpr std::uint64_t probe_sigmask = 40; // one kernel sigset_t (8 bytes)
+inline constexpr std::uint64_t probe_timeout = 48; // struct timespec {0, 0} (16 bytes)
+
 /// Every signal blocked (Linux drops SIGKILL and SIGSTOP from a PTRACE_SETSIGMASK itself).
 inline constexpr std::uint64_t all_signals = ~std::uint64_t{0};
 

@@ -9,11 +9,11 @@
 #include <ptrace/shim/state.hpp>
 #include <ptrace/shim/sys.hpp>
 #include <ptrace/shim/tracer.hpp>
+#include <ptrace/shim/xstate_read.hpp>
 #include <ptrace/xstate.hpp>
 
 #include <algorithm>
 #include <cerrno>
-#include <cpuid.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -25,65 +25,6 @@
 #include <sys/uio.h>
 
 namespace ptrace_api::shim::detail {
-
-/// CPUID leaf 0xD: the standard-format offset and size of every user state component
-/// (sub-leaves 2-31 whose ECX bit 0 is clear; supervisor components never appear in what
-/// ptrace returns) and the size of an area holding all of them. The kernel lays out
-/// NT_X86_XSTATE with the offsets it took from the same leaf at boot.
-inline XStateLayout cpuid_xstate_layout() noexcept {
-    XStateLayout layout{};
-    unsigned a = 0;
-    unsigned b = 0;
-    unsigned c = 0;
-    unsigned d = 0;
-    if (__get_cpuid_max(0, nullptr) < 0xd) {
-        return layout;
-    }
-    __cpuid(1, a, b, c, d);
-    if ((c & bit_XSAVE) == 0) {
-        return layout;
-    }
-    __cpuid_count(0xd, 0, a, b, c, d);
-    const std::uint64_t supported = a | (std::uint64_t{d} << 32);
-    layout.max_size = c;
-    for (unsigned i = 2; i < layout.components.size(); ++i) {
-        if ((supported >> i & 1U) == 0) {
-            continue;
-        }
-        __cpuid_count(0xd, i, a, b, c, d);
-        if ((c & 1U) == 0) {
-            layout.components[i] = XStateComponent{b, a};
-        }
-    }
-    return layout;
-}
-
-/// The layout of this CPU, read once.
-inline const XStateLayout& xstate_layout_once() noexcept {
-    static const XStateLayout layout = cpuid_xstate_layout();
-    return layout;
-}
-
-/// NT_X86_XSTATE into `out`, sized as the kernel says (decision 22): Linux copies
-/// min(iov_len, its size) and writes back the length it copied. The first guess is the CPU's
-/// maximum (CPUID), grown while the kernel fills the whole buffer. \returns 0 or an errno
-/// (ENODEV: no XSAVE).
-inline int get_xstate(pid_t tid, std::vector<std::byte>& out) {
-    std::size_t guess = std::max<std::size_t>(xstate_layout_once().max_size, 4096);
-    guess = (guess + 7) & ~std::size_t{7}; // a whole number of the regset's 8-byte units
-    for (;;) {
-        out.assign(guess + 64, std::byte{0});
-        iovec iov{out.data(), out.size()};
-        if (sys::ptrace_ptr(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov) != 0) {
-            return errno;
-        }
-        if (iov.iov_len < out.size() || guess >= (std::size_t{1} << 24)) {
-            out.resize(iov.iov_len);
-            return 0;
-        }
-        guess *= 2;
-    }
-}
 
 /// Decision 22: what Linux's SETREGSET NT_X86_XSTATE would refuse (xstateregs_set,
 /// copy_uabi_to_xstate and validate_user_xstate_header in arch/x86/kernel/fpu), refused
