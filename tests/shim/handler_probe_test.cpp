@@ -21,6 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "raw_tracee.hpp"
+
+using raw_tracee::wait_bounded;
+
 namespace {
 
 namespace shim = ptrace_api::shim;
@@ -36,24 +40,6 @@ void on_usr1_info(int, siginfo_t* info, void*) {
 }
 void on_usr1(int) {
     handler_hits = handler_hits + 1;
-}
-
-/// Waits for `pid` with a bound: a tracee that does not stop or exit in time is killed, so a
-/// broken probe fails the test instead of hanging it.
-int wait_bounded(pid_t pid) {
-    for (int i = 0; i < 500; ++i) {
-        int status = 0;
-        const pid_t got = waitpid(pid, &status, __WALL | WNOHANG);
-        if (got == pid) {
-            return status;
-        }
-        usleep(10000);
-    }
-    (void)kill(pid, SIGKILL);
-    int status = 0;
-    (void)waitpid(pid, &status, __WALL);
-    FAIL("tracee did not stop or exit within 5 s");
-    return status;
 }
 
 /// A child that installs `install`, asks to be traced and runs `body`; its exit code says

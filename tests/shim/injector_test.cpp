@@ -20,6 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "raw_tracee.hpp"
+
+using raw_tracee::wait_bounded;
+
 namespace {
 
 namespace shim = ptrace_api::shim;
@@ -37,22 +41,6 @@ constexpr std::uint64_t bit(int sig) {
 /// The program's mask, and the temporary one of its rt_sigsuspend.
 constexpr std::uint64_t own_mask = bit(SIGUSR1) | bit(SIGUSR2);
 constexpr std::uint64_t wait_mask = bit(SIGUSR2) | bit(SIGTERM);
-
-/// Waits for `pid` with a bound: a tracee that does not stop or exit in time is killed.
-int wait_bounded(pid_t pid) {
-    for (int i = 0; i < 500; ++i) {
-        int status = 0;
-        if (waitpid(pid, &status, __WALL | WNOHANG) == pid) {
-            return status;
-        }
-        usleep(10000);
-    }
-    (void)kill(pid, SIGKILL);
-    int status = 0;
-    (void)waitpid(pid, &status, __WALL);
-    FAIL("tracee did not stop or exit within 5 s");
-    return status;
-}
 
 /// Kills and reaps a child the test left behind (a failed REQUIRE).
 struct Reaper {
