@@ -547,3 +547,74 @@ TEST_CASE("Issue 13 exec: reported with the path, the old breakpoints dropped, n
         watchdog.forget(inferior.pid());
     }
 }
+
+TEST_CASE("Issue 13 non-stop: a conditional breakpoint judges every pass, the false ones stepped "
+          "over with the others stopped") {
+    constexpr int threads = 3;
+    constexpr int calls = 40;
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
+    watchdog.watch(inferior.pid());
+    auto bp = inferior.breakpoints().set(
+        symbol_address(inferior.pid(), "hammer"),
+        [](pid_t, const ptrace_api::IntRegisters& regs) { return regs.rdi % 4 == 0; });
+    REQUIRE(bp.has_value());
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    int stops = 0;
+    for (;;) {
+        const dbg::Stop stop = wait_stop(inferior);
+        if (stop.reason == dbg::StopReason::Exited) {
+            CHECK(stop.status.exit_code() == 0);
+            break;
+        }
+        if (stop.reason == dbg::StopReason::ThreadExited) {
+            continue;
+        }
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+        CHECK(inferior.registers(stop.tid).value().rdi % 4 == 0);
+        ++stops;
+        REQUIRE(inferior.resume_thread(stop.tid).has_value());
+    }
+    CHECK(stops == threads * calls / 4);
+    CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls / 4));
+    CHECK((*bp)->filtered == static_cast<std::uint64_t>(threads * calls * 3 / 4));
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 non-stop: an attached process, one thread held at a breakpoint, detached "
+          "while the others run") {
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    const pid_t pid = start_spinner(3);
+    watchdog.watch(pid);
+    REQUIRE(task_count(pid) == 4);
+    {
+        auto inferior = dbg::Inferior::attach(pid);
+        REQUIRE_MESSAGE(inferior.has_value(), (inferior ? "" : inferior.error().describe()));
+        REQUIRE(inferior->set_stop_mode(dbg::StopMode::NonStop).has_value());
+        REQUIRE(inferior->breakpoints().set(symbol_address(pid, "add_one")).has_value());
+        for (const pid_t tid : inferior->threads()) {
+            REQUIRE(inferior->resume_thread(tid).has_value());
+        }
+        const dbg::Stop hit = wait_stop(*inferior);
+        REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+        CHECK_FALSE(inferior->running(hit.tid));
+        // Another thread's hit comes while the first one stays stopped.
+        const dbg::Stop other = wait_stop(*inferior);
+        REQUIRE_MESSAGE(other.reason == dbg::StopReason::Breakpoint, other.describe());
+        CHECK(other.tid != hit.tid);
+        REQUIRE(inferior->resume_thread(other.tid).has_value());
+        REQUIRE(inferior->detach().has_value());
+        CHECK(inferior->exited());
+    }
+    for (int i = 0; i < 100 && tracer_of(pid) != 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(tracer_of(pid) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int status = 0;
+    CHECK(::waitpid(pid, &status, WNOHANG) == 0); // no leftover int3 killed it
+    CHECK(state_of(pid) != 'T');
+    kill_and_reap(pid);
+    watchdog.forget(pid);
+}

@@ -555,6 +555,11 @@ public:
                 continue;
             }
             for (const pid_t tid : ready) {
+                // Servicing one thread may stop and read the others (a step over a
+                // breakpoint): a readiness seen before is looked at again.
+                if (!readable_now(tid)) {
+                    continue;
+                }
                 if (auto r = nonstop_service(tid); !r) {
                     return r.error();
                 }
@@ -1459,6 +1464,16 @@ private:
             }
         }
         return {};
+    }
+
+    /// Whether the handle of `tid` has something to read now.
+    [[nodiscard]] bool readable_now(pid_t tid) const {
+        const auto it = threads_.find(tid);
+        if (it == threads_.end()) {
+            return false;
+        }
+        pollfd fd{it->second.tracer.native_handle(), POLLIN, 0};
+        return ::poll(&fd, 1, 0) > 0 && fd.revents != 0;
     }
 
     /// Non-stop: reads the events of the readable handle of `tid` and settles the thread.
