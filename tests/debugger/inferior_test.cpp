@@ -618,3 +618,38 @@ TEST_CASE("Issue 13 non-stop: an attached process, one thread held at a breakpoi
     kill_and_reap(pid);
     watchdog.forget(pid);
 }
+
+TEST_CASE("Issue 13 forks: ForkPolicy::Keep in non-stop mode: the parent stopped for the Fork "
+          "stop, the child run as a non-stop Inferior") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"fork"});
+    watchdog.watch(inferior.pid());
+    inferior.set_fork_policy(dbg::ForkPolicy::Keep);
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    REQUIRE(inferior.breakpoints().set(symbol_address(inferior.pid(), "add_one")).has_value());
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    const dbg::Stop fork = wait_stop(inferior);
+    REQUIRE_MESSAGE(fork.reason == dbg::StopReason::Fork, fork.describe());
+    CHECK(fork.tid == inferior.pid());
+    CHECK_FALSE(inferior.running(fork.tid));
+    auto child = inferior.take_fork(fork.child);
+    REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
+    CHECK(child->stop_mode() == dbg::StopMode::NonStop);
+    REQUIRE(child->resume_thread(fork.child).has_value());
+    const dbg::Stop child_hit = wait_stop(*child);
+    REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
+    CHECK(child->registers(fork.child).value().rdi == 1);
+    REQUIRE(child->resume_thread(fork.child).has_value());
+    const dbg::Stop child_end = wait_stop(*child);
+    REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
+    CHECK(child_end.status.exit_code() == 0);
+    REQUIRE(inferior.resume_thread(fork.tid).has_value());
+    const dbg::Stop hit = wait_stop(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    CHECK(inferior.registers(hit.tid).value().rdi == 2);
+    REQUIRE(inferior.resume_thread(hit.tid).has_value());
+    const dbg::Stop end = wait_stop(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+    CHECK(end.status.exit_code() == 0);
+    watchdog.forget(inferior.pid());
+}
