@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -381,6 +382,24 @@ TEST_CASE("Issue 13 non-stop: interrupt one thread, the others run on; step it; 
     REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
     CHECK(hit.tid != leader);
     CHECK(inferior.registers(leader).value().rip == rip);
+    // A step of the thread at the breakpoint: over it (one instruction later, not a hit),
+    // while the others go on and hit it (their stops are reported for them).
+    REQUIRE(inferior.resume_thread(hit.tid, dbg::ResumeKind::Step).has_value());
+    std::optional<dbg::Stop> stepped;
+    for (int i = 0; i < 200 && !stepped; ++i) {
+        const dbg::Stop stop = wait_stop(inferior);
+        if (stop.tid == hit.tid) {
+            stepped = stop;
+        } else {
+            REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+            CHECK(stop.tid != leader);
+            REQUIRE(inferior.resume_thread(stop.tid).has_value());
+        }
+    }
+    REQUIRE(stepped.has_value());
+    CHECK(stepped->reason == dbg::StopReason::Step);
+    CHECK(stepped->rip > add_one);
+    CHECK(stepped->rip <= add_one + 15);
     REQUIRE(inferior.breakpoints().remove(add_one).has_value());
     REQUIRE(inferior.resume_thread(hit.tid).has_value());
     // One instruction of the leader, while the others run.
