@@ -21,7 +21,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/personality.h>
 #include <unistd.h>
 
 #include "command.hpp"
@@ -103,14 +102,11 @@ int main(int argc, char** argv) {
     sa.sa_flags = SA_RESTART; // the library's threads may take it: their calls go on
     ::sigaction(SIGINT, &sa, nullptr);
 
-    // As gdb does, turn address space randomisation off for the program (personality is
-    // inherited through fork and exec): addresses are then the same from run to run.
-    if (const int p = ::personality(0xffffffff); p != -1) {
-        (void)::personality(static_cast<unsigned long>(p) | ADDR_NO_RANDOMIZE);
-    }
-
     ptrace_api::Command program;
     program.program = argv[1];
+    // As gdb does, address space randomisation is off for the program (spawn sets the
+    // personality in the child before its exec): addresses are the same from run to run.
+    program.no_aslr = true;
     for (int i = 2; i < argc; ++i) {
         program.args.emplace_back(argv[i]);
     }

@@ -8,10 +8,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -255,5 +259,416 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
     ::close(fds[0]);
     ::close(fds[1]);
     (void)inferior.kill();
+    watchdog.forget(inferior.pid());
+}
+
+namespace {
+
+/// The address of `name` in the process `pid` (its symbols read now).
+std::uint64_t symbol_address(pid_t pid, const char* name) {
+    auto symbols = dbg::SymbolTable::load(pid, dbg::VdsoSymbols::Skip);
+    REQUIRE_MESSAGE(symbols.has_value(), (symbols ? "" : symbols.error().describe()));
+    const dbg::Symbol* symbol = symbols->find(name);
+    REQUIRE_MESSAGE(symbol != nullptr, "no symbol ", name);
+    return symbol->address;
+}
+
+/// wait_stop() with a 10 s limit; fails the case on an error or a timeout.
+dbg::Stop wait_stop(dbg::Inferior& inferior) {
+    auto stop = inferior.wait_stop(std::chrono::seconds(10));
+    REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
+    REQUIRE_MESSAGE(stop->has_value(), "no stop within 10 s");
+    return **stop;
+}
+
+} // namespace
+
+TEST_CASE("Issue 13 non-stop: threads through one breakpoint, each stop its thread's, none "
+          "missed while another thread is stepped over it") {
+    constexpr int threads = 4;
+    constexpr int calls = 50;
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
+    watchdog.watch(inferior.pid());
+    const std::uint64_t hammer = symbol_address(inferior.pid(), "hammer");
+    auto bp = inferior.breakpoints().set(hammer);
+    REQUIRE(bp.has_value());
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    CHECK(inferior.stop_mode() == dbg::StopMode::NonStop);
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    int hits = 0;
+    int exits = 0;
+    int most_stopped = 0; // threads seen stopped at the breakpoint at one time
+    std::set<pid_t> held;
+    std::set<pid_t> tids;
+    for (;;) {
+        const dbg::Stop stop = wait_stop(inferior);
+        if (stop.reason == dbg::StopReason::Exited) {
+            CHECK(stop.status.exited());
+            CHECK(stop.status.exit_code() == 0); // every call ran, nothing crashed
+            break;
+        }
+        if (stop.reason == dbg::StopReason::ThreadExited) {
+            ++exits;
+            continue;
+        }
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+        CHECK(stop.address == hammer);
+        CHECK(stop.rip == hammer);
+        CHECK_FALSE(inferior.running(stop.tid));
+        ++hits;
+        tids.insert(stop.tid);
+        // The first hits are held until two threads sit at the breakpoint together: the
+        // others ran on meanwhile, through the same int3.
+        held.insert(stop.tid);
+        most_stopped = std::max(most_stopped, static_cast<int>(held.size()));
+        if (hits < 3 && held.size() < 2) {
+            continue;
+        }
+        for (const pid_t tid : held) {
+            auto r = inferior.resume_thread(tid);
+            REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
+        }
+        held.clear();
+    }
+    CHECK(hits == threads * calls);
+    CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls));
+    CHECK(tids.size() == static_cast<std::size_t>(threads));
+    CHECK(most_stopped >= 2);
+    CHECK(exits >= threads - 1);
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 non-stop: interrupt one thread, the others run on; step it; timeout, the "
+          "interrupt fd; back to all-stop") {
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch({"spin", "3"});
+    watchdog.watch(inferior.pid());
+    const std::uint64_t add_one = symbol_address(inferior.pid(), "add_one");
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    // The all-stop operations say which mode it is in.
+    auto refused = inferior.cont();
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == std::errc::invalid_argument);
+    CHECK(refused.error().message.find("non-stop") != std::string::npos);
+    auto nothing = inferior.wait_stop(std::chrono::milliseconds(10));
+    REQUIRE_FALSE(nothing.has_value()); // nothing runs
+    CHECK(nothing.error().code == std::errc::no_child_process);
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    // New threads run at once; wait_stop() adopts them while it waits.
+    for (int i = 0; i < 100 && inferior.threads().size() < 4; ++i) {
+        auto none = inferior.wait_stop(std::chrono::milliseconds(20));
+        REQUIRE_MESSAGE(none.has_value(), (none ? "" : none.error().describe()));
+        REQUIRE_FALSE(none->has_value());
+    }
+    REQUIRE(inferior.threads().size() == 4);
+    const pid_t leader = inferior.pid();
+    CHECK(inferior.running(leader));
+    auto busy = inferior.registers(leader);
+    REQUIRE_FALSE(busy.has_value());
+    CHECK(busy.error().code == std::errc::device_or_resource_busy);
+
+    auto interrupted = inferior.interrupt_thread(leader);
+    REQUIRE_MESSAGE(interrupted.has_value(), (interrupted ? "" : interrupted.error().describe()));
+    CHECK(interrupted->reason == dbg::StopReason::Interrupted);
+    CHECK(interrupted->tid == leader);
+    CHECK_FALSE(inferior.running(leader));
+    const std::uint64_t rip = inferior.registers(leader).value().rip;
+    CHECK(inferior.interrupt_thread(leader).error().code ==
+          std::errc::connection_already_in_progress);
+    // The other threads run: they hit a breakpoint, the leader stays where it was.
+    REQUIRE(inferior.breakpoints().set(add_one).has_value());
+    const dbg::Stop hit = wait_stop(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    CHECK(hit.tid != leader);
+    CHECK(inferior.registers(leader).value().rip == rip);
+    // A step of the thread at the breakpoint: over it (one instruction later, not a hit),
+    // while the others go on and hit it (their stops are reported for them).
+    REQUIRE(inferior.resume_thread(hit.tid, dbg::ResumeKind::Step).has_value());
+    std::optional<dbg::Stop> stepped;
+    for (int i = 0; i < 200 && !stepped; ++i) {
+        const dbg::Stop stop = wait_stop(inferior);
+        if (stop.tid == hit.tid) {
+            stepped = stop;
+        } else {
+            REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+            CHECK(stop.tid != leader);
+            REQUIRE(inferior.resume_thread(stop.tid).has_value());
+        }
+    }
+    REQUIRE(stepped.has_value());
+    CHECK(stepped->reason == dbg::StopReason::Step);
+    CHECK(stepped->rip > add_one);
+    CHECK(stepped->rip <= add_one + 15);
+    REQUIRE(inferior.breakpoints().remove(add_one).has_value());
+    REQUIRE(inferior.resume_thread(hit.tid).has_value());
+    // One instruction of the leader, while the others run.
+    REQUIRE(inferior.resume_thread(leader, dbg::ResumeKind::Step).has_value());
+    const dbg::Stop step = wait_stop(inferior);
+    REQUIRE_MESSAGE(step.reason == dbg::StopReason::Step, step.describe());
+    CHECK(step.tid == leader);
+    CHECK_FALSE(inferior.running(leader));
+    // Nothing stops now: the wait times out.
+    auto quiet = inferior.wait_stop(std::chrono::milliseconds(100));
+    REQUIRE(quiet.has_value());
+    CHECK_FALSE(quiet->has_value());
+    // A readable interrupt fd ends the wait, stopping nothing.
+    int fds[2] = {-1, -1};
+    REQUIRE(::pipe(fds) == 0);
+    inferior.set_interrupt_fd(fds[0]);
+    REQUIRE(::write(fds[1], "\x03", 1) == 1);
+    const dbg::Stop poked = wait_stop(inferior);
+    CHECK(poked.reason == dbg::StopReason::Interrupted);
+    CHECK(poked.tid == 0);
+    char byte = 0;
+    CHECK(::read(fds[0], &byte, 1) == 1);
+    inferior.set_interrupt_fd(-1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    // Back to all-stop: every thread is stopped, cont() works again.
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::AllStop).has_value());
+    for (const pid_t tid : inferior.threads()) {
+        CHECK_FALSE(inferior.running(tid));
+    }
+    auto refused_wait = inferior.wait_stop(std::chrono::milliseconds(10));
+    REQUIRE_FALSE(refused_wait.has_value());
+    CHECK(refused_wait.error().code == std::errc::invalid_argument);
+    REQUIRE(inferior.breakpoints().set(add_one).has_value());
+    const dbg::Stop again = cont(inferior);
+    CHECK(again.reason == dbg::StopReason::Breakpoint);
+    (void)inferior.kill();
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 forks: a child forked under breakpoints runs without them, untraced "
+          "(the default)") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"fork", "untraced"});
+    watchdog.watch(inferior.pid());
+    CHECK(inferior.fork_policy() == dbg::ForkPolicy::Detach);
+    const std::uint64_t add_one = symbol_address(inferior.pid(), "add_one");
+    REQUIRE(inferior.breakpoints().set(add_one).has_value());
+    // The child's add_one(1) never stops; it checks its own TracerPid (0) and exits 0, or the
+    // parent exits 1.
+    const dbg::Stop hit = cont(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    CHECK(hit.tid == inferior.pid());
+    CHECK(inferior.registers(hit.tid).value().rdi == 2);
+    CHECK(inferior.forked().empty());
+    const dbg::Stop end = cont(inferior);
+    REQUIRE(end.reason == dbg::StopReason::Exited);
+    CHECK(end.status.exit_code() == 0);
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 forks: ForkPolicy::Keep reports the fork; the child is an Inferior of its "
+          "own with the breakpoints") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"fork"});
+    watchdog.watch(inferior.pid());
+    inferior.set_fork_policy(dbg::ForkPolicy::Keep);
+    const std::uint64_t add_one = symbol_address(inferior.pid(), "add_one");
+    REQUIRE(inferior.breakpoints().set(add_one).has_value());
+    const dbg::Stop fork = cont(inferior);
+    REQUIRE_MESSAGE(fork.reason == dbg::StopReason::Fork, fork.describe());
+    CHECK(fork.tid == inferior.pid());
+    REQUIRE(fork.child > 0);
+    CHECK(inferior.forked() == std::vector<pid_t>{fork.child});
+    CHECK(inferior.take_fork(fork.child + 100000).error().code == std::errc::no_such_process);
+    auto child = inferior.take_fork(fork.child);
+    REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
+    CHECK(inferior.forked().empty());
+    CHECK(child->pid() == fork.child);
+    CHECK(child->attached()); // not our child: the program reaps it
+    REQUIRE(child->breakpoints().list().size() == 1);
+    CHECK(child->breakpoints().list()[0]->hits == 0);
+    const dbg::Stop child_hit = cont(*child);
+    REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
+    CHECK(child_hit.tid == fork.child);
+    CHECK(child->registers(fork.child).value().rdi == 1);
+    const dbg::Stop child_end = cont(*child);
+    REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
+    CHECK(child_end.status.exit_code() == 0);
+    const dbg::Stop hit = cont(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    CHECK(inferior.registers(hit.tid).value().rdi == 2);
+    const dbg::Stop end = cont(inferior);
+    REQUIRE(end.reason == dbg::StopReason::Exited);
+    CHECK(end.status.exit_code() == 0); // the child exited 0 and the parent's call went right
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 exec: reported with the path, the old breakpoints dropped, new ones hit") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    const std::string program = stepping();
+    SUBCASE("from the main thread") {
+        auto inferior = launch({"exec", program, "basic"});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_follow_exec(true).has_value());
+        CHECK(inferior.follow_exec());
+        REQUIRE(inferior.breakpoints().set(symbol_address(inferior.pid(), "add_one")).has_value());
+        const dbg::Stop hit = cont(inferior);
+        REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+        CHECK(inferior.registers(hit.tid).value().rdi == 0);
+        const dbg::Stop exec = cont(inferior);
+        REQUIRE_MESSAGE(exec.reason == dbg::StopReason::Exec, exec.describe());
+        CHECK(exec.path == program);
+        CHECK(exec.tid == inferior.pid());
+        CHECK(inferior.breakpoints().list().empty());
+        CHECK(inferior.threads() == std::vector<pid_t>{inferior.pid()});
+        // The new program: its own symbols, a breakpoint there, hit by `basic`'s calls.
+        const std::uint64_t add_one = symbol_address(inferior.pid(), "add_one");
+        auto bp = inferior.breakpoints().set(add_one);
+        REQUIRE(bp.has_value());
+        const dbg::Stop again = cont(inferior);
+        REQUIRE_MESSAGE(again.reason == dbg::StopReason::Breakpoint, again.describe());
+        CHECK(inferior.registers(again.tid).value().rdi == 0);
+        REQUIRE(inferior.breakpoints().remove(add_one).has_value());
+        dbg::Stop end = cont(inferior);
+        if (end.reason == dbg::StopReason::ForeignBreakpoint) {
+            end = cont(inferior); // basic's own int3
+        }
+        REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+        CHECK(end.status.exit_code() == 0);
+        watchdog.forget(inferior.pid());
+    }
+    SUBCASE("from another thread, in non-stop mode") {
+        auto inferior = launch({"threadexec", program, "basic"});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_follow_exec(true).has_value());
+        REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+        REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+        dbg::Stop exec = wait_stop(inferior);
+        while (exec.reason == dbg::StopReason::ThreadExited) {
+            exec = wait_stop(inferior);
+        }
+        REQUIRE_MESSAGE(exec.reason == dbg::StopReason::Exec, exec.describe());
+        CHECK(exec.path == program);
+        CHECK(exec.tid == inferior.pid()); // the leader's TID (Linux)
+        CHECK(inferior.threads() == std::vector<pid_t>{inferior.pid()});
+        REQUIRE(inferior.resume_thread(exec.tid).has_value());
+        dbg::Stop end = wait_stop(inferior);
+        if (end.reason == dbg::StopReason::ForeignBreakpoint) {
+            REQUIRE(inferior.resume_thread(end.tid).has_value());
+            end = wait_stop(inferior);
+        }
+        REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+        CHECK(end.status.exit_code() == 0);
+        watchdog.forget(inferior.pid());
+    }
+    SUBCASE("a failed exec goes on unreported") {
+        auto inferior = launch({"exec", "/nonexistent/program"});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_follow_exec(true).has_value());
+        const dbg::Stop end = cont(inferior);
+        REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+        CHECK(end.status.exit_code() == 4);
+        watchdog.forget(inferior.pid());
+    }
+}
+
+TEST_CASE("Issue 13 non-stop: a conditional breakpoint judges every pass, the false ones stepped "
+          "over with the others stopped") {
+    constexpr int threads = 3;
+    constexpr int calls = 40;
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
+    watchdog.watch(inferior.pid());
+    auto bp = inferior.breakpoints().set(
+        symbol_address(inferior.pid(), "hammer"),
+        [](pid_t, const ptrace_api::IntRegisters& regs) { return regs.rdi % 4 == 0; });
+    REQUIRE(bp.has_value());
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    int stops = 0;
+    for (;;) {
+        const dbg::Stop stop = wait_stop(inferior);
+        if (stop.reason == dbg::StopReason::Exited) {
+            CHECK(stop.status.exit_code() == 0);
+            break;
+        }
+        if (stop.reason == dbg::StopReason::ThreadExited) {
+            continue;
+        }
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+        CHECK(inferior.registers(stop.tid).value().rdi % 4 == 0);
+        ++stops;
+        REQUIRE(inferior.resume_thread(stop.tid).has_value());
+    }
+    CHECK(stops == threads * calls / 4);
+    CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls / 4));
+    CHECK((*bp)->filtered == static_cast<std::uint64_t>(threads * calls * 3 / 4));
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 non-stop: an attached process, one thread held at a breakpoint, detached "
+          "while the others run") {
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    const pid_t pid = start_spinner(3);
+    watchdog.watch(pid);
+    REQUIRE(task_count(pid) == 4);
+    {
+        auto inferior = dbg::Inferior::attach(pid);
+        REQUIRE_MESSAGE(inferior.has_value(), (inferior ? "" : inferior.error().describe()));
+        REQUIRE(inferior->set_stop_mode(dbg::StopMode::NonStop).has_value());
+        REQUIRE(inferior->breakpoints().set(symbol_address(pid, "add_one")).has_value());
+        for (const pid_t tid : inferior->threads()) {
+            REQUIRE(inferior->resume_thread(tid).has_value());
+        }
+        const dbg::Stop hit = wait_stop(*inferior);
+        REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+        CHECK_FALSE(inferior->running(hit.tid));
+        // Another thread's hit comes while the first one stays stopped.
+        const dbg::Stop other = wait_stop(*inferior);
+        REQUIRE_MESSAGE(other.reason == dbg::StopReason::Breakpoint, other.describe());
+        CHECK(other.tid != hit.tid);
+        REQUIRE(inferior->resume_thread(other.tid).has_value());
+        REQUIRE(inferior->detach().has_value());
+        CHECK(inferior->exited());
+    }
+    for (int i = 0; i < 100 && tracer_of(pid) != 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(tracer_of(pid) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int status = 0;
+    CHECK(::waitpid(pid, &status, WNOHANG) == 0); // no leftover int3 killed it
+    CHECK(state_of(pid) != 'T');
+    kill_and_reap(pid);
+    watchdog.forget(pid);
+}
+
+TEST_CASE("Issue 13 forks: ForkPolicy::Keep in non-stop mode: the parent stopped for the Fork "
+          "stop, the child run as a non-stop Inferior") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"fork"});
+    watchdog.watch(inferior.pid());
+    inferior.set_fork_policy(dbg::ForkPolicy::Keep);
+    REQUIRE(inferior.set_stop_mode(dbg::StopMode::NonStop).has_value());
+    REQUIRE(inferior.breakpoints().set(symbol_address(inferior.pid(), "add_one")).has_value());
+    REQUIRE(inferior.resume_thread(inferior.pid()).has_value());
+    const dbg::Stop fork = wait_stop(inferior);
+    REQUIRE_MESSAGE(fork.reason == dbg::StopReason::Fork, fork.describe());
+    CHECK(fork.tid == inferior.pid());
+    CHECK_FALSE(inferior.running(fork.tid));
+    auto child = inferior.take_fork(fork.child);
+    REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
+    CHECK(child->stop_mode() == dbg::StopMode::NonStop);
+    REQUIRE(child->resume_thread(fork.child).has_value());
+    const dbg::Stop child_hit = wait_stop(*child);
+    REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
+    CHECK(child->registers(fork.child).value().rdi == 1);
+    REQUIRE(child->resume_thread(fork.child).has_value());
+    const dbg::Stop child_end = wait_stop(*child);
+    REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
+    CHECK(child_end.status.exit_code() == 0);
+    REQUIRE(inferior.resume_thread(fork.tid).has_value());
+    const dbg::Stop hit = wait_stop(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    CHECK(inferior.registers(hit.tid).value().rdi == 2);
+    REQUIRE(inferior.resume_thread(hit.tid).has_value());
+    const dbg::Stop end = wait_stop(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+    CHECK(end.status.exit_code() == 0);
     watchdog.forget(inferior.pid());
 }

@@ -5,14 +5,19 @@
 // wrong, so a breakpoint stepped over badly shows in the exit status.
 //   stepping basic           add_one, add_two, call_through, own_int3, recurse, then exit 0
 //   stepping threads N M     N threads call hammer() M times each; exit 0 when all N*M ran
-//   stepping fork            a child calls add_one(1) and exits with 0 when it got 2; then the
-//                            parent calls add_one(2) and exits with 0 when both went right
+//   stepping fork [untraced] a child calls add_one(1) and exits with 0 when it got 2 (and,
+//                            with "untraced", when its TracerPid is 0); then the parent calls
+//                            add_one(2) and exits with 0 when both went right
+//   stepping exec PATH ARG.. calls add_one(0), then executes PATH with ARG..; exits with 4
+//                            when the exec fails
+//   stepping threadexec PATH ARG..  as exec, but from a second thread (the main thread sleeps)
 //   stepping signals         raises SIGUSR1 then SIGUSR2 (both caught); exits with
 //                            10 * (SIGUSR1 handler runs) + (SIGUSR2 handler runs)
 //   stepping spin N          N threads and main call add_one() in a loop with short sleeps,
 //                            forever (the attach tests' target)
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -72,6 +77,30 @@ void on_usr2(int) {
     usr2_seen = usr2_seen + 1;
 }
 
+/// TracerPid of /proc/self/status (-1: unreadable).
+static long tracer_pid() {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr) {
+        return -1;
+    }
+    char line[256];
+    long pid = -1;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+        if (std::strncmp(line, "TracerPid:", 10) == 0) {
+            pid = std::atol(line + 10);
+        }
+    }
+    std::fclose(f);
+    return pid;
+}
+
+static char** exec_argv = nullptr;
+
+__attribute__((noinline)) void* exec_thread(void*) {
+    execv(exec_argv[0], exec_argv);
+    _exit(4);
+}
+
 __attribute__((noinline)) void* spin_thread(void*) {
     for (int i = 0;; i = add_one(i) % 1000) {
         usleep(1000);
@@ -113,7 +142,9 @@ int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "fork") == 0) {
         const pid_t child = fork();
         if (child == 0) {
-            _exit(add_one(1) == 2 ? 0 : 1);
+            const bool untraced =
+                argc < 3 || std::strcmp(argv[2], "untraced") != 0 || tracer_pid() == 0;
+            _exit(add_one(1) == 2 && untraced ? 0 : 1);
         }
         int status = 0;
         if (child < 0 || waitpid(child, &status, 0) != child) {
@@ -128,6 +159,22 @@ int main(int argc, char** argv) {
         raise(SIGUSR1);
         raise(SIGUSR2);
         return 10 * usr1_seen + usr2_seen;
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "exec") == 0) {
+        sink = add_one(0);
+        execv(argv[2], argv + 2);
+        return 4;
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "threadexec") == 0) {
+        sink = add_one(0);
+        exec_argv = argv + 2;
+        pthread_t t;
+        if (pthread_create(&t, nullptr, exec_thread, nullptr) != 0) {
+            return 3;
+        }
+        for (;;) {
+            pause();
+        }
     }
     if (argc >= 3 && std::strcmp(argv[1], "spin") == 0) {
         const long n = std::atol(argv[2]);

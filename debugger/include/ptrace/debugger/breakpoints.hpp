@@ -312,6 +312,30 @@ public:
         return out;
     }
 
+    /// The table of a forked copy of this process, over `child` (the child's memory handle):
+    /// the child's memory holds the int3s this table had in memory at the fork, so the copy
+    /// starts from the same sites. User breakpoints are copied (enabled or not, with their
+    /// conditions; counts start at 0); temporary breakpoints are not, and an int3 that only
+    /// they needed is taken out of the child's memory (errors writing it are ignored: the
+    /// child may be gone).
+    [[nodiscard]] Breakpoints forked_copy(Memory child) const {
+        Breakpoints copy(std::move(child));
+        for (const auto& [address, site] : sites_) {
+            Site s;
+            s.original = site.original;
+            s.inserted = site.inserted;
+            if (site.user) {
+                s.user = *site.user;
+                s.user->hits = 0;
+                s.user->filtered = 0;
+            }
+            const auto it = copy.sites_.emplace(address, std::move(s)).first;
+            (void)copy.sync(address, it->second);
+            copy.forget_if_unused(it);
+        }
+        return copy;
+    }
+
     /// The byte saved at the site `address`. \pre a site exists there.
     [[nodiscard]] std::byte original(std::uint64_t address) const noexcept {
         const auto found = sites_.find(address);

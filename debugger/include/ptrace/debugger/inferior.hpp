@@ -104,10 +104,38 @@ enum class StopReason : std::uint8_t {
     Breakpoint,        ///< a user's breakpoint was hit: rip is moved back onto its address
     ForeignBreakpoint, ///< the program's own int3 (not of the table): rip is after it
     Step,              ///< a step, next or finish ended: rip is where it ended
-    ThreadExited,      ///< the thread being stepped exited (the process goes on)
+    ThreadExited,      ///< the thread being stepped exited (the process goes on); non-stop:
+                       ///< any thread's end but the last
     Exited,            ///< the process is gone: `status`
     Signal,            ///< a signal whose policy is SignalPolicy::Stop arrived: `signal`
-    Interrupted,       ///< the interrupt fd became readable (set_interrupt_fd): all stopped
+    Interrupted,       ///< the interrupt fd became readable (set_interrupt_fd): all stopped;
+                       ///< non-stop: interrupt_thread() stopped `tid`, or (tid 0) wait_stop()
+                       ///< saw the interrupt fd readable and stopped nothing
+    Fork,              ///< ForkPolicy::Keep: thread `tid` forked the process `child`, which is
+                       ///< held for take_fork()
+    Exec,              ///< the process executed `path` (set_follow_exec(true)): `tid` is the
+                       ///< leader's TID, rip the new program's first instruction, and the
+                       ///< breakpoint table is new and empty
+};
+
+/// How the threads of an Inferior are run (set_stop_mode()).
+enum class StopMode : std::uint8_t {
+    AllStop, ///< the default: between two operations every thread is stopped (cont(), ...)
+    NonStop, ///< each thread is resumed, stopped and reported alone (resume_thread(),
+             ///< interrupt_thread(), wait_stop())
+};
+
+/// What Inferior does with a process the program forks (set_fork_policy()).
+enum class ForkPolicy : std::uint8_t {
+    Detach, ///< the default: the child's copy of the int3s is taken out and it runs untraced
+    Keep,   ///< the child is held, reported (StopReason::Fork), and take_fork() makes it an
+            ///< Inferior of its own
+};
+
+/// How resume_thread() resumes a thread.
+enum class ResumeKind : std::uint8_t {
+    Continue, ///< until it has something to report
+    Step,     ///< one instruction (reported as StopReason::Step)
 };
 
 /// What Inferior does with a signal the program receives (set_signal_policy()).
@@ -126,6 +154,8 @@ struct Stop {
     std::uint64_t address = 0; ///< Breakpoint: its address; ForeignBreakpoint: the int3's
     WaitStatus status{};       ///< Exited: how the process ended
     int signal = 0;            ///< Signal: its number
+    pid_t child = 0;           ///< Fork: the new process
+    std::string path;          ///< Exec: the program's path as the program gave it to execve
 
     /// "thread 42: breakpoint at 0x401136", "process exited with status 0", ...
     [[nodiscard]] std::string describe() const {
@@ -143,7 +173,12 @@ struct Stop {
             return who + "signal " + std::string(signal_name(signal)) + " at " +
                    detail::hex_address(rip);
         case StopReason::Interrupted:
-            return who + "interrupted at " + detail::hex_address(rip);
+            return tid == 0 ? std::string("interrupt requested")
+                            : who + "interrupted at " + detail::hex_address(rip);
+        case StopReason::Fork:
+            return who + "forked process " + std::to_string(child);
+        case StopReason::Exec:
+            return who + "executed " + path + ", now at " + detail::hex_address(rip);
         case StopReason::Exited:
             break;
         }
@@ -175,6 +210,11 @@ struct Stop {
 /// a thread whose rip was moved back onto one, with every other thread stopped. Threads are
 /// stopped with a SIGSTOP sent to each (tgkill) and caught at its SIGNAL stop, where it is
 /// thrown away (FLAG_IGNORE, rule E2): a running thread and one asleep in a syscall alike.
+///
+/// Non-stop (set_stop_mode(StopMode::NonStop)): each thread is resumed (resume_thread()),
+/// stopped (interrupt_thread()) and reported (wait_stop()) alone; a breakpoint is stepped over
+/// with the other threads stopped for that one instruction. Forks are let go or held
+/// (set_fork_policy()); exec is followed on request (set_follow_exec()).
 ///
 /// Not thread-safe; use it from one thread. Move-only; the destructor kills the process.
 class Inferior {
@@ -319,6 +359,289 @@ public:
     /// Reading the fd is the caller's business. step_instruction() does not watch it.
     void set_interrupt_fd(int fd) noexcept { interrupt_fd_ = fd; }
 
+    // ---- Non-stop mode (debugger/README.md, "Non-stop mode") ----
+
+    /// Chooses all-stop (the default) or non-stop control. To non-stop: the threads stay
+    /// stopped (resume_thread() each), and stops kept from all-stop are reported by
+    /// wait_stop(). Back to all-stop: every running thread is stopped first (a SIGSTOP each,
+    /// as cont() does); the stops met meanwhile, and those not reported yet, are reported by
+    /// the next cont(); a step resume_thread() started and that has not ended is dropped.
+    /// \errors ESRCH the process is gone; ETIMEDOUT a thread did not stop.
+    DebugResult<void> set_stop_mode(StopMode mode) {
+        if (exit_status_) {
+            return gone_error();
+        }
+        if (mode == mode_) {
+            return {};
+        }
+        if (mode == StopMode::AllStop) {
+            if (auto r = stop_all(); !r) {
+                return r;
+            }
+            if (auto r = finish_execs(); !r) {
+                return r;
+            }
+            for (auto& [tid, t] : threads_) {
+                t.stepping = false;
+                t.fresh = false;
+            }
+        }
+        current_.reset();
+        mode_ = mode;
+        return {};
+    }
+    [[nodiscard]] StopMode stop_mode() const noexcept { return mode_; }
+
+    /// Whether the thread `tid` runs now (non-stop mode; in all-stop never, between two
+    /// operations).
+    [[nodiscard]] bool running(pid_t tid) const noexcept {
+        const auto found = threads_.find(tid);
+        return found != threads_.end() && found->second.state != State::Stopped;
+    }
+
+    /// Non-stop: resumes the stopped thread `tid` alone (the others stay as they are),
+    /// until it has something to report (ResumeKind::Continue) or for one instruction
+    /// (ResumeKind::Step); its stop is reported by wait_stop(). A breakpoint at its rip is
+    /// stepped over, not hit (as gdb does for the thread it resumes); that step over is made
+    /// with every other thread stopped for the one instruction (a SIGSTOP each), so none
+    /// can run through the breakpoint while its original byte is in memory; they go on at
+    /// once afterwards. \errors EINVAL all-stop mode (use cont()); ESRCH no such thread or
+    /// the process is gone; EBUSY it runs, or it has a stop wait_stop() has not reported yet;
+    /// the handles' errors.
+    DebugResult<void> resume_thread(pid_t tid, ResumeKind kind = ResumeKind::Continue) {
+        if (auto r = require_mode(StopMode::NonStop, "resume_thread"); !r) {
+            return r;
+        }
+        auto t = stopped(tid);
+        if (!t) {
+            return t.error();
+        }
+        if (has_pending(tid)) {
+            return debug_error(std::errc::device_or_resource_busy,
+                               "thread " + std::to_string(tid) +
+                                   " has a stop not reported yet: wait_stop() reports it first");
+        }
+        auto regs = (*t)->tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers");
+        }
+        if (breakpoints_.inserted(regs->rip)) {
+            (*t)->over = regs->rip;
+        }
+        if ((*t)->over && *(*t)->over == regs->rip && breakpoints_.inserted(regs->rip)) {
+            return step_over_alone(tid, kind);
+        }
+        (*t)->over.reset();
+        (*t)->stepping = kind == ResumeKind::Step;
+        if (auto r = resume(tid, flags_for(**t)); !r) {
+            return r;
+        }
+        return resume_fresh();
+    }
+
+    /// Non-stop: stops the running thread `tid` (a SIGSTOP, caught at its stop and thrown
+    /// away) while the others run on, and returns its stop: StopReason::Interrupted at its
+    /// rip, or what it reached first (a breakpoint hit, a reported signal, a fork, an exec,
+    /// its exit). \errors EINVAL all-stop mode; ESRCH no such thread; EALREADY it is
+    /// stopped already; ETIMEDOUT it did not stop within 10 s.
+    DebugResult<Stop> interrupt_thread(pid_t tid) {
+        if (auto r = require_mode(StopMode::NonStop, "interrupt_thread"); !r) {
+            return r.error();
+        }
+        if (exit_status_) {
+            return gone_error();
+        }
+        const auto found = threads_.find(tid);
+        if (found == threads_.end()) {
+            return debug_error(std::errc::no_such_process, "no thread " + std::to_string(tid) +
+                                                               " in process " +
+                                                               std::to_string(pid_));
+        }
+        if (found->second.state == State::Stopped) {
+            return debug_error(std::errc::connection_already_in_progress,
+                               "thread " + std::to_string(tid) + " is stopped already");
+        }
+        const std::uint64_t exec_generation = exec_generation_;
+        if (auto r = stop_some({tid}); !r) {
+            return r.error();
+        }
+        if (auto r = settle_halted({}); !r) {
+            return r.error();
+        }
+        if (exec_generation != exec_generation_) {
+            if (auto stop = take_pending()) {
+                return *stop; // the thread (or another) executed a program: Exec
+            }
+        }
+        if (auto stop = take_pending_of(tid)) {
+            return *stop;
+        }
+        if (!threads_.contains(tid)) {
+            if (threads_.empty()) {
+                return finish();
+            }
+            return thread_exited(tid);
+        }
+        auto regs = threads_.at(tid).tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers");
+        }
+        threads_.at(tid).stepping = false;
+        Stop stop;
+        stop.reason = StopReason::Interrupted;
+        stop.tid = tid;
+        stop.rip = regs->rip;
+        return stop;
+    }
+
+    /// Non-stop: waits for the next stop of any thread and returns it (the thread stays
+    /// stopped; the others go on): a breakpoint hit, a step's end, the program's own int3, a
+    /// reported signal, a fork or exec, a thread's exit (ThreadExited; the process's end is
+    /// Exited). Stops that are not reported (a false condition, the program's signals that
+    /// are passed, a new thread, which runs at once) are handled on the way. Kept stops are
+    /// returned first, one per call. Nothing after `timeout` (none: no limit). A readable
+    /// interrupt fd (set_interrupt_fd) returns StopReason::Interrupted with tid 0: nothing
+    /// was stopped; the caller reads the fd and decides (interrupt_thread() ...).
+    /// \errors EINVAL all-stop mode; ESRCH the process is gone; ECHILD no thread runs and
+    /// no stop is kept: nothing to wait for; the handles' errors.
+    DebugResult<std::optional<Stop>>
+    wait_stop(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+        using steady = std::chrono::steady_clock;
+        if (auto r = require_mode(StopMode::NonStop, "wait_stop"); !r) {
+            return r.error();
+        }
+        if (exit_status_) {
+            return gone_error();
+        }
+        const auto deadline = steady::now() + timeout.value_or(std::chrono::milliseconds(0));
+        for (;;) {
+            if (auto stop = take_pending()) {
+                return std::optional<Stop>(*stop);
+            }
+            if (threads_.empty()) {
+                auto end = finish();
+                if (!end) {
+                    return end.error();
+                }
+                return std::optional<Stop>(*end);
+            }
+            bool any = false;
+            for (const auto& [tid, t] : threads_) {
+                any = any || t.state == State::Running;
+            }
+            if (!any) {
+                return debug_error(std::errc::no_child_process,
+                                   "process " + std::to_string(pid_) +
+                                       ": no thread runs and no stop is kept: nothing to wait "
+                                       "for (resume_thread() first)");
+            }
+            int wait_ms = -1;
+            if (timeout) {
+                const auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+                wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+            }
+            bool interrupted = false;
+            const std::vector<pid_t> ready = poll_threads(std::nullopt, wait_ms, &interrupted);
+            if (interrupted) {
+                Stop stop;
+                stop.reason = StopReason::Interrupted;
+                return std::optional<Stop>(stop);
+            }
+            if (ready.empty()) {
+                if (timeout && steady::now() >= deadline) {
+                    return std::optional<Stop>();
+                }
+                continue;
+            }
+            for (const pid_t tid : ready) {
+                // Servicing one thread may stop and read the others (a step over a
+                // breakpoint): a readiness seen before is looked at again.
+                if (!readable_now(tid)) {
+                    continue;
+                }
+                if (auto r = nonstop_service(tid); !r) {
+                    return r.error();
+                }
+            }
+        }
+    }
+
+    // ---- Forks and exec (debugger/README.md, "Forks and exec") ----
+
+    /// What happens to a process the program forks from now on (see ForkPolicy). A vfork
+    /// child (it shares the parent's memory until its exec) is always let go as it is.
+    void set_fork_policy(ForkPolicy policy) noexcept { fork_policy_ = policy; }
+    [[nodiscard]] ForkPolicy fork_policy() const noexcept { return fork_policy_; }
+
+    /// The forked children held (ForkPolicy::Keep) and not taken yet.
+    [[nodiscard]] std::vector<pid_t> forked() const {
+        std::vector<pid_t> out;
+        for (const auto& [pid, kept] : forks_) {
+            out.push_back(pid);
+        }
+        return out;
+    }
+
+    /// The held forked child `child` as an Inferior of its own, stopped before its first
+    /// instruction after the fork, with a copy of this Inferior's breakpoints (their int3s
+    /// are in its copy of memory; counts start at 0) and its signal policies, fork policy,
+    /// exec following and stop mode. It is not our child: its exit status comes from its
+    /// EXIT stop, and its parent (the program) reaps it; dropping that Inferior kills it,
+    /// detach() lets it go. A child never taken is let go, without its int3s, when this
+    /// Inferior ends. \errors ESRCH no such held child; the handles' errors.
+    [[nodiscard]] DebugResult<Inferior> take_fork(pid_t child) {
+        const auto found = forks_.find(child);
+        if (found == forks_.end()) {
+            return debug_error(std::errc::no_such_process, "process " + std::to_string(pid_) +
+                                                               " has no held forked child " +
+                                                               std::to_string(child));
+        }
+        Tracer tracer = std::move(found->second.tracer);
+        Breakpoints table = std::move(*found->second.table);
+        forks_.erase(found);
+        auto nonblocking = std::move(tracer).into_nonblocking();
+        if (!nonblocking) {
+            return debug_errno(nonblocking.error().value(), "forked process " +
+                                                                std::to_string(child) +
+                                                                ": cannot go nonblocking");
+        }
+        Inferior inferior(child, std::move(table));
+        inferior.threads_.emplace(child, Thread{std::move(*nonblocking)});
+        inferior.policies_ = policies_;
+        inferior.fork_policy_ = fork_policy_;
+        inferior.follow_exec_ = follow_exec_;
+        inferior.mode_ = mode_;
+        return inferior;
+    }
+
+    /// Follows exec (off by default): every thread's syscall set becomes {execve, execveat}
+    /// and every operation asks for their entry stop (STOP_PRE_SYSCALL). At an execve's entry
+    /// the path is read, the thread is stepped through the call with the others stopped;
+    /// when it succeeds the breakpoint table is replaced by a new, empty one (the old
+    /// program's addresses mean nothing now: pointers from set() are void) and
+    /// StopReason::Exec is reported; a failed execve goes on silently. The cost: without a
+    /// seccomp filter every syscall of the program makes two extra stops in the shim
+    /// (kernel-shim/README.md, "Syscall filter"). Off: an exec goes unnoticed and the
+    /// table describes the old program. \errors ESRCH the process is gone; the handles'.
+    DebugResult<void> set_follow_exec(bool on) {
+        if (exit_status_) {
+            return gone_error();
+        }
+        if (on) {
+            const SyscallSet execs{SYS_execve, SYS_execveat};
+            for (auto& [tid, t] : threads_) {
+                if (auto r = t.tracer.set_syscalls(execs); !r) {
+                    return thread_error(r.error(), tid, "cannot set its syscall set");
+                }
+            }
+        }
+        // Off: the set stays (an empty set would mean every syscall); PRE is no longer asked.
+        follow_exec_ = on;
+        return {};
+    }
+    [[nodiscard]] bool follow_exec() const noexcept { return follow_exec_; }
+
     /// Lets the process run on untraced: every int3 of the table is taken out of memory and
     /// every thread's handle detached (a thread at a reported signal gets it). A launched
     /// process is no longer killed by the Inferior, nor reaped: it is given up (Child::
@@ -330,6 +653,11 @@ public:
             return gone_error();
         }
         DebugResult<void> result;
+        if (mode_ == StopMode::NonStop) {
+            // A running thread may sit at an int3 whose stop is unread (rip after it): every
+            // thread is stopped first, so each hit has rip moved back before the int3 goes.
+            result = stop_all();
+        }
         for (const std::uint64_t site : breakpoints_.inserted_sites()) {
             if (auto r = breakpoints_.lift(site); !r && result) {
                 result = r.error();
@@ -341,6 +669,7 @@ public:
             (void)std::move(t.tracer).detach();
         }
         threads_.clear();
+        forks_.clear(); // held forked children: let go without the int3s
         if (sigstopped) {
             // Our SIGSTOPs must not stop the program after we are gone. One still queued is
             // thrown away by a SIGCONT; a thread detached at our SIGSTOP's stop gets it on the
@@ -417,6 +746,9 @@ public:
         if (exit_status_) {
             return gone_error();
         }
+        if (auto r = require_mode(StopMode::AllStop, "cont"); !r) {
+            return r.error();
+        }
         return shown(run());
     }
 
@@ -426,6 +758,9 @@ public:
     /// steps over it. Stepping into a signal handler stops at its first instruction.
     /// \errors as cont(); ESRCH no such thread.
     DebugResult<Stop> step_instruction(pid_t tid) {
+        if (auto r = require_mode(StopMode::AllStop, "step_instruction"); !r) {
+            return r.error();
+        }
         auto t = stopped(tid);
         if (!t) {
             return t.error();
@@ -440,6 +775,9 @@ public:
     /// stop on the way ends it early, as in gdb.
     /// \errors as step_instruction().
     DebugResult<Stop> step_over(pid_t tid) {
+        if (auto r = require_mode(StopMode::AllStop, "step_over"); !r) {
+            return r.error();
+        }
         auto regs = registers(tid);
         if (!regs) {
             return regs.error();
@@ -464,6 +802,9 @@ public:
     /// past its entry has no reliable answer here (that needs unwinding tables).
     /// \errors as step_instruction(); EFAULT the return address slot is unreadable.
     DebugResult<Stop> step_out(pid_t tid) {
+        if (auto r = require_mode(StopMode::AllStop, "step_out"); !r) {
+            return r.error();
+        }
         auto regs = registers(tid);
         if (!regs) {
             return regs.error();
@@ -539,10 +880,46 @@ private:
         int signal = 0;
         /// Stopped at one of our SIGSTOPs (thrown away when it goes on).
         bool at_our_sigstop = false;
+        /// Non-stop: resumed for one instruction by resume_thread(ResumeKind::Step).
+        bool stepping = false;
+        /// Non-stop: a new thread, to be resumed once nothing is stopped on purpose.
+        bool fresh = false;
+        /// At an execve's entry stop (follow_exec_): `exec_path`, rip then `exec_rip`.
+        bool exec_entry = false;
+        std::string exec_path;
+        std::uint64_t exec_rip = 0;
+    };
+
+    /// A forked child held for take_fork(): frozen, its memory a copy of ours with the
+    /// int3s of `table` in it. Let go without them when it was never taken.
+    struct KeptFork {
+        KeptFork(Tracer t, Breakpoints b) noexcept : tracer(std::move(t)), table(std::move(b)) {}
+        KeptFork(KeptFork&&) noexcept = default;
+        KeptFork& operator=(KeptFork&&) = delete;
+        KeptFork(const KeptFork&) = delete;
+        KeptFork& operator=(const KeptFork&) = delete;
+        ~KeptFork() {
+            if (tracer.valid() && table) {
+                for (const std::uint64_t site : table->inserted_sites()) {
+                    (void)table->lift(site);
+                }
+                (void)std::move(tracer).detach();
+            }
+        }
+        Tracer tracer;
+        std::optional<Breakpoints> table;
     };
 
     /// What one event meant.
-    enum class Got : std::uint8_t { Nothing, Step, OurStop, ProgramSignal, Report, Silent };
+    enum class Got : std::uint8_t {
+        Nothing,
+        Step,
+        OurStop,
+        ProgramSignal, ///< also a syscall entry that is not an exec: go on
+        Report,
+        Silent,
+        ExecEntry, ///< an execve's entry (follow_exec_): complete_exec() next
+    };
 
     struct Target {
         pid_t tid = 0;
@@ -550,9 +927,20 @@ private:
         std::uint64_t min_rsp = 0;
     };
 
-    static constexpr PtraceFlags run_flags =
-        PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_SIGNAL | PtraceFlags::EVENT_CLONE;
-    static constexpr PtraceFlags step_flags = run_flags | PtraceFlags::STOP_SINGLESTEP;
+    [[nodiscard]] PtraceFlags run_flags() const noexcept {
+        PtraceFlags flags =
+            PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_SIGNAL | PtraceFlags::EVENT_CLONE;
+        if (follow_exec_) {
+            flags = flags | PtraceFlags::STOP_PRE_SYSCALL;
+        }
+        return flags;
+    }
+    [[nodiscard]] PtraceFlags step_flags() const noexcept {
+        return run_flags() | PtraceFlags::STOP_SINGLESTEP;
+    }
+    [[nodiscard]] PtraceFlags flags_for(const Thread& t) const noexcept {
+        return t.stepping ? step_flags() : run_flags();
+    }
     static constexpr std::chrono::seconds stop_timeout{10};
 
     Inferior(Child child, Breakpoints breakpoints) noexcept
@@ -641,9 +1029,12 @@ private:
                                                                std::to_string(pid_));
         }
         if (found->second.state != State::Stopped) {
-            return debug_error(std::errc::device_or_resource_busy,
-                               "thread " + std::to_string(tid) +
-                                   " is not stopped (an earlier operation failed half-way)");
+            return debug_error(
+                std::errc::device_or_resource_busy,
+                "thread " + std::to_string(tid) +
+                    (mode_ == StopMode::NonStop
+                         ? " is running (non-stop mode): interrupt_thread() it first"
+                         : " is not stopped (an earlier operation failed half-way)"));
         }
         return &found->second;
     }
@@ -684,16 +1075,19 @@ private:
             (void)std::move(found->second.tracer).detach();
             threads_.erase(found);
         }
-        if (target_ && target_->tid == tid) {
-            pending_.push_back(thread_exited(tid)); // the thread a next/finish waits for
+        if ((target_ && target_->tid == tid) || (mode_ == StopMode::NonStop && !threads_.empty())) {
+            // The thread a next/finish waits for; non-stop: every thread's end but the last.
+            pending_.push_back(thread_exited(tid));
         }
     }
 
     /// A new thread or process announced by EVENT_CLONE, frozen (F1): a thread of ours is
-    /// adopted before its parent's next operation (F3), stopped; a forked process gets its
-    /// own copy of the int3s taken out and is let go; a vfork child (it shares our memory)
-    /// is let go as it is, to exec.
-    DebugResult<void> adopt(pid_t child) {
+    /// adopted before its parent's next operation (F3), stopped (non-stop: `fresh`, resumed
+    /// by resume_fresh()); a forked process gets its own copy of the int3s taken out and is
+    /// let go (ForkPolicy::Detach) or is held with a copy of the table and reported as a
+    /// Fork stop of `parent` (ForkPolicy::Keep); a vfork child (it shares our memory) is let
+    /// go as it is, to exec.
+    DebugResult<void> adopt(pid_t child, pid_t parent) {
         auto tracer = Tracer::attach(child, {AttachStop::StopNow, OnClose::Kill});
         if (!tracer) {
             return debug_errno(tracer.error().value(), "cannot trace new thread or process " +
@@ -703,6 +1097,20 @@ private:
         const bool thread = ::syscall(SYS_tgkill, pid_, child, 0) == 0;
         if (!thread) {
             const bool shares_memory = ::syscall(SYS_kcmp, pid_, child, KCMP_VM, 0, 0) == 0;
+            if (!shares_memory && fork_policy_ == ForkPolicy::Keep) {
+                auto memory = Memory::open(child);
+                if (memory) {
+                    Breakpoints table = breakpoints_.forked_copy(std::move(*memory));
+                    forks_.emplace(child, KeptFork(std::move(*tracer), std::move(table)));
+                    Stop stop;
+                    stop.reason = StopReason::Fork;
+                    stop.tid = parent;
+                    stop.child = child;
+                    pending_.push_back(stop);
+                    return {};
+                }
+                // No memory handle: it cannot be held safely; let go as with Detach.
+            }
             if (!shares_memory) {
                 std::vector<std::uint64_t> sites = breakpoints_.inserted_sites();
                 for (const std::uint64_t address : sites) {
@@ -717,7 +1125,8 @@ private:
         if (!nonblocking) {
             return thread_error(nonblocking.error(), child, "cannot go nonblocking");
         }
-        threads_.emplace(child, Thread{std::move(*nonblocking)});
+        const auto added = threads_.emplace(child, Thread{std::move(*nonblocking)}).first;
+        added->second.fresh = mode_ == StopMode::NonStop;
         return {};
     }
 
@@ -781,7 +1190,7 @@ private:
         Thread& t = threads_.at(tid);
         const EventView v = view(event);
         if (const auto* clone = std::get_if<events::Clone>(&v)) {
-            if (auto r = adopt(static_cast<pid_t>(clone->pid)); !r) {
+            if (auto r = adopt(static_cast<pid_t>(clone->pid), tid); !r) {
                 return r.error();
             }
             return Got::Nothing;
@@ -799,6 +1208,22 @@ private:
         if (const auto* exit = std::get_if<events::Exit>(&v)) {
             last_exit_ = exit->status;
             return Got::Nothing;
+        }
+        if (std::holds_alternative<events::PreSyscall>(v)) {
+            // Asked only to follow exec; any other syscall (an empty set, a foreign
+            // architecture's number) goes on as a passed signal does.
+            auto regs = t.tracer.regs().get_int();
+            if (!regs) {
+                return thread_error(regs.error(), tid, "cannot read its registers at a syscall");
+            }
+            const std::uint64_t nr = regs->rax; // at PRE, rax is the number (D1)
+            if (!follow_exec_ || (nr != SYS_execve && nr != SYS_execveat)) {
+                return Got::ProgramSignal;
+            }
+            t.exec_entry = true;
+            t.exec_rip = regs->rip;
+            t.exec_path = read_string(nr == SYS_execve ? regs->rdi : regs->rsi);
+            return Got::ExecEntry;
         }
         if (const auto* sig = std::get_if<events::Signal>(&v)) {
             if (sig->signal == SIGSTOP && t.sigstops_owed > 0) {
@@ -829,7 +1254,48 @@ private:
             report = stop;
             return Got::Report;
         }
-        return std::holds_alternative<events::SingleStep>(v) ? Got::Step : Got::Nothing;
+        if (std::holds_alternative<events::SingleStep>(v)) {
+            if (!t.stepping) {
+                return Got::Step;
+            }
+            // Non-stop: the end of resume_thread(tid, ResumeKind::Step).
+            t.stepping = false;
+            auto regs = t.tracer.regs().get_int();
+            if (!regs) {
+                return thread_error(regs.error(), tid, "cannot read its registers at a step");
+            }
+            if (breakpoints_.inserted(regs->rip)) {
+                t.over = regs->rip; // landed on a breakpoint: not a hit
+            }
+            Stop stop;
+            stop.tid = tid;
+            stop.rip = regs->rip;
+            report = stop;
+            return Got::Report;
+        }
+        return Got::Nothing;
+    }
+
+    /// The NUL-terminated string at `address` in the program (up to 4 KiB), or "" when it
+    /// cannot be read.
+    std::string read_string(std::uint64_t address) {
+        std::string out;
+        std::array<std::byte, 256> chunk{};
+        while (out.size() < 4096) {
+            // Read up to the end of the page only: the next one may be unmapped.
+            const std::uint64_t room = 4096 - (address + out.size()) % 4096;
+            const std::size_t n = std::min<std::uint64_t>(chunk.size(), room);
+            if (!breakpoints_.read_memory(address + out.size(), std::span(chunk.data(), n))) {
+                break;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                if (chunk[i] == std::byte{0}) {
+                    return out;
+                }
+                out.push_back(static_cast<char>(chunk[i]));
+            }
+        }
+        return out;
     }
 
     /// Reads the events of the readable handle of `tid`. Reports are queued in pending_;
@@ -849,8 +1315,12 @@ private:
             }
             if (report) {
                 pending_.push_back(*report);
+                if (const auto it = threads_.find(tid); it != threads_.end()) {
+                    it->second.stepping = false;
+                }
             }
-            if (*got == Got::Report || (*got == Got::Silent && most != Got::Report) ||
+            if (*got == Got::Report || *got == Got::ExecEntry ||
+                (*got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
                 most == Got::Nothing) {
                 most = *got;
             }
@@ -860,7 +1330,8 @@ private:
 
     /// Polls the handles of the threads in `state`; \returns the readable ones (empty after
     /// `timeout_ms`, -1: no limit).
-    std::vector<pid_t> poll_threads(State state, int timeout_ms, bool* interrupted = nullptr) {
+    std::vector<pid_t> poll_threads(std::optional<State> state, int timeout_ms,
+                                    bool* interrupted = nullptr) {
         std::vector<pollfd> fds;
         std::vector<pid_t> tids;
         if (interrupted != nullptr && interrupt_fd_ >= 0) {
@@ -868,7 +1339,7 @@ private:
             tids.push_back(0);
         }
         for (const auto& [tid, t] : threads_) {
-            if (t.state == state) {
+            if (!state || t.state == *state) {
                 fds.push_back(pollfd{t.tracer.native_handle(), POLLIN, 0});
                 tids.push_back(tid);
             }
@@ -912,6 +1383,336 @@ private:
         return {};
     }
 
+    /// \errors EINVAL when the Inferior is not in `mode`.
+    DebugResult<void> require_mode(StopMode mode, const char* operation) const {
+        if (mode_ == mode) {
+            return {};
+        }
+        return debug_error(std::errc::invalid_argument,
+                           std::string(operation) + ": process " + std::to_string(pid_) +
+                               (mode_ == StopMode::NonStop
+                                    ? " is in non-stop mode (resume_thread(), interrupt_thread(), "
+                                      "wait_stop())"
+                                    : " is in all-stop mode (cont(), step_instruction(), ...)"));
+    }
+
+    /// Whether a stop of `tid` is kept, not reported yet.
+    [[nodiscard]] bool has_pending(pid_t tid) const noexcept {
+        return std::any_of(pending_.begin(), pending_.end(),
+                           [tid](const Stop& stop) { return stop.tid == tid; });
+    }
+
+    /// A kept breakpoint hit whose breakpoint was disabled or removed before its turn.
+    [[nodiscard]] bool stale(const Stop& stop) const noexcept {
+        return stop.reason == StopReason::Breakpoint &&
+               breakpoints_.enabled_at(stop.address) == nullptr;
+    }
+
+    /// The oldest kept stop (stale ones are dropped: their hits stay counted).
+    std::optional<Stop> take_pending() {
+        while (!pending_.empty()) {
+            const Stop stop = pending_.front();
+            pending_.pop_front();
+            if (!stale(stop)) {
+                return stop;
+            }
+            resume_dropped(stop.tid);
+        }
+        return std::nullopt;
+    }
+
+    /// Non-stop: a thread whose kept hit was dropped goes on (nobody was told it stopped).
+    void resume_dropped(pid_t tid) {
+        const auto it = threads_.find(tid);
+        if (mode_ != StopMode::NonStop || it == threads_.end() ||
+            it->second.state != State::Stopped || has_pending(tid)) {
+            return;
+        }
+        it->second.over.reset(); // rip is on the removed breakpoint's address: nothing to step
+        (void)resume(tid, flags_for(it->second));
+    }
+
+    /// The oldest kept stop of `tid` (stale ones of it dropped; the thread stays stopped).
+    std::optional<Stop> take_pending_of(pid_t tid) {
+        for (auto it = pending_.begin(); it != pending_.end();) {
+            if (it->tid != tid) {
+                ++it;
+                continue;
+            }
+            const Stop stop = *it;
+            it = pending_.erase(it);
+            if (!stale(stop)) {
+                return stop;
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// Non-stop: resumes the new threads, which run from their start as in gdb's non-stop.
+    DebugResult<void> resume_fresh() {
+        if (mode_ != StopMode::NonStop) {
+            return {};
+        }
+        for (const pid_t tid : threads()) {
+            const auto it = threads_.find(tid);
+            if (it == threads_.end() || !it->second.fresh || it->second.state != State::Stopped) {
+                continue;
+            }
+            it->second.fresh = false;
+            if (auto r = resume(tid, run_flags()); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+    /// Whether the handle of `tid` has something to read now.
+    [[nodiscard]] bool readable_now(pid_t tid) const {
+        const auto it = threads_.find(tid);
+        if (it == threads_.end()) {
+            return false;
+        }
+        pollfd fd{it->second.tracer.native_handle(), POLLIN, 0};
+        return ::poll(&fd, 1, 0) > 0 && fd.revents != 0;
+    }
+
+    /// Non-stop: reads the events of the readable handle of `tid` and settles the thread.
+    DebugResult<void> nonstop_service(pid_t tid) {
+        if (!threads_.contains(tid)) {
+            return {};
+        }
+        auto got = service(tid);
+        if (!got) {
+            return got.error();
+        }
+        if (!*got) {
+            return {}; // it has exited: forget() kept its ThreadExited (unless it was the last)
+        }
+        return settle_halted({tid});
+    }
+
+    /// Non-stop: after stops of the threads `halted` that nobody asked for (or of a thread
+    /// just serviced): an exec entry is completed with the others stopped; a thread with a
+    /// stop to report stays stopped; one running with a kept report (a Fork, announced while
+    /// it runs) is stopped; one at a breakpoint to step over is stepped over it with the
+    /// others stopped; every other is resumed as it was (its step, or a continue); new
+    /// threads start.
+    DebugResult<void> settle_halted(std::vector<pid_t> halted) {
+        for (bool again = true; again;) {
+            again = false;
+            for (const auto& [tid, t] : threads_) {
+                if (t.exec_entry) {
+                    if (auto r = exec_alone(tid); !r) {
+                        return r;
+                    }
+                    again = true; // the list may have changed: look again
+                    break;
+                }
+            }
+        }
+        // A fork reported while its parent runs: stop the parent, so that the report is of a
+        // stopped thread.
+        std::vector<pid_t> parents;
+        for (const Stop& stop : pending_) {
+            const auto it = threads_.find(stop.tid);
+            if (it != threads_.end() && it->second.state == State::Running) {
+                parents.push_back(stop.tid);
+            }
+        }
+        if (!parents.empty()) {
+            if (auto r = stop_some(parents); !r) {
+                return r;
+            }
+            halted.insert(halted.end(), parents.begin(), parents.end());
+        }
+        for (const pid_t tid : halted) {
+            const auto it = threads_.find(tid);
+            if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid) ||
+                it->second.exec_entry) {
+                continue;
+            }
+            if (it->second.over && breakpoints_.inserted(*it->second.over)) {
+                auto regs = it->second.tracer.regs().get_int();
+                if (regs && regs->rip == *it->second.over) {
+                    if (auto r = step_over_alone(tid, it->second.stepping ? ResumeKind::Step
+                                                                          : ResumeKind::Continue);
+                        !r) {
+                        return r;
+                    }
+                    continue;
+                }
+            }
+            it->second.over.reset();
+            if (auto r = resume(tid, flags_for(it->second)); !r) {
+                return r;
+            }
+        }
+        return resume_fresh();
+    }
+
+    /// Non-stop: steps the stopped thread `tid` over the breakpoint under it with every other
+    /// thread stopped (so none can run through it while its original byte is in memory),
+    /// then resumes the others as they were and `tid` as `kind` says (Step: its step is
+    /// over, reported as a Step stop).
+    DebugResult<void> step_over_alone(pid_t tid, ResumeKind kind) {
+        std::vector<pid_t> halted;
+        for (const auto& [other, t] : threads_) {
+            if (other != tid && t.state == State::Running) {
+                halted.push_back(other);
+            }
+        }
+        if (auto r = stop_some(halted); !r) {
+            return r;
+        }
+        threads_.at(tid).stepping = false;
+        auto stop = step_one(tid, false);
+        if (!stop) {
+            return stop.error();
+        }
+        if (stop->reason == StopReason::Exec) {
+            pending_.push_back(*stop); // the others are gone
+            return {};
+        }
+        if (stop->reason == StopReason::Step) {
+            if (threads_.contains(tid) && breakpoints_.inserted(stop->rip)) {
+                threads_.at(tid).over = stop->rip; // landed on a breakpoint: not a hit
+            }
+            if (kind == ResumeKind::Step) {
+                pending_.push_back(*stop);
+            } else if (threads_.contains(tid)) {
+                halted.push_back(tid); // goes on with the others (over a next breakpoint too)
+            }
+        } else if (stop->reason != StopReason::ThreadExited) {
+            pending_.push_back(*stop); // (a ThreadExited is kept by forget())
+        }
+        return settle_halted(std::move(halted));
+    }
+
+    /// Non-stop: the thread `tid` is at an execve's entry; the others are stopped and it is
+    /// stepped through the call (complete_exec()). After a failed exec it goes on as it was
+    /// and the others too.
+    DebugResult<void> exec_alone(pid_t tid) {
+        std::vector<pid_t> halted;
+        for (const auto& [other, t] : threads_) {
+            if (other != tid && t.state == State::Running) {
+                halted.push_back(other);
+            }
+        }
+        if (auto r = stop_some(halted); !r) {
+            return r;
+        }
+        const bool was_stepping = threads_.at(tid).stepping;
+        auto stop = complete_exec(tid);
+        if (!stop) {
+            return stop.error();
+        }
+        if (stop->reason == StopReason::Exec) {
+            pending_.push_back(*stop);
+            return {};
+        }
+        if (stop->reason == StopReason::Step) {
+            if (was_stepping) {
+                pending_.push_back(*stop);
+            } else {
+                halted.push_back(tid);
+            }
+        } else if (stop->reason != StopReason::ThreadExited) {
+            pending_.push_back(*stop); // (a ThreadExited is kept by forget())
+        }
+        for (const pid_t other : halted) {
+            const auto it = threads_.find(other);
+            if (it == threads_.end() || it->second.state != State::Stopped || has_pending(other) ||
+                it->second.exec_entry) {
+                continue;
+            }
+            if (auto r = resume(other, flags_for(it->second)); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+    /// All-stop, after stop_all(): completes the exec of a thread stopped at an execve's
+    /// entry; its Exec report replaces every kept stop (those were of the old program).
+    DebugResult<void> finish_execs() {
+        for (const pid_t tid : threads()) {
+            const auto it = threads_.find(tid);
+            if (it == threads_.end() || !it->second.exec_entry) {
+                continue;
+            }
+            auto stop = complete_exec(tid);
+            if (!stop) {
+                return stop.error();
+            }
+            if (stop->reason == StopReason::Exec) {
+                pending_.push_back(*stop);
+                return {};
+            }
+            if (stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) {
+                pending_.push_back(*stop);
+            }
+        }
+        return {};
+    }
+
+    /// The thread `tid` is at an execve's entry (every other thread stopped): steps it
+    /// through the call. The step ends at the new program's first instruction when it
+    /// succeeded (Linux reports the step trap at the execve's return, as spawn() relies on),
+    /// right behind the syscall with rax a negative errno when it failed. After a success the
+    /// other threads are gone (the exec ended them), the thread has the leader's TID, the
+    /// kept stops and the breakpoint table are dropped (a new table over the new program),
+    /// and the Exec stop is returned; after a failure, the step's Step stop.
+    DebugResult<Stop> complete_exec(pid_t tid) {
+        Thread& t = threads_.at(tid);
+        t.exec_entry = false;
+        t.stepping = false;
+        t.over.reset();
+        const std::string path = std::move(t.exec_path);
+        const std::uint64_t entry_rip = t.exec_rip;
+        auto stop = single_step(tid);
+        if (!stop || stop->reason != StopReason::Step) {
+            return stop;
+        }
+        auto regs = threads_.at(tid).tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers after an execve");
+        }
+        const auto rax = static_cast<std::int64_t>(regs->rax);
+        if (regs->rip == entry_rip && rax < 0 && rax >= -4095) {
+            return stop; // the execve failed: the old program goes on
+        }
+        // The other threads were ended by the exec: forget them (their handles say so).
+        for (auto it = threads_.begin(); it != threads_.end();) {
+            if (it->first == tid) {
+                ++it;
+                continue;
+            }
+            (void)std::move(it->second.tracer).detach();
+            it = threads_.erase(it);
+        }
+        const pid_t now = threads_.at(tid).tracer.pid();
+        if (now != tid && now > 0) {
+            auto node = threads_.extract(tid);
+            node.key() = now;
+            threads_.insert(std::move(node));
+        }
+        pending_.clear();
+        target_.reset();
+        current_.reset();
+        auto table = Breakpoints::open(pid_);
+        if (!table) {
+            return table.error();
+        }
+        breakpoints_ = std::move(*table);
+        ++exec_generation_;
+        Stop exec;
+        exec.reason = StopReason::Exec;
+        exec.tid = now > 0 ? now : tid;
+        exec.rip = regs->rip;
+        exec.path = path;
+        return exec;
+    }
+
     /// Sends a SIGSTOP to the thread `tid` (by TID, to this process only).
     void send_sigstop(pid_t tid, Thread& t) {
         // A thread exiting now gives ESRCH here; its handle will say it exited.
@@ -921,16 +1722,21 @@ private:
         t.sigstop_sent = std::chrono::steady_clock::now();
     }
 
-    /// Stops every running thread: a SIGSTOP to each (none more while one is owed, unless it
-    /// has not come within 200 ms: a SIGCONT may have thrown it away), then their stops are
-    /// read. Stops to report are kept in pending_.
-    DebugResult<void> stop_all() {
+    /// Stops every running thread (see stop_some()).
+    DebugResult<void> stop_all() { return stop_some(threads()); }
+
+    /// Stops the running threads of `which`: a SIGSTOP to each (none more while one is owed,
+    /// unless it has not come within 200 ms: a SIGCONT may have thrown it away), then their
+    /// stops are read. Stops to report are kept in pending_.
+    DebugResult<void> stop_some(const std::vector<pid_t>& which) {
         using std::chrono::milliseconds;
         constexpr milliseconds resend_after{200};
-        for (auto& [tid, t] : threads_) {
-            if (t.state != State::Running) {
+        for (const pid_t tid : which) {
+            const auto found = threads_.find(tid);
+            if (found == threads_.end() || found->second.state != State::Running) {
                 continue;
             }
+            Thread& t = found->second;
             if (t.sigstops_owed == 0) {
                 send_sigstop(tid, t);
             }
@@ -982,14 +1788,8 @@ private:
     /// report or a breakpoint to step over, stop the others, and start again.
     DebugResult<Stop> run() {
         for (;;) {
-            while (!pending_.empty()) {
-                const Stop stop = pending_.front();
-                pending_.pop_front();
-                if (stop.reason == StopReason::Breakpoint &&
-                    breakpoints_.enabled_at(stop.address) == nullptr) {
-                    continue; // disabled or removed before its turn: dropped (still counted)
-                }
-                return stop;
+            if (auto stop = take_pending()) {
+                return *stop;
             }
             if (threads_.empty()) {
                 return finish();
@@ -1019,10 +1819,13 @@ private:
                     if (!got) {
                         return got.error();
                     }
-                    if (*got &&
-                        (**got == Got::Report || (**got == Got::Silent && threads_.at(tid).over))) {
+                    if (*got && (**got == Got::Report || **got == Got::ExecEntry ||
+                                 (**got == Got::Silent && threads_.at(tid).over))) {
                         stop_world = true;
                     }
+                }
+                if (!pending_.empty()) {
+                    stop_world = true; // a fork held (ForkPolicy::Keep)
                 }
                 if (stop_world) {
                     break;
@@ -1031,13 +1834,16 @@ private:
                 // a late SIGSTOP of ours, a removed int3, a new thread) go on alone.
                 for (const pid_t tid : threads()) {
                     if (threads_.at(tid).state == State::Stopped) {
-                        if (auto r = resume(tid, run_flags); !r) {
+                        if (auto r = resume(tid, run_flags()); !r) {
                             return r.error();
                         }
                     }
                 }
             }
             if (auto r = stop_all(); !r) {
+                return r.error();
+            }
+            if (auto r = finish_execs(); !r) {
                 return r.error();
             }
             if (interrupted && !threads_.empty()) {
@@ -1121,7 +1927,7 @@ private:
         }
         for (const pid_t tid : threads()) {
             if (threads_.at(tid).state == State::Stopped) {
-                if (auto r = resume(tid, run_flags); !r) {
+                if (auto r = resume(tid, run_flags()); !r) {
                     return r;
                 }
             }
@@ -1182,7 +1988,7 @@ private:
     /// instruction), and the step is asked again.
     DebugResult<Stop> single_step(pid_t tid) {
         for (;;) {
-            if (auto r = resume(tid, step_flags); !r) {
+            if (auto r = resume(tid, step_flags()); !r) {
                 return r.error();
             }
             bool again = false;
@@ -1220,6 +2026,9 @@ private:
                     again = true;
                     continue;
                 }
+                if (*last == Got::ExecEntry) {
+                    return complete_exec(tid);
+                }
                 if (own) {
                     return *own;
                 }
@@ -1242,8 +2051,13 @@ private:
             return r.error();
         }
         target_ = Target{tid, address, min_rsp};
+        const pid_t before = pid_;
+        const std::uint64_t exec_generation = exec_generation_;
         auto stop = run();
         target_.reset();
+        if (exec_generation != exec_generation_ || before != pid_) {
+            return stop; // an exec replaced the table (and its temporary breakpoint)
+        }
         auto removed = breakpoints_.remove_internal(address);
         if (stop && !removed && !exit_status_) {
             return removed.error();
@@ -1264,6 +2078,11 @@ private:
     std::optional<Target> target_;
     std::optional<pid_t> current_; ///< the thread of the last stop shown to the user
     std::optional<WaitStatus> exit_status_;
+    StopMode mode_ = StopMode::AllStop;
+    ForkPolicy fork_policy_ = ForkPolicy::Detach;
+    bool follow_exec_ = false;
+    std::uint64_t exec_generation_ = 0; ///< successful execs so far
+    std::map<pid_t, KeptFork> forks_;   ///< destroyed first: held children let go
 };
 
 } // namespace ptrace_api::debugger
