@@ -37,10 +37,7 @@ public:
     /// \returns the exit status for main().
     int run() {
         for (;;) {
-            std::optional<rsp::Input> item = conn_.take_pending();
-            if (!item) {
-                item = conn_.next();
-            }
+            std::optional<rsp::Input> item = conn_.next();
             if (!item) {
                 return disconnected();
             }
