@@ -157,7 +157,7 @@ SCENARIOS = {
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
                        files={"attached.txt": "rounds>0=1 stop=1\n"}, status=0),
     # Real programs (not built for the tests; stripped, without debug information).
-    "ls": Scenario("/bin/ls", ["-a", "{tmp}"]),
+    "ls": Scenario("/bin/ls", ["-a", "{tmp}"], local_files=True),
     "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"],
                            local_files=True),
     "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"],
