@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -132,8 +131,13 @@ public:
     /// The next item already read, without reading more.
     std::optional<rsp::Input> buffered() { return reader_.next(); }
 
-    /// Sends `data` framed; in ack mode waits for the '+' (resending on '-'). Packets that
-    /// arrive before the ack are kept for next(). \returns false when the connection closed.
+    /// Sends `data` framed; in ack mode waits for the '+' (resending on '-'). Anything else
+    /// that arrives meanwhile is dropped: gdb acknowledges a reply before it sends anything
+    /// new, so a packet here is gdb's retransmission of the one just answered (it sends a
+    /// packet again when our '+' for it is late, as when the server starts after gdb's 2 s
+    /// remote timeout), and answering it too would shift every later reply by one. GNU
+    /// gdbserver drops it likewise (it reads one byte at a time waiting for the '+').
+    /// \returns false when the connection closed.
     bool send(std::string_view data) {
         last_ = rsp::frame(data);
         if (!write_all(last_)) {
@@ -150,20 +154,12 @@ public:
             if (item->kind == rsp::InputKind::Ack) {
                 break;
             }
-            if (item->kind == rsp::InputKind::Nack) {
-                if (!write_all(last_)) {
-                    return false;
-                }
-                continue;
+            if (item->kind == rsp::InputKind::Nack && !write_all(last_)) {
+                return false;
             }
-            pending_ = std::move(item); // not an ack: handled after this
-            break;
         }
         return true;
     }
-
-    /// A packet that arrived while an ack was awaited.
-    std::optional<rsp::Input> take_pending() { return std::exchange(pending_, std::nullopt); }
 
     /// A single '+' or '-'.
     bool send_ack(bool good) { return write_all(good ? "+" : "-"); }
@@ -206,7 +202,6 @@ private:
     bool ack_ = true;
     rsp::Reader reader_{1U << 20U};
     std::string last_;
-    std::optional<rsp::Input> pending_;
 };
 
 } // namespace gdbserver

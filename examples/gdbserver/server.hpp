@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "connection.hpp"
+#include "libraries.hpp"
 #include "regs.hpp"
 #include "rsp.hpp"
 #include "target.hpp"
@@ -37,10 +38,7 @@ public:
     /// \returns the exit status for main().
     int run() {
         for (;;) {
-            std::optional<rsp::Input> item = conn_.take_pending();
-            if (!item) {
-                item = conn_.next();
-            }
+            std::optional<rsp::Input> item = conn_.next();
             if (!item) {
                 return disconnected();
             }
@@ -431,7 +429,10 @@ private:
         if (q.starts_with("qSupported")) {
             return "PacketSize=" + rsp::hex_number(packet_size) +
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
-                   "qXfer:exec-file:read+;qXfer:threads:read+;QStartNoAckMode+;multiprocess+;"
+                   "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;augmented-libraries-svr4-read+"
+                   ";"
+                   "qXfer:threads:read+;"
+                   "QStartNoAckMode+;multiprocess+;"
                    "swbreak+;vContSupported+";
         }
         if (q == "QStartNoAckMode") {
@@ -518,6 +519,31 @@ private:
             }
             path.resize(static_cast<std::size_t>(n));
             document = path;
+        } else if (x->object == "libraries-svr4") {
+            if (target_.exited()) {
+                return "E01";
+            }
+            if (!link_map_) {
+                std::string auxv;
+                if (!file_text("/proc/" + std::to_string(target_.pid()) + "/auxv", auxv)) {
+                    return "E01";
+                }
+                link_map_.emplace(
+                    [this](std::uint64_t address, std::size_t size) -> std::optional<std::string> {
+                        auto bytes = target_.read_memory(address, size);
+                        if (!bytes) {
+                            return std::nullopt;
+                        }
+                        return std::string(reinterpret_cast<const char*>(bytes->data()),
+                                           bytes->size());
+                    },
+                    std::move(auxv));
+            }
+            auto list = link_map_->document(x->annex);
+            if (!list) {
+                return "E01"; // no dynamic section or no DT_DEBUG: gdb reads memory itself
+            }
+            document = std::move(*list);
         } else if (x->object == "threads" && x->annex.empty()) {
             document = target_.exited() ? "<threads>\n</threads>\n" : target_.threads_xml();
         } else {
@@ -564,8 +590,9 @@ private:
     Connection& conn_;
     Target& target_;
     HostFiles files_;
-    pid_t general_ = 0;  ///< Hg: the thread of g, G, p, P
-    pid_t continue_ = 0; ///< Hc: the thread of c, s (0: the current one)
+    std::optional<LinkMap> link_map_; ///< made at the first qXfer:libraries-svr4:read
+    pid_t general_ = 0;               ///< Hg: the thread of g, G, p, P
+    pid_t continue_ = 0;              ///< Hc: the thread of c, s (0: the current one)
     std::string exit_reply_ = "E01";
     bool done_ = false; ///< detached or killed: stop serving
     bool lost_ = false; ///< the connection closed while the program ran

@@ -16,7 +16,11 @@
       into that case by chance). Scenarios with a check of their own (detach, attach: the
       program goes on without gdb and writes a file; its exit code) run it after each server.
       SCENARIO `all` runs every one. DIR holds the built tests/targets programs (default
-      $PTRACE_API_TARGETS).
+      $PTRACE_API_TARGETS). Some scenarios run real programs instead, named by absolute path
+      (/bin/ls, /usr/bin/python3 with a script of programs/, /bin/bash): stripped, without
+      debug information, as people use them; a missing one is a skip. An attach scenario
+      may give its program a pipe for stdin and write a line to it after gdb has detached
+      (shell_attach: bash waits in `read`).
       Exit 77 (a meson skip) with `SKIP: reason` when PATH is not built, when gdb or GNU
       gdbserver is missing, or when a scenario needs what the machine lacks (hwatch: hardware
       debug registers, which do not fire on these VMs; probed with gdb's own native run).
@@ -73,6 +77,7 @@ import ctypes
 import difflib
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -112,11 +117,24 @@ class Scenario:
     checked so)."""
 
     def __init__(self, program, args=(), attach=False, files=None, status=None,
-                 needs_hw_watch=False, late=False):
+                 needs_hw_watch=False, late=False, feed=None, local_files=False):
         self.program, self.args, self.attach = program, list(args), attach
         self.files, self.status = files or {}, status
         self.needs_hw_watch = needs_hw_watch
         self.late = late  # the server starts 2.5 s late, with gdb's default 2 s timeout
+        self.feed = feed  # attach: written to the program's stdin (a pipe) after gdb left
+        # `set sysroot /`: gdb reads the program and its libraries from this machine's files
+        # instead of through the server (vFile), which takes seconds for big ones (python3).
+        self.local_files = local_files
+
+    def path(self):
+        """The program: a tests/targets program by name, or a real one by absolute path."""
+        return self.program if os.path.isabs(self.program) else \
+            os.path.join(TARGETS, self.program)
+
+    def argv(self, tmp):
+        """ARGS with {tmp} and {here} (this directory: the scripts of programs/) filled in."""
+        return [a.replace("{tmp}", tmp).replace("{here}", HERE) for a in self.args]
 
 
 SCENARIOS = {
@@ -138,6 +156,15 @@ SCENARIOS = {
     "retransmit": Scenario("gdb_basic", late=True),
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
                        files={"attached.txt": "rounds>0=1 stop=1\n"}, status=0),
+    # Real programs (not built for the tests; stripped, without debug information).
+    "ls": Scenario("/bin/ls", ["-a", "{tmp}"], local_files=True),
+    "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"],
+                           local_files=True),
+    "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"],
+                           local_files=True),
+    "shell_attach": Scenario("/bin/bash", ["-c", 'read x; echo "got $x" > {tmp}/shell.txt'],
+                             attach=True, feed="line\n", files={"shell.txt": "got line\n"},
+                             status=0, local_files=True),
 }
 
 
@@ -235,12 +262,15 @@ def run_gdb(server, scenario, name, tmp, attach_pid=None):
     if scenario.late:
         prefix = "sleep 2.5; " + prefix
         before = ["-ex", "set remotetimeout 2"]
+    if scenario.local_files:
+        before += ["-ex", "set sysroot /"]
     if attach_pid is not None:
         remote = "target remote | %s %s --attach - %d 2>%s" % (prefix, server, attach_pid, log)
     else:
-        prog = os.path.join(TARGETS, scenario.program)
-        args = " ".join(a.replace("{tmp}", tmp) for a in scenario.args)
-        remote = "target remote | %s %s - %s %s 2>%s" % (prefix, server, prog, args, log)
+        # gdb runs the command with /bin/sh -c: every argument is quoted for it.
+        args = " ".join(shlex.quote(a) for a in scenario.argv(tmp))
+        remote = "target remote | %s %s - %s %s 2>%s" % (prefix, server,
+                                                          shlex.quote(scenario.path()), args, log)
     argv = [GDB, "-nx", "-nh", "-batch", "-x", os.path.join(SCENARIO_DIR, "common.gdb")] + \
         before + ["-ex", remote, "-x", os.path.join(SCENARIO_DIR, name + ".gdb")]
     env = dict(os.environ, LC_ALL="C", TERM="dumb", COLUMNS="80", LINES="24")
@@ -341,14 +371,14 @@ def run_scenario(server, name):
     with tempfile.TemporaryDirectory(prefix="gdbserver-test-") as tmp:
         attach_proc = None
         if scenario.attach:
-            prog = os.path.join(TARGETS, scenario.program)
-            args = [a.replace("{tmp}", tmp) for a in scenario.args]
-            attach_proc = subprocess.Popen(setarch() + [prog] + args, stdin=subprocess.DEVNULL,
-                                           start_new_session=True)
-            # Running and asleep in its loop (a second of sleeps at most).
+            stdin = subprocess.PIPE if scenario.feed is not None else subprocess.DEVNULL
+            attach_proc = subprocess.Popen(setarch() + [scenario.path()] + scenario.argv(tmp),
+                                           stdin=stdin, start_new_session=True)
+            # Running and asleep in its loop, or in its read (a second at most).
+            comm = os.path.basename(scenario.program)[:15]
             for _ in range(100):
                 st = proc_status(attach_proc.pid)
-                if st is not None and st[3] == scenario.program[:15] and st[0] == "S":
+                if st is not None and st[3] == comm and st[0] == "S":
                     break
                 time.sleep(0.01)
             time.sleep(0.3)
@@ -356,6 +386,13 @@ def run_scenario(server, name):
                                        attach_proc.pid if attach_proc else None)
         if timed_out:
             problems.append("gdb did not finish within %d s (killed)" % TIMEOUT)
+        if attach_proc is not None and scenario.feed is not None:
+            # gdb has detached: what the program waits for, then the end of its input.
+            try:
+                attach_proc.stdin.write(scenario.feed.encode())
+                attach_proc.stdin.close()
+            except OSError as e:
+                problems.append("could not write to the program's stdin: %s" % e)
         # The program may still be finishing on its own (detach, attach): wait for it.
         reaped, left = settle()
         if attach_proc is not None and attach_proc.pid in reaped:
@@ -396,6 +433,11 @@ def compare(server, names, self_check):
     failures = 0
     for name in names:
         scenario = SCENARIOS[name]
+        if not os.access(scenario.path(), os.X_OK):
+            print("SKIP: %s: %s is not installed" % (name, scenario.path()))
+            if len(names) == 1:
+                return 77
+            continue
         if scenario.needs_hw_watch:
             fires, reason = hw_watch_fires()
             if not fires:

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 """Feeds raw packets, good and malformed, to the gdbserver example over its stdin/stdout and
 checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
-empty reply, bad hex, lengths and addresses E01, 1000 random ones an answer each; an interrupt (0x03) stops the running
-program with SIGINT; a client that disconnects at a stop or while the program runs leaves no
-process behind (the program is killed, the server exits); an attached process is detached
-when its client goes away and runs on untraced. Every read is bounded by a timeout.
+empty reply, bad hex, lengths and addresses E01, 1000 random ones an answer each; an interrupt
+(0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
+a client that disconnects at a stop or while the program runs leaves no process behind (the
+program is killed, the server exits); an attached process is detached when its client goes
+away and runs on untraced. Every read is bounded by a timeout.
 
 usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
 """
@@ -226,7 +227,38 @@ def main():
         spinner.kill()
         spinner.wait()
 
-    # 4. Usage errors.
+    # 4. A single step that blocks (the thread of an attached `sleep` is in its nanosleep,
+    # restarted by the step): 0x03 ends the step with SIGINT, and the process goes on after.
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.3)
+        s = Server(gdbserver, [str(sleeper.pid)], attach=True)
+        s.ask(b"QStartNoAckMode")
+        s.send_raw(frame(b"?"))
+        check("attached to sleep: ? answers", s.read_packet(), rb"T.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+        # The first step may end at once (the attach stopped the thread as its nanosleep
+        # returned; the restarted call comes with the next step): step until one blocks.
+        step = frame(b"vCont;s:p%x.%x" % (sleeper.pid, sleeper.pid))
+        for _ in range(3):
+            s.send_raw(step)
+            if s.buf or select.select([s.proc.stdout], [], [], 0.5)[0]:
+                s.read_packet()  # that step ended by itself
+                continue
+            break
+        s.send_raw(b"\x03")
+        check("0x03 ends a blocking step with SIGINT", s.read_packet(),
+              rb"T02.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+        s.proc.stdin.close()
+        s.proc.wait(timeout=TIMEOUT)
+        time.sleep(0.2)
+        status = open("/proc/%d/status" % sleeper.pid).read()
+        state = re.search(r"State:\s*(\S)", status).group(1)
+        check("stepped, interrupted, detached: still sleeping", state, "S")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+    # 5. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
                  ["nope", "true"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)

@@ -356,7 +356,9 @@ public:
     /// (-1: nothing): when it becomes readable (a debugger's interrupt request, or its
     /// connection closing) every thread is stopped and the operation returns
     /// StopReason::Interrupted, for the thread of the last reported stop (or the leader).
-    /// Reading the fd is the caller's business. step_instruction() does not watch it.
+    /// Reading the fd is the caller's business. step_instruction() watches it too: a step
+    /// that blocks (a system call that waits) ends as StopReason::Interrupted when it becomes
+    /// readable, the thread stopped where it was.
     void set_interrupt_fd(int fd) noexcept { interrupt_fd_ = fd; }
 
     // ---- Non-stop mode (debugger/README.md, "Non-stop mode") ----
@@ -1963,7 +1965,7 @@ private:
                 lifted = site;
             }
         }
-        auto stop = single_step(tid);
+        auto stop = single_step(tid, user);
         if (lifted) {
             auto r = breakpoints_.lower(*lifted);
             if (!r && stop && !exit_status_ && !threads_.empty()) {
@@ -1985,8 +1987,12 @@ private:
 
     /// Resumes `tid` for one instruction and waits for its stop. Our SIGSTOP arriving first is
     /// thrown away and a program's signal delivered (the step then ends at its handler's first
-    /// instruction), and the step is asked again.
-    DebugResult<Stop> single_step(pid_t tid) {
+    /// instruction), and the step is asked again. With `watch_interrupt` (the user's step),
+    /// the interrupt fd is watched too: when it becomes readable before the step ends (an
+    /// instruction that blocks, a system call that waits), the thread is stopped with a
+    /// SIGSTOP of ours and the step ends there as StopReason::Interrupted.
+    DebugResult<Stop> single_step(pid_t tid, bool watch_interrupt = false) {
+        bool interrupting = false; // our SIGSTOP is on its way to end the step
         for (;;) {
             if (auto r = resume(tid, step_flags()); !r) {
                 return r.error();
@@ -1996,8 +2002,16 @@ private:
                 if (!threads_.contains(tid)) {
                     return thread_exited(tid);
                 }
-                pollfd fd{threads_.at(tid).tracer.native_handle(), POLLIN, 0};
-                while (::poll(&fd, 1, -1) < 0 && errno == EINTR) {
+                const bool watch = watch_interrupt && !interrupting && interrupt_fd_ >= 0;
+                std::array<pollfd, 2> fds{
+                    pollfd{threads_.at(tid).tracer.native_handle(), POLLIN, 0},
+                    pollfd{interrupt_fd_, POLLIN, 0}};
+                while (::poll(fds.data(), watch ? 2 : 1, -1) < 0 && errno == EINTR) {
+                }
+                if (watch && fds[1].revents != 0 && fds[0].revents == 0) {
+                    send_sigstop(tid, threads_.at(tid));
+                    interrupting = true;
+                    continue;
                 }
                 auto queued = threads_.at(tid).tracer.events();
                 if (!queued || queued->empty()) {
@@ -2022,6 +2036,17 @@ private:
                 if (!last) {
                     continue; // only a new thread announced: the step goes on
                 }
+                if (*last == Got::OurStop && interrupting) {
+                    auto regs = threads_.at(tid).tracer.regs().get_int();
+                    if (!regs) {
+                        return thread_error(regs.error(), tid, "cannot read its registers");
+                    }
+                    Stop stop;
+                    stop.reason = StopReason::Interrupted;
+                    stop.tid = tid;
+                    stop.rip = regs->rip;
+                    return stop;
+                }
                 if (*last == Got::OurStop || *last == Got::ProgramSignal) {
                     again = true;
                     continue;
@@ -2039,6 +2064,11 @@ private:
                 Stop stop;
                 stop.tid = tid;
                 stop.rip = regs->rip;
+                if (interrupting) {
+                    // Our SIGSTOP ended a blocking system call, and the step trap came as it
+                    // returned (before the SIGSTOP, which stays owed): the interrupt's stop.
+                    stop.reason = StopReason::Interrupted;
+                }
                 return stop;
             }
         }
