@@ -264,8 +264,10 @@ def main():
                     help="how long the nanosleep and clock_nanosleep cases sleep")
     ap.add_argument("--bound-ms", type=int, default=1000,
                     help="how long the target's sender waits for the main thread to sleep")
-    ap.add_argument("--filter", default="",
-                    help="run only cases whose name (WAIT DISPOSITION SIGNALS MODE) matches")
+    ap.add_argument("--filter", default=os.environ.get("PTRACE_API_WAITS_FILTER", ""),
+                    help="run only cases whose name (WAIT DISPOSITION SIGNALS MODE) matches "
+                         "(default: $PTRACE_API_WAITS_FILTER, which tests/run sets for its "
+                         "sanitizer leg)")
     ap.add_argument("--modes", default=",".join(MODES),
                     help="tracing modes to run, comma-separated; empty: only the untraced runs")
     ap.add_argument("--untraced-repeat", type=int, default=0,
