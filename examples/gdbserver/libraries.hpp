@@ -83,10 +83,10 @@ public:
             if (expected_prev == 0) {
                 head += " main-lm=\"0x" + rsp::hex_number(lm) + "\"";
             } else if (const std::string name = c_string(field(1)); !name.empty()) {
-                body += "<library name=\"" + xml_escape(name) + "\" lm=\"0x" + rsp::hex_number(lm) +
-                        "\" l_addr=\"0x" + rsp::hex_number(field(0)) + "\" l_ld=\"0x" +
-                        rsp::hex_number(field(2)) + "\" lmid=\"0x" + rsp::hex_number(r_debug_) +
-                        "\"/>";
+                body += "<library name=\"" + rsp::xml_escape(name) + "\" lm=\"0x" +
+                        rsp::hex_number(lm) + "\" l_addr=\"0x" + rsp::hex_number(field(0)) +
+                        "\" l_ld=\"0x" + rsp::hex_number(field(2)) + "\" lmid=\"0x" +
+                        rsp::hex_number(r_debug_) + "\"/>";
             }
             expected_prev = lm;
             lm = field(3);
@@ -179,32 +179,6 @@ private:
             address += chunk;
         }
         out.resize(std::min<std::size_t>(out.size(), 4095));
-        return out;
-    }
-
-    static std::string xml_escape(std::string_view text) {
-        std::string out;
-        for (const char c : text) {
-            switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out.push_back(c);
-            }
-        }
         return out;
     }
 

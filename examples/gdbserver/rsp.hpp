@@ -108,6 +108,35 @@ inline constexpr char hex_chars[] = "0123456789abcdef";
     }
 }
 
+/// `text` inside an XML attribute value of a qXfer document (threads, libraries): `<`, `>`,
+/// `&`, `"` and `'` as entities.
+[[nodiscard]] inline std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 /// Binary data as the protocol sends it (`x` replies, `X` packets, qXfer): `#`, `$`, `}` and
 /// `*` are sent as `}` followed by the byte xor 0x20.
 [[nodiscard]] inline std::string escape_binary(std::string_view data) {

@@ -363,7 +363,8 @@ public:
                                "/comm");
             std::string name;
             std::getline(comm, name);
-            out += "<thread id=\"" + thread_id(tid) + "\" name=\"" + xml_escape(name) + "\"/>\n";
+            out +=
+                "<thread id=\"" + thread_id(tid) + "\" name=\"" + rsp::xml_escape(name) + "\"/>\n";
         }
         return out + "</threads>\n";
     }
@@ -381,29 +382,6 @@ private:
         s.push_back(rsp::hex_chars[(v >> 4U) & 0xfU]);
         s.push_back(rsp::hex_chars[v & 0xfU]);
         return s;
-    }
-
-    static std::string xml_escape(const std::string& text) {
-        std::string out;
-        for (const char c : text) {
-            switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out.push_back(c);
-            }
-        }
-        return out;
     }
 
     static bool executable(const dbg::MemoryMap& map, std::uint64_t address) {

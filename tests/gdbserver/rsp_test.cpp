@@ -40,6 +40,14 @@ TEST_CASE("gdbserver rsp: checksums and framing match the protocol's examples") 
     }
 }
 
+TEST_CASE("gdbserver rsp: names in qXfer XML documents are escaped") {
+    using gdbserver::rsp::xml_escape;
+    CHECK(xml_escape("") == "");
+    CHECK(xml_escape("/lib/x86_64-linux-gnu/libc.so.6") == "/lib/x86_64-linux-gnu/libc.so.6");
+    CHECK(xml_escape("a<b>&\"c'd") == "a&lt;b&gt;&amp;&quot;c&apos;d");
+    CHECK(xml_escape("&amp;") == "&amp;amp;");
+}
+
 TEST_CASE("gdbserver rsp: runs are run-length encoded as GNU gdbserver does, and expand back") {
     struct Case {
         std::string data;

@@ -41,17 +41,6 @@ bool in_sleep(pid_t pid) {
     const std::string line = api_support::proc_file(pid, "syscall");
     return line.rfind("230 ", 0) == 0 || line.rfind("35 ", 0) == 0;
 }
-
-/// Reads `fd` up to the first newline.
-std::string first_line(int fd) {
-    std::string line;
-    char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n') {
-        line.push_back(c);
-    }
-    return line;
-}
-
 } // namespace
 
 TEST_SUITE("integration") {
@@ -103,7 +92,7 @@ TEST_SUITE("integration") {
                                           "time.sleep(0.5)\n"
                                           "print('done', flush=True)\n"},
                                    &out, nullptr, python);
-        CHECK(first_line(out) == "ready");
+        CHECK(read_line(out) == "ready");
         REQUIRE(eventually([&] { return in_sleep(pid); }));
         Tracer tracer = attach_ok(pid, {AttachStop::StopNow, OnClose::Detach});
         const char line[] = "injected\n";
@@ -113,8 +102,8 @@ TEST_SUITE("integration") {
         REQUIRE_MESSAGE(wrote.has_value(), ptrace_api::last_error_message());
         CHECK(wrote->ret == static_cast<std::int64_t>(sizeof line - 1));
         CHECK(std::move(tracer).detach().has_value());
-        CHECK(first_line(out) == "injected");
-        CHECK(first_line(out) == "done");
+        CHECK(read_line(out) == "injected");
+        CHECK(read_line(out) == "done");
         CHECK(sc.wait_exit(pid) == 0);
         CHECK(read_all(out).empty());
     }

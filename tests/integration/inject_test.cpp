@@ -32,17 +32,6 @@ namespace {
 std::string injectee_path() {
     return targets_dir() + "/injectee";
 }
-
-/// Reads one line the tracee printed on `fd`.
-std::string read_line(int fd) {
-    std::string line;
-    char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n') {
-        line.push_back(c);
-    }
-    return line;
-}
-
 /// Starts injectee `args` and holds it at its int3 (STOP_BREAKPOINT).
 Tracer at_int3(Scenario& sc, const std::vector<std::string>& args, int& out) {
     int gate = -1;

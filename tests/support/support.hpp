@@ -87,6 +87,17 @@ inline std::string read_all(int fd) {
     return out;
 }
 
+/// Reads one line a child printed on the pipe `fd`, without its newline (bounded by the
+/// watchdog); what was read before EOF when no newline came.
+inline std::string read_line(int fd) {
+    std::string line;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1 && c != '\n') {
+        line.push_back(c);
+    }
+    return line;
+}
+
 /// The cause bits of an event, whatever the field's type.
 inline std::uint64_t cause(const PtraceEvent& ev) {
     return shim::rules::cause_bits(ev);

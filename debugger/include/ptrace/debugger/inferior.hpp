@@ -1861,15 +1861,7 @@ private:
         if (last_shown_ && threads_.contains(*last_shown_)) {
             tid = *last_shown_;
         }
-        auto regs = threads_.at(tid).tracer.regs().get_int();
-        if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers");
-        }
-        Stop stop;
-        stop.reason = StopReason::Interrupted;
-        stop.tid = tid;
-        stop.rip = regs->rip;
-        return stop;
+        return interrupted_at(tid);
     }
 
     /// The thread of the last reported stop: a breakpoint at its rip (set there since, or
@@ -1978,6 +1970,19 @@ private:
         return stop;
     }
 
+    /// StopReason::Interrupted for the stopped thread `tid`, at its rip.
+    DebugResult<Stop> interrupted_at(pid_t tid) {
+        auto regs = threads_.at(tid).tracer.regs().get_int();
+        if (!regs) {
+            return thread_error(regs.error(), tid, "cannot read its registers");
+        }
+        Stop stop;
+        stop.reason = StopReason::Interrupted;
+        stop.tid = tid;
+        stop.rip = regs->rip;
+        return stop;
+    }
+
     static Stop thread_exited(pid_t tid) {
         Stop stop;
         stop.reason = StopReason::ThreadExited;
@@ -2037,15 +2042,7 @@ private:
                     continue; // only a new thread announced: the step goes on
                 }
                 if (*last == Got::OurStop && interrupting) {
-                    auto regs = threads_.at(tid).tracer.regs().get_int();
-                    if (!regs) {
-                        return thread_error(regs.error(), tid, "cannot read its registers");
-                    }
-                    Stop stop;
-                    stop.reason = StopReason::Interrupted;
-                    stop.tid = tid;
-                    stop.rip = regs->rip;
-                    return stop;
+                    return interrupted_at(tid);
                 }
                 if (*last == Got::OurStop || *last == Got::ProgramSignal) {
                     again = true;
