@@ -450,16 +450,11 @@ public:
         if (auto r = require_mode(StopMode::NonStop, "interrupt_thread"); !r) {
             return r.error();
         }
-        if (exit_status_) {
-            return gone_error();
+        auto found = known_thread(tid);
+        if (!found) {
+            return found.error();
         }
-        const auto found = threads_.find(tid);
-        if (found == threads_.end()) {
-            return debug_error(std::errc::no_such_process, "no thread " + std::to_string(tid) +
-                                                               " in process " +
-                                                               std::to_string(pid_));
-        }
-        if (found->second.state == State::Stopped) {
+        if ((*found)->state == State::Stopped) {
             return debug_error(std::errc::connection_already_in_progress,
                                "thread " + std::to_string(tid) + " is stopped already");
         }
@@ -1020,7 +1015,9 @@ private:
         return DebugError{code, std::move(message)};
     }
 
-    DebugResult<Thread*> stopped(pid_t tid) {
+    /// The thread `tid` of the live process. \errors ESRCH the process is gone, or no such
+    /// thread.
+    DebugResult<Thread*> known_thread(pid_t tid) {
         if (exit_status_) {
             return gone_error();
         }
@@ -1030,7 +1027,15 @@ private:
                                                                " in process " +
                                                                std::to_string(pid_));
         }
-        if (found->second.state != State::Stopped) {
+        return &found->second;
+    }
+
+    DebugResult<Thread*> stopped(pid_t tid) {
+        auto found = known_thread(tid);
+        if (!found) {
+            return found;
+        }
+        if ((*found)->state != State::Stopped) {
             return debug_error(
                 std::errc::device_or_resource_busy,
                 "thread " + std::to_string(tid) +
@@ -1038,7 +1043,7 @@ private:
                          ? " is running (non-stop mode): interrupt_thread() it first"
                          : " is not stopped (an earlier operation failed half-way)"));
         }
-        return &found->second;
+        return found;
     }
 
     /// The process has no thread left: reap it.
