@@ -1562,12 +1562,7 @@ private:
     /// then resumes the others as they were and `tid` as `kind` says (Step: its step is
     /// over, reported as a Step stop).
     DebugResult<void> step_over_alone(pid_t tid, ResumeKind kind) {
-        std::vector<pid_t> halted;
-        for (const auto& [other, t] : threads_) {
-            if (other != tid && t.state == State::Running) {
-                halted.push_back(other);
-            }
-        }
+        std::vector<pid_t> halted = running_except(tid);
         if (auto r = stop_some(halted); !r) {
             return r;
         }
@@ -1599,12 +1594,7 @@ private:
     /// stepped through the call (complete_exec()). After a failed exec it goes on as it was
     /// and the others too.
     DebugResult<void> exec_alone(pid_t tid) {
-        std::vector<pid_t> halted;
-        for (const auto& [other, t] : threads_) {
-            if (other != tid && t.state == State::Running) {
-                halted.push_back(other);
-            }
-        }
+        std::vector<pid_t> halted = running_except(tid);
         if (auto r = stop_some(halted); !r) {
             return r;
         }
@@ -1731,6 +1721,17 @@ private:
 
     /// Stops every running thread (see stop_some()).
     DebugResult<void> stop_all() { return stop_some(threads()); }
+
+    /// The threads running now, but `tid`: those to stop while it is served alone.
+    [[nodiscard]] std::vector<pid_t> running_except(pid_t tid) const {
+        std::vector<pid_t> running;
+        for (const auto& [other, t] : threads_) {
+            if (other != tid && t.state == State::Running) {
+                running.push_back(other);
+            }
+        }
+        return running;
+    }
 
     /// Stops the running threads of `which`: a SIGSTOP to each (none more while one is owed,
     /// unless it has not come within 200 ms: a SIGCONT may have thrown it away), then their
