@@ -311,7 +311,7 @@ struct Rig {
         }
         if (a.held) {
             const detail::Tracee* t = core.find_tracee(tid);
-            CHECK((t != nullptr && t->run == detail::Run::Stopped && t->held) == *a.held);
+            CHECK((t != nullptr && t->run == detail::Run::Held) == *a.held);
         }
         if (a.ready) {
             CHECK(polls_readable() == *a.ready);

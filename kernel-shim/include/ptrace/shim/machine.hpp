@@ -208,10 +208,10 @@ protected:
     /// Lets a stopped tracee go: the Redox "resume" (B3) or the automatic answer to a stop
     /// nobody asked for (unrequested signals delivered, group-stops listened, spec 3.1).
     void resume(detail::Tracee& t, detail::ResumeCause cause, bool ignore) {
-        if (t.run != detail::Run::Stopped) {
+        if (!t.stopped()) {
             return;
         }
-        t.held = false;
+        t.run = detail::Run::Stopped; // a resume ends the hold (C4)
         if (t.stop == detail::StopKind::Exit) {
             detach(t); // D7/G: the exit cannot be aborted; never wait on it, never reap
             return;
@@ -281,7 +281,6 @@ protected:
             // exit stop.
             t.detach_at_stop = false;
             t.frozen = false;
-            t.held = false;
             resume(t, detail::ResumeCause::Auto, t.stop == detail::StopKind::Breakpoint);
             return;
         }
@@ -312,7 +311,6 @@ protected:
             // is still attached, on its way to its exit stop. Let it go there (spec 3.G);
             // forgetting it now would strand it in that stop.
             t.run = detail::Run::Running;
-            t.held = false;
             t.detach_at_stop = true;
             return;
         }
@@ -388,8 +386,7 @@ protected:
 
     /// What every new stop resets.
     static void begin_stop(detail::Tracee& t, int status) noexcept {
-        t.run = detail::Run::Stopped;
-        t.held = false; // a new stop ends the previous one (e.g. SIGKILL woke it up)
+        t.run = detail::Run::Stopped; // a new stop ends the previous one (e.g. SIGKILL woke it up)
         t.interrupt = t.interrupt == detail::Interrupt::Pending
                           ? detail::Interrupt::CameWithThisStop
                           : detail::Interrupt::None;
@@ -655,13 +652,12 @@ protected:
             // (I2 = I1, decision 10) and must not kill it through the EXITKILL Linux copied
             // from its parent. Its options are set again at its first stop.
             c->exitkill = false;
-            if (c->run == detail::Run::Stopped) {
+            if (c->stopped()) {
                 apply_options(*c);
             }
             c->clone_owner = s;
             s->unread_children.push_back(child);
-            if (c->run != detail::Run::Stopped && (c->options & PTRACE_O_EXITKILL) != 0 &&
-                tgid_of(*c) == child) {
+            if (!c->stopped() && (c->options & PTRACE_O_EXITKILL) != 0 && tgid_of(*c) == child) {
                 // A new process (a thread dies with its O_EXCL group anyway) that carries the
                 // copied EXITKILL until its options are set, which Linux allows only at a
                 // stop: handle its first stop now, before the event can be read, so that a
@@ -670,7 +666,7 @@ protected:
             }
             push_event(
                 *s, rules::make_event(PtraceFlags::EVENT_CLONE, static_cast<std::uint64_t>(child)));
-        } else if (c->run == detail::Run::Stopped) {
+        } else if (c->stopped()) {
             detach(*c); // F4: nobody asked for it; it runs untraced
         } else {
             c->detach_at_stop = true;
@@ -749,7 +745,6 @@ protected:
                     } else {
                         t.run =
                             detail::Run::Running; // out of its stop: its next one comes to the wait
-                        t.held = false;
                     }
                     return;
                 case HandlerProbe::Outcome::Skipped:
@@ -773,7 +768,7 @@ protected:
         if (report && t.session != nullptr) {
             if (breakpoint) {
                 t.session->reached = true; // C4
-                t.held = true;
+                t.run = detail::Run::Held;
             }
             push_event(*t.session, *report);
         }
@@ -788,7 +783,8 @@ protected:
             detach(t);
             return;
         }
-        if (!t.held && !t.frozen && t.birth != detail::Birth::CloneEventPending) {
+        if (t.run != detail::Run::Held && !t.frozen &&
+            t.birth != detail::Birth::CloneEventPending) {
             resume(t, detail::ResumeCause::Auto, false);
         }
     }
