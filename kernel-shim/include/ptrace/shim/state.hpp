@@ -2,7 +2,8 @@
 // The shim's state: what it knows of each traced task (Tracee), of each trace handle's
 // session (Session) and of each open handle (Handle), and the records that carry a user call
 // to the tracer thread (Request, Job). Plain data: the phases that read and change it are
-// classify.hpp, rules.hpp, tracees.hpp, machine.hpp and requests.hpp.
+// classify.hpp, rules.hpp, tracees.hpp, machine.hpp (with stop_handlers.hpp and vanished.hpp)
+// and requests.hpp.
 #pragma once
 
 #include <ptrace/event.hpp>
