@@ -1,159 +1,46 @@
 // SPDX-License-Identifier: MIT
 // Spec section C (events and reading) without a tracee: the machine (shim::Requests) is driven
 // on the scripted backend (tests/support/fake_backend.hpp) by writes and synthetic wait
-// statuses, as in machine_test.cpp, and the handle is read through events.hpp's take_events,
-// the read of io.hpp without its mutex. Unlike machine_test.cpp the queue is never cleared
-// behind the steps' back: only a Read step takes events off it. Each step lists the ptrace
-// requests that act on the task, exactly and in order, and may check what follows it: events
-// still queued, whether a blocking write would return at once (B7), whether the tracee is held
-// at its stop (C4), whether the handle's eventfd polls readable (C8), and whether a write
-// blocked meanwhile was woken (C5).
-#include <ptrace/shim/events.hpp>
+// statuses, as in machine_test.cpp and with its vocabulary (tests/support/scenario.hpp), and
+// the handle is read through events.hpp's take_events, the read of io.hpp without its mutex.
+// Unlike machine_test.cpp the queue is never cleared behind the steps' back: only a Read step
+// takes events off it (EventCheck::ByReads). Each step lists the ptrace requests that act on
+// the task, exactly and in order, and may check what follows it: events still queued, whether
+// a blocking write would return at once (B7), whether the tracee is held at its stop (C4),
+// whether the handle's eventfd polls readable (C8), and whether a write blocked meanwhile was
+// woken (C5).
+#include <ptrace/flags.hpp>
 #include <ptrace/shim/requests.hpp>
-#include <ptrace/shim/rules.hpp>
+#include <ptrace/shim/state.hpp>
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
 #include <csignal>
-#include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <span>
-#include <string>
-#include <thread>
 #include <vector>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "fake_backend.hpp"
+#include "scenario.hpp"
 
 namespace {
 
-using ptrace_api::PtraceEvent;
-using ptrace_api::PtraceFlags;
+using namespace test_support::scenario;
 using test_support::FakeBackend;
-using test_support::PtraceCall;
 namespace shim = ptrace_api::shim;
-namespace detail = ptrace_api::shim::detail;
 using F = PtraceFlags;
 
-constexpr pid_t tid = 4242;
 constexpr pid_t child1 = 4343;
 constexpr pid_t child2 = 4344;
 constexpr pid_t child3 = 4345;
-constexpr std::size_t ev_size = sizeof(PtraceEvent);
 
-constexpr int event_stop(int event, int sig = SIGTRAP) {
-    return sig | (event << 8);
-}
-constexpr int interrupt = event_stop(PTRACE_EVENT_STOP);
-constexpr int syscall_stop = SIGTRAP | 0x80;
-constexpr int exit_stop = event_stop(PTRACE_EVENT_EXIT);
-constexpr int clone_stop = event_stop(PTRACE_EVENT_CLONE);
-const long clone_opts = shim::seize_options | shim::clone_options;
-
-/// An expected event: cause, a, b (c to f are zero, spec 1.2).
-struct Ev {
-    PtraceFlags cause;
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-};
-
-PtraceCall act(long request, long data = 0, pid_t who = tid) {
-    return {request, who, static_cast<std::uintptr_t>(data)};
-}
-
-/// What must hold after a step; unset members are not checked. (The default member
-/// initializers keep GCC 12's -Wmissing-field-initializers quiet about designated ones.)
-struct After {
-    std::optional<std::size_t> queued = std::nullopt; ///< events still queued
-    std::optional<bool> at_once = std::nullopt; ///< a blocking write would return at once (B7)
-    std::optional<bool> held = std::nullopt;    ///< the tracee sits at a reported stop (C4)
-    std::optional<bool> ready = std::nullopt;   ///< the handle's eventfd polls readable (C8)
-    std::optional<bool> exited = std::nullopt;  ///< the session saw its tracee's end (G1)
-};
-
-struct Step {
-    enum class Kind { Write, Stop, Read, Publish } kind = Kind::Stop;
-    std::uint64_t op = 0;      ///< Write: the operation
-    int err = 0;               ///< Write: the errno
-    int status = 0;            ///< Stop: waitid's si_status for CLD_TRAPPED
-    pid_t who = tid;           ///< Stop: the task
-    bool wakes_writer = false; ///< Stop: a write blocked before it must be woken (C5, B7)
-    std::size_t len = 0;       ///< Read: the buffer's length
-    std::vector<PtraceCall> actions;
-    std::vector<Ev> events; ///< Read: exactly the events read, in order
-    After after;
-    std::function<void(FakeBackend&)> before; ///< changes the script first
-};
-
-Step write(std::uint64_t op, std::vector<PtraceCall> actions = {}, After after = {}, int err = 0) {
-    Step s;
-    s.kind = Step::Kind::Write;
-    s.op = op;
-    s.actions = std::move(actions);
-    s.after = after;
-    s.err = err;
-    return s;
-}
-
-Step write(PtraceFlags op, std::vector<PtraceCall> actions = {}, After after = {}, int err = 0) {
-    return write(op.bits(), std::move(actions), after, err);
-}
-
-Step stop(int status, std::vector<PtraceCall> actions, After after = {}, pid_t who = tid) {
-    Step s;
-    s.status = status;
-    s.actions = std::move(actions);
-    s.after = after;
-    s.who = who;
-    return s;
-}
-
-/// Reads `len` bytes: exactly `events`, and no ptrace request (reading resumes nothing, C4).
-Step read(std::size_t len, std::vector<Ev> events, After after = {}) {
-    Step s;
-    s.kind = Step::Kind::Read;
-    s.len = len;
-    s.events = std::move(events);
-    s.after = after;
-    return s;
-}
-
-/// The tracer thread is about to wait again: it raises the eventfds of unread events (the
-/// runtime's publish hook, Tracees::flush_ready).
-Step publish(After after) {
-    Step s;
-    s.kind = Step::Kind::Publish;
-    s.after = after;
-    return s;
-}
-
-template <class Fn>
-Step before(Step s, Fn fn) {
-    s.before = fn;
-    return s;
-}
-
-/// `s`, a stop that comes while a blocking write waits: it must wake that write.
-Step waking(Step s) {
-    s.wakes_writer = true;
-    return s;
+/// Every scenario here reads the queue as io.hpp's read does.
+void run_all(const std::vector<Scenario>& scenarios) {
+    test_support::scenario::run_all(scenarios, EventCheck::ByReads);
 }
 
 /// The parent's clone event naming `child` (F1): the parent runs on.
@@ -161,192 +48,6 @@ Step clone_of(pid_t child, After after = {}) {
     return before(stop(clone_stop, {act(PTRACE_CONT)}, after), [child](FakeBackend& be) {
         be.event_msg[tid] = static_cast<unsigned long>(child);
     });
-}
-
-/// The first stop of an auto-attached child whose event was queued: it is held frozen (F1).
-Step first_stop_of(pid_t child) {
-    return stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child);
-}
-
-std::string text(const std::vector<PtraceCall>& calls) {
-    std::string out;
-    for (const PtraceCall& c : calls) {
-        out += "(" + std::to_string(c.request) + " tid " + std::to_string(c.tid) + " data " +
-               std::to_string(c.data) + ") ";
-    }
-    return out;
-}
-
-/// A session attached to `tid` through the machine, with the eventfd proc.hpp's open gives it.
-struct Rig {
-    FakeBackend be;
-    shim::Requests core{be, ::getpid(), false};
-    std::shared_ptr<detail::Session> s = std::make_shared<detail::Session>();
-    detail::Request attach_req;
-    shim::sys::UniqueFd<> efd{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
-    std::mutex mu; ///< the Shim's mutex: held by the tracer thread and by a waiting write
-
-    Rig() {
-        REQUIRE(efd.get() >= 0);
-        s->tid = tid;
-        s->oflags = O_RDWR;
-        s->efd = efd.get();
-        CHECK(core.attach(attach_req, s, false, false));
-        CHECK(be.take_actions() == std::vector{act(PTRACE_SEIZE, shim::seize_options)});
-    }
-
-    /// io.hpp's read_events without its mutex: take_events, then the eventfd drained once the
-    /// handle is not readable any more (C8). The buffer is followed by a guard that a read
-    /// ignoring `len` would overwrite (C1).
-    std::vector<PtraceEvent> read_events(std::size_t len) {
-        constexpr std::size_t guard = 8 * ev_size;
-        std::vector<std::byte> buf(len + guard, std::byte{0xa5});
-        const detail::TakenEvents taken =
-            detail::take_events(*s, std::span<std::byte>(buf.data(), len));
-        if (!taken.still_readable) {
-            shim::Requests::drain_ready(*s);
-        }
-        CHECK(taken.bytes <= len);
-        CHECK(taken.bytes % ev_size == 0);
-        CHECK(taken.still_readable == detail::readable(*s));
-        const auto past = buf.begin() + static_cast<std::ptrdiff_t>(len);
-        CHECK(std::all_of(past, buf.end(), [](std::byte b) { return b == std::byte{0xa5}; }));
-        std::vector<PtraceEvent> out(std::min(taken.bytes, len) / ev_size);
-        if (!out.empty()) {
-            std::memcpy(out.data(), buf.data(), out.size() * ev_size);
-        }
-        return out;
-    }
-
-    bool polls_readable() const {
-        pollfd p{efd.get(), POLLIN, 0};
-        return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
-    }
-
-    /// Dispatches the stop while another thread waits as io.hpp's blocking write does (the
-    /// mutex, the session's condition variable, write_wait_over). \returns true when that
-    /// thread was woken with its wait over; false when it still waited 2 s later (nobody
-    /// notified it).
-    bool stop_waking_writer(const Step& step) {
-        bool waiting = false;
-        bool woken = false;
-        std::thread writer([&] {
-            std::unique_lock<std::mutex> lk(mu);
-            waiting = true;
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-            while (!detail::write_wait_over(*s)) {
-                if (s->cv.wait_until(lk, deadline) == std::cv_status::timeout) {
-                    return;
-                }
-            }
-            woken = true;
-        });
-        for (;;) {
-            std::unique_lock<std::mutex> lk(mu);
-            if (waiting) { // the writer holds the mutex until it sleeps on the cv
-                core.dispatch(step.who, CLD_TRAPPED, step.status);
-                break;
-            }
-            lk.unlock();
-            std::this_thread::yield();
-        }
-        writer.join();
-        return woken;
-    }
-
-    void run(const Step& step, std::size_t index) {
-        CAPTURE(index);
-        if (step.before) {
-            step.before(be);
-        }
-        switch (step.kind) {
-        case Step::Kind::Write: {
-            detail::Request req;
-            CHECK(core.write_op(req, *s, 8, step.op));
-            CHECK(req.done);
-            CHECK(req.err == step.err);
-            if (step.err == 0) {
-                CHECK(req.value == 8U);
-            }
-            break;
-        }
-        case Step::Kind::Stop:
-            if (step.wakes_writer) {
-                REQUIRE_FALSE(detail::write_wait_over(*s)); // the write would sleep first
-                CHECK(stop_waking_writer(step));
-                CHECK_FALSE(detail::write_wait_exited(*s)); // B9: the write returns 8
-            } else {
-                core.dispatch(step.who, CLD_TRAPPED, step.status);
-            }
-            break;
-        case Step::Kind::Read: {
-            const std::vector<PtraceEvent> got = read_events(step.len);
-            CHECK(got.size() == step.events.size());
-            for (std::size_t i = 0; i < got.size() && i < step.events.size(); ++i) {
-                CAPTURE(i);
-                CHECK(shim::rules::cause_bits(got[i]) == step.events[i].cause.bits());
-                CHECK(got[i].a == step.events[i].a);
-                CHECK(got[i].b == step.events[i].b);
-                CHECK(got[i].c == 0);
-                CHECK(got[i].d == 0);
-                CHECK(got[i].e == 0);
-                CHECK(got[i].f == 0);
-            }
-            break;
-        }
-        case Step::Kind::Publish:
-            core.flush_ready();
-            // Whenever the tracer thread waits, the eventfd says what C8's level says.
-            CHECK(polls_readable() == detail::readable(*s));
-            break;
-        }
-        const auto got = be.take_actions();
-        CHECK_MESSAGE(got == step.actions, "got " << text(got) << "want " << text(step.actions));
-        const After& a = step.after;
-        if (a.queued) {
-            CHECK(s->queue.size() == *a.queued);
-        }
-        if (a.at_once) {
-            CHECK(detail::write_wait_over(*s) == *a.at_once);
-        }
-        if (a.held) {
-            const detail::Tracee* t = core.find_tracee(tid);
-            CHECK((t != nullptr && t->run == detail::Run::Stopped && t->held) == *a.held);
-        }
-        if (a.ready) {
-            CHECK(polls_readable() == *a.ready);
-        }
-        if (a.exited) {
-            CHECK(s->exited == *a.exited);
-        }
-    }
-};
-
-struct Scenario {
-    const char* what;
-    std::vector<Step> steps;
-    std::function<void(FakeBackend&)> script = [](FakeBackend&) {};
-    std::function<void(Rig&)> check = [](Rig&) {};
-};
-
-void run_all(const std::vector<Scenario>& scenarios) {
-    for (const Scenario& sc : scenarios) {
-        CAPTURE(std::string(sc.what));
-        Rig rig;
-        sc.script(rig.be);
-        for (std::size_t i = 0; i < sc.steps.size(); ++i) {
-            rig.run(sc.steps[i], i);
-        }
-        sc.check(rig);
-    }
-}
-
-shim::sys::ProcStatus proc_status() {
-    shim::sys::ProcStatus st{};
-    st.state = 't';
-    st.tgid = tid;
-    st.ppid = 1;
-    return st;
 }
 
 void signals_script(FakeBackend& be) {
@@ -527,6 +228,7 @@ TEST_CASE("events C5: EVENT_CLONE is queued while the parent runs on; it wakes a
           waking(clone_of(child2, {.queued = 1, .at_once = true, .held = false})),
           read(ev_size, {clone2}, {.at_once = false})},
          signals_script,
+         O_RDWR,
          [](Rig& rig) {
              const detail::Tracee* c = rig.core.find_tracee(child2);
              REQUIRE(c != nullptr);

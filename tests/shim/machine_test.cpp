@@ -2,19 +2,20 @@
 // The shim's machine without a tracee: scenarios of writes, synthetic wait statuses and
 // closes, run through shim::Requests on a scripted backend (tests/support/fake_backend.hpp).
 // Each step lists the ptrace requests that act on the task (resumes, detaches, interrupts,
-// register and option writes) and the events queued, exactly and in order.
+// register and option writes) and the events queued, exactly and in order (the vocabulary:
+// tests/support/scenario.hpp, EventCheck::PerStep).
 #include <ptrace/shim/requests.hpp>
 #include <ptrace/shim/rules.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -22,220 +23,18 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include "fake_backend.hpp"
+#include "scenario.hpp"
 
 namespace {
 
-using ptrace_api::PtraceEvent;
-using ptrace_api::PtraceFlags;
+using namespace test_support::scenario;
 using ptrace_api::SyscallSet;
 using test_support::FakeBackend;
-using test_support::PtraceCall;
 namespace shim = ptrace_api::shim;
-namespace detail = ptrace_api::shim::detail;
 using F = PtraceFlags;
 
-constexpr pid_t tid = 4242;
 constexpr pid_t child = 4343;
-
-constexpr int event_stop(int event, int sig = SIGTRAP) {
-    return sig | (event << 8);
-}
-constexpr int interrupt = event_stop(PTRACE_EVENT_STOP);
-constexpr int syscall_stop = SIGTRAP | 0x80;
-constexpr int exit_stop = event_stop(PTRACE_EVENT_EXIT);
-constexpr int clone_stop = event_stop(PTRACE_EVENT_CLONE);
-constexpr int exec_stop = event_stop(PTRACE_EVENT_EXEC);
-
-/// An expected event: cause, a, b (the other fields are zero, spec 1.2).
-struct Ev {
-    PtraceFlags cause;
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-};
-
-PtraceCall act(long request, long data = 0, pid_t who = tid) {
-    return {request, who, static_cast<std::uintptr_t>(data)};
-}
-
-/// One step of a scenario.
-struct Step {
-    enum class Kind { Write, Stop, Close, Call } kind = Kind::Stop;
-    std::uint64_t op = 0; ///< Write: the 8 bytes
-    std::size_t len = 8;  ///< Write: the length
-    int status = 0;       ///< Stop: waitid's si_status for CLD_TRAPPED
-    pid_t who = tid;      ///< Stop: the task
-    std::vector<PtraceCall> actions;
-    std::vector<Ev> events;
-    int err = 0;                                ///< Write: the errno
-    std::function<void(FakeBackend&)> before;   ///< changes the script first
-    std::function<void(detail::Session&)> read; ///< what a read of the handle does first
-    std::function<void(shim::Requests&, detail::Session&)> call; ///< Call: what runs
-};
-
-Step write(PtraceFlags flags, std::vector<PtraceCall> actions = {}, int err = 0) {
-    Step s;
-    s.kind = Step::Kind::Write;
-    s.op = flags.bits();
-    s.actions = std::move(actions);
-    s.err = err;
-    return s;
-}
-
-Step stop(int status, std::vector<PtraceCall> actions, std::vector<Ev> events = {},
-          pid_t who = tid) {
-    Step s;
-    s.status = status;
-    s.actions = std::move(actions);
-    s.events = std::move(events);
-    s.who = who;
-    return s;
-}
-
-Step close_handle(std::vector<PtraceCall> actions) {
-    Step s;
-    s.kind = Step::Kind::Close;
-    s.actions = std::move(actions);
-    return s;
-}
-
-template <class Fn>
-Step call(Fn fn) {
-    Step s;
-    s.kind = Step::Kind::Call;
-    s.call = fn;
-    return s;
-}
-
-template <class Fn>
-Step before(Step s, Fn fn) {
-    s.before = fn;
-    return s;
-}
-
-/// `s`, after a read of every queued event (what proc.hpp's read does for F2): the children
-/// those events named are now read.
-Step after_read(Step s) {
-    s.read = [](detail::Session& session) {
-        session.read_children.insert(session.read_children.end(), session.unread_children.begin(),
-                                     session.unread_children.end());
-        session.unread_children.clear();
-    };
-    return s;
-}
-
-std::string text(const std::vector<PtraceCall>& calls) {
-    std::string out;
-    for (const PtraceCall& c : calls) {
-        out += "(" + std::to_string(c.request) + " tid " + std::to_string(c.tid) + " data " +
-               std::to_string(c.data) + ") ";
-    }
-    return out;
-}
-
-/// A session attached to `tid` through the machine, as proc.hpp's open does.
-struct Rig {
-    FakeBackend be;
-    shim::Requests core{be, ::getpid(), false};
-    std::shared_ptr<detail::Session> s = std::make_shared<detail::Session>();
-    detail::Request attach_req;
-    detail::Request close_req;
-
-    explicit Rig(int oflags) {
-        s->tid = tid;
-        s->oflags = oflags;
-        const bool stop_now = (oflags & O_TRUNC) != 0; // A5
-        const bool completed = core.attach(attach_req, s, stop_now, (oflags & O_EXCL) != 0);
-        const long options = shim::seize_options | ((oflags & O_EXCL) != 0 ? PTRACE_O_EXITKILL : 0);
-        const auto seized = be.take_actions();
-        REQUIRE(!seized.empty());
-        CHECK(seized[0] == act(PTRACE_SEIZE, options));
-        if (stop_now) {
-            CHECK_FALSE(completed); // completes at the first stop
-            CHECK(seized == std::vector{act(PTRACE_SEIZE, options), act(PTRACE_INTERRUPT)});
-        } else {
-            CHECK(completed);
-            CHECK(attach_req.done);
-            CHECK(attach_req.err == 0);
-            CHECK(seized.size() == 1);
-        }
-    }
-
-    void run(const Step& step, std::size_t index) {
-        CAPTURE(index);
-        if (step.before) {
-            step.before(be);
-        }
-        if (step.read) {
-            step.read(*s);
-        }
-        detail::Request req;
-        switch (step.kind) {
-        case Step::Kind::Write: {
-            const bool completed = core.write_op(req, *s, step.len, step.op);
-            CHECK(completed);
-            CHECK(req.done);
-            CHECK(req.err == step.err);
-            if (step.err == 0) {
-                CHECK(req.value == (step.len < 8 ? 0U : 8U));
-            }
-            break;
-        }
-        case Step::Kind::Stop:
-            core.dispatch(step.who, CLD_TRAPPED, step.status);
-            break;
-        case Step::Kind::Call:
-            step.call(core, *s);
-            break;
-        case Step::Kind::Close:
-            // A close may complete at a later stop: its request outlives the step.
-            (void)core.close_session(close_req, *s);
-            break;
-        }
-        const auto got = be.take_actions();
-        CHECK_MESSAGE(got == step.actions, "got " << text(got) << "want " << text(step.actions));
-        std::vector<Ev> events;
-        CHECK(s->queue.size() == step.events.size());
-        for (std::size_t i = 0; i < step.events.size() && !s->queue.empty(); ++i) {
-            const PtraceEvent ev = s->queue.front();
-            s->queue.pop_front();
-            CHECK(shim::rules::cause_bits(ev) == step.events[i].cause.bits());
-            CHECK(ev.a == step.events[i].a);
-            CHECK(ev.b == step.events[i].b);
-            CHECK(ev.c == 0);
-        }
-        s->queue.clear();
-    }
-};
-
-struct Scenario {
-    const char* what;
-    std::vector<Step> steps;
-    std::function<void(FakeBackend&)> script = [](FakeBackend&) {};
-    int oflags = O_RDWR;
-    std::function<void(Rig&)> check = [](Rig&) {};
-};
-
-user_regs_struct regs_with(std::uint64_t orig_rax, std::uint64_t rax,
-                           std::uint64_t rip = 0x401000) {
-    user_regs_struct r{};
-    r.orig_rax = orig_rax;
-    r.rax = rax;
-    r.rip = rip;
-    return r;
-}
-
-shim::sys::ProcStatus proc_status(std::uint64_t caught = 0, std::uint64_t ignored = 0) {
-    shim::sys::ProcStatus st{};
-    st.state = 't';
-    st.tgid = tid;
-    st.ppid = 1;
-    st.sig_cgt = caught;
-    st.sig_ign = ignored;
-    return st;
-}
 
 /// The leader of the thread group of `tid` when a scenario makes `tid` a non-leader thread.
 constexpr pid_t leader = 4200;
@@ -246,10 +45,6 @@ shim::sys::ProcStatus thread_status() {
     st.tgid = leader;
     return st;
 }
-
-const long clone_opts = shim::seize_options | shim::clone_options;
-const long kernel_opts = clone_opts | PTRACE_O_TRACESECCOMP;
-constexpr int seccomp_stop = event_stop(PTRACE_EVENT_SECCOMP);
 
 /// Issue 12: the tracee carries a seccomp filter of `kernel` (or none) and its set is `active`.
 Step with_filter(std::optional<SyscallSet> kernel, SyscallSet active) {
@@ -392,28 +187,24 @@ std::vector<Scenario> scenarios() {
         {"F1: EVENT_CLONE reports the new child, which is held frozen at its first stop",
          {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
           stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
-          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
-          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child)},
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}), first_stop_of(child)},
          [](FakeBackend& be) { be.event_msg[tid] = child; }},
         {"F1/F2: the next write releases a child whose EVENT_CLONE was read",
          {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
           stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
-          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
-          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}), first_stop_of(child),
           after_read(write(F::EVENT_CLONE, {act(PTRACE_DETACH, 0, child)}))},
          [](FakeBackend& be) { be.event_msg[tid] = child; }},
         {"F2: a child whose EVENT_CLONE is unread stays frozen across writes",
          {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
           stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
-          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
-          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}), first_stop_of(child),
           write(F::EVENT_CLONE), write(F::EVENT_CLONE | F::STOP_EXIT)},
          [](FakeBackend& be) { be.event_msg[tid] = child; }},
         {"decision 10: the close releases children whose EVENT_CLONE was never read",
          {write(F::EVENT_CLONE, {act(PTRACE_INTERRUPT)}),
           stop(interrupt, {act(PTRACE_SETOPTIONS, clone_opts), act(PTRACE_CONT)}),
-          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}),
-          stop(interrupt, {act(PTRACE_SETOPTIONS, shim::seize_options, child)}, {}, child),
+          stop(clone_stop, {act(PTRACE_CONT)}, {{F::EVENT_CLONE, child}}), first_stop_of(child),
           close_handle({act(PTRACE_DETACH, 0, child), act(PTRACE_INTERRUPT)})},
          [](FakeBackend& be) { be.event_msg[tid] = child; }},
         {"A5/B5: O_TRUNC holds the tracee at once, with no event, until the first write",
@@ -458,7 +249,7 @@ std::vector<Scenario> scenarios() {
                      be.state[tid] = '?';
                      be.state[leader] = 'R';
                  }),
-          stop(exec_stop, {act(PTRACE_SYSCALL, 0, leader)}, {}, leader)},
+          stop(exec_stop, {act(PTRACE_SYSCALL, 0, leader)}, Events{}, leader)},
          [](FakeBackend& be) {
              be.status[tid] = thread_status();
              be.event_msg[leader] = static_cast<unsigned long>(tid);
@@ -657,13 +448,5 @@ std::vector<Scenario> scenarios() {
 } // namespace
 
 TEST_CASE("machine: rules B to I on a scripted backend, scenario by scenario") {
-    for (const Scenario& sc : scenarios()) {
-        CAPTURE(std::string(sc.what));
-        Rig rig(sc.oflags);
-        sc.script(rig.be);
-        for (std::size_t i = 0; i < sc.steps.size(); ++i) {
-            rig.run(sc.steps[i], i);
-        }
-        sc.check(rig);
-    }
+    run_all(scenarios(), EventCheck::PerStep);
 }

@@ -42,7 +42,7 @@ inline Result<InjectResult> inject_syscall(Shim& shim, Handle& h, const InjectCa
         } else if (t->run == Run::Listening) {
             failed = {EBUSY, "the tracee is job-stopped (a group-stop): resume it with SIGCONT "
                              "and hold it at a breakpoint first"};
-        } else if (t->run != Run::Stopped || !(t->held || t->frozen)) {
+        } else if (t->run != Run::Held && !(t->run == Run::Stopped && t->frozen)) {
             failed = {EBUSY, "the tracee is not held at a stop: write an operation with a STOP "
                              "bit and wait for its event (or attach with O_TRUNC) first"};
         } else {
@@ -58,7 +58,6 @@ inline Result<InjectResult> inject_syscall(Shim& shim, Handle& h, const InjectCa
                 // Its exit stop waits for the tracer thread's wait (D7), or was consumed on the
                 // way and is handled now, as the D5 probe's diverted stops are.
                 t->run = Run::Running;
-                t->held = false;
                 if (const int status = injector.consumed_exit(); status != 0) {
                     shim.dispatch(t->tid, CLD_TRAPPED, status);
                 }

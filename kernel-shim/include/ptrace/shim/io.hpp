@@ -57,8 +57,7 @@ inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
 /// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
 inline bool gone(const Handle& h) {
     const Tracee* t = Shim::instance().find_tracee(h.tid);
-    return !(t != nullptr && t->run == detail::Run::Stopped) &&
-           sys::pidfd_exited(fd_of(h.pidfd), 0);
+    return !(t != nullptr && t->stopped()) && sys::pidfd_exited(fd_of(h.pidfd), 0);
 }
 
 /// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
@@ -186,7 +185,7 @@ post_nonblocking_write(Shim& shim, const std::shared_ptr<Session>& session, std:
             result = unexpected(std::errc::invalid_argument); // B2
         } else if (s.tracee == nullptr || s.exited) {
             return std::nullopt; // B10: ESRCH, after the G2 wait of the synchronous path
-        } else if (s.tracee->run != detail::Run::Stopped) {
+        } else if (!s.tracee->stopped()) {
             // B11: a tracee that is not held in a stop can reach its next one at any moment,
             // also one the caller provokes as soon as this returns (a pipe it writes, a
             // signal): the new breakpoint must be in place first, so the write waits for the

@@ -66,7 +66,7 @@ public:
             t->frozen = t->frozen || stop_now;
             t->detach_at_stop = false;
             link(*t, *s, exclusive);
-            if (t->run != detail::Run::Stopped && stop_now) {
+            if (!t->stopped() && stop_now) {
                 request_stop(*t);
             }
             complete(req);
@@ -126,7 +126,6 @@ public:
         }
         siginfo_t si{};
         t.run = detail::Run::Stopped;
-        t.held = false;
         t.regs.reset();
         t.sys = detail::SysState::Unknown; // pair the next syscall stops by asking Linux
         const bool have = be_.ptrace_ptr(PTRACE_GETSIGINFO, t.tid, 0, &si) == 0;
@@ -169,7 +168,7 @@ public:
             // B3 exception: a WAIT-only write keeps the bp and resumes nothing but the freeze.
             if (t->frozen) {
                 t->frozen = false;
-                if (t->run == detail::Run::Stopped && !t->held &&
+                if (t->run == detail::Run::Stopped &&
                     t->birth != detail::Birth::CloneEventPending) {
                     resume(*t, detail::ResumeCause::Write, false);
                 }
@@ -184,7 +183,7 @@ public:
                                                                      : std::nullopt;
         s.reached = false;
         t->frozen = false; // B5
-        if (t->run == detail::Run::Stopped && t->birth != detail::Birth::CloneEventPending) {
+        if (t->stopped() && t->birth != detail::Birth::CloneEventPending) {
             resume(*t, detail::ResumeCause::Write, flags.contains(PtraceFlags::FLAG_IGNORE));
         } else if (t->run == detail::Run::Running && t->birth != detail::Birth::FirstStopPending &&
                    (rules::mode_class(s.bp) != before ||
@@ -213,7 +212,9 @@ public:
         take_stolen_stop(*t);
         t->session = nullptr;
         s.tracee = nullptr;
-        t->held = false;
+        if (t->run == detail::Run::Held) {
+            t->run = detail::Run::Stopped; // no session holds it any more
+        }
         t->frozen = false;
         if ((s.oflags & O_EXCL) != 0) {
             // A6: kill works on a stopped or frozen tracee too (decision 14). It then passes
@@ -221,20 +222,20 @@ public:
             if (!t->pidfd || be_.pidfd_send_signal(t->pidfd->get(), SIGKILL) != 0) {
                 (void)be_.kill(t->tid, SIGKILL);
             }
-            if (t->run == detail::Run::Stopped && t->stop == detail::StopKind::Exit) {
+            if (t->stopped() && t->stop == detail::StopKind::Exit) {
                 detach(*t);
             }
             complete(req);
             return true;
         }
-        if (t->run == detail::Run::Stopped && t->birth != detail::Birth::CloneEventPending) {
+        if (t->stopped() && t->birth != detail::Birth::CloneEventPending) {
             detach(*t);
             complete(req);
             return true;
         }
         if (t->birth != detail::Birth::Known) {
             t->detach_at_stop = true;
-            if (t->run == detail::Run::Stopped) {
+            if (t->stopped()) {
                 detach(*t);
             }
             complete(req);
@@ -260,7 +261,7 @@ public:
             return true;
         }
         take_stolen_stop(*t);
-        if (t->run == detail::Run::Stopped) {
+        if (t->stopped()) {
             complete(req, op(tid, t));
             return true;
         }
@@ -415,7 +416,7 @@ public:
             }
             c->clone_owner = nullptr;
             c->frozen = false;
-            if (c->run == detail::Run::Stopped) {
+            if (c->stopped()) {
                 detach(*c);
             } else {
                 c->detach_at_stop = true;

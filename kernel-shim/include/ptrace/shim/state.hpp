@@ -2,7 +2,8 @@
 // The shim's state: what it knows of each traced task (Tracee), of each trace handle's
 // session (Session) and of each open handle (Handle), and the records that carry a user call
 // to the tracer thread (Request, Job). Plain data: the phases that read and change it are
-// classify.hpp, rules.hpp, tracees.hpp, machine.hpp and requests.hpp.
+// classify.hpp, rules.hpp, tracees.hpp, machine.hpp (with stop_handlers.hpp and vanished.hpp)
+// and requests.hpp.
 #pragma once
 
 #include <ptrace/event.hpp>
@@ -59,7 +60,10 @@ enum class Mode : std::uint8_t { Cont, Syscall, Step };
 /// Whether the tracee is inside a syscall, for pairing syscall stops without asking Linux.
 enum class SysState : std::uint8_t { Unknown, Outside, Inside };
 
-/// Why a stopped tracee is let go.
+/// Who lets a stopped tracee go, which decides whether the resume first asks Linux if a
+/// SIGKILL took it out of its stop meanwhile (Tracees::stop_left): Auto, the tracer thread
+/// answering a stop it has just handled (not asked); Write, a write resuming a stop held
+/// since (asked).
 enum class ResumeCause : std::uint8_t { Auto, Write };
 
 struct Session;
@@ -112,8 +116,11 @@ struct ProbedHandler {
 
 /// Where a traced task is, as the tracer thread knows it.
 enum class Run : std::uint8_t {
-    Running,   // resumed, or not stopped since the attach
-    Stopped,   // in a ptrace-stop that was waited for and not resumed
+    Running, // resumed, or not stopped since the attach
+    Stopped, // in a ptrace-stop that was waited for and not resumed, not reported (Held)
+    /// In a ptrace-stop that was reported to its session as the breakpoint (C4): held until
+    /// a write or close lets it go (not resumed automatically as a Stopped one may be).
+    Held,
     Listening, // resumed with PTRACE_LISTEN from a group-stop (job-stopped, H3)
     /// In a ptrace-stop that another waiter of this process consumed (a waitpid of the
     /// program): found by check_stolen, taken over by take_stolen_stop on the tracer thread.
@@ -139,8 +146,10 @@ struct Tracee {
     bool stolen_suspect = false; // check_stolen saw it once; a second look confirms
     Birth birth = Birth::Known;
     bool detach_at_stop = false; // let it go at its next stop (F4, F2, I1)
-    bool frozen = false;         // O_TRUNC or clone freeze (A5, F1)
-    bool held = false;           // sits at a reported stop: the bp is reached (C4)
+    /// O_TRUNC or clone freeze (A5, F1): its stops are held until a write or close lifts it
+    /// (an exit stop never is, H5). Set while the task may still run (its stop asked for, or
+    /// its first stop still to come): an intent of its own, not a Run state.
+    bool frozen = false;
     Interrupt interrupt = Interrupt::None;
     bool job_stopped = false;
     bool exitkill = false;
@@ -165,6 +174,9 @@ struct Tracee {
     std::optional<user_regs_struct> regs;  // fetched once per stop; none while it runs (3.J)
     bool entry_regs_written = false;       // the tracer wrote them at this entry stop (E1)
     std::vector<std::function<void(Tracee&)>> at_stop; // served at the next stop
+
+    /// Whether it sits in a ptrace-stop (Stopped or Held).
+    [[nodiscard]] bool stopped() const noexcept { return run == Run::Stopped || run == Run::Held; }
 };
 
 /// The state behind one trace handle (Redox: the session).

@@ -226,7 +226,6 @@ protected:
             return false;
         }
         t.run = detail::Run::Running;
-        t.held = false;
         t.regs.reset();
         return true;
     }
@@ -340,7 +339,7 @@ protected:
     }
 
     void request_stop(detail::Tracee& t) {
-        if (t.run != detail::Run::Stopped && t.interrupt != detail::Interrupt::Pending) {
+        if (!t.stopped() && t.interrupt != detail::Interrupt::Pending) {
             if (be_.ptrace(PTRACE_INTERRUPT, t.tid, 0, 0) == 0) {
                 t.interrupt = detail::Interrupt::Pending;
             }
