@@ -90,7 +90,9 @@ Result<std::size_t> read_regs(Core& core, Handle& h, std::span<std::byte> buf, F
         return unexpected_errno(r.error().value());
     }
     const std::size_t n = std::min(buf.size(), sizeof(Regs));
-    std::memcpy(buf.data(), &regs, n);
+    if (n != 0) {
+        std::memcpy(buf.data(), &regs, n); // an empty span may have no data pointer
+    }
     return n;
 }
 

@@ -89,7 +89,9 @@ Result<std::size_t> read_xstate(Core& core, Handle& h, std::span<std::byte> buf)
         return unexpected_errno(r.error().value());
     }
     const std::size_t n = std::min(buf.size(), area.size());
-    std::memcpy(buf.data(), area.data(), n);
+    if (n != 0) {
+        std::memcpy(buf.data(), area.data(), n); // an empty span may have no data pointer
+    }
     return n;
 }
 
