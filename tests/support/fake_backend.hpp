@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
 // A scripted ptrace backend for the shim's machine (kernel-shim/include/ptrace/shim/
 // backend.hpp): it records every ptrace request and answers from tables the test fills
-// (registers, event messages, siginfo, syscall info, /proc status, stops waiting, exits).
-// No process is traced: the machine is driven by synthetic wait statuses.
+// (registers, float registers, event messages, siginfo, syscall info, /proc status, stops
+// waiting, exits), and models the tasks' address spaces for the mem handle's
+// /proc/<tid>/mem and process_vm_readv transfers (FakeSpace). No process is traced: the
+// machine is driven by synthetic wait statuses.
 #pragma once
 
 #include <ptrace/shim/backend.hpp>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
@@ -26,6 +31,51 @@
 namespace test_support {
 
 namespace shim = ptrace_api::shim;
+
+/// A fake address space: mapped pages, some read-only. /proc/<tid>/mem and process_vm_readv
+/// act on it as Linux does (spec 3.K): a transfer stops at the first unmapped page (or, for a
+/// write through /proc/<tid>/mem with forced writes refused, the first read-only one) and
+/// returns the bytes moved before it, or fails when that is none.
+struct FakeSpace {
+    static constexpr std::uint64_t page = 4096;
+    std::map<std::uint64_t, std::vector<std::byte>> pages; ///< page address -> its bytes
+    std::set<std::uint64_t> read_only;                     ///< page addresses
+
+    /// Maps `count` pages from `addr` (page-aligned), filled with `fill`.
+    void map(std::uint64_t addr, std::size_t count, std::byte fill = std::byte{0},
+             bool writable = true) {
+        for (std::size_t i = 0; i < count; ++i) {
+            pages[addr + i * page].assign(page, fill);
+            if (!writable) {
+                read_only.insert(addr + i * page);
+            }
+        }
+    }
+
+    std::byte at(std::uint64_t addr) const { return pages.at(addr & ~(page - 1))[addr % page]; }
+
+    /// Moves up to `len` bytes at `addr` (out of the space, or into it when `in` is set);
+    /// `force`: writes ignore read-only pages. \returns the bytes moved.
+    std::size_t move(std::uint64_t addr, std::byte* out, const std::byte* in, std::size_t len,
+                     bool force) {
+        std::size_t done = 0;
+        while (done < len) {
+            const std::uint64_t at = addr + done;
+            const auto it = pages.find(at & ~(page - 1));
+            if (it == pages.end() || (in != nullptr && !force && read_only.count(it->first) != 0)) {
+                break;
+            }
+            const std::size_t n = std::min<std::size_t>(len - done, page - at % page);
+            if (in != nullptr) {
+                std::memcpy(it->second.data() + at % page, in + done, n);
+            } else {
+                std::memcpy(out + done, it->second.data() + at % page, n);
+            }
+            done += n;
+        }
+        return done;
+    }
+};
 
 /// One ptrace request the machine made.
 struct PtraceCall {
@@ -51,11 +101,32 @@ public:
     std::map<pid_t, char> state; ///< /proc/<tid>/stat's state (else 'Z' if exited, else 't')
     shim::HandlerProbe probe{};  ///< what the D5 probe finds
     std::map<long, int> fail;    ///< request -> errno to fail it with
+    std::map<pid_t, user_fpregs_struct> fpregs; ///< GETFPREGS answers; SETFPREGS stores here
+    std::set<pid_t> reaped; ///< tasks whose pidfd names a reaped task: signals fail with ESRCH
+
+    // ---- memory (K1-K4) ----
+    /// Each task's current address space; tasks may share one (a vfork child and its parent).
+    /// An fd of open_mem names the space the task had at the open; once no task has that space
+    /// any more (exec() replaced it everywhere) the fd reads and writes EOF, as Linux's does.
+    std::map<pid_t, std::shared_ptr<FakeSpace>> spaces;
+    std::map<pid_t, int> open_fails; ///< open_mem of the task fails with this errno
+    bool force_refused = false;      ///< proc_mem.force_override=never: no writes to read-only
+    std::size_t chunk = 0;           ///< pread/pwrite move at most this many bytes a call (0: all)
+    int eintr_once = 0;              ///< the next that many preads/pwrites fail with EINTR
 
     // ---- what happened ----
     std::vector<PtraceCall> calls;             ///< every ptrace request, in order
     std::vector<std::pair<pid_t, int>> killed; ///< (tid, signal) by pidfd or kill(2)
     int probes = 0;
+    /// The memory calls: 'o' open_mem, 'r' pread, 'w' pwrite, 'v' process_vm_readv.
+    struct MemCall {
+        char what = 0;
+        pid_t tid = 0;
+        std::uint64_t at = 0;
+        std::size_t len = 0;
+        long result = 0;
+    };
+    std::vector<MemCall> mem_calls;
 
     FakeBackend() = default;
     FakeBackend(const FakeBackend&) = delete;
@@ -73,6 +144,12 @@ public:
         switch (request) {
         case PTRACE_GETREGS:
             return copy_out(regs, tid, data);
+        case PTRACE_GETFPREGS:
+            return copy_out(fpregs, tid, data);
+        case PTRACE_SETFPREGS:
+            std::memcpy(&fpregs[tid], reinterpret_cast<const void*>(data),
+                        sizeof(user_fpregs_struct));
+            return 0;
         case PTRACE_SETREGS:
             std::memcpy(&regs[tid], reinterpret_cast<const void*>(data), sizeof(user_regs_struct));
             return 0;
@@ -152,6 +229,10 @@ public:
     }
 
     int pidfd_send_signal(int pidfd, int sig) noexcept override {
+        if (reaped.count(tid_of(pidfd)) != 0) {
+            errno = ESRCH;
+            return -1;
+        }
         killed.emplace_back(tid_of(pidfd), sig);
         return 0;
     }
@@ -184,6 +265,62 @@ public:
         (void)resume_request;
         ++probes;
         return probe;
+    }
+
+    int open_mem(pid_t tid) noexcept override {
+        mem_calls.push_back({'o', tid, 0, 0, 0});
+        if (const auto f = open_fails.find(tid); f != open_fails.end()) {
+            errno = f->second;
+            return -1;
+        }
+        const auto it = spaces.find(tid);
+        if (it == spaces.end()) {
+            errno = ENOENT;
+            return -1;
+        }
+        const int fd = ::eventfd(0, EFD_CLOEXEC); // a real fd: the handle closes it
+        if (fd >= 0) {
+            mem_fds_[fd] = {tid, it->second};
+        }
+        return fd;
+    }
+
+    ssize_t pread(int fd, void* out, std::size_t len, off_t at) noexcept override {
+        return mem_io('r', fd, static_cast<std::byte*>(out), nullptr, len, at);
+    }
+
+    ssize_t pwrite(int fd, const void* in, std::size_t len, off_t at) noexcept override {
+        return mem_io('w', fd, nullptr, static_cast<const std::byte*>(in), len, at);
+    }
+
+    ssize_t process_vm_readv(pid_t tid, void* out, std::size_t len,
+                             std::uint64_t addr) noexcept override {
+        const auto it = spaces.find(tid);
+        ssize_t n = -1;
+        if (it == spaces.end()) {
+            errno = ESRCH;
+        } else if (const std::size_t done =
+                       it->second->move(addr, static_cast<std::byte*>(out), nullptr, len, false);
+                   done > 0) {
+            n = static_cast<ssize_t>(done);
+        } else {
+            errno = EFAULT;
+        }
+        mem_calls.push_back({'v', tid, addr, len, n});
+        return n;
+    }
+
+    /// The task execs: a new, empty address space (the old one lives on while another task,
+    /// a vfork parent, still has it).
+    void exec(pid_t tid) { spaces[tid] = std::make_shared<FakeSpace>(); }
+
+    /// The memory calls of kind `what` so far.
+    std::size_t mem_count(char what) const {
+        std::size_t n = 0;
+        for (const MemCall& c : mem_calls) {
+            n += c.what == what ? 1 : 0;
+        }
+        return n;
     }
 
     /// The calls that act on a task (resumes, detaches, stops, register and option writes),
@@ -230,7 +367,47 @@ private:
         return it == pidfds_.end() ? -1 : it->second;
     }
 
+    ssize_t mem_io(char what, int fd, std::byte* out, const std::byte* in, std::size_t len,
+                   off_t at) noexcept {
+        const auto it = mem_fds_.find(fd);
+        if (it == mem_fds_.end()) {
+            errno = EBADF;
+            return -1;
+        }
+        const auto& [tid, fd_space] = it->second;
+        ssize_t n = 0;
+        if (eintr_once > 0) {
+            --eintr_once;
+            errno = EINTR;
+            n = -1;
+        } else if (!space_in_use(fd_space)) {
+            n = 0; // the address space is gone: EOF (spec 3.K4, verified)
+        } else {
+            const std::size_t want = chunk != 0 ? std::min(chunk, len) : len;
+            const std::size_t done =
+                fd_space->move(static_cast<std::uint64_t>(at), out, in, want, !force_refused);
+            if (done == 0) {
+                errno = EIO; // Linux's answer for an unmapped page (spec 3.K1, verified)
+                n = -1;
+            } else {
+                n = static_cast<ssize_t>(done);
+            }
+        }
+        mem_calls.push_back({what, tid, static_cast<std::uint64_t>(at), len, n});
+        return n;
+    }
+
+    bool space_in_use(const std::shared_ptr<FakeSpace>& s) const {
+        for (const auto& [tid, current] : spaces) {
+            if (current == s) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     std::map<int, pid_t> pidfds_;
+    std::map<int, std::pair<pid_t, std::shared_ptr<FakeSpace>>> mem_fds_;
 };
 
 } // namespace test_support

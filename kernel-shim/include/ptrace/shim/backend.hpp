@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The ptrace backend: every Linux call the shim's machine (machine.hpp, requests.hpp) makes
-// about a traced task goes through `Backend`. `LinuxBackend` makes the real calls; the tests
-// drive the machine with a scripted fake (tests/shim/machine_test.cpp), synthetic wait
-// statuses in, the ptrace requests and events out, without a tracee. Virtual: an indirect
-// call costs nanoseconds next to a system call's microsecond.
+// The ptrace backend: every Linux call the shim's machine (machine.hpp, requests.hpp) and its
+// register and memory I/O (io.hpp, memory_io.hpp, xstate_io.hpp, debugregs_io.hpp) make about
+// a traced task goes through `Backend`. `LinuxBackend` makes the real calls; the tests drive
+// the machine with a scripted fake (tests/support/fake_backend.hpp), synthetic wait statuses
+// and memory in, the ptrace requests, transfers and events out, without a tracee. Virtual:
+// an indirect call costs nanoseconds next to a system call's microsecond.
 #pragma once
 
 #include <ptrace/result.hpp>
@@ -11,12 +12,15 @@
 #include <ptrace/shim/sys.hpp>
 
 #include <csignal>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
 #include <sys/ptrace.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace ptrace_api::shim {
 
@@ -62,6 +66,19 @@ public:
     virtual HandlerProbe probe_handler(pid_t tid, int sig, const sys::ProcStatus& status,
                                        ProbeSpace& space, long resume_request) = 0;
 
+    /// /proc/<tid>/mem opened for reading and writing (sys::open_mem): an fd the caller owns
+    /// (and closes with close(2)), or -1 with errno set.
+    virtual int open_mem(pid_t tid) noexcept = 0;
+
+    /// pread(2) and pwrite(2) on an fd open_mem returned: the bytes moved, 0 at EOF, or -1
+    /// with errno set.
+    virtual ssize_t pread(int fd, void* out, std::size_t len, off_t at) noexcept = 0;
+    virtual ssize_t pwrite(int fd, const void* in, std::size_t len, off_t at) noexcept = 0;
+
+    /// process_vm_readv(2) of one range: `len` bytes at the task's address `addr` into `out`.
+    virtual ssize_t process_vm_readv(pid_t tid, void* out, std::size_t len,
+                                     std::uint64_t addr) noexcept = 0;
+
     /// ptrace(2) with a pointer as `data`.
     template <class T>
     long ptrace_ptr(long request, pid_t tid, std::uintptr_t addr, T* data) noexcept {
@@ -95,6 +112,19 @@ public:
     HandlerProbe probe_handler(pid_t tid, int sig, const sys::ProcStatus& status, ProbeSpace& space,
                                long resume_request) override {
         return probe_signal_handler(tid, sig, status, space, resume_request);
+    }
+    int open_mem(pid_t tid) noexcept override { return sys::open_mem(tid).release(); }
+    ssize_t pread(int fd, void* out, std::size_t len, off_t at) noexcept override {
+        return ::pread(fd, out, len, at);
+    }
+    ssize_t pwrite(int fd, const void* in, std::size_t len, off_t at) noexcept override {
+        return ::pwrite(fd, in, len, at);
+    }
+    ssize_t process_vm_readv(pid_t tid, void* out, std::size_t len,
+                             std::uint64_t addr) noexcept override {
+        iovec local{out, len};
+        iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(addr)), len};
+        return ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
     }
 };
 

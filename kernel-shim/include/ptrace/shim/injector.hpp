@@ -10,7 +10,6 @@
 
 #include <ptrace/inject.hpp>
 #include <ptrace/shim/held_stop.hpp>
-#include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/remote_syscalls.hpp>
 #include <ptrace/shim/rules.hpp>
 #include <ptrace/shim/state.hpp>
@@ -246,7 +245,7 @@ public:
         // The scratch area: below the red zone, 16-byte aligned, its bytes kept to put back.
         if (scratch_size_ != 0) {
             scratch_ = (saved_.rsp - red_zone - scratch_size_) & ~std::uint64_t{15};
-            mem_ = open_mem(tid_);
+            mem_ = sys::open_mem(tid_);
             kept_.resize(scratch_size_);
             if (!mem_.valid() ||
                 ::pread(mem_.get(), kept_.data(), kept_.size(), static_cast<off_t>(scratch_)) !=

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The steps of the shim's read, write, lseek and fcntl on every kind of handle (the calls are
-// in impl/api.ipp): events (C1-C8), writes (B1-B11), registers at a stop (J1-J4) and memory
-// (K1-K4).
+// in impl/api.ipp): events (C1-C8), writes (B1-B11), registers at a stop (J1-J4, their Linux
+// calls through the Backend) and memory (K1-K4, memory_io.hpp).
 #pragma once
 
 #include <ptrace/event.hpp>
@@ -55,22 +55,24 @@ inline std::shared_ptr<Handle> find_handle(Shim& shim, int fd) {
 
 /// G1 for a register handle (tracer thread, mutex held): a task sitting at a stop this
 /// thread saw is there; any other is asked its pidfd (one poll(2), off the hot path).
-inline bool gone(const Handle& h) {
-    const Tracee* t = Shim::instance().find_tracee(h.tid);
-    return !(t != nullptr && t->stopped()) && sys::pidfd_exited(fd_of(h.pidfd), 0);
+inline bool gone(Tracees& core, const Handle& h) {
+    const Tracee* t = core.find_tracee(h.tid);
+    return !(t != nullptr && t->stopped()) && core.backend().pidfd_exited(fd_of(h.pidfd), 0);
 }
 
-/// J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
-/// handle's task stopped (Shim::with_stopped). \errors ESRCH the task is gone (G1); the errno
-/// `access` returned.
-template <class Access>
-Result<void> access_stopped(Shim& shim, Handle& h, Access access) {
-    auto r = shim.call([&](Request& req) {
-        if (gone(h)) {
-            Shim::complete(req, ESRCH); // G1
+/// J1/J4: runs `access(tid, tracee)`, which returns 0 or an errno, on the tracer thread with the
+/// handle's task stopped (Requests::with_stopped: at its stop, after an INTERRUPT while it
+/// runs, or under a temporary seize). `core` is the Shim, or in the tests a Requests whose
+/// `call` runs the request and feeds it scripted stops. \errors ESRCH the task is gone (G1);
+/// the errno `access` returned.
+template <class Core, class Access>
+Result<void> access_stopped(Core& core, Handle& h, Access access) {
+    auto r = core.call([&](Request& req) {
+        if (gone(core, h)) {
+            Tracees::complete(req, ESRCH); // G1
             return true;
         }
-        return shim.with_stopped(req, h.tid, fd_of(h.pidfd), access);
+        return core.with_stopped(req, h.tid, fd_of(h.pidfd), access);
     });
     if (!r) {
         return unexpected_errno(r.error().value());
@@ -78,48 +80,56 @@ Result<void> access_stopped(Shim& shim, Handle& h, Access access) {
     return {};
 }
 
-/// J1/J4: reads one register set through the tracer thread.
-template <class Regs, class Fetch>
-Result<std::size_t> read_regs(Shim& shim, Handle& h, std::span<std::byte> buf, Fetch fetch) {
+/// J1/J4: reads one register set through the tracer thread: min(len, its size) bytes.
+template <class Regs, class Core, class Fetch>
+Result<std::size_t> read_regs(Core& core, Handle& h, std::span<std::byte> buf, Fetch fetch) {
     Regs regs{};
-    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
+    auto r = access_stopped(core, h, [&](pid_t tid, Tracee* t) { return fetch(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
     const std::size_t n = std::min(buf.size(), sizeof(Regs));
-    std::memcpy(buf.data(), &regs, n);
+    if (n != 0) {
+        std::memcpy(buf.data(), &regs, n); // an empty span may have no data pointer
+    }
     return n;
 }
 
-/// J2/J4: writes one register set (whole structure only; shorter writes return 0).
-template <class Regs, class Store>
-Result<std::size_t> write_regs(Shim& shim, Handle& h, std::span<const std::byte> buf, Store store) {
+/// J2/J4: writes one register set (whole structure only; shorter writes return 0 and touch
+/// nothing).
+template <class Regs, class Core, class Store>
+Result<std::size_t> write_regs(Core& core, Handle& h, std::span<const std::byte> buf, Store store) {
     if (buf.size() < sizeof(Regs)) {
         return std::size_t{0};
     }
     Regs regs{};
     std::memcpy(&regs, buf.data(), sizeof regs);
-    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
+    auto r = access_stopped(core, h, [&](pid_t tid, Tracee* t) { return store(tid, t, regs); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
     return sizeof(Regs);
 }
 
-inline int get_regs(pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
+/// GETREGS of the stopped `tid`: the stop's cached copy for a task traced here (`t`), else
+/// one call. \returns 0 or an errno.
+inline int get_regs(Tracees& core, pid_t tid, Tracee* t, user_regs_struct& out) noexcept {
     if (t != nullptr) {
-        const user_regs_struct* regs = Shim::instance().load_regs(*t);
+        const user_regs_struct* regs = core.load_regs(*t);
         if (regs == nullptr) {
             return errno;
         }
         out = *regs;
         return 0;
     }
-    return sys::ptrace_ptr(PTRACE_GETREGS, tid, 0, &out) == 0 ? 0 : errno;
+    return core.backend().ptrace_ptr(PTRACE_GETREGS, tid, 0, &out) == 0 ? 0 : errno;
 }
 
-inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
-    if (sys::ptrace_ptr(PTRACE_SETREGS, tid, 0, &in) != 0) {
+/// SETREGS of the stopped `tid`; the cached copy is dropped (Linux may have masked bits), and
+/// a write at a syscall-entry stop is remembered (D1). \returns 0 or an errno (EIO, Linux
+/// refusing a value, as EINVAL: decision 9).
+inline int set_regs(Tracees& core, pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
+    if (core.backend().ptrace_ptr(PTRACE_SETREGS, tid, 0, &in) != 0) {
         return errno == EIO ? EINVAL : errno; // Linux refused a value (decision 9)
     }
     if (t != nullptr) {
@@ -129,6 +139,113 @@ inline int set_regs(pid_t tid, Tracee* t, const user_regs_struct& in) noexcept {
         }
     }
     return 0;
+}
+
+/// J1/J3: the Redox IntRegisters of the stopped `tid` (rax = the syscall number at a
+/// syscall-entry stop, decision 7).
+inline int get_int_registers(Tracees& core, pid_t tid, Tracee* t, IntRegisters& out) noexcept {
+    user_regs_struct r{};
+    if (const int err = get_regs(core, tid, t, r); err != 0) {
+        return err;
+    }
+    out = to_int_registers(r, Tracees::rax_meaning(t));
+    return 0;
+}
+
+/// J2/J3/decision 9: GETREGS, `in` merged over it, SETREGS.
+inline int set_int_registers(Tracees& core, pid_t tid, Tracee* t, const IntRegisters& in) noexcept {
+    user_regs_struct r{};
+    if (const int err = get_regs(core, tid, t, r); err != 0) {
+        return err;
+    }
+    merge_int_registers(r, in, Tracees::rax_meaning(t));
+    return set_regs(core, tid, t, r);
+}
+
+/// J4: the first 416 bytes of GETFPREGS.
+inline int get_float_registers(Backend& be, pid_t tid, FloatRegisters& out) noexcept {
+    user_fpregs_struct f{};
+    if (be.ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+        return errno;
+    }
+    out = to_float_registers(f);
+    return 0;
+}
+
+/// J4: GETFPREGS, the first 416 bytes replaced (reserved mxcsr bits cleared), SETFPREGS.
+inline int set_float_registers(Backend& be, pid_t tid, const FloatRegisters& in) noexcept {
+    user_fpregs_struct f{};
+    if (be.ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
+        return errno;
+    }
+    merge_float_registers(f, in);
+    return be.ptrace_ptr(PTRACE_SETFPREGS, tid, 0, &f) == 0 ? 0 : errno;
+}
+
+/// regs/env: fs_base and gs_base of the stopped `tid`.
+inline int get_env_registers(Tracees& core, pid_t tid, Tracee* t, EnvRegisters& out) noexcept {
+    user_regs_struct r{};
+    if (const int err = get_regs(core, tid, t, r); err != 0) {
+        return err;
+    }
+    out = to_env_registers(r);
+    return 0;
+}
+
+inline int set_env_registers(Tracees& core, pid_t tid, Tracee* t, const EnvRegisters& in) noexcept {
+    user_regs_struct r{};
+    if (const int err = get_regs(core, tid, t, r); err != 0) {
+        return err;
+    }
+    merge_env_registers(r, in);
+    return set_regs(core, tid, t, r);
+}
+
+/// The read(2) and write(2) of the regs/int, regs/float and regs/env handles.
+template <class Core>
+Result<std::size_t> read_int_regs(Core& core, Handle& h, std::span<std::byte> buf) {
+    return read_regs<IntRegisters>(core, h, buf, [&core](pid_t tid, Tracee* t, IntRegisters& out) {
+        return get_int_registers(core, tid, t, out);
+    });
+}
+
+template <class Core>
+Result<std::size_t> write_int_regs(Core& core, Handle& h, std::span<const std::byte> buf) {
+    return write_regs<IntRegisters>(core, h, buf,
+                                    [&core](pid_t tid, Tracee* t, const IntRegisters& in) {
+                                        return set_int_registers(core, tid, t, in);
+                                    });
+}
+
+template <class Core>
+Result<std::size_t> read_float_regs(Core& core, Handle& h, std::span<std::byte> buf) {
+    return read_regs<FloatRegisters>(core, h, buf,
+                                     [&core](pid_t tid, Tracee*, FloatRegisters& out) {
+                                         return get_float_registers(core.backend(), tid, out);
+                                     });
+}
+
+template <class Core>
+Result<std::size_t> write_float_regs(Core& core, Handle& h, std::span<const std::byte> buf) {
+    return write_regs<FloatRegisters>(core, h, buf,
+                                      [&core](pid_t tid, Tracee*, const FloatRegisters& in) {
+                                          return set_float_registers(core.backend(), tid, in);
+                                      });
+}
+
+template <class Core>
+Result<std::size_t> read_env_regs(Core& core, Handle& h, std::span<std::byte> buf) {
+    return read_regs<EnvRegisters>(core, h, buf, [&core](pid_t tid, Tracee* t, EnvRegisters& out) {
+        return get_env_registers(core, tid, t, out);
+    });
+}
+
+template <class Core>
+Result<std::size_t> write_env_regs(Core& core, Handle& h, std::span<const std::byte> buf) {
+    return write_regs<EnvRegisters>(core, h, buf,
+                                    [&core](pid_t tid, Tracee* t, const EnvRegisters& in) {
+                                        return set_env_registers(core, tid, t, in);
+                                    });
 }
 
 /// C1/C2/F2 (events.hpp take_events), then C8: the eventfd is drained once the read left the

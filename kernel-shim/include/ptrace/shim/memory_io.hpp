@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The mem handle's I/O (K1-K4): /proc/<tid>/mem, process_vm_readv for large reads, the
-// reopen after an exec, and the offset bookkeeping shared by read and write.
+// reopen after an exec, and the offset bookkeeping shared by read, write and lseek. Every
+// Linux call goes through the Backend (tests/shim/registers_memory_test.cpp drives these
+// with a scripted one).
 #pragma once
 
 #include <ptrace/result.hpp>
+#include <ptrace/shim/backend.hpp>
 #include <ptrace/shim/state.hpp>
 #include <ptrace/shim/sys.hpp>
 
@@ -35,8 +38,9 @@ namespace ptrace_api::shim {
 
 namespace detail {
 
-inline sys::UniqueFd<> open_mem(pid_t tid) noexcept {
-    return sys::UniqueFd<>(::open(sys::ProcPath(tid, "mem").c_str(), O_RDWR | O_CLOEXEC));
+/// /proc/<tid>/mem through the backend: the fd, or an invalid one with errno set.
+inline sys::UniqueFd<> open_mem(Backend& be, pid_t tid) noexcept {
+    return sys::UniqueFd<>(be.open_mem(tid));
 }
 
 enum class Transfer : std::uint8_t { Full, Fault, Eof };
@@ -70,27 +74,26 @@ inline constexpr std::size_t vm_readv_threshold = std::size_t{64} << 10;
 /// unmapped or PROT_NONE page, which /proc/<pid>/mem reads with FOLL_FORCE) leaves the exact
 /// answer to the /proc path. A pid can be recycled only after the tracee was reaped, which
 /// the pidfd tells after the copy.
-inline bool vm_read_all(const Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
-    iovec local{out, len};
-    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(off)), len};
-    const ssize_t n = ::process_vm_readv(h.tid, &local, 1, &remote, 1, 0);
+inline bool vm_read_all(Backend& be, const Handle& h, std::byte* out, std::size_t len,
+                        std::uint64_t off) {
+    const ssize_t n = be.process_vm_readv(h.tid, out, len, off);
     return n == static_cast<ssize_t>(len) && h.pidfd &&
-           sys::pidfd_send_signal(h.pidfd->get(), 0) == 0;
+           be.pidfd_send_signal(h.pidfd->get(), 0) == 0;
 }
 
 /// Opens /proc/<tid>/mem again for the task the handle names (K4), never for another task
 /// that got its pid after it was reaped: the pidfd is asked after the open, and a task alive
 /// then was alive at the open, so the file belongs to it. \returns false when the task is
 /// gone (or the handle has no pidfd to tell), leaving the old fd in place.
-inline bool reopen_mem(Handle& h) {
+inline bool reopen_mem(Backend& be, Handle& h) {
     if (!h.pidfd) {
         return false;
     }
-    sys::UniqueFd<> fresh = open_mem(h.tid);
+    sys::UniqueFd<> fresh = open_mem(be, h.tid);
     if (!fresh.valid()) {
         return false;
     }
-    if (sys::pidfd_send_signal(h.pidfd->get(), 0) != 0) {
+    if (be.pidfd_send_signal(h.pidfd->get(), 0) != 0) {
         return false;
     }
     h.memfd = std::move(fresh);
@@ -101,27 +104,47 @@ inline bool reopen_mem(Handle& h) {
 /// the tracer thread saw the exec (mem_stale), else when the old fd reads EOF (its address
 /// space is gone). A task that is gone maps to EFAULT (zombie) or ESRCH (reaped), G1.
 /// \pre h.mem_mu is held.
-inline Result<void> mem_read_at(Handle& h, std::byte* out, std::size_t len, std::uint64_t off) {
+inline Result<void> mem_read_at(Backend& be, Handle& h, std::byte* out, std::size_t len,
+                                std::uint64_t off) {
     if (h.mem_stale.exchange(false)) {
-        (void)reopen_mem(h);
+        (void)reopen_mem(be, h);
     }
-    if (len >= vm_readv_threshold && vm_read_all(h, out, len, off)) {
+    if (len >= vm_readv_threshold && vm_read_all(be, h, out, len, off)) {
         return {};
     }
     auto io = [&](std::size_t done, std::size_t left, off_t at) {
-        return ::pread(h.memfd.get(), out + done, left, at);
+        return be.pread(h.memfd.get(), out + done, left, at);
     };
     Transfer r = transfer_all(io, len, off);
-    if (r == Transfer::Eof && reopen_mem(h)) {
+    if (r == Transfer::Eof && reopen_mem(be, h)) {
         r = transfer_all(io, len, off);
     }
     if (r == Transfer::Full) {
         return {};
     }
-    if (r == Transfer::Eof && (!h.pidfd || sys::pidfd_send_signal(h.pidfd->get(), 0) != 0)) {
+    if (r == Transfer::Eof && (!h.pidfd || be.pidfd_send_signal(h.pidfd->get(), 0) != 0)) {
         return unexpected(std::errc::no_such_process);
     }
     return unexpected(std::errc::bad_address);
+}
+
+/// Writes the tracee's memory: K1 first reads the whole range (so that a fault transfers
+/// nothing, and so that a stale fd is reopened as for a read), then K2 writes it through
+/// /proc/<tid>/mem, which writes through read-only mappings (FOLL_FORCE). \pre h.mem_mu is held.
+inline Result<void> mem_write_at(Backend& be, Handle& h, const std::byte* in, std::size_t len,
+                                 std::uint64_t off) {
+    std::vector<std::byte> probe(len);
+    if (auto r = mem_read_at(be, h, probe.data(), probe.size(), off); !r) {
+        return r;
+    }
+    const auto res =
+        transfer_all([&](std::size_t done, std::size_t left,
+                         off_t at) { return be.pwrite(h.memfd.get(), in + done, left, at); },
+                     len, off);
+    if (res != Transfer::Full) {
+        return unexpected(std::errc::bad_address);
+    }
+    return {};
 }
 
 inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
@@ -146,6 +169,52 @@ Result<std::size_t> mem_at_offset(Handle& h, std::size_t len, Io transfer) {
     }
     h.offset += len;
     return len;
+}
+
+/// The read(2) and write(2) of a mem handle: `buf.size()` bytes at its offset, all or nothing
+/// (mem_at_offset). \returns the length.
+inline Result<std::size_t> mem_read(Backend& be, Handle& h, std::span<std::byte> buf) {
+    return mem_at_offset(h, buf.size(), [&](std::uint64_t off) {
+        return mem_read_at(be, h, buf.data(), buf.size(), off);
+    });
+}
+
+inline Result<std::size_t> mem_write(Backend& be, Handle& h, std::span<const std::byte> buf) {
+    return mem_at_offset(h, buf.size(), [&](std::uint64_t off) {
+        return mem_write_at(be, h, buf.data(), buf.size(), off);
+    });
+}
+
+/// K1's lseek of a mem handle: SEEK_SET sets the offset to `off` taken as unsigned (Redox:
+/// `offset as usize`), SEEK_CUR adds to it (clamped at 0 and at INT64_MAX), SEEK_END counts
+/// from INT64_MAX (the size is "isize::MAX"); another whence is EBADF. \returns the offset.
+inline Result<std::uint64_t> mem_seek(Handle& h, std::int64_t off, int whence) {
+    std::lock_guard<std::mutex> lk(h.mem_mu);
+    constexpr auto imax = std::numeric_limits<std::int64_t>::max();
+    auto clamp_add = [](std::int64_t base, std::int64_t delta) {
+        if (delta > 0 && base > imax - delta) {
+            return imax;
+        }
+        return std::max<std::int64_t>(0, base + delta);
+    };
+    switch (whence) {
+    case SEEK_SET:
+        h.offset = static_cast<std::uint64_t>(off); // Redox: `offset as usize`
+        break;
+    case SEEK_CUR: {
+        const auto cur = h.offset > static_cast<std::uint64_t>(imax)
+                             ? imax
+                             : static_cast<std::int64_t>(h.offset);
+        h.offset = static_cast<std::uint64_t>(clamp_add(cur, off));
+        break;
+    }
+    case SEEK_END:
+        h.offset = static_cast<std::uint64_t>(clamp_add(imax, off));
+        break;
+    default:
+        return unexpected(std::errc::bad_file_descriptor);
+    }
+    return h.offset;
 }
 
 } // namespace detail

@@ -105,6 +105,11 @@ private:
     std::array<char, 6 + 11 + 1 + max_file> buf_{};
 };
 
+/// /proc/<tid>/mem for reading and writing (K1, K2): the fd, or an invalid one with errno set.
+inline UniqueFd<> open_mem(pid_t tid) noexcept {
+    return UniqueFd<>(::open(ProcPath(tid, "mem").c_str(), O_RDWR | O_CLOEXEC));
+}
+
 /// Reads a whole small file (a /proc text file) into `out`; false with errno on failure.
 inline bool read_small_file(const char* path, std::string& out) noexcept {
     const UniqueFd<> fd(::open(path, O_RDONLY | O_CLOEXEC));

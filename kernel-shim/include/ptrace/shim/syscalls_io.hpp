@@ -33,7 +33,9 @@ inline Result<std::size_t> read_syscalls(Shim& shim, const Handle& h, std::span<
     }
     const auto bytes = t->syscalls.to_bytes();
     const std::size_t n = std::min(buf.size(), bytes.size());
-    std::memcpy(buf.data(), bytes.data(), n);
+    if (n != 0) {
+        std::memcpy(buf.data(), bytes.data(), n); // an empty span may have no data pointer
+    }
     return n;
 }
 

@@ -56,6 +56,9 @@ public:
     /// How many tasks have records.
     [[nodiscard]] std::size_t tracee_count() const noexcept { return tracees_.size(); }
 
+    /// The Linux calls (the register and memory I/O make theirs through it too).
+    Backend& backend() noexcept { return be_; }
+
     /// A pidfd for `tid` (Backend::pidfd_open), or nothing with errno set.
     detail::PidRef open_pidfd(pid_t tid) { return detail::PidFd::adopt(be_.pidfd_open(tid)); }
 

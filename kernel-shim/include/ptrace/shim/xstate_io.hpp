@@ -71,25 +71,37 @@ inline int check_xstate_write(std::span<const std::byte> in,
     return 0;
 }
 
+/// NT_X86_XSTATE of the stopped `tid` through the backend (get_xstate).
+inline int get_xstate(Backend& be, pid_t tid, std::vector<std::byte>& out) {
+    return get_xstate([&be](long request, pid_t task, std::uintptr_t addr,
+                            iovec* iov) { return be.ptrace_ptr(request, task, addr, iov); },
+                      tid, out);
+}
+
 /// J4 for regs/xstate: min(len, size) bytes of the area, at a stop (the INTERRUPT dance of
 /// regs/float when the task runs).
-inline Result<std::size_t> read_xstate(Shim& shim, Handle& h, std::span<std::byte> buf) {
+template <class Core>
+Result<std::size_t> read_xstate(Core& core, Handle& h, std::span<std::byte> buf) {
     std::vector<std::byte> area;
-    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee*) { return get_xstate(tid, area); });
+    auto r = access_stopped(
+        core, h, [&](pid_t tid, Tracee*) { return get_xstate(core.backend(), tid, area); });
     if (!r) {
         return unexpected_errno(r.error().value());
     }
     const std::size_t n = std::min(buf.size(), area.size());
-    std::memcpy(buf.data(), area.data(), n);
+    if (n != 0) {
+        std::memcpy(buf.data(), area.data(), n); // an empty span may have no data pointer
+    }
     return n;
 }
 
 /// J4 for regs/xstate: the whole area or EINVAL (decision 22), checked against the tracee's
 /// current area and then set with SETREGSET. \returns the area's size.
-inline Result<std::size_t> write_xstate(Shim& shim, Handle& h, std::span<const std::byte> buf) {
-    auto r = access_stopped(shim, h, [&](pid_t tid, Tracee*) {
+template <class Core>
+Result<std::size_t> write_xstate(Core& core, Handle& h, std::span<const std::byte> buf) {
+    auto r = access_stopped(core, h, [&](pid_t tid, Tracee*) {
         std::vector<std::byte> current;
-        if (const int err = get_xstate(tid, current); err != 0) {
+        if (const int err = get_xstate(core.backend(), tid, current); err != 0) {
             return err;
         }
         if (const int err = check_xstate_write(buf, current); err != 0) {
@@ -97,7 +109,8 @@ inline Result<std::size_t> write_xstate(Shim& shim, Handle& h, std::span<const s
         }
         // SETREGSET only reads the buffer; iovec has no const pointer.
         iovec iov{const_cast<std::byte*>(buf.data()), buf.size()};
-        return sys::ptrace_ptr(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) == 0 ? 0 : errno;
+        return core.backend().ptrace_ptr(PTRACE_SETREGSET, tid, NT_X86_XSTATE, &iov) == 0 ? 0
+                                                                                          : errno;
     });
     if (!r) {
         return unexpected_errno(r.error().value());

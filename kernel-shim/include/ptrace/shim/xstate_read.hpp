@@ -62,15 +62,17 @@ inline const XStateLayout& xstate_layout_once() noexcept {
 
 /// NT_X86_XSTATE into `out`, sized as the kernel says (decision 22): Linux copies
 /// min(iov_len, its size) and writes back the length it copied. The first guess is the CPU's
-/// maximum (CPUID), grown while the kernel fills the whole buffer. \returns 0 or an errno
+/// maximum (CPUID), grown while the kernel fills the whole buffer. `ptrace_ptr(request, tid,
+/// addr, iovec*)` makes the call (a Backend's; sys::ptrace_ptr below). \returns 0 or an errno
 /// (ENODEV: no XSAVE).
-inline int get_xstate(pid_t tid, std::vector<std::byte>& out) {
+template <class PtracePtr>
+int get_xstate(PtracePtr&& ptrace_ptr, pid_t tid, std::vector<std::byte>& out) {
     std::size_t guess = std::max<std::size_t>(xstate_layout_once().max_size, 4096);
     guess = (guess + 7) & ~std::size_t{7}; // a whole number of the regset's 8-byte units
     for (;;) {
         out.assign(guess + 64, std::byte{0});
         iovec iov{out.data(), out.size()};
-        if (sys::ptrace_ptr(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov) != 0) {
+        if (ptrace_ptr(PTRACE_GETREGSET, tid, NT_X86_XSTATE, &iov) != 0) {
             return errno;
         }
         if (iov.iov_len < out.size() || guess >= (std::size_t{1} << 24)) {
@@ -79,6 +81,13 @@ inline int get_xstate(pid_t tid, std::vector<std::byte>& out) {
         }
         guess *= 2;
     }
+}
+
+/// get_xstate with the direct call (the injector's).
+inline int get_xstate(pid_t tid, std::vector<std::byte>& out) {
+    return get_xstate([](long request, pid_t task, std::uintptr_t addr,
+                         iovec* iov) { return sys::ptrace_ptr(request, task, addr, iov); },
+                      tid, out);
 }
 
 } // namespace ptrace_api::shim::detail

@@ -157,7 +157,7 @@ PTRACE_API_DECL Result<int> open(std::string_view path, int oflags) {
         // only where ptrace(2) would attach (same credentials, dumpable, Yama, LSMs), so a
         // register handle that every access would refuse is refused now.
         if (parsed->kind == detail::HandleKind::Mem || !traced_here) {
-            sys::UniqueFd<> mem = detail::open_mem(parsed->tid);
+            sys::UniqueFd<> mem = detail::open_mem(shim.backend(), parsed->tid);
             if (!mem.valid()) {
                 const int err = errno;
                 if (err == EACCES || err == EPERM) {
@@ -387,39 +387,13 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf) {
     case detail::HandleKind::Trace:
         return detail::read_events(shim, *h->session, buf);
     case detail::HandleKind::RegsInt:
-        return detail::read_regs<IntRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee* t, IntRegisters& out) {
-                user_regs_struct r{};
-                if (const int err = detail::get_regs(tid, t, r); err != 0) {
-                    return err;
-                }
-                out = to_int_registers(r, Shim::rax_meaning(t));
-                return 0;
-            });
+        return detail::read_int_regs(shim, *h, buf);
     case detail::HandleKind::RegsFloat:
-        return detail::read_regs<FloatRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee*, FloatRegisters& out) {
-                user_fpregs_struct f{};
-                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
-                    return errno;
-                }
-                out = to_float_registers(f);
-                return 0;
-            });
+        return detail::read_float_regs(shim, *h, buf);
     case detail::HandleKind::RegsEnv:
-        return detail::read_regs<EnvRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee* t, EnvRegisters& out) {
-                user_regs_struct r{};
-                if (const int err = detail::get_regs(tid, t, r); err != 0) {
-                    return err;
-                }
-                out = to_env_registers(r);
-                return 0;
-            });
+        return detail::read_env_regs(shim, *h, buf);
     case detail::HandleKind::Mem:
-        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) {
-            return detail::mem_read_at(*h, buf.data(), buf.size(), off);
-        });
+        return detail::mem_read(shim.backend(), *h, buf); // K1-K4
     case detail::HandleKind::Syscalls:
         return detail::read_syscalls(shim, *h, buf); // issue 12
     case detail::HandleKind::RegsXState:
@@ -470,53 +444,13 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
         return detail::wait_for_stop(shim, s);
     }
     case detail::HandleKind::RegsInt:
-        return detail::write_regs<IntRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const IntRegisters& in) {
-                user_regs_struct r{};
-                if (const int err = detail::get_regs(tid, t, r); err != 0) {
-                    return err;
-                }
-                merge_int_registers(r, in, Shim::rax_meaning(t));
-                return detail::set_regs(tid, t, r);
-            });
+        return detail::write_int_regs(shim, *h, buf);
     case detail::HandleKind::RegsFloat:
-        return detail::write_regs<FloatRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee*, const FloatRegisters& in) {
-                user_fpregs_struct f{};
-                if (sys::ptrace_ptr(PTRACE_GETFPREGS, tid, 0, &f) != 0) {
-                    return errno;
-                }
-                merge_float_registers(f, in);
-                return sys::ptrace_ptr(PTRACE_SETFPREGS, tid, 0, &f) == 0 ? 0 : errno;
-            });
+        return detail::write_float_regs(shim, *h, buf);
     case detail::HandleKind::RegsEnv:
-        return detail::write_regs<EnvRegisters>(
-            shim, *h, buf, [](pid_t tid, detail::Tracee* t, const EnvRegisters& in) {
-                user_regs_struct r{};
-                if (const int err = detail::get_regs(tid, t, r); err != 0) {
-                    return err;
-                }
-                merge_env_registers(r, in);
-                return detail::set_regs(tid, t, r);
-            });
+        return detail::write_env_regs(shim, *h, buf);
     case detail::HandleKind::Mem:
-        return detail::mem_at_offset(*h, buf.size(), [&](std::uint64_t off) -> Result<void> {
-            // K1: check that the whole range is mapped first, so a fault transfers nothing.
-            std::vector<std::byte> probe(buf.size());
-            if (auto r = detail::mem_read_at(*h, probe.data(), probe.size(), off); !r) {
-                return r;
-            }
-            // K2: /proc/<tid>/mem writes through read-only mappings (FOLL_FORCE).
-            const auto res = detail::transfer_all(
-                [&](std::size_t done, std::size_t left, off_t at) {
-                    return ::pwrite(h->memfd.get(), buf.data() + done, left, at);
-                },
-                buf.size(), off);
-            if (res != detail::Transfer::Full) {
-                return unexpected(std::errc::bad_address);
-            }
-            return {};
-        });
+        return detail::mem_write(shim.backend(), *h, buf); // K1-K4
     case detail::HandleKind::Syscalls:
         return detail::write_syscalls(shim, *h, buf); // issue 12
     case detail::HandleKind::RegsXState:
@@ -533,32 +467,7 @@ PTRACE_API_DECL Result<std::uint64_t> lseek(int fd, std::int64_t off, int whence
     if (!h || h->kind != detail::HandleKind::Mem) {
         return unexpected(std::errc::bad_file_descriptor);
     }
-    std::lock_guard<std::mutex> lk(h->mem_mu);
-    constexpr auto imax = std::numeric_limits<std::int64_t>::max();
-    auto clamp_add = [](std::int64_t base, std::int64_t delta) {
-        if (delta > 0 && base > imax - delta) {
-            return imax;
-        }
-        return std::max<std::int64_t>(0, base + delta);
-    };
-    switch (whence) {
-    case SEEK_SET:
-        h->offset = static_cast<std::uint64_t>(off); // Redox: `offset as usize`
-        break;
-    case SEEK_CUR: {
-        const auto cur = h->offset > static_cast<std::uint64_t>(imax)
-                             ? imax
-                             : static_cast<std::int64_t>(h->offset);
-        h->offset = static_cast<std::uint64_t>(clamp_add(cur, off));
-        break;
-    }
-    case SEEK_END:
-        h->offset = static_cast<std::uint64_t>(clamp_add(imax, off));
-        break;
-    default:
-        return unexpected(std::errc::bad_file_descriptor);
-    }
-    return h->offset;
+    return detail::mem_seek(*h, off, whence); // K1
 }
 
 PTRACE_API_DECL Result<int> fcntl(int fd, int cmd, int arg) {
