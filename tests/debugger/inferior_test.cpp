@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "debugger_support.hpp"
+#include "inferior_support.hpp"
 #include "watchdog.hpp"
 
 namespace dbg = ptrace_api::debugger;
@@ -34,19 +35,13 @@ std::string stepping() {
     return debugger_support::targets_dir() + "/stepping";
 }
 
-dbg::Inferior launch(const std::vector<std::string>& args) {
-    ptrace_api::Command command;
-    command.program = stepping();
-    command.args = args;
-    auto inferior = dbg::Inferior::launch(command);
-    REQUIRE_MESSAGE(inferior.has_value(), (inferior ? "" : inferior.error().describe()));
-    return std::move(*inferior);
-}
+using inferior_support::cont;
+using inferior_support::symbol_address;
+using inferior_support::wait_stop;
 
-dbg::Stop cont(dbg::Inferior& inferior) {
-    auto stop = inferior.cont();
-    REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
-    return *stop;
+/// The `stepping` target with `args`, stopped before its first instruction.
+dbg::Inferior launch(const std::vector<std::string>& args) {
+    return inferior_support::launch(stepping(), args);
 }
 
 std::size_t task_count(pid_t pid) {
@@ -261,27 +256,6 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
     (void)inferior.kill();
     watchdog.forget(inferior.pid());
 }
-
-namespace {
-
-/// The address of `name` in the process `pid` (its symbols read now).
-std::uint64_t symbol_address(pid_t pid, const char* name) {
-    auto symbols = dbg::SymbolTable::load(pid, dbg::VdsoSymbols::Skip);
-    REQUIRE_MESSAGE(symbols.has_value(), (symbols ? "" : symbols.error().describe()));
-    const dbg::Symbol* symbol = symbols->find(name);
-    REQUIRE_MESSAGE(symbol != nullptr, "no symbol ", name);
-    return symbol->address;
-}
-
-/// wait_stop() with a 10 s limit; fails the case on an error or a timeout.
-dbg::Stop wait_stop(dbg::Inferior& inferior) {
-    auto stop = inferior.wait_stop(std::chrono::seconds(10));
-    REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
-    REQUIRE_MESSAGE(stop->has_value(), "no stop within 10 s");
-    return **stop;
-}
-
-} // namespace
 
 TEST_CASE("Issue 13 non-stop: threads through one breakpoint, each stop its thread's, none "
           "missed while another thread is stepped over it") {

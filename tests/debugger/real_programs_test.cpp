@@ -13,11 +13,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
+#include "inferior_support.hpp"
 #include "watchdog.hpp"
 
 namespace dbg = ptrace_api::debugger;
@@ -31,30 +33,9 @@ constexpr const char* python_fork = "import os, sys\n"
                                     "    os._exit(7)\n"
                                     "sys.exit(os.waitpid(pid, 0)[1] >> 8)\n";
 
-dbg::Inferior launch(const std::string& program, const std::vector<std::string>& args) {
-    ptrace_api::Command command;
-    command.program = program;
-    command.args = args;
-    auto inferior = dbg::Inferior::launch(command);
-    REQUIRE_MESSAGE(inferior.has_value(), (inferior ? "" : inferior.error().describe()));
-    return std::move(*inferior);
-}
-
-dbg::Stop cont(dbg::Inferior& inferior) {
-    auto stop = inferior.cont();
-    REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
-    return *stop;
-}
-
-/// The address of `name` in the program `pid` runs (its own symbols: the libraries are not
-/// mapped before the first instruction).
-std::uint64_t symbol_address(pid_t pid, const char* name) {
-    auto symbols = dbg::SymbolTable::load(pid, dbg::VdsoSymbols::Skip);
-    REQUIRE_MESSAGE(symbols.has_value(), (symbols ? "" : symbols.error().describe()));
-    const dbg::Symbol* symbol = symbols->find(name);
-    REQUIRE_MESSAGE(symbol != nullptr, "no symbol ", name);
-    return symbol->address;
-}
+using inferior_support::cont;
+using inferior_support::launch;
+using inferior_support::symbol_address;
 
 bool python_exports_fork_hooks() {
     auto inferior = launch("/usr/bin/python3", {"-c", "pass"});
@@ -63,25 +44,42 @@ bool python_exports_fork_hooks() {
            symbols->find("PyOS_AfterFork_Child") != nullptr;
 }
 
+/// python3 running `python_fork`, stopped before its first instruction, with breakpoints at
+/// the interpreter's two fork hooks; nullopt (a skip, said) without such a python3.
+struct PythonFork {
+    dbg::Inferior inferior;
+    std::uint64_t parent_hook = 0; // PyOS_AfterFork_Parent: the parent, after the fork
+    std::uint64_t child_hook = 0;  // PyOS_AfterFork_Child: the child, after the fork
+
+    static std::optional<PythonFork> start() {
+        if (access("/usr/bin/python3", X_OK) != 0 || !python_exports_fork_hooks()) {
+            MESSAGE("skipped: no /usr/bin/python3 exporting PyOS_AfterFork_Parent/Child");
+            return std::nullopt;
+        }
+        PythonFork p{launch("/usr/bin/python3", {"-c", python_fork})};
+        p.parent_hook = symbol_address(p.inferior.pid(), "PyOS_AfterFork_Parent");
+        p.child_hook = symbol_address(p.inferior.pid(), "PyOS_AfterFork_Child");
+        REQUIRE(p.inferior.breakpoints().set(p.parent_hook).has_value());
+        REQUIRE(p.inferior.breakpoints().set(p.child_hook).has_value());
+        return p;
+    }
+};
+
 } // namespace
 
 TEST_CASE("Issue 13 forks on python3 (os.fork): Detach, the default: only the parent stops at its "
           "breakpoint; the child runs without its int3s") {
-    if (access("/usr/bin/python3", X_OK) != 0 || !python_exports_fork_hooks()) {
-        MESSAGE("skipped: no /usr/bin/python3 exporting PyOS_AfterFork_Parent/Child");
+    auto python = PythonFork::start();
+    if (!python) {
         return;
     }
     test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    auto inferior = launch("/usr/bin/python3", {"-c", python_fork});
+    dbg::Inferior& inferior = python->inferior;
     watchdog.watch(inferior.pid());
-    const std::uint64_t parent_hook = symbol_address(inferior.pid(), "PyOS_AfterFork_Parent");
-    const std::uint64_t child_hook = symbol_address(inferior.pid(), "PyOS_AfterFork_Child");
-    REQUIRE(inferior.breakpoints().set(parent_hook).has_value());
-    REQUIRE(inferior.breakpoints().set(child_hook).has_value());
 
     const dbg::Stop hit = cont(inferior);
     REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
-    CHECK(hit.address == parent_hook);
+    CHECK(hit.address == python->parent_hook);
     CHECK(hit.tid == inferior.pid());
     CHECK(inferior.forked().empty());
     // The child ran PyOS_AfterFork_Child: with an int3 left in its copy it would have died of
@@ -94,18 +92,14 @@ TEST_CASE("Issue 13 forks on python3 (os.fork): Detach, the default: only the pa
 
 TEST_CASE("Issue 13 forks on python3 (os.fork): Keep: the fork reported, the child an Inferior "
           "stopping at its own breakpoint, the parent at its") {
-    if (access("/usr/bin/python3", X_OK) != 0 || !python_exports_fork_hooks()) {
-        MESSAGE("skipped: no /usr/bin/python3 exporting PyOS_AfterFork_Parent/Child");
+    auto python = PythonFork::start();
+    if (!python) {
         return;
     }
     test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    auto inferior = launch("/usr/bin/python3", {"-c", python_fork});
+    dbg::Inferior& inferior = python->inferior;
     watchdog.watch(inferior.pid());
     inferior.set_fork_policy(dbg::ForkPolicy::Keep);
-    const std::uint64_t parent_hook = symbol_address(inferior.pid(), "PyOS_AfterFork_Parent");
-    const std::uint64_t child_hook = symbol_address(inferior.pid(), "PyOS_AfterFork_Child");
-    REQUIRE(inferior.breakpoints().set(parent_hook).has_value());
-    REQUIRE(inferior.breakpoints().set(child_hook).has_value());
 
     // The parent is stopped shortly after the fork, not exactly at its return
     // (debugger/README.md): its breakpoint may come before the Fork stop or after it.
@@ -118,7 +112,7 @@ TEST_CASE("Issue 13 forks on python3 (os.fork): Keep: the fork reported, the chi
             break;
         }
         if (stop.reason == dbg::StopReason::Breakpoint) {
-            CHECK(stop.address == parent_hook);
+            CHECK(stop.address == python->parent_hook);
             ++parent_hits;
             continue;
         }
@@ -130,7 +124,7 @@ TEST_CASE("Issue 13 forks on python3 (os.fork): Keep: the fork reported, the chi
         CHECK(child->breakpoints().list().size() == 2);
         const dbg::Stop child_hit = cont(*child);
         REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
-        CHECK(child_hit.address == child_hook);
+        CHECK(child_hit.address == python->child_hook);
         CHECK(child_hit.tid == stop.child);
         const dbg::Stop child_end = cont(*child);
         REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
