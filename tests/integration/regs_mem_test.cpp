@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Integration tests for register and memory handles (spec 2.J, 2.K, decisions 9 and 15).
 
+#include <ptrace/shim/memory_io.hpp>
+
 #include <limits>
 #include <sstream>
 
@@ -49,6 +51,26 @@ std::uint64_t mapping_end_before_gap(pid_t pid) {
     }
     FAIL("no gap in the address space");
     return 0;
+}
+
+/// `len` bytes at `at` of the mem handle `mem`.
+std::vector<std::byte> peek_mem(int mem, std::uint64_t at, std::size_t len) {
+    std::vector<std::byte> out(len);
+    REQUIRE(shim::lseek(mem, static_cast<std::int64_t>(at), SEEK_SET));
+    REQUIRE(shim::read(mem, out).value() == len);
+    return out;
+}
+
+/// K2's fallback as the shim runs it (shim::detail::poke_range, on the tracer thread, the
+/// tracee stopped). \returns 0 or its errno.
+int poke_on_tracer_thread(pid_t pid, std::span<const std::byte> in, std::uint64_t at) {
+    int err = -1;
+    auto job = [&] {
+        shim::LinuxBackend be;
+        err = shim::detail::poke_range(be, pid, in.data(), in.size(), at);
+    };
+    REQUIRE(shim::run_on_tracer_thread(job).has_value());
+    return err;
 }
 
 } // namespace
@@ -267,6 +289,33 @@ TEST_SUITE("integration") {
         CHECK(op(t.fd, PtraceFlags::STOP_SINGLESTEP | PtraceFlags::FLAG_IGNORE).value() == 8);
         CHECK(cause(one_event(t.fd)) == PtraceFlags::STOP_SINGLESTEP.bits());
         CHECK(int_regs(t.regs).rip != at);
+    }
+
+    TEST_CASE("K2: the POKEDATA fallback writes read-only text word by word at a stop, keeps "
+              "the bytes around, and fails at an unmapped page before any poke") {
+        // Linux refuses forced writes through /proc/<pid>/mem only under
+        // proc_mem.force_override=never (or =ptrace, from a thread other than the tracer
+        // thread), a boot choice: where they are allowed, as on the CI machines, shim::write
+        // never takes the fallback, so its pokes are run here as the shim runs them.
+        Stepped t;
+        const std::uint64_t at = (int_regs(t.regs).rip & ~std::uint64_t{7}) + 3;
+        const std::vector<std::byte> orig = peek_mem(t.mem, at - 3, 24);
+        const std::vector<std::byte> in(13, std::byte{0x90});
+        CHECK(poke_on_tracer_thread(t.pid, in, at) == 0);
+        const std::vector<std::byte> now = peek_mem(t.mem, at - 3, 24);
+        CHECK(std::equal(now.begin(), now.begin() + 3, orig.begin()));
+        CHECK(std::equal(now.begin() + 3, now.begin() + 16, in.begin()));
+        CHECK(std::equal(now.begin() + 16, now.end(), orig.begin() + 16));
+        CHECK(poke_on_tracer_thread(t.pid, std::span(orig).subspan(3, 13), at) == 0);
+        CHECK(peek_mem(t.mem, at - 3, 24) == orig);
+        // PTRACE_POKEDATA is the tracer thread's: from this thread Linux answers ESRCH.
+        shim::LinuxBackend be;
+        CHECK(shim::detail::poke_range(be, t.pid, in.data(), in.size(), at) == ESRCH);
+        // A range running into an unmapped page: EFAULT, and its mapped bytes kept (K1).
+        const std::uint64_t end = mapping_end_before_gap(t.pid);
+        const std::vector<std::byte> last = peek_mem(t.mem, end - 4, 4);
+        CHECK(poke_on_tracer_thread(t.pid, std::span(in).first(8), end - 4) == EFAULT);
+        CHECK(peek_mem(t.mem, end - 4, 4) == last);
     }
 
     TEST_CASE("K3: memory of a running tracee is readable without stopping it") {

@@ -77,7 +77,9 @@ std::vector<PtraceCall> take(FakeBackend& be) {
         case PTRACE_SETREGS:
         case PTRACE_GETFPREGS:
         case PTRACE_SETFPREGS:
-            out.push_back({c.request, c.tid, 0}); // `data` is a pointer or the options
+        case PTRACE_PEEKDATA:
+        case PTRACE_POKEDATA:
+            out.push_back({c.request, c.tid, 0}); // `data` is a pointer, options or a word
             break;
         default:
             break;
@@ -589,9 +591,11 @@ constexpr std::uint64_t base = 0x10000; // 3 mapped pages of 0xaa, then a hole
 constexpr std::uint64_t hole = base + 3 * FakeSpace::page;
 constexpr std::uint64_t text_page = 0x40000; // read-only, 0xcc
 
-/// A mem handle on `tid` whose address space the test shapes.
+/// A mem handle on `tid` whose address space the test shapes; `core` is the tracer thread,
+/// which does not trace `tid` (K2's fallback seizes it for the time of the write, A8).
 struct MemRig {
     FakeBackend be;
+    Core core{be};
     std::shared_ptr<FakeSpace> space = std::make_shared<FakeSpace>();
     detail::Handle h;
 
@@ -614,7 +618,17 @@ struct MemRig {
 
     Result<std::size_t> write_at(std::uint64_t at, const std::vector<std::byte>& in) {
         h.offset = at;
-        return detail::mem_write(be, h, std::span(in));
+        return detail::mem_write(core, h, std::span(in));
+    }
+
+    /// The task can be seized and stopped (A8: SEIZE, INTERRUPT, its stop, DETACH).
+    void seizable() {
+        shim::sys::ProcStatus st{};
+        st.state = 'S';
+        st.tgid = tid;
+        st.ppid = 1;
+        be.status[tid] = st;
+        be.stops_waiting[tid] = {interrupt};
     }
 };
 
@@ -754,19 +768,190 @@ TEST_CASE("K2: a write to a read-only page goes through /proc/<tid>/mem (forced)
     CHECK(rig.be.mem_count('w') == 1);
 }
 
-TEST_CASE("K2: where Linux refuses forced writes (proc_mem.force_override=never) a write to a "
-          "read-only page is EFAULT; no POKEDATA fallback exists yet") {
+constexpr std::uint64_t ro_pair = 0x60000;    // 2 read-only pages of 0xcc, then a hole
+constexpr std::uint64_t rw_then_ro = 0x71000; // a writable page of 0xaa below, read-only 0xcc
+
+/// `len` bytes 0x40, 0x41, ...: every byte of a write tells where it landed.
+std::vector<std::byte> pattern(std::size_t len) {
+    std::vector<std::byte> in(len);
+    for (std::size_t i = 0; i < len; ++i) {
+        in[i] = static_cast<std::byte>(0x40 + i);
+    }
+    return in;
+}
+
+TEST_CASE("K2: where Linux refuses forced writes (proc_mem.force_override=never, or =ptrace from "
+          "a thread other than the tracer thread) the refused part goes through POKEDATA, K1 "
+          "kept") {
+    struct Case {
+        const char* what;
+        std::uint64_t at;
+        std::size_t len;
+        long fail_request; // a ptrace request failing at the stop (0: none)
+        int fail_errno;
+        std::errc want;       // {} for success
+        std::size_t pwritten; // bytes /proc/<tid>/mem wrote in the range (a write-back too)
+        std::size_t pokes;
+        bool stops; // the task is seized and stopped for the fallback
+    };
+    const std::vector<Case> cases{
+        {"aligned words", text_page + 32, 16, 0, 0, {}, 0, 2, true},
+        {"unaligned head and tail: the words around are read at the stop and kept",
+         text_page + 3,
+         13,
+         0,
+         0,
+         {},
+         0,
+         2,
+         true},
+        {"inside one word", text_page + 9, 3, 0, 0, {}, 0, 1, true},
+        {"across two read-only pages", ro_pair + FakeSpace::page - 5, 10, 0, 0, {}, 0, 2, true},
+        {"writable bytes first: written through /proc/<tid>/mem, only the rest poked",
+         rw_then_ro - 5,
+         16,
+         0,
+         0,
+         {},
+         5,
+         2,
+         true},
+        {"crossing into an unmapped page: EFAULT, nothing written, no stop",
+         ro_pair + 2 * FakeSpace::page - 4, 8, 0, 0, std::errc::bad_address, 0, 0, false},
+        {"a page unmapped by the time of the stop: EFAULT before any poke, the written part "
+         "written back",
+         rw_then_ro - 5, 16, PTRACE_PEEKDATA, EIO, std::errc::bad_address, 5 + 5, 0, true},
+        {"the task dies at the stop: ESRCH (G1), nothing poked", text_page + 32, 16,
+         PTRACE_POKEDATA, ESRCH, std::errc::no_such_process, 0, 0, true},
+    };
+    for (const Case& c : cases) {
+        INFO(std::string(c.what));
+        MemRig rig;
+        rig.space->map(ro_pair, 2, std::byte{0xcc}, false);
+        rig.space->map(rw_then_ro - FakeSpace::page, 1, std::byte{0xaa});
+        rig.space->map(rw_then_ro, 1, std::byte{0xcc}, false);
+        rig.seizable();
+        rig.be.force_refused = true;
+        if (c.fail_request != 0) {
+            rig.be.fail[c.fail_request] = c.fail_errno;
+        }
+        const FakeSpace original = *rig.space;
+        const auto in = pattern(c.len);
+        const auto n = rig.write_at(c.at, in);
+        if (c.want == std::errc{}) {
+            REQUIRE(n);
+            CHECK(*n == c.len);
+            CHECK(rig.h.offset == c.at + c.len);
+            for (std::size_t i = 0; i < c.len; ++i) {
+                CHECK(rig.space->at(c.at + i) == in[i]);
+            }
+        } else {
+            REQUIRE_FALSE(n);
+            CHECK(n.error() == c.want);
+            CHECK(rig.h.offset == c.at);
+        }
+        // K1: nothing else changed, and nothing at all on failure.
+        std::uint64_t changed = 0;
+        for (const auto& [addr, bytes] : rig.space->pages) {
+            for (std::uint64_t i = 0; i < FakeSpace::page && changed == 0; ++i) {
+                const std::uint64_t a = addr + i;
+                const bool written = c.want == std::errc{} && a >= c.at && a < c.at + c.len;
+                if (!written && bytes[i] != original.at(a)) {
+                    changed = a;
+                }
+            }
+        }
+        CHECK(changed == 0);
+        std::size_t pwritten = 0;
+        for (const auto& m : rig.be.mem_calls) {
+            if (m.what == 'w' && m.result > 0 && m.at >= c.at && m.at < c.at + c.len) {
+                pwritten += static_cast<std::size_t>(m.result);
+            }
+        }
+        CHECK(pwritten == c.pwritten);
+        CHECK(rig.be.mem_count('p') == c.pokes);
+        const auto calls = take(rig.be);
+        if (c.stops) {
+            REQUIRE(calls.size() >= 3);
+            CHECK(calls.front() == act(PTRACE_SEIZE));
+            CHECK(calls[1] == act(PTRACE_INTERRUPT));
+            CHECK(calls.back() == act(PTRACE_DETACH));
+        } else {
+            CHECK(calls.empty());
+        }
+        CHECK(rig.core.find_tracee(tid) == nullptr);
+    }
+}
+
+TEST_CASE("K2: with forced writes allowed, or to writable pages, no POKEDATA and no stop") {
+    for (const bool refused : {false, true}) {
+        CAPTURE(refused);
+        MemRig rig;
+        rig.be.force_refused = refused;
+        const auto in = pattern(16);
+        REQUIRE(rig.write_at(refused ? base + 8 : text_page + 8, in).value() == 16);
+        CHECK(rig.be.calls.empty());
+        CHECK(rig.be.mem_count('w') == 1);
+    }
+}
+
+/// A mem handle on the traced `tid` of `rig`, over an address space with `text_page`.
+std::shared_ptr<FakeSpace> traced_mem(Rig& rig, detail::Handle& h) {
+    auto space = std::make_shared<FakeSpace>();
+    space->map(text_page, 1, std::byte{0xcc}, false);
+    rig.be.spaces[tid] = space;
+    rig.be.force_refused = true;
+    h.kind = detail::HandleKind::Mem;
+    h.tid = tid;
+    h.pidfd = rig.tracee().pidfd;
+    h.memfd = detail::open_mem(rig.be, tid);
+    REQUIRE(h.memfd.valid());
+    return space;
+}
+
+TEST_CASE("K2/J1: the POKEDATA fallback on a running tracee: INTERRUPT, poke, resumed in its "
+          "mode") {
+    Rig rig(false, F::STOP_PRE_SYSCALL);
+    detail::Handle h;
+    const auto space = traced_mem(rig, h);
+    rig.core.stops = {interrupt};
+    const auto in = pattern(5);
+    h.offset = text_page + 6; // words at +0 and +8, both merged
+    REQUIRE(detail::mem_write(rig.core, h, std::span(in)).value() == 5);
+    // GETREGS: the machine's own look at its INTERRUPT stop (a syscall to restart, B11).
+    expect(rig.be, std::vector{act(PTRACE_INTERRUPT), act(PTRACE_GETREGS), act(PTRACE_PEEKDATA),
+                               act(PTRACE_PEEKDATA), act(PTRACE_POKEDATA), act(PTRACE_PEEKDATA),
+                               act(PTRACE_POKEDATA), act(PTRACE_SYSCALL)});
+    CHECK(space->at(text_page + 5) == std::byte{0xcc});
+    CHECK(space->at(text_page + 6) == std::byte{0x40});
+    CHECK(space->at(text_page + 10) == std::byte{0x44});
+    CHECK(space->at(text_page + 11) == std::byte{0xcc});
+    CHECK(rig.tracee().run == detail::Run::Running);
+    CHECK(h.offset == text_page + 11);
+}
+
+TEST_CASE("K2/J1: the POKEDATA fallback on a tracee held at a stop pokes there, no INTERRUPT") {
+    Rig rig(true);
+    detail::Handle h;
+    const auto space = traced_mem(rig, h);
+    const auto in = pattern(8);
+    h.offset = text_page;
+    REQUIRE(detail::mem_write(rig.core, h, std::span(in)).value() == 8);
+    expect(rig.be, std::vector{act(PTRACE_PEEKDATA), act(PTRACE_POKEDATA)});
+    CHECK(space->at(text_page + 7) == std::byte{0x47});
+    CHECK(rig.tracee().stopped());
+}
+
+TEST_CASE("K2/G1: a refused write to a task that is gone is ESRCH, with no request") {
     MemRig rig;
     rig.be.force_refused = true;
-    const std::vector<std::byte> in(16, std::byte{0x90});
-    const auto n = rig.write_at(text_page + 32, in);
+    rig.be.exited.insert(tid);
+    const auto n = rig.write_at(text_page, pattern(8));
     REQUIRE_FALSE(n);
-    CHECK(n.error() == std::errc::bad_address);
-    CHECK(rig.h.offset == text_page + 32);
-    CHECK(rig.space->at(text_page + 32) == std::byte{0xcc});
-    CHECK(rig.be.calls.empty()); // no ptrace request
-    // Writable pages are unaffected.
-    CHECK(rig.write_at(base, in).value() == 16);
+    CHECK(n.error() == std::errc::no_such_process);
+    CHECK(rig.h.offset == text_page);
+    CHECK(rig.space->at(text_page) == std::byte{0xcc});
+    CHECK(rig.be.calls.empty());
 }
 
 TEST_CASE("K3: memory of a running tracee is read and written without a stop") {
@@ -781,7 +966,7 @@ TEST_CASE("K3: memory of a running tracee is read and written without a stop") {
     h.memfd = detail::open_mem(rig.be, tid);
     std::vector<std::byte> buf(8, std::byte{0x55});
     h.offset = base;
-    REQUIRE(detail::mem_write(rig.be, h, std::span(buf)));
+    REQUIRE(detail::mem_write(rig.core, h, std::span(buf)));
     h.offset = base;
     std::vector<std::byte> back(8);
     REQUIRE(detail::mem_read(rig.be, h, std::span(back)));

@@ -10,6 +10,7 @@
 #include <ptrace/shim/backend.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -118,7 +119,8 @@ public:
     std::vector<PtraceCall> calls;             ///< every ptrace request, in order
     std::vector<std::pair<pid_t, int>> killed; ///< (tid, signal) by pidfd or kill(2)
     int probes = 0;
-    /// The memory calls: 'o' open_mem, 'r' pread, 'w' pwrite, 'v' process_vm_readv.
+    /// The memory calls: 'o' open_mem, 'r' pread, 'w' pwrite, 'v' process_vm_readv, 'e'
+    /// PTRACE_PEEKDATA, 'p' PTRACE_POKEDATA (`len` 8; `result` 0 or -1).
     struct MemCall {
         char what = 0;
         pid_t tid = 0;
@@ -135,13 +137,15 @@ public:
 
     long ptrace(long request, pid_t tid, std::uintptr_t addr,
                 std::uintptr_t data) noexcept override {
-        (void)addr;
         calls.push_back({request, tid, data});
         if (const auto f = fail.find(request); f != fail.end()) {
             errno = f->second;
             return -1;
         }
         switch (request) {
+        case PTRACE_PEEKDATA:
+        case PTRACE_POKEDATA:
+            return peek_poke(request, tid, addr, data);
         case PTRACE_GETREGS:
             return copy_out(regs, tid, data);
         case PTRACE_GETFPREGS:
@@ -360,6 +364,36 @@ private:
         }
         std::memcpy(reinterpret_cast<void*>(data), &it->second, sizeof it->second);
         return 0;
+    }
+
+    /// PTRACE_PEEKDATA and POKEDATA on the task's address space: one word, through read-only
+    /// pages (Linux's FOLL_FORCE for the tracer), EIO when any of its bytes is unmapped.
+    long peek_poke(long request, pid_t tid, std::uintptr_t addr, std::uintptr_t data) noexcept {
+        const auto it = spaces.find(tid);
+        long rc = -1;
+        if (it == spaces.end()) {
+            errno = ESRCH;
+        } else {
+            std::array<std::byte, sizeof(long)> word{};
+            const bool poke = request == PTRACE_POKEDATA;
+            if (poke) {
+                std::memcpy(word.data(), &data, word.size());
+            }
+            // All or nothing: a poke half into an unmapped page writes nothing.
+            std::array<std::byte, sizeof(long)> now{};
+            if (it->second->move(addr, now.data(), nullptr, word.size(), true) != word.size()) {
+                errno = EIO;
+            } else {
+                if (poke) {
+                    (void)it->second->move(addr, nullptr, word.data(), word.size(), true);
+                } else {
+                    std::memcpy(reinterpret_cast<void*>(data), now.data(), now.size());
+                }
+                rc = 0;
+            }
+        }
+        mem_calls.push_back({request == PTRACE_POKEDATA ? 'p' : 'e', tid, addr, sizeof(long), rc});
+        return rc;
     }
 
     pid_t tid_of(int pidfd) const noexcept {

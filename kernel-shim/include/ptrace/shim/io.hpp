@@ -80,6 +80,47 @@ Result<void> access_stopped(Core& core, Handle& h, Access access) {
     return {};
 }
 
+/// K1/K2: the write(2) of a mem handle: `buf.size()` bytes at its offset, all or nothing, and
+/// the offset moves past them. Through /proc/<tid>/mem (memory_io.hpp mem_write_at), with no
+/// stop (K3); only where Linux refused the forced write to a read-only page does the rest go
+/// through PTRACE_POKEDATA (poke_range) on the tracer thread with the task stopped
+/// (access_stopped). That call is made with `mem_mu` released: the tracer thread takes it to
+/// re-key the handle after an exec. The write then counts from the offset it started at. When
+/// the fallback fails, the bytes /proc/<tid>/mem did write are written back (K1).
+/// \errors EFAULT a page of the range is unmapped; ESRCH the task is gone (G1); the errno of a
+/// task that cannot be stopped for the fallback (A8: EBUSY when another tracer has it).
+template <class Core>
+Result<std::size_t> mem_write(Core& core, Handle& h, std::span<const std::byte> buf) {
+    Backend& be = core.backend();
+    const std::size_t len = buf.size();
+    std::unique_lock<std::mutex> lk(h.mem_mu);
+    if (len == 0) {
+        return std::size_t{0};
+    }
+    const std::uint64_t off = h.offset;
+    if (!mem_range_ok(off, len)) {
+        return unexpected(std::errc::bad_address);
+    }
+    std::vector<std::byte> before;
+    MemWrite w = mem_write_at(be, h, buf.data(), len, off, before);
+    if (w.refused) {
+        lk.unlock();
+        const std::size_t done = w.written;
+        w.result = access_stopped(core, h, [&](pid_t tid, Tracee*) {
+            return poke_range(be, tid, buf.data() + done, len - done, off + done);
+        });
+        lk.lock();
+        if (!w.result && done != 0) {
+            (void)be.pwrite(h.memfd.get(), before.data(), done, static_cast<off_t>(off));
+        }
+    }
+    if (!w.result) {
+        return unexpected_errno(w.result.error().value());
+    }
+    h.offset = off + len;
+    return len;
+}
+
 /// J1/J4: reads one register set through the tracer thread: min(len, its size) bytes.
 template <class Regs, class Core, class Fetch>
 Result<std::size_t> read_regs(Core& core, Handle& h, std::span<std::byte> buf, Fetch fetch) {

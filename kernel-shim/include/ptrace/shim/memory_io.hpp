@@ -45,11 +45,16 @@ inline sys::UniqueFd<> open_mem(Backend& be, pid_t tid) noexcept {
 
 enum class Transfer : std::uint8_t { Full, Fault, Eof };
 
-/// Transfers exactly `len` bytes at `off` or reports why not (K1: all or nothing).
+/// Transfers exactly `len` bytes at `off` or reports why not (K1: all or nothing); `moved`,
+/// when given, receives the bytes moved before a fault.
 template <class Fn>
-Transfer transfer_all(Fn io, std::size_t len, std::uint64_t off) noexcept {
+Transfer transfer_all(Fn io, std::size_t len, std::uint64_t off,
+                      std::size_t* moved = nullptr) noexcept {
     std::size_t done = 0;
     while (done < len) {
+        if (moved != nullptr) {
+            *moved = done;
+        }
         const ssize_t n = io(done, len - done, static_cast<off_t>(off + done));
         if (n < 0) {
             if (errno == EINTR) {
@@ -128,23 +133,82 @@ inline Result<void> mem_read_at(Backend& be, Handle& h, std::byte* out, std::siz
     return unexpected(std::errc::bad_address);
 }
 
-/// Writes the tracee's memory: K1 first reads the whole range (so that a fault transfers
-/// nothing, and so that a stale fd is reopened as for a read), then K2 writes it through
-/// /proc/<tid>/mem, which writes through read-only mappings (FOLL_FORCE). \pre h.mem_mu is held.
-inline Result<void> mem_write_at(Backend& be, Handle& h, const std::byte* in, std::size_t len,
-                                 std::uint64_t off) {
-    std::vector<std::byte> probe(len);
-    if (auto r = mem_read_at(be, h, probe.data(), probe.size(), off); !r) {
-        return r;
+/// How mem_write_at ended: done, failed, or K2's forced write refused after `written` bytes
+/// (the rest is for PTRACE_POKEDATA, poke_range).
+struct MemWrite {
+    Result<void> result;
+    bool refused = false;
+    std::size_t written = 0;
+};
+
+/// Writes the tracee's memory: K1 first reads the whole range into `before` (so that a fault
+/// transfers nothing, and so that a stale fd is reopened as for a read), then K2 writes it
+/// through /proc/<tid>/mem, which writes through read-only mappings (FOLL_FORCE). Where Linux
+/// refuses the force (`proc_mem.force_override=never`, or `=ptrace` and this thread is not the
+/// tracer thread) the write to a read-only page fails with EIO (a short count first when
+/// writable bytes precede it), exactly as at an unmapped page: the read that succeeded tells
+/// the two apart, and the write is reported `refused`. \pre h.mem_mu is held.
+inline MemWrite mem_write_at(Backend& be, Handle& h, const std::byte* in, std::size_t len,
+                             std::uint64_t off, std::vector<std::byte>& before) {
+    before.resize(len);
+    if (auto r = mem_read_at(be, h, before.data(), before.size(), off); !r) {
+        return {r};
     }
+    std::size_t written = 0;
     const auto res =
         transfer_all([&](std::size_t done, std::size_t left,
                          off_t at) { return be.pwrite(h.memfd.get(), in + done, left, at); },
-                     len, off);
+                     len, off, &written);
+    if (res == Transfer::Fault) {
+        return {unexpected(std::errc::bad_address), true, written};
+    }
     if (res != Transfer::Full) {
-        return unexpected(std::errc::bad_address);
+        return {unexpected(std::errc::bad_address)};
     }
     return {};
+}
+
+/// PTRACE_PEEKDATA and POKEDATA move one word; x86_64 pages are 4 KiB (or larger, which only
+/// makes the page walk below ask more often than it must).
+inline constexpr std::uint64_t mem_word = sizeof(long);
+inline constexpr std::uint64_t mem_page = 4096;
+
+/// The errno of a failed PEEKDATA or POKEDATA as the mem handle reports it: EIO (an unmapped
+/// word) is EFAULT (K1), ESRCH (the task left its stop or died) stays (G1).
+inline int poke_errno(int err) noexcept {
+    return err == EIO ? EFAULT : err;
+}
+
+/// K2's fallback where Linux refuses forced writes through /proc/<tid>/mem: `len` bytes at
+/// `off` with PTRACE_POKEDATA, which writes through read-only pages for the tracer. Runs on
+/// the tracer thread with `tid` in a ptrace-stop. K1 first: one PEEKDATA in every page of the
+/// range, so that an unmapped page fails the write before any word is poked; a word only
+/// partly inside the range is read at the stop, merged and poked whole.
+/// \returns 0, EFAULT (a page of the range is unmapped), ESRCH or another ptrace errno.
+inline int poke_range(Backend& be, pid_t tid, const std::byte* in, std::size_t len,
+                      std::uint64_t off) noexcept {
+    const std::uint64_t first = off & ~(mem_word - 1);
+    const std::uint64_t end = off + len; // mem_range_ok: below 2^63
+    long word = 0;
+    for (std::uint64_t at = first; at < end; at = (at | (mem_page - 1)) + 1) {
+        if (be.ptrace_ptr(PTRACE_PEEKDATA, tid, at, &word) != 0) {
+            return poke_errno(errno);
+        }
+    }
+    for (std::uint64_t at = first; at < end; at += mem_word) {
+        const std::uint64_t lo = std::max(at, off);
+        const std::uint64_t hi = std::min(at + mem_word, end);
+        word = 0;
+        if ((lo != at || hi != at + mem_word) &&
+            be.ptrace_ptr(PTRACE_PEEKDATA, tid, at, &word) != 0) {
+            return poke_errno(errno);
+        }
+        std::memcpy(reinterpret_cast<std::byte*>(&word) + (lo - at), in + (lo - off), hi - lo);
+        if (be.ptrace(PTRACE_POKEDATA, tid, at, static_cast<std::uintptr_t>(word)) != 0) {
+            return poke_errno(errno);
+        }
+    }
+    return 0;
 }
 
 inline bool mem_range_ok(std::uint64_t off, std::size_t len) noexcept {
@@ -171,17 +235,11 @@ Result<std::size_t> mem_at_offset(Handle& h, std::size_t len, Io transfer) {
     return len;
 }
 
-/// The read(2) and write(2) of a mem handle: `buf.size()` bytes at its offset, all or nothing
-/// (mem_at_offset). \returns the length.
+/// The read(2) of a mem handle: `buf.size()` bytes at its offset, all or nothing
+/// (mem_at_offset; the write(2) is io.hpp's mem_write). \returns the length.
 inline Result<std::size_t> mem_read(Backend& be, Handle& h, std::span<std::byte> buf) {
     return mem_at_offset(h, buf.size(), [&](std::uint64_t off) {
         return mem_read_at(be, h, buf.data(), buf.size(), off);
-    });
-}
-
-inline Result<std::size_t> mem_write(Backend& be, Handle& h, std::span<const std::byte> buf) {
-    return mem_at_offset(h, buf.size(), [&](std::uint64_t off) {
-        return mem_write_at(be, h, buf.data(), buf.size(), off);
     });
 }
 

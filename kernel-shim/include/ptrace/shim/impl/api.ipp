@@ -450,7 +450,7 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
     case detail::HandleKind::RegsEnv:
         return detail::write_env_regs(shim, *h, buf);
     case detail::HandleKind::Mem:
-        return detail::mem_write(shim.backend(), *h, buf); // K1-K4
+        return detail::mem_write(shim, *h, buf); // K1-K4
     case detail::HandleKind::Syscalls:
         return detail::write_syscalls(shim, *h, buf); // issue 12
     case detail::HandleKind::RegsXState:
