@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,96 +43,91 @@ bool python_exports_fork_hooks() {
            symbols->find("PyOS_AfterFork_Child") != nullptr;
 }
 
-/// python3 running `python_fork`, stopped before its first instruction, with breakpoints at
-/// the interpreter's two fork hooks; nullopt (a skip, said) without such a python3.
-struct PythonFork {
-    dbg::Inferior inferior;
-    std::uint64_t parent_hook = 0; // PyOS_AfterFork_Parent: the parent, after the fork
-    std::uint64_t child_hook = 0;  // PyOS_AfterFork_Child: the child, after the fork
-
-    static std::optional<PythonFork> start() {
-        if (access("/usr/bin/python3", X_OK) != 0 || !python_exports_fork_hooks()) {
-            MESSAGE("skipped: no /usr/bin/python3 exporting PyOS_AfterFork_Parent/Child");
-            return std::nullopt;
-        }
-        PythonFork p{launch("/usr/bin/python3", {"-c", python_fork})};
-        p.parent_hook = symbol_address(p.inferior.pid(), "PyOS_AfterFork_Parent");
-        p.child_hook = symbol_address(p.inferior.pid(), "PyOS_AfterFork_Child");
-        REQUIRE(p.inferior.breakpoints().set(p.parent_hook).has_value());
-        REQUIRE(p.inferior.breakpoints().set(p.child_hook).has_value());
-        return p;
-    }
+/// Where python3 running `python_fork` forks: the interpreter's two hooks around it.
+struct ForkHooks {
+    std::uint64_t parent = 0; // PyOS_AfterFork_Parent: the parent, after the fork
+    std::uint64_t child = 0;  // PyOS_AfterFork_Child: the child, after the fork
 };
+
+/// Runs `body(inferior, watchdog, hooks)` on python3 running `python_fork`, stopped before its
+/// first instruction with a breakpoint at each hook, under a watchdog; a skip, said, without
+/// such a python3.
+template <class Body>
+void with_python_fork(Body body) {
+    if (access("/usr/bin/python3", X_OK) != 0 || !python_exports_fork_hooks()) {
+        MESSAGE("skipped: no /usr/bin/python3 exporting PyOS_AfterFork_Parent/Child");
+        return;
+    }
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch("/usr/bin/python3", {"-c", python_fork});
+    watchdog.watch(inferior.pid());
+    ForkHooks hooks;
+    hooks.parent = symbol_address(inferior.pid(), "PyOS_AfterFork_Parent");
+    hooks.child = symbol_address(inferior.pid(), "PyOS_AfterFork_Child");
+    REQUIRE(inferior.breakpoints().set(hooks.parent).has_value());
+    REQUIRE(inferior.breakpoints().set(hooks.child).has_value());
+    body(inferior, watchdog, hooks);
+    watchdog.forget(inferior.pid());
+}
 
 } // namespace
 
 TEST_CASE("Issue 13 forks on python3 (os.fork): Detach, the default: only the parent stops at its "
           "breakpoint; the child runs without its int3s") {
-    auto python = PythonFork::start();
-    if (!python) {
-        return;
-    }
-    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    dbg::Inferior& inferior = python->inferior;
-    watchdog.watch(inferior.pid());
-
-    const dbg::Stop hit = cont(inferior);
-    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
-    CHECK(hit.address == python->parent_hook);
-    CHECK(hit.tid == inferior.pid());
-    CHECK(inferior.forked().empty());
-    // The child ran PyOS_AfterFork_Child: with an int3 left in its copy it would have died of
-    // SIGTRAP, and the parent would exit 0 (a signal's waitpid status >> 8).
-    const dbg::Stop end = cont(inferior);
-    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
-    CHECK(end.status.exit_code() == 7);
-    watchdog.forget(inferior.pid());
+    with_python_fork(
+        [](dbg::Inferior& inferior, test_support::Watchdog& /*watchdog*/, const ForkHooks& hooks) {
+            const dbg::Stop hit = cont(inferior);
+            REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+            CHECK(hit.address == hooks.parent);
+            CHECK(hit.tid == inferior.pid());
+            CHECK(inferior.forked().empty());
+            // The child ran PyOS_AfterFork_Child: with an int3 left in its copy it would have died
+            // of SIGTRAP, and the parent would exit 0 (a signal's waitpid status >> 8).
+            const dbg::Stop end = cont(inferior);
+            REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+            CHECK(end.status.exit_code() == 7);
+        });
 }
 
 TEST_CASE("Issue 13 forks on python3 (os.fork): Keep: the fork reported, the child an Inferior "
           "stopping at its own breakpoint, the parent at its") {
-    auto python = PythonFork::start();
-    if (!python) {
-        return;
-    }
-    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    dbg::Inferior& inferior = python->inferior;
-    watchdog.watch(inferior.pid());
-    inferior.set_fork_policy(dbg::ForkPolicy::Keep);
+    with_python_fork([](dbg::Inferior& inferior, test_support::Watchdog& watchdog,
+                        const ForkHooks& hooks) {
+        inferior.set_fork_policy(dbg::ForkPolicy::Keep);
 
-    // The parent is stopped shortly after the fork, not exactly at its return
-    // (debugger/README.md): its breakpoint may come before the Fork stop or after it.
-    int forks = 0;
-    int parent_hits = 0;
-    for (;;) {
-        const dbg::Stop stop = cont(inferior);
-        if (stop.reason == dbg::StopReason::Exited) {
-            CHECK(stop.status.exit_code() == 7);
-            break;
+        // The parent is stopped shortly after the fork, not exactly at its return
+        // (debugger/README.md): its breakpoint may come before the Fork stop or after it.
+        int forks = 0;
+        int parent_hits = 0;
+        for (;;) {
+            const dbg::Stop stop = cont(inferior);
+            if (stop.reason == dbg::StopReason::Exited) {
+                CHECK(stop.status.exit_code() == 7);
+                break;
+            }
+            if (stop.reason == dbg::StopReason::Breakpoint) {
+                CHECK(stop.address == hooks.parent);
+                ++parent_hits;
+                continue;
+            }
+            REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Fork, stop.describe());
+            ++forks;
+            watchdog.watch(stop.child);
+            auto child = inferior.take_fork(stop.child);
+            REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
+            CHECK(child->breakpoints().list().size() == 2);
+            const dbg::Stop child_hit = cont(*child);
+            REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
+            CHECK(child_hit.address == hooks.child);
+            CHECK(child_hit.tid == stop.child);
+            const dbg::Stop child_end = cont(*child);
+            REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
+            CHECK(child_end.status.exit_code() == 7);
+            watchdog.forget(stop.child);
         }
-        if (stop.reason == dbg::StopReason::Breakpoint) {
-            CHECK(stop.address == python->parent_hook);
-            ++parent_hits;
-            continue;
-        }
-        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Fork, stop.describe());
-        ++forks;
-        watchdog.watch(stop.child);
-        auto child = inferior.take_fork(stop.child);
-        REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
-        CHECK(child->breakpoints().list().size() == 2);
-        const dbg::Stop child_hit = cont(*child);
-        REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
-        CHECK(child_hit.address == python->child_hook);
-        CHECK(child_hit.tid == stop.child);
-        const dbg::Stop child_end = cont(*child);
-        REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
-        CHECK(child_end.status.exit_code() == 7);
-        watchdog.forget(stop.child);
-    }
-    CHECK(forks == 1);
-    CHECK(parent_hits == 1);
-    watchdog.forget(inferior.pid());
+        CHECK(forks == 1);
+        CHECK(parent_hits == 1);
+    });
 }
 
 TEST_CASE("Issue 13 forks on python3's subprocess: a vfork child shares the parent's memory and "
