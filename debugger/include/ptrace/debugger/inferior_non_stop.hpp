@@ -108,16 +108,8 @@ inline DebugResult<Stop> Inferior::interrupt_thread(pid_t tid) {
         }
         return thread_exited(tid);
     }
-    auto regs = threads_.at(tid).tracer.regs().get_int();
-    if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers");
-    }
     threads_.at(tid).stepping = false;
-    Stop stop;
-    stop.reason = StopReason::Interrupted;
-    stop.tid = tid;
-    stop.rip = regs->rip;
-    return stop;
+    return interrupted_at(tid);
 }
 
 inline DebugResult<std::optional<Stop>>
