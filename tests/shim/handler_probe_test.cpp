@@ -23,6 +23,9 @@
 
 #include "raw_tracee.hpp"
 
+using raw_tracee::mask_of;
+using raw_tracee::regs_of;
+using raw_tracee::siginfo_of;
 using raw_tracee::wait_bounded;
 
 namespace {
@@ -68,24 +71,6 @@ void install_siginfo_handler() {
     sa.sa_sigaction = on_usr1_info;
     sa.sa_flags = SA_SIGINFO;
     (void)sigaction(SIGUSR1, &sa, nullptr);
-}
-
-siginfo_t siginfo_of(pid_t pid) {
-    siginfo_t si{};
-    REQUIRE(ptrace(PTRACE_GETSIGINFO, pid, nullptr, &si) == 0);
-    return si;
-}
-
-user_regs_struct regs_of(pid_t pid) {
-    user_regs_struct r{};
-    REQUIRE(ptrace(PTRACE_GETREGS, pid, nullptr, &r) == 0);
-    return r;
-}
-
-std::uint64_t mask_of(pid_t pid) {
-    std::uint64_t m = 0;
-    REQUIRE(ptrace(PTRACE_GETSIGMASK, pid, sizeof m, &m) == 0);
-    return m;
 }
 
 /// Probes `pid` at its delivery-stop for `sig` and waits for the stop the probe resumed it

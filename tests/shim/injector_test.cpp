@@ -22,6 +22,9 @@
 
 #include "raw_tracee.hpp"
 
+using raw_tracee::mask_of;
+using raw_tracee::regs_of;
+using raw_tracee::siginfo_of;
 using raw_tracee::wait_bounded;
 
 namespace {
@@ -56,34 +59,37 @@ struct Reaper {
     }
 };
 
-std::uint64_t saved_mask_of(pid_t pid) {
-    std::uint64_t m = 0;
-    REQUIRE(ptrace(PTRACE_GETSIGMASK, pid, sizeof m, &m) == 0);
-    return m;
-}
-
 /// True while `pid` sleeps with the temporary mask in force: inside its rt_sigsuspend.
 bool in_wait(pid_t pid) {
     const auto st = shim::sys::proc_status(pid);
     return st && st->state == 'S' && st->sig_blk == wait_mask;
 }
 
+/// True once `pid` is inside its rt_sigsuspend, looked at every 10 ms for up to 5 s.
+bool reaches_wait(pid_t pid) {
+    for (int i = 0; i < 500; ++i) {
+        if (in_wait(pid)) {
+            return true;
+        }
+        usleep(10000);
+    }
+    return false;
+}
+
 /// Runs getpid in `pid` with the Injector at a stop of kind `stop`; checks the registers and
 /// both masks around it.
 void inject_getpid(pid_t pid, shim::detail::StopKind stop, int sig, shim::ProbeSpace& space) {
-    user_regs_struct before{};
-    REQUIRE(ptrace(PTRACE_GETREGS, pid, nullptr, &before) == 0);
-    CHECK(saved_mask_of(pid) == own_mask); // the saved mask, while the wait's is in force
+    const user_regs_struct before = regs_of(pid);
+    CHECK(mask_of(pid) == own_mask); // the saved mask, while the wait's is in force
     shim::detail::Injector injector(pid, stop, sig, space);
     ptrace_api::InjectResult out;
     const shim::detail::InjectError e = injector.run(ptrace_api::InjectCall(SYS_getpid, {}), out);
     CAPTURE(e.why);
     REQUIRE(e.err == 0);
     CHECK(out.ret == pid);
-    user_regs_struct after{};
-    REQUIRE(ptrace(PTRACE_GETREGS, pid, nullptr, &after) == 0);
+    const user_regs_struct after = regs_of(pid);
     CHECK(std::memcmp(&before, &after, sizeof before) == 0);
-    CHECK(saved_mask_of(pid) == own_mask); // saved again (PTRACE_SETSIGMASK had dropped it)
+    CHECK(mask_of(pid) == own_mask); // saved again (PTRACE_SETSIGMASK had dropped it)
     const auto st = shim::sys::proc_status(pid);
     REQUIRE(st.has_value());
     CHECK(st->sig_blk == wait_mask); // and the temporary mask in force
@@ -120,14 +126,7 @@ TEST_SUITE("shim") {
         }
         REQUIRE(pid > 0);
         Reaper reaper(pid);
-        bool waiting = false;
-        for (int i = 0; i < 500 && !waiting; ++i) {
-            waiting = in_wait(pid);
-            if (!waiting) {
-                usleep(10000);
-            }
-        }
-        REQUIRE(waiting);
+        REQUIRE(reaches_wait(pid));
         REQUIRE(ptrace(PTRACE_SEIZE, pid, nullptr, PTRACE_O_TRACESYSGOOD) == 0);
         REQUIRE(ptrace(PTRACE_INTERRUPT, pid, nullptr, nullptr) == 0);
         int status = wait_bounded(pid);
@@ -138,23 +137,14 @@ TEST_SUITE("shim") {
         // The wait restarts with its temporary mask; SIGUSR1 (blocked by the program's own
         // mask only) ends it.
         REQUIRE(ptrace(PTRACE_CONT, pid, nullptr, nullptr) == 0);
-        waiting = false;
-        for (int i = 0; i < 500 && !waiting; ++i) {
-            waiting = in_wait(pid);
-            if (!waiting) {
-                usleep(10000);
-            }
-        }
-        REQUIRE(waiting);
+        REQUIRE(reaches_wait(pid));
         REQUIRE(kill(pid, SIGUSR1) == 0);
         status = wait_bounded(pid);
         REQUIRE(WIFSTOPPED(status));
         REQUIRE(WSTOPSIG(status) == SIGUSR1);
-        siginfo_t info{};
-        REQUIRE(ptrace(PTRACE_GETSIGINFO, pid, nullptr, &info) == 0);
+        const siginfo_t info = siginfo_of(pid);
         inject_getpid(pid, shim::detail::StopKind::Signal, SIGUSR1, space);
-        siginfo_t again{};
-        REQUIRE(ptrace(PTRACE_GETSIGINFO, pid, nullptr, &again) == 0);
+        const siginfo_t again = siginfo_of(pid);
         CHECK(std::memcmp(&info, &again, sizeof info) == 0);
         REQUIRE(ptrace(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(SIGUSR1)) == 0);
         status = wait_bounded(pid);
