@@ -7,10 +7,13 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "api_support.hpp"
 #include "support.hpp"
@@ -50,6 +53,20 @@ private:
     std::string dir_;
     std::string path_;
 };
+
+/// A child of this process, untraced: it exits at once with `exit_code`, or with no code
+/// waits in pause() until a signal ends it.
+pid_t fork_child(std::optional<int> exit_code = std::nullopt) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (!exit_code) {
+            ::pause();
+        }
+        ::_exit(exit_code.value_or(0));
+    }
+    return pid;
+}
 
 } // namespace
 
@@ -136,12 +153,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("Child: release gives the child up without killing it") {
-        const pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::pause();
-            ::_exit(0);
-        }
+        const pid_t pid = fork_child();
         {
             Child child(pid);
             CHECK(child.release() == pid);
@@ -227,12 +239,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("Child: try_wait, kill, wait; moved-from children are empty") {
-        const pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::pause();
-            ::_exit(0);
-        }
+        const pid_t pid = fork_child();
         Child child(pid);
         CHECK(child.pid() == pid);
         CHECK(child.try_wait().value() == std::nullopt);
@@ -248,11 +255,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("Child: try_wait reaps an exited child; ECHILD when someone else reaped it") {
-        const pid_t a = ::fork();
-        REQUIRE(a >= 0);
-        if (a == 0) {
-            ::_exit(3);
-        }
+        const pid_t a = fork_child(3);
         Child first(a);
         std::optional<ptrace_api::WaitStatus> got;
         REQUIRE(eventually([&] {
@@ -264,11 +267,7 @@ TEST_SUITE("integration") {
         CHECK(got->exit_code() == 3);
         CHECK(first.pid() == 0);
 
-        const pid_t b = ::fork();
-        REQUIRE(b >= 0);
-        if (b == 0) {
-            ::_exit(4);
-        }
+        const pid_t b = fork_child(4);
         Child second(b);
         int status = 0;
         REQUIRE(::waitpid(b, &status, 0) == b); // reaped behind the Child's back
