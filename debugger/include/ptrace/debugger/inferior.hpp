@@ -448,6 +448,10 @@ private:
 
     // the thread table:
 
+    /// The keys of `map` in order: the TIDs of threads_, the PIDs of forks_.
+    template <class Value>
+    static std::vector<pid_t> keys(const std::map<pid_t, Value>& map);
+
     /// The thread `tid` of the live process. \errors ESRCH the process is gone, or no such
     /// thread.
     DebugResult<Thread*> known_thread(pid_t tid);

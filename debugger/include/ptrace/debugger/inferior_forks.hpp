@@ -35,11 +35,7 @@ inline Inferior::KeptFork::~KeptFork() {
 }
 
 inline std::vector<pid_t> Inferior::forked() const {
-    std::vector<pid_t> out;
-    for (const auto& [pid, kept] : forks_) {
-        out.push_back(pid);
-    }
-    return out;
+    return keys(forks_);
 }
 
 inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -29,12 +30,18 @@ namespace ptrace_api::debugger {
 
 // ---- the thread table ----
 
-inline std::vector<pid_t> Inferior::threads() const {
+template <class Value>
+std::vector<pid_t> Inferior::keys(const std::map<pid_t, Value>& map) {
     std::vector<pid_t> out;
-    for (const auto& [tid, t] : threads_) {
-        out.push_back(tid);
+    out.reserve(map.size());
+    for (const auto& [key, value] : map) {
+        out.push_back(key);
     }
     return out;
+}
+
+inline std::vector<pid_t> Inferior::threads() const {
+    return keys(threads_);
 }
 
 inline DebugResult<IntRegisters> Inferior::registers(pid_t tid) {
