@@ -463,6 +463,11 @@ private:
     DebugError gone_error() const;
     DebugError thread_error(std::error_code code, pid_t tid, const std::string& what) const;
 
+    /// The integer registers of the stopped thread `t` (`tid`). \errors the handle's, as
+    /// thread_error() names them: "cannot read its registers" and then `when` (" at a
+    /// signal", ...), the place in the caller.
+    DebugResult<IntRegisters> read_registers(pid_t tid, Thread& t, const char* when = "");
+
     /// \errors EINVAL when the Inferior is not in `mode`.
     DebugResult<void> require_mode(StopMode mode, const char* operation) const;
 

@@ -176,9 +176,9 @@ inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
     if (!stop || stop->reason != StopReason::Step) {
         return stop;
     }
-    auto regs = threads_.at(tid).tracer.regs().get_int();
+    auto regs = read_registers(tid, threads_.at(tid), " after an execve");
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers after an execve");
+        return regs.error();
     }
     const auto rax = static_cast<std::int64_t>(regs->rax);
     if (regs->rip == entry_rip && rax < 0 && rax >= -4095) {

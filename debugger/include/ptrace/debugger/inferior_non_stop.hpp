@@ -57,9 +57,9 @@ inline DebugResult<void> Inferior::resume_thread(pid_t tid, ResumeKind kind) {
                            "thread " + std::to_string(tid) +
                                " has a stop not reported yet: wait_stop() reports it first");
     }
-    auto regs = (*t)->tracer.regs().get_int();
+    auto regs = read_registers(tid, **t);
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers");
+        return regs.error();
     }
     if (breakpoints_.inserted(regs->rip)) {
         (*t)->over = regs->rip;

@@ -49,12 +49,7 @@ inline DebugResult<IntRegisters> Inferior::registers(pid_t tid) {
     if (!t) {
         return t.error();
     }
-    auto regs = (*t)->tracer.regs().get_int();
-    if (!regs) {
-        return debug_errno(regs.error().value(),
-                           "thread " + std::to_string(tid) + ": cannot read its registers");
-    }
-    return *regs;
+    return read_registers(tid, **t);
 }
 
 inline DebugResult<void> Inferior::set_registers(pid_t tid, const IntRegisters& regs) {
@@ -129,6 +124,14 @@ inline DebugError Inferior::thread_error(std::error_code code, pid_t tid,
         message += ": it has exited";
     }
     return DebugError{code, std::move(message)};
+}
+
+inline DebugResult<IntRegisters> Inferior::read_registers(pid_t tid, Thread& t, const char* when) {
+    auto regs = t.tracer.regs().get_int();
+    if (!regs) {
+        return thread_error(regs.error(), tid, std::string("cannot read its registers") + when);
+    }
+    return *regs;
 }
 
 inline DebugResult<void> Inferior::require_mode(StopMode mode, const char* operation) const {
@@ -269,9 +272,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
     if (std::holds_alternative<events::PreSyscall>(v)) {
         // Asked only to follow exec; any other syscall (an empty set, a foreign
         // architecture's number) goes on as a passed signal does.
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a syscall");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a syscall");
+            return regs.error();
         }
         const std::uint64_t nr = regs->rax; // at PRE, rax is the number (D1)
         if (!follow_exec_ || (nr != SYS_execve && nr != SYS_execveat)) {
@@ -298,9 +301,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         case SignalPolicy::Stop:
             break;
         }
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a signal");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a signal");
+            return regs.error();
         }
         t.signal = sig->signal;
         Stop stop;
@@ -317,9 +320,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         }
         // Non-stop: the end of resume_thread(tid, ResumeKind::Step).
         t.stepping = false;
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a step");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a step");
+            return regs.error();
         }
         if (breakpoints_.inserted(regs->rip)) {
             t.over = regs->rip; // landed on a breakpoint: not a hit
@@ -337,9 +340,9 @@ inline DebugResult<Inferior::Got> Inferior::on_int3(pid_t tid, Thread& t,
                                                     std::optional<Stop>& report) {
     t.state = State::Stopped;
     t.leave = PtraceFlags::FLAG_IGNORE;
-    auto regs = t.tracer.regs().get_int();
+    auto regs = read_registers(tid, t, " at an int3");
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers at an int3");
+        return regs.error();
     }
     const std::uint64_t address = regs->rip - 1;
     Stop stop;
