@@ -621,6 +621,11 @@ private:
     /// entry; its Exec report replaces every kept stop (those were of the old program).
     DebugResult<void> finish_execs();
 
+    /// Completes the exec of `tid` (complete_exec()) and keeps its stop in pending_: the
+    /// Exec (\returns true: the other threads are gone), or what the step met instead of its
+    /// end; a failed exec's Step only with `report_step` (a ThreadExited is kept by forget()).
+    DebugResult<bool> keep_exec_stop(pid_t tid, bool report_step);
+
     /// The thread `tid` is at an execve's entry (every other thread stopped): steps it
     /// through the call. The step ends at the new program's first instruction when it
     /// succeeded (Linux reports the step trap at the execve's return, as spawn() relies on),

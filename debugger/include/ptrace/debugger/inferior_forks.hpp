@@ -150,19 +150,34 @@ inline DebugResult<void> Inferior::finish_execs() {
         if (it == threads_.end() || !it->second.exec_entry) {
             continue;
         }
-        auto stop = complete_exec(tid);
-        if (!stop) {
-            return stop.error();
+        auto executed = keep_exec_stop(tid, false);
+        if (!executed) {
+            return executed.error();
         }
-        if (stop->reason == StopReason::Exec) {
-            pending_.push_back(*stop);
-            return {};
-        }
-        if (stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) {
-            pending_.push_back(*stop);
+        if (*executed) {
+            return {}; // the other threads are gone
         }
     }
     return {};
+}
+
+inline DebugResult<bool> Inferior::keep_exec_stop(pid_t tid, bool report_step) {
+    auto stop = complete_exec(tid);
+    if (!stop) {
+        return stop.error();
+    }
+    if (stop->reason == StopReason::Exec) {
+        pending_.push_back(*stop);
+        return true;
+    }
+    // A failed exec's end (its Step) is reported only when asked; a ThreadExited is kept by
+    // forget() already.
+    const bool keep =
+        stop->reason == StopReason::Step ? report_step : stop->reason != StopReason::ThreadExited;
+    if (keep) {
+        pending_.push_back(*stop);
+    }
+    return false;
 }
 
 inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {

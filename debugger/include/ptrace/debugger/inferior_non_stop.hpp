@@ -305,24 +305,16 @@ inline DebugResult<void> Inferior::exec_alone(pid_t tid) {
     if (auto r = stop_some(halted); !r) {
         return r;
     }
-    const bool was_stepping = threads_.at(tid).stepping;
-    auto stop = complete_exec(tid);
-    if (!stop) {
-        return stop.error();
+    auto executed = keep_exec_stop(tid, threads_.at(tid).stepping);
+    if (!executed) {
+        return executed.error();
     }
-    if (stop->reason == StopReason::Exec) {
-        pending_.push_back(*stop);
-        return {};
+    if (*executed) {
+        return {}; // the other threads are gone
     }
-    if (stop->reason == StopReason::Step) {
-        if (was_stepping) {
-            pending_.push_back(*stop);
-        } else {
-            halted.push_back(tid);
-        }
-    } else if (stop->reason != StopReason::ThreadExited) {
-        pending_.push_back(*stop); // (a ThreadExited is kept by forget())
-    }
+    // The exec failed: `tid` goes on with the others, unless a stop of it is kept to report
+    // (or it has exited), which the loop below passes over.
+    halted.push_back(tid);
     for (const pid_t other : halted) {
         const auto it = threads_.find(other);
         if (it == threads_.end() || it->second.state != State::Stopped || has_pending(other) ||
