@@ -246,29 +246,38 @@ inline DebugResult<void> Inferior::settle_halted(std::vector<pid_t> halted) {
         }
         halted.insert(halted.end(), parents.begin(), parents.end());
     }
+    if (auto r = resume_halted(halted, /*step_over=*/true); !r) {
+        return r;
+    }
+    return resume_fresh();
+}
+
+inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halted, bool step_over) {
     for (const pid_t tid : halted) {
         const auto it = threads_.find(tid);
         if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid) ||
             it->second.exec_entry) {
             continue;
         }
-        if (it->second.over && breakpoints_.inserted(*it->second.over)) {
-            auto regs = it->second.tracer.regs().get_int();
-            if (regs && regs->rip == *it->second.over) {
-                if (auto r = step_over_alone(tid, it->second.stepping ? ResumeKind::Step
-                                                                      : ResumeKind::Continue);
-                    !r) {
+        Thread& t = it->second;
+        if (step_over && t.over && breakpoints_.inserted(*t.over)) {
+            auto regs = t.tracer.regs().get_int();
+            if (regs && regs->rip == *t.over) {
+                const ResumeKind kind = t.stepping ? ResumeKind::Step : ResumeKind::Continue;
+                if (auto r = step_over_alone(tid, kind); !r) {
                     return r;
                 }
                 continue;
             }
         }
-        it->second.over.reset();
-        if (auto r = resume(tid, flags_for(it->second)); !r) {
+        if (step_over) {
+            t.over.reset();
+        }
+        if (auto r = resume(tid, flags_for(t)); !r) {
             return r;
         }
     }
-    return resume_fresh();
+    return {};
 }
 
 inline DebugResult<void> Inferior::step_over_alone(pid_t tid, ResumeKind kind) {
@@ -313,19 +322,9 @@ inline DebugResult<void> Inferior::exec_alone(pid_t tid) {
         return {}; // the other threads are gone
     }
     // The exec failed: `tid` goes on with the others, unless a stop of it is kept to report
-    // (or it has exited), which the loop below passes over.
+    // (or it has exited), which resume_halted() passes over.
     halted.push_back(tid);
-    for (const pid_t other : halted) {
-        const auto it = threads_.find(other);
-        if (it == threads_.end() || it->second.state != State::Stopped || has_pending(other) ||
-            it->second.exec_entry) {
-            continue;
-        }
-        if (auto r = resume(other, flags_for(it->second)); !r) {
-            return r;
-        }
-    }
-    return {};
+    return resume_halted(halted, /*step_over=*/false);
 }
 
 } // namespace ptrace_api::debugger
