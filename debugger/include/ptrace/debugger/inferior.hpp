@@ -485,6 +485,13 @@ private:
     /// \returns the most telling Got, or nothing when the thread has exited.
     DebugResult<std::optional<Got>> service(pid_t tid);
 
+    /// Reads the queued events of the readable handle of `tid` in order, each through
+    /// absorb() and then `each(got, report)`, which combines them as its caller needs (what
+    /// an event means may depend on what was done with the one before). \returns false when
+    /// the thread has exited (readable with nothing queued, C8, G1: it is forgotten).
+    template <class Each>
+    DebugResult<bool> drain(pid_t tid, const Each& each);
+
     /// What one event of `tid` means; the thread is Stopped after any stop event.
     DebugResult<Got> absorb(pid_t tid, const PtraceEvent& event, std::optional<Stop>& report);
 

@@ -382,25 +382,21 @@ inline DebugResult<Stop> Inferior::single_step(pid_t tid, bool watch_interrupt) 
                 interrupting = true;
                 continue;
             }
-            auto queued = threads_.at(tid).tracer.events();
-            if (!queued || queued->empty()) {
-                forget(tid); // it has exited (C8)
-                return thread_exited(tid);
-            }
-            std::optional<Got> last;
-            std::optional<Stop> own;
-            for (const PtraceEvent& event : *queued) {
-                std::optional<Stop> report;
-                auto got = absorb(tid, event, report);
-                if (!got) {
-                    return got.error();
-                }
+            std::optional<Got> last; // the last event that meant something
+            std::optional<Stop> own; // the last report
+            auto alive = drain(tid, [&](Got got, const std::optional<Stop>& report) {
                 if (report) {
                     own = report;
                 }
-                if (*got != Got::Nothing) {
-                    last = *got;
+                if (got != Got::Nothing) {
+                    last = got;
                 }
+            });
+            if (!alive) {
+                return alive.error();
+            }
+            if (!*alive) {
+                return thread_exited(tid);
             }
             if (!last) {
                 continue; // only a new thread announced: the step goes on

@@ -218,31 +218,42 @@ inline bool Inferior::readable_now(pid_t tid) const {
 }
 
 inline DebugResult<std::optional<Inferior::Got>> Inferior::service(pid_t tid) {
-    auto queued = threads_.at(tid).tracer.events();
-    if (!queued || queued->empty()) {
-        forget(tid); // readable with nothing queued: it has exited (C8, G1)
-        return std::optional<Got>();
-    }
     Got most = Got::Nothing;
-    for (const PtraceEvent& event : *queued) {
-        std::optional<Stop> report;
-        auto got = absorb(tid, event, report);
-        if (!got) {
-            return got.error();
-        }
+    auto alive = drain(tid, [&](Got got, const std::optional<Stop>& report) {
         if (report) {
             pending_.push_back(*report);
             if (const auto it = threads_.find(tid); it != threads_.end()) {
                 it->second.stepping = false;
             }
         }
-        if (*got == Got::Report || *got == Got::ExecEntry ||
-            (*got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
+        if (got == Got::Report || got == Got::ExecEntry ||
+            (got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
             most == Got::Nothing) {
-            most = *got;
+            most = got;
         }
+    });
+    if (!alive) {
+        return alive.error();
     }
-    return std::optional<Got>(most);
+    return *alive ? std::optional<Got>(most) : std::nullopt;
+}
+
+template <class Each>
+DebugResult<bool> Inferior::drain(pid_t tid, const Each& each) {
+    auto queued = threads_.at(tid).tracer.events();
+    if (!queued || queued->empty()) {
+        forget(tid); // readable with nothing queued: it has exited (C8, G1)
+        return false;
+    }
+    for (const PtraceEvent& event : *queued) {
+        std::optional<Stop> report;
+        auto got = absorb(tid, event, report);
+        if (!got) {
+            return got.error();
+        }
+        each(*got, report);
+    }
+    return true;
 }
 
 inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent& event,
