@@ -73,7 +73,6 @@ breakpoint numbers, source lines, values, signals, exit codes, thread numbers an
 gdb reads from the remote target (`Reading FILE from remote target...`) must be the same.
 """
 
-import ctypes
 import difflib
 import os
 import re
@@ -86,23 +85,13 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, os.pardir, "support"))
+import harness  # noqa: E402  (tests/support/harness.py)
+
 SCENARIO_DIR = os.path.join(HERE, "scenarios")
 TIMEOUT = 60  # per gdb run; a scenario takes 1 to 5 s
 GNU = os.environ.get("GNU_GDBSERVER", "/usr/bin/gdbserver")
 GDB = os.environ.get("GDB", "gdb")
-
-running = None  # the gdb being run, for the SIGTERM handler
-
-
-def on_term(signum, _frame):
-    """meson's timeout sends SIGTERM: take the running gdb, its server and program along."""
-    if running is not None:
-        try:
-            os.killpg(running.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    kill_descendants()
-    sys.exit(128 + signum)
 
 
 # --- scenarios ----------------------------------------------------------------------------
@@ -170,15 +159,6 @@ SCENARIOS = {
 
 # --- processes ----------------------------------------------------------------------------
 
-def become_subreaper():
-    """Orphans of the scenario (a detached program, a server's left-over child) become our
-    children, so that none escapes the check for leftovers."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    PR_SET_CHILD_SUBREAPER = 36
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
-
-
 def proc_status(pid):
     """(state letter, ppid, TracerPid, name) of a process, or None when it is gone."""
     try:
@@ -209,19 +189,6 @@ def descendants():
     return found
 
 
-def reap():
-    """Reaps every child that has exited; returns {pid: wait status}."""
-    reaped = {}
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return reaped
-        if pid == 0:
-            return reaped
-        reaped[pid] = status
-
-
 def kill_descendants():
     for pid in descendants():
         try:
@@ -229,7 +196,7 @@ def kill_descendants():
         except ProcessLookupError:
             pass
     time.sleep(0.1)
-    reap()
+    harness.reap()
 
 
 def settle(seconds=10):
@@ -238,7 +205,7 @@ def settle(seconds=10):
     reaped = {}
     deadline = time.monotonic() + seconds
     while True:
-        reaped.update(reap())
+        reaped.update(harness.reap())
         left = descendants()
         if not left or time.monotonic() > deadline:
             break
@@ -255,7 +222,6 @@ def setarch():
 
 def run_gdb(server, scenario, name, tmp, attach_pid=None):
     """One gdb run; returns (transcript, server log, timed out)."""
-    global running
     log = os.path.join(tmp, "server.log")
     prefix = " ".join(setarch())
     before = []
@@ -277,17 +243,7 @@ def run_gdb(server, scenario, name, tmp, attach_pid=None):
     env.pop("DEBUGINFOD_URLS", None)
     proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp, env=env)
-    running = proc
-    timed_out = False
-    try:
-        out, _ = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        kill_descendants()
-        out, _ = proc.communicate()
-        timed_out = True
-    finally:
-        running = None
+    out, _, timed_out = harness.communicate(proc, TIMEOUT, on_timeout=kill_descendants)
     text = out.decode(errors="replace")
     text += "[gdb exit status %s]\n" % ("timeout" if timed_out else proc.returncode)
     try:
@@ -500,8 +456,8 @@ def compare(server, names, self_check):
 
 def main(argv):
     global TARGETS, SHOW
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    # The running gdb, its server and program, and what else is left below us.
+    harness.on_termination(also=kill_descendants)
     server, self_check, names, i = None, 0, [], 0
     TARGETS = os.environ.get("PTRACE_API_TARGETS", "")
     while i < len(argv):
@@ -547,7 +503,7 @@ def main(argv):
             print("SKIP: the gdbserver example %s is not built" % server)
             return 77
         server = os.path.abspath(server)
-    become_subreaper()
+    harness.become_subreaper()
     return compare(server, names, self_check)
 
 

@@ -133,36 +133,18 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+import harness  # noqa: E402  (tests/support/harness.py)
+
 TIMEOUT = 60  # per traced run; a comparison takes a few seconds even under ASan
-running = None  # the process group of the command being run, for the SIGTERM handler
-
-
-def on_term(signum, _frame):
-    """meson's timeout sends SIGTERM: take the running command's process group along."""
-    if running is not None:
-        try:
-            os.killpg(running.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    sys.exit(128 + signum)
 
 
 def run(argv, cwd=None, env=None, timeout=TIMEOUT):
     """Runs argv in its own process group; on a timeout the whole group is killed, so that
     no tracer or tracee outlives the test. Returns (code, stdout, stderr, timed_out)."""
-    global running
     proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, env=env)
-    running = proc
-    timed_out = False
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        stdout, stderr = proc.communicate()
-        timed_out = True
-    finally:
-        running = None
+    stdout, stderr, timed_out = harness.communicate(proc, timeout)
     return (proc.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"),
             timed_out)
 
@@ -830,36 +812,16 @@ def start_attached(example, options, target_shell):
     """Runs `sh -c 'TARGET & exec EXAMPLE -p $! OPTIONS'` in a new session: the example is
     then the target's parent, which the Redox rule (A3) asks of a tracer that is not root.
     Returns (proc, target pid) once the example says `Process N attached`, or (proc, None)."""
-    global running
     script = '%s </dev/null >/dev/null 2>&1 & exec "$0" -p $! "$@"' % target_shell
     proc = subprocess.Popen(["sh", "-c", script, example] + options, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    running = proc
+    harness.running = proc  # until finish() has waited for it
     line = b""
     ready = select_readable(proc.stderr, 20)
     if ready:
         line = proc.stderr.readline()
     m = re.match(rb"^strace: Process (\d+) attached$", line.strip())
     return proc, (int(m.group(1)) if m else None), line.decode(errors="replace")
-
-
-def become_subreaper():
-    """Orphans of the processes we start become our children (PR_SET_CHILD_SUBREAPER): the
-    -p targets outlive their parent, the example, and must be reaped by someone; the pid 1 of
-    a container may never do it."""
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def reap_orphans():
-    """Reaps every child that has exited (the orphans become_subreaper() adopted)."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
 
 
 def select_readable(f, timeout):
@@ -870,16 +832,7 @@ def select_readable(f, timeout):
 def finish(proc, timeout=TIMEOUT):
     """Waits for the example (its process group is killed on a timeout). Returns (code,
     stderr, timed_out)."""
-    global running
-    timed_out = False
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate()
-        timed_out = True
-    finally:
-        running = None
+    _, err, timed_out = harness.communicate(proc, timeout)
     return proc.returncode, err.decode(errors="replace"), timed_out
 
 
@@ -889,7 +842,7 @@ def classes(example, probe):
         print("SKIP: strace(1) is not installed")
         return 77
     c = Checker()
-    become_subreaper()
+    harness.become_subreaper()  # the -p targets outlive their parent, the example
     with tempfile.TemporaryDirectory(prefix="strace-classes-") as tmp:
         out = os.path.join(tmp, "trace.txt")
         code, _, err = run3([strace, "-f", "-qq", "-o", out, probe])
@@ -907,7 +860,7 @@ def classes(example, probe):
                 wait_until_blocked(pid, signal.SIGUSR1)
                 os.kill(pid, signal.SIGUSR1)
             ours_code, ours_err, timed_out = finish(proc)
-            reap_orphans()  # the probe, whose parent was the example
+            harness.reap()  # the probe, whose parent was the example
             ours = enosys_names(out) if pid is not None else set()
             c.expect("%s: the example attached, the probe ran, the example exited with 0" % name,
                      pid is not None and ours_code == 0 and not timed_out,
@@ -953,7 +906,7 @@ def proc_state(pid):
 
 def attach(example):
     c = Checker()
-    become_subreaper()
+    harness.become_subreaper()  # the -p targets outlive their parent, the example
     with tempfile.TemporaryDirectory(prefix="strace-attach-") as tmp:
         out = os.path.join(tmp, "trace.txt")
         # A shell loop that forks a sleep ten times a second: wait4 and clone lines.
@@ -1004,7 +957,7 @@ def attach(example):
                 finish(proc, 5)
         if pid is not None:
             for _ in range(50):  # the target, now our child (subreaper), and its sleeps
-                reap_orphans()
+                harness.reap()
                 if proc_state(pid) is None:
                     break
                 time.sleep(0.1)
@@ -1015,8 +968,7 @@ def attach(example):
 
 
 def main(argv):
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
+    harness.on_termination()
     if len(argv) >= 2 and not os.access(argv[1], os.X_OK):
         print("SKIP: the example %s is not built (examples disabled?)" % argv[1])
         return 77

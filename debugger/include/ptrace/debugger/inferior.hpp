@@ -448,6 +448,10 @@ private:
 
     // the thread table:
 
+    /// The keys of `map` in order: the TIDs of threads_, the PIDs of forks_.
+    template <class Value>
+    static std::vector<pid_t> keys(const std::map<pid_t, Value>& map);
+
     /// The thread `tid` of the live process. \errors ESRCH the process is gone, or no such
     /// thread.
     DebugResult<Thread*> known_thread(pid_t tid);
@@ -458,6 +462,11 @@ private:
     static Stop thread_exited(pid_t tid);
     DebugError gone_error() const;
     DebugError thread_error(std::error_code code, pid_t tid, const std::string& what) const;
+
+    /// The integer registers of the stopped thread `t` (`tid`). \errors the handle's, as
+    /// thread_error() names them: "cannot read its registers" and then `when` (" at a
+    /// signal", ...), the place in the caller.
+    DebugResult<IntRegisters> read_registers(pid_t tid, Thread& t, const char* when = "");
 
     /// \errors EINVAL when the Inferior is not in `mode`.
     DebugResult<void> require_mode(StopMode mode, const char* operation) const;
@@ -475,6 +484,13 @@ private:
     /// Reads the events of the readable handle of `tid`. Reports are queued in pending_;
     /// \returns the most telling Got, or nothing when the thread has exited.
     DebugResult<std::optional<Got>> service(pid_t tid);
+
+    /// Reads the queued events of the readable handle of `tid` in order, each through
+    /// absorb() and then `each(got, report)`, which combines them as its caller needs (what
+    /// an event means may depend on what was done with the one before). \returns false when
+    /// the thread has exited (readable with nothing queued, C8, G1: it is forgotten).
+    template <class Each>
+    DebugResult<bool> drain(pid_t tid, const Each& each);
 
     /// What one event of `tid` means; the thread is Stopped after any stop event.
     DebugResult<Got> absorb(pid_t tid, const PtraceEvent& event, std::optional<Stop>& report);
@@ -583,6 +599,12 @@ private:
     /// threads start.
     DebugResult<void> settle_halted(std::vector<pid_t> halted);
 
+    /// Non-stop: resumes each thread of `halted` that is stopped with no stop to report and
+    /// no exec entry to complete, as it was (its step, or a continue). With `step_over`, one
+    /// at the breakpoint it is to step over is stepped over it with the others stopped
+    /// (step_over_alone()), and any other forgets its breakpoint to step over.
+    DebugResult<void> resume_halted(const std::vector<pid_t>& halted, bool step_over);
+
     /// Non-stop: steps the stopped thread `tid` over the breakpoint under it with every other
     /// thread stopped (so none can run through it while its original byte is in memory),
     /// then resumes the others as they were and `tid` as `kind` says (Step: its step is
@@ -611,6 +633,11 @@ private:
     /// All-stop, after stop_all(): completes the exec of a thread stopped at an execve's
     /// entry; its Exec report replaces every kept stop (those were of the old program).
     DebugResult<void> finish_execs();
+
+    /// Completes the exec of `tid` (complete_exec()) and keeps its stop in pending_: the
+    /// Exec (\returns true: the other threads are gone), or what the step met instead of its
+    /// end; a failed exec's Step only with `report_step` (a ThreadExited is kept by forget()).
+    DebugResult<bool> keep_exec_stop(pid_t tid, bool report_step);
 
     /// The thread `tid` is at an execve's entry (every other thread stopped): steps it
     /// through the call. The step ends at the new program's first instruction when it

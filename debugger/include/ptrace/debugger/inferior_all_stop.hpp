@@ -263,9 +263,9 @@ inline DebugResult<void> Inferior::over_current() {
     if (it == threads_.end() || it->second.state != State::Stopped) {
         return {};
     }
-    auto regs = it->second.tracer.regs().get_int();
+    auto regs = read_registers(it->first, it->second);
     if (!regs) {
-        return thread_error(regs.error(), it->first, "cannot read its registers");
+        return regs.error();
     }
     if (breakpoints_.inserted(regs->rip)) {
         it->second.over = regs->rip;
@@ -290,9 +290,9 @@ inline DebugResult<Stop> Inferior::interrupt_stop() {
 }
 
 inline DebugResult<Stop> Inferior::interrupted_at(pid_t tid) {
-    auto regs = threads_.at(tid).tracer.regs().get_int();
+    auto regs = read_registers(tid, threads_.at(tid));
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers");
+        return regs.error();
     }
     Stop stop;
     stop.reason = StopReason::Interrupted;
@@ -328,18 +328,18 @@ inline DebugResult<Stop> Inferior::step_one(pid_t tid, bool user) {
     if (user) {
         // The user's thread: a breakpoint at its rip is one it was shown stopped at, or
         // one set there since; either way it is stepped over, not hit (as gdb does).
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t);
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers");
+            return regs.error();
         }
         t.over = regs->rip;
     }
     if (t.over) {
         const std::uint64_t site = *t.over;
         t.over.reset();
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t);
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers");
+            return regs.error();
         }
         if (regs->rip == site && breakpoints_.inserted(site)) {
             if (auto r = breakpoints_.lift(site); !r) {
@@ -382,25 +382,21 @@ inline DebugResult<Stop> Inferior::single_step(pid_t tid, bool watch_interrupt) 
                 interrupting = true;
                 continue;
             }
-            auto queued = threads_.at(tid).tracer.events();
-            if (!queued || queued->empty()) {
-                forget(tid); // it has exited (C8)
-                return thread_exited(tid);
-            }
-            std::optional<Got> last;
-            std::optional<Stop> own;
-            for (const PtraceEvent& event : *queued) {
-                std::optional<Stop> report;
-                auto got = absorb(tid, event, report);
-                if (!got) {
-                    return got.error();
-                }
+            std::optional<Got> last; // the last event that meant something
+            std::optional<Stop> own; // the last report
+            auto alive = drain(tid, [&](Got got, const std::optional<Stop>& report) {
                 if (report) {
                     own = report;
                 }
-                if (*got != Got::Nothing) {
-                    last = *got;
+                if (got != Got::Nothing) {
+                    last = got;
                 }
+            });
+            if (!alive) {
+                return alive.error();
+            }
+            if (!*alive) {
+                return thread_exited(tid);
             }
             if (!last) {
                 continue; // only a new thread announced: the step goes on
@@ -418,9 +414,9 @@ inline DebugResult<Stop> Inferior::single_step(pid_t tid, bool watch_interrupt) 
             if (own) {
                 return *own;
             }
-            auto regs = threads_.at(tid).tracer.regs().get_int();
+            auto regs = read_registers(tid, threads_.at(tid));
             if (!regs) {
-                return thread_error(regs.error(), tid, "cannot read its registers");
+                return regs.error();
             }
             Stop stop;
             stop.tid = tid;

@@ -35,11 +35,7 @@ inline Inferior::KeptFork::~KeptFork() {
 }
 
 inline std::vector<pid_t> Inferior::forked() const {
-    std::vector<pid_t> out;
-    for (const auto& [pid, kept] : forks_) {
-        out.push_back(pid);
-    }
-    return out;
+    return keys(forks_);
 }
 
 inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
@@ -154,19 +150,34 @@ inline DebugResult<void> Inferior::finish_execs() {
         if (it == threads_.end() || !it->second.exec_entry) {
             continue;
         }
-        auto stop = complete_exec(tid);
-        if (!stop) {
-            return stop.error();
+        auto executed = keep_exec_stop(tid, false);
+        if (!executed) {
+            return executed.error();
         }
-        if (stop->reason == StopReason::Exec) {
-            pending_.push_back(*stop);
-            return {};
-        }
-        if (stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) {
-            pending_.push_back(*stop);
+        if (*executed) {
+            return {}; // the other threads are gone
         }
     }
     return {};
+}
+
+inline DebugResult<bool> Inferior::keep_exec_stop(pid_t tid, bool report_step) {
+    auto stop = complete_exec(tid);
+    if (!stop) {
+        return stop.error();
+    }
+    if (stop->reason == StopReason::Exec) {
+        pending_.push_back(*stop);
+        return true;
+    }
+    // A failed exec's end (its Step) is reported only when asked; a ThreadExited is kept by
+    // forget() already.
+    const bool keep =
+        stop->reason == StopReason::Step ? report_step : stop->reason != StopReason::ThreadExited;
+    if (keep) {
+        pending_.push_back(*stop);
+    }
+    return false;
 }
 
 inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
@@ -180,9 +191,9 @@ inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
     if (!stop || stop->reason != StopReason::Step) {
         return stop;
     }
-    auto regs = threads_.at(tid).tracer.regs().get_int();
+    auto regs = read_registers(tid, threads_.at(tid), " after an execve");
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers after an execve");
+        return regs.error();
     }
     const auto rax = static_cast<std::int64_t>(regs->rax);
     if (regs->rip == entry_rip && rax < 0 && rax >= -4095) {

@@ -57,9 +57,9 @@ inline DebugResult<void> Inferior::resume_thread(pid_t tid, ResumeKind kind) {
                            "thread " + std::to_string(tid) +
                                " has a stop not reported yet: wait_stop() reports it first");
     }
-    auto regs = (*t)->tracer.regs().get_int();
+    auto regs = read_registers(tid, **t);
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers");
+        return regs.error();
     }
     if (breakpoints_.inserted(regs->rip)) {
         (*t)->over = regs->rip;
@@ -246,29 +246,38 @@ inline DebugResult<void> Inferior::settle_halted(std::vector<pid_t> halted) {
         }
         halted.insert(halted.end(), parents.begin(), parents.end());
     }
+    if (auto r = resume_halted(halted, /*step_over=*/true); !r) {
+        return r;
+    }
+    return resume_fresh();
+}
+
+inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halted, bool step_over) {
     for (const pid_t tid : halted) {
         const auto it = threads_.find(tid);
         if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid) ||
             it->second.exec_entry) {
             continue;
         }
-        if (it->second.over && breakpoints_.inserted(*it->second.over)) {
-            auto regs = it->second.tracer.regs().get_int();
-            if (regs && regs->rip == *it->second.over) {
-                if (auto r = step_over_alone(tid, it->second.stepping ? ResumeKind::Step
-                                                                      : ResumeKind::Continue);
-                    !r) {
+        Thread& t = it->second;
+        if (step_over && t.over && breakpoints_.inserted(*t.over)) {
+            auto regs = t.tracer.regs().get_int();
+            if (regs && regs->rip == *t.over) {
+                const ResumeKind kind = t.stepping ? ResumeKind::Step : ResumeKind::Continue;
+                if (auto r = step_over_alone(tid, kind); !r) {
                     return r;
                 }
                 continue;
             }
         }
-        it->second.over.reset();
-        if (auto r = resume(tid, flags_for(it->second)); !r) {
+        if (step_over) {
+            t.over.reset();
+        }
+        if (auto r = resume(tid, flags_for(t)); !r) {
             return r;
         }
     }
-    return resume_fresh();
+    return {};
 }
 
 inline DebugResult<void> Inferior::step_over_alone(pid_t tid, ResumeKind kind) {
@@ -305,35 +314,17 @@ inline DebugResult<void> Inferior::exec_alone(pid_t tid) {
     if (auto r = stop_some(halted); !r) {
         return r;
     }
-    const bool was_stepping = threads_.at(tid).stepping;
-    auto stop = complete_exec(tid);
-    if (!stop) {
-        return stop.error();
+    auto executed = keep_exec_stop(tid, threads_.at(tid).stepping);
+    if (!executed) {
+        return executed.error();
     }
-    if (stop->reason == StopReason::Exec) {
-        pending_.push_back(*stop);
-        return {};
+    if (*executed) {
+        return {}; // the other threads are gone
     }
-    if (stop->reason == StopReason::Step) {
-        if (was_stepping) {
-            pending_.push_back(*stop);
-        } else {
-            halted.push_back(tid);
-        }
-    } else if (stop->reason != StopReason::ThreadExited) {
-        pending_.push_back(*stop); // (a ThreadExited is kept by forget())
-    }
-    for (const pid_t other : halted) {
-        const auto it = threads_.find(other);
-        if (it == threads_.end() || it->second.state != State::Stopped || has_pending(other) ||
-            it->second.exec_entry) {
-            continue;
-        }
-        if (auto r = resume(other, flags_for(it->second)); !r) {
-            return r;
-        }
-    }
-    return {};
+    // The exec failed: `tid` goes on with the others, unless a stop of it is kept to report
+    // (or it has exited), which resume_halted() passes over.
+    halted.push_back(tid);
+    return resume_halted(halted, /*step_over=*/false);
 }
 
 } // namespace ptrace_api::debugger

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -29,12 +30,18 @@ namespace ptrace_api::debugger {
 
 // ---- the thread table ----
 
-inline std::vector<pid_t> Inferior::threads() const {
+template <class Value>
+std::vector<pid_t> Inferior::keys(const std::map<pid_t, Value>& map) {
     std::vector<pid_t> out;
-    for (const auto& [tid, t] : threads_) {
-        out.push_back(tid);
+    out.reserve(map.size());
+    for (const auto& [key, value] : map) {
+        out.push_back(key);
     }
     return out;
+}
+
+inline std::vector<pid_t> Inferior::threads() const {
+    return keys(threads_);
 }
 
 inline DebugResult<IntRegisters> Inferior::registers(pid_t tid) {
@@ -42,12 +49,7 @@ inline DebugResult<IntRegisters> Inferior::registers(pid_t tid) {
     if (!t) {
         return t.error();
     }
-    auto regs = (*t)->tracer.regs().get_int();
-    if (!regs) {
-        return debug_errno(regs.error().value(),
-                           "thread " + std::to_string(tid) + ": cannot read its registers");
-    }
-    return *regs;
+    return read_registers(tid, **t);
 }
 
 inline DebugResult<void> Inferior::set_registers(pid_t tid, const IntRegisters& regs) {
@@ -122,6 +124,14 @@ inline DebugError Inferior::thread_error(std::error_code code, pid_t tid,
         message += ": it has exited";
     }
     return DebugError{code, std::move(message)};
+}
+
+inline DebugResult<IntRegisters> Inferior::read_registers(pid_t tid, Thread& t, const char* when) {
+    auto regs = t.tracer.regs().get_int();
+    if (!regs) {
+        return thread_error(regs.error(), tid, std::string("cannot read its registers") + when);
+    }
+    return *regs;
 }
 
 inline DebugResult<void> Inferior::require_mode(StopMode mode, const char* operation) const {
@@ -208,31 +218,42 @@ inline bool Inferior::readable_now(pid_t tid) const {
 }
 
 inline DebugResult<std::optional<Inferior::Got>> Inferior::service(pid_t tid) {
-    auto queued = threads_.at(tid).tracer.events();
-    if (!queued || queued->empty()) {
-        forget(tid); // readable with nothing queued: it has exited (C8, G1)
-        return std::optional<Got>();
-    }
     Got most = Got::Nothing;
-    for (const PtraceEvent& event : *queued) {
-        std::optional<Stop> report;
-        auto got = absorb(tid, event, report);
-        if (!got) {
-            return got.error();
-        }
+    auto alive = drain(tid, [&](Got got, const std::optional<Stop>& report) {
         if (report) {
             pending_.push_back(*report);
             if (const auto it = threads_.find(tid); it != threads_.end()) {
                 it->second.stepping = false;
             }
         }
-        if (*got == Got::Report || *got == Got::ExecEntry ||
-            (*got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
+        if (got == Got::Report || got == Got::ExecEntry ||
+            (got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
             most == Got::Nothing) {
-            most = *got;
+            most = got;
         }
+    });
+    if (!alive) {
+        return alive.error();
     }
-    return std::optional<Got>(most);
+    return *alive ? std::optional<Got>(most) : std::nullopt;
+}
+
+template <class Each>
+DebugResult<bool> Inferior::drain(pid_t tid, const Each& each) {
+    auto queued = threads_.at(tid).tracer.events();
+    if (!queued || queued->empty()) {
+        forget(tid); // readable with nothing queued: it has exited (C8, G1)
+        return false;
+    }
+    for (const PtraceEvent& event : *queued) {
+        std::optional<Stop> report;
+        auto got = absorb(tid, event, report);
+        if (!got) {
+            return got.error();
+        }
+        each(*got, report);
+    }
+    return true;
 }
 
 inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent& event,
@@ -262,9 +283,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
     if (std::holds_alternative<events::PreSyscall>(v)) {
         // Asked only to follow exec; any other syscall (an empty set, a foreign
         // architecture's number) goes on as a passed signal does.
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a syscall");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a syscall");
+            return regs.error();
         }
         const std::uint64_t nr = regs->rax; // at PRE, rax is the number (D1)
         if (!follow_exec_ || (nr != SYS_execve && nr != SYS_execveat)) {
@@ -291,9 +312,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         case SignalPolicy::Stop:
             break;
         }
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a signal");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a signal");
+            return regs.error();
         }
         t.signal = sig->signal;
         Stop stop;
@@ -310,9 +331,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         }
         // Non-stop: the end of resume_thread(tid, ResumeKind::Step).
         t.stepping = false;
-        auto regs = t.tracer.regs().get_int();
+        auto regs = read_registers(tid, t, " at a step");
         if (!regs) {
-            return thread_error(regs.error(), tid, "cannot read its registers at a step");
+            return regs.error();
         }
         if (breakpoints_.inserted(regs->rip)) {
             t.over = regs->rip; // landed on a breakpoint: not a hit
@@ -330,9 +351,9 @@ inline DebugResult<Inferior::Got> Inferior::on_int3(pid_t tid, Thread& t,
                                                     std::optional<Stop>& report) {
     t.state = State::Stopped;
     t.leave = PtraceFlags::FLAG_IGNORE;
-    auto regs = t.tracer.regs().get_int();
+    auto regs = read_registers(tid, t, " at an int3");
     if (!regs) {
-        return thread_error(regs.error(), tid, "cannot read its registers at an int3");
+        return regs.error();
     }
     const std::uint64_t address = regs->rip - 1;
     Stop stop;
