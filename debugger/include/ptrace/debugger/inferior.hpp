@@ -600,10 +600,11 @@ private:
     DebugResult<void> settle_halted(std::vector<pid_t> halted);
 
     /// Non-stop: resumes each thread of `halted` that is stopped with no stop to report and
-    /// no exec entry to complete, as it was (its step, or a continue). With `step_over`, one
-    /// at the breakpoint it is to step over is stepped over it with the others stopped
-    /// (step_over_alone()), and any other forgets its breakpoint to step over.
-    DebugResult<void> resume_halted(const std::vector<pid_t>& halted, bool step_over);
+    /// no exec entry to complete, as it was (its step, or a continue). One at the breakpoint
+    /// it is to step over (a hit whose condition was false, met while it was being stopped)
+    /// is stepped over it with the others stopped (step_over_alone()); any other forgets its
+    /// breakpoint to step over.
+    DebugResult<void> resume_halted(const std::vector<pid_t>& halted);
 
     /// Non-stop: steps the stopped thread `tid` over the breakpoint under it with every other
     /// thread stopped (so none can run through it while its original byte is in memory),

@@ -246,13 +246,13 @@ inline DebugResult<void> Inferior::settle_halted(std::vector<pid_t> halted) {
         }
         halted.insert(halted.end(), parents.begin(), parents.end());
     }
-    if (auto r = resume_halted(halted, /*step_over=*/true); !r) {
+    if (auto r = resume_halted(halted); !r) {
         return r;
     }
     return resume_fresh();
 }
 
-inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halted, bool step_over) {
+inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halted) {
     for (const pid_t tid : halted) {
         const auto it = threads_.find(tid);
         if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid) ||
@@ -260,7 +260,7 @@ inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halte
             continue;
         }
         Thread& t = it->second;
-        if (step_over && t.over && breakpoints_.inserted(*t.over)) {
+        if (t.over && breakpoints_.inserted(*t.over)) {
             auto regs = t.tracer.regs().get_int();
             if (regs && regs->rip == *t.over) {
                 const ResumeKind kind = t.stepping ? ResumeKind::Step : ResumeKind::Continue;
@@ -270,9 +270,7 @@ inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halte
                 continue;
             }
         }
-        if (step_over) {
-            t.over.reset();
-        }
+        t.over.reset();
         if (auto r = resume(tid, flags_for(t)); !r) {
             return r;
         }
@@ -322,9 +320,11 @@ inline DebugResult<void> Inferior::exec_alone(pid_t tid) {
         return {}; // the other threads are gone
     }
     // The exec failed: `tid` goes on with the others, unless a stop of it is kept to report
-    // (or it has exited), which resume_halted() passes over.
+    // (or it has exited), which resume_halted() passes over. A thread stopped meanwhile by a
+    // breakpoint whose condition was false is stepped over it, not sent through its int3
+    // again (which would count the hit twice).
     halted.push_back(tid);
-    return resume_halted(halted, /*step_over=*/false);
+    return resume_halted(halted);
 }
 
 } // namespace ptrace_api::debugger
