@@ -325,7 +325,7 @@ TEST_SUITE("integration") {
         CHECK(debug_write.value() == 64);
         REQUIRE(shim::read(dfd, dr).value() == 64);
         CHECK(std::equal(dr.begin(), dr.end(), ptrace_api::as_bytes(d).begin()));
-        CHECK(events(fd).empty());
+        CHECK(support::events(fd).empty());
         CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
 
         // Handles of an untraced task (A8), then the task killed: ESRCH from every access (G1).

@@ -155,15 +155,15 @@ Spawned spawn_on(Path path, Command cmd, const SyscallSet& set, api_support::Wat
     return std::move(*s);
 }
 
-struct Run {
+struct FilteredRun {
     std::vector<std::string> events;
     std::vector<std::string> children;
     int status = -1;
 };
 
 /// Runs `args` of syscall_sets with `set` on `path` and returns what the tracer saw.
-Run run(Path path, const std::vector<std::string>& args, const SyscallSet& set, PtraceFlags bp,
-        const Decide& decide = keep) {
+FilteredRun run(Path path, const std::vector<std::string>& args, const SyscallSet& set,
+                PtraceFlags bp, const Decide& decide = keep) {
     api_support::Watchdog dog;
     Spawned s = spawn_on(path, Command{sets_path(), args, {}, {}}, set, dog);
     auto& [child, tracer] = s;
@@ -173,7 +173,7 @@ Run run(Path path, const std::vector<std::string>& args, const SyscallSet& set, 
     CHECK(state->path ==
           (path == Path::Kernel ? SyscallFilterPath::Kernel : SyscallFilterPath::Shim));
     CHECK(tracer.syscalls().value() == set);
-    Run out;
+    FilteredRun out;
     drive(tracer, bp, out.events, &out.children, decide);
     const auto status = child.wait();
     REQUIRE(status.has_value());
@@ -182,10 +182,10 @@ Run run(Path path, const std::vector<std::string>& args, const SyscallSet& set, 
 }
 
 /// The scenario on both paths: the same events, one by one, and the same end.
-Run both(const std::vector<std::string>& args, const SyscallSet& set, PtraceFlags bp,
-         const Decide& decide = keep) {
-    const Run kernel = run(Path::Kernel, args, set, bp, decide);
-    const Run shimmed = run(Path::Shim, args, set, bp, decide);
+FilteredRun both(const std::vector<std::string>& args, const SyscallSet& set, PtraceFlags bp,
+                 const Decide& decide = keep) {
+    const FilteredRun kernel = run(Path::Kernel, args, set, bp, decide);
+    const FilteredRun shimmed = run(Path::Shim, args, set, bp, decide);
     CHECK(kernel.events == shimmed.events);
     CHECK(kernel.children == shimmed.children);
     CHECK(kernel.status == shimmed.status);
@@ -205,7 +205,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Issue 12 D1/D2/D7: syscalls in and out of the set, -1 and an unknown number: the "
               "same events on the kernel and the shim path") {
-        const Run r =
+        const FilteredRun r =
             both({"plain"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group}, all_stops);
         // getpid, getuid and 600 pass silently; -1 (x32 bit) always stops.
         CHECK(r.events == std::vector<std::string>{pre(SYS_getppid), "POST ok", pre(SYS_gettid),
@@ -216,10 +216,10 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Issue 12 D3: PRE alone and POST alone, on both paths") {
         const SyscallSet set{SYS_getppid, SYS_exit_group};
-        const Run pres = both({"plain"}, set, PtraceFlags::STOP_PRE_SYSCALL);
+        const FilteredRun pres = both({"plain"}, set, PtraceFlags::STOP_PRE_SYSCALL);
         CHECK(pres.events == std::vector<std::string>{pre(SYS_getppid), pre(SYS_getppid), "PRE -1",
                                                       pre(SYS_exit_group)});
-        const Run posts = both({"plain"}, set, PtraceFlags::STOP_POST_SYSCALL);
+        const FilteredRun posts = both({"plain"}, set, PtraceFlags::STOP_POST_SYSCALL);
         CHECK(posts.events == std::vector<std::string>{"POST ok", "POST ok", "POST -38"});
     }
 
@@ -238,13 +238,13 @@ TEST_SUITE("integration") {
         };
         // Through the tracee program of the other tests: its getppid is the last syscall.
         const SyscallSet set{SYS_getppid, SYS_exit_group};
-        Run k;
-        Run s;
+        FilteredRun k;
+        FilteredRun s;
         for (const Path path : {Path::Kernel, Path::Shim}) {
             api_support::Watchdog dog;
             Spawned sp = spawn_on(path, Command{tracee_path(), {"skip_getppid"}, {}, {}}, set, dog);
             auto& [child, tracer] = sp;
-            Run& out = path == Path::Kernel ? k : s;
+            FilteredRun& out = path == Path::Kernel ? k : s;
             drive(tracer, all_stops, out.events, nullptr, skip);
             out.status = static_cast<int>(child.wait().value().raw);
         }
@@ -257,7 +257,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Issue 12 F1/F3: a fork child inherits the set (and the filter): the same events "
               "for parent and child on both paths") {
-        const Run r = both(
+        const FilteredRun r = both(
             {"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group, SYS_clone, SYS_wait4},
             all_stops | PtraceFlags::EVENT_CLONE);
         CHECK(r.events == std::vector<std::string>{pre(SYS_clone), "CLONE", "POST ok",
@@ -270,8 +270,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Issue 12 F1/F3: clone outside the set: its event, no PRE or POST of its own, on "
               "both paths") {
-        const Run r = both({"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group},
-                           all_stops | PtraceFlags::EVENT_CLONE);
+        const FilteredRun r = both({"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group},
+                                   all_stops | PtraceFlags::EVENT_CLONE);
         CHECK(r.events == std::vector<std::string>{"CLONE", pre(SYS_getppid), "POST ok",
                                                    pre(SYS_exit_group), "EXIT 1024"});
         CHECK(r.children == std::vector<std::string>{pre(SYS_getppid), "POST ok", pre(SYS_gettid),
@@ -282,7 +282,7 @@ TEST_SUITE("integration") {
               "traced silently and its syscalls run (no ENOSYS)") {
         // Without EVENT_CLONE the child runs untraced as far as the tracer sees (F4); had it
         // been let go, its exit_group(3) would fail with ENOSYS and the parent exit 7.
-        const Run r = both(
+        const FilteredRun r = both(
             {"fork"}, SyscallSet{SYS_getppid, SYS_gettid, SYS_exit_group, SYS_clone, SYS_wait4},
             all_stops);
         CHECK(r.events == std::vector<std::string>{pre(SYS_clone), "POST ok", pre(SYS_getppid),
@@ -309,7 +309,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("Issue 12 decision 17: exec keeps the set (and the filter), no POST for execve") {
-        const Run r =
+        const FilteredRun r =
             both({"exec", sets_path()},
                  SyscallSet{SYS_getppid, SYS_execve, SYS_gettid, SYS_exit_group}, all_stops);
         CHECK(r.events == std::vector<std::string>{pre(SYS_getppid), "POST ok", pre(SYS_execve),
@@ -320,8 +320,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Issue 12 decision 18/H6: a signal interrupting a read of the set: PRE once, "
               "no -ERESTART POST, the handler's syscalls, then the read's POST") {
-        const Run r = both({"restart"},
-                           SyscallSet{SYS_read, SYS_write, SYS_getppid, SYS_exit_group}, all_stops);
+        const FilteredRun r = both(
+            {"restart"}, SyscallSet{SYS_read, SYS_write, SYS_getppid, SYS_exit_group}, all_stops);
         // From the marker on (the dynamic loader reads its libraries with read(2) first).
         const auto marker = std::find(r.events.begin(), r.events.end(), pre(SYS_getppid));
         REQUIRE(marker != r.events.end());

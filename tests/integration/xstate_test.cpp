@@ -313,7 +313,7 @@ TEST_SUITE("integration") {
             CHECK(float_write.error() == xstate_write.error());
         }
         CHECK(xstate_write.value() == area.size());
-        CHECK(events(fd).empty());
+        CHECK(support::events(fd).empty());
         CHECK(eventually([&] { return proc_state(pid) == 'R'; }));
 
         // Handles of an untraced task (A8), then the task killed: ESRCH from every access (G1).
