@@ -99,7 +99,7 @@ using EventView =
     std::variant<events::PreSyscall, events::PostSyscall, events::SingleStep, events::Signal,
                  events::Breakpoint, events::Exit, events::Clone, events::Unknown>;
 
-// to_event and to_string switch on these indexes.
+// view, to_event and to_string use these indexes.
 static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::PreSyscall> &&
               std::is_same_v<std::variant_alternative_t<1, EventView>, events::PostSyscall> &&
               std::is_same_v<std::variant_alternative_t<2, EventView>, events::SingleStep> &&
@@ -111,33 +111,34 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
 
 /// The typed meaning of `event`, for `std::visit` or `std::get_if`.
 [[nodiscard]] constexpr EventView view(const PtraceEvent& event) noexcept {
-    // std::in_place_type builds the alternative in place: no converting constructor (and its
-    // overload set over the eight alternatives) is instantiated per return.
+    // std::in_place_index builds the alternative in place: no converting constructor (and its
+    // overload set over the eight alternatives) is instantiated per return, and no search of
+    // the alternatives for a type (the static_assert above pins the indexes).
     using F = PtraceFlags;
-    using std::in_place_type;
+    using std::in_place_index;
     const F cause = event.cause;
     if (cause == F::STOP_PRE_SYSCALL) {
-        return EventView(in_place_type<events::PreSyscall>);
+        return EventView(in_place_index<0>);
     }
     if (cause == F::STOP_POST_SYSCALL) {
-        return EventView(in_place_type<events::PostSyscall>);
+        return EventView(in_place_index<1>);
     }
     if (cause == F::STOP_SINGLESTEP) {
-        return EventView(in_place_type<events::SingleStep>);
+        return EventView(in_place_index<2>);
     }
     if (cause == F::STOP_SIGNAL) {
-        return EventView(in_place_type<events::Signal>, static_cast<int>(event.a), event.b);
+        return EventView(in_place_index<3>, static_cast<int>(event.a), event.b);
     }
     if (cause == F::STOP_BREAKPOINT) {
-        return EventView(in_place_type<events::Breakpoint>);
+        return EventView(in_place_index<4>);
     }
     if (cause == F::STOP_EXIT) {
-        return EventView(in_place_type<events::Exit>, WaitStatus{event.a});
+        return EventView(in_place_index<5>, WaitStatus{event.a});
     }
     if (cause == F::EVENT_CLONE) {
-        return EventView(in_place_type<events::Clone>, event.a);
+        return EventView(in_place_index<6>, event.a);
     }
-    return EventView(in_place_type<events::Unknown>, event);
+    return EventView(in_place_index<7>, event);
 }
 
 /// The record for a typed event (what a trace handle queues).
