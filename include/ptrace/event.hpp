@@ -127,18 +127,18 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
         return EventView(in_place_index<2>);
     }
     if (cause == F::STOP_SIGNAL) {
-        return EventView(in_place_index<3>, static_cast<int>(event.a), event.b);
+        return EventView(in_place_index<3>, events::Signal{static_cast<int>(event.a), event.b});
     }
     if (cause == F::STOP_BREAKPOINT) {
         return EventView(in_place_index<4>);
     }
     if (cause == F::STOP_EXIT) {
-        return EventView(in_place_index<5>, WaitStatus{event.a});
+        return EventView(in_place_index<5>, events::Exit{WaitStatus{event.a}});
     }
     if (cause == F::EVENT_CLONE) {
-        return EventView(in_place_index<6>, event.a);
+        return EventView(in_place_index<6>, events::Clone{event.a});
     }
-    return EventView(in_place_index<7>, event);
+    return EventView(in_place_index<7>, events::Unknown{event});
 }
 
 /// The record for a typed event (what a trace handle queues).
@@ -164,8 +164,10 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
     case 6:
         return PtraceEvent::of(F::EVENT_CLONE, std::get_if<6>(&meaning)->pid);
     default: // 7, events::Unknown (the alternatives cannot make the variant valueless)
-        return std::get_if<7>(&meaning)->event;
+        break;
     }
+    const auto* unknown = std::get_if<7>(&meaning);
+    return unknown != nullptr ? unknown->event : PtraceEvent{};
 }
 
 /// Rust's derived Debug text, as Redox prints the record:
@@ -216,8 +218,10 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
     case 6:
         return "Clone { pid: " + std::to_string(std::get_if<6>(&meaning)->pid) + " }";
     default: // 7, events::Unknown
-        return "Unknown(" + to_string(std::get_if<7>(&meaning)->event) + ")";
+        break;
     }
+    const auto* unknown = std::get_if<7>(&meaning);
+    return "Unknown(" + to_string(unknown != nullptr ? unknown->event : PtraceEvent{}) + ")";
 }
 
 // Templates, so that this header needs only <iosfwd>: a program that prints has <ostream>.
