@@ -4,11 +4,7 @@
 #pragma once
 
 #include <ptrace/config.hpp>
-
-#include <boost/preprocessor/seq/for_each.hpp>
-#include <boost/preprocessor/stringize.hpp>
-#include <boost/preprocessor/tuple/elem.hpp>
-#include <boost/preprocessor/variadic/to_seq.hpp>
+#include <ptrace/detail/pp.hpp>
 
 #include <array>
 #include <bit>
@@ -480,14 +476,15 @@ struct std::hash<Flags> {
 };
 
 // Expansion helpers of PTRACE_API_BITFLAGS; each element is a `(NAME, value)` pair.
-#define PTRACE_API_DETAIL_FLAG_DECLARE(r, Name, pair)                                              \
-    static const Name BOOST_PP_TUPLE_ELEM(2, 0, pair);
-#define PTRACE_API_DETAIL_FLAG_DEFINE(r, Name, pair)                                               \
-    inline constexpr Name Name::BOOST_PP_TUPLE_ELEM(2, 0, pair) =                                  \
-        Name::from_bits_retain(BOOST_PP_TUPLE_ELEM(2, 1, pair));
-#define PTRACE_API_DETAIL_FLAG_ENTRY(r, Bits, pair)                                                \
+#define PTRACE_API_DETAIL_FLAG_DECLARE(Name, i, pair)                                              \
+    static const Name PTRACE_API_DETAIL_PP_FIRST pair;
+#define PTRACE_API_DETAIL_FLAG_DEFINE(Name, i, pair)                                               \
+    inline constexpr Name Name::PTRACE_API_DETAIL_PP_FIRST pair =                                  \
+        Name::from_bits_retain(PTRACE_API_DETAIL_PP_SECOND pair);
+#define PTRACE_API_DETAIL_FLAG_ENTRY(Bits, i, pair)                                                \
     ::ptrace_api::detail::FlagDefinition<Bits>{                                                    \
-        BOOST_PP_STRINGIZE(BOOST_PP_TUPLE_ELEM(2, 0, pair)), BOOST_PP_TUPLE_ELEM(2, 1, pair)},
+        PTRACE_API_DETAIL_PP_STRINGIZE(PTRACE_API_DETAIL_PP_FIRST pair),                           \
+        PTRACE_API_DETAIL_PP_SECOND pair},
 
 /// Declares the flags type `Name` over the unsigned integer `Bits`, printed as `Name(...)` with
 /// each flag name behind `prefix`, from `(NAME, value)` pairs in declaration order (which is
@@ -501,13 +498,10 @@ struct std::hash<Flags> {
 #define PTRACE_API_BITFLAGS(Name, Bits, prefix, ...)                                               \
     class Name final : public ::ptrace_api::BitFlags<Name, Bits> {                                 \
     public:                                                                                        \
-        static constexpr std::string_view type_name = BOOST_PP_STRINGIZE(Name);                    \
+        static constexpr std::string_view type_name = PTRACE_API_DETAIL_PP_STRINGIZE(Name);        \
         static constexpr std::string_view name_prefix = prefix;                                    \
-        BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_DECLARE, Name,                                \
-                              BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                               \
+        PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_FLAG_DECLARE, Name, __VA_ARGS__)           \
         static constexpr ::ptrace_api::detail::FlagDefinition<Bits> definitions[] = {              \
-            BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_ENTRY, Bits,                              \
-                                  BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))};                         \
+            PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_FLAG_ENTRY, Bits, __VA_ARGS__)};       \
     };                                                                                             \
-    BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_FLAG_DEFINE, Name,                                     \
-                          BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))
+    PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_FLAG_DEFINE, Name, __VA_ARGS__)

@@ -5,7 +5,6 @@
 #include <ptrace/config.hpp>
 #include <ptrace/result.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -48,8 +47,13 @@ read_c_string(Read&& read, std::uint64_t address, std::size_t max_len,
     std::array<std::byte, c_string_page> buf{};
     std::uint64_t at = address;
     while (out.text.size() < max_len) {
-        const auto want = static_cast<std::size_t>(
-            std::min<std::uint64_t>({page - (at % page), chunk, max_len - out.text.size()}));
+        // The least of the rest of the page, the chunk and what max_len leaves (no std::min:
+        // <algorithm> alone costs a translation unit more than this whole header).
+        std::uint64_t limit = page - (at % page);
+        limit = chunk < limit ? chunk : limit;
+        const std::uint64_t left = max_len - out.text.size();
+        limit = left < limit ? left : limit;
+        const auto want = static_cast<std::size_t>(limit);
         if (Result<void> r = read(at, std::span<std::byte>(buf.data(), want)); !r) {
             return Unexpected(r.error());
         }

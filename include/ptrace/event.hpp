@@ -99,62 +99,75 @@ using EventView =
     std::variant<events::PreSyscall, events::PostSyscall, events::SingleStep, events::Signal,
                  events::Breakpoint, events::Exit, events::Clone, events::Unknown>;
 
+// view, to_event and to_string use these indexes.
+static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::PreSyscall> &&
+              std::is_same_v<std::variant_alternative_t<1, EventView>, events::PostSyscall> &&
+              std::is_same_v<std::variant_alternative_t<2, EventView>, events::SingleStep> &&
+              std::is_same_v<std::variant_alternative_t<3, EventView>, events::Signal> &&
+              std::is_same_v<std::variant_alternative_t<4, EventView>, events::Breakpoint> &&
+              std::is_same_v<std::variant_alternative_t<5, EventView>, events::Exit> &&
+              std::is_same_v<std::variant_alternative_t<6, EventView>, events::Clone> &&
+              std::is_same_v<std::variant_alternative_t<7, EventView>, events::Unknown>);
+
 /// The typed meaning of `event`, for `std::visit` or `std::get_if`.
 [[nodiscard]] constexpr EventView view(const PtraceEvent& event) noexcept {
+    // std::in_place_index builds the alternative in place: no converting constructor (and its
+    // overload set over the eight alternatives) is instantiated per return, and no search of
+    // the alternatives for a type (the static_assert above pins the indexes).
     using F = PtraceFlags;
+    using std::in_place_index;
     const F cause = event.cause;
     if (cause == F::STOP_PRE_SYSCALL) {
-        return events::PreSyscall{};
+        return EventView(in_place_index<0>);
     }
     if (cause == F::STOP_POST_SYSCALL) {
-        return events::PostSyscall{};
+        return EventView(in_place_index<1>);
     }
     if (cause == F::STOP_SINGLESTEP) {
-        return events::SingleStep{};
+        return EventView(in_place_index<2>);
     }
     if (cause == F::STOP_SIGNAL) {
-        return events::Signal{static_cast<int>(event.a), event.b};
+        return EventView(in_place_index<3>, events::Signal{static_cast<int>(event.a), event.b});
     }
     if (cause == F::STOP_BREAKPOINT) {
-        return events::Breakpoint{};
+        return EventView(in_place_index<4>);
     }
     if (cause == F::STOP_EXIT) {
-        return events::Exit{WaitStatus{event.a}};
+        return EventView(in_place_index<5>, events::Exit{WaitStatus{event.a}});
     }
     if (cause == F::EVENT_CLONE) {
-        return events::Clone{event.a};
+        return EventView(in_place_index<6>, events::Clone{event.a});
     }
-    return events::Unknown{event};
+    return EventView(in_place_index<7>, events::Unknown{event});
 }
 
 /// The record for a typed event (what a trace handle queues).
 [[nodiscard]] constexpr PtraceEvent to_event(const EventView& meaning) noexcept {
+    // A switch on the index, not std::visit: visit's dispatch table over eight alternatives
+    // would be instantiated in every translation unit that includes this header.
     using F = PtraceFlags;
-    struct Encode {
-        constexpr PtraceEvent operator()(events::PreSyscall) const {
-            return PtraceEvent::of(F::STOP_PRE_SYSCALL);
-        }
-        constexpr PtraceEvent operator()(events::PostSyscall) const {
-            return PtraceEvent::of(F::STOP_POST_SYSCALL);
-        }
-        constexpr PtraceEvent operator()(events::SingleStep) const {
-            return PtraceEvent::of(F::STOP_SINGLESTEP);
-        }
-        constexpr PtraceEvent operator()(events::Signal s) const {
-            return PtraceEvent::of(F::STOP_SIGNAL, static_cast<std::uint64_t>(s.signal), s.handler);
-        }
-        constexpr PtraceEvent operator()(events::Breakpoint) const {
-            return PtraceEvent::of(F::STOP_BREAKPOINT);
-        }
-        constexpr PtraceEvent operator()(events::Exit e) const {
-            return PtraceEvent::of(F::STOP_EXIT, e.status.raw);
-        }
-        constexpr PtraceEvent operator()(events::Clone c) const {
-            return PtraceEvent::of(F::EVENT_CLONE, c.pid);
-        }
-        constexpr PtraceEvent operator()(const events::Unknown& u) const { return u.event; }
-    };
-    return std::visit(Encode{}, meaning);
+    switch (meaning.index()) {
+    case 0:
+        return PtraceEvent::of(F::STOP_PRE_SYSCALL);
+    case 1:
+        return PtraceEvent::of(F::STOP_POST_SYSCALL);
+    case 2:
+        return PtraceEvent::of(F::STOP_SINGLESTEP);
+    case 3: {
+        const events::Signal& s = *std::get_if<3>(&meaning);
+        return PtraceEvent::of(F::STOP_SIGNAL, static_cast<std::uint64_t>(s.signal), s.handler);
+    }
+    case 4:
+        return PtraceEvent::of(F::STOP_BREAKPOINT);
+    case 5:
+        return PtraceEvent::of(F::STOP_EXIT, std::get_if<5>(&meaning)->status.raw);
+    case 6:
+        return PtraceEvent::of(F::EVENT_CLONE, std::get_if<6>(&meaning)->pid);
+    default: // 7, events::Unknown (the alternatives cannot make the variant valueless)
+        break;
+    }
+    const auto* unknown = std::get_if<7>(&meaning);
+    return unknown != nullptr ? unknown->event : PtraceEvent{};
 }
 
 /// Rust's derived Debug text, as Redox prints the record:
@@ -181,29 +194,34 @@ using EventView =
 
 /// Debug text of a typed event: `Signal { signal: 10, handler: 0x401136 }`, `PreSyscall`.
 [[nodiscard]] inline std::string to_string(const EventView& meaning) {
-    struct Print {
-        std::string operator()(events::PreSyscall) const { return "PreSyscall"; }
-        std::string operator()(events::PostSyscall) const { return "PostSyscall"; }
-        std::string operator()(events::SingleStep) const { return "SingleStep"; }
-        std::string operator()(events::Signal s) const {
-            std::string out = "Signal { signal: " + std::to_string(s.signal) + ", handler: ";
-            detail::append_hex(out, s.handler);
-            return out + " }";
-        }
-        std::string operator()(events::Breakpoint) const { return "Breakpoint"; }
-        std::string operator()(events::Exit e) const {
-            std::string out = "Exit { status: ";
-            detail::append_hex(out, e.status.raw);
-            return out + " }";
-        }
-        std::string operator()(events::Clone c) const {
-            return "Clone { pid: " + std::to_string(c.pid) + " }";
-        }
-        std::string operator()(const events::Unknown& u) const {
-            return "Unknown(" + to_string(u.event) + ")";
-        }
-    };
-    return std::visit(Print{}, meaning);
+    // A switch on the index, not std::visit: see to_event.
+    switch (meaning.index()) {
+    case 0:
+        return "PreSyscall";
+    case 1:
+        return "PostSyscall";
+    case 2:
+        return "SingleStep";
+    case 3: {
+        const events::Signal& s = *std::get_if<3>(&meaning);
+        std::string out = "Signal { signal: " + std::to_string(s.signal) + ", handler: ";
+        detail::append_hex(out, s.handler);
+        return out + " }";
+    }
+    case 4:
+        return "Breakpoint";
+    case 5: {
+        std::string out = "Exit { status: ";
+        detail::append_hex(out, std::get_if<5>(&meaning)->status.raw);
+        return out + " }";
+    }
+    case 6:
+        return "Clone { pid: " + std::to_string(std::get_if<6>(&meaning)->pid) + " }";
+    default: // 7, events::Unknown
+        break;
+    }
+    const auto* unknown = std::get_if<7>(&meaning);
+    return "Unknown(" + to_string(unknown != nullptr ? unknown->event : PtraceEvent{}) + ")";
 }
 
 // Templates, so that this header needs only <iosfwd>: a program that prints has <ostream>.

@@ -15,19 +15,22 @@ inline constexpr int max_signal_number = 64;
 
 namespace detail {
 
+using namespace std::string_view_literals;
+
 /// Index 0 is signal 1. Real-time signals use the kernel's numbering (SIGRTMIN = 32, glibc
 /// reserves 32 and 33 so its SIGRTMIN macro is 34, which strace prints as SIGRT_2).
 inline constexpr std::array<std::string_view, max_signal_number> signal_names{{
-    "SIGHUP",   "SIGINT",    "SIGQUIT",  "SIGILL",   "SIGTRAP",   "SIGABRT",  "SIGBUS",
-    "SIGFPE",   "SIGKILL",   "SIGUSR1",  "SIGSEGV",  "SIGUSR2",   "SIGPIPE",  "SIGALRM",
-    "SIGTERM",  "SIGSTKFLT", "SIGCHLD",  "SIGCONT",  "SIGSTOP",   "SIGTSTP",  "SIGTTIN",
-    "SIGTTOU",  "SIGURG",    "SIGXCPU",  "SIGXFSZ",  "SIGVTALRM", "SIGPROF",  "SIGWINCH",
-    "SIGIO",    "SIGPWR",    "SIGSYS",   "SIGRTMIN", "SIGRT_1",   "SIGRT_2",  "SIGRT_3",
-    "SIGRT_4",  "SIGRT_5",   "SIGRT_6",  "SIGRT_7",  "SIGRT_8",   "SIGRT_9",  "SIGRT_10",
-    "SIGRT_11", "SIGRT_12",  "SIGRT_13", "SIGRT_14", "SIGRT_15",  "SIGRT_16", "SIGRT_17",
-    "SIGRT_18", "SIGRT_19",  "SIGRT_20", "SIGRT_21", "SIGRT_22",  "SIGRT_23", "SIGRT_24",
-    "SIGRT_25", "SIGRT_26",  "SIGRT_27", "SIGRT_28", "SIGRT_29",  "SIGRT_30", "SIGRT_31",
-    "SIGRT_32",
+    "SIGHUP"sv,   "SIGINT"sv,    "SIGQUIT"sv,  "SIGILL"sv,    "SIGTRAP"sv,  "SIGABRT"sv,
+    "SIGBUS"sv,   "SIGFPE"sv,    "SIGKILL"sv,  "SIGUSR1"sv,   "SIGSEGV"sv,  "SIGUSR2"sv,
+    "SIGPIPE"sv,  "SIGALRM"sv,   "SIGTERM"sv,  "SIGSTKFLT"sv, "SIGCHLD"sv,  "SIGCONT"sv,
+    "SIGSTOP"sv,  "SIGTSTP"sv,   "SIGTTIN"sv,  "SIGTTOU"sv,   "SIGURG"sv,   "SIGXCPU"sv,
+    "SIGXFSZ"sv,  "SIGVTALRM"sv, "SIGPROF"sv,  "SIGWINCH"sv,  "SIGIO"sv,    "SIGPWR"sv,
+    "SIGSYS"sv,   "SIGRTMIN"sv,  "SIGRT_1"sv,  "SIGRT_2"sv,   "SIGRT_3"sv,  "SIGRT_4"sv,
+    "SIGRT_5"sv,  "SIGRT_6"sv,   "SIGRT_7"sv,  "SIGRT_8"sv,   "SIGRT_9"sv,  "SIGRT_10"sv,
+    "SIGRT_11"sv, "SIGRT_12"sv,  "SIGRT_13"sv, "SIGRT_14"sv,  "SIGRT_15"sv, "SIGRT_16"sv,
+    "SIGRT_17"sv, "SIGRT_18"sv,  "SIGRT_19"sv, "SIGRT_20"sv,  "SIGRT_21"sv, "SIGRT_22"sv,
+    "SIGRT_23"sv, "SIGRT_24"sv,  "SIGRT_25"sv, "SIGRT_26"sv,  "SIGRT_27"sv, "SIGRT_28"sv,
+    "SIGRT_29"sv, "SIGRT_30"sv,  "SIGRT_31"sv, "SIGRT_32"sv,
 }};
 
 struct SignalAlias {
@@ -36,11 +39,11 @@ struct SignalAlias {
 };
 
 inline constexpr std::array<SignalAlias, 5> signal_aliases{{
-    {"SIGIOT", 6},
-    {"SIGCLD", 17},
-    {"SIGPOLL", 29},
-    {"SIGUNUSED", 31},
-    {"SIGRTMAX", 64},
+    {"SIGIOT"sv, 6},
+    {"SIGCLD"sv, 17},
+    {"SIGPOLL"sv, 29},
+    {"SIGUNUSED"sv, 31},
+    {"SIGRTMAX"sv, 64},
 }};
 
 } // namespace detail

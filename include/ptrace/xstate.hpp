@@ -107,8 +107,14 @@ public:
         : bytes_(std::move(bytes)), layout_(layout) {}
 
     /// The whole area: what a write to `proc:<pid>/regs/xstate` takes back.
-    [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return bytes_; }
-    [[nodiscard]] std::span<std::byte> writable_bytes() noexcept { return bytes_; }
+    // Spans from data() and size(), not from the vector: span's range constructor checks
+    // the range concepts on std::vector in every translation unit that includes this header.
+    [[nodiscard]] std::span<const std::byte> bytes() const noexcept {
+        return {bytes_.data(), bytes_.size()};
+    }
+    [[nodiscard]] std::span<std::byte> writable_bytes() noexcept {
+        return {bytes_.data(), bytes_.size()};
+    }
     [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
     [[nodiscard]] const XStateLayout& layout() const noexcept { return layout_; }
 

@@ -3,17 +3,12 @@
 // PTRACE_API_REFLECTED declares the members from `(type, name)` pairs, once, and gives the
 // struct a nested `ptrace_api_reflection` with the member names as a constexpr array and a
 // visit that calls a function on each member in declaration order. Only the preprocessor
-// (Boost.Preprocessor) is involved, so a translation unit pays for one plain function per
+// (detail/pp.hpp's loop) is involved, so a translation unit pays for one plain function per
 // struct and visitor, not for a tuple of accessors per struct (issue 11, item 5: compile
 // cost). <ptrace/hana.hpp> adapts the same structs to Boost.Hana for users who want it.
 #pragma once
 
-#include <boost/preprocessor/seq/for_each.hpp>
-#include <boost/preprocessor/seq/for_each_i.hpp>
-#include <boost/preprocessor/stringize.hpp>
-#include <boost/preprocessor/tuple/elem.hpp>
-#include <boost/preprocessor/variadic/size.hpp>
-#include <boost/preprocessor/variadic/to_seq.hpp>
+#include <ptrace/detail/pp.hpp>
 
 #include <array>
 #include <cstddef>
@@ -60,12 +55,12 @@ constexpr bool visit_member(T& object, std::string_view name, Visit&& visit) {
 } // namespace ptrace_api::detail
 
 // Expansion helpers of PTRACE_API_REFLECTED; each element is a `(type, name)` pair.
-#define PTRACE_API_DETAIL_REFLECT_MEMBER(r, unused, pair)                                          \
-    BOOST_PP_TUPLE_ELEM(2, 0, pair) BOOST_PP_TUPLE_ELEM(2, 1, pair);
-#define PTRACE_API_DETAIL_REFLECT_NAME(r, unused, pair)                                            \
-    BOOST_PP_STRINGIZE(BOOST_PP_TUPLE_ELEM(2, 1, pair)),
-#define PTRACE_API_DETAIL_REFLECT_VISIT(r, unused, i, pair)                                        \
-    fn(names[i], object.BOOST_PP_TUPLE_ELEM(2, 1, pair));
+#define PTRACE_API_DETAIL_REFLECT_MEMBER(unused, i, pair)                                          \
+    PTRACE_API_DETAIL_PP_FIRST pair PTRACE_API_DETAIL_PP_SECOND pair;
+#define PTRACE_API_DETAIL_REFLECT_NAME(unused, i, pair)                                            \
+    PTRACE_API_DETAIL_PP_STRINGIZE(PTRACE_API_DETAIL_PP_SECOND pair),
+#define PTRACE_API_DETAIL_REFLECT_VISIT(unused, i, pair)                                           \
+    fn(names[i], object.PTRACE_API_DETAIL_PP_SECOND pair);
 
 /// Declares the data members of a struct from `(type, name)` pairs, in order, and reflects
 /// them (detail::member_names, detail::for_each_member):
@@ -75,18 +70,15 @@ constexpr bool visit_member(T& object, std::string_view name, Visit&& visit) {
 ///     };
 ///
 /// The members are public and the struct stays an aggregate with the same layout as if they
-/// had been written out. A type that contains a comma needs an alias first.
+/// had been written out. A type that contains a comma needs an alias first; at most 64 members.
 #define PTRACE_API_REFLECTED(Name, ...)                                                            \
-    BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_REFLECT_MEMBER, ~,                                     \
-                          BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                                   \
+    PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_REFLECT_MEMBER, ~, __VA_ARGS__)                \
     struct ptrace_api_reflection {                                                                 \
-        static constexpr std::array<std::string_view, BOOST_PP_VARIADIC_SIZE(__VA_ARGS__)> names{  \
-            BOOST_PP_SEQ_FOR_EACH(PTRACE_API_DETAIL_REFLECT_NAME, ~,                               \
-                                  BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))};                         \
+        static constexpr std::array<std::string_view, PTRACE_API_DETAIL_PP_COUNT(__VA_ARGS__)>     \
+            names{PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_REFLECT_NAME, ~, __VA_ARGS__)};  \
         template <class Object, class Visit>                                                       \
         static constexpr void visit(Object& object, Visit& fn) {                                   \
             static_assert(std::is_same_v<std::remove_const_t<Object>, Name>);                      \
-            BOOST_PP_SEQ_FOR_EACH_I(PTRACE_API_DETAIL_REFLECT_VISIT, ~,                            \
-                                    BOOST_PP_VARIADIC_TO_SEQ(__VA_ARGS__))                         \
+            PTRACE_API_DETAIL_PP_FOR_EACH(PTRACE_API_DETAIL_REFLECT_VISIT, ~, __VA_ARGS__)         \
         }                                                                                          \
     }
