@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Helpers of the tests that drive an Inferior (inferior_test.cpp, real_programs_test.cpp):
-// launch a program, continue, wait for a non-stop report and look up a symbol, each failing
+// launch a program, continue, take a fork child, wait for a non-stop report and look up a
+// symbol, each failing
 // the test case with the kit's own message when it fails.
 #pragma once
 
@@ -36,6 +37,13 @@ inline dbg::Stop cont(dbg::Inferior& inferior) {
     auto stop = inferior.cont();
     REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
     return *stop;
+}
+
+/// take_fork() of the held fork child `child`: its Inferior.
+inline dbg::Inferior take_fork(dbg::Inferior& inferior, pid_t child) {
+    auto taken = inferior.take_fork(child);
+    REQUIRE_MESSAGE(taken.has_value(), (taken ? "" : taken.error().describe()));
+    return std::move(*taken);
 }
 
 /// wait_stop() with a 10 s limit; fails the case on an error or a timeout.

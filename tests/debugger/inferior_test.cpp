@@ -37,6 +37,7 @@ std::string stepping() {
 
 using inferior_support::cont;
 using inferior_support::symbol_address;
+using inferior_support::take_fork;
 using inferior_support::wait_stop;
 
 /// The `stepping` target with `args`, stopped before its first instruction.
@@ -449,18 +450,17 @@ TEST_CASE("Issue 13 forks: ForkPolicy::Keep reports the fork; the child is an In
     REQUIRE(fork.child > 0);
     CHECK(inferior.forked() == std::vector<pid_t>{fork.child});
     CHECK(inferior.take_fork(fork.child + 100000).error().code == std::errc::no_such_process);
-    auto child = inferior.take_fork(fork.child);
-    REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
+    auto child = take_fork(inferior, fork.child);
     CHECK(inferior.forked().empty());
-    CHECK(child->pid() == fork.child);
-    CHECK(child->attached()); // not our child: the program reaps it
-    REQUIRE(child->breakpoints().list().size() == 1);
-    CHECK(child->breakpoints().list()[0]->hits == 0);
-    const dbg::Stop child_hit = cont(*child);
+    CHECK(child.pid() == fork.child);
+    CHECK(child.attached()); // not our child: the program reaps it
+    REQUIRE(child.breakpoints().list().size() == 1);
+    CHECK(child.breakpoints().list()[0]->hits == 0);
+    const dbg::Stop child_hit = cont(child);
     REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
     CHECK(child_hit.tid == fork.child);
-    CHECK(child->registers(fork.child).value().rdi == 1);
-    const dbg::Stop child_end = cont(*child);
+    CHECK(child.registers(fork.child).value().rdi == 1);
+    const dbg::Stop child_end = cont(child);
     REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
     CHECK(child_end.status.exit_code() == 0);
     const dbg::Stop hit = cont(inferior);
@@ -625,15 +625,14 @@ TEST_CASE("Issue 13 forks: ForkPolicy::Keep in non-stop mode: the parent stopped
     REQUIRE_MESSAGE(fork.reason == dbg::StopReason::Fork, fork.describe());
     CHECK(fork.tid == inferior.pid());
     CHECK_FALSE(inferior.running(fork.tid));
-    auto child = inferior.take_fork(fork.child);
-    REQUIRE_MESSAGE(child.has_value(), (child ? "" : child.error().describe()));
-    CHECK(child->stop_mode() == dbg::StopMode::NonStop);
-    REQUIRE(child->resume_thread(fork.child).has_value());
-    const dbg::Stop child_hit = wait_stop(*child);
+    auto child = take_fork(inferior, fork.child);
+    CHECK(child.stop_mode() == dbg::StopMode::NonStop);
+    REQUIRE(child.resume_thread(fork.child).has_value());
+    const dbg::Stop child_hit = wait_stop(child);
     REQUIRE_MESSAGE(child_hit.reason == dbg::StopReason::Breakpoint, child_hit.describe());
-    CHECK(child->registers(fork.child).value().rdi == 1);
-    REQUIRE(child->resume_thread(fork.child).has_value());
-    const dbg::Stop child_end = wait_stop(*child);
+    CHECK(child.registers(fork.child).value().rdi == 1);
+    REQUIRE(child.resume_thread(fork.child).has_value());
+    const dbg::Stop child_end = wait_stop(child);
     REQUIRE_MESSAGE(child_end.reason == dbg::StopReason::Exited, child_end.describe());
     CHECK(child_end.status.exit_code() == 0);
     REQUIRE(inferior.resume_thread(fork.tid).has_value());
