@@ -582,6 +582,8 @@ def gen_syscalls(numbers: dict[int, str], unistd: str) -> str:
 // syscall_64.tbl (6.18/6.19); edit the script, not this file.
 #pragma once
 
+#include <ptrace/detail/hex.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -671,17 +673,11 @@ inline std::string syscall_display_name(long nr) {{
     if (!name.empty()) {{
         return std::string{{name}};
     }}
-    auto value = static_cast<unsigned long>(nr);
-    char digits[2 * sizeof(unsigned long)];
-    std::size_t n = 0;
-    do {{
-        digits[n++] = "0123456789abcdef"[value & 0xf];
-        value >>= 4;
-    }} while (value != 0);
-    std::string out = nr == 0 ? "syscall_" : "syscall_0x";
-    while (n > 0) {{
-        out += digits[--n];
+    if (nr == 0) {{
+        return "syscall_0"; // %#lx prints 0 without its 0x
     }}
+    std::string out = "syscall_";
+    detail::append_hex(out, static_cast<unsigned long>(nr));
     return out;
 }}
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ptrace/config.hpp>
+#include <ptrace/detail/hex.hpp>
 #include <ptrace/detail/pp.hpp>
 
 #include <array>
@@ -47,21 +48,6 @@ private:
     std::array<T, Capacity> items_{};
     std::size_t size_ = 0;
 };
-
-/// Appends `value` as lowercase hex with a 0x prefix (bitflags' format for unknown bits).
-inline void append_hex(std::string& out, std::uint64_t value) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    char buffer[16];
-    std::size_t n = 0;
-    do {
-        buffer[n++] = digits[value & 0xf];
-        value >>= 4;
-    } while (value != 0);
-    out += "0x";
-    while (n > 0) {
-        out += buffer[--n];
-    }
-}
 
 /// One `(NAME, value)` pair of a PTRACE_API_BITFLAGS declaration, as the macro writes it.
 template <class Bits>
