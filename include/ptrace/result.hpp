@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <system_error>
 #include <type_traits>
+#include <new>
 #include <utility>
-#include <variant>
 
 namespace ptrace_api {
 
@@ -38,51 +38,86 @@ private:
 /// empty optional, not an error. Only value() throws (std::system_error with the code).
 template <class T>
 class [[nodiscard]] Result {
-    static_assert(!std::is_reference_v<T>, "Result<T&> is not supported");
-    static_assert(!std::is_same_v<std::remove_cv_t<T>, Unexpected>, "Result<Unexpected>");
+    static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
+                      !std::is_volatile_v<T>,
+                  "Result<T> holds a non-const, non-volatile object type");
+    static_assert(!std::is_same_v<T, Unexpected>, "Result<Unexpected>");
 
 public:
     using value_type = T;
 
     // Implicit on purpose: a T is a successful Result.
     Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : storage_(std::in_place_index<0>, std::move(value)) {}
+        : value_(std::move(value)), has_value_(true) {}
     // Implicit on purpose: an Unexpected is a failed Result.
-    Result(Unexpected error) noexcept : storage_(std::in_place_index<1>, error.code()) {}
+    Result(Unexpected error) noexcept : error_(error.code()) {}
 
-    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
+    // A tagged union rather than std::variant<T, std::error_code>: the same behaviour, but a
+    // Result<T> costs each translation unit that uses it a few small functions instead of
+    // variant's machinery (README, "Compile cost"). Copyable and movable as T is.
+    Result(const Result& other) noexcept(std::is_nothrow_copy_constructible_v<T>)
+        requires std::is_copy_constructible_v<T>
+        : error_(other.error_) {
+        if (other.has_value_) {
+            construct(other.value_);
+        }
+    }
+    Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
+        requires std::is_move_constructible_v<T>
+        : error_(other.error_) {
+        if (other.has_value_) {
+            construct(std::move(other.value_));
+        }
+    }
+    Result& operator=(const Result& other) noexcept(std::is_nothrow_copy_constructible_v<T> &&
+                                                    std::is_nothrow_copy_assignable_v<T>)
+        requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
+    {
+        assign(other);
+        return *this;
+    }
+    Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
+                                               std::is_nothrow_move_assignable_v<T>)
+        requires std::is_move_constructible_v<T> && std::is_move_assignable_v<T>
+    {
+        assign(std::move(other));
+        return *this;
+    }
+    ~Result() { destroy(); }
+
+    [[nodiscard]] bool has_value() const noexcept { return has_value_; }
+    explicit operator bool() const noexcept { return has_value_; }
 
     /// The error; `std::error_code{}` (no error) when there is a value.
     [[nodiscard]] std::error_code error() const noexcept {
-        return has_value() ? std::error_code{} : std::get<1>(storage_);
+        return has_value_ ? std::error_code{} : error_;
     }
 
-    /// The value, or throws std::system_error carrying the errno.
+    /// The value; throws std::system_error with the code when there is none.
     T& value() & {
         throw_if_error();
-        return std::get<0>(storage_);
+        return value_;
     }
     const T& value() const& {
         throw_if_error();
-        return std::get<0>(storage_);
+        return value_;
     }
     T&& value() && {
         throw_if_error();
-        return std::get<0>(std::move(storage_));
+        return std::move(value_);
     }
 
+    /// The value, or `fallback` converted to T.
     template <class U>
     [[nodiscard]] T value_or(U&& fallback) const& {
-        return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
+        return has_value_ ? value_ : static_cast<T>(std::forward<U>(fallback));
     }
     template <class U>
     [[nodiscard]] T value_or(U&& fallback) && {
-        return has_value() ? std::get<0>(std::move(storage_))
-                           : static_cast<T>(std::forward<U>(fallback));
+        return has_value_ ? std::move(value_) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    /// \pre has_value()
+    /// The value. \pre has_value(): checked always (PTRACE_API_ASSERT), not undefined.
     T& operator*() & noexcept { return checked(); }
     const T& operator*() const& noexcept { return checked(); }
     T&& operator*() && noexcept { return std::move(checked()); }
@@ -90,24 +125,49 @@ public:
     const T* operator->() const noexcept { return &checked(); }
 
 private:
+    template <class... Args>
+    void construct(Args&&... args) {
+        ::new (static_cast<void*>(&value_)) T(std::forward<Args>(args)...);
+        has_value_ = true;
+    }
+    void destroy() noexcept {
+        if (has_value_) {
+            value_.~T();
+            has_value_ = false;
+        }
+    }
+    template <class Other>
+    void assign(Other&& other) {
+        if (has_value_ && other.has_value_) {
+            value_ = std::forward<Other>(other).value_;
+        } else if (other.has_value_) {
+            construct(std::forward<Other>(other).value_); // has_value_ stays false if it throws
+        } else {
+            destroy();
+        }
+        error_ = other.error_;
+    }
     void throw_if_error() const {
-        if (!has_value()) {
-            throw std::system_error(std::get<1>(storage_));
+        if (!has_value_) {
+            throw std::system_error(error_);
         }
     }
     T& checked() noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return std::get<0>(storage_);
+        PTRACE_API_ASSERT(has_value_, "dereferenced a Result that holds an error");
+        return value_;
     }
     const T& checked() const noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return std::get<0>(storage_);
+        PTRACE_API_ASSERT(has_value_, "dereferenced a Result that holds an error");
+        return value_;
     }
 
-    std::variant<T, std::error_code> storage_;
+    union {
+        T value_; // alive exactly when has_value_
+    };
+    std::error_code error_;
+    bool has_value_ = false;
 };
 
-/// Success or the errno that prevented it.
 template <>
 class [[nodiscard]] Result<void> {
 public:

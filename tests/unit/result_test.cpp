@@ -7,6 +7,9 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 using namespace ptrace_api;
 
@@ -65,6 +68,85 @@ TEST_SUITE("result") {
         CHECK(*taken == "x");
         CHECK(r->get() == nullptr);
     }
+
+    // Result<T> is a tagged union (not std::variant): every special member must construct,
+    // assign and destroy the value exactly as often as a variant would.
+    TEST_CASE("the value's lifetime: constructed once, destroyed once, in every transition") {
+        struct Counted {
+            int* live;
+            int tag;
+            Counted(int* l, int t) : live(l), tag(t) { ++*live; }
+            Counted(const Counted& o) : live(o.live), tag(o.tag) { ++*live; }
+            Counted(Counted&& o) noexcept : live(o.live), tag(o.tag) { ++*live; }
+            Counted& operator=(const Counted&) = default;
+            Counted& operator=(Counted&&) noexcept = default;
+            ~Counted() { --*live; }
+        };
+        int live = 0;
+        {
+            Result<Counted> a = Counted(&live, 1);
+            CHECK(live == 1);      // the temporary and the parameter are gone
+            Result<Counted> b = a; // copy of a value
+            CHECK(live == 2);
+            Result<Counted> e = unexpected(std::errc::no_such_process);
+            CHECK(live == 2);
+            Result<Counted> e2 = e; // copy of an error holds no value
+            CHECK(live == 2);
+            CHECK(e2.error() == std::errc::no_such_process);
+            b = e; // value <- error: the value is destroyed
+            CHECK(live == 1);
+            CHECK_FALSE(b.has_value());
+            CHECK(b.error() == std::errc::no_such_process);
+            e = a; // error <- value: a value is constructed
+            CHECK(live == 2);
+            REQUIRE(e.has_value());
+            CHECK(e->tag == 1);
+            CHECK_FALSE(e.error());
+            Result<Counted> c = Counted(&live, 3);
+            CHECK(live == 3);
+            c = a; // value <- value: assigned, no new object
+            CHECK(live == 3);
+            CHECK(c->tag == 1);
+            Result<Counted> m = std::move(c); // a move constructs one more, c keeps its own
+            CHECK(live == 4);
+            e2 = std::move(m); // error <- value, by move
+            CHECK(live == 5);
+            REQUIRE(e2.has_value());
+            CHECK(e2->tag == 1);
+            e2 = unexpected(std::errc::invalid_argument); // from an Unexpected
+            CHECK(live == 4);
+            CHECK(e2.error() == std::errc::invalid_argument);
+            auto& self = a;
+            a = self; // self-assignment keeps the value
+            CHECK(live == 4);
+            CHECK(a->tag == 1);
+        }
+        CHECK(live == 0);
+    }
+
+    TEST_CASE("value_or and value() && move the value out") {
+        Result<std::vector<int>> r = std::vector<int>{1, 2, 3};
+        const std::vector<int> copy = r.value_or(std::vector<int>{});
+        CHECK(copy.size() == 3);
+        const std::vector<int> moved = std::move(r).value_or(std::vector<int>{});
+        CHECK(moved.size() == 3);
+        Result<std::vector<int>> failed = unexpected(std::errc::io_error);
+        CHECK(std::move(failed).value_or(std::vector<int>{7}) == std::vector<int>{7});
+        Result<std::string> s = std::string("abc");
+        const std::string taken = std::move(s).value();
+        CHECK(taken == "abc");
+    }
+
+    // Copyable, movable and noexcept exactly as the value is.
+    static_assert(std::is_copy_constructible_v<Result<std::string>> &&
+                  std::is_copy_assignable_v<Result<std::string>>);
+    static_assert(!std::is_copy_constructible_v<Result<std::unique_ptr<int>>> &&
+                  !std::is_copy_assignable_v<Result<std::unique_ptr<int>>>);
+    static_assert(std::is_nothrow_move_constructible_v<Result<std::unique_ptr<int>>> &&
+                  std::is_nothrow_move_assignable_v<Result<std::unique_ptr<int>>>);
+    static_assert(!std::is_nothrow_copy_constructible_v<Result<std::string>>);
+    static_assert(std::is_nothrow_copy_constructible_v<Result<int>>);
+    static_assert(!std::is_default_constructible_v<Result<int>>);
 
     static_assert(!std::is_convertible_v<Result<int>, int>);
     static_assert(!std::is_convertible_v<Result<int>, bool>);
