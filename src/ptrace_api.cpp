@@ -10,9 +10,13 @@
 #endif
 
 #include <ptrace/all.hpp>
+#include <ptrace/impl/event.ipp>
+#include <ptrace/impl/inject.ipp>
 #include <ptrace/impl/memory.ipp>
 #include <ptrace/impl/registers.ipp>
+#include <ptrace/impl/regs.ipp>
 #include <ptrace/impl/shim_fd.ipp>
 #include <ptrace/impl/spawn.ipp>
 #include <ptrace/impl/tracer.ipp>
+#include <ptrace/impl/xstate.ipp>
 #include <ptrace/shim/impl/api.ipp>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Configuration shared by every header: the always-on precondition check.
+// Configuration shared by every header: the always-on precondition check, and how the
+// out-of-line functions are declared in each mode (header-only or separately compiled).
 #pragma once
 
 #include <cstdio>
@@ -17,3 +18,14 @@
             std::abort();                                                                          \
         }                                                                                          \
     } while (false)
+
+/// How the library's out-of-line functions are declared and defined: `inline` in the default,
+/// header-only mode; nothing (one external definition, in the provided source) when
+/// PTRACE_API_SEPARATE_COMPILATION is defined. The macro must be defined in every translation
+/// unit of a program or in none: a mixed program is an ODR violation, and the separately
+/// compiled code aborts it at startup (shim/api.hpp, ptrace_api_header_only_mode).
+#if defined(PTRACE_API_SEPARATE_COMPILATION)
+#define PTRACE_API_DECL
+#else
+#define PTRACE_API_DECL inline
+#endif

@@ -2,6 +2,7 @@
 // PtraceEvent: the 56-byte record read from a trace handle, and a typed view to switch on.
 #pragma once
 
+#include <ptrace/config.hpp>
 #include <ptrace/detail/reflect.hpp>
 #include <ptrace/flags.hpp>
 
@@ -172,57 +173,10 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
 
 /// Rust's derived Debug text, as Redox prints the record:
 /// `PtraceEvent { cause: PtraceFlags(PTRACE_STOP_SIGNAL), a: 10, b: 0, c: 0, d: 0, e: 0, f: 0 }`.
-[[nodiscard]] inline std::string to_string(const PtraceEvent& event) {
-    std::string out = "PtraceEvent { ";
-    bool first = true;
-    detail::for_each_member(event, [&](std::string_view name, const auto& value) {
-        if (!first) {
-            out += ", ";
-        }
-        first = false;
-        out += name;
-        out += ": ";
-        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, PtraceFlags>) {
-            out += value.to_string();
-        } else {
-            out += std::to_string(value);
-        }
-    });
-    out += " }";
-    return out;
-}
+[[nodiscard]] PTRACE_API_DECL std::string to_string(const PtraceEvent& event);
 
 /// Debug text of a typed event: `Signal { signal: 10, handler: 0x401136 }`, `PreSyscall`.
-[[nodiscard]] inline std::string to_string(const EventView& meaning) {
-    // A switch on the index, not std::visit: see to_event.
-    switch (meaning.index()) {
-    case 0:
-        return "PreSyscall";
-    case 1:
-        return "PostSyscall";
-    case 2:
-        return "SingleStep";
-    case 3: {
-        const events::Signal& s = *std::get_if<3>(&meaning);
-        std::string out = "Signal { signal: " + std::to_string(s.signal) + ", handler: ";
-        detail::append_hex(out, s.handler);
-        return out + " }";
-    }
-    case 4:
-        return "Breakpoint";
-    case 5: {
-        std::string out = "Exit { status: ";
-        detail::append_hex(out, std::get_if<5>(&meaning)->status.raw);
-        return out + " }";
-    }
-    case 6:
-        return "Clone { pid: " + std::to_string(std::get_if<6>(&meaning)->pid) + " }";
-    default: // 7, events::Unknown
-        break;
-    }
-    const auto* unknown = std::get_if<7>(&meaning);
-    return "Unknown(" + to_string(unknown != nullptr ? unknown->event : PtraceEvent{}) + ")";
-}
+[[nodiscard]] PTRACE_API_DECL std::string to_string(const EventView& meaning);
 
 // Templates, so that this header needs only <iosfwd>: a program that prints has <ostream>.
 template <class Traits>
@@ -242,3 +196,7 @@ std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& o
 } // namespace events
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/event.ipp>
+#endif

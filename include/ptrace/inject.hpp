@@ -5,6 +5,8 @@
 // and restores everything (kernel-shim/README.md "Syscall injection", decision 24).
 #pragma once
 
+#include <ptrace/config.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -35,15 +37,9 @@ struct InjectCall {
         : nr(number), args(words) {}
 
     /// Adds a buffer for argument `arg`, with `bytes` as its contents before the call.
-    InjectCall& buffer(unsigned arg, std::span<const std::byte> bytes) {
-        buffers.push_back(InjectBuffer{arg, {bytes.begin(), bytes.end()}});
-        return *this;
-    }
+    InjectCall& buffer(unsigned arg, std::span<const std::byte> bytes);
     /// Adds a zeroed buffer of `size` bytes for argument `arg` (an output).
-    InjectCall& buffer(unsigned arg, std::size_t size) {
-        buffers.push_back(InjectBuffer{arg, std::vector<std::byte>(size)});
-        return *this;
-    }
+    InjectCall& buffer(unsigned arg, std::size_t size);
 };
 
 /// What the injected call gave.
@@ -57,3 +53,7 @@ struct InjectResult {
 };
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/inject.ipp>
+#endif

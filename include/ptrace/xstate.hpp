@@ -119,170 +119,45 @@ public:
     [[nodiscard]] const XStateLayout& layout() const noexcept { return layout_; }
 
     /// The enabled user features (XCR0) from the software-reserved bytes (0 for an empty area).
-    [[nodiscard]] std::uint64_t xcr0() const noexcept {
-        return bytes_.size() < legacy_size ? 0 : load<std::uint64_t>(xcr0_offset);
-    }
+    [[nodiscard]] std::uint64_t xcr0() const noexcept;
     /// The header's xstate_bv: the components not in their initial state.
-    [[nodiscard]] std::uint64_t xstate_bv() const noexcept {
-        return bytes_.size() < min_size ? 0 : load<std::uint64_t>(header_offset);
-    }
+    [[nodiscard]] std::uint64_t xstate_bv() const noexcept;
     /// Replaces xstate_bv as it is (no initial state is written): for raw edits.
     /// \pre size() >= min_size.
-    void set_xstate_bv(std::uint64_t bv) noexcept {
-        PTRACE_API_ASSERT(bytes_.size() >= min_size, "XStateRegisters: no XSAVE header");
-        store(header_offset, bv);
-    }
+    void set_xstate_bv(std::uint64_t bv) noexcept;
     /// The header's xcomp_bv (0: the standard format, the only one ptrace uses).
-    [[nodiscard]] std::uint64_t xcomp_bv() const noexcept {
-        return bytes_.size() < min_size ? 0 : load<std::uint64_t>(header_offset + 8);
-    }
+    [[nodiscard]] std::uint64_t xcomp_bv() const noexcept;
 
     /// Whether `feature` is enabled (its bit in XCR0) and its component lies in the bytes.
-    [[nodiscard]] bool enabled(XFeature feature) const noexcept {
-        if ((xcr0() & xfeature_bit(feature)) == 0 || bytes_.size() < min_size) {
-            return false;
-        }
-        if (feature == XFeature::X87 || feature == XFeature::Sse) {
-            return true;
-        }
-        const auto c = layout_.find(feature);
-        return c && std::size_t{c->offset} + c->size <= bytes_.size();
-    }
+    [[nodiscard]] bool enabled(XFeature feature) const noexcept;
     /// Whether `feature`'s component is out of its initial state (its bit in xstate_bv).
-    [[nodiscard]] bool in_use(XFeature feature) const noexcept {
-        return (xstate_bv() & xfeature_bit(feature)) != 0;
-    }
+    [[nodiscard]] bool in_use(XFeature feature) const noexcept;
 
     /// The legacy part (x87, MXCSR, xmm0-15) in the Redox layout, with the initial state for
     /// the components not in use. Nothing when the area is shorter than min_size.
-    [[nodiscard]] std::optional<FloatRegisters> legacy() const noexcept {
-        if (bytes_.size() < min_size) {
-            return std::nullopt;
-        }
-        FloatRegisters f{};
-        std::memcpy(&f, bytes_.data(), sizeof f);
-        if (!in_use(XFeature::X87)) {
-            const std::uint32_t mxcsr = f.mxcsr;
-            const std::uint32_t mask = f.mxcsr_mask;
-            const XmmSlots xmm = f.xmm_space;
-            f = FloatRegisters{};
-            f.fcw = fcw_default;
-            f.mxcsr = mxcsr;
-            f.mxcsr_mask = mask;
-            f.xmm_space = xmm;
-        }
-        if (!in_use(XFeature::Sse)) {
-            f.xmm_space = XmmSlots{};
-        }
-        if (!in_use(XFeature::Sse) && !in_use(XFeature::Avx)) {
-            f.mxcsr = mxcsr_default;
-        }
-        return f;
-    }
+    [[nodiscard]] std::optional<FloatRegisters> legacy() const noexcept;
 
     /// xmm`i` (0-15): the low 128 bits of ymm`i`/zmm`i`.
-    [[nodiscard]] std::optional<Slot128> xmm(std::size_t i) const noexcept {
-        PTRACE_API_ASSERT(i < 16, "XStateRegisters: xmm index out of range");
-        if (!enabled(XFeature::Sse)) {
-            return std::nullopt;
-        }
-        return part<Slot128>(XFeature::Sse, xmm_offset(i));
-    }
+    [[nodiscard]] std::optional<Slot128> xmm(std::size_t i) const noexcept;
     /// Sets xmm`i` (0-15); the upper bits of ymm`i`/zmm`i` stay. False when absent.
-    bool set_xmm(std::size_t i, const Slot128& value) noexcept {
-        PTRACE_API_ASSERT(i < 16, "XStateRegisters: xmm index out of range");
-        if (!enabled(XFeature::Sse)) {
-            return false;
-        }
-        put(XFeature::Sse, xmm_offset(i), value);
-        return true;
-    }
+    bool set_xmm(std::size_t i, const Slot128& value) noexcept;
 
     /// ymm`i` (0-15): xmm`i` and the YMM_Hi128 component. Nothing without AVX.
-    [[nodiscard]] std::optional<Slot256> ymm(std::size_t i) const noexcept {
-        PTRACE_API_ASSERT(i < 16, "XStateRegisters: ymm index out of range");
-        if (!enabled(XFeature::Sse) || !enabled(XFeature::Avx)) {
-            return std::nullopt;
-        }
-        Slot256 out{};
-        join(out, 0, part<Slot128>(XFeature::Sse, xmm_offset(i)));
-        join(out, 16, part<Slot128>(XFeature::Avx, component_offset(XFeature::Avx) + 16 * i));
-        return out;
-    }
+    [[nodiscard]] std::optional<Slot256> ymm(std::size_t i) const noexcept;
     /// Sets ymm`i` (0-15), marking Sse and Avx in use; zmm`i`'s upper half stays. False
     /// without AVX.
-    bool set_ymm(std::size_t i, const Slot256& value) noexcept {
-        PTRACE_API_ASSERT(i < 16, "XStateRegisters: ymm index out of range");
-        if (!enabled(XFeature::Sse) || !enabled(XFeature::Avx)) {
-            return false;
-        }
-        put(XFeature::Sse, xmm_offset(i), split<Slot128>(value, 0));
-        put(XFeature::Avx, component_offset(XFeature::Avx) + 16 * i, split<Slot128>(value, 16));
-        return true;
-    }
+    bool set_ymm(std::size_t i, const Slot256& value) noexcept;
 
     /// The opmask register k`i` (0-7). Nothing without AVX-512.
-    [[nodiscard]] std::optional<std::uint64_t> k(std::size_t i) const noexcept {
-        PTRACE_API_ASSERT(i < 8, "XStateRegisters: opmask index out of range");
-        if (!enabled(XFeature::Opmask)) {
-            return std::nullopt;
-        }
-        const auto bytes = part<std::array<std::uint8_t, 8>>(
-            XFeature::Opmask, component_offset(XFeature::Opmask) + 8 * i);
-        std::uint64_t value = 0;
-        std::memcpy(&value, bytes.data(), sizeof value);
-        return value;
-    }
+    [[nodiscard]] std::optional<std::uint64_t> k(std::size_t i) const noexcept;
     /// Sets k`i` (0-7), marking Opmask in use. False without AVX-512.
-    bool set_k(std::size_t i, std::uint64_t value) noexcept {
-        PTRACE_API_ASSERT(i < 8, "XStateRegisters: opmask index out of range");
-        if (!enabled(XFeature::Opmask)) {
-            return false;
-        }
-        std::array<std::uint8_t, 8> bytes{};
-        std::memcpy(bytes.data(), &value, sizeof value);
-        put(XFeature::Opmask, component_offset(XFeature::Opmask) + 8 * i, bytes);
-        return true;
-    }
+    bool set_k(std::size_t i, std::uint64_t value) noexcept;
 
     /// zmm`i` (0-31): for 0-15 ymm`i` and the ZMM_Hi256 component, for 16-31 the Hi16_ZMM
     /// component. Nothing without AVX-512.
-    [[nodiscard]] std::optional<Slot512> zmm(std::size_t i) const noexcept {
-        PTRACE_API_ASSERT(i < 32, "XStateRegisters: zmm index out of range");
-        Slot512 out{};
-        if (i >= 16) {
-            if (!enabled(XFeature::Hi16Zmm)) {
-                return std::nullopt;
-            }
-            return part<Slot512>(XFeature::Hi16Zmm,
-                                 component_offset(XFeature::Hi16Zmm) + 64 * (i - 16));
-        }
-        const auto low = ymm(i);
-        if (!low || !enabled(XFeature::ZmmHi256)) {
-            return std::nullopt;
-        }
-        join(out, 0, *low);
-        join(out, 32,
-             part<Slot256>(XFeature::ZmmHi256, component_offset(XFeature::ZmmHi256) + 32 * i));
-        return out;
-    }
+    [[nodiscard]] std::optional<Slot512> zmm(std::size_t i) const noexcept;
     /// Sets zmm`i` (0-31), marking its components in use. False without AVX-512.
-    bool set_zmm(std::size_t i, const Slot512& value) noexcept {
-        PTRACE_API_ASSERT(i < 32, "XStateRegisters: zmm index out of range");
-        if (i >= 16) {
-            if (!enabled(XFeature::Hi16Zmm)) {
-                return false;
-            }
-            put(XFeature::Hi16Zmm, component_offset(XFeature::Hi16Zmm) + 64 * (i - 16), value);
-            return true;
-        }
-        if (!enabled(XFeature::ZmmHi256) || !set_ymm(i, split<Slot256>(value, 0))) {
-            return false;
-        }
-        put(XFeature::ZmmHi256, component_offset(XFeature::ZmmHi256) + 32 * i,
-            split<Slot256>(value, 32));
-        return true;
-    }
+    bool set_zmm(std::size_t i, const Slot512& value) noexcept;
 
     friend bool operator==(const XStateRegisters&, const XStateRegisters&) = default;
 
@@ -301,9 +176,7 @@ private:
     }
 
     /// \pre enabled(feature) for an extended component.
-    [[nodiscard]] std::size_t component_offset(XFeature feature) const noexcept {
-        return layout_.find(feature)->offset;
-    }
+    [[nodiscard]] std::size_t component_offset(XFeature feature) const noexcept;
 
     /// Bytes of `feature`'s component at `at`: its initial state (zeros) when not in use.
     template <class Slot>
@@ -324,22 +197,7 @@ private:
 
     /// Writes the initial state of `feature`'s component into the bytes when its bit is 0,
     /// then sets the bit: the bytes of a component not in use may be anything.
-    void bring_into_use(XFeature feature) noexcept {
-        if (in_use(feature)) {
-            return;
-        }
-        if (feature == XFeature::Sse || feature == XFeature::Avx) {
-            if (!in_use(XFeature::Sse) && !in_use(XFeature::Avx)) {
-                store(24, mxcsr_default); // MXCSR belongs to Sse and Avx together
-            }
-        }
-        if (feature == XFeature::Sse) {
-            std::memset(bytes_.data() + xmm_offset(0), 0, 16 * 16);
-        } else if (const auto c = layout_.find(feature)) {
-            std::memset(bytes_.data() + c->offset, 0, c->size);
-        }
-        set_xstate_bv(xstate_bv() | xfeature_bit(feature));
-    }
+    void bring_into_use(XFeature feature) noexcept;
 
     template <class Out, class In>
     static void join(Out& out, std::size_t at, const In& in) noexcept {
@@ -357,3 +215,7 @@ private:
 };
 
 } // namespace ptrace_api
+
+#if !defined(PTRACE_API_SEPARATE_COMPILATION)
+#include <ptrace/impl/xstate.ipp>
+#endif

@@ -8,10 +8,9 @@
 // per program, and a user TU that includes this header compiles none of the shim's machinery.
 #pragma once
 
-#include <ptrace/inject.hpp>
+#include <ptrace/config.hpp>
+#include <ptrace/fwd.hpp> // InjectCall, InjectResult, SyscallFilterState, XStateLayout
 #include <ptrace/result.hpp>
-#include <ptrace/syscall_set.hpp>
-#include <ptrace/xstate.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -21,17 +20,6 @@
 
 #include <poll.h>
 #include <sys/types.h>
-
-/// How the library's out-of-line functions are declared and defined: `inline` in the default,
-/// header-only mode; nothing (one external definition, in the provided source) when
-/// PTRACE_API_SEPARATE_COMPILATION is defined. The macro must be defined in every translation
-/// unit of a program or in none: a mixed program is an ODR violation, and the separately
-/// compiled code aborts it at startup (ptrace_api_header_only_mode below).
-#if defined(PTRACE_API_SEPARATE_COMPILATION)
-#define PTRACE_API_DECL
-#else
-#define PTRACE_API_DECL inline
-#endif
 
 namespace ptrace_api::shim {
 
