@@ -83,26 +83,13 @@ struct TraceState {
     std::vector<PtraceEvent> pending; // oldest first
 
     TraceState() noexcept = default;
-    TraceState(TraceState&& other) noexcept
-        : pid(std::exchange(other.pid, 0)), trace(std::move(other.trace)),
-          regs(std::move(other.regs)), mem(std::move(other.mem)),
-          pending(std::move(other.pending)) {
-        other.regs.reset();
-        other.mem.reset();
-    }
-    TraceState& operator=(TraceState&& other) noexcept {
-        pid = std::exchange(other.pid, 0);
-        trace = std::move(other.trace);
-        regs = std::move(other.regs);
-        mem = std::move(other.mem);
-        pending = std::move(other.pending);
-        other.regs.reset();
-        other.mem.reset();
-        return *this;
-    }
+    // Out of line (impl/tracer.ipp): the moves of the optional handles and of the vector are
+    // then compiled once per program in the separately compiled mode.
+    TraceState(TraceState&& other) noexcept;
+    TraceState& operator=(TraceState&& other) noexcept;
     TraceState(const TraceState&) = delete;
     TraceState& operator=(const TraceState&) = delete;
-    ~TraceState() = default;
+    ~TraceState();
 
     [[nodiscard]] bool valid() const noexcept { return trace.valid(); }
 
@@ -148,50 +135,13 @@ public:
 
     Result<void> wait() { return state_.write(PtraceFlags::FLAG_WAIT); }
 
-    Result<InjectResult> inject_syscall(const InjectCall& call) {
-        state_.require_valid();
-        return shim::inject_syscall(state_.trace.get(), call);
-    }
+    Result<InjectResult> inject_syscall(const InjectCall& call);
 
     // Issue 12: the tracee's syscall set, through a `proc:<pid>/syscalls` handle opened for
     // the call (shim/syscalls_io.hpp).
-    Result<void> set_syscalls(const SyscallSet& set) {
-        auto fd = syscalls_handle();
-        if (!fd) {
-            return Unexpected(fd.error());
-        }
-        const auto bytes = set.to_bytes();
-        auto n = shim::write(fd->get(), bytes);
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        if (*n != bytes.size()) {
-            return unexpected(std::errc::io_error); // a short transfer: not the whole set
-        }
-        return {};
-    }
-    Result<SyscallSet> syscalls() {
-        auto fd = syscalls_handle();
-        if (!fd) {
-            return Unexpected(fd.error());
-        }
-        std::array<std::byte, SyscallSet::byte_size> bytes{};
-        auto n = shim::read(fd->get(), bytes);
-        if (!n) {
-            return Unexpected(n.error());
-        }
-        if (*n != bytes.size()) {
-            return unexpected(std::errc::io_error); // a short transfer: not the whole set
-        }
-        return SyscallSet::from_bytes(bytes);
-    }
-    Result<SyscallFilterState> syscall_filter() {
-        auto fd = syscalls_handle();
-        if (!fd) {
-            return Unexpected(fd.error());
-        }
-        return shim::syscall_filter_state(fd->get());
-    }
+    Result<void> set_syscalls(const SyscallSet& set);
+    Result<SyscallSet> syscalls();
+    Result<SyscallFilterState> syscall_filter();
 
     Result<void> detach() && { return state_.close(true); }
     Result<void> close() && { return state_.close(false); }
@@ -219,10 +169,7 @@ protected:
     TraceState state_;
 
 private:
-    Result<ShimFd> syscalls_handle() {
-        state_.require_valid();
-        return ShimFd::open(pid(), "syscalls", 0);
-    }
+    Result<ShimFd> syscalls_handle();
 };
 
 } // namespace detail
@@ -234,19 +181,14 @@ private:
 class EventHandler {
 public:
     /// The events read so far for this operation, oldest first (C2).
-    [[nodiscard]] std::span<const PtraceEvent> events() const noexcept { return events_; }
+    [[nodiscard]] std::span<const PtraceEvent> events() const noexcept {
+        return {events_.data(), events_.size()}; // not the range constructor: see xstate.hpp
+    }
     [[nodiscard]] auto begin() const noexcept { return events_.begin(); }
     [[nodiscard]] auto end() const noexcept { return events_.end(); }
 
     /// The breakpoint event among events(), if the breakpoint was reached.
-    [[nodiscard]] std::optional<PtraceEvent> breakpoint() const noexcept {
-        for (const PtraceEvent& ev : events_) {
-            if (is_breakpoint(ev)) {
-                return ev;
-            }
-        }
-        return std::nullopt;
-    }
+    [[nodiscard]] std::optional<PtraceEvent> breakpoint() const noexcept;
 
     /// Waits again without resuming anything (writes FLAG_WAIT, B3/B8), then replaces
     /// events() with the events read after it. Call it after handling the events of a wake-up

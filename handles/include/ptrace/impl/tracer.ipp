@@ -8,16 +8,19 @@
 #include <ptrace/detail/shim_fd.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
+#include <ptrace/inject.hpp>
 #include <ptrace/memory.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
+#include <ptrace/syscall_set.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -27,6 +30,26 @@
 namespace ptrace_api {
 
 namespace detail {
+
+PTRACE_API_DECL TraceState::TraceState(TraceState&& other) noexcept
+    : pid(std::exchange(other.pid, 0)), trace(std::move(other.trace)), regs(std::move(other.regs)),
+      mem(std::move(other.mem)), pending(std::move(other.pending)) {
+    other.regs.reset();
+    other.mem.reset();
+}
+
+PTRACE_API_DECL TraceState& TraceState::operator=(TraceState&& other) noexcept {
+    pid = std::exchange(other.pid, 0);
+    trace = std::move(other.trace);
+    regs = std::move(other.regs);
+    mem = std::move(other.mem);
+    pending = std::move(other.pending);
+    other.regs.reset();
+    other.mem.reset();
+    return *this;
+}
+
+PTRACE_API_DECL TraceState::~TraceState() = default;
 
 PTRACE_API_DECL Result<TraceState> TraceState::open(pid_t pid, AttachOptions options) {
     int oflags = 0;
@@ -141,7 +164,66 @@ PTRACE_API_DECL Result<std::vector<PtraceEvent>> TracerBase::events() {
     return out;
 }
 
+PTRACE_API_DECL Result<InjectResult> TracerBase::inject_syscall(const InjectCall& call) {
+    state_.require_valid();
+    return shim::inject_syscall(state_.trace.get(), call);
+}
+
+PTRACE_API_DECL Result<void> TracerBase::set_syscalls(const SyscallSet& set) {
+    auto fd = syscalls_handle();
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
+    const auto bytes = set.to_bytes();
+    auto n = shim::write(fd->get(), bytes);
+    if (!n) {
+        return Unexpected(n.error());
+    }
+    if (*n != bytes.size()) {
+        return unexpected(std::errc::io_error); // a short transfer: not the whole set
+    }
+    return {};
+}
+
+PTRACE_API_DECL Result<SyscallSet> TracerBase::syscalls() {
+    auto fd = syscalls_handle();
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
+    std::array<std::byte, SyscallSet::byte_size> bytes{};
+    auto n = shim::read(fd->get(), bytes);
+    if (!n) {
+        return Unexpected(n.error());
+    }
+    if (*n != bytes.size()) {
+        return unexpected(std::errc::io_error); // a short transfer: not the whole set
+    }
+    return SyscallSet::from_bytes(bytes);
+}
+
+PTRACE_API_DECL Result<SyscallFilterState> TracerBase::syscall_filter() {
+    auto fd = syscalls_handle();
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
+    return shim::syscall_filter_state(fd->get());
+}
+
+PTRACE_API_DECL Result<ShimFd> TracerBase::syscalls_handle() {
+    state_.require_valid();
+    return ShimFd::open(pid(), "syscalls", 0);
+}
+
 } // namespace detail
+
+PTRACE_API_DECL std::optional<PtraceEvent> EventHandler::breakpoint() const noexcept {
+    for (const PtraceEvent& ev : events_) {
+        if (is_breakpoint(ev)) {
+            return ev;
+        }
+    }
+    return std::nullopt;
+}
 
 PTRACE_API_DECL Result<void> EventHandler::retry() {
     detail::TraceState& state = tracer_->state_;
