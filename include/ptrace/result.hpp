@@ -5,9 +5,9 @@
 #include <ptrace/config.hpp>
 
 #include <cerrno>
+#include <new>
 #include <system_error>
 #include <type_traits>
-#include <new>
 #include <utility>
 
 namespace ptrace_api {
@@ -43,6 +43,18 @@ class [[nodiscard]] Result {
                   "Result<T> holds a non-const, non-volatile object type");
     static_assert(!std::is_same_v<T, Unexpected>, "Result<Unexpected>");
 
+    // The special members T allows, and whether they may throw.
+    static constexpr bool copy_constructible = std::is_copy_constructible_v<T>;
+    static constexpr bool copy_assignable = copy_constructible && std::is_copy_assignable_v<T>;
+    static constexpr bool move_constructible = std::is_move_constructible_v<T>;
+    static constexpr bool move_assignable = move_constructible && std::is_move_assignable_v<T>;
+    static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
+    static constexpr bool nothrow_copy_assign =
+        nothrow_copy && std::is_nothrow_copy_assignable_v<T>;
+    static constexpr bool nothrow_move = std::is_nothrow_move_constructible_v<T>;
+    static constexpr bool nothrow_move_assign =
+        nothrow_move && std::is_nothrow_move_assignable_v<T>;
+
 public:
     using value_type = T;
 
@@ -55,31 +67,23 @@ public:
     // A tagged union rather than std::variant<T, std::error_code>: the same behaviour, but a
     // Result<T> costs each translation unit that uses it a few small functions instead of
     // variant's machinery (README, "Compile cost"). Copyable and movable as T is.
-    Result(const Result& other) noexcept(std::is_nothrow_copy_constructible_v<T>)
-        requires std::is_copy_constructible_v<T>
+    Result(const Result& other) noexcept(nothrow_copy) requires copy_constructible
         : error_(other.error_) {
         if (other.has_value_) {
             construct(other.value_);
         }
     }
-    Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
-        requires std::is_move_constructible_v<T>
+    Result(Result&& other) noexcept(nothrow_move) requires move_constructible
         : error_(other.error_) {
         if (other.has_value_) {
             construct(std::move(other.value_));
         }
     }
-    Result& operator=(const Result& other) noexcept(std::is_nothrow_copy_constructible_v<T> &&
-                                                    std::is_nothrow_copy_assignable_v<T>)
-        requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
-    {
+    Result& operator=(const Result& other) noexcept(nothrow_copy_assign) requires copy_assignable {
         assign(other);
         return *this;
     }
-    Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
-                                               std::is_nothrow_move_assignable_v<T>)
-        requires std::is_move_constructible_v<T> && std::is_move_assignable_v<T>
-    {
+    Result& operator=(Result&& other) noexcept(nothrow_move_assign) requires move_assignable {
         assign(std::move(other));
         return *this;
     }
@@ -127,7 +131,8 @@ public:
 private:
     template <class... Args>
     void construct(Args&&... args) {
-        ::new (static_cast<void*>(&value_)) T(std::forward<Args>(args)...);
+        // std::addressof without <memory>, which nothing else here needs.
+        ::new (static_cast<void*>(__builtin_addressof(value_))) T(std::forward<Args>(args)...);
         has_value_ = true;
     }
     void destroy() noexcept {
