@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ptrace/config.hpp>
+#include <ptrace/detail/expected.hpp>
 #include <ptrace/detail/hex.hpp>
 #include <ptrace/detail/pp.hpp>
 
@@ -18,7 +19,6 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace ptrace_api {
 
@@ -133,25 +133,25 @@ template <class Flags>
 class [[nodiscard]] FlagsParseResult {
 public:
     // Implicit on purpose: parsed flags are a successful result.
-    FlagsParseResult(Flags flags) : storage_(flags) {}
+    FlagsParseResult(Flags flags) : storage_(std::in_place_index<0>, flags) {}
     // Implicit on purpose: an error is a failed result.
-    FlagsParseResult(FlagsParseError error) : storage_(std::move(error)) {}
+    FlagsParseResult(FlagsParseError error) : storage_(std::in_place_index<1>, std::move(error)) {}
 
-    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+    [[nodiscard]] bool has_value() const noexcept { return storage_.has_value(); }
     explicit operator bool() const noexcept { return has_value(); }
     /// \pre has_value()
     [[nodiscard]] Flags operator*() const noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a failed flags parse");
-        return std::get<0>(storage_);
+        return storage_.value();
     }
     /// \pre !has_value()
     [[nodiscard]] const FlagsParseError& error() const noexcept {
         PTRACE_API_ASSERT(!has_value(), "asked a successful flags parse for its error");
-        return std::get<1>(storage_);
+        return storage_.error();
     }
 
 private:
-    std::variant<Flags, FlagsParseError> storage_;
+    detail::Expected<Flags, FlagsParseError> storage_; // a tagged union (detail/expected.hpp)
 };
 
 /// The value type behind every flags type declared with PTRACE_API_BITFLAGS: one unsigned

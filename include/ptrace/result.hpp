@@ -3,9 +3,9 @@
 #pragma once
 
 #include <ptrace/config.hpp>
+#include <ptrace/detail/expected.hpp>
 
 #include <cerrno>
-#include <new>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -38,87 +38,48 @@ private:
 /// empty optional, not an error. Only value() throws (std::system_error with the code).
 template <class T>
 class [[nodiscard]] Result {
-    static_assert(std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
-                      !std::is_volatile_v<T>,
-                  "Result<T> holds a non-const, non-volatile object type");
     static_assert(!std::is_same_v<T, Unexpected>, "Result<Unexpected>");
-
-    // The special members T allows, and whether they may throw.
-    static constexpr bool copy_constructible = std::is_copy_constructible_v<T>;
-    static constexpr bool copy_assignable = copy_constructible && std::is_copy_assignable_v<T>;
-    static constexpr bool move_constructible = std::is_move_constructible_v<T>;
-    static constexpr bool move_assignable = move_constructible && std::is_move_assignable_v<T>;
-    static constexpr bool nothrow_copy = std::is_nothrow_copy_constructible_v<T>;
-    static constexpr bool nothrow_copy_assign =
-        nothrow_copy && std::is_nothrow_copy_assignable_v<T>;
-    static constexpr bool nothrow_move = std::is_nothrow_move_constructible_v<T>;
-    static constexpr bool nothrow_move_assign =
-        nothrow_move && std::is_nothrow_move_assignable_v<T>;
 
 public:
     using value_type = T;
 
     // Implicit on purpose: a T is a successful Result.
     Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : value_(std::move(value)), has_value_(true) {}
+        : storage_(std::in_place_index<0>, std::move(value)) {}
     // Implicit on purpose: an Unexpected is a failed Result.
-    Result(Unexpected error) noexcept : error_(error.code()) {}
+    Result(Unexpected error) noexcept : storage_(std::in_place_index<1>, error.code()) {}
 
-    // A tagged union rather than std::variant<T, std::error_code>: the same behaviour, but a
-    // Result<T> costs each translation unit that uses it a few small functions instead of
-    // variant's machinery (README, "Compile cost"). Copyable and movable as T is.
-    Result(const Result& other) noexcept(nothrow_copy) requires copy_constructible
-        : error_(other.error_) {
-        if (other.has_value_) {
-            construct(other.value_);
-        }
-    }
-    Result(Result&& other) noexcept(nothrow_move) requires move_constructible
-        : error_(other.error_) {
-        if (other.has_value_) {
-            construct(std::move(other.value_));
-        }
-    }
-    Result& operator=(const Result& other) noexcept(nothrow_copy_assign) requires copy_assignable {
-        assign(other);
-        return *this;
-    }
-    Result& operator=(Result&& other) noexcept(nothrow_move_assign) requires move_assignable {
-        assign(std::move(other));
-        return *this;
-    }
-    ~Result() { destroy(); }
-
-    [[nodiscard]] bool has_value() const noexcept { return has_value_; }
-    explicit operator bool() const noexcept { return has_value_; }
+    [[nodiscard]] bool has_value() const noexcept { return storage_.has_value(); }
+    explicit operator bool() const noexcept { return has_value(); }
 
     /// The error; `std::error_code{}` (no error) when there is a value.
     [[nodiscard]] std::error_code error() const noexcept {
-        return has_value_ ? std::error_code{} : error_;
+        return has_value() ? std::error_code{} : storage_.error();
     }
 
-    /// The value; throws std::system_error with the code when there is none.
+    /// The value, or throws std::system_error carrying the errno.
     T& value() & {
         throw_if_error();
-        return value_;
+        return storage_.value();
     }
     const T& value() const& {
         throw_if_error();
-        return value_;
+        return storage_.value();
     }
     T&& value() && {
         throw_if_error();
-        return std::move(value_);
+        return std::move(storage_.value());
     }
 
     /// The value, or `fallback` converted to T.
     template <class U>
     [[nodiscard]] T value_or(U&& fallback) const& {
-        return has_value_ ? value_ : static_cast<T>(std::forward<U>(fallback));
+        return has_value() ? storage_.value() : static_cast<T>(std::forward<U>(fallback));
     }
     template <class U>
     [[nodiscard]] T value_or(U&& fallback) && {
-        return has_value_ ? std::move(value_) : static_cast<T>(std::forward<U>(fallback));
+        return has_value() ? std::move(storage_.value())
+                           : static_cast<T>(std::forward<U>(fallback));
     }
 
     /// The value. \pre has_value(): checked always (PTRACE_API_ASSERT), not undefined.
@@ -129,50 +90,25 @@ public:
     const T* operator->() const noexcept { return &checked(); }
 
 private:
-    template <class... Args>
-    void construct(Args&&... args) {
-        // std::addressof without <memory>, which nothing else here needs.
-        ::new (static_cast<void*>(__builtin_addressof(value_))) T(std::forward<Args>(args)...);
-        has_value_ = true;
-    }
-    void destroy() noexcept {
-        if (has_value_) {
-            value_.~T();
-            has_value_ = false;
-        }
-    }
-    template <class Other>
-    void assign(Other&& other) {
-        if (has_value_ && other.has_value_) {
-            value_ = std::forward<Other>(other).value_;
-        } else if (other.has_value_) {
-            construct(std::forward<Other>(other).value_); // has_value_ stays false if it throws
-        } else {
-            destroy();
-        }
-        error_ = other.error_;
-    }
     void throw_if_error() const {
-        if (!has_value_) {
-            throw std::system_error(error_);
+        if (!has_value()) {
+            throw std::system_error(storage_.error());
         }
     }
     T& checked() noexcept {
-        PTRACE_API_ASSERT(has_value_, "dereferenced a Result that holds an error");
-        return value_;
+        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
+        return storage_.value();
     }
     const T& checked() const noexcept {
-        PTRACE_API_ASSERT(has_value_, "dereferenced a Result that holds an error");
-        return value_;
+        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
+        return storage_.value();
     }
 
-    union {
-        T value_; // alive exactly when has_value_
-    };
-    std::error_code error_;
-    bool has_value_ = false;
+    // A tagged union, not std::variant: cheaper to compile (detail/expected.hpp).
+    detail::Expected<T, std::error_code> storage_;
 };
 
+/// Success or the errno that prevented it.
 template <>
 class [[nodiscard]] Result<void> {
 public:

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -120,6 +121,60 @@ TEST_SUITE("result") {
             a = self; // self-assignment keeps the value
             CHECK(live == 4);
             CHECK(a->tag == 1);
+        }
+        CHECK(live == 0);
+    }
+
+    // The storage every result type shares (Result, FlagsParseResult, PolicyResult,
+    // DebugResult): both alternatives with lifetimes of their own, and the assignments that
+    // switch between them keep a value or an error when building the new one throws.
+    TEST_CASE("detail::Expected: both alternatives constructed and destroyed in step") {
+        struct Thing {
+            int* live;
+            bool throw_on_copy = false;
+            explicit Thing(int* l) : live(l) { ++*live; }
+            Thing(const Thing& o) : live(o.live), throw_on_copy(o.throw_on_copy) {
+                if (throw_on_copy) {
+                    throw std::runtime_error("copy");
+                }
+                ++*live;
+            }
+            Thing(Thing&& o) noexcept : live(o.live) { ++*live; }
+            Thing& operator=(const Thing&) = default;
+            Thing& operator=(Thing&&) noexcept = default;
+            ~Thing() { --*live; }
+        };
+        using E = std::string; // an error with storage of its own
+        using X = detail::Expected<Thing, E>;
+        int live = 0;
+        {
+            X v(std::in_place_index<0>, &live);
+            X e(std::in_place_index<1>, "no such process: a message longer than SSO holds");
+            CHECK(live == 1);
+            X v2 = v;
+            X e2 = e;
+            CHECK(live == 2);
+            CHECK(e2.error() == e.error());
+            v2 = e; // value -> error
+            CHECK(live == 1);
+            REQUIRE_FALSE(v2.has_value());
+            CHECK(v2.error() == e.error());
+            e2 = v; // error -> value
+            CHECK(live == 2);
+            REQUIRE(e2.has_value());
+            e2 = std::move(v2); // value -> error, by move
+            CHECK(live == 1);
+            CHECK(e2.error() == e.error());
+
+            // error -> value where building the value throws: the error is put back.
+            X thrower(std::in_place_index<0>, &live);
+            CHECK(live == 2);
+            thrower.value().throw_on_copy = true;
+            X keeps(std::in_place_index<1>, "kept");
+            CHECK_THROWS_AS(keeps = thrower, std::runtime_error);
+            REQUIRE_FALSE(keeps.has_value());
+            CHECK(keeps.error() == "kept");
+            CHECK(live == 2);
         }
         CHECK(live == 0);
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <ptrace/config.hpp>
+#include <ptrace/detail/expected.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -13,7 +14,6 @@
 #include <system_error>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace ptrace_api::debugger {
 
@@ -53,27 +53,27 @@ public:
         : storage_(std::in_place_index<0>, std::move(value)) {}
     DebugResult(DebugError error) noexcept : storage_(std::in_place_index<1>, std::move(error)) {}
 
-    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+    [[nodiscard]] bool has_value() const noexcept { return storage_.has_value(); }
     explicit operator bool() const noexcept { return has_value(); }
 
     /// \pre !has_value()
     [[nodiscard]] const DebugError& error() const noexcept {
         PTRACE_API_ASSERT(!has_value(), "asked a DebugResult that holds a value for its error");
-        return std::get<1>(storage_);
+        return storage_.error();
     }
 
     /// The value, or throws std::system_error(code, message).
     T& value() & {
         throw_if_error();
-        return std::get<0>(storage_);
+        return storage_.value();
     }
     const T& value() const& {
         throw_if_error();
-        return std::get<0>(storage_);
+        return storage_.value();
     }
     T&& value() && {
         throw_if_error();
-        return std::get<0>(std::move(storage_));
+        return std::move(storage_.value());
     }
 
     /// \pre has_value()
@@ -86,21 +86,21 @@ public:
 private:
     T& checked() noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a DebugResult that holds an error");
-        return std::get<0>(storage_);
+        return storage_.value();
     }
     const T& checked() const noexcept {
         PTRACE_API_ASSERT(has_value(), "dereferenced a DebugResult that holds an error");
-        return std::get<0>(storage_);
+        return storage_.value();
     }
 
     void throw_if_error() const {
         if (!has_value()) {
-            const DebugError& e = std::get<1>(storage_);
+            const DebugError& e = storage_.error();
             throw std::system_error(e.code, e.message);
         }
     }
 
-    std::variant<T, DebugError> storage_;
+    ptrace_api::detail::Expected<T, DebugError> storage_; // a tagged union (detail/expected.hpp)
 };
 
 /// Success or the DebugError that prevented it, for operations without a value.

@@ -7,6 +7,8 @@
 // sandbox/README.md states the semantics this header implements.
 #pragma once
 
+#include <ptrace/config.hpp>
+#include <ptrace/detail/expected.hpp>
 #include <ptrace/errnos.hpp>
 #include <ptrace/sandbox/groups.hpp>
 #include <ptrace/syscall_set.hpp>
@@ -323,17 +325,29 @@ public:
     PolicyResult(T value) : storage_(std::in_place_index<0>, std::move(value)) {}
     PolicyResult(PolicyError error) : storage_(std::in_place_index<1>, std::move(error)) {}
 
-    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+    [[nodiscard]] bool has_value() const noexcept { return storage_.has_value(); }
     explicit operator bool() const noexcept { return has_value(); }
-    /// \pre has_value()
-    [[nodiscard]] const T& operator*() const& noexcept { return std::get<0>(storage_); }
-    [[nodiscard]] T&& operator*() && noexcept { return std::get<0>(std::move(storage_)); }
-    [[nodiscard]] const T* operator->() const noexcept { return &std::get<0>(storage_); }
-    /// \pre !has_value()
-    [[nodiscard]] const PolicyError& error() const noexcept { return std::get<1>(storage_); }
+    /// \pre has_value(): checked always (PTRACE_API_ASSERT), not undefined.
+    [[nodiscard]] const T& operator*() const& noexcept { return checked(); }
+    [[nodiscard]] T&& operator*() && noexcept { return std::move(checked()); }
+    [[nodiscard]] const T* operator->() const noexcept { return &checked(); }
+    /// \pre !has_value(), checked always.
+    [[nodiscard]] const PolicyError& error() const noexcept {
+        PTRACE_API_ASSERT(!has_value(), "asked a PolicyResult that holds a value for its error");
+        return storage_.error();
+    }
 
 private:
-    std::variant<T, PolicyError> storage_;
+    T& checked() noexcept {
+        PTRACE_API_ASSERT(has_value(), "dereferenced a PolicyResult that holds an error");
+        return storage_.value();
+    }
+    const T& checked() const noexcept {
+        PTRACE_API_ASSERT(has_value(), "dereferenced a PolicyResult that holds an error");
+        return storage_.value();
+    }
+
+    ptrace_api::detail::Expected<T, PolicyError> storage_; // a tagged union (detail/expected.hpp)
 };
 
 // --- The policy ---------------------------------------------------------------------------------
