@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
     // Reference, no target: row (b)'s program with only its own standard headers.
     compile_row("reference: row (b)'s own standard headers, empty main", reps, c,
                 "bench/compile/spawn_tracer_floor.cpp", 0.0);
+    // Reference, no target: row (b)'s program's own code, with plain values for the library's
+    // answers. Its ratio is what row (b) costs before the library adds anything.
+    compile_row("reference: row (b)'s own code, no library", reps, c,
+                "bench/compile/spawn_tracer_own.cpp", 0.0);
     // The separate mode's source, paid once per program (median of reps compiles).
     std::vector<double> source_cpu;
     for (int i = 0; i < reps; ++i) {
