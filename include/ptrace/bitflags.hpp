@@ -141,13 +141,11 @@ public:
     explicit operator bool() const noexcept { return has_value(); }
     /// \pre has_value()
     [[nodiscard]] Flags operator*() const noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a failed flags parse");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a failed flags parse");
     }
     /// \pre !has_value()
     [[nodiscard]] const FlagsParseError& error() const noexcept {
-        PTRACE_API_ASSERT(!has_value(), "asked a successful flags parse for its error");
-        return storage_.error();
+        return storage_.checked_error("asked a successful flags parse for its error");
     }
 
 private:

@@ -96,12 +96,10 @@ private:
         }
     }
     T& checked() noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a Result that holds an error");
     }
     const T& checked() const noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a Result that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a Result that holds an error");
     }
 
     // A tagged union, not std::variant: cheaper to compile (detail/expected.hpp).

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,10 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ptrace_api;
 
@@ -177,6 +182,35 @@ TEST_SUITE("result") {
             CHECK(live == 2);
         }
         CHECK(live == 0);
+    }
+
+    TEST_CASE("dereferencing an error is a precondition failure: the message, then SIGABRT") {
+        // In a forked copy of this process, its stderr into a pipe (and plain SIGABRT, not
+        // doctest's crash report); alarm() bounds it should the check ever not abort.
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        const pid_t child = ::fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            (void)::alarm(10);
+            (void)::signal(SIGABRT, SIG_DFL);
+            (void)::dup2(fds[1], STDERR_FILENO);
+            Result<int> failed = unexpected(std::errc::no_such_process);
+            const int v = *failed;
+            ::_exit(v == 0 ? 3 : 4); // not reached
+        }
+        ::close(fds[1]);
+        std::string err;
+        char buf[256];
+        for (ssize_t n = 0; (n = ::read(fds[0], buf, sizeof buf)) > 0;) {
+            err.append(buf, static_cast<std::size_t>(n));
+        }
+        ::close(fds[0]);
+        int status = 0;
+        REQUIRE(::waitpid(child, &status, 0) == child);
+        CHECK(WIFSIGNALED(status));
+        CHECK(WTERMSIG(status) == SIGABRT);
+        CHECK(err.find("dereferenced a Result that holds an error") != std::string::npos);
     }
 
     TEST_CASE("value_or and value() && move the value out") {

@@ -8,6 +8,8 @@
 // T and E are; the noexcept of each special member follows theirs.
 #pragma once
 
+#include <ptrace/config.hpp>
+
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -88,6 +90,22 @@ public:
     /// The error. \pre !has_value()
     [[nodiscard]] E& error() noexcept { return error_; }
     [[nodiscard]] const E& error() const noexcept { return error_; }
+
+    /// The value; without one, a broken precondition of the caller: prints `message` and
+    /// aborts (PTRACE_API_ASSERT). What the result types' operator* and -> return.
+    [[nodiscard]] T& checked_value(const char* message) noexcept {
+        PTRACE_API_ASSERT(has_value_, message);
+        return value_;
+    }
+    [[nodiscard]] const T& checked_value(const char* message) const noexcept {
+        PTRACE_API_ASSERT(has_value_, message);
+        return value_;
+    }
+    /// The error; with a value instead, prints `message` and aborts.
+    [[nodiscard]] const E& checked_error(const char* message) const noexcept {
+        PTRACE_API_ASSERT(!has_value_, message);
+        return error_;
+    }
 
 private:
     // std::addressof without <memory>, which nothing else here needs.

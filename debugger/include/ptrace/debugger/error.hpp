@@ -58,8 +58,7 @@ public:
 
     /// \pre !has_value()
     [[nodiscard]] const DebugError& error() const noexcept {
-        PTRACE_API_ASSERT(!has_value(), "asked a DebugResult that holds a value for its error");
-        return storage_.error();
+        return storage_.checked_error("asked a DebugResult that holds a value for its error");
     }
 
     /// The value, or throws std::system_error(code, message).
@@ -85,12 +84,10 @@ public:
 
 private:
     T& checked() noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a DebugResult that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a DebugResult that holds an error");
     }
     const T& checked() const noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a DebugResult that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a DebugResult that holds an error");
     }
 
     void throw_if_error() const {

@@ -333,18 +333,15 @@ public:
     [[nodiscard]] const T* operator->() const noexcept { return &checked(); }
     /// \pre !has_value(), checked always.
     [[nodiscard]] const PolicyError& error() const noexcept {
-        PTRACE_API_ASSERT(!has_value(), "asked a PolicyResult that holds a value for its error");
-        return storage_.error();
+        return storage_.checked_error("asked a PolicyResult that holds a value for its error");
     }
 
 private:
     T& checked() noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a PolicyResult that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a PolicyResult that holds an error");
     }
     const T& checked() const noexcept {
-        PTRACE_API_ASSERT(has_value(), "dereferenced a PolicyResult that holds an error");
-        return storage_.value();
+        return storage_.checked_value("dereferenced a PolicyResult that holds an error");
     }
 
     ptrace_api::detail::Expected<T, PolicyError> storage_; // a tagged union (detail/expected.hpp)
