@@ -619,12 +619,20 @@ inline constexpr long max_syscall_number = {max_nr};
 
 namespace detail {{
 
+// The rows' shorthand (K, the sv literals) stays in a namespace of its own: code elsewhere in
+// detail does not see it.
+namespace syscall_rows {{
+
 using K = ArgKind;
 using namespace std::string_view_literals;
 
 inline constexpr std::array<SyscallInfo, {len(rows)}> syscall_table{{{{
 {chr(10).join(rows)}
 }}}};
+
+}} // namespace syscall_rows
+
+using syscall_rows::syscall_table;
 
 /// syscall_table index per number, -1 where the kernel has no syscall. Written out by the
 /// generator rather than computed by a constexpr loop, which every translation unit would run.
@@ -730,20 +738,29 @@ struct ErrnoInfo {{
 
 namespace detail {{
 
+struct ErrnoAlias {{
+    std::string_view name;
+    int number;
+}};
+
+// The sv literals of the rows stay in a namespace of its own: code elsewhere in detail does
+// not see them.
+namespace errno_rows {{
+
 using namespace std::string_view_literals;
 
 inline constexpr std::array<ErrnoInfo, {len(entries)}> errno_table{{{{
 {rows}
 }}}};
 
-struct ErrnoAlias {{
-    std::string_view name;
-    int number;
-}};
-
 inline constexpr std::array<ErrnoAlias, {len(ERRNO_ALIASES)}> errno_aliases{{{{
 {aliases}
 }}}};
+
+}} // namespace errno_rows
+
+using errno_rows::errno_aliases;
+using errno_rows::errno_table;
 
 // Returns a copy, not a pointer into the table: g++ with -fsanitize=undefined refuses pointer
 // comparisons against null in constant expressions.
@@ -821,6 +838,15 @@ inline constexpr int max_signal_number = 64;
 
 namespace detail {{
 
+struct SignalAlias {{
+    std::string_view name;
+    int number;
+}};
+
+// The sv literals of the rows stay in a namespace of its own: code elsewhere in detail does
+// not see them.
+namespace signal_rows {{
+
 using namespace std::string_view_literals;
 
 /// Index 0 is signal 1. Real-time signals use the kernel's numbering (SIGRTMIN = 32, glibc
@@ -829,14 +855,14 @@ inline constexpr std::array<std::string_view, max_signal_number> signal_names{{{
 {rows}
 }}}};
 
-struct SignalAlias {{
-    std::string_view name;
-    int number;
-}};
-
 inline constexpr std::array<SignalAlias, {len(SIGNAL_ALIASES)}> signal_aliases{{{{
 {aliases}
 }}}};
+
+}} // namespace signal_rows
+
+using signal_rows::signal_aliases;
+using signal_rows::signal_names;
 
 }} // namespace detail
 

@@ -18,6 +18,15 @@ struct ErrnoInfo {
 
 namespace detail {
 
+struct ErrnoAlias {
+    std::string_view name;
+    int number;
+};
+
+// The sv literals of the rows stay in a namespace of its own: code elsewhere in detail does
+// not see them.
+namespace errno_rows {
+
 using namespace std::string_view_literals;
 
 inline constexpr std::array<ErrnoInfo, 149> errno_table{{
@@ -172,16 +181,16 @@ inline constexpr std::array<ErrnoInfo, 149> errno_table{{
     {530, "ERECALLCONFLICT"sv, "Unknown error 530"sv},
 }};
 
-struct ErrnoAlias {
-    std::string_view name;
-    int number;
-};
-
 inline constexpr std::array<ErrnoAlias, 3> errno_aliases{{
     {"EWOULDBLOCK"sv, 11},
     {"EDEADLOCK"sv, 35},
     {"ENOTSUP"sv, 95},
 }};
+
+} // namespace errno_rows
+
+using errno_rows::errno_aliases;
+using errno_rows::errno_table;
 
 // Returns a copy, not a pointer into the table: g++ with -fsanitize=undefined refuses pointer
 // comparisons against null in constant expressions.

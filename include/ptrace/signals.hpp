@@ -15,6 +15,15 @@ inline constexpr int max_signal_number = 64;
 
 namespace detail {
 
+struct SignalAlias {
+    std::string_view name;
+    int number;
+};
+
+// The sv literals of the rows stay in a namespace of its own: code elsewhere in detail does
+// not see them.
+namespace signal_rows {
+
 using namespace std::string_view_literals;
 
 /// Index 0 is signal 1. Real-time signals use the kernel's numbering (SIGRTMIN = 32, glibc
@@ -33,11 +42,6 @@ inline constexpr std::array<std::string_view, max_signal_number> signal_names{{
     "SIGRT_29"sv, "SIGRT_30"sv,  "SIGRT_31"sv, "SIGRT_32"sv,
 }};
 
-struct SignalAlias {
-    std::string_view name;
-    int number;
-};
-
 inline constexpr std::array<SignalAlias, 5> signal_aliases{{
     {"SIGIOT"sv, 6},
     {"SIGCLD"sv, 17},
@@ -45,6 +49,11 @@ inline constexpr std::array<SignalAlias, 5> signal_aliases{{
     {"SIGUNUSED"sv, 31},
     {"SIGRTMAX"sv, 64},
 }};
+
+} // namespace signal_rows
+
+using signal_rows::signal_aliases;
+using signal_rows::signal_names;
 
 } // namespace detail
 

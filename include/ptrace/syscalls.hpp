@@ -81,6 +81,10 @@ inline constexpr long max_syscall_number = 470;
 
 namespace detail {
 
+// The rows' shorthand (K, the sv literals) stays in a namespace of its own: code elsewhere in
+// detail does not see it.
+namespace syscall_rows {
+
 using K = ArgKind;
 using namespace std::string_view_literals;
 
@@ -694,6 +698,10 @@ inline constexpr std::array<SyscallInfo, 384> syscall_table{{
     {469, "file_setattr"sv, 5, {K::Fd, K::Path, K::Pointer, K::UInt, K::Flags, K::None}, K::Long},
     {470, "listns"sv, 4, {K::Pointer, K::Pointer, K::UInt, K::Flags, K::None, K::None}, K::Long},
 }};
+
+} // namespace syscall_rows
+
+using syscall_rows::syscall_table;
 
 /// syscall_table index per number, -1 where the kernel has no syscall. Written out by the
 /// generator rather than computed by a constexpr loop, which every translation unit would run.
