@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The one translation unit that defines doctest's main() for a test executable.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// main() of the doctest programs that have no runner of their own: doctest's, as
+// DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN would define it (the implementation: doctest_impl.cpp).
 #include <doctest/doctest.h>
+
+int main(int argc, char** argv) {
+    return doctest::Context(argc, argv).run();
+}

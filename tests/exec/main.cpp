@@ -11,9 +11,9 @@
 //     an orphan of it that the runner, a child subreaper, had to reap), and kills that;
 //   - prints one doctest summary line for all cases, which tests/summarize.py counts.
 // Cases find their scratch directory in PTRACE_API_EXEC_SCRATCH; the runner removes it.
-// With PTRACE_API_EXEC_CASE set the program is such a case process: plain doctest.
+// With PTRACE_API_EXEC_CASE set the program is such a case process: plain doctest. doctest's
+// implementation is tests/doctest_impl.cpp.
 
-#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <chrono>
