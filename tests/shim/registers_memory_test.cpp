@@ -45,6 +45,7 @@ using ptrace_api::Result;
 using test_support::FakeBackend;
 using test_support::FakeSpace;
 using test_support::PtraceCall;
+using test_support::text;
 namespace shim = ptrace_api::shim;
 namespace detail = ptrace_api::shim::detail;
 using F = PtraceFlags;
@@ -61,40 +62,9 @@ PtraceCall act(long request, long data = 0) {
 /// The register requests and the acts on the task (resumes, stops, attach, detach), in
 /// order, leaving out the questions (siginfo, syscall info); then forgets all calls.
 std::vector<PtraceCall> take(FakeBackend& be) {
-    std::vector<PtraceCall> out;
-    for (const PtraceCall& c : be.calls) {
-        switch (c.request) {
-        case PTRACE_CONT:
-        case PTRACE_SYSCALL:
-        case PTRACE_SINGLESTEP:
-        case PTRACE_LISTEN:
-        case PTRACE_DETACH:
-            out.push_back(c);
-            break;
-        case PTRACE_INTERRUPT:
-        case PTRACE_SEIZE:
-        case PTRACE_GETREGS:
-        case PTRACE_SETREGS:
-        case PTRACE_GETFPREGS:
-        case PTRACE_SETFPREGS:
-        case PTRACE_PEEKDATA:
-        case PTRACE_POKEDATA:
-            out.push_back({c.request, c.tid, 0}); // `data` is a pointer, options or a word
-            break;
-        default:
-            break;
-        }
-    }
-    be.calls.clear();
-    return out;
-}
-
-std::string text(const std::vector<PtraceCall>& calls) {
-    std::string out;
-    for (const PtraceCall& c : calls) {
-        out += "(" + std::to_string(c.request) + " data " + std::to_string(c.data) + ") ";
-    }
-    return out;
+    return be.take({PTRACE_CONT, PTRACE_SYSCALL, PTRACE_SINGLESTEP, PTRACE_LISTEN, PTRACE_DETACH},
+                   {PTRACE_INTERRUPT, PTRACE_SEIZE, PTRACE_GETREGS, PTRACE_SETREGS,
+                    PTRACE_GETFPREGS, PTRACE_SETFPREGS, PTRACE_PEEKDATA, PTRACE_POKEDATA});
 }
 
 /// Checks the calls `take` returns.

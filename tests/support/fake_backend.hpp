@@ -16,10 +16,12 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -86,6 +88,16 @@ struct PtraceCall {
 
     friend bool operator==(const PtraceCall&, const PtraceCall&) = default;
 };
+
+/// `calls` as text, for the message of a failed comparison.
+inline std::string text(const std::vector<PtraceCall>& calls) {
+    std::string out;
+    for (const PtraceCall& c : calls) {
+        out += "(" + std::to_string(c.request) + " tid " + std::to_string(c.tid) + " data " +
+               std::to_string(c.data) + ") ";
+    }
+    return out;
+}
 
 class FakeBackend final : public shim::Backend {
 public:
@@ -327,31 +339,31 @@ public:
         return n;
     }
 
-    /// The calls that act on a task (resumes, detaches, stops, register and option writes),
-    /// leaving out the questions; then forgets all calls.
-    std::vector<PtraceCall> take_actions() {
+    /// The calls of the requests in `whole` and in `without_data`, in order, the latter with
+    /// `data` zeroed (a pointer, or a value the test does not compare); then forgets all calls.
+    std::vector<PtraceCall> take(std::initializer_list<long> whole,
+                                 std::initializer_list<long> without_data) {
+        const auto in = [](std::initializer_list<long> set, long request) {
+            return std::find(set.begin(), set.end(), request) != set.end();
+        };
         std::vector<PtraceCall> out;
         for (const PtraceCall& c : calls) {
-            switch (c.request) {
-            case PTRACE_CONT:
-            case PTRACE_SYSCALL:
-            case PTRACE_SINGLESTEP:
-            case PTRACE_LISTEN:
-            case PTRACE_DETACH:
-            case PTRACE_INTERRUPT:
-            case PTRACE_SEIZE:
+            if (in(whole, c.request)) {
                 out.push_back(c);
-                break;
-            case PTRACE_SETREGS:
-            case PTRACE_SETOPTIONS:
-                out.push_back({c.request, c.tid, c.request == PTRACE_SETOPTIONS ? c.data : 0});
-                break;
-            default:
-                break;
+            } else if (in(without_data, c.request)) {
+                out.push_back({c.request, c.tid, 0});
             }
         }
         calls.clear();
         return out;
+    }
+
+    /// The calls that act on a task (resumes, detaches, stops, register and option writes),
+    /// leaving out the questions; then forgets all calls.
+    std::vector<PtraceCall> take_actions() {
+        return take({PTRACE_CONT, PTRACE_SYSCALL, PTRACE_SINGLESTEP, PTRACE_LISTEN, PTRACE_DETACH,
+                     PTRACE_INTERRUPT, PTRACE_SEIZE, PTRACE_SETOPTIONS},
+                    {PTRACE_SETREGS});
     }
 
 private:

@@ -87,15 +87,6 @@ inline PtraceCall act(long request, long data = 0, pid_t who = tid) {
     return {request, who, static_cast<std::uintptr_t>(data)};
 }
 
-inline std::string text(const std::vector<PtraceCall>& calls) {
-    std::string out;
-    for (const PtraceCall& c : calls) {
-        out += "(" + std::to_string(c.request) + " tid " + std::to_string(c.tid) + " data " +
-               std::to_string(c.data) + ") ";
-    }
-    return out;
-}
-
 /// /proc/<tid>/status of `tid` stopped, a process of its own, with these signal masks.
 inline shim::sys::ProcStatus proc_status(std::uint64_t caught = 0, std::uint64_t ignored = 0) {
     shim::sys::ProcStatus st{};
