@@ -119,6 +119,20 @@ def expand_runs(data: bytes) -> bytes:
     return bytes(out)
 
 
+def unescape(data: bytes) -> bytes:
+    """Undoes the escaping of binary data: '}' and the next byte xor 0x20."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        if data[i:i + 1] == b"}" and i + 1 < len(data):
+            out.append(data[i + 1] ^ 0x20)
+            i += 2
+        else:
+            out.append(data[i])
+            i += 1
+    return bytes(out)
+
+
 def alive(pid) -> bool:
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -175,6 +189,17 @@ def main():
     check("G bad hex", s.ask(b"Gzz"), b"E01")
     check("g still answers", s.ask(b"g"), rb"[0-9a-f]{1120}([0-9a-f]{512}([0-9a-f]{3200})?)?")
     check("qfThreadInfo", s.ask(b"qfThreadInfo"), rb"mp[0-9a-f]+\.[0-9a-f]+")
+    # vFile:pread answers at most 16 KiB whatever gdb asks for (examples/gdbserver/vfile.hpp,
+    # pread_reply_max): the program's first 16 KiB for a 256 KiB request at offset 0.
+    opened = s.ask(b"vFile:open:" + program.encode().hex().encode() + b",0,0")
+    check("vFile:open of the program", opened, rb"F[0-9a-f]+")
+    fd = opened[1:]
+    count, _, data = expand_runs(s.ask(b"vFile:pread:" + fd + b",40000,0")).partition(b";")
+    with open(program, "rb") as f:
+        first = f.read(0x4000)
+    check("vFile:pread of 256 KiB: 16 KiB, the file's",
+          b"%s %s" % (count, b"same" if unescape(data) == first else b"differ"), b"F4000 same")
+    check("vFile:close", s.ask(b"vFile:close:" + fd), b"F0")
     # Random arguments after every packet prefix that does not run or end the program: each
     # gets an answer and the server lives on (seeded, so a failure repeats).
     rng = random.Random(7)
