@@ -3,12 +3,15 @@
 // (`target remote | SERVER - PROGRAM`), on bench/gdbserver_target.cpp (issue 13):
 //   (a) a breakpoint hit 1000 times, with `commands` / `silent` / `continue`;
 //   (b) `stepi 1000`;
-//   (c) 1 MiB read with `dump binary memory` (about 5 s over the pipe with GNU gdbserver).
+//   (c) 1 MiB read with `dump binary memory` (about 5 s over the pipe with GNU gdbserver);
+//   (d) a session as gdb starts it by default: the program and its libraries read through the
+//       server (`vFile:` packets, sysroot `target:`), to a breakpoint and a kill.
 // Each row times the whole gdb session (start-up, the work, the end) per unit of work, and
-// reports the example's time over GNU gdbserver's (target <= 1.0x: as fast). gdb reads the
-// program and its libraries locally (`set sysroot /`), so that the rows measure the work, not
-// the remote file transfers. Before timing, each server's run is checked once: the program
-// exits 0 (tick() ran 1000 times) or gdb's output shows the steps and the reads.
+// reports the example's time over GNU gdbserver's (target <= 1.0x: as fast). In rows (a) to
+// (c) gdb reads the program and its libraries locally (`set sysroot /`), so that they measure
+// the work, not the remote file transfers; row (d) measures those. Before timing, each
+// server's run is checked once: the program exits 0 (tick() ran 1000 times) or gdb's output
+// shows the steps, the reads or the breakpoint.
 #include <array>
 #include <cstdio>
 #include <string>
@@ -50,6 +53,7 @@ struct Row {
     std::string expected; // a line gdb must print
     double units;
     const char* unit;
+    bool local_files = true; // `set sysroot /` and the program named to gdb
 };
 
 } // namespace
@@ -80,6 +84,8 @@ int main(int argc, char** argv) {
          "break ready\ncontinue\ndump binary memory /dev/null (char*)buffer "
          "(char*)buffer+1048576\nprint 1\nkill\n",
          "$1 = 1", 1, "us/MiB"},
+        {"gdb: start-up reading files through the server", "break ready\ncontinue\nprint 2\nkill\n",
+         "$1 = 2", 1, "us/session", false},
     };
     char dir_template[] = "/tmp/gdbserver-bench-XXXXXX";
     const char* dir = mkdtemp(dir_template);
@@ -95,21 +101,15 @@ int main(int argc, char** argv) {
             bench::die("cannot write " + script_path);
         }
         const auto command = [&](const std::string& server) {
-            return std::vector<std::string>{"gdb",
-                                            "-nx",
-                                            "-batch",
-                                            "-ex",
-                                            "set confirm off",
-                                            "-ex",
-                                            "set pagination off",
-                                            "-ex",
-                                            "set sysroot /",
-                                            target,
-                                            "-ex",
-                                            "target remote | " + server + " - " + target +
-                                                " 2>/dev/null",
-                                            "-x",
-                                            script_path};
+            std::vector<std::string> argv_ = {
+                "gdb", "-nx", "-batch", "-ex", "set confirm off", "-ex", "set pagination off"};
+            if (row.local_files) {
+                argv_.insert(argv_.end(), {"-ex", "set sysroot /", target});
+            }
+            argv_.insert(argv_.end(),
+                         {"-ex", "target remote | " + server + " - " + target + " 2>/dev/null",
+                          "-x", script_path});
+            return argv_;
         };
         const auto theirs = command(gnu);
         const auto mine = command(ours);
