@@ -5,36 +5,18 @@
 #pragma once
 
 #include <ptrace/config.hpp>
+#include <ptrace/detail/debug_text.hpp>
 #include <ptrace/detail/hex.hpp>
-#include <ptrace/detail/reflect.hpp>
 #include <ptrace/event.hpp>
 #include <ptrace/flags.hpp>
 
 #include <string>
-#include <string_view>
-#include <type_traits>
 #include <variant>
 
 namespace ptrace_api {
 
 PTRACE_API_DECL std::string to_string(const PtraceEvent& event) {
-    std::string out = "PtraceEvent { ";
-    bool first = true;
-    detail::for_each_member(event, [&](std::string_view name, const auto& value) {
-        if (!first) {
-            out += ", ";
-        }
-        first = false;
-        out += name;
-        out += ": ";
-        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, PtraceFlags>) {
-            out += value.to_string();
-        } else {
-            out += std::to_string(value);
-        }
-    });
-    out += " }";
-    return out;
+    return detail::debug_struct("PtraceEvent", event);
 }
 
 PTRACE_API_DECL std::string to_string(const EventView& meaning) {
