@@ -16,10 +16,6 @@ using namespace support;
 
 namespace {
 
-std::string injectee_path() {
-    return targets_dir() + "/injectee";
-}
-
 /// Yama's ptrace_scope, -1 without Yama.
 int ptrace_scope() {
     const int fd = ::open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);

@@ -29,9 +29,6 @@ namespace events = ptrace_api::events;
 
 namespace {
 
-std::string injectee_path() {
-    return targets_dir() + "/injectee";
-}
 /// Starts injectee `args` and holds it at its int3 (STOP_BREAKPOINT).
 Tracer at_int3(Scenario& sc, const std::vector<std::string>& args, int& out) {
     int gate = -1;

@@ -69,6 +69,11 @@ inline std::string probe_path() {
     return targets_dir() + "/shim_probe";
 }
 
+/// The tracee of the syscall injection tests (tests/targets/injectee.cpp).
+inline std::string injectee_path() {
+    return targets_dir() + "/injectee";
+}
+
 /// Reads what a child printed on the pipe `fd` until EOF (bounded by the watchdog).
 inline std::string read_all(int fd) {
     std::string out;
