@@ -20,7 +20,9 @@
       (/bin/ls, /usr/bin/python3 with a script of programs/, /bin/bash): stripped, without
       debug information, as people use them; a missing one is a skip. An attach scenario
       may give its program a pipe for stdin and write a line to it after gdb has detached
-      (shell_attach: bash waits in `read`).
+      (shell_attach: bash waits in `read`). gdb reads the program and its libraries from this
+      machine's files (`set sysroot /`), except in breakpoints, sharedlibs and attach, which
+      read them through the server (`vFile:`, gdb's default start-up).
       Exit 77 (a meson skip) with `SKIP: reason` when PATH is not built, when gdb or GNU
       gdbserver is missing, or when a scenario needs what the machine lacks (hwatch: hardware
       debug registers, which do not fire on these VMs; probed with gdb's own native run).
@@ -106,14 +108,17 @@ class Scenario:
     checked so)."""
 
     def __init__(self, program, args=(), attach=False, files=None, status=None,
-                 needs_hw_watch=False, late=False, feed=None, local_files=False):
+                 needs_hw_watch=False, late=False, feed=None, local_files=True):
         self.program, self.args, self.attach = program, list(args), attach
         self.files, self.status = files or {}, status
         self.needs_hw_watch = needs_hw_watch
         self.late = late  # the server starts 2.5 s late, with gdb's default 2 s timeout
         self.feed = feed  # attach: written to the program's stdin (a pipe) after gdb left
         # `set sysroot /`: gdb reads the program and its libraries from this machine's files
-        # instead of through the server (vFile), which takes seconds for big ones (python3).
+        # instead of through the server (vFile:, gdb's default), which costs a gdb session
+        # about 1.2 CPU s for the tests' programs and seconds for big ones (python3). Only the
+        # scenarios about start-up and files (breakpoints, sharedlibs, attach) read through
+        # the server.
         self.local_files = local_files
 
     def path(self):
@@ -127,7 +132,7 @@ class Scenario:
 
 
 SCENARIOS = {
-    "breakpoints": Scenario("gdb_basic"),
+    "breakpoints": Scenario("gdb_basic", local_files=False),
     "stepping": Scenario("gdb_basic"),
     "backtrace": Scenario("gdb_basic"),
     "registers": Scenario("gdb_basic"),
@@ -138,22 +143,21 @@ SCENARIOS = {
     "threads": Scenario("gdb_threads"),
     "signals": Scenario("gdb_signals", ["usr1"]),
     "segfault": Scenario("gdb_signals", ["segv"]),
-    "sharedlibs": Scenario("gdb_basic"),
+    "sharedlibs": Scenario("gdb_basic", local_files=False),
     "detach": Scenario("gdb_basic", ["{tmp}/detached.txt"],
                        files={"detached.txt": "counter=3 total=14\n"}),
     "kill": Scenario("gdb_basic"),
     "retransmit": Scenario("gdb_basic", late=True),
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
-                       files={"attached.txt": "rounds>0=1 stop=1\n"}, status=0),
+                       files={"attached.txt": "rounds>0=1 stop=1\n"}, status=0,
+                       local_files=False),
     # Real programs (not built for the tests; stripped, without debug information).
-    "ls": Scenario("/bin/ls", ["-a", "{tmp}"], local_files=True),
-    "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"],
-                           local_files=True),
-    "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"],
-                           local_files=True),
+    "ls": Scenario("/bin/ls", ["-a", "{tmp}"]),
+    "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"]),
+    "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"]),
     "shell_attach": Scenario("/bin/bash", ["-c", 'read x; echo "got $x" > {tmp}/shell.txt'],
                              attach=True, feed="line\n", files={"shell.txt": "got line\n"},
-                             status=0, local_files=True),
+                             status=0),
 }
 
 
