@@ -43,10 +43,10 @@ void run_all(const std::vector<Scenario>& scenarios) {
     test_support::scenario::run_all(scenarios, EventCheck::ByReads);
 }
 
-/// The parent's clone event naming `child` (F1): the parent runs on.
-Step clone_of(pid_t child, After after = {}) {
-    return before(stop(clone_stop, {act(PTRACE_CONT)}, after), [child](FakeBackend& be) {
-        be.event_msg[tid] = static_cast<unsigned long>(child);
+/// The parent's clone event naming the new task `new_tid` (F1): the parent runs on.
+Step clone_of(pid_t new_tid, After after = {}) {
+    return before(stop(clone_stop, {act(PTRACE_CONT)}, after), [new_tid](FakeBackend& be) {
+        be.event_msg[tid] = static_cast<unsigned long>(new_tid);
     });
 }
 
