@@ -22,7 +22,8 @@ HEADERS = {
     "ptrace/late.hpp": "#pragma once\nstruct Before;\n#include <ptrace/p.hpp>\n",
     "ptrace/macro.hpp": "#pragma once\n#define PTRACE_API_SOMETHING 1\n#include <ptrace/p.hpp>\n",
     "ptrace/conditional.hpp": "#pragma once\n#if defined(X)\n#include <ptrace/p.hpp>\n#endif\n",
-    "ptrace/in_if.hpp": "#pragma once\n#if defined(X)\nvoid f();\n#endif\n#include <ptrace/p.hpp>\n",
+    "ptrace/in_if.hpp": "#pragma once\n#if defined(X)\nvoid f();\n#endif\n"
+                        "#include <ptrace/p.hpp>\n",
 }
 PCH_GOOD = "// precompiled\n#include <ptrace/p.hpp>\n"
 PCH_TWO = "#include <ptrace/p.hpp>\n#include <ptrace/direct.hpp>\n"
