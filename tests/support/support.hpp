@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,9 +260,18 @@ public:
         if (gate != nullptr) {
             REQUIRE(::pipe2(g, O_CLOEXEC) == 0);
         }
+        const pid_t parent = ::getpid();
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
+            // Killed with the test process, should it end without running this Scenario's
+            // destructor (a sanitizer's abort, a crash): otherwise the child holds the test's
+            // output pipes open and meson waits for the test's whole timeout. Linux sends the
+            // signal when the thread that forked ends, which is doctest's main thread here.
+            (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) {
+                ::_exit(127); // the test process ended before prctl
+            }
             if (out != nullptr) {
                 (void)::dup2(p[1], STDOUT_FILENO);
             }
