@@ -31,7 +31,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -264,14 +263,7 @@ public:
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            // Killed with the test process, should it end without running this Scenario's
-            // destructor (a sanitizer's abort, a crash): otherwise the child holds the test's
-            // output pipes open and meson waits for the test's whole timeout. Linux sends the
-            // signal when the thread that forked ends, which is doctest's main thread here.
-            (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::getppid() != parent) {
-                ::_exit(127); // the test process ended before prctl
-            }
+            test_support::die_with_test_process(parent);
             if (out != nullptr) {
                 (void)::dup2(p[1], STDOUT_FILENO);
             }

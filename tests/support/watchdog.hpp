@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -89,5 +90,18 @@ private:
     std::vector<pid_t> pids_;
     std::thread thread_; // last: started once the rest is initialised
 };
+
+/// Called in a child just forked from the test process `test_pid` (getpid() before the fork):
+/// the child gets SIGKILL when the test process ends, also when it ends without its destructors
+/// (a sanitizer's abort, a crash). Otherwise an untraced child that waits or spins holds the
+/// test's output pipes open, and meson waits for the test's whole timeout. Linux sends it when
+/// the thread that forked ends: fork on the thread that outlives the child (doctest's main
+/// thread). Only async-signal-safe calls, as the test process has threads.
+inline void die_with_test_process(pid_t test_pid) {
+    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != test_pid) {
+        ::_exit(127); // the test process ended before prctl
+    }
+}
 
 } // namespace test_support
