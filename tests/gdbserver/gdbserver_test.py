@@ -23,9 +23,14 @@
       (shell_attach: bash waits in `read`). gdb reads the program and its libraries from this
       machine's files (`set sysroot /`), except in breakpoints, sharedlibs and attach, which
       read them through the server (`vFile:`, gdb's default start-up).
+      threads_wrap runs gdb in PID and mount namespaces of its own (`unshare --pid --fork
+      --mount-proc`), where it sets the next process id so that the program's thread ids wrap
+      around at pid_max, as they do on a busy machine; its transcripts must also show that
+      they did (a line each must hold: `expect`).
       Exit 77 (a meson skip) with `SKIP: reason` when PATH is not built, when gdb or GNU
       gdbserver is missing, or when a scenario needs what the machine lacks (hwatch: hardware
-      debug registers, which do not fire on these VMs; probed with gdb's own native run).
+      debug registers, which do not fire on these VMs; probed with gdb's own native run;
+      threads_wrap: root, and a PID namespace whose ns_last_pid can be set, probed).
   gdbserver_test.py --self-check N [--targets DIR] SCENARIO...
       Runs each scenario N + 1 times against GNU gdbserver and requires every masked
       transcript to equal the first one: the masking must leave nothing that differs between
@@ -108,9 +113,18 @@ class Scenario:
     checked so)."""
 
     def __init__(self, program, args=(), attach=False, files=None, status=None,
-                 needs_hw_watch=False, late=False, feed=None, local_files=True):
+                 needs_hw_watch=False, late=False, feed=None, local_files=True,
+                 pid_namespace=False, expect=()):
         self.program, self.args, self.attach = program, list(args), attach
         self.files, self.status = files or {}, status
+        # gdb (so the server and the program) runs in a PID namespace and a mount namespace
+        # of its own, with its own /proc (`unshare --pid --fork --mount-proc`), where the
+        # scenario may set the next process id (ns_last_pid) without touching the machine's.
+        # Needs root; a skip otherwise, or when the namespace cannot be made.
+        self.pid_namespace = pid_namespace
+        # Lines each masked transcript must hold: what shows that the scenario tested what it
+        # is for (two servers that both miss it would compare equal).
+        self.expect = list(expect)
         self.needs_hw_watch = needs_hw_watch
         self.late = late  # the server starts 2.5 s late, with gdb's default 2 s timeout
         self.feed = feed  # attach: written to the program's stdin (a pipe) after gdb left
@@ -141,6 +155,8 @@ SCENARIOS = {
     "swatch": Scenario("gdb_basic"),
     "hwatch": Scenario("gdb_basic", needs_hw_watch=True),
     "threads": Scenario("gdb_threads"),
+    "threads_wrap": Scenario("gdb_threads", pid_namespace=True,
+                             expect=["ranks of the thread ids: [0, 3, 1, 2]"]),
     "signals": Scenario("gdb_signals", ["usr1"]),
     "segfault": Scenario("gdb_signals", ["segv"]),
     "sharedlibs": Scenario("gdb_basic", local_files=False),
@@ -224,6 +240,35 @@ def setarch():
     return [path, "-R"] if path else []
 
 
+def namespace_prefix():
+    """The command that runs the rest in new PID and mount namespaces with their own /proc.
+    A shell is the namespace's first process (its init, which Linux treats apart: signals it
+    has no handler for are not delivered) and runs gdb as its child."""
+    return [shutil.which("unshare") or "unshare", "--pid", "--fork", "--mount-proc", "--",
+            "/bin/sh", "-c", '"$@"; exit $?', "sh"]
+
+
+def namespace_works():
+    """Whether a scenario can run in namespaces of its own and set ns_last_pid there:
+    (True, "") or (False, why not)."""
+    if os.geteuid() != 0:
+        return False, "needs root to make a PID namespace and set its ns_last_pid"
+    if shutil.which("unshare") is None:
+        return False, "unshare(1) is not installed"
+    probe = namespace_prefix() + ["/bin/sh", "-c", "echo 1000 > /proc/sys/kernel/ns_last_pid"]
+    try:
+        r = subprocess.run(probe, capture_output=True, text=True, timeout=TIMEOUT,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False, "unshare did not finish within %d s" % TIMEOUT
+    finally:
+        settle(5)
+    if r.returncode != 0:
+        return False, "cannot set ns_last_pid in a PID namespace of its own: %s" % (
+            (r.stderr.strip() or "exit status %d" % r.returncode).splitlines()[-1])
+    return True, ""
+
+
 def run_gdb(server, scenario, name, tmp, attach_pid=None):
     """One gdb run; returns (transcript, server log, timed out)."""
     log = os.path.join(tmp, "server.log")
@@ -243,6 +288,8 @@ def run_gdb(server, scenario, name, tmp, attach_pid=None):
                                                           shlex.quote(scenario.path()), args, log)
     argv = [GDB, "-nx", "-nh", "-batch", "-x", os.path.join(SCENARIO_DIR, "common.gdb")] + \
         before + ["-ex", remote, "-x", os.path.join(SCENARIO_DIR, name + ".gdb")]
+    if scenario.pid_namespace:
+        argv = namespace_prefix() + argv
     env = dict(os.environ, LC_ALL="C", TERM="dumb", COLUMNS="80", LINES="24")
     env.pop("DEBUGINFOD_URLS", None)
     proc = subprocess.Popen(argv, start_new_session=True, stdin=subprocess.DEVNULL,
@@ -405,6 +452,13 @@ def compare(server, names, self_check):
                 if len(names) == 1:
                     return 77
                 continue
+        if scenario.pid_namespace:
+            works, reason = namespace_works()
+            if not works:
+                print("SKIP: %s: %s" % (name, reason))
+                if len(names) == 1:
+                    return 77
+                continue
         runs = [(GNU, "GNU gdbserver")]
         if self_check:
             runs += [(GNU, "GNU gdbserver (run %d)" % (i + 2)) for i in range(self_check)]
@@ -414,6 +468,8 @@ def compare(server, names, self_check):
         ok = True
         for path, label in runs:
             masked, problems, raw, log = run_scenario(path, name)
+            problems += ["gdb's transcript lacks the line %r" % line
+                         for line in scenario.expect if line not in masked]
             for p in problems:
                 print("FAIL %s (%s): %s" % (name, label, p))
                 ok = False

@@ -311,7 +311,11 @@ public:
     /// The process has exited (and was reaped).
     [[nodiscard]] bool exited() const noexcept { return exit_status_.has_value(); }
 
-    /// The threads traced now, by TID.
+    /// The threads traced now, in the order the Inferior learned of them: the process's first
+    /// thread, then each new one when its clone was reported (at an attach, the order of
+    /// /proc/PID/task: creation order). Not by TID: TIDs wrap around at pid_max, so a later
+    /// thread may have a smaller one. Debuggers number threads in this order, as GNU gdbserver
+    /// lists them.
     [[nodiscard]] std::vector<pid_t> threads() const;
 
     /// The registers of the stopped thread `tid`. \errors ESRCH no such thread (or exited).
@@ -367,8 +371,11 @@ private:
     };
 
     struct Thread {
-        explicit Thread(NonblockTracer t) noexcept : tracer(std::move(t)) {}
+        Thread(NonblockTracer t, std::uint64_t order) noexcept
+            : tracer(std::move(t)), learned(order) {}
         NonblockTracer tracer;
+        /// When the Inferior learned of it, counting from 0: threads() lists them so.
+        std::uint64_t learned;
         State state = State::Stopped;
         /// What the next operation adds to leave this stop: FLAG_IGNORE after an int3 or our
         /// SIGSTOP, nothing at a program's signal (delivered) or a step.
@@ -448,9 +455,8 @@ private:
 
     // the thread table:
 
-    /// The keys of `map` in order: the TIDs of threads_, the PIDs of forks_.
-    template <class Value>
-    static std::vector<pid_t> keys(const std::map<pid_t, Value>& map);
+    /// Adds the thread `tid`, learned of last.
+    Thread& add_thread(pid_t tid, NonblockTracer tracer);
 
     /// The thread `tid` of the live process. \errors ESRCH the process is gone, or no such
     /// thread.
@@ -654,7 +660,8 @@ private:
     /// Whether a thread of `pid` is in a job-control stop (state T in /proc/<pid>/task/*/stat).
     static bool job_stopped(pid_t pid);
 
-    /// The TIDs in /proc/<pid>/task. \errors ESRCH no such process.
+    /// The TIDs in /proc/<pid>/task, in its order (creation order). \errors ESRCH no such
+    /// process.
     static DebugResult<std::vector<pid_t>> task_ids(pid_t pid);
 
     /// An attach error, with the shim's account of a refusal (decision 25).
@@ -672,7 +679,8 @@ private:
     std::array<SignalPolicy, 65> policies_{};
     int interrupt_fd_ = -1;
     std::optional<pid_t> last_shown_;
-    std::map<pid_t, Thread> threads_; // destroyed before child_: the handles close first
+    std::map<pid_t, Thread> threads_;   // destroyed before child_: the handles close first
+    std::uint64_t threads_learned_ = 0; ///< Thread::learned of the next thread added
     std::deque<Stop> pending_;
     std::optional<Target> target_;
     std::optional<pid_t> current_; ///< the thread of the last stop shown to the user

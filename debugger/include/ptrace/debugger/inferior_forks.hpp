@@ -35,7 +35,12 @@ inline Inferior::KeptFork::~KeptFork() {
 }
 
 inline std::vector<pid_t> Inferior::forked() const {
-    return keys(forks_);
+    std::vector<pid_t> out;
+    out.reserve(forks_.size());
+    for (const auto& [pid, fork] : forks_) {
+        out.push_back(pid);
+    }
+    return out;
 }
 
 inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
@@ -54,7 +59,7 @@ inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
                            "forked process " + std::to_string(child) + ": cannot go nonblocking");
     }
     Inferior inferior(child, std::move(table));
-    inferior.threads_.emplace(child, Thread{std::move(*nonblocking)});
+    inferior.add_thread(child, std::move(*nonblocking));
     inferior.policies_ = policies_;
     inferior.fork_policy_ = fork_policy_;
     inferior.follow_exec_ = follow_exec_;
@@ -100,8 +105,7 @@ inline DebugResult<void> Inferior::adopt(pid_t child, pid_t parent) {
     if (!nonblocking) {
         return thread_error(nonblocking.error(), child, "cannot go nonblocking");
     }
-    const auto added = threads_.emplace(child, Thread{std::move(*nonblocking)}).first;
-    added->second.fresh = mode_ == StopMode::NonStop;
+    add_thread(child, std::move(*nonblocking)).fresh = mode_ == StopMode::NonStop;
     return {};
 }
 

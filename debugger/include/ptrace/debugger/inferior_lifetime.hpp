@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -40,7 +39,7 @@ inline DebugResult<Inferior> Inferior::launch(const Command& command) {
                            "process " + std::to_string(pid) + ": cannot go nonblocking");
     }
     Inferior inferior(std::move(spawned->child), std::move(*bps));
-    inferior.threads_.emplace(pid, Thread{std::move(*tracer)});
+    inferior.add_thread(pid, std::move(*tracer));
     return inferior;
 }
 
@@ -55,7 +54,7 @@ inline DebugResult<Inferior> Inferior::attach(pid_t pid, AttachAccess access) {
                                                                    std::to_string(pid) +
                                                                    ": it is the debugger itself");
     }
-    std::map<pid_t, Thread> threads;
+    std::vector<std::pair<pid_t, NonblockTracer>> attached; // in the order of /proc/PID/task
     for (bool grew = true; grew;) {
         grew = false;
         auto tids = task_ids(pid);
@@ -63,7 +62,7 @@ inline DebugResult<Inferior> Inferior::attach(pid_t pid, AttachAccess access) {
             return tids.error();
         }
         for (const pid_t tid : *tids) {
-            if (threads.contains(tid)) {
+            if (std::ranges::any_of(attached, [tid](const auto& a) { return a.first == tid; })) {
                 continue;
             }
             auto tracer = Tracer::attach(tid, {AttachStop::StopNow, OnClose::Detach, access});
@@ -78,7 +77,7 @@ inline DebugResult<Inferior> Inferior::attach(pid_t pid, AttachAccess access) {
                 return debug_errno(nonblocking.error().value(),
                                    "thread " + std::to_string(tid) + ": cannot go nonblocking");
             }
-            threads.emplace(tid, Thread{std::move(*nonblocking)});
+            attached.emplace_back(tid, std::move(*nonblocking));
             grew = true;
         }
     }
@@ -87,7 +86,9 @@ inline DebugResult<Inferior> Inferior::attach(pid_t pid, AttachAccess access) {
         return bps.error();
     }
     Inferior inferior(pid, std::move(*bps));
-    inferior.threads_ = std::move(threads);
+    for (auto& [tid, tracer] : attached) {
+        inferior.add_thread(tid, std::move(tracer));
+    }
     return inferior;
 }
 
@@ -185,8 +186,7 @@ inline DebugResult<std::vector<pid_t>> Inferior::task_ids(pid_t pid) {
         return debug_error(std::errc::no_such_process,
                            "cannot attach to process " + std::to_string(pid) + ": no such process");
     }
-    std::sort(out.begin(), out.end());
-    return out;
+    return out; // not sorted: Linux lists a process's threads in the order they were created
 }
 
 inline DebugError Inferior::attach_error(pid_t pid, pid_t tid, std::error_code code) {

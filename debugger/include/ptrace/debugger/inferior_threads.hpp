@@ -14,9 +14,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -30,18 +30,23 @@ namespace ptrace_api::debugger {
 
 // ---- the thread table ----
 
-template <class Value>
-std::vector<pid_t> Inferior::keys(const std::map<pid_t, Value>& map) {
-    std::vector<pid_t> out;
-    out.reserve(map.size());
-    for (const auto& [key, value] : map) {
-        out.push_back(key);
-    }
-    return out;
+inline Inferior::Thread& Inferior::add_thread(pid_t tid, NonblockTracer tracer) {
+    return threads_.try_emplace(tid, std::move(tracer), threads_learned_++).first->second;
 }
 
 inline std::vector<pid_t> Inferior::threads() const {
-    return keys(threads_);
+    std::vector<std::pair<std::uint64_t, pid_t>> learned;
+    learned.reserve(threads_.size());
+    for (const auto& [tid, t] : threads_) {
+        learned.emplace_back(t.learned, tid);
+    }
+    std::ranges::sort(learned);
+    std::vector<pid_t> out;
+    out.reserve(learned.size());
+    for (const auto& [order, tid] : learned) {
+        out.push_back(tid);
+    }
+    return out;
 }
 
 inline DebugResult<IntRegisters> Inferior::registers(pid_t tid) {
