@@ -703,7 +703,8 @@ private:
                      ? thread_numbers_.erase(it)
                      : std::next(it);
         }
-        // The main thread (its TID is the PID) first, then the others by TID.
+        // The main thread (its TID is the PID) first, then the others in threads()'s order:
+        // creation order (not by TID, which wraps around at pid_max).
         std::vector<pid_t> order = tids;
         std::stable_partition(order.begin(), order.end(),
                               [&](pid_t t) { return t == inferior_->pid(); });
@@ -713,7 +714,11 @@ private:
             }
         }
         if (!thread_numbers_.contains(current_) && !thread_numbers_.empty()) {
-            current_ = thread_numbers_.begin()->first;
+            // The lowest-numbered thread (the main thread while it lives).
+            current_ =
+                std::min_element(thread_numbers_.begin(), thread_numbers_.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; })
+                    ->first;
         }
     }
 
