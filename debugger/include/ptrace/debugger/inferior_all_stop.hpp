@@ -282,7 +282,8 @@ inline DebugResult<Stop> Inferior::shown(DebugResult<Stop> stop) {
 }
 
 inline DebugResult<Stop> Inferior::interrupt_stop() {
-    pid_t tid = threads_.contains(pid_) ? pid_ : threads_.begin()->first;
+    // The thread last shown, else the main thread, else the first one learned of (as numbered).
+    pid_t tid = threads_.contains(pid_) ? pid_ : threads().front();
     if (last_shown_ && threads_.contains(*last_shown_)) {
         tid = *last_shown_;
     }
