@@ -436,29 +436,31 @@ def report_diff(a_name, a, b_name, b):
         print("    ... %d more diff lines" % (len(diff) - 200))
 
 
+def cannot_run(scenario):
+    """Why this machine cannot run the scenario (a skip), or None."""
+    if not os.access(scenario.path(), os.X_OK):
+        return "%s is not installed" % scenario.path()
+    if scenario.needs_hw_watch:
+        fires, reason = hw_watch_fires()
+        if not fires:
+            return reason
+    if scenario.pid_namespace:
+        works, reason = namespace_works()
+        if not works:
+            return reason
+    return None
+
+
 def compare(server, names, self_check):
     failures = 0
     for name in names:
         scenario = SCENARIOS[name]
-        if not os.access(scenario.path(), os.X_OK):
-            print("SKIP: %s: %s is not installed" % (name, scenario.path()))
+        reason = cannot_run(scenario)
+        if reason is not None:
+            print("SKIP: %s: %s" % (name, reason))
             if len(names) == 1:
                 return 77
             continue
-        if scenario.needs_hw_watch:
-            fires, reason = hw_watch_fires()
-            if not fires:
-                print("SKIP: %s: %s" % (name, reason))
-                if len(names) == 1:
-                    return 77
-                continue
-        if scenario.pid_namespace:
-            works, reason = namespace_works()
-            if not works:
-                print("SKIP: %s: %s" % (name, reason))
-                if len(names) == 1:
-                    return 77
-                continue
         runs = [(GNU, "GNU gdbserver")]
         if self_check:
             runs += [(GNU, "GNU gdbserver (run %d)" % (i + 2)) for i in range(self_check)]
