@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "raw_tracee.hpp"
+#include "watchdog.hpp"
 
 using raw_tracee::mask_of;
 using raw_tracee::regs_of;
@@ -50,8 +51,10 @@ void on_usr1(int) {
 /// always have it).
 template <class Install, class Body>
 pid_t traced_child(Install install, Body body) {
+    const pid_t test_pid = getpid();
     const pid_t pid = fork();
     if (pid == 0) {
+        test_support::die_with_test_process(test_pid); // it may stop, or read a pipe forever
         install();
         (void)ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
         (void)raise(SIGSTOP);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "raw_tracee.hpp"
+#include "watchdog.hpp"
 
 using raw_tracee::mask_of;
 using raw_tracee::regs_of;
@@ -102,8 +103,10 @@ TEST_SUITE("shim") {
     TEST_CASE("decision 24: calls injected at an INTERRUPT stop and a SIGNAL stop inside "
               "rt_sigsuspend leave its saved mask saved and its temporary mask in force") {
         usr1_hits = 0;
+        const pid_t test_pid = getpid();
         const pid_t pid = fork();
         if (pid == 0) {
+            test_support::die_with_test_process(test_pid); // it waits in sigsuspend
             struct sigaction sa {};
             sa.sa_handler = count_usr1;
             (void)sigaction(SIGUSR1, &sa, nullptr);
