@@ -263,7 +263,7 @@ int main(int argc, char** argv) {
                     const std::string line =
                         "[pid " + std::to_string(stop.pid) + "] " +
                         strace_example::call_text(it->second, stop.result, read) + " = " +
-                        strace_example::result_text(it->second, stop.result);
+                        strace_example::result_text(it->second, stop.result, read);
                     std::fprintf(stderr, "%s\n", line.c_str());
                     open_calls.erase(it);
                     return;

@@ -632,6 +632,91 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
     return hex(addr);
 }
 
+/// struct pollfd.
+struct PollFd {
+    std::int32_t fd;
+    std::int16_t events;
+    std::int16_t revents;
+};
+
+inline constexpr std::array<FlagName, 13> poll_event_table{{
+    {0x1, "POLLIN"},
+    {0x2, "POLLPRI"},
+    {0x4, "POLLOUT"},
+    {0x8, "POLLERR"},
+    {0x10, "POLLHUP"},
+    {0x20, "POLLNVAL"},
+    {0x40, "POLLRDNORM"},
+    {0x80, "POLLRDBAND"},
+    {0x100, "POLLWRNORM"},
+    {0x200, "POLLWRBAND"},
+    {0x400, "POLLMSG"},
+    {0x1000, "POLLREMOVE"},
+    {0x2000, "POLLRDHUP"},
+}};
+
+/// The first `count` (at most 1024) pollfds at `addr`; nullopt when they cannot be read.
+inline std::optional<std::vector<PollFd>> pollfds_at(const ReadMemory& read, std::uint64_t addr,
+                                                     std::uint64_t count) {
+    std::vector<PollFd> fds(static_cast<std::size_t>(std::min<std::uint64_t>(count, 1024)));
+    if (!fds.empty() && !read(addr, std::as_writable_bytes(std::span(fds)))) {
+        return std::nullopt;
+    }
+    return fds;
+}
+
+/// poll's array at entry, as strace 6.1 prints it: `[{fd=3, events=POLLIN}, {fd=-1}]`, the
+/// first `limit` elements and `...` after them.
+inline std::string pollfds_entry(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
+                                 std::size_t limit) {
+    const auto fds = pollfds_at(read, addr, std::min<std::uint64_t>(count, limit));
+    if (!fds) {
+        return pointer(addr);
+    }
+    std::string out = "[";
+    for (const PollFd& p : *fds) {
+        if (out.size() > 1) {
+            out += ", ";
+        }
+        out += "{fd=" + std::to_string(p.fd);
+        if (p.fd >= 0) {
+            out += ", events=" + flag_names(static_cast<std::uint16_t>(p.events), poll_event_table);
+        }
+        out += "}";
+    }
+    return out + (count > fds->size() ? ", ...]" : "]");
+}
+
+/// What poll found, as strace 6.1 appends it to a positive result: the elements whose
+/// revents are set, `[{fd=3, revents=POLLIN}]`, the first `limit` of them and `...` when there
+/// are more; empty when unreadable.
+inline std::string poll_revents(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
+                                std::size_t limit) {
+    const auto fds = pollfds_at(read, addr, count);
+    if (!fds) {
+        return {};
+    }
+    std::string out = "[";
+    std::size_t shown = 0;
+    for (const PollFd& p : *fds) {
+        if (p.revents == 0) {
+            continue;
+        }
+        if (shown != 0) {
+            out += ", ";
+        }
+        if (shown == limit) {
+            out += "...";
+            break;
+        }
+        out += "{fd=" + std::to_string(p.fd) +
+               ", revents=" + flag_names(static_cast<std::uint16_t>(p.revents), poll_event_table) +
+               "}";
+        ++shown;
+    }
+    return out + "]";
+}
+
 /// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
 inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
     std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(len, 1 << 20)));
@@ -873,6 +958,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
+    } else if (name == "poll") {
+        set(0, detail::pollfds_entry(read, regs[0], regs[1], limit));
     } else if (name == "getdents64") {
         call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
@@ -1122,13 +1209,22 @@ inline std::string call_text(const PendingCall& call, std::optional<std::int64_t
     return out + ")";
 }
 
-/// The result text of `call`: see return_text(); `?` when it never returned.
-inline std::string result_text(const PendingCall& call, std::optional<std::int64_t> ret) {
+/// The result text of `call`: see return_text(); `?` when it never returned. poll's is
+/// followed by what it found, read from the tracee's memory: ` (Timeout)` or
+/// ` ([{fd=3, revents=POLLIN}])`.
+inline std::string result_text(const PendingCall& call, std::optional<std::int64_t> ret,
+                               const ReadMemory& read, std::size_t limit = default_string_limit) {
     if (!ret) {
         return "?";
     }
     const auto info = ptrace_api::syscall_info(call.nr);
     const ptrace_api::ArgKind kind = info ? info->ret : ptrace_api::ArgKind::Long;
+    if (info && info->name == "poll" && *ret >= 0) {
+        const std::string found =
+            *ret == 0 ? std::string("Timeout")
+                      : detail::poll_revents(read, call.regs[0], call.regs[1], limit);
+        return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
+    }
     if (info && info->name == "fcntl" && !is_error_return(*ret)) {
         // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name.
         const auto flags = static_cast<std::uint64_t>(*ret);

@@ -212,7 +212,7 @@ private:
             return;
         }
         out_->line(syscall_line(prefix_, call_text(frame.call, ret, read, limit_),
-                                result_text(frame.call, ret)));
+                                result_text(frame.call, ret, read, limit_)));
     }
 
     std::string prefix_;

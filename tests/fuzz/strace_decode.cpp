@@ -86,7 +86,7 @@ Decoded decode(const Call& c, const ReadMemory& read) {
     }
     Decoded d;
     d.call = call_text(pending, c.ret, read, c.limit);
-    d.result = result_text(pending, c.ret);
+    d.result = result_text(pending, c.ret, read, c.limit);
     d.line = syscall_line("", d.call, d.result);
     const auto what = [&] { return describe(c) + ": " + fuzz::escaped(d.line); };
     FUZZ_CHECK(fuzz::printable(d.line), what());

@@ -83,7 +83,7 @@ std::optional<ptrace_api::SyscallSet> set_of(std::initializer_list<std::string_v
 std::string line(long number, const std::array<std::uint64_t, 6>& r, std::int64_t ret,
                  FakeMemory& mem) {
     const PendingCall call = decode_entry(number, r, mem.reader());
-    return call_text(call, ret, mem.reader()) + " = " + result_text(call, ret);
+    return call_text(call, ret, mem.reader()) + " = " + result_text(call, ret, mem.reader());
 }
 
 } // namespace
@@ -362,6 +362,68 @@ TEST_SUITE("strace decode") {
         mem.map(0x9000, "\xee\x80\x85\xe6\x92\x2d\x61\xd5");
         CHECK(line(nr("getrandom"), regs(0x9000, 8, 1), 8, mem) ==
               R"(getrandom("\xee\x80\x85\xe6\x92\x2d\x61\xd5", 8, GRND_NONBLOCK) = 8)");
+    }
+
+    TEST_CASE("poll: the array at entry, what it found at exit (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto pollfds = [](std::initializer_list<std::array<int, 3>> fds) {
+            std::string bytes;
+            for (const auto& [fd, events, revents] : fds) {
+                const std::int32_t f = fd;
+                const auto e = static_cast<std::int16_t>(events);
+                const auto r = static_cast<std::int16_t>(revents);
+                bytes.append(reinterpret_cast<const char*>(&f), 4);
+                bytes.append(reinterpret_cast<const char*>(&e), 2);
+                bytes.append(reinterpret_cast<const char*>(&r), 2);
+            }
+            return bytes;
+        };
+        // xargs -P2's probe of its standard fds (compared with strace(1) in tests/strace).
+        mem.map(0x5000, pollfds({{0, 0x5, 0x5}, {1, 0x5, 0x4}, {2, 0x5, 0x4}, {3, 0x5, 0x20}}));
+        CHECK(line(nr("poll"), regs(0x5000, 4, 0), 4, mem) ==
+              "poll([{fd=0, events=POLLIN|POLLOUT}, {fd=1, events=POLLIN|POLLOUT}, {fd=2, "
+              "events=POLLIN|POLLOUT}, {fd=3, events=POLLIN|POLLOUT}], 4, 0) = 4 ([{fd=0, "
+              "revents=POLLIN|POLLOUT}, {fd=1, revents=POLLOUT}, {fd=2, revents=POLLOUT}, {fd=3, "
+              "revents=POLLNVAL}])");
+        // A negative fd has no events; only the ready elements are listed; 0 is a timeout;
+        // an error has no list.
+        mem.map(0x6000, pollfds({{-1, 0x1, 0}, {7, 0x2001, 0x2000}, {8, 0, 0}}));
+        CHECK(line(nr("poll"), regs(0x6000, 3, static_cast<std::uint64_t>(-1)), 1, mem) ==
+              "poll([{fd=-1}, {fd=7, events=POLLIN|POLLRDHUP}, {fd=8, events=0}], 3, -1) = 1 "
+              "([{fd=7, revents=POLLRDHUP}])");
+        CHECK(line(nr("poll"), regs(0x6000, 3, 100), 0, mem) ==
+              "poll([{fd=-1}, {fd=7, events=POLLIN|POLLRDHUP}, {fd=8, events=0}], 3, 100) = 0 "
+              "(Timeout)");
+        CHECK(line(nr("poll"), regs(0x6000, 3, 100), -4, mem) ==
+              "poll([{fd=-1}, {fd=7, events=POLLIN|POLLRDHUP}, {fd=8, events=0}], 3, 100) = -1 "
+              "EINTR (Interrupted system call)");
+        // Unreadable: the address, and no list after the result.
+        CHECK(line(nr("poll"), regs(0x9000, 1, 0), 1, mem) == "poll(0x9000, 1, 0) = 1");
+        // Past the string limit (32 elements), `...`: at entry after 32 elements, at exit
+        // after 32 ready ones (strace -f on xargs -P2, which polls 64 fds at a time).
+        const std::initializer_list<std::array<int, 3>> ready = {{5, 1, 1}};
+        std::string many;
+        for (int i = 0; i < 40; ++i) {
+            many += pollfds(ready);
+        }
+        mem.map(0xa000, many);
+        const auto count = [](const std::string& text, const std::string& what) {
+            std::size_t n = 0;
+            for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+                ++n;
+            }
+            return n;
+        };
+        const std::string text = line(nr("poll"), regs(0xa000, 40, 0), 40, mem);
+        CHECK(text.find("{fd=5, events=POLLIN}, ...], 40, 0) = 40 ([{fd=5, revents=POLLIN}, ") !=
+              std::string::npos);
+        CHECK(text.ends_with("{fd=5, revents=POLLIN}, ...])"));
+        CHECK(count(text, "{fd=5, events=POLLIN}") == 32);
+        CHECK(count(text, "{fd=5, revents=POLLIN}") == 32);
+        // Exactly 32 ready: no `...`.
+        const std::string exact = line(nr("poll"), regs(0xa000, 32, 0), 32, mem);
+        CHECK(exact.ends_with("{fd=5, revents=POLLIN}])"));
+        CHECK(count(exact, "{fd=5, revents=POLLIN}") == 32);
     }
 
     TEST_CASE("execve shows argv and counts envp") {
