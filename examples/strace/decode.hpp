@@ -514,6 +514,51 @@ inline std::string sigaction_at(const ReadMemory& read, std::uint64_t addr) {
     return out + "}";
 }
 
+/// The stack_t at `addr`: `{ss_sp=0x7f..., ss_flags=0, ss_size=65536}`.
+inline std::string stack_at(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<std::uint64_t, 3> ss{}; // ss_sp, ss_flags (an int, then padding), ss_size
+    if (!read(addr, std::as_writable_bytes(std::span(ss)))) {
+        return hex(addr);
+    }
+    constexpr std::array<FlagName, 3> ss_flag_table{{
+        {1, "SS_ONSTACK"},
+        {2, "SS_DISABLE"},
+        {0x80000000, "SS_AUTODISARM"},
+    }};
+    return "{ss_sp=" + pointer(ss[0]) +
+           ", ss_flags=" + flag_names(ss[1] & 0xffffffff, ss_flag_table) +
+           ", ss_size=" + std::to_string(ss[2]) + "}";
+}
+
+/// `count` group ids at `addr` (getgroups, setgroups): `[0, 4, 24]`, the first `limit` and
+/// `...` after them; the address when there are more than the kernel allows (65536) or they
+/// cannot be read.
+inline std::string gids_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
+                           std::size_t limit) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (count > 65536) {
+        return hex(addr);
+    }
+    std::vector<std::uint32_t> gids(
+        static_cast<std::size_t>(std::min<std::uint64_t>(count, limit)));
+    if (!gids.empty() && !read(addr, std::as_writable_bytes(std::span(gids)))) {
+        return hex(addr);
+    }
+    std::string out = "[";
+    for (const std::uint32_t gid : gids) {
+        if (out.size() > 1) {
+            out += ", ";
+        }
+        out += gid == 0xffffffff ? std::string("-1") : std::to_string(gid);
+    }
+    return out + (count > gids.size() ? ", ...]" : "]");
+}
+
 /// A file mode with its type: `S_IFREG|0644`.
 inline std::string file_mode_text(std::uint64_t mode) {
     constexpr std::array<FlagName, 7> types{{
@@ -736,25 +781,17 @@ inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::u
     return hex(addr) + " /* " + std::to_string(count) + " entries */";
 }
 
-inline constexpr std::array<FlagName, 18> statx_mask_table{{
-    {0x7ff, "STATX_BASIC_STATS"},
-    {0x1, "STATX_TYPE"},
-    {0x2, "STATX_MODE"},
-    {0x4, "STATX_NLINK"},
-    {0x8, "STATX_UID"},
-    {0x10, "STATX_GID"},
-    {0x20, "STATX_ATIME"},
-    {0x40, "STATX_MTIME"},
-    {0x80, "STATX_CTIME"},
-    {0x100, "STATX_INO"},
-    {0x200, "STATX_SIZE"},
-    {0x400, "STATX_BLOCKS"},
-    {0x800, "STATX_BTIME"},
-    {0x1000, "STATX_MNT_ID"},
-    {0x2000, "STATX_DIOALIGN"},
-    {0x4000, "STATX_MNT_ID_UNIQUE"},
-    {0x8000, "STATX_SUBVOL"},
-    {0x10000, "STATX_WRITE_ATOMIC"},
+inline constexpr std::array<FlagName, 19> statx_mask_table{{
+    {0xfff, "STATX_ALL"}, // strace 6.1 names BASIC_STATS|BTIME so, as the old uapi did
+    {0x7ff, "STATX_BASIC_STATS"}, {0x1, "STATX_TYPE"},
+    {0x2, "STATX_MODE"},          {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},           {0x10, "STATX_GID"},
+    {0x20, "STATX_ATIME"},        {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},        {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},        {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},       {0x1000, "STATX_MNT_ID"},
+    {0x2000, "STATX_DIOALIGN"},   {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"},     {0x10000, "STATX_WRITE_ATOMIC"},
 }};
 
 inline constexpr std::array<FlagName, 9> statx_attr_table{{
@@ -950,6 +987,15 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old action is written by the kernel
         }
+    } else if (name == "sigaltstack") {
+        set(0, detail::stack_at(read, regs[0]));
+        if (regs[1] != 0) {
+            call.args[1].at_exit = true; // the old stack is written by the kernel
+        }
+    } else if (name == "getgroups") {
+        call.args[1].at_exit = true; // as many ids as it returns are written
+    } else if (name == "setgroups") {
+        set(1, detail::gids_at(read, regs[1], regs[0] & 0xffffffff, limit));
     } else if (name == "socket" || name == "socketpair") {
         set(0, detail::constant(regs[0], detail::address_family_table, "AF_"));
         set(1, detail::socket_type(regs[1]));
@@ -959,7 +1005,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
     } else if (name == "poll") {
-        set(0, detail::pollfds_entry(read, regs[0], regs[1], limit));
+        set(0, detail::pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
+                                     limit)); // nfds: unsigned int
     } else if (name == "getdents64") {
         call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
@@ -1152,6 +1199,12 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "rt_sigaction") {
         return detail::sigaction_at(read, addr);
     }
+    if (name == "sigaltstack") {
+        return detail::stack_at(read, addr);
+    }
+    if (name == "getgroups") {
+        return detail::gids_at(read, addr, static_cast<std::uint64_t>(ret), limit);
+    }
     if (name == "prlimit64") {
         return detail::rlimit_at(read, addr);
     }
@@ -1222,7 +1275,7 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
     if (info && info->name == "poll" && *ret >= 0) {
         const std::string found =
             *ret == 0 ? std::string("Timeout")
-                      : detail::poll_revents(read, call.regs[0], call.regs[1], limit);
+                      : detail::poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
     }
     if (info && info->name == "fcntl" && !is_error_return(*ret)) {

@@ -426,6 +426,38 @@ TEST_SUITE("strace decode") {
         CHECK(count(exact, "{fd=5, revents=POLLIN}") == 32);
     }
 
+    TEST_CASE("sigaltstack, getgroups and setgroups, statx's STATX_ALL (strace 6.1's text)") {
+        FakeMemory mem;
+        const std::array<std::uint64_t, 3> stack{0x55971fbeec20, 0, 65536};
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(stack.data()), 24));
+        // grep's and diff's c-stack (compared with strace(1) by hand: they also read
+        // /proc/self/maps, whose addresses differ between runs).
+        CHECK(line(nr("sigaltstack"), regs(0x5000, 0), 0, mem) ==
+              "sigaltstack({ss_sp=0x55971fbeec20, ss_flags=0, ss_size=65536}, NULL) = 0");
+        const std::array<std::uint64_t, 3> disabled{0, 2, 0};
+        mem.map(0x6000, std::string(reinterpret_cast<const char*>(disabled.data()), 24));
+        CHECK(line(nr("sigaltstack"), regs(0, 0x6000), 0, mem) ==
+              "sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0");
+        CHECK(line(nr("sigaltstack"), regs(0x9000, 0x6000), -14, mem) ==
+              "sigaltstack(0x9000, 0x6000) = -1 EFAULT (Bad address)");
+        // `id`: the count first (nothing written), then the ids.
+        CHECK(line(nr("getgroups"), regs(0, 0x7000), 0, mem) == "getgroups(0, []) = 0");
+        const std::array<std::uint32_t, 3> gids{0, 4, 0xffffffff};
+        mem.map(0x7000, std::string(reinterpret_cast<const char*>(gids.data()), 12));
+        CHECK(line(nr("getgroups"), regs(3, 0x7000), 3, mem) == "getgroups(3, [0, 4, -1]) = 3");
+        CHECK(line(nr("getgroups"), regs(1, 0x7000), -22, mem) ==
+              "getgroups(1, 0x7000) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("setgroups"), regs(2, 0x7000), 0, mem) == "setgroups(2, [0, 4]) = 0");
+        CHECK(line(nr("setgroups"), regs(0, 0), 0, mem) == "setgroups(0, NULL) = 0");
+        // `stat /`: coreutils asks for BASIC_STATS|BTIME, which strace 6.1 calls STATX_ALL.
+        mem.map(0x8000, "/");
+        CHECK(
+            line(nr("statx"), regs(static_cast<std::uint64_t>(-100), 0x8000, 0x100, 0xfff, 0x9000),
+                 -2, mem) ==
+            R"(statx(AT_FDCWD, "/", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, STATX_ALL, 0x9000) )"
+            "= -1 ENOENT (No such file or directory)");
+    }
+
     TEST_CASE("execve shows argv and counts envp") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
