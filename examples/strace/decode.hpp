@@ -781,17 +781,27 @@ inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::u
     return hex(addr) + " /* " + std::to_string(count) + " entries */";
 }
 
+// strace 6.1 names BASIC_STATS|BTIME STATX_ALL (the uapi keeps that name, deprecated).
 inline constexpr std::array<FlagName, 19> statx_mask_table{{
-    {0xfff, "STATX_ALL"}, // strace 6.1 names BASIC_STATS|BTIME so, as the old uapi did
-    {0x7ff, "STATX_BASIC_STATS"}, {0x1, "STATX_TYPE"},
-    {0x2, "STATX_MODE"},          {0x4, "STATX_NLINK"},
-    {0x8, "STATX_UID"},           {0x10, "STATX_GID"},
-    {0x20, "STATX_ATIME"},        {0x40, "STATX_MTIME"},
-    {0x80, "STATX_CTIME"},        {0x100, "STATX_INO"},
-    {0x200, "STATX_SIZE"},        {0x400, "STATX_BLOCKS"},
-    {0x800, "STATX_BTIME"},       {0x1000, "STATX_MNT_ID"},
-    {0x2000, "STATX_DIOALIGN"},   {0x4000, "STATX_MNT_ID_UNIQUE"},
-    {0x8000, "STATX_SUBVOL"},     {0x10000, "STATX_WRITE_ATOMIC"},
+    {0xfff, "STATX_ALL"},
+    {0x7ff, "STATX_BASIC_STATS"},
+    {0x1, "STATX_TYPE"},
+    {0x2, "STATX_MODE"},
+    {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},
+    {0x10, "STATX_GID"},
+    {0x20, "STATX_ATIME"},
+    {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},
+    {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},
+    {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},
+    {0x1000, "STATX_MNT_ID"},
+    {0x2000, "STATX_DIOALIGN"},
+    {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"},
+    {0x10000, "STATX_WRITE_ATOMIC"},
 }};
 
 inline constexpr std::array<FlagName, 9> statx_attr_table{{
