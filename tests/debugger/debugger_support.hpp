@@ -79,13 +79,12 @@ public:
         int out[2];
         REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
         REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-        const pid_t test_pid = ::getpid();
-        pid_ = ::fork();
+        // Killed with the test process: a debuggee left in a stop by a test that died would
+        // never read its stdin's end.
+        pid_ = test_support::fork_tied_to_test();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
-            // The child: never back into doctest. Killed with the test process: a debuggee
-            // left in a stop by a test that died would never read its stdin's end.
-            test_support::die_with_test_process(test_pid);
+            // The child: never back into doctest.
             if (::dup2(in[0], 0) < 0 || ::dup2(out[1], 1) < 0) {
                 ::_exit(126);
             }

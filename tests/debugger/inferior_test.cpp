@@ -81,11 +81,9 @@ char state_of(pid_t pid) {
 pid_t start_spinner(int threads) {
     const std::string path = stepping();
     const std::string n = std::to_string(threads);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
+    const pid_t pid = test_support::fork_tied_to_test();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        test_support::die_with_test_process(parent);
         ::execl(path.c_str(), path.c_str(), "spin", n.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }

@@ -57,11 +57,9 @@ private:
 /// A child of this process, untraced: it exits at once with `exit_code`, or with no code
 /// waits in pause() until a signal ends it.
 pid_t fork_child(std::optional<int> exit_code = std::nullopt) {
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
+    const pid_t pid = test_support::fork_tied_to_test();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        test_support::die_with_test_process(parent);
         if (!exit_code) {
             ::pause();
         }

@@ -51,10 +51,8 @@ void on_usr1(int) {
 /// always have it).
 template <class Install, class Body>
 pid_t traced_child(Install install, Body body) {
-    const pid_t test_pid = getpid();
-    const pid_t pid = fork();
+    const pid_t pid = test_support::fork_tied_to_test(); // it may stop, or read a pipe forever
     if (pid == 0) {
-        test_support::die_with_test_process(test_pid); // it may stop, or read a pipe forever
         install();
         (void)ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
         (void)raise(SIGSTOP);

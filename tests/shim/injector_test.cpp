@@ -103,10 +103,8 @@ TEST_SUITE("shim") {
     TEST_CASE("decision 24: calls injected at an INTERRUPT stop and a SIGNAL stop inside "
               "rt_sigsuspend leave its saved mask saved and its temporary mask in force") {
         usr1_hits = 0;
-        const pid_t test_pid = getpid();
-        const pid_t pid = fork();
+        const pid_t pid = test_support::fork_tied_to_test(); // it waits in sigsuspend
         if (pid == 0) {
-            test_support::die_with_test_process(test_pid); // it waits in sigsuspend
             struct sigaction sa {};
             sa.sa_handler = count_usr1;
             (void)sigaction(SIGUSR1, &sa, nullptr);

@@ -214,11 +214,9 @@ TEST_SUITE("shim") {
 
     TEST_CASE("syscall filter: under a tracer, PTRACE_EVENT_SECCOMP stops come only for the set") {
         const auto prog = filter::build_program(SyscallSet{SYS_getppid, SYS_gettid});
-        const pid_t test_pid = ::getpid();
-        const pid_t pid = ::fork();
+        const pid_t pid = test_support::fork_tied_to_test(); // stopped, alarm() cannot end it
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            test_support::die_with_test_process(test_pid); // stopped, alarm() cannot end it
             ::alarm(10);
             if (::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
                 ::_exit(101);

@@ -259,11 +259,9 @@ public:
         if (gate != nullptr) {
             REQUIRE(::pipe2(g, O_CLOEXEC) == 0);
         }
-        const pid_t parent = ::getpid();
-        const pid_t pid = ::fork();
+        const pid_t pid = test_support::fork_tied_to_test();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            test_support::die_with_test_process(parent);
             if (out != nullptr) {
                 (void)::dup2(p[1], STDOUT_FILENO);
             }

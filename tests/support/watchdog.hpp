@@ -91,17 +91,22 @@ private:
     std::thread thread_; // last: started once the rest is initialised
 };
 
-/// Called in a child just forked from the test process `test_pid` (getpid() before the fork):
-/// the child gets SIGKILL when the test process ends, also when it ends without its destructors
-/// (a sanitizer's abort, a crash). Otherwise an untraced child that waits or spins holds the
-/// test's output pipes open, and meson waits for the test's whole timeout. Linux sends it when
-/// the thread that forked ends: fork on the thread that outlives the child (doctest's main
-/// thread). Only async-signal-safe calls, as the test process has threads.
-inline void die_with_test_process(pid_t test_pid) {
-    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != test_pid) {
-        ::_exit(127); // the test process ended before prctl
+/// fork(), with a child that gets SIGKILL when the test process ends, also when it ends
+/// without its destructors (a sanitizer's abort, a crash): otherwise a child that waits, spins
+/// or sits stopped holds the test's output pipes open, and meson waits for the test's whole
+/// timeout. Linux sends it when the thread that forked ends: call it on the thread that
+/// outlives the child (doctest's main thread). The child makes only async-signal-safe calls
+/// here, as the test process has threads. Returns what fork() returns.
+inline pid_t fork_tied_to_test() {
+    const pid_t test_pid = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != test_pid) {
+            ::_exit(127); // the test process ended before prctl
+        }
     }
+    return pid;
 }
 
 } // namespace test_support
