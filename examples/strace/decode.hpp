@@ -100,6 +100,19 @@ read_pointer_array(const ReadMemory& read, std::uint64_t addr, std::size_t max) 
     return out;
 }
 
+/// An array as strace prints it: `[a, b]`, with `, ...` before the `]` when elements past
+/// its limit were left out (`more`).
+inline std::string array_text(const std::vector<std::string>& items, bool more) {
+    std::string out = "[";
+    for (const std::string& item : items) {
+        out += (out.size() > 1 ? ", " : "") + item;
+    }
+    if (more) {
+        out += items.empty() ? "..." : ", ...";
+    }
+    return out + "]";
+}
+
 /// execve's argv: `["ls", "-l"]`, each string cut at `limit`, and at most `limit` elements
 /// (then `...`), as strace does.
 inline std::string argv_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
@@ -110,35 +123,21 @@ inline std::string argv_text(const ReadMemory& read, std::uint64_t addr, std::si
     if (!ptrs) {
         return hex(addr);
     }
-    std::string out = "[";
-    for (std::size_t i = 0; i < ptrs->size(); ++i) {
-        if (i != 0) {
-            out += ", ";
-        }
-        if (i == limit) {
-            out += "...";
-            break;
-        }
-        out += c_string_text(read, (*ptrs)[i], limit);
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < ptrs->size() && i < limit; ++i) {
+        items.push_back(c_string_text(read, (*ptrs)[i], limit));
     }
-    return out + "]";
+    return array_text(items, ptrs->size() > limit);
 }
 
 /// A list of strings we hold ourselves (not in a tracee), printed like argv_text().
 inline std::string string_list_text(const std::vector<std::string>& strings, std::size_t limit) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < strings.size(); ++i) {
-        if (i != 0) {
-            out += ", ";
-        }
-        if (i == limit) {
-            out += "...";
-            break;
-        }
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < strings.size() && i < limit; ++i) {
         const bool cut = strings[i].size() > limit;
-        out += quote(cut ? strings[i].substr(0, limit) : strings[i]) + (cut ? "..." : "");
+        items.push_back(quote(cut ? strings[i].substr(0, limit) : strings[i]) + (cut ? "..." : ""));
     }
-    return out + "]";
+    return array_text(items, strings.size() > limit);
 }
 
 /// execve's envp as strace prints it without -v: `0x7ffc... /* 23 vars */`.
@@ -549,14 +548,11 @@ inline std::string gids_at(const ReadMemory& read, std::uint64_t addr, std::uint
     if (!gids.empty() && !read(addr, std::as_writable_bytes(std::span(gids)))) {
         return hex(addr);
     }
-    std::string out = "[";
+    std::vector<std::string> items;
     for (const std::uint32_t gid : gids) {
-        if (out.size() > 1) {
-            out += ", ";
-        }
-        out += gid == 0xffffffff ? std::string("-1") : std::to_string(gid);
+        items.push_back(gid == 0xffffffff ? std::string("-1") : std::to_string(gid));
     }
-    return out + (count > gids.size() ? ", ...]" : "]");
+    return array_text(items, count > gids.size());
 }
 
 /// A file mode with its type: `S_IFREG|0644`.
@@ -718,18 +714,15 @@ inline std::string pollfds_entry(const ReadMemory& read, std::uint64_t addr, std
     if (!fds) {
         return pointer(addr);
     }
-    std::string out = "[";
+    std::vector<std::string> items;
     for (const PollFd& p : *fds) {
-        if (out.size() > 1) {
-            out += ", ";
-        }
-        out += "{fd=" + std::to_string(p.fd);
-        if (p.fd >= 0) {
-            out += ", events=" + flag_names(static_cast<std::uint16_t>(p.events), poll_event_table);
-        }
-        out += "}";
+        items.push_back("{fd=" + std::to_string(p.fd) +
+                        (p.fd >= 0 ? ", events=" + flag_names(static_cast<std::uint16_t>(p.events),
+                                                              poll_event_table)
+                                   : std::string()) +
+                        "}");
     }
-    return out + (count > fds->size() ? ", ...]" : "]");
+    return array_text(items, count > fds->size());
 }
 
 /// What poll found, as strace 6.1 appends it to a positive result: the elements whose
@@ -741,25 +734,18 @@ inline std::string poll_revents(const ReadMemory& read, std::uint64_t addr, std:
     if (!fds) {
         return {};
     }
-    std::string out = "[";
-    std::size_t shown = 0;
+    std::vector<std::string> items;
     for (const PollFd& p : *fds) {
         if (p.revents == 0) {
             continue;
         }
-        if (shown != 0) {
-            out += ", ";
+        if (items.size() == limit) {
+            return array_text(items, true);
         }
-        if (shown == limit) {
-            out += "...";
-            break;
-        }
-        out += "{fd=" + std::to_string(p.fd) +
-               ", revents=" + flag_names(static_cast<std::uint16_t>(p.revents), poll_event_table) +
-               "}";
-        ++shown;
+        items.push_back("{fd=" + std::to_string(p.fd) + ", revents=" +
+                        flag_names(static_cast<std::uint16_t>(p.revents), poll_event_table) + "}");
     }
-    return out + "]";
+    return array_text(items, false);
 }
 
 /// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
