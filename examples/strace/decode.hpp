@@ -2,8 +2,6 @@
 // Decodes one syscall's arguments from its registers and the tracee's memory, strace-style.
 #pragma once
 
-#include <ptrace/c_string.hpp>
-#include <ptrace/result.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <array>
@@ -15,7 +13,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -23,65 +20,6 @@
 #include "structs.hpp"
 
 namespace strace_example {
-
-/// strace's limit for paths (PATH_MAX - 1): paths are never cut at the `-s` length.
-inline constexpr std::size_t path_limit = 4095;
-
-/// A NUL-terminated string of at most `limit` characters, `truncated` when it is longer. It is
-/// read up to `limit + 1` bytes (that byte tells a string of exactly `limit` characters from a
-/// longer one), at most 256 bytes at a time and never across a page boundary, because a string
-/// may end just before an unmapped page and an all-or-nothing read across it would fail.
-/// \pre limit < SIZE_MAX.
-inline std::optional<ptrace_api::CString> read_string_arg(const ReadMemory& read,
-                                                          std::uint64_t addr, std::size_t limit) {
-    constexpr std::size_t chunk = 256;
-    auto s = ptrace_api::read_c_string(
-        [&read](std::uint64_t at, std::span<std::byte> out) -> ptrace_api::Result<void> {
-            if (!read(at, out)) {
-                return ptrace_api::unexpected(std::errc::bad_address);
-            }
-            return {};
-        },
-        addr, limit + 1, chunk);
-    if (!s) {
-        return std::nullopt;
-    }
-    if (s->truncated) {
-        s->text.resize(limit);
-    }
-    return std::move(*s);
-}
-
-/// A NUL-terminated string argument cut at `limit` characters (`"abc"...` when longer).
-inline std::string c_string_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
-    if (addr == 0) {
-        return "NULL";
-    }
-    const auto s = read_string_arg(read, addr, limit);
-    if (!s) {
-        return hex(addr);
-    }
-    return quote(s->text) + (s->truncated ? "..." : "");
-}
-
-/// A path argument: the whole path in quotes, NULL, or the address when it cannot be read.
-inline std::string path_text(const ReadMemory& read, std::uint64_t addr) {
-    return c_string_text(read, addr, path_limit);
-}
-
-/// A buffer of `len` bytes: the first `limit` of them quoted, then `...` if there were more.
-inline std::string buffer_text(const ReadMemory& read, std::uint64_t addr, std::uint64_t len,
-                               std::size_t limit, bool force_hex = false) {
-    if (addr == 0) {
-        return "NULL";
-    }
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(len, limit));
-    std::string bytes(n, '\0');
-    if (n != 0 && !read(addr, std::as_writable_bytes(std::span(bytes.data(), bytes.size())))) {
-        return hex(addr);
-    }
-    return quote(bytes, force_hex) + (len > limit ? "..." : "");
-}
 
 /// Reads the NULL-terminated pointer array at `addr`, at most `max` entries; nullopt on a fault.
 inline std::optional<std::vector<std::uint64_t>>
@@ -330,12 +268,6 @@ inline constexpr std::array<FlagName, 6> fadvise_table{{
     {4, "POSIX_FADV_DONTNEED"},
     {5, "POSIX_FADV_NOREUSE"},
 }};
-
-/// A named constant, or strace's spelling of an unknown one: `0x2a /* MADV_??? */`.
-inline std::string constant(std::uint64_t value, std::span<const FlagName> table,
-                            std::string_view prefix) {
-    return value_name(value, table, hex(value) + " /* " + std::string(prefix) + "??? */");
-}
 
 /// `FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME`.
 inline std::string futex_op(std::uint64_t op) {
@@ -973,7 +905,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "lseek") {
         set(2, value_name(regs[2], detail::seek_table, std::to_string(as_int(regs[2]))));
     } else if (name == "rt_sigprocmask") {
-        set(0, detail::constant(regs[0], detail::sigprocmask_table, "SIG_"));
+        set(0, constant(regs[0], detail::sigprocmask_table, "SIG_"));
         set(1, detail::sigset_at(read, regs[1], regs[3]));
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old mask is written by the kernel
@@ -993,10 +925,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "setgroups") {
         set(1, detail::gids_at(read, regs[1], regs[0] & 0xffffffff, limit));
     } else if (name == "socket" || name == "socketpair") {
-        set(0, detail::constant(regs[0], detail::address_family_table, "AF_"));
+        set(0, constant(regs[0], detail::address_family_table, "AF_"));
         set(1, detail::socket_type(regs[1]));
         if (regs[0] == 2 || regs[0] == 10) {
-            set(2, detail::constant(regs[2], detail::ip_protocol_table, "IPPROTO_"));
+            set(2, constant(regs[2], detail::ip_protocol_table, "IPPROTO_"));
         }
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
@@ -1006,17 +938,17 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "getdents64") {
         call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
-        set(1, detail::constant(regs[1], detail::rlimit_table, "RLIMIT_"));
+        set(1, constant(regs[1], detail::rlimit_table, "RLIMIT_"));
         set(2, detail::rlimit_at(read, regs[2]));
         if (regs[3] != 0) {
             call.args[3].at_exit = true; // the old limits are written by the kernel
         }
     } else if (name == "getrlimit" || name == "setrlimit") {
-        set(0, detail::constant(regs[0], detail::rlimit_table, "RLIMIT_"));
+        set(0, constant(regs[0], detail::rlimit_table, "RLIMIT_"));
     } else if (name == "madvise") {
-        set(2, detail::constant(regs[2], detail::madvise_table, "MADV_"));
+        set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
-        set(3, detail::constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
+        set(3, constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
     } else if (name == "arch_prctl") {
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
     } else if (name == "ioctl") {
@@ -1067,7 +999,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
                 {"{mask=" + detail::sigset_at(read, sp + sigframe_mask_offset, 8) + "}", false, 0});
         }
     } else if (name == "setitimer" || name == "getitimer") {
-        set(0, detail::constant(regs[0], detail::itimer_table, "ITIMER_"));
+        set(0, constant(regs[0], detail::itimer_table, "ITIMER_"));
         if (name == "setitimer") {
             set(1, itimerval_at(read, regs[1]));
         }

@@ -163,6 +163,12 @@ inline std::string value_name(std::uint64_t value, std::span<const FlagName> tab
     return fallback;
 }
 
+/// A named constant, or strace's spelling of an unknown one: `0x2a /* MADV_??? */`.
+inline std::string constant(std::uint64_t value, std::span<const FlagName> table,
+                            std::string_view prefix) {
+    return value_name(value, table, hex(value) + " /* " + std::string(prefix) + "??? */");
+}
+
 // Flag tables, in the order strace prints them (not always by value: O_SYNC before O_DSYNC
 // because it contains it, O_CLOEXEC before O_DIRECTORY). Values are the x86_64 kernel's.
 inline constexpr std::array<FlagName, 16> open_flag_table{{

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: MIT
-// Structs in the tracee's memory, printed as strace 6.1 prints them without -v: times, timers,
-// the signal frame's mask, I/O vectors, poll arrays, clone3's arguments, system information.
+// Strings and structs in the tracee's memory, printed as strace 6.1 prints them without -v:
+// strings and buffers, times, timers, the signal frame's mask, I/O vectors, poll arrays,
+// clone3's arguments, system information.
 #pragma once
+
+#include <ptrace/c_string.hpp>
+#include <ptrace/result.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "format.hpp"
@@ -25,6 +32,65 @@ using ReadMemory = std::function<bool(std::uint64_t addr, std::span<std::byte> o
 template <typename T>
 bool read_struct(const ReadMemory& read, std::uint64_t addr, T& out) {
     return addr != 0 && read(addr, std::as_writable_bytes(std::span(&out, 1)));
+}
+
+/// strace's limit for paths (PATH_MAX - 1): paths are never cut at the `-s` length.
+inline constexpr std::size_t path_limit = 4095;
+
+/// A NUL-terminated string of at most `limit` characters, `truncated` when it is longer. It is
+/// read up to `limit + 1` bytes (that byte tells a string of exactly `limit` characters from a
+/// longer one), at most 256 bytes at a time and never across a page boundary, because a string
+/// may end just before an unmapped page and an all-or-nothing read across it would fail.
+/// \pre limit < SIZE_MAX.
+inline std::optional<ptrace_api::CString> read_string_arg(const ReadMemory& read,
+                                                          std::uint64_t addr, std::size_t limit) {
+    constexpr std::size_t chunk = 256;
+    auto s = ptrace_api::read_c_string(
+        [&read](std::uint64_t at, std::span<std::byte> out) -> ptrace_api::Result<void> {
+            if (!read(at, out)) {
+                return ptrace_api::unexpected(std::errc::bad_address);
+            }
+            return {};
+        },
+        addr, limit + 1, chunk);
+    if (!s) {
+        return std::nullopt;
+    }
+    if (s->truncated) {
+        s->text.resize(limit);
+    }
+    return std::move(*s);
+}
+
+/// A NUL-terminated string argument cut at `limit` characters (`"abc"...` when longer).
+inline std::string c_string_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto s = read_string_arg(read, addr, limit);
+    if (!s) {
+        return hex(addr);
+    }
+    return quote(s->text) + (s->truncated ? "..." : "");
+}
+
+/// A path argument: the whole path in quotes, NULL, or the address when it cannot be read.
+inline std::string path_text(const ReadMemory& read, std::uint64_t addr) {
+    return c_string_text(read, addr, path_limit);
+}
+
+/// A buffer of `len` bytes: the first `limit` of them quoted, then `...` if there were more.
+inline std::string buffer_text(const ReadMemory& read, std::uint64_t addr, std::uint64_t len,
+                               std::size_t limit, bool force_hex = false) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(len, limit));
+    std::string bytes(n, '\0');
+    if (n != 0 && !read(addr, std::as_writable_bytes(std::span(bytes.data(), bytes.size())))) {
+        return hex(addr);
+    }
+    return quote(bytes, force_hex) + (len > limit ? "..." : "");
 }
 
 namespace detail {
