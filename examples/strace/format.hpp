@@ -156,7 +156,7 @@ inline std::string flag_names(std::uint64_t value, std::span<const FlagName> tab
 inline std::string value_name(std::uint64_t value, std::span<const FlagName> table,
                               const std::string& fallback) {
     for (const FlagName& entry : table) {
-        if (entry.bits == value) {
+        if (entry.bits == value && !entry.name.empty()) { // (an unfilled array slot has none)
             return std::string(entry.name);
         }
     }
