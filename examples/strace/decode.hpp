@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "format.hpp"
+#include "prctl.hpp"
 #include "structs.hpp"
 
 namespace strace_example {
@@ -949,6 +950,23 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
         set(3, constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
+    } else if (name == "prctl") {
+        PrctlArgs p = prctl_entry(regs, read, limit);
+        call.args.clear();
+        for (unsigned i = 0; i < p.texts.size(); ++i) {
+            call.args.push_back({std::move(p.texts[i]), p.at_exit == i, i});
+        }
+    } else if (name == "capget" || name == "capset") {
+        set(0, cap_header_at(read, regs[0])); // capget's version is read back at exit
+        if (name == "capget") {
+            call.args[1].at_exit = true; // the sets are written by the kernel
+        } else {
+            set(1, cap_data_at(read, regs[0], regs[1]));
+        }
+    } else if (name == "getresuid" || name == "getresgid") {
+        for (Arg& arg : call.args) {
+            arg.at_exit = true; // the three ids are written by the kernel
+        }
     } else if (name == "arch_prctl") {
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
     } else if (name == "ioctl") {
@@ -1133,6 +1151,15 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "getgroups") {
         return detail::gids_at(read, addr, static_cast<std::uint64_t>(ret), limit);
     }
+    if (name == "getresuid" || name == "getresgid") {
+        return detail::gids_at(read, addr, 1, limit); // `[0]`
+    }
+    if (name == "prctl") {
+        return prctl_exit_text(call.regs[0], addr, read);
+    }
+    if (name == "capget") {
+        return cap_data_at(read, call.regs[0], addr);
+    }
     if (name == "prlimit64") {
         return detail::rlimit_at(read, addr);
     }
@@ -1205,6 +1232,11 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
             *ret == 0 ? std::string("Timeout")
                       : detail::poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
+    }
+    if (info && info->name == "prctl" && !is_error_return(*ret)) {
+        if (auto named = prctl_result(call.regs[0], call.regs[1], *ret)) {
+            return std::move(*named);
+        }
     }
     if (info && info->name == "fcntl" && !is_error_return(*ret)) {
         // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name.

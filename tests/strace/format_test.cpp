@@ -458,6 +458,87 @@ TEST_SUITE("strace decode") {
             "= -1 ENOENT (No such file or directory)");
     }
 
+    TEST_CASE("prctl's options, capget and getresuid (strace 6.1's text)") {
+        // tests/strace/targets/prctl.cpp is compared with strace(1) whole; these are the
+        // forms that program cannot reach (failed reads, arm64 options, other results), as
+        // strace 6.1 printed them with the calls failed by -e inject=prctl:error=ENOSYS.
+        FakeMemory mem;
+        CHECK(line(nr("prctl"), regs(0), -38, mem) ==
+              "prctl(0 /* PR_??? */, 0, 0, 0, 0) = -1 ENOSYS (Function not implemented)");
+        CHECK(line(nr("prctl"), regs(3), 1, mem) == "prctl(PR_GET_DUMPABLE) = 1 (SUID_DUMP_USER)");
+        CHECK(line(nr("prctl"), regs(3), 5, mem) == "prctl(PR_GET_DUMPABLE) = 5");
+        CHECK(line(nr("prctl"), regs(27), 0x11, mem) ==
+              "prctl(PR_GET_SECUREBITS) = 0x11 (SECBIT_NOROOT|SECBIT_KEEP_CAPS)");
+        CHECK(line(nr("prctl"), regs(27), 0, mem) == "prctl(PR_GET_SECUREBITS) = 0");
+        CHECK(line(nr("prctl"), regs(2, 0), -38, mem) ==
+              "prctl(PR_GET_PDEATHSIG, NULL) = -1 ENOSYS (Function not implemented)");
+        const std::uint32_t term = 15;
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(&term), 4));
+        CHECK(line(nr("prctl"), regs(2, 0x5000), 0, mem) ==
+              "prctl(PR_GET_PDEATHSIG, [SIGTERM]) = 0");
+        CHECK(line(nr("prctl"), regs(2, 0x9000), 0, mem) == "prctl(PR_GET_PDEATHSIG, 0x9000) = 0");
+        CHECK(line(nr("prctl"), regs(37, 0x5000), 0, mem) ==
+              "prctl(PR_GET_CHILD_SUBREAPER, [15]) = 0");
+        CHECK(line(nr("prctl"), regs(23, 63), -22, mem) ==
+              "prctl(PR_CAPBSET_READ, 0x3f /* CAP_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("prctl"), regs(47, 4, 7, 8, 9), 0, mem) ==
+              "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0x7, 0x8, 0x9) = 0");
+        mem.map(0x6000, std::string("a-name-longer-than-fifteen\0", 27));
+        CHECK(line(nr("prctl"), regs(15, 0x6000), 0, mem) ==
+              R"(prctl(PR_SET_NAME, "a-name-longer-t"...) = 0)");
+        CHECK(line(nr("prctl"), regs(15, 0), -14, mem) ==
+              "prctl(PR_SET_NAME, NULL) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("prctl"), regs(4, 0), 0, mem) ==
+              "prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0");
+        CHECK(line(nr("prctl"), regs(22, 0), -38, mem) ==
+              "prctl(PR_SET_SECCOMP, SECCOMP_MODE_DISABLED, 0, 0, 0) = -1 ENOSYS (Function not "
+              "implemented)");
+        CHECK(line(nr("prctl"), regs(22, 1), 0, mem) ==
+              "prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT) = 0");
+        CHECK(line(nr("prctl"), regs(26, 0), -22, mem) ==
+              "prctl(PR_SET_TSC, 0 /* PR_TSC_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("prctl"), regs(31), 0, mem) == "prctl(PR_TASK_PERF_EVENTS_DISABLE) = 0");
+        CHECK(line(nr("prctl"), regs(50, 0), -22, mem) ==
+              "prctl(PR_SVE_SET_VL, 0) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("prctl"), regs(50, (1 << 18) | 16), -22, mem) ==
+              "prctl(PR_SVE_SET_VL, PR_SVE_SET_VL_ONEXEC|0x10) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("prctl"), regs(62, 0, 0, 0, 0), -38, mem) ==
+              "prctl(PR_SCHED_CORE, PR_SCHED_CORE_GET, 0, 0 /* PIDTYPE_PID */, NULL) = -1 ENOSYS "
+              "(Function not implemented)");
+        CHECK(line(nr("prctl"), regs(0x53564d41, 0, 0, 0, 0), -38, mem) ==
+              "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, NULL, 0, NULL) = -1 ENOSYS (Function not "
+              "implemented)");
+        CHECK(line(nr("prctl"), regs(53, 0, 0), -38, mem) ==
+              "prctl(PR_SET_SPECULATION_CTRL, PR_SPEC_STORE_BYPASS, 0 /* PR_SPEC_??? */) = -1 "
+              "ENOSYS (Function not implemented)");
+        // setpriv --dump: the version query, then the sets (a 64-bit mask in two words).
+        const std::array<std::uint32_t, 2> query{0, 0};
+        mem.map(0x7000, std::string(reinterpret_cast<const char*>(query.data()), 8));
+        CHECK(line(nr("capget"), regs(0x7000, 0), 0, mem) ==
+              "capget({version=0 /* _LINUX_CAPABILITY_VERSION_??? */, pid=0}, NULL) = 0");
+        const std::array<std::uint32_t, 2> v3{0x20080522, 42};
+        mem.map(0x7100, std::string(reinterpret_cast<const char*>(v3.data()), 8));
+        const std::array<std::uint32_t, 6> sets{3, 0x20, 0, 1, 0, 0};
+        mem.map(0x7200, std::string(reinterpret_cast<const char*>(sets.data()), 24));
+        CHECK(line(nr("capget"), regs(0x7100, 0x7200), 0, mem) ==
+              "capget({version=_LINUX_CAPABILITY_VERSION_3, pid=42}, "
+              "{effective=1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE|1<<CAP_MAC_OVERRIDE, "
+              "permitted=1<<CAP_KILL, inheritable=0}) = 0");
+        CHECK(line(nr("capset"), regs(0x7100, 0x7200), -1, mem) ==
+              "capset({version=_LINUX_CAPABILITY_VERSION_3, pid=42}, "
+              "{effective=1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE|1<<CAP_MAC_OVERRIDE, "
+              "permitted=1<<CAP_KILL, inheritable=0}) = -1 EPERM (Operation not permitted)");
+        CHECK(line(nr("capget"), regs(0x7100, 0x9000), -14, mem) ==
+              "capget({version=_LINUX_CAPABILITY_VERSION_3, pid=42}, 0x9000) = -1 EFAULT (Bad "
+              "address)");
+        const std::array<std::uint32_t, 3> ids{0, 1000, 0xffffffff};
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(ids.data()), 12));
+        CHECK(line(nr("getresuid"), regs(0x8000, 0x8004, 0x8008), 0, mem) ==
+              "getresuid([0], [1000], [-1]) = 0");
+        CHECK(line(nr("getresgid"), regs(0x8000, 0x8004, 0x9000), -14, mem) ==
+              "getresgid(0x8000, 0x8004, 0x9000) = -1 EFAULT (Bad address)");
+    }
+
     TEST_CASE("execve shows argv and counts envp") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
