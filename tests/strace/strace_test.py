@@ -45,8 +45,9 @@ What is masked, in both traces, because it differs between any two runs of a pro
     vfork, getpid, gettid, getppid, getpgrp, getsid, setsid, set_tid_address and wait4; the
     pid arguments of kill, tkill, tgkill, wait4, waitid, setpgid, getpgid, getsid,
     prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
-    clone3's `parent_tid=[N]`; the `[pid N]` and `N ` prefixes and `superseded by execve in
-    pid N`. A traced pid becomes its place in the clone tree ("1", "1.2" = the second child
+    clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` in any argument, of what
+    readlink("/proc/self") returns and of capget's and capset's `pid=N`; the `[pid N]` and
+    `N ` prefixes and `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1", "1.2" = the second child
     of the first process); any other pid (the tracer, an untraced child in simple mode)
     becomes "other-K", K counting the distinct ones in the order each process shows them;
   - a 0 in clone3's `=> {parent_tid=[0]}`: glibc passes one word as parent_tid and
@@ -329,6 +330,7 @@ PID_ARGS = {
     "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1),
 }
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
+PROC_PID = re.compile(r'("/proc/)(\d+)(?=["/])')
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
 
@@ -411,6 +413,13 @@ def normalised(record, names):
             args[i] = names.name(args[i])
     if name in PID_RESULTS and result is not None:
         result = names.name(result)
+    # Pids inside values: /proc/PID paths, what readlink("/proc/self") returns, capget's and
+    # capset's header.
+    args = [PROC_PID.sub(lambda m: m.group(1) + names.name(m.group(2)), a) for a in args]
+    if name == "readlink" and len(args) > 1 and args[0] == '"/proc/self"':
+        args[1] = re.sub(r'^"(\d+)"$', lambda m: '"%s"' % names.name(m.group(1)), args[1])
+    if name in ("capget", "capset") and args:
+        args[0] = re.sub(r"\bpid=(\d+)", lambda m: "pid=" + names.name(m.group(1)), args[0])
     if name in ("clone", "clone3"):
         # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
         # already exited when the tracer reads it at clone's exit has had it cleared
