@@ -107,6 +107,9 @@ struct PendingCall {
     /// clone's and clone3's flags, read at entry (a tracer following threads needs
     /// CLONE_THREAD; clone3's struct may be gone from the stack by the exit).
     std::optional<std::uint64_t> clone_flags;
+    /// The address length accept, accept4, getsockname and getpeername were given, read at
+    /// entry: strace prints `[16]`, or `[16 => 12]` when the kernel wrote another length.
+    std::optional<std::uint32_t> socklen;
 };
 
 /// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
@@ -552,6 +555,11 @@ inline constexpr std::array<FlagName, 5> socket_type_table{{
     {4, "SOCK_RDM"},
     {5, "SOCK_SEQPACKET"},
 }};
+// accept4's flags.
+inline constexpr std::array<FlagName, 2> sock_flag_table{{
+    {02000000, "SOCK_CLOEXEC"},
+    {04000, "SOCK_NONBLOCK"},
+}};
 inline constexpr std::array<FlagName, 7> ip_protocol_table{{
     {0, "IPPROTO_IP"},
     {1, "IPPROTO_ICMP"},
@@ -592,8 +600,14 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
     }
     const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
     if (family == 1) {
+        if (len == 2) {
+            return "{sa_family=AF_UNIX}"; // unnamed: a socketpair's, an unbound peer's
+        }
         std::string path(reinterpret_cast<const char*>(sa.data()) + 2,
                          static_cast<std::size_t>(len) - 2);
+        if (path[0] == '\0') { // abstract: the name is all the bytes after the first NUL
+            return "{sa_family=AF_UNIX, sun_path=@" + quote(path.substr(1)) + "}";
+        }
         path = path.substr(0, path.find('\0'));
         return "{sa_family=AF_UNIX, sun_path=" + quote(path) + "}";
     }
@@ -933,6 +947,19 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
+    } else if (name == "accept" || name == "accept4" || name == "getsockname" ||
+               name == "getpeername") {
+        // The address and its length are written by the kernel; the length is also an input.
+        std::uint32_t len = 0;
+        if (read_struct(read, regs[2], len)) {
+            call.socklen = len;
+            set(2, "[" + std::to_string(len) + "]");
+        }
+        call.args[1].at_exit = regs[1] != 0;
+        call.args[2].at_exit = call.socklen.has_value();
+        if (name == "accept4") {
+            set(3, flag_names(regs[3], detail::sock_flag_table));
+        }
     } else if (name == "poll") {
         set(0, detail::pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
                                      limit)); // nfds: unsigned int
@@ -1111,6 +1138,19 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "clone") {
         return "parent_tid=" + int_at(read, addr);
+    }
+    if (call.socklen && arg.index == 1) { // accept's, getsockname's address
+        std::uint32_t len = 0;
+        return read_struct(read, call.regs[2], len)
+                   ? detail::sockaddr_at(read, addr, std::min(len, *call.socklen))
+                   : pointer(addr);
+    }
+    if (call.socklen && arg.index == 2) { // and its length: `[16]`, or `[110 => 12]`
+        std::uint32_t len = 0;
+        if (!read_struct(read, addr, len) || len == *call.socklen) {
+            return arg.text;
+        }
+        return "[" + std::to_string(*call.socklen) + " => " + std::to_string(len) + "]";
     }
     if (name == "timer_create") {
         return int_at(read, addr);

@@ -539,6 +539,43 @@ TEST_SUITE("strace decode") {
               "getresgid(0x8000, 0x8004, 0x9000) = -1 EFAULT (Bad address)");
     }
 
+    TEST_CASE("accept4, getsockname and getpeername: the address and its in-out length") {
+        // bash asks getpeername(0) at start-up; tests/strace/targets/sockets.py is compared
+        // with strace(1) whole.
+        FakeMemory mem;
+        const std::uint32_t given = 16;
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(&given), 4));
+        CHECK(line(nr("getpeername"), regs(0, 0x6000, 0x5000), -88, mem) ==
+              "getpeername(0, 0x6000, [16]) = -1 ENOTSOCK (Socket operation on non-socket)");
+        // Given 7 and written 7 (`{family, "sock\0"}`): the length once.
+        const std::uint32_t written = 7;
+        mem.map(0x5100, std::string(reinterpret_cast<const char*>(&written), 4));
+        mem.map(0x6000, std::string("\1\0sock\0", 7));
+        const PendingCall named =
+            decode_entry(nr("getsockname"), regs(3, 0x6000, 0x5100), mem.reader());
+        CHECK(call_text(named, 0, mem.reader()) ==
+              R"(getsockname(3, {sa_family=AF_UNIX, sun_path="sock"}, [7]))");
+        // Given 110, written 2 (an unnamed peer); the flags of accept4.
+        const std::uint32_t room = 110;
+        mem.map(0x5200, std::string(reinterpret_cast<const char*>(&room), 4));
+        const PendingCall accepted =
+            decode_entry(nr("accept4"), regs(3, 0x6000, 0x5200, 02000000), mem.reader());
+        const std::uint32_t two = 2;
+        mem.map(0x5200, std::string(reinterpret_cast<const char*>(&two), 4));
+        CHECK(call_text(accepted, 4, mem.reader()) ==
+              "accept4(3, {sa_family=AF_UNIX}, [110 => 2], SOCK_CLOEXEC)");
+        // An abstract name: everything after the first NUL.
+        mem.map(0x6100, std::string("\1\0\0abc", 6));
+        mem.map(0x5300, std::string(reinterpret_cast<const char*>(&room), 4));
+        const PendingCall abstract =
+            decode_entry(nr("getsockname"), regs(4, 0x6100, 0x5300), mem.reader());
+        const std::uint32_t six = 6;
+        mem.map(0x5300, std::string(reinterpret_cast<const char*>(&six), 4));
+        CHECK(call_text(abstract, 0, mem.reader()) ==
+              R"(getsockname(4, {sa_family=AF_UNIX, sun_path=@"abc"}, [110 => 6]))");
+        CHECK(line(nr("accept"), regs(3, 0, 0), 5, mem) == "accept(3, NULL, NULL) = 5");
+    }
+
     TEST_CASE("execve shows argv and counts envp") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
