@@ -555,6 +555,36 @@ inline constexpr std::array<FlagName, 5> socket_type_table{{
     {4, "SOCK_RDM"},
     {5, "SOCK_SEQPACKET"},
 }};
+inline constexpr std::array<FlagName, 4> flock_table{{
+    {1, "LOCK_SH"},
+    {2, "LOCK_EX"},
+    {4, "LOCK_NB"},
+    {8, "LOCK_UN"},
+}};
+inline constexpr std::array<FlagName, 3> priority_which_table{{
+    {0, "PRIO_PROCESS"},
+    {1, "PRIO_PGRP"},
+    {2, "PRIO_USER"},
+}};
+inline constexpr std::array<FlagName, 3> ioprio_who_table{{
+    {1, "IOPRIO_WHO_PROCESS"},
+    {2, "IOPRIO_WHO_PGRP"},
+    {3, "IOPRIO_WHO_USER"},
+}};
+
+/// An I/O priority: `IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)`, the class in the bits from 13 up.
+inline std::string ioprio_text(std::uint64_t value) {
+    constexpr std::array<FlagName, 4> classes{{
+        {0, "IOPRIO_CLASS_NONE"},
+        {1, "IOPRIO_CLASS_RT"},
+        {2, "IOPRIO_CLASS_BE"},
+        {3, "IOPRIO_CLASS_IDLE"},
+    }};
+    const auto v = static_cast<std::uint32_t>(value);
+    return "IOPRIO_PRIO_VALUE(" + constant(v >> 13, classes, "IOPRIO_CLASS_") + ", " +
+           std::to_string(v & 0x1fff) + ")";
+}
+
 // accept4's flags.
 inline constexpr std::array<FlagName, 2> sock_flag_table{{
     {02000000, "SOCK_CLOEXEC"},
@@ -977,6 +1007,13 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
         set(3, constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
+    } else if (name == "flock") {
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, detail::flock_table, "LOCK_"));
+    } else if (name == "getpriority" || name == "setpriority") {
+        set(0, constant(regs[0] & 0xffffffff, detail::priority_which_table, "PRIO_"));
+    } else if (name == "ioprio_get" || name == "ioprio_set") {
+        set(0, constant(regs[0] & 0xffffffff, detail::ioprio_who_table, "IOPRIO_WHO_"));
+        set(2, detail::ioprio_text(regs[2]));
     } else if (name == "prctl") {
         PrctlArgs p = prctl_entry(regs, read, limit);
         call.args.clear();
@@ -1272,6 +1309,10 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
             *ret == 0 ? std::string("Timeout")
                       : detail::poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
+    }
+    if (info && info->name == "ioprio_get" && !is_error_return(*ret)) {
+        return return_text(kind, *ret) + " (" +
+               detail::ioprio_text(static_cast<std::uint64_t>(*ret)) + ")";
     }
     if (info && info->name == "prctl" && !is_error_return(*ret)) {
         if (auto named = prctl_result(call.regs[0], call.regs[1], *ret)) {

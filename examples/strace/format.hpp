@@ -152,6 +152,18 @@ inline std::string flag_names(std::uint64_t value, std::span<const FlagName> tab
     return out;
 }
 
+/// flag_names(), with strace's spelling of a word none of whose bits has a name:
+/// `0x10 /* LOCK_??? */` (printflags's default).
+inline std::string flags_or_unknown(std::uint64_t value, std::span<const FlagName> table,
+                                    std::string_view prefix) {
+    for (const FlagName& flag : table) {
+        if (flag.bits != 0 && (value & flag.bits) == flag.bits) {
+            return flag_names(value, table);
+        }
+    }
+    return value == 0 ? std::string("0") : hex(value) + " /* " + std::string(prefix) + "??? */";
+}
+
 /// The name of a value from a table of exact values, or `fallback` (decimal) when unknown.
 inline std::string value_name(std::uint64_t value, std::span<const FlagName> table,
                               const std::string& fallback) {

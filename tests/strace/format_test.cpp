@@ -576,6 +576,32 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("accept"), regs(3, 0, 0), 5, mem) == "accept(3, NULL, NULL) = 5");
     }
 
+    TEST_CASE("flock, getpriority, setpriority, ioprio_get and ioprio_set (strace 6.1's text)") {
+        FakeMemory mem;
+        CHECK(line(nr("flock"), regs(3, 6), 0, mem) == "flock(3, LOCK_EX|LOCK_NB) = 0");
+        CHECK(line(nr("flock"), regs(3, 8), 0, mem) == "flock(3, LOCK_UN) = 0");
+        CHECK(line(nr("flock"), regs(3, 0x10), -22, mem) ==
+              "flock(3, 0x10 /* LOCK_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("flock"), regs(3, 0x14), -22, mem) ==
+              "flock(3, LOCK_NB|0x10) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("getpriority"), regs(1, 0), 20, mem) == "getpriority(PRIO_PGRP, 0) = 20");
+        CHECK(line(nr("setpriority"), regs(2, 0, static_cast<std::uint64_t>(-3)), 0, mem) ==
+              "setpriority(PRIO_USER, 0, -3) = 0");
+        CHECK(line(nr("setpriority"), regs(7, 0, 1), -22, mem) ==
+              "setpriority(0x7 /* PRIO_??? */, 0, 1) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("ioprio_get"), regs(1, 0), 0, mem) ==
+              "ioprio_get(IOPRIO_WHO_PROCESS, 0) = 0 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_NONE, 0))");
+        CHECK(line(nr("ioprio_get"), regs(1, 1), 0x4004, mem) ==
+              "ioprio_get(IOPRIO_WHO_PROCESS, 1) = 16388 (IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4))");
+        CHECK(line(nr("ioprio_set"), regs(3, 0, (1 << 13) | 2), 0, mem) ==
+              "ioprio_set(IOPRIO_WHO_USER, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_RT, 2)) = 0");
+        CHECK(line(nr("ioprio_set"), regs(1, 0, (5 << 13) | 3), -22, mem) ==
+              "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(0x5 /* IOPRIO_CLASS_??? */, 3)) "
+              "= -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("ioprio_get"), regs(9, 0), -22, mem) ==
+              "ioprio_get(0x9 /* IOPRIO_WHO_??? */, 0) = -1 EINVAL (Invalid argument)");
+    }
+
     TEST_CASE("execve shows argv and counts envp") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
