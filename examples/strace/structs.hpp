@@ -282,7 +282,9 @@ inline std::string rusage_at(const ReadMemory& read, std::uint64_t addr) {
            ", ru_stime=" + detail::time_pair_text({times[2], times[3]}, "tv_usec") + ", ...}";
 }
 
-inline constexpr std::array<FlagName, 13> fs_magic_table{{
+// struct statfs's f_type: the magic numbers of linux/magic.h that strace 6.1 names (the file
+// systems of a Linux machine and its common mounts; others are printed in hex).
+inline constexpr std::array<FlagName, 42> fs_magic_table{{
     {0xef53, "EXT2_SUPER_MAGIC"},
     {0x01021994, "TMPFS_MAGIC"},
     {0x9fa0, "PROC_SUPER_MAGIC"},
@@ -292,19 +294,48 @@ inline constexpr std::array<FlagName, 13> fs_magic_table{{
     {0x58465342, "XFS_SUPER_MAGIC"},
     {0x1cd1, "DEVPTS_SUPER_MAGIC"},
     {0x63677270, "CGROUP2_SUPER_MAGIC"},
+    {0x0027e0eb, "CGROUP_SUPER_MAGIC"},
     {0x6969, "NFS_SUPER_MAGIC"},
     {0x73717368, "SQUASHFS_MAGIC"},
     {0x65735546, "FUSE_SUPER_MAGIC"},
+    {0x65735543, "FUSE_CTL_SUPER_MAGIC"},
     {0x01021997, "V9FS_MAGIC"},
+    {0x0187, "AUTOFS_SUPER_MAGIC"},
+    {0x64626720, "DEBUGFS_MAGIC"},
+    {0x74726163, "TRACEFS_MAGIC"},
+    {0x73636673, "SECURITYFS_MAGIC"},
+    {0xcafe4a11, "BPF_FS_MAGIC"},
+    {0x6165676c, "PSTOREFS_MAGIC"},
+    {0x62656570, "CONFIGFS_MAGIC"},
+    {0x958458f6, "HUGETLBFS_MAGIC"},
+    {0x858458f6, "RAMFS_MAGIC"},
+    {0x42494e4d, "BINFMTFS_MAGIC"},
+    {0xde5e81e4, "EFIVARFS_MAGIC"},
+    {0x6e736673, "NSFS_MAGIC"},
+    {0x09041934, "ANON_INODE_FS_MAGIC"},
+    {0x50495045, "PIPEFS_MAGIC"},
+    {0x534f434b, "SOCKFS_MAGIC"},
+    {0xf97cff8c, "SELINUX_MAGIC"},
+    {0x5a3c69f0, "AAFS_MAGIC"},
+    {0x4d44, "MSDOS_SUPER_MAGIC"},
+    {0x9660, "ISOFS_SUPER_MAGIC"},
+    {0x2011bab0, "EXFAT_SUPER_MAGIC"},
+    {0x5346544e, "NTFS_SB_MAGIC"},
+    {0xf2f52010, "F2FS_SUPER_MAGIC"},
+    {0xe0f5e1e2, "EROFS_SUPER_MAGIC_V1"},
+    {0x2fc12fc1, "ZFS_SUPER_MAGIC"},
+    {0x00c36400, "CEPH_SUPER_MAGIC"},
+    {0xfe534d42, "SMB2_SUPER_MAGIC"},
+    {0xff534d42, "CIFS_SUPER_MAGIC"},
 }};
 
 inline constexpr std::array<FlagName, 11> statfs_flag_table{{
+    {0x20, "ST_VALID"}, // first, as strace prints it
     {0x1, "ST_RDONLY"},
     {0x2, "ST_NOSUID"},
     {0x4, "ST_NODEV"},
     {0x8, "ST_NOEXEC"},
     {0x10, "ST_SYNCHRONOUS"},
-    {0x20, "ST_VALID"},
     {0x40, "ST_MANDLOCK"},
     {0x400, "ST_NOATIME"},
     {0x800, "ST_NODIRATIME"},

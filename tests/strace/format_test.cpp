@@ -602,6 +602,28 @@ TEST_SUITE("strace decode") {
               "ioprio_get(0x9 /* IOPRIO_WHO_??? */, 0) = -1 EINVAL (Invalid argument)");
     }
 
+    TEST_CASE("statfs: the file system's magic by name, ST_VALID first (df's lines)") {
+        FakeMemory mem;
+        mem.map(0x1000, "/sys/fs/cgroup/cpu");
+        // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid (two 32-bit
+        // words), f_namelen, f_frsize, f_flags, spare[4]: struct statfs of x86_64.
+        const std::array<std::uint64_t, 15> cgroup{0x27e0eb,           4096, 0,    0,     0, 0, 0,
+                                                   0xd681cf0765912702, 255,  4096, 0x1020};
+        mem.map(0x2000, std::string(reinterpret_cast<const char*>(cgroup.data()), 120));
+        CHECK(line(nr("statfs"), regs(0x1000, 0x2000), 0, mem) ==
+              R"(statfs("/sys/fs/cgroup/cpu", {f_type=CGROUP_SUPER_MAGIC, f_bsize=4096, )"
+              "f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[0x65912702, "
+              "0xd681cf07]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0");
+        const std::array<std::uint64_t, 15> tmpfs{
+            0x01021994, 4096, 1, 1, 1, 3085468, 3085467, 0x5ed0893925964d0d, 255, 4096, 0x1027};
+        mem.map(0x3000, std::string(reinterpret_cast<const char*>(tmpfs.data()), 120));
+        CHECK(line(nr("fstatfs"), regs(3, 0x3000), 0, mem) ==
+              "fstatfs(3, {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=1, f_bfree=1, f_bavail=1, "
+              "f_files=3085468, f_ffree=3085467, f_fsid={val=[0x25964d0d, 0x5ed08939]}, "
+              "f_namelen=255, f_frsize=4096, "
+              "f_flags=ST_VALID|ST_RDONLY|ST_NOSUID|ST_NODEV|ST_RELATIME}) = 0");
+    }
+
     TEST_CASE("execve shows argv and counts envp") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/usr/bin/ls\0ls\0/work/shared\0A=1\0B=2\0", 35));
