@@ -5,6 +5,7 @@
 
 #include <sys/syscall.h>
 
+#include "skip_result.hpp"
 #include "support.hpp"
 
 using namespace support;
@@ -306,13 +307,13 @@ TEST_SUITE("integration") {
         Scenario sc;
         const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         IntRegisters r = int_regs(regs);
-        r.rax = 4242;
+        r.rax = static_cast<std::uint64_t>(test_support::skipped_result);
         REQUIRE(set_int_regs(regs, r).value() == sizeof r);
         // POST still happens for a skipped syscall (D2), with the tracer's value.
         const PtraceEvent post =
             stop_at(fd, PtraceFlags::STOP_POST_SYSCALL | PtraceFlags::FLAG_IGNORE);
         CHECK(cause(post) == PtraceFlags::STOP_POST_SYSCALL.bits());
-        CHECK(int_regs(regs).rax == 4242);
+        CHECK(int_regs(regs).rax == static_cast<std::uint64_t>(test_support::skipped_result));
         CHECK_ERRC(op_bits(fd, 0), std::errc::no_such_process);
         CHECK(sc.wait_exit(pid) == (20 << 8));
     }
@@ -328,7 +329,7 @@ TEST_SUITE("integration") {
         Scenario sc;
         const auto [pid, fd, regs] = at_getppid(sc, {"skip_getppid"});
         IntRegisters r = int_regs(regs);
-        r.rax = 4242;
+        r.rax = static_cast<std::uint64_t>(test_support::skipped_result);
         REQUIRE(set_int_regs(regs, r).value() == sizeof r);
         CHECK_ERRC(op(fd, PtraceFlags::FLAG_IGNORE), std::errc::no_such_process);
         CHECK(sc.wait_exit(pid) == (20 << 8));

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 
 #include "api_support.hpp"
+#include "skip_result.hpp"
 #include "support.hpp"
 
 using namespace support;
@@ -68,7 +69,8 @@ std::string describe(Tracer& tracer, const PtraceEvent& ev) {
         if (cause == PtraceFlags::STOP_PRE_SYSCALL.bits()) {
             return "PRE " + std::to_string(rax); // decision 7: rax is the number
         }
-        return "POST " + (rax < 0 || rax == 4242 ? std::to_string(rax) : std::string("ok"));
+        return "POST " + (rax < 0 || rax == test_support::skipped_result ? std::to_string(rax)
+                                                                         : std::string("ok"));
     }
     if (cause == PtraceFlags::STOP_SIGNAL.bits()) {
         // b: 0, 1, or a handler (its address, or the sentinel where the D5 probe is skipped:
@@ -224,12 +226,13 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("Issue 12 E1/E6: IGNORE at a PRE of the set skips the syscall on both paths") {
-        // The tracee's getppid is skipped with rax = 4242 (tracee.cpp skip_getppid: exit 20).
+        // The tracee's getppid is skipped with rax = skipped_result (tracee.cpp skip_getppid:
+        // exit 20).
         const Decide skip = [](Tracer& t, const PtraceEvent& ev, PtraceFlags bp) {
             if (ev.cause == PtraceFlags::STOP_PRE_SYSCALL) {
                 auto regs = t.regs().get_int().value();
                 if (regs.rax == SYS_getppid) {
-                    regs.rax = 4242;
+                    regs.rax = static_cast<std::uint64_t>(test_support::skipped_result);
                     REQUIRE(t.regs().set_int(regs).has_value());
                     return bp | PtraceFlags::FLAG_IGNORE;
                 }
@@ -249,8 +252,10 @@ TEST_SUITE("integration") {
             out.status = static_cast<int>(child.wait().value().raw);
         }
         CHECK(k.events == s.events);
-        CHECK(k.events == std::vector<std::string>{pre(SYS_getppid), "POST 4242",
-                                                   pre(SYS_exit_group), "EXIT 5120"});
+        CHECK(k.events ==
+              std::vector<std::string>{pre(SYS_getppid),
+                                       "POST " + std::to_string(test_support::skipped_result),
+                                       pre(SYS_exit_group), "EXIT 5120"});
         CHECK(k.status == (20 << 8));
         CHECK(s.status == (20 << 8));
     }

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "skip_result.hpp"
+
 namespace {
 
 volatile sig_atomic_t g_caught = 0;
@@ -176,9 +178,13 @@ int main(int argc, char** argv) {
         return r == ::getpid() ? 10 : r == ::getppid() ? 11 : 12;
     }
     if (std::strcmp(mode, "skip_getppid") == 0) {
-        // The tracer skips getppid with rax = 4242 (E1): exit 20; 21 with the number (E6).
+        // The tracer skips getppid with rax = skipped_result (E1): exit 20; 21 with the
+        // number (E6).
         const long r = getppid_raw();
-        return r == 4242 ? 20 : r == SYS_getppid ? 21 : r == ::getppid() ? 22 : 23;
+        return r == test_support::skipped_result ? 20
+               : r == SYS_getppid                ? 21
+               : r == ::getppid()                ? 22
+                                                 : 23;
     }
     if (std::strcmp(mode, "restart") == 0) {
         // H6 / decision 18: block in read(2); SIGUSR1's SA_RESTART handler writes the byte
