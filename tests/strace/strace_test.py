@@ -78,6 +78,11 @@ What is not the program's doing but timing or chance, and dropped or reordered i
     and in how many steps, depends on the addresses ASLR chose (programs such as gcc hash
     pointers, so the sizes they allocate change from run to run; seen with gcc's driver and
     cc1 as a growth one or two syscalls earlier or later, or split in two);
+  - CPython's object arenas, `mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|
+    MAP_ANONYMOUS, -1, 0)` and `munmap(ADDR, 1048576)`: when the interpreter needs a new
+    1 MiB arena depends on how many objects it holds at that point, which changes from run
+    to run with the sets and dicts of objects hashed by address (seen in Python's socket
+    module and in gdb's embedded Python: the mmap one or two syscalls earlier or later);
   - the order within a run of consecutive `wait4(-1, ...)` lines: which child is reported
     first depends on which exits first;
   - a `wait4(..., WNOHANG, ...) = 0` (no child has exited yet) and the rt_sigsuspend or
@@ -329,6 +334,7 @@ PID_ARGS = {
     "sched_getaffinity": (0,), "sched_setaffinity": (0,), "pidfd_open": (0,),
     "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1),
 }
+PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 PROC_PID = re.compile(r'("/proc/)(\d+)(?=["/])')
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
@@ -474,6 +480,9 @@ def per_process(records, multiset=False, async_signals=()):
                 continue
             if r.name == "brk" and not r.text.startswith("brk(NULL)"):
                 continue  # a heap growth (see the module's docstring)
+            if r.text.startswith(PYTHON_ARENA) or (r.name == "munmap" and
+                                                   r.text.endswith(", 1048576)")):
+                continue  # a CPython object arena (see the module's docstring)
         if r.kind == "signal" and r.name in async_signals:
             continue
         out[label].append(text)
