@@ -143,6 +143,10 @@ int main(int argc, char** argv) {
     // answers. Its ratio is what row (b) costs before the library adds anything.
     compile_row("reference: row (b)'s own code, no library", reps, c,
                 "bench/compile/spawn_tracer_own.cpp", 0.0);
+    // Reference, no target: row (b)'s program against declarations alone, the least any header
+    // could give it with the same API (the floor of the separate mode).
+    compile_row("reference: row (b)'s program, library declarations only", reps, c,
+                "bench/compile/spawn_tracer_declarations.cpp", 0.0);
     // The separate mode's source, paid once per program (median of reps compiles).
     std::vector<double> source_cpu;
     for (int i = 0; i < reps; ++i) {

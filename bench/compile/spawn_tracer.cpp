@@ -5,8 +5,10 @@
 // bench/meson.build also builds it, so that it keeps compiling as the API changes:
 //
 //     compile_spawn_tracer [PROGRAM [ARGS...]]     (default: /bin/true)
+#if !defined(PTRACE_API_BENCH_DECLARATIONS_ONLY) // spawn_tracer_declarations.cpp: no library
 #include <ptrace/spawn.hpp>
 #include <ptrace/tracer.hpp>
+#endif
 
 #include <algorithm>
 #include <cstdint>
