@@ -46,10 +46,12 @@ What is masked, in both traces, because it differs between any two runs of a pro
     pid arguments of kill, tkill, tgkill, wait4, waitid, setpgid, getpgid, getsid,
     prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
     clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` in any argument, of what
-    readlink("/proc/self") returns and of capget's and capset's `pid=N`; the `[pid N]` and
-    `N ` prefixes and `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1", "1.2" = the second child
-    of the first process); any other pid (the tracer, an untraced child in simple mode)
-    becomes "other-K", K counting the distinct ones in the order each process shows them;
+    readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's
+    `{pid=N` and of a netlink address's `nl_pid=N`; the `[pid N]` and `N ` prefixes and
+    `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1",
+    "1.2" = the second child of the first process); any other pid (the tracer, an untraced
+    child in simple mode) becomes "other-K", K counting the distinct ones in the order each
+    process shows them;
   - a 0 in clone3's `=> {parent_tid=[0]}`: glibc passes one word as parent_tid and
     child_tid, which the kernel clears when the thread exits, perhaps before the tracer
     reads it at clone3's exit; it becomes the new thread's id;
@@ -426,6 +428,11 @@ def normalised(record, names):
         args[1] = re.sub(r'^"(\d+)"$', lambda m: '"%s"' % names.name(m.group(1)), args[1])
     if name in ("capget", "capset") and args:
         args[0] = re.sub(r"\bpid=(\d+)", lambda m: "pid=" + names.name(m.group(1)), args[0])
+    if name == "getsockopt" and len(args) > 3:  # SO_PEERCRED's struct ucred
+        args[3] = re.sub(r"\{pid=(\d+)", lambda m: "{pid=" + names.name(m.group(1)), args[3])
+    # A netlink socket's port id is its process's pid unless the program chose another.
+    args = [re.sub(r"\bnl_pid=(\d+)", lambda m: "nl_pid=" + names.name(m.group(1)), a)
+            for a in args]
     if name in ("clone", "clone3"):
         # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
         # already exited when the tracer reads it at clone's exit has had it cleared
