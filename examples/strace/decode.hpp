@@ -4,11 +4,15 @@
 
 #include <ptrace/syscalls.hpp>
 
+#include <arpa/inet.h>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <functional>
+#include <net/if.h>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +22,7 @@
 
 #include "format.hpp"
 #include "prctl.hpp"
+#include "sockopt.hpp"
 #include "structs.hpp"
 
 namespace strace_example {
@@ -107,8 +112,9 @@ struct PendingCall {
     /// clone's and clone3's flags, read at entry (a tracer following threads needs
     /// CLONE_THREAD; clone3's struct may be gone from the stack by the exit).
     std::optional<std::uint64_t> clone_flags;
-    /// The address length accept, accept4, getsockname and getpeername were given, read at
-    /// entry: strace prints `[16]`, or `[16 => 12]` when the kernel wrote another length.
+    /// The length accept, accept4, getsockname, getpeername (of the address) and getsockopt
+    /// (of the value) were given, read at entry: strace prints `[16]`, or `[16 => 12]` when
+    /// the kernel wrote another length.
     std::optional<std::uint32_t> socklen;
 };
 
@@ -590,6 +596,20 @@ inline constexpr std::array<FlagName, 2> sock_flag_table{{
     {02000000, "SOCK_CLOEXEC"},
     {04000, "SOCK_NONBLOCK"},
 }};
+// socket(AF_NETLINK, ...)'s protocols.
+inline constexpr std::array<FlagName, 21> netlink_protocol_table{{
+    {0, "NETLINK_ROUTE"},       {1, "NETLINK_UNUSED"},
+    {2, "NETLINK_USERSOCK"},    {3, "NETLINK_FIREWALL"},
+    {4, "NETLINK_SOCK_DIAG"},   {5, "NETLINK_NFLOG"},
+    {6, "NETLINK_XFRM"},        {7, "NETLINK_SELINUX"},
+    {8, "NETLINK_ISCSI"},       {9, "NETLINK_AUDIT"},
+    {10, "NETLINK_FIB_LOOKUP"}, {11, "NETLINK_CONNECTOR"},
+    {12, "NETLINK_NETFILTER"},  {13, "NETLINK_IP6_FW"},
+    {14, "NETLINK_DNRTMSG"},    {15, "NETLINK_KOBJECT_UEVENT"},
+    {16, "NETLINK_GENERIC"},    {18, "NETLINK_SCSITRANSPORT"},
+    {19, "NETLINK_ECRYPTFS"},   {20, "NETLINK_RDMA"},
+    {21, "NETLINK_CRYPTO"},
+}};
 inline constexpr std::array<FlagName, 7> ip_protocol_table{{
     {0, "IPPROTO_IP"},
     {1, "IPPROTO_ICMP"},
@@ -646,6 +666,32 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
         return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
                "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
                "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
+    }
+    auto word = [&sa](std::size_t at) { // a 32-bit word in host order
+        std::uint32_t w = 0;
+        std::memcpy(&w, sa.data() + at, sizeof w);
+        return w;
+    };
+    if (family == 10 && len >= 28) {
+        const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};
+        std::array<char, INET6_ADDRSTRLEN> text{};
+        ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
+        const std::uint32_t scope = word(24);
+        std::array<char, IF_NAMESIZE> ifname{};
+        const std::string scope_text =
+            scope != 0 && ::if_indextoname(scope, ifname.data()) != nullptr
+                ? "if_nametoindex(" + quote(ifname.data()) + ")"
+                : std::to_string(scope);
+        return "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(port) +
+               "), sin6_flowinfo=htonl(" + std::to_string(ntohl(word(4))) +
+               "), inet_pton(AF_INET6, \"" + text.data() +
+               "\", &sin6_addr), sin6_scope_id=" + scope_text + "}";
+    }
+    if (family == 16 && len >= 12) { // nl_pid, nl_groups
+        std::array<char, 9> groups{};
+        std::snprintf(groups.data(), groups.size(), "%08x", word(8));
+        return "{sa_family=AF_NETLINK, nl_pid=" + std::to_string(word(4)) +
+               ", nl_groups=" + groups.data() + "}";
     }
     return hex(addr);
 }
@@ -974,6 +1020,11 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(1, detail::socket_type(regs[1]));
         if (regs[0] == 2 || regs[0] == 10) {
             set(2, constant(regs[2], detail::ip_protocol_table, "IPPROTO_"));
+        } else if (regs[0] == 16) {
+            set(2, constant(regs[2], detail::netlink_protocol_table, "NETLINK_"));
+        }
+        if (name == "socketpair") {
+            call.args[3].at_exit = true; // the two fds are written by the kernel
         }
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
@@ -989,6 +1040,17 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[2].at_exit = call.socklen.has_value();
         if (name == "accept4") {
             set(3, flag_names(regs[3], detail::sock_flag_table));
+        }
+    } else if (name == "setsockopt" || name == "getsockopt") {
+        set(1, sockopt_level_text(regs[1]));
+        set(2, sockopt_name_text(regs[1], regs[2]));
+        if (name == "setsockopt") {
+            set(3, setsockopt_value(read, regs[1], regs[2], regs[3], as_int(regs[4]), limit));
+        } else if (std::int32_t len = 0; read_struct(read, regs[4], len)) {
+            call.socklen = static_cast<std::uint32_t>(len);
+            set(4, "[" + std::to_string(len) + "]");
+            call.args[3].at_exit = true; // the value and its length are written by the kernel
+            call.args[4].at_exit = true;
         }
     } else if (name == "poll") {
         set(0, detail::pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
@@ -1176,18 +1238,25 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "clone") {
         return "parent_tid=" + int_at(read, addr);
     }
-    if (call.socklen && arg.index == 1) { // accept's, getsockname's address
+    if (call.socklen) { // accept's, getsockname's address, getsockopt's value, and the length
+        const bool sockopt = name == "getsockopt";
+        const unsigned value_index = sockopt ? 3 : 1;
         std::uint32_t len = 0;
-        return read_struct(read, call.regs[2], len)
-                   ? detail::sockaddr_at(read, addr, std::min(len, *call.socklen))
-                   : pointer(addr);
-    }
-    if (call.socklen && arg.index == 2) { // and its length: `[16]`, or `[110 => 12]`
-        std::uint32_t len = 0;
-        if (!read_struct(read, addr, len) || len == *call.socklen) {
-            return arg.text;
+        if (!read_struct(read, call.regs[value_index + 1], len)) {
+            return arg.index == value_index ? pointer(addr) : arg.text;
         }
-        return "[" + std::to_string(*call.socklen) + " => " + std::to_string(len) + "]";
+        if (arg.index == value_index) {
+            return sockopt ? getsockopt_value(read, call.regs[1], call.regs[2], addr,
+                                              static_cast<std::int32_t>(*call.socklen),
+                                              static_cast<std::int32_t>(len), limit)
+                           : detail::sockaddr_at(read, addr, std::min(len, *call.socklen));
+        }
+        if (len == *call.socklen) {
+            return arg.text; // `[16]`
+        }
+        const auto given = static_cast<std::int32_t>(*call.socklen); // `[110 => 12]`
+        return "[" + std::to_string(given) + " => " +
+               std::to_string(static_cast<std::int32_t>(len)) + "]";
     }
     if (name == "timer_create") {
         return int_at(read, addr);
@@ -1262,7 +1331,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         }
         return detail::wait_status_text(status);
     }
-    if (name == "pipe" || name == "pipe2") {
+    if (name == "pipe" || name == "pipe2" || name == "socketpair") {
         std::array<std::int32_t, 2> fds{};
         if (!read(addr, std::as_writable_bytes(std::span(fds)))) {
             return hex(addr);

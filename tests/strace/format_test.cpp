@@ -576,6 +576,73 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("accept"), regs(3, 0, 0), 5, mem) == "accept(3, NULL, NULL) = 5");
     }
 
+    TEST_CASE("setsockopt and getsockopt; IPv6 and netlink addresses (strace 6.1's text)") {
+        FakeMemory mem;
+        const std::int32_t one = 1;
+        mem.map(0x1000, std::string(reinterpret_cast<const char*>(&one), 4));
+        CHECK(line(nr("setsockopt"), regs(3, 1, 2, 0x1000, 4), 0, mem) ==
+              "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0");
+        CHECK(line(nr("setsockopt"), regs(3, 6, 1, 0x1000, 4), 0, mem) ==
+              "setsockopt(3, SOL_TCP, TCP_NODELAY, [1], 4) = 0");
+        CHECK(line(nr("setsockopt"), regs(3, 200, 5, 0x1000, 4), -92, mem) ==
+              "setsockopt(3, 0xc8 /* SOL_?? */, 5, [1], 4) = -1 ENOPROTOOPT (Protocol not "
+              "available)");
+        CHECK(line(nr("setsockopt"), regs(3, 1, 999, 0x1000, 4), -92, mem) ==
+              "setsockopt(3, SOL_SOCKET, 0x3e7 /* SO_??? */, [1], 4) = -1 ENOPROTOOPT (Protocol "
+              "not available)");
+        CHECK(line(nr("setsockopt"), regs(3, 1, 2, 0x1000, 2), -22, mem) ==
+              "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, 0x1000, 2) = -1 EINVAL (Invalid argument)");
+        const std::array<std::int32_t, 2> linger{1, 5};
+        mem.map(0x2000, std::string(reinterpret_cast<const char*>(linger.data()), 8));
+        CHECK(line(nr("setsockopt"), regs(3, 1, 13, 0x2000, 8), 0, mem) ==
+              "setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, 8) = 0");
+        mem.map(0x3000, "cubic");
+        CHECK(line(nr("setsockopt"), regs(3, 6, 13, 0x3000, 5), 0, mem) ==
+              R"(setsockopt(3, SOL_TCP, TCP_CONGESTION, "cubic", 5) = 0)");
+        // getsockopt: the value and the length at exit; `[8 => 4]` when the kernel shortened it.
+        const std::int32_t eight = 8;
+        mem.map(0x4000, std::string(reinterpret_cast<const char*>(&eight), 4));
+        const PendingCall rcvbuf =
+            decode_entry(nr("getsockopt"), regs(3, 1, 8, 0x1000, 0x4000), mem.reader());
+        const std::int32_t four = 4;
+        mem.map(0x4000, std::string(reinterpret_cast<const char*>(&four), 4));
+        CHECK(call_text(rcvbuf, 0, mem.reader()) ==
+              "getsockopt(3, SOL_SOCKET, SO_RCVBUF, [1], [8 => 4])");
+        CHECK(call_text(rcvbuf, -14, mem.reader()) ==
+              "getsockopt(3, SOL_SOCKET, SO_RCVBUF, 0x1000, [8])");
+        const std::array<std::uint32_t, 3> cred{4242, 0, 0};
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(cred.data()), 12));
+        const std::int32_t twelve = 12;
+        mem.map(0x5100, std::string(reinterpret_cast<const char*>(&twelve), 4));
+        CHECK(line(nr("getsockopt"), regs(5, 1, 17, 0x5000, 0x5100), 0, mem) ==
+              "getsockopt(5, SOL_SOCKET, SO_PEERCRED, {pid=4242, uid=0, gid=0}, [12]) = 0");
+        const std::int32_t two = 2;
+        mem.map(0x5200, std::string(reinterpret_cast<const char*>(&two), 4));
+        mem.map(0x5300, std::string(2, '\0'));
+        CHECK(line(nr("getsockopt"), regs(3, 1, 4, 0x5300, 0x5200), 0, mem) ==
+              R"(getsockopt(3, SOL_SOCKET, SO_ERROR, "\x00\x00", [2]) = 0)");
+        // socket(AF_NETLINK)'s protocol, socketpair's fds, getsockname of IPv6 and netlink.
+        CHECK(line(nr("socket"), regs(16, 3, 0), 5, mem) ==
+              "socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) = 5");
+        const std::array<std::int32_t, 2> fds{5, 6};
+        mem.map(0x6000, std::string(reinterpret_cast<const char*>(fds.data()), 8));
+        CHECK(line(nr("socketpair"), regs(1, 1, 0, 0x6000), 0, mem) ==
+              "socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0");
+        std::string in6(28, '\0');
+        in6[0] = 10; // AF_INET6, port 0, flowinfo 0, ::, scope 0
+        mem.map(0x7000, in6);
+        const std::int32_t len28 = 28;
+        mem.map(0x7100, std::string(reinterpret_cast<const char*>(&len28), 4));
+        CHECK(line(nr("getsockname"), regs(7, 0x7000, 0x7100), 0, mem) ==
+              R"(getsockname(7, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), )"
+              R"(inet_pton(AF_INET6, "::", &sin6_addr), sin6_scope_id=0}, [28]) = 0)");
+        const std::array<std::uint32_t, 3> nl{16, 26410, 0};
+        mem.map(0x8000, std::string(reinterpret_cast<const char*>(nl.data()), 12));
+        mem.map(0x8100, std::string(reinterpret_cast<const char*>(&twelve), 4));
+        CHECK(line(nr("getsockname"), regs(8, 0x8000, 0x8100), 0, mem) ==
+              "getsockname(8, {sa_family=AF_NETLINK, nl_pid=26410, nl_groups=00000000}, [12]) = 0");
+    }
+
     TEST_CASE("flock, getpriority, setpriority, ioprio_get and ioprio_set (strace 6.1's text)") {
         FakeMemory mem;
         CHECK(line(nr("flock"), regs(3, 6), 0, mem) == "flock(3, LOCK_EX|LOCK_NB) = 0");
