@@ -115,12 +115,6 @@ inline constexpr std::array<FlagName, 12> netlink_option_table{{
 inline constexpr std::uint32_t sol_socket = 1;
 inline constexpr std::uint32_t sol_netlink = 270;
 
-/// An int the tracee passed or the kernel wrote: `[1]`, or the address.
-inline std::string sockopt_int_at(const ReadMemory& read, std::uint64_t addr) {
-    std::int32_t v = 0;
-    return read_struct(read, addr, v) ? "[" + std::to_string(v) + "]" : pointer(addr);
-}
-
 /// struct linger: `{l_onoff=1, l_linger=5}` when `len` holds it, else the address.
 inline std::string linger_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
     std::array<std::int32_t, 2> l{};
@@ -175,10 +169,10 @@ inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_
         return linger_at(read, addr, len);
     }
     if (level == sol_netlink) {
-        return len < 4 ? pointer(addr) : sockopt_int_at(read, addr);
+        return len < 4 ? pointer(addr) : int_at(read, addr);
     }
     if (len == 4) {
-        return sockopt_int_at(read, addr);
+        return int_at(read, addr);
     }
     // Shorter than an int: strace 6.1 shows the address (seen with SO_REUSEADDR and 2 bytes).
     return len < 4 ? pointer(addr)
@@ -219,7 +213,7 @@ inline std::string getsockopt_value(const ReadMemory& read, std::uint64_t level_
                "]";
     }
     if (level == sol_netlink || rlen == 4) {
-        return sockopt_int_at(read, addr);
+        return int_at(read, addr);
     }
     return buffer_text(read, addr, static_cast<std::uint64_t>(rlen), limit);
 }
