@@ -488,7 +488,7 @@ def per_process(records, multiset=False, async_signals=()):
             if r.name == "brk" and not r.text.startswith("brk(NULL)"):
                 continue  # a heap growth (see the module's docstring)
             if r.text.startswith(PYTHON_ARENA) or (r.name == "munmap" and
-                                                   r.text.endswith(", 1048576)")):
+                                                   r.args[1:] == ["1048576"]):
                 continue  # a CPython object arena (see the module's docstring)
         if r.kind == "signal" and r.name in async_signals:
             continue
