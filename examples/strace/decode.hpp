@@ -57,6 +57,39 @@ inline std::string array_text(const std::vector<std::string>& items, bool more) 
     return out + "]";
 }
 
+/// An iovec array of `count` elements: `[{iov_base="ab", iov_len=2}, ...]`, at most `limit`
+/// elements. The bases are shown as data up to `data` bytes in all (a read's result; nullopt:
+/// every element whole, for a write), or as addresses when the call failed (`addresses`).
+inline std::string iovec_text(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
+                              std::optional<std::uint64_t> data, std::size_t limit,
+                              bool addresses = false) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::vector<std::string> items;
+    for (std::uint64_t i = 0; i < count && items.size() < limit; ++i) {
+        std::array<std::uint64_t, 2> iov{}; // iov_base, iov_len
+        if (!read_struct(read, addr + 16 * i, iov)) {
+            if (i == 0) {
+                return hex(addr);
+            }
+            break;
+        }
+        std::string base;
+        if (addresses) {
+            base = pointer(iov[0]);
+        } else {
+            const std::uint64_t n = data ? std::min(iov[1], *data) : iov[1];
+            base = buffer_text(read, iov[0], n, limit);
+            if (data) {
+                *data -= n;
+            }
+        }
+        items.push_back("{iov_base=" + base + ", iov_len=" + std::to_string(iov[1]) + "}");
+    }
+    return array_text(items, count > items.size());
+}
+
 /// execve's argv: `["ls", "-l"]`, each string cut at `limit`, and at most `limit` elements
 /// (then `...`), as strace does.
 inline std::string argv_text(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
@@ -152,7 +185,7 @@ inline constexpr std::array<FlagName, 4> arch_prctl_table{{
     {0x1003, "ARCH_GET_FS"},
     {0x1004, "ARCH_GET_GS"},
 }};
-inline constexpr std::array<FlagName, 12> ioctl_table{{
+inline constexpr std::array<FlagName, 13> ioctl_table{{
     {0x5401, "TCGETS"},
     {0x5402, "TCSETS"},
     {0x5403, "TCSETSW"},
@@ -165,6 +198,7 @@ inline constexpr std::array<FlagName, 12> ioctl_table{{
     {0x5421, "FIONBIO"},
     {0x5450, "FIONCLEX"},
     {0x5451, "FIOCLEX"},
+    {0x40049409, "BTRFS_IOC_CLONE or FICLONE"}, // cp's first try: its argument is an fd
 }};
 inline constexpr std::array<FlagName, 14> fcntl_table{{
     {0, "F_DUPFD"},
@@ -978,6 +1012,9 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(3, at_flags(regs[3]));
     } else if (name == "newfstatat" || name == "utimensat") {
         set(3, at_flags(regs[3]));
+        if (name == "utimensat") {
+            set(2, utimens_at(read, regs[2]));
+        }
     } else if (name == "fchownat" || name == "linkat") {
         set(4, at_flags(regs[4]));
     } else if (name == "unlinkat") {
@@ -1069,6 +1106,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
         set(3, constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
+    } else if (name == "writev" || name == "pwritev" || name == "pwritev2") {
+        set(1, iovec_text(read, regs[1], regs[2], std::nullopt, limit));
+    } else if (name == "readv" || name == "preadv" || name == "preadv2") {
+        call.args[1].at_exit = true; // the data is written by the kernel
     } else if (name == "flock") {
         set(1, flags_or_unknown(regs[1] & 0xffffffff, detail::flock_table, "LOCK_"));
     } else if (name == "getpriority" || name == "setpriority") {
@@ -1099,6 +1140,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(1, value_name(regs[1] & 0xffffffff, detail::ioctl_table, hex(regs[1])));
         if ((regs[1] & 0xffffffff) == 0x5450 || (regs[1] & 0xffffffff) == 0x5451) {
             keep(2); // FIONCLEX and FIOCLEX take no argument
+        } else if ((regs[1] & 0xffffffff) == 0x40049409) {
+            set(2, std::to_string(as_int(regs[2]))); // FICLONE's source fd
         }
     } else if (name == "dup3" || name == "pipe2" || name == "inotify_init1") {
         const unsigned i = name == "dup3" ? 2 : (name == "pipe2" ? 1 : 0);
@@ -1208,6 +1251,22 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "epoll_create1") {
         set(0, flag_names(regs[0], std::array<FlagName, 1>{{{02000000, "EPOLL_CLOEXEC"}}}));
     }
+    if (name == "preadv" || name == "pwritev" || name == "preadv2" || name == "pwritev2") {
+        // The offset's high half (x86_64: always 0) is not shown; the v2 calls' flags are.
+        if (call.args.size() > 4) {
+            call.args.erase(call.args.begin() + 4);
+        }
+        if (call.args.size() > 4) {
+            constexpr std::array<FlagName, 5> rwf{{
+                {1, "RWF_HIPRI"},
+                {2, "RWF_DSYNC"},
+                {4, "RWF_SYNC"},
+                {8, "RWF_NOWAIT"},
+                {16, "RWF_APPEND"},
+            }};
+            call.args[4].text = flag_names(regs[5], rwf);
+        }
+    }
     // struct stat results, written by the kernel.
     if ((name == "stat" || name == "fstat" || name == "lstat") && regs[1] != 0) {
         call.args[1].at_exit = true;
@@ -1230,6 +1289,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if ((name == "nanosleep" || name == "clock_nanosleep") && ret == -4 && addr != 0) {
         return timespec_at(read, addr); // EINTR: the kernel wrote the time left
+    }
+    if ((name == "readv" || name == "preadv" || name == "preadv2") && is_error_return(ret)) {
+        return iovec_text(read, addr, call.regs[2], 0, limit, true); // the bases' addresses
     }
     if (is_error_return(ret) || addr == 0) {
         // Nothing was written: strace shows the address (or what was known at entry).
@@ -1296,6 +1358,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "getgroups") {
         return detail::gids_at(read, addr, static_cast<std::uint64_t>(ret), limit);
+    }
+    if (name == "readv" || name == "preadv" || name == "preadv2") {
+        return iovec_text(read, addr, call.regs[2], static_cast<std::uint64_t>(ret), limit);
     }
     if (name == "getresuid" || name == "getresgid") {
         return detail::gids_at(read, addr, 1, limit); // `[0]`

@@ -11,6 +11,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <span>
@@ -120,6 +122,47 @@ inline std::string timeval_at(const ReadMemory& read, std::uint64_t addr) {
     }
     std::array<std::int64_t, 2> t{};
     return read_struct(read, addr, t) ? detail::time_pair_text(t, "tv_usec") : hex(addr);
+}
+
+/// utimensat's two times: `[UTIME_NOW, UTIME_OMIT]`, or timespecs, each but the epoch itself
+/// followed by the local time it stands for, `/* 2023-11-14T22:13:20.500000000+0000 */`.
+inline std::string utimens_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::array<std::int64_t, 2>, 2> times{};
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (!read_struct(read, addr, times)) {
+        return hex(addr);
+    }
+    std::string out = "[";
+    for (const auto& t : times) {
+        out += out.size() > 1 ? ", " : "";
+        if (t[1] == (1 << 30) - 1 || t[1] == (1 << 30) - 2) {
+            out += t[1] == (1 << 30) - 1 ? "UTIME_NOW" : "UTIME_OMIT";
+            continue;
+        }
+        out += detail::time_pair_text(t, "tv_nsec");
+        if (t[0] == 0 && t[1] == 0) {
+            continue;
+        }
+        const auto secs = static_cast<std::time_t>(t[0]);
+        std::tm tm{};
+        std::array<char, 64> when{};
+        std::array<char, 16> zone{};
+        if (::localtime_r(&secs, &tm) == nullptr) {
+            continue;
+        }
+        std::strftime(when.data(), when.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+        std::strftime(zone.data(), zone.size(), "%z", &tm);
+        std::string fraction;
+        if (t[1] != 0) {
+            std::array<char, 16> digits{};
+            std::snprintf(digits.data(), digits.size(), ".%09lld", static_cast<long long>(t[1]));
+            fraction = digits.data();
+        }
+        out += std::string(" /* ") + when.data() + fraction + zone.data() + " */";
+    }
+    return out + "]";
 }
 
 /// A struct itimerval: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.

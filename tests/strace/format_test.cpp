@@ -7,7 +7,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -641,6 +643,49 @@ TEST_SUITE("strace decode") {
         mem.map(0x8100, std::string(reinterpret_cast<const char*>(&twelve), 4));
         CHECK(line(nr("getsockname"), regs(8, 0x8000, 0x8100), 0, mem) ==
               "getsockname(8, {sa_family=AF_NETLINK, nl_pid=26410, nl_groups=00000000}, [12]) = 0");
+    }
+
+    TEST_CASE("utimensat's times, readv's and writev's vectors, FICLONE (strace 6.1's text)") {
+        FakeMemory mem;
+        // touch -a, touch -d @1700000000.5 and -d @0, as strace printed them in UTC.
+        ::setenv("TZ", "UTC", 1);
+        ::tzset();
+        const std::array<std::int64_t, 4> now_omit{0, (1 << 30) - 1, 0, (1 << 30) - 2};
+        mem.map(0x1000, std::string(reinterpret_cast<const char*>(now_omit.data()), 32));
+        CHECK(line(nr("utimensat"), regs(0, 0, 0x1000, 0), 0, mem) ==
+              "utimensat(0, NULL, [UTIME_NOW, UTIME_OMIT], 0) = 0");
+        const std::array<std::int64_t, 4> half{1700000000, 500000000, 1700000000, 0};
+        mem.map(0x2000, std::string(reinterpret_cast<const char*>(half.data()), 32));
+        CHECK(line(nr("utimensat"), regs(0, 0, 0x2000, 0), 0, mem) ==
+              "utimensat(0, NULL, [{tv_sec=1700000000, tv_nsec=500000000} /* "
+              "2023-11-14T22:13:20.500000000+0000 */, {tv_sec=1700000000, tv_nsec=0} /* "
+              "2023-11-14T22:13:20+0000 */], 0) = 0");
+        const std::array<std::int64_t, 4> epoch{0, 0, 0, 0};
+        mem.map(0x3000, std::string(reinterpret_cast<const char*>(epoch.data()), 32));
+        CHECK(line(nr("utimensat"), regs(0, 0, 0x3000, 0), 0, mem) ==
+              "utimensat(0, NULL, [{tv_sec=0, tv_nsec=0}, {tv_sec=0, tv_nsec=0}], 0) = 0");
+        CHECK(line(nr("utimensat"), regs(0, 0, 0, 0), 0, mem) == "utimensat(0, NULL, NULL, 0) = 0");
+        // writev whole; readv up to what it returned, then its bases' addresses on a failure.
+        mem.map(0x4000, "abcd");
+        const std::array<std::uint64_t, 4> iov{0x4000, 2, 0x4002, 2};
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(iov.data()), 32));
+        CHECK(line(nr("writev"), regs(4, 0x5000, 2), 4, mem) ==
+              R"(writev(4, [{iov_base="ab", iov_len=2}, {iov_base="cd", iov_len=2}], 2) = 4)");
+        const std::array<std::uint64_t, 4> in{0x4000, 3, 0x4003, 4};
+        mem.map(0x6000, std::string(reinterpret_cast<const char*>(in.data()), 32));
+        CHECK(line(nr("readv"), regs(3, 0x6000, 2), 4, mem) ==
+              R"(readv(3, [{iov_base="abc", iov_len=3}, {iov_base="d", iov_len=4}], 2) = 4)");
+        CHECK(line(nr("readv"), regs(99, 0x6000, 1), -9, mem) ==
+              "readv(99, [{iov_base=0x4000, iov_len=3}], 1) = -1 EBADF (Bad file descriptor)");
+        // The p- and v2 forms: the offset, and the flags (not the offset's high half).
+        CHECK(line(nr("pwritev2"), regs(3, 0x5000, 1, 7, 0, 4), 2, mem) ==
+              R"(pwritev2(3, [{iov_base="ab", iov_len=2}], 1, 7, RWF_SYNC) = 2)");
+        CHECK(line(nr("preadv"), regs(3, 0x6000, 1, 1, 0), 2, mem) ==
+              R"(preadv(3, [{iov_base="ab", iov_len=3}], 1, 1) = 2)");
+        CHECK(line(nr("writev"), regs(4, 0x5000, 0), 0, mem) == "writev(4, [], 0) = 0");
+        // cp tries a reflink first.
+        CHECK(line(nr("ioctl"), regs(4, 0x40049409, 3), -95, mem) ==
+              "ioctl(4, BTRFS_IOC_CLONE or FICLONE, 3) = -1 EOPNOTSUPP (Operation not supported)");
     }
 
     TEST_CASE("flock, getpriority, setpriority, ioprio_get and ioprio_set (strace 6.1's text)") {
