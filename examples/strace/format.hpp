@@ -156,12 +156,11 @@ inline std::string flag_names(std::uint64_t value, std::span<const FlagName> tab
 /// `0x10 /* LOCK_??? */` (printflags's default).
 inline std::string flags_or_unknown(std::uint64_t value, std::span<const FlagName> table,
                                     std::string_view prefix) {
-    for (const FlagName& flag : table) {
-        if (flag.bits != 0 && (value & flag.bits) == flag.bits) {
-            return flag_names(value, table);
-        }
+    std::string names = flag_names(value, table);
+    if (value != 0 && names == hex(value)) { // no name matched
+        names += " /* " + std::string(prefix) + "??? */";
     }
-    return value == 0 ? std::string("0") : hex(value) + " /* " + std::string(prefix) + "??? */";
+    return names;
 }
 
 /// The name of a value from a table of exact values, or `fallback` (decimal) when unknown.
