@@ -508,6 +508,11 @@ inline std::string stack_at(const ReadMemory& read, std::uint64_t addr) {
            ", ss_size=" + std::to_string(ss[2]) + "}";
 }
 
+/// A user or group id: `1000`, or `-1` for (uid_t) -1.
+inline std::string id_text(std::uint32_t id) {
+    return id == 0xffffffff ? std::string("-1") : std::to_string(id);
+}
+
 /// `count` group ids at `addr` (getgroups, setgroups): `[0, 4, 24]`, the first `limit` and
 /// `...` after them; the address when there are more than the kernel allows (65536) or they
 /// cannot be read.
@@ -526,7 +531,7 @@ inline std::string gids_at(const ReadMemory& read, std::uint64_t addr, std::uint
     }
     std::vector<std::string> items;
     for (const std::uint32_t gid : gids) {
-        items.push_back(gid == 0xffffffff ? std::string("-1") : std::to_string(gid));
+        items.push_back(id_text(gid));
     }
     return array_text(items, count > gids.size());
 }
@@ -695,8 +700,8 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
         path = path.substr(0, path.find('\0'));
         return "{sa_family=AF_UNIX, sun_path=" + quote(path) + "}";
     }
+    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network byte order
     if (family == 2 && len >= 8) {
-        const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network byte order
         return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
                "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
                "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
@@ -707,7 +712,6 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
         return w;
     };
     if (family == 10 && len >= 28) {
-        const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};
         std::array<char, INET6_ADDRSTRLEN> text{};
         ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
         const std::uint32_t scope = word(24);
@@ -1363,7 +1367,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return iovec_text(read, addr, call.regs[2], static_cast<std::uint64_t>(ret), limit);
     }
     if (name == "getresuid" || name == "getresgid") {
-        return detail::gids_at(read, addr, 1, limit); // `[0]`
+        return written_at<std::uint32_t>(read, addr, detail::id_text); // `[0]`
     }
     if (name == "prctl") {
         return prctl_exit_text(call.regs[0], addr, read);

@@ -258,15 +258,6 @@ inline std::string vector_length_text(std::uint64_t value, std::string_view pref
     return flag_names(flags, table) + "|" + hex(value & 0xffff);
 }
 
-/// An unsigned int the kernel wrote: `[5]`, or the address when it cannot be read.
-inline std::string uint_at(const ReadMemory& read, std::uint64_t addr) {
-    std::uint32_t v = 0;
-    if (!read_struct(read, addr, v)) {
-        return pointer(addr);
-    }
-    return "[" + std::to_string(v) + "]";
-}
-
 } // namespace detail
 
 /// A capability number: `CAP_CHOWN`, or `0x30 /* CAP_??? */`.
@@ -275,6 +266,11 @@ inline std::string capability_text(std::uint64_t value) {
                                                    : hex(value) + " /* CAP_??? */";
 }
 
+// linux/capability.h's versions of capget's and capset's header; 2 and 3 have 64-bit sets.
+inline constexpr std::uint32_t cap_version_1 = 0x19980330;
+inline constexpr std::uint32_t cap_version_2 = 0x20071026;
+inline constexpr std::uint32_t cap_version_3 = 0x20080522;
+
 /// capget's and capset's header: `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
 inline std::string cap_header_at(const ReadMemory& read, std::uint64_t addr) {
     std::array<std::uint32_t, 2> h{}; // version, pid
@@ -282,9 +278,9 @@ inline std::string cap_header_at(const ReadMemory& read, std::uint64_t addr) {
         return pointer(addr);
     }
     constexpr std::array<FlagName, 3> versions{{
-        {0x19980330, "_LINUX_CAPABILITY_VERSION_1"},
-        {0x20071026, "_LINUX_CAPABILITY_VERSION_2"},
-        {0x20080522, "_LINUX_CAPABILITY_VERSION_3"},
+        {cap_version_1, "_LINUX_CAPABILITY_VERSION_1"},
+        {cap_version_2, "_LINUX_CAPABILITY_VERSION_2"},
+        {cap_version_3, "_LINUX_CAPABILITY_VERSION_3"},
     }};
     return "{version=" + constant(h[0], versions, "_LINUX_CAPABILITY_VERSION_") +
            ", pid=" + std::to_string(static_cast<std::int32_t>(h[1])) + "}";
@@ -313,7 +309,7 @@ inline std::string cap_data_at(const ReadMemory& read, std::uint64_t header, std
         return pointer(addr);
     }
     std::array<std::uint32_t, 6> data{}; // {effective, permitted, inheritable} x 1 or 2
-    const bool two = version == 0x20071026 || version == 0x20080522;
+    const bool two = version == cap_version_2 || version == cap_version_3;
     if (!read(addr, std::as_writable_bytes(std::span(data.data(), two ? 6 : 3)))) {
         return pointer(addr);
     }
@@ -498,28 +494,24 @@ inline PrctlArgs prctl_entry(const std::array<std::uint64_t, 6>& regs, const Rea
 inline std::string prctl_exit_text(std::uint64_t option, std::uint64_t addr,
                                    const ReadMemory& read) {
     using namespace detail;
-    std::uint32_t v = 0;
     switch (option & 0xffffffff) {
     case PR_GET_NAME:
         return c_string_text(read, addr, 15);
-    case PR_GET_TID_ADDRESS: {
-        std::uint64_t p = 0;
-        return read_struct(read, addr, p) ? "[" + pointer(p) + "]" : pointer(addr);
-    }
-    case PR_SCHED_CORE: { // PR_SCHED_CORE_GET (the only one decoded at exit): the cookie
-        std::uint64_t cookie = 0;
-        return read_struct(read, addr, cookie) ? "[" + hex(cookie) + "]" : pointer(addr);
-    }
+    case PR_GET_TID_ADDRESS:
+        return written_at<std::uint64_t>(read, addr, pointer);
+    case PR_SCHED_CORE: // PR_SCHED_CORE_GET (the only one decoded at exit): the cookie
+        return written_at<std::uint64_t>(read, addr, hex);
     case PR_GET_PDEATHSIG:
-        return read_struct(read, addr, v) ? "[" + signal_text(v) + "]" : pointer(addr);
+        return written_at<std::uint32_t>(read, addr, signal_text);
     case PR_GET_TSC:
-        return read_struct(read, addr, v) ? "[" + constant(v, tsc_table, "PR_TSC_") + "]"
-                                          : pointer(addr);
+        return written_at<std::uint32_t>(
+            read, addr, [](std::uint32_t v) { return constant(v, tsc_table, "PR_TSC_"); });
     case PR_GET_UNALIGN:
-        return read_struct(read, addr, v) ? "[" + flag_names(v, unalign_table) + "]"
-                                          : pointer(addr);
+        return written_at<std::uint32_t>(
+            read, addr, [](std::uint32_t v) { return flag_names(v, unalign_table); });
     default: // PR_GET_CHILD_SUBREAPER, PR_GET_ENDIAN, PR_GET_FPEMU, PR_GET_FPEXC
-        return uint_at(read, addr);
+        return written_at<std::uint32_t>(read, addr,
+                                         [](std::uint32_t v) { return std::to_string(v); });
     }
 }
 
@@ -549,11 +541,11 @@ inline std::optional<std::string> prctl_result(std::uint64_t option, std::uint64
     case PR_GET_FP_MODE:
         return flags(fp_mode_table);
     case PR_GET_SPECULATION_CTRL:
-        if (arg2 <= 2) {
-            return value == 0 ? std::to_string(ret) + " (PR_SPEC_NOT_AFFECTED)"
-                              : hex(value) + " (" + flag_names(value, spec_state_table) + ")";
+        if (arg2 > 2) {
+            return std::nullopt;
         }
-        return std::nullopt;
+        return value == 0 ? std::optional(std::to_string(ret) + " (PR_SPEC_NOT_AFFECTED)")
+                          : flags(spec_state_table);
     default:
         return std::nullopt;
     }

@@ -114,6 +114,10 @@ inline constexpr std::array<FlagName, 12> netlink_option_table{{
 
 inline constexpr std::uint32_t sol_socket = 1;
 inline constexpr std::uint32_t sol_netlink = 270;
+// The SOL_SOCKET options whose values are not ints.
+inline constexpr std::uint32_t so_error = 4;
+inline constexpr std::uint32_t so_linger = 13;
+inline constexpr std::uint32_t so_peercred = 17;
 
 /// struct linger: `{l_onoff=1, l_linger=5}` when `len` holds it, else the address.
 inline std::string linger_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
@@ -165,7 +169,7 @@ inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_
     if (addr == 0) {
         return "NULL";
     }
-    if (level == sol_socket && name == 13) { // SO_LINGER
+    if (level == sol_socket && name == so_linger) {
         return linger_at(read, addr, len);
     }
     if (level == sol_netlink) {
@@ -189,28 +193,25 @@ inline std::string getsockopt_value(const ReadMemory& read, std::uint64_t level_
     if (ulen <= 0 || rlen <= 0 || addr == 0) {
         return pointer(addr);
     }
-    if (level == sol_socket && name == 13) { // SO_LINGER
+    if (level == sol_socket && name == so_linger) {
         return linger_at(read, addr, rlen);
     }
-    if (level == sol_socket && name == 17) { // SO_PEERCRED: struct ucred
-        std::array<std::uint32_t, 3> cred{}; // pid, uid, gid
+    if (level == sol_socket && name == so_peercred) { // struct ucred
+        std::array<std::uint32_t, 3> cred{};          // pid, uid, gid
         if (rlen < 12 || !read_struct(read, addr, cred)) {
             return pointer(addr);
         }
         return "{pid=" + std::to_string(cred[0]) + ", uid=" + std::to_string(cred[1]) +
                ", gid=" + std::to_string(cred[2]) + "}";
     }
-    if (level == sol_socket && name == 4) { // SO_ERROR: an errno
-        std::int32_t err = 0;
+    if (level == sol_socket && name == so_error) { // an errno
         if (rlen != 4) {
             return buffer_text(read, addr, static_cast<std::uint64_t>(rlen), limit, true);
         }
-        if (!read_struct(read, addr, err)) {
-            return pointer(addr);
-        }
-        const std::string_view errname = ptrace_api::errno_name(err);
-        return "[" + (err == 0 || errname.empty() ? std::to_string(err) : std::string(errname)) +
-               "]";
+        return written_at<std::int32_t>(read, addr, [](std::int32_t err) {
+            const std::string_view errname = ptrace_api::errno_name(err);
+            return err == 0 || errname.empty() ? std::to_string(err) : std::string(errname);
+        });
     }
     if (level == sol_netlink || rlen == 4) {
         return int_at(read, addr);

@@ -137,8 +137,10 @@ inline std::string utimens_at(const ReadMemory& read, std::uint64_t addr) {
     std::string out = "[";
     for (const auto& t : times) {
         out += out.size() > 1 ? ", " : "";
-        if (t[1] == (1 << 30) - 1 || t[1] == (1 << 30) - 2) {
-            out += t[1] == (1 << 30) - 1 ? "UTIME_NOW" : "UTIME_OMIT";
+        constexpr std::int64_t utime_now = (1 << 30) - 1;
+        constexpr std::int64_t utime_omit = (1 << 30) - 2;
+        if (t[1] == utime_now || t[1] == utime_omit) {
+            out += t[1] == utime_now ? "UTIME_NOW" : "UTIME_OMIT";
             continue;
         }
         out += detail::time_pair_text(t, "tv_nsec");
@@ -249,13 +251,17 @@ inline std::string sigevent_at(const ReadMemory& read, std::uint64_t addr) {
     return out + "}";
 }
 
+/// A `T` the kernel wrote (or the tracee passed) at `addr`, in strace's brackets:
+/// `[` + text(value) + `]`; the address when it cannot be read.
+template <typename T, typename Text>
+std::string written_at(const ReadMemory& read, std::uint64_t addr, Text text) {
+    T value{};
+    return read_struct(read, addr, value) ? "[" + std::string(text(value)) + "]" : pointer(addr);
+}
+
 /// An int the kernel wrote (a timer id, a tid): `[5]`.
 inline std::string int_at(const ReadMemory& read, std::uint64_t addr) {
-    std::int32_t v = 0;
-    if (!read_struct(read, addr, v)) {
-        return pointer(addr);
-    }
-    return "[" + std::to_string(v) + "]";
+    return written_at<std::int32_t>(read, addr, [](std::int32_t v) { return std::to_string(v); });
 }
 
 /// A CPU set of `len` bytes, as sched_getaffinity returns it: `[0 1]`.
