@@ -338,7 +338,14 @@ PID_ARGS = {
 }
 PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
-PROC_PID = re.compile(r'("/proc/)(\d+)(?=["/])')
+# (syscalls or None for all, pattern): pids printed inside an argument, the pid the second
+# group. /proc/PID paths; a netlink address's port id, its process's pid unless the program
+# chose another; capget's and capset's header, SO_PEERCRED's struct ucred.
+PIDS_IN_VALUES = [
+    (None, re.compile(r'("/proc/)(\d+)(?=["/])')),
+    (None, re.compile(r"(\bnl_pid=)(\d+)")),
+    ({"capget", "capset", "getsockopt"}, re.compile(r"(\bpid=)(\d+)")),
+]
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
 
@@ -421,18 +428,12 @@ def normalised(record, names):
             args[i] = names.name(args[i])
     if name in PID_RESULTS and result is not None:
         result = names.name(result)
-    # Pids inside values: /proc/PID paths, what readlink("/proc/self") returns, capget's and
-    # capset's header.
-    args = [PROC_PID.sub(lambda m: m.group(1) + names.name(m.group(2)), a) for a in args]
+    # Pids inside values (PIDS_IN_VALUES), and what readlink("/proc/self") returns.
+    for calls, pattern in PIDS_IN_VALUES:
+        if calls is None or name in calls:
+            args = [pattern.sub(lambda m: m.group(1) + names.name(m.group(2)), a) for a in args]
     if name == "readlink" and len(args) > 1 and args[0] == '"/proc/self"':
         args[1] = re.sub(r'^"(\d+)"$', lambda m: '"%s"' % names.name(m.group(1)), args[1])
-    if name in ("capget", "capset") and args:
-        args[0] = re.sub(r"\bpid=(\d+)", lambda m: "pid=" + names.name(m.group(1)), args[0])
-    if name == "getsockopt" and len(args) > 3:  # SO_PEERCRED's struct ucred
-        args[3] = re.sub(r"\{pid=(\d+)", lambda m: "{pid=" + names.name(m.group(1)), args[3])
-    # A netlink socket's port id is its process's pid unless the program chose another.
-    args = [re.sub(r"\bnl_pid=(\d+)", lambda m: "nl_pid=" + names.name(m.group(1)), a)
-            for a in args]
     if name in ("clone", "clone3"):
         # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
         # already exited when the tracer reads it at clone's exit has had it cleared
