@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "fd_waits.hpp"
 #include "format.hpp"
 #include "prctl.hpp"
 #include "sockopt.hpp"
@@ -42,19 +42,6 @@ read_pointer_array(const ReadMemory& read, std::uint64_t addr, std::size_t max) 
         out.push_back(p);
     }
     return out;
-}
-
-/// An array as strace prints it: `[a, b]`, with `, ...` before the `]` when elements past
-/// its limit were left out (`more`).
-inline std::string array_text(const std::vector<std::string>& items, bool more) {
-    std::string out = "[";
-    for (const std::string& item : items) {
-        out += (out.size() > 1 ? ", " : "") + item;
-    }
-    if (more) {
-        out += items.empty() ? "..." : ", ...";
-    }
-    return out + "]";
 }
 
 /// An iovec array of `count` elements: `[{iov_base="ab", iov_len=2}, ...]`, at most `limit`
@@ -422,41 +409,6 @@ inline std::string wait_status_text(std::uint32_t s) {
     return out + "}]";
 }
 
-/// A signal set as strace prints it: `[INT CHLD]`, or its complement `~[RTMIN RT_1]` when
-/// two thirds or more of the 64 bits are set (strace's rule, checked against strace 6.1).
-inline std::string sigset_text(std::uint64_t mask) {
-    const bool inverted = std::popcount(mask) >= 64 * 2 / 3;
-    if (inverted) {
-        mask = ~mask;
-    }
-    std::string out = inverted ? "~[" : "[";
-    bool first = true;
-    for (int sig = 1; sig <= 64; ++sig) {
-        if ((mask & (std::uint64_t{1} << (sig - 1))) == 0) {
-            continue;
-        }
-        if (!first) {
-            out += ' ';
-        }
-        first = false;
-        const std::string_view name = ptrace_api::signal_name(sig);
-        out += name.empty() ? std::to_string(sig) : std::string(name.substr(3)); // drop "SIG"
-    }
-    return out + "]";
-}
-
-/// The sigset_t at `addr` (the kernel's 8 bytes; any other `size` is shown as an address).
-inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
-    std::uint64_t mask = 0;
-    if (addr == 0) {
-        return "NULL";
-    }
-    if (size != 8 || !read(addr, std::as_writable_bytes(std::span(&mask, 1)))) {
-        return hex(addr);
-    }
-    return sigset_text(mask);
-}
-
 inline constexpr std::array<FlagName, 8> sa_flag_table{{
     {0x04000000, "SA_RESTORER"},
     {0x08000000, "SA_ONSTACK"},
@@ -734,81 +686,6 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
     return hex(addr);
 }
 
-/// struct pollfd.
-struct PollFd {
-    std::int32_t fd;
-    std::int16_t events;
-    std::int16_t revents;
-};
-
-inline constexpr std::array<FlagName, 13> poll_event_table{{
-    {0x1, "POLLIN"},
-    {0x2, "POLLPRI"},
-    {0x4, "POLLOUT"},
-    {0x8, "POLLERR"},
-    {0x10, "POLLHUP"},
-    {0x20, "POLLNVAL"},
-    {0x40, "POLLRDNORM"},
-    {0x80, "POLLRDBAND"},
-    {0x100, "POLLWRNORM"},
-    {0x200, "POLLWRBAND"},
-    {0x400, "POLLMSG"},
-    {0x1000, "POLLREMOVE"},
-    {0x2000, "POLLRDHUP"},
-}};
-
-/// The first `count` (at most 1024) pollfds at `addr`; nullopt when they cannot be read.
-inline std::optional<std::vector<PollFd>> pollfds_at(const ReadMemory& read, std::uint64_t addr,
-                                                     std::uint64_t count) {
-    std::vector<PollFd> fds(static_cast<std::size_t>(std::min<std::uint64_t>(count, 1024)));
-    if (!fds.empty() && !read(addr, std::as_writable_bytes(std::span(fds)))) {
-        return std::nullopt;
-    }
-    return fds;
-}
-
-/// poll's array at entry, as strace 6.1 prints it: `[{fd=3, events=POLLIN}, {fd=-1}]`, the
-/// first `limit` elements and `...` after them.
-inline std::string pollfds_entry(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
-                                 std::size_t limit) {
-    const auto fds = pollfds_at(read, addr, std::min<std::uint64_t>(count, limit));
-    if (!fds) {
-        return pointer(addr);
-    }
-    std::vector<std::string> items;
-    for (const PollFd& p : *fds) {
-        items.push_back("{fd=" + std::to_string(p.fd) +
-                        (p.fd >= 0 ? ", events=" + flag_names(static_cast<std::uint16_t>(p.events),
-                                                              poll_event_table)
-                                   : std::string()) +
-                        "}");
-    }
-    return array_text(items, count > fds->size());
-}
-
-/// What poll found, as strace 6.1 appends it to a positive result: the elements whose
-/// revents are set, `[{fd=3, revents=POLLIN}]`, the first `limit` of them and `...` when there
-/// are more; empty when unreadable.
-inline std::string poll_revents(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
-                                std::size_t limit) {
-    const auto fds = pollfds_at(read, addr, count);
-    if (!fds) {
-        return {};
-    }
-    std::vector<std::string> items;
-    for (const PollFd& p : *fds) {
-        if (p.revents == 0) {
-            continue;
-        }
-        if (items.size() == limit) {
-            return array_text(items, true);
-        }
-        items.push_back("{fd=" + std::to_string(p.fd) + ", revents=" +
-                        flag_names(static_cast<std::uint16_t>(p.revents), poll_event_table) + "}");
-    }
-    return array_text(items, false);
-}
-
 /// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
 inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
     std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(len, 1 << 20)));
@@ -1038,7 +915,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, value_name(regs[2], detail::seek_table, std::to_string(as_int(regs[2]))));
     } else if (name == "rt_sigprocmask") {
         set(0, constant(regs[0], detail::sigprocmask_table, "SIG_"));
-        set(1, detail::sigset_at(read, regs[1], regs[3]));
+        set(1, sigset_at(read, regs[1], regs[3]));
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old mask is written by the kernel
         }
@@ -1094,8 +971,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
             call.args[4].at_exit = true;
         }
     } else if (name == "poll") {
-        set(0, detail::pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
-                                     limit)); // nfds: unsigned int
+        set(0, pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
+                             limit)); // nfds: unsigned int
     } else if (name == "getdents64") {
         call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
@@ -1187,7 +1064,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         // The mask the signal frame restores (strace shows it; the frame is on the stack).
         if (sp != 0) {
             call.args.push_back(
-                {"{mask=" + detail::sigset_at(read, sp + sigframe_mask_offset, 8) + "}", false, 0});
+                {"{mask=" + sigset_at(read, sp + sigframe_mask_offset, 8) + "}", false, 0});
         }
     } else if (name == "setitimer" || name == "getitimer") {
         set(0, constant(regs[0], detail::itimer_table, "ITIMER_"));
@@ -1219,7 +1096,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(0, detail::clone3_entry(read, regs[0], regs[1]));
         call.args[0].at_exit = true; // at exit: ` => {parent_tid=[N]}`
     } else if (name == "rt_sigsuspend") {
-        set(0, detail::sigset_at(read, regs[0], regs[1]));
+        set(0, sigset_at(read, regs[0], regs[1]));
     } else if (name == "nanosleep") {
         set(0, timespec_at(read, regs[0]));
         call.args[1].at_exit = true; // the time left, when a signal interrupted it
@@ -1352,7 +1229,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return path_text(read, addr);
     }
     if (name == "rt_sigprocmask") {
-        return detail::sigset_at(read, addr, call.regs[3]);
+        return sigset_at(read, addr, call.regs[3]);
     }
     if (name == "rt_sigaction") {
         return detail::sigaction_at(read, addr);
@@ -1445,7 +1322,7 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
     if (info && info->name == "poll" && *ret >= 0) {
         const std::string found =
             *ret == 0 ? std::string("Timeout")
-                      : detail::poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
+                      : poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
     }
     if (info && info->name == "ioprio_get" && !is_error_return(*ret)) {

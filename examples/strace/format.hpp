@@ -9,12 +9,14 @@
 #include <ptrace/syscalls.hpp>
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Everything here is pure: it turns numbers and bytes into text and never touches a tracee, so
 // tests/strace/format_test.cpp checks it on fixed inputs. The rules are those of strace 6.1
@@ -337,6 +339,42 @@ inline std::string signal_text(std::uint64_t value) {
     const int sig = as_int(value);
     const std::string_view name = ptrace_api::signal_name(sig);
     return name.empty() ? std::to_string(sig) : std::string(name);
+}
+
+/// An array as strace prints it: `[a, b]`, with `, ...` before the `]` when elements past
+/// its limit were left out (`more`).
+inline std::string array_text(const std::vector<std::string>& items, bool more) {
+    std::string out = "[";
+    for (const std::string& item : items) {
+        out += (out.size() > 1 ? ", " : "") + item;
+    }
+    if (more) {
+        out += items.empty() ? "..." : ", ...";
+    }
+    return out + "]";
+}
+
+/// A signal set as strace prints it: `[INT CHLD]`, or its complement `~[RTMIN RT_1]` when
+/// two thirds or more of the 64 bits are set (strace's rule, checked against strace 6.1).
+inline std::string sigset_text(std::uint64_t mask) {
+    const bool inverted = std::popcount(mask) >= 64 * 2 / 3;
+    if (inverted) {
+        mask = ~mask;
+    }
+    std::string out = inverted ? "~[" : "[";
+    bool first = true;
+    for (int sig = 1; sig <= 64; ++sig) {
+        if ((mask & (std::uint64_t{1} << (sig - 1))) == 0) {
+            continue;
+        }
+        if (!first) {
+            out += ' ';
+        }
+        first = false;
+        const std::string_view name = ptrace_api::signal_name(sig);
+        out += name.empty() ? std::to_string(sig) : std::string(name.substr(3)); // drop "SIG"
+    }
+    return out + "]";
 }
 
 /// A return value in the kernel's error range [-4095, -1].

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Strings and structs in the tracee's memory, printed as strace 6.1 prints them without -v:
-// strings and buffers, times, timers, the signal frame's mask, I/O vectors, poll arrays,
+// strings and buffers, times, timers, signal sets and the signal frame's mask, I/O vectors,
 // clone3's arguments, system information.
 #pragma once
 
@@ -413,6 +413,18 @@ inline std::string statfs_at(const ReadMemory& read, std::uint64_t addr) {
            "]}, f_namelen=" + std::to_string(st.namelen) +
            ", f_frsize=" + std::to_string(st.frsize) +
            ", f_flags=" + flag_names(static_cast<std::uint64_t>(st.flags), statfs_flag_table) + "}";
+}
+
+/// The sigset_t at `addr` (the kernel's 8 bytes; any other `size` is shown as an address).
+inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    std::uint64_t mask = 0;
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (size != 8 || !read(addr, std::as_writable_bytes(std::span(&mask, 1)))) {
+        return hex(addr);
+    }
+    return sigset_text(mask);
 }
 
 /// Where rt_sigreturn finds the mask to restore, from the stack pointer at its entry. The

@@ -335,9 +335,9 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("rt_sigprocmask"), regs(2, 0x3000, 0x3000, 16), -22, mem) ==
               "rt_sigprocmask(SIG_SETMASK, 0x3000, 0x3000, 16) = -1 EINVAL (Invalid argument)");
         // Below two thirds of the bits the set is listed; from 42 of 64 on, its complement.
-        CHECK(detail::sigset_text(0) == "[]");
-        CHECK(detail::sigset_text((std::uint64_t{1} << 41) - 1).starts_with("[HUP INT "));
-        CHECK(detail::sigset_text((std::uint64_t{1} << 42) - 1).starts_with("~[RT_11 RT_12 "));
+        CHECK(sigset_text(0) == "[]");
+        CHECK(sigset_text((std::uint64_t{1} << 41) - 1).starts_with("[HUP INT "));
+        CHECK(sigset_text((std::uint64_t{1} << 42) - 1).starts_with("~[RT_11 RT_12 "));
     }
 
     TEST_CASE("buffers the kernel fills are read at exit, with the returned length") {
