@@ -264,6 +264,17 @@ inline std::string int_at(const ReadMemory& read, std::uint64_t addr) {
     return written_at<std::int32_t>(read, addr, [](std::int32_t v) { return std::to_string(v); });
 }
 
+/// A terminal's struct winsize (TIOCGWINSZ, TIOCSWINSZ):
+/// `{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}`; the address when unreadable.
+inline std::string winsize_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::uint16_t, 4> w{};
+    if (!read_struct(read, addr, w)) {
+        return pointer(addr);
+    }
+    return "{ws_row=" + std::to_string(w[0]) + ", ws_col=" + std::to_string(w[1]) +
+           ", ws_xpixel=" + std::to_string(w[2]) + ", ws_ypixel=" + std::to_string(w[3]) + "}";
+}
+
 /// A CPU set of `len` bytes, as sched_getaffinity returns it: `[0 1]`.
 inline std::string cpu_set_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
     std::vector<std::byte> bits(static_cast<std::size_t>(std::min<std::uint64_t>(len, 8192)));

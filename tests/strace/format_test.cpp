@@ -428,6 +428,40 @@ TEST_SUITE("strace decode") {
         CHECK(count(exact, "{fd=5, revents=POLLIN}") == 32);
     }
 
+    TEST_CASE("ioctl's int and winsize arguments; mremap's flags (strace 6.1's text)") {
+        FakeMemory mem;
+        mem.map(0x1000, std::string("\x01\0\0\0", 4));
+        mem.map(0x2000, std::string("\x18\0\x50\0\0\0\0\0", 8));
+        CHECK(line(nr("ioctl"), regs(5, 0x5421, 0x1000), 0, mem) == "ioctl(5, FIONBIO, [1]) = 0");
+        CHECK(line(nr("ioctl"), regs(5, 0x5452, 0x1000), 0, mem) == "ioctl(5, FIOASYNC, [1]) = 0");
+        CHECK(line(nr("ioctl"), regs(5, 0x541b, 0x1000), 0, mem) == "ioctl(5, FIONREAD, [1]) = 0");
+        CHECK(line(nr("ioctl"), regs(5, 0x541b, 0x8), -14, mem) ==
+              "ioctl(5, FIONREAD, 0x8) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("ioctl"), regs(5, 0x5421, 0x8), -14, mem) ==
+              "ioctl(5, FIONBIO, 0x8) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("ioctl"), regs(3, 0x80045430, 0x1000), 0, mem) ==
+              "ioctl(3, TIOCGPTN, [1]) = 0");
+        CHECK(line(nr("ioctl"), regs(3, 0x40045431, 0x1000), 0, mem) ==
+              "ioctl(3, TIOCSPTLCK, [1]) = 0");
+        CHECK(line(nr("ioctl"), regs(3, 0x5441, 0x102), 4, mem) ==
+              "ioctl(3, TIOCGPTPEER, 0x102) = 4");
+        CHECK(line(nr("ioctl"), regs(4, 0x5414, 0x2000), 0, mem) ==
+              "ioctl(4, TIOCSWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0");
+        CHECK(line(nr("ioctl"), regs(4, 0x5413, 0x2000), 0, mem) ==
+              "ioctl(4, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0");
+        CHECK(line(nr("ioctl"), regs(5, 0x5413, 0x2000), -25, mem) ==
+              "ioctl(5, TIOCGWINSZ, 0x2000) = -1 ENOTTY (Inappropriate ioctl for device)");
+        // mremap: the new address only with MREMAP_MAYMOVE|MREMAP_FIXED.
+        CHECK(line(nr("mremap"), regs(0x7000, 8192, 4096, 0, 0), 0x7000, mem) ==
+              "mremap(0x7000, 8192, 4096, 0) = 0x7000");
+        CHECK(line(nr("mremap"), regs(0x7000, 4096, 16384, 1, 0), 0x3000, mem) ==
+              "mremap(0x7000, 4096, 16384, MREMAP_MAYMOVE) = 0x3000");
+        CHECK(line(nr("mremap"), regs(0x3000, 4096, 4096, 3, 0x7000), 0x7000, mem) ==
+              "mremap(0x3000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7000) = 0x7000");
+        CHECK(line(nr("mremap"), regs(0x3000, 4096, 4096, 8, 0), -22, mem) ==
+              "mremap(0x3000, 4096, 4096, 0x8 /* MREMAP_??? */) = -1 EINVAL (Invalid argument)");
+    }
+
     TEST_CASE("sigaltstack, getgroups and setgroups, statx's STATX_ALL (strace 6.1's text)") {
         FakeMemory mem;
         const std::array<std::uint64_t, 3> stack{0x55971fbeec20, 0, 65536};
