@@ -1031,9 +1031,35 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
             call.args[3].at_exit = true; // the value and its length are written by the kernel
             call.args[4].at_exit = true;
         }
-    } else if (name == "poll") {
+    } else if (name == "poll" || name == "ppoll") {
         set(0, pollfds_entry(read, regs[0], regs[1] & 0xffffffff,
                              limit)); // nfds: unsigned int
+        if (name == "ppoll") {
+            set(2, timespec_at(read, regs[2]));
+            set(3, sigset_at(read, regs[3], regs[4]));
+        }
+    } else if (name == "select" || name == "pselect6") {
+        // The sets are read now: the kernel overwrites them with the ready fds.
+        for (unsigned i = 1; i <= 3; ++i) {
+            set(i, fd_set_entry(read, regs[i], as_int(regs[0])));
+        }
+        if (name == "select") {
+            set(4, timeval_at(read, regs[4]));
+        } else {
+            set(4, timespec_at(read, regs[4]));
+            set(5, pselect6_sigmask_at(read, regs[5]));
+        }
+    } else if (name == "epoll_ctl") {
+        set(1, constant(regs[1] & 0xffffffff, epoll_ctl_table, "EPOLL_CTL_"));
+        set(3, epoll_ctl_event(read, regs[1], regs[3]));
+    } else if (name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2") {
+        call.args[1].at_exit = true; // the events are written by the kernel
+        if (name == "epoll_pwait2") {
+            set(3, timespec_at(read, regs[3]));
+        }
+        if (name != "epoll_wait") {
+            set(4, sigset_at(read, regs[4], regs[5]));
+        }
     } else if (name == "getdents64") {
         call.args[1].at_exit = true; // the entries are written by the kernel
     } else if (name == "prlimit64") {
@@ -1308,6 +1334,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
                    ? winsize_at(read, addr)
                    : int_at(read, addr);
     }
+    if (name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2") {
+        return epoll_events_at(read, addr, static_cast<std::uint64_t>(ret), limit);
+    }
     if (name == "nanosleep" || name == "clock_nanosleep") {
         return pointer(addr); // not interrupted: nothing was written
     }
@@ -1395,9 +1424,9 @@ inline std::string call_text(const PendingCall& call, std::optional<std::int64_t
     return out + ")";
 }
 
-/// The result text of `call`: see return_text(); `?` when it never returned. poll's is
-/// followed by what it found, read from the tracee's memory: ` (Timeout)` or
-/// ` ([{fd=3, revents=POLLIN}])`.
+/// The result text of `call`: see return_text(); `?` when it never returned. The calls that
+/// wait on fds add what they found, read from the tracee's memory (fd_waits.hpp): ` (Timeout)`,
+/// ` ([{fd=3, revents=POLLIN}])`, ` (in [3], left {tv_sec=0, tv_usec=999})`.
 inline std::string result_text(const PendingCall& call, std::optional<std::int64_t> ret,
                                const ReadMemory& read, std::size_t limit = default_string_limit) {
     if (!ret) {
@@ -1405,22 +1434,31 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
     }
     const auto info = ptrace_api::syscall_info(call.nr);
     const ptrace_api::ArgKind kind = info ? info->ret : ptrace_api::ArgKind::Long;
-    if (info && info->name == "poll" && *ret >= 0) {
-        const std::string found =
-            *ret == 0 ? std::string("Timeout")
-                      : poll_revents(read, call.regs[0], call.regs[1] & 0xffffffff, limit);
+    const std::string_view name = info ? info->name : std::string_view();
+    const bool select = name == "select" || name == "pselect6";
+    if ((name == "poll" || name == "ppoll" || select) && *ret >= 0) {
+        // ppoll, select and pselect6 also show the time left, which the kernel wrote back.
+        std::string found;
+        if (*ret == 0) {
+            found = "Timeout";
+        } else if (select) {
+            found = select_found(read, call.regs, *ret, name == "pselect6");
+        } else {
+            found = poll_found(read, call.regs[0], call.regs[1] & 0xffffffff,
+                               name == "ppoll" ? call.regs[2] : 0, limit);
+        }
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
     }
-    if (info && info->name == "ioprio_get" && !is_error_return(*ret)) {
+    if (name == "ioprio_get" && !is_error_return(*ret)) {
         return return_text(kind, *ret) + " (" +
                detail::ioprio_text(static_cast<std::uint64_t>(*ret)) + ")";
     }
-    if (info && info->name == "prctl" && !is_error_return(*ret)) {
+    if (name == "prctl" && !is_error_return(*ret)) {
         if (auto named = prctl_result(call.regs[0], call.regs[1], *ret)) {
             return std::move(*named);
         }
     }
-    if (info && info->name == "fcntl" && !is_error_return(*ret)) {
+    if (name == "fcntl" && !is_error_return(*ret)) {
         // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name.
         const auto flags = static_cast<std::uint64_t>(*ret);
         if (call.regs[1] == 1) {

@@ -172,18 +172,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Nothing readable: addresses only. The one string that needs no read is a buffer of
     // length 0, shown as "" (as strace does); the arrays of no element are shown as [] (as
-    // strace does): a CPU set of 0 bytes (a sched_getaffinity that returned 0), poll's array
-    // of 0 fds, setgroups' list of 0 ids, getgroups' when it returned 0, and an I/O vector of
-    // 0 elements.
+    // strace does): a CPU set of 0 bytes (a sched_getaffinity that returned 0), poll's and
+    // ppoll's array of 0 fds, setgroups' list of 0 ids, getgroups' and the epoll waits' when
+    // they returned 0, and an I/O vector of 0 elements.
     const ReadMemory nothing = [](std::uint64_t, std::span<std::byte>) { return false; };
     const Decoded blind = decode(c, nothing);
     std::string shown = blind.call;
     const std::string_view name = ptrace_api::syscall_name(c.nr);
     const bool returned_0 = c.ret && *c.ret == 0;
-    const bool empty_array = ((name == "sched_getaffinity" || name == "getgroups") && returned_0) ||
-                             (name == "poll" && (c.regs[1] & 0xffffffff) == 0) ||
-                             (name == "setgroups" && (c.regs[0] & 0xffffffff) == 0) ||
-                             (is_vector_io(name) && c.regs[2] == 0);
+    const bool empty_array =
+        ((name == "sched_getaffinity" || name == "getgroups" || name == "epoll_wait" ||
+          name == "epoll_pwait" || name == "epoll_pwait2") &&
+         returned_0) ||
+        ((name == "poll" || name == "ppoll") && (c.regs[1] & 0xffffffff) == 0) ||
+        (name == "setgroups" && (c.regs[0] & 0xffffffff) == 0) ||
+        (is_vector_io(name) && c.regs[2] == 0);
     for (const std::string_view allowed :
          {std::string_view("\"\""), std::string_view("{mask="),
           empty_array ? std::string_view("[]") : std::string_view("\"\"")}) {

@@ -6,10 +6,12 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -426,6 +428,166 @@ TEST_SUITE("strace decode") {
         const std::string exact = line(nr("poll"), regs(0xa000, 32, 0), 32, mem);
         CHECK(exact.ends_with("{fd=5, revents=POLLIN}])"));
         CHECK(count(exact, "{fd=5, revents=POLLIN}") == 32);
+    }
+
+    TEST_CASE("select, pselect6, ppoll and epoll: entry, what the kernel wrote back (strace 6.1)") {
+        FakeMemory mem;
+        const auto word = [](std::uint64_t v) {
+            std::string bytes(8, '\0');
+            std::memcpy(bytes.data(), &v, 8);
+            return bytes;
+        };
+        // One call: decoded at entry, then `at_exit` maps what the kernel wrote before its exit.
+        const auto traced = [&](std::string_view name, const std::array<std::uint64_t, 6>& r,
+                                std::int64_t ret, const std::function<void()>& at_exit) {
+            const PendingCall call = decode_entry(nr(name), r, mem.reader());
+            at_exit();
+            return call_text(call, ret, mem.reader()) + " = " +
+                   result_text(call, ret, mem.reader());
+        };
+        const auto nothing = [] {};
+        // select: the sets at entry, spaces between fds; the ready ones and the time left at
+        // exit (fd_waits.cpp's first select, compared with strace(1) in tests/strace).
+        mem.map(0x1000, word(0x28));          // in: 3 5
+        mem.map(0x2000, word(0x50));          // out: 4 6
+        mem.map(0x3000, word(0x1));           // except: 0
+        mem.map(0x4000, word(2) + word(500)); // timeval
+        CHECK(traced("select", regs(7, 0x1000, 0x2000, 0x3000, 0x4000), 4,
+                     [&] {
+                         mem.map(0x3000, word(0)); // 0 was not ready
+                         mem.map(0x4000, word(2) + word(497));
+                     }) ==
+              "select(7, [3 5], [4 6], [0], {tv_sec=2, tv_usec=500}) = 4 (in [3 5], out "
+              "[4 6], left {tv_sec=2, tv_usec=497})");
+        // NULL sets and timeout; nfds 0 or negative: the sets' addresses; 0 ready: Timeout.
+        mem.map(0x1000, word(0x8));
+        CHECK(traced("select", regs(7, 0x1000, 0, 0, 0), 1, nothing) ==
+              "select(7, [3], NULL, NULL, NULL) = 1 (in [3])");
+        CHECK(traced("select", regs(0, 0x1000, 0, 0, 0x4000), 0, nothing) ==
+              "select(0, 0x1000, NULL, NULL, {tv_sec=2, tv_usec=497}) = 0 (Timeout)");
+        CHECK(traced("select", regs(static_cast<std::uint64_t>(-1), 0x1000, 0, 0, 0x4000), -22,
+                     nothing) == "select(-1, 0x1000, NULL, NULL, {tv_sec=2, tv_usec=497}) = -1 "
+                                 "EINVAL (Invalid argument)");
+        // pselect6: a timespec, and the mask struct: a mask, a NULL mask, unreadable.
+        mem.map(0x5000, word(0) + word(100));
+        mem.map(0x6000, word(1U << (SIGUSR1 - 1)));
+        mem.map(0x7000, word(0x6000) + word(8));
+        mem.map(0x7100, word(0) + word(8));
+        CHECK(traced("pselect6", regs(7, 0x1000, 0, 0, 0x5000, 0x7000), 1,
+                     [&] { mem.map(0x5000, word(0) + word(0)); }) ==
+              "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=100}, {sigmask=[USR1], "
+              "sigsetsize=8}) = 1 (in [3], left {tv_sec=0, tv_nsec=0})");
+        CHECK(traced("pselect6", regs(7, 0x1000, 0, 0, 0x5000, 0x7100), 1, nothing) ==
+              "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=NULL, sigsetsize=8}) "
+              "= 1 (in [3], left {tv_sec=0, tv_nsec=0})");
+        CHECK(traced("pselect6", regs(7, 0x1000, 0, 0, 0x5000, 0x10), -14, nothing) ==
+              "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, 0x10) = -1 EFAULT (Bad "
+              "address)");
+        CHECK(traced("pselect6", regs(3, 0x8, 0, 0, 0x5000, 0), -14, nothing) ==
+              "pselect6(3, 0x8, NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EFAULT (Bad "
+              "address)");
+        // strace closes each set it read with `]`, also one with no fd left after an earlier
+        // set printed some (seen on a TCP socket with urgent data: in [6], out {6} not ready,
+        // except [5]). The example prints what strace does.
+        mem.map(0x1000, word(0x40));
+        mem.map(0x2000, word(0x40));
+        mem.map(0x3000, word(0x20));
+        CHECK(traced("pselect6", regs(7, 0x1000, 0x2000, 0x3000, 0x5000, 0), 2,
+                     [&] { mem.map(0x2000, word(0)); }) ==
+              "pselect6(7, [6], [6], [5], {tv_sec=0, tv_nsec=0}, NULL) = 2 (in [6]], except [5], "
+              "left {tv_sec=0, tv_nsec=0})");
+        // Bits past nfds are not read; a set wider than one word is read whole.
+        mem.map(0x1000, word(0xff) + word(1));
+        CHECK(traced("select", regs(2, 0x1000, 0, 0, 0), 2, nothing) ==
+              "select(2, [0 1], NULL, NULL, NULL) = 2 (in [0 1])");
+        CHECK(traced("select", regs(65, 0x1000, 0, 0, 0), 1, [&] {
+                  mem.map(0x1000, word(0) + word(1));
+              }) == "select(65, [0 1 2 3 4 5 6 7 64], NULL, NULL, NULL) = 1 (in [64])");
+        // ppoll: the timeout and the mask at entry, the time left after what it found.
+        const auto pollfd = [](std::int32_t fd, std::int16_t events, std::int16_t revents) {
+            std::string bytes(8, '\0');
+            std::memcpy(bytes.data(), &fd, 4);
+            std::memcpy(bytes.data() + 4, &events, 2);
+            std::memcpy(bytes.data() + 6, &revents, 2);
+            return bytes;
+        };
+        mem.map(0x8000, pollfd(3, 1, 0) + pollfd(4, 4, 0) + pollfd(-1, 1, 0));
+        mem.map(0x8100, word(1) + word(0));
+        mem.map(0x6000, word((1U << (SIGUSR1 - 1)) | (1U << (SIGINT - 1))));
+        CHECK(traced("ppoll", regs(0x8000, 3, 0x8100, 0x6000, 8), 2,
+                     [&] {
+                         mem.map(0x8000, pollfd(3, 1, 1) + pollfd(4, 4, 4) + pollfd(-1, 1, 0));
+                         mem.map(0x8100, word(0) + word(999997125));
+                     }) ==
+              "ppoll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, {fd=-1}], 3, "
+              "{tv_sec=1, tv_nsec=0}, [INT USR1], 8) = 2 ([{fd=3, revents=POLLIN}, {fd=4, "
+              "revents=POLLOUT}], left {tv_sec=0, tv_nsec=999997125})");
+        CHECK(traced("ppoll", regs(0x8000, 1, 0, 0, 8), 1, nothing) ==
+              "ppoll([{fd=3, events=POLLIN}], 1, NULL, NULL, 8) = 1 ([{fd=3, revents=POLLIN}])");
+        CHECK(traced("ppoll", regs(0x8000, 1, 0x8100, 0x6000, 4), -22, nothing) ==
+              "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=999997125}, 0x6000, 4) = -1 "
+              "EINVAL (Invalid argument)");
+        CHECK(traced("ppoll", regs(0x8000, 1, 0x8100, 0, 8), 0, nothing) ==
+              "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=999997125}, NULL, 8) = 0 "
+              "(Timeout)");
+        // epoll_ctl: the operation, the event (bits by name, unknown ones in hex, a word with
+        // no named bit as strace spells it); EPOLL_CTL_DEL's event is an address.
+        const auto event = [](std::uint32_t events, std::uint64_t data) {
+            std::string bytes(12, '\0');
+            std::memcpy(bytes.data(), &events, 4);
+            std::memcpy(bytes.data() + 4, &data, 8);
+            return bytes;
+        };
+        mem.map(0x9000, event(0x40002013, 0x1122334455667788));
+        CHECK(line(nr("epoll_ctl"), regs(7, 1, 3, 0x9000), 0, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLPRI|EPOLLHUP|EPOLLRDHUP|"
+              "EPOLLONESHOT, data={u32=1432778632, u64=1234605616436508552}}) = 0");
+        mem.map(0x9000, event(0xb0008001, 5));
+        CHECK(line(nr("epoll_ctl"), regs(7, 3, 5, 0x9000), -22, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_MOD, 5, {events=EPOLLIN|EPOLLEXCLUSIVE|EPOLLWAKEUP|EPOLLET|"
+              "0x8000, data={u32=5, u64=5}}) = -1 EINVAL (Invalid argument)");
+        mem.map(0x9000, event(0x8001800, 3));
+        CHECK(line(nr("epoll_ctl"), regs(5, 1, 3, 0x9000), 0, mem) ==
+              "epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=0x8001800 /* EPOLL??? */, data={u32=3, "
+              "u64=3}}) = 0");
+        mem.map(0x9000, event(0, 5));
+        CHECK(line(nr("epoll_ctl"), regs(7, 1, 5, 0x9000), 0, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_ADD, 5, {events=0, data={u32=5, u64=5}}) = 0");
+        CHECK(line(nr("epoll_ctl"), regs(7, 2, 5, 0x9000), -2, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_DEL, 5, 0x9000) = -1 ENOENT (No such file or directory)");
+        CHECK(line(nr("epoll_ctl"), regs(7, 2, 5, 0), 0, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_DEL, 5, NULL) = 0");
+        CHECK(line(nr("epoll_ctl"), regs(7, 7, 5, 0x9000), -22, mem) ==
+              "epoll_ctl(7, 0x7 /* EPOLL_CTL_??? */, 5, {events=0, data={u32=5, u64=5}}) = -1 "
+              "EINVAL (Invalid argument)");
+        CHECK(line(nr("epoll_ctl"), regs(7, 1, 5, 0xf000), -14, mem) ==
+              "epoll_ctl(7, EPOLL_CTL_ADD, 5, 0xf000) = -1 EFAULT (Bad address)");
+        // epoll_wait and the p- forms: the events the kernel wrote, as many as it returned;
+        // the address after an error; the mask and the timeout.
+        mem.map(0xa000, event(1, 3) + event(0x104, 4));
+        CHECK(line(nr("epoll_wait"), regs(7, 0xa000, 4, 0), 2, mem) ==
+              "epoll_wait(7, [{events=EPOLLIN, data={u32=3, u64=3}}, {events=EPOLLOUT|EPOLLWRNORM, "
+              "data={u32=4, u64=4}}], 4, 0) = 2");
+        CHECK(line(nr("epoll_wait"), regs(7, 0xa000, 4, 0), 0, mem) ==
+              "epoll_wait(7, [], 4, 0) = 0");
+        CHECK(line(nr("epoll_wait"), regs(99, 0xa000, 4, 0), -9, mem) ==
+              "epoll_wait(99, 0xa000, 4, 0) = -1 EBADF (Bad file descriptor)");
+        CHECK(line(nr("epoll_wait"), regs(7, 0, 4, 0), -14, mem) ==
+              "epoll_wait(7, NULL, 4, 0) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("epoll_pwait"), regs(7, 0xa000, 4, 10, 0x6000, 8), 1, mem) ==
+              "epoll_pwait(7, [{events=EPOLLIN, data={u32=3, u64=3}}], 4, 10, [INT USR1], 8) = 1");
+        CHECK(line(nr("epoll_pwait2"), regs(7, 0xa000, 4, 0x8100, 0, 8), 1, mem) ==
+              "epoll_pwait2(7, [{events=EPOLLIN, data={u32=3, u64=3}}], 4, {tv_sec=0, "
+              "tv_nsec=999997125}, NULL, 8) = 1");
+        // Past the string limit (32 elements): `, ...]`.
+        std::string many;
+        for (int i = 0; i < 35; ++i) {
+            many += event(1, 9);
+        }
+        mem.map(0xb000, many);
+        const std::string text = line(nr("epoll_wait"), regs(7, 0xb000, 40, 0), 35, mem);
+        CHECK(text.ends_with("{events=EPOLLIN, data={u32=9, u64=9}}, ...], 40, 0) = 35"));
+        CHECK(text.find(std::string(31, ' ')) == std::string::npos);
     }
 
     TEST_CASE("ioctl's int and winsize arguments; mremap's flags (strace 6.1's text)") {

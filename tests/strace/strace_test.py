@@ -62,7 +62,11 @@ What is masked, in both traces, because it differs between any two runs of a pro
     never returned, as it does for every out-argument then); the deadline of a
     clock_nanosleep with TIMER_ABSTIME (Python's time.sleep); the time of day that
     gettimeofday, time and clock_gettime return when they are syscalls (normally the vDSO
-    answers them and no syscall is made);
+    answers them and no syscall is made); the time left that ppoll, select and pselect6
+    write back after a wait (`left {tv_sec=T, tv_nsec=T}`);
+  - the upper half of an epoll event's data when its lower half is the fd and the upper is
+    not 0: a program that sets only data.fd (Python's select.epoll) leaves the rest as it
+    was on its stack (`u64=HIGH|5`);
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
   - the padding before `=` (its width follows the addresses' length);
   - with -e trace= and no clone line to name a process, processes are numbered in the order
@@ -391,6 +395,18 @@ class PidNames:
         return m.group(1) + "other-%d" % self.others[pid]
 
 
+EPOLL_DATA = re.compile(r"data=\{u32=(\d+), u64=(\d+)\}")
+
+
+def epoll_data_masked(m):
+    """An epoll event's data whose low half is u32 and whose high half is not 0: a program that
+    set only data.fd (Python's select.epoll) left the rest as it found it."""
+    u32, u64 = int(m.group(1)), int(m.group(2))
+    if u64 & 0xffffffff == u32 and u64 >> 32:
+        return "data={u32=%d, u64=HIGH|%d}" % (u32, u32)
+    return m.group(0)
+
+
 def mask_values(name, args, result):
     """The values that differ between any two runs of the same program (module docstring)."""
     if name == "getrandom" and args:
@@ -408,6 +424,10 @@ def mask_values(name, args, result):
             args[2] = "DEADLINE"  # a time on a clock, not a duration
         if result is not None and not result.startswith("0"):
             args[-1] = "TIME-LEFT"  # interrupted: the time left, or its address
+    elif name in ("ppoll", "select", "pselect6") and result is not None:
+        result = re.sub(r"left \{tv_sec=\d+, (tv_nsec|tv_usec)=\d+\}", r"left {tv_sec=T, \1=T}", result)
+    elif name in ("epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2"):
+        args = [EPOLL_DATA.sub(epoll_data_masked, a) for a in args]
     elif name in ("gettimeofday", "clock_gettime", "time"):
         args = [re.sub(r"tv_(sec|usec|nsec)=\d+", r"tv_\1=T", a) for a in args]
         if name == "time" and result is not None:
