@@ -21,6 +21,7 @@
 
 #include "fd_waits.hpp"
 #include "format.hpp"
+#include "ioctl.hpp"
 #include "prctl.hpp"
 #include "sockopt.hpp"
 #include "structs.hpp"
@@ -172,77 +173,6 @@ inline constexpr std::array<FlagName, 4> arch_prctl_table{{
     {0x1003, "ARCH_GET_FS"},
     {0x1004, "ARCH_GET_GS"},
 }};
-// The ioctl requests the example names, with how strace shows their argument.
-inline constexpr std::uint32_t tiocgpgrp = 0x540f;
-inline constexpr std::uint32_t tiocspgrp = 0x5410;
-inline constexpr std::uint32_t tiocgwinsz = 0x5413;
-inline constexpr std::uint32_t tiocswinsz = 0x5414;
-inline constexpr std::uint32_t fionread = 0x541b;
-inline constexpr std::uint32_t fionbio = 0x5421;
-inline constexpr std::uint32_t tiocgptpeer = 0x5441;
-inline constexpr std::uint32_t fionclex = 0x5450;
-inline constexpr std::uint32_t fioclex = 0x5451;
-inline constexpr std::uint32_t fioasync = 0x5452;
-inline constexpr std::uint32_t tiocgptn = 0x80045430;
-inline constexpr std::uint32_t tiocsptlck = 0x40045431;
-inline constexpr std::uint32_t ficlone = 0x40049409;
-
-inline constexpr std::array<FlagName, 17> ioctl_table{{
-    {0x5401, "TCGETS"},
-    {0x5402, "TCSETS"},
-    {0x5403, "TCSETSW"},
-    {0x5404, "TCSETSF"},
-    {tiocgpgrp, "TIOCGPGRP"},
-    {tiocspgrp, "TIOCSPGRP"},
-    {tiocgwinsz, "TIOCGWINSZ"},
-    {tiocswinsz, "TIOCSWINSZ"},
-    {fionread, "FIONREAD"},
-    {fionbio, "FIONBIO"},
-    {tiocgptpeer, "TIOCGPTPEER"},
-    {fionclex, "FIONCLEX"},
-    {fioclex, "FIOCLEX"},
-    {fioasync, "FIOASYNC"},
-    {tiocgptn, "TIOCGPTN"},
-    {tiocsptlck, "TIOCSPTLCK"},
-    {ficlone, "BTRFS_IOC_CLONE or FICLONE"}, // cp's first try: its argument is an fd
-}};
-
-/// What an ioctl's third argument is, for the requests strace decodes that the example knows.
-enum class IoctlArg {
-    other,       ///< an address (or a number) in hex
-    none,        ///< FIONCLEX, FIOCLEX: not shown
-    fd,          ///< FICLONE's source
-    int_in,      ///< an int (or a pid) the kernel reads: `[1]`
-    int_out,     ///< an int (or a pid) the kernel writes: `[3]` at exit
-    winsize_in,  ///< TIOCSWINSZ's struct winsize
-    winsize_out, ///< TIOCGWINSZ's, at exit
-};
-
-inline IoctlArg ioctl_arg(std::uint64_t request) {
-    switch (static_cast<std::uint32_t>(request)) {
-    case fionclex:
-    case fioclex:
-        return IoctlArg::none;
-    case ficlone:
-        return IoctlArg::fd;
-    case fionbio:
-    case fioasync:
-    case tiocsptlck:
-    case tiocspgrp:
-        return IoctlArg::int_in;
-    case fionread:
-    case tiocgptn:
-    case tiocgpgrp:
-        return IoctlArg::int_out;
-    case tiocswinsz:
-        return IoctlArg::winsize_in;
-    case tiocgwinsz:
-        return IoctlArg::winsize_out;
-    default:
-        return IoctlArg::other;
-    }
-}
-
 inline constexpr std::array<FlagName, 3> mremap_table{{
     {1, "MREMAP_MAYMOVE"},
     {2, "MREMAP_FIXED"},
@@ -1105,26 +1035,13 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "arch_prctl") {
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
     } else if (name == "ioctl") {
-        set(1, value_name(regs[1] & 0xffffffff, detail::ioctl_table, hex(regs[1])));
-        switch (detail::ioctl_arg(regs[1])) {
-        case detail::IoctlArg::none:
+        IoctlArgs io = ioctl_entry(regs[1], regs[2], read);
+        set(1, std::move(io.request));
+        if (!io.arg) {
             keep(2);
-            break;
-        case detail::IoctlArg::fd:
-            set(2, std::to_string(as_int(regs[2])));
-            break;
-        case detail::IoctlArg::int_in:
-            set(2, int_at(read, regs[2]));
-            break;
-        case detail::IoctlArg::winsize_in:
-            set(2, winsize_at(read, regs[2]));
-            break;
-        case detail::IoctlArg::int_out:
-        case detail::IoctlArg::winsize_out:
-            call.args[2].at_exit = true;
-            break;
-        case detail::IoctlArg::other:
-            break;
+        } else {
+            set(2, std::move(*io.arg));
+            call.args[2].at_exit = io.arg_at_exit;
         }
     } else if (name == "mremap") {
         set(3, flags_or_unknown(regs[3], detail::mremap_table, "MREMAP_"));
@@ -1330,9 +1247,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return cpu_set_at(read, addr, static_cast<std::uint64_t>(ret));
     }
     if (name == "ioctl") {
-        return detail::ioctl_arg(call.regs[1]) == detail::IoctlArg::winsize_out
-                   ? winsize_at(read, addr)
-                   : int_at(read, addr);
+        return ioctl_exit_text(call.regs[1], addr, read);
     }
     if (name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2") {
         return epoll_events_at(read, addr, static_cast<std::uint64_t>(ret), limit);
