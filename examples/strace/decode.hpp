@@ -1153,6 +1153,13 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[1].at_exit = true;
     } else if (name == "sched_getaffinity") {
         call.args[2].at_exit = true; // the CPU set, as many bytes as the call returns
+    } else if (name == "signalfd4" || name == "signalfd") {
+        set(1, sigset_at(read, regs[1], regs[2]));
+        if (name == "signalfd4") {
+            constexpr std::array<FlagName, 2> sfd{
+                {{02000000, "SFD_CLOEXEC"}, {04000, "SFD_NONBLOCK"}}};
+            set(3, flags_or_unknown(regs[3], sfd, "SFD_"));
+        }
     } else if (name == "epoll_create1") {
         set(0, flag_names(regs[0], std::array<FlagName, 1>{{{02000000, "EPOLL_CLOEXEC"}}}));
     }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "decode.hpp"
@@ -622,6 +623,72 @@ TEST_SUITE("strace decode") {
               "mremap(0x3000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7000) = 0x7000");
         CHECK(line(nr("mremap"), regs(0x3000, 4096, 4096, 8, 0), -22, mem) ==
               "mremap(0x3000, 4096, 4096, 0x8 /* MREMAP_??? */) = -1 EINVAL (Invalid argument)");
+    }
+
+    TEST_CASE("termios, the terminal's other requests, _IOC, signalfd4 (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto termios = [](std::uint32_t i, std::uint32_t o, std::uint32_t c,
+                                std::uint32_t l) {
+            std::string bytes(36, '\0');
+            for (const auto& [at, word] : {std::pair{0, i}, {4, o}, {8, c}, {12, l}}) {
+                std::memcpy(bytes.data() + at, &word, 4);
+            }
+            return bytes;
+        };
+        // A new pty's settings (strace 6.1 on tests/strace/targets/terminal.cpp).
+        mem.map(0x1000, termios(0x500, 0x5, 0xbf, 0x8a3b));
+        CHECK(line(nr("ioctl"), regs(4, 0x5401, 0x1000), 0, mem) ==
+              "ioctl(4, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, "
+              "c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|"
+              "ECHOKE, ...}) = 0");
+        CHECK(line(nr("ioctl"), regs(4, 0x5402, 0x1000), 0, mem)
+                  .starts_with("ioctl(4, SNDCTL_TMR_START or TCSETS, {c_iflag=ICRNL|IXON, "));
+        // Words of 0 print as nothing, and the fields always shown are followed by `|`; a
+        // separate input speed; TAB3 is XTABS; lflag's order is strace's, not by value.
+        mem.map(0x2000, termios(0, 014000 | 03000, 010002 | (013U << 16) | 040, 0100400));
+        CHECK(line(nr("ioctl"), regs(4, 0x5402, 0x2000), 0, mem) ==
+              "ioctl(4, SNDCTL_TMR_START or TCSETS, {c_iflag=, c_oflag=NL0|CR3|XTABS|BS0|VT0|FF0|, "
+              "c_cflag=B115200|B2400<<IBSHIFT|CS7|, c_lflag=IEXTEN|TOSTOP, ...}) = 0");
+        // Unknown bits in hex after the names; unreadable: the address, NULL.
+        mem.map(0x3000, termios(0xffffffff, 0, 0, 0));
+        CHECK(line(nr("ioctl"), regs(4, 0x5401, 0x3000), 0, mem)
+                  .starts_with(
+                      "ioctl(4, TCGETS, "
+                      "{c_iflag=IGNBRK|BRKINT|IGNPAR|PARMRK|INPCK|ISTRIP|INLCR|IGNCR|"
+                      "ICRNL|IUCLC|IXON|IXANY|IXOFF|IMAXBEL|IUTF8|0xffff8000, c_oflag=NL0|"));
+        CHECK(line(nr("ioctl"), regs(4, 0x5401, 0x8), -14, mem) ==
+              "ioctl(4, TCGETS, 0x8) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("ioctl"), regs(4, 0x5401, 0), -14, mem) ==
+              "ioctl(4, TCGETS, NULL) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("ioctl"), regs(4, 0x5403, 0x8), -14, mem) ==
+              "ioctl(4, SNDCTL_TMR_STOP or TCSETSW, 0x8) = -1 EFAULT (Bad address)");
+        // Numbers, named constants, no argument.
+        CHECK(line(nr("ioctl"), regs(4, 0x5409, 1), 0, mem) == "ioctl(4, TCSBRK, 1) = 0");
+        CHECK(line(nr("ioctl"), regs(4, 0x540e, static_cast<std::uint64_t>(-1)), -1, mem) ==
+              "ioctl(4, TIOCSCTTY, -1) = -1 EPERM (Operation not permitted)");
+        CHECK(line(nr("ioctl"), regs(4, 0x540b, 2), 0, mem) == "ioctl(4, TCFLSH, TCIOFLUSH) = 0");
+        CHECK(line(nr("ioctl"), regs(4, 0x540a, 9), -22, mem) ==
+              "ioctl(4, TCXONC, 0x9 /* TC??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("ioctl"), regs(4, 0x5422, 0), -25, mem) ==
+              "ioctl(4, TIOCNOTTY) = -1 ENOTTY (Inappropriate ioctl for device)");
+        // A request no table names: the _IOC macro's fields.
+        CHECK(line(nr("ioctl"), regs(4, 0xc010ee12, 0), -25, mem) ==
+              "ioctl(4, _IOC(_IOC_READ|_IOC_WRITE, 0xee, 0x12, 0x10), 0) = -1 ENOTTY "
+              "(Inappropriate ioctl for device)");
+        CHECK(line(nr("ioctl"), regs(4, 0x1ee00, 0), -25, mem) ==
+              "ioctl(4, _IOC(_IOC_NONE, 0xee, 0, 0x1), 0) = -1 ENOTTY (Inappropriate ioctl for "
+              "device)");
+        // signalfd4: the mask and the flags.
+        std::string mask(8, '\0');
+        mask[0] = static_cast<char>(1U << (SIGINT - 1));
+        mem.map(0x4000, mask);
+        CHECK(line(nr("signalfd4"), regs(static_cast<std::uint64_t>(-1), 0x4000, 8, 02004000), 5,
+                   mem) == "signalfd4(-1, [INT], 8, SFD_CLOEXEC|SFD_NONBLOCK) = 5");
+        CHECK(line(nr("signalfd4"), regs(static_cast<std::uint64_t>(-1), 0x4000, 8, 0x10), -22,
+                   mem) == "signalfd4(-1, [INT], 8, 0x10 /* SFD_??? */) = -1 EINVAL (Invalid "
+                           "argument)");
+        CHECK(line(nr("signalfd4"), regs(static_cast<std::uint64_t>(-1), 0x4000, 4, 0), -22, mem) ==
+              "signalfd4(-1, 0x4000, 4, 0) = -1 EINVAL (Invalid argument)");
     }
 
     TEST_CASE("sigaltstack, getgroups and setgroups, statx's STATX_ALL (strace 6.1's text)") {

@@ -47,7 +47,8 @@ What is masked, in both traces, because it differs between any two runs of a pro
     prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
     clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` in any argument, of what
     readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's
-    `{pid=N` and of a netlink address's `nl_pid=N`; the `[pid N]` and `N ` prefixes and
+    `{pid=N`, of a netlink address's `nl_pid=N` and of the process group ids that ioctl's
+    TIOCGPGRP and TIOCSPGRP read and write (`[N]`); the `[pid N]` and `N ` prefixes and
     `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1",
     "1.2" = the second child of the first process); any other pid (the tracer, an untraced
     child in simple mode) becomes "other-K", K counting the distinct ones in the order each
@@ -454,6 +455,8 @@ def normalised(record, names):
             args = [pattern.sub(lambda m: m.group(1) + names.name(m.group(2)), a) for a in args]
     if name == "readlink" and len(args) > 1 and args[0] == '"/proc/self"':
         args[1] = re.sub(r'^"(\d+)"$', lambda m: '"%s"' % names.name(m.group(1)), args[1])
+    if name == "ioctl" and len(args) > 2 and args[1] in ("TIOCGPGRP", "TIOCSPGRP"):
+        args[2] = re.sub(r"^\[(\d+)\]$", lambda m: "[%s]" % names.name(m.group(1)), args[2])
     if name in ("clone", "clone3"):
         # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
         # already exited when the tracer reads it at clone's exit has had it cleared
