@@ -56,6 +56,8 @@ def main():
         rel = str(path.relative_to(ROOT))
         for m in RULE.finditer(body):
             rid = m.group(1) + m.group(2)
+            if body[m.start() - 1:m.start()] == '"' and body[m.end():m.end() + 1] == '"':
+                continue  # a quoted name alone, not a citation: termios's speed "B50"
             if rid not in rules and rid not in terms:
                 unresolved.setdefault(rid, set()).add(rel)
         for m in DECISION.finditer(body):
