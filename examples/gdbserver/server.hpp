@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The protocol's main loop: reads packets, answers each (the `handle_*` members, one per
-// packet family), runs the program on vCont/c/s and reports its stops. All-stop only.
+// packet family), runs the program on vCont/c/s and reports its stops, forks included when
+// gdb takes them. All-stop only.
 #pragma once
 
 #include <algorithm>
@@ -123,7 +124,7 @@ private:
             done_ = true;
             return std::nullopt;
         case 'D':
-            return detach();
+            return detach(args);
         case 'q':
         case 'Q':
             return query(p);
@@ -136,8 +137,13 @@ private:
 
     // --- registers ---------------------------------------------------------------------
 
+    /// gdb addresses a held forked child (Hg): only its memory and breakpoints are served.
+    [[nodiscard]] bool child_selected() const {
+        return target_.selected_process() != target_.pid();
+    }
+
     std::string read_all_registers() {
-        if (target_.exited()) {
+        if (target_.exited() || child_selected()) {
             return "E01";
         }
         auto regs = target_.read_registers(general_thread());
@@ -150,7 +156,7 @@ private:
 
     std::string write_all_registers(std::string_view hex) {
         const auto bytes = rsp::from_hex(hex);
-        if (!bytes || target_.exited()) {
+        if (!bytes || target_.exited() || child_selected()) {
             return "E01";
         }
         const pid_t tid = general_thread();
@@ -173,7 +179,7 @@ private:
 
     std::string read_register(std::string_view args) {
         const auto where = slice(args);
-        if (!where || target_.exited()) {
+        if (!where || target_.exited() || child_selected()) {
             return "E01";
         }
         auto regs = target_.read_registers(general_thread());
@@ -186,7 +192,7 @@ private:
 
     std::string write_register(std::string_view args) {
         const std::size_t eq = args.find('=');
-        if (eq == std::string_view::npos || target_.exited()) {
+        if (eq == std::string_view::npos || target_.exited() || child_selected()) {
             return "E01";
         }
         const auto where = slice(args.substr(0, eq));
@@ -295,9 +301,16 @@ private:
         if (!id || target_.exited()) {
             return "E01";
         }
+        if (args[0] == 'g' && id->pid > 0 && target_.holds_fork(static_cast<pid_t>(id->pid))) {
+            (void)target_.select_process(static_cast<pid_t>(id->pid)); // a held forked child
+            return "OK";
+        }
         const auto tid = target_.resolve(*id, target_.current_thread());
         if (!tid) {
             return "E01";
+        }
+        if (args[0] == 'g') {
+            (void)target_.select_process(target_.pid());
         }
         (args[0] == 'g' ? general_ : continue_) = *tid;
         return "OK";
@@ -391,20 +404,38 @@ private:
             }
             general_ = stop->tid;
             continue_ = 0;
+            (void)target_.select_process(target_.pid());
             return target_.stop_reply(*stop);
         }
     }
 
     void kill() {
+        target_.release_forks(true);
         if (!target_.exited()) {
             (void)target_.inferior().kill();
         }
     }
 
-    std::string detach() {
+    /// `D` or `D;<pid>`: a held forked child is let go and serving goes on; our process (and
+    /// any child still held) ends the session.
+    std::string detach(std::string_view args) {
+        if (args.starts_with(";")) {
+            const auto process = rsp::parse_hex(args.substr(1));
+            if (!process) {
+                return "E01";
+            }
+            const auto child = static_cast<pid_t>(*process);
+            if (target_.holds_fork(child)) {
+                return target_.release_fork(child, false) ? "OK" : "E01";
+            }
+            if (child != target_.pid()) {
+                return "E01";
+            }
+        }
         if (target_.exited()) {
             return "E01";
         }
+        target_.release_forks(false);
         std::fprintf(stderr, "Detaching from process %d\n", target_.pid());
         auto r = target_.inferior().detach();
         done_ = true;
@@ -412,8 +443,10 @@ private:
     }
 
     int disconnected() {
+        const bool attached = target_.inferior().attached();
+        target_.release_forks(!attached);
         if (!target_.exited()) {
-            if (target_.inferior().attached()) {
+            if (attached) {
                 (void)target_.inferior().detach();
             } else {
                 (void)target_.inferior().kill();
@@ -427,13 +460,21 @@ private:
     std::string query(const std::string& p) {
         const std::string_view q(p);
         if (q.starts_with("qSupported")) {
+            // Fork events when gdb takes them (vfork and exec events are not offered: the
+            // debugger kit lets a vfork child go and follows no exec by default).
+            std::string forks;
+            if (q.starts_with("qSupported:") && feature_offered(q.substr(11), "fork-events+")) {
+                target_.report_forks();
+                forks = ";fork-events+";
+            }
             return "PacketSize=" + rsp::hex_number(packet_size) +
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
                    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;augmented-libraries-svr4-read+"
                    ";"
                    "qXfer:threads:read+;"
                    "QStartNoAckMode+;multiprocess+;"
-                   "swbreak+;vContSupported+";
+                   "swbreak+;vContSupported+" +
+                   forks;
         }
         if (q == "QStartNoAckMode") {
             return "OK";
@@ -485,6 +526,16 @@ private:
             return xfer(q);
         }
         return "";
+    }
+
+    /// Whether gdb's qSupported list (`multiprocess+;fork-events+;...`) holds `feature`.
+    static bool feature_offered(std::string_view list, std::string_view feature) {
+        for (const auto item : rsp::split(list, ';')) {
+            if (item == feature) {
+                return true;
+            }
+        }
+        return false;
     }
 
     std::string xfer(std::string_view q) {
@@ -577,7 +628,19 @@ private:
         if (v.starts_with("vCont;")) {
             return v_cont(v.substr(6));
         }
-        if (v.starts_with("vKill")) {
+        if (v.starts_with("vKill;")) {
+            // A held forked child (gdb's `kill inferiors`), or our process; no other.
+            const auto process = rsp::parse_hex(v.substr(6));
+            if (process && target_.holds_fork(static_cast<pid_t>(*process))) {
+                return target_.release_fork(static_cast<pid_t>(*process), true) ? "OK" : "E01";
+            }
+            if (!process || static_cast<pid_t>(*process) != target_.pid()) {
+                return "E01";
+            }
+            kill();
+            return "OK";
+        }
+        if (v == "vKill") {
             kill();
             return "OK";
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The debugged process as the protocol sees it, over the debugger kit's Inferior: thread ids,
 // registers in gdb's layout, memory, breakpoints and watchpoints, resuming (vCont), the
-// signal numbers of the protocol, and the stop replies (T, W, X).
+// signal numbers of the protocol, the stop replies (T, W, X), and the forked children held
+// for gdb when it takes fork events.
 #pragma once
 
 #include <ptrace/debugger/inferior.hpp>
@@ -13,6 +14,7 @@
 #include <array>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -82,10 +84,10 @@ public:
     [[nodiscard]] bool exited() const noexcept { return inferior_.exited(); }
     [[nodiscard]] const dbg::Stop& last_stop() const noexcept { return last_stop_; }
 
-    /// `p<pid>.<tid>` in hex.
-    [[nodiscard]] std::string thread_id(pid_t tid) const {
-        return "p" + rsp::hex_number(static_cast<std::uint64_t>(pid())) + "." +
-               rsp::hex_number(static_cast<std::uint64_t>(tid));
+    /// `p<pid>.<tid>` in hex, of a thread of ours or (`process`) of a held forked child.
+    [[nodiscard]] std::string thread_id(pid_t tid, pid_t process = 0) const {
+        return "p" + rsp::hex_number(static_cast<std::uint64_t>(process != 0 ? process : pid())) +
+               "." + rsp::hex_number(static_cast<std::uint64_t>(tid));
     }
 
     /// The thread an id names: a thread of ours, or for 0/-1 ("any", "all") `fallback`.
@@ -179,16 +181,24 @@ public:
 
     // --- memory and breakpoints --------------------------------------------------------
 
+    // Memory and breakpoints are those of the selected process (select_process()): ours, or
+    // a held forked child, whose copies of our int3s gdb takes out before it detaches it.
+
     dbg::DebugResult<std::vector<std::byte>> read_memory(std::uint64_t address, std::size_t size) {
-        return inferior_.breakpoints().read_memory(address, size);
+        return selected().breakpoints().read_memory(address, size);
     }
     dbg::DebugResult<void> write_memory(std::uint64_t address, std::span<const std::byte> data) {
-        return inferior_.breakpoints().write_memory(address, data);
+        return selected().breakpoints().write_memory(address, data);
     }
 
     /// Z0: a breakpoint at `address` (the memory map is re-read only when the cached one
-    /// does not hold it as executable).
+    /// does not hold it as executable). Not in a forked child: gdb inserts none there (it
+    /// detaches every child it is told of, as the server takes no other inferior).
     dbg::DebugResult<void> insert_breakpoint(std::uint64_t address) {
+        if (selected_ != 0) {
+            return dbg::debug_error(std::errc::operation_not_supported,
+                                    "no breakpoints are set in a forked child");
+        }
         auto& bps = inferior_.breakpoints();
         if (bps.find(address) != nullptr) {
             return {}; // gdb inserts each location once; a repeat is harmless
@@ -213,10 +223,69 @@ public:
         return {};
     }
     dbg::DebugResult<void> remove_breakpoint(std::uint64_t address) {
+        if (selected_ != 0) {
+            return selected().breakpoints().remove(address);
+        }
         if (nx_sites_.erase(address) != 0) {
             return {};
         }
         return inferior_.breakpoints().remove(address);
+    }
+
+    // --- forks (fork-events+) ------------------------------------------------------------
+
+    /// gdb takes fork events (it offered fork-events+ in qSupported): from now on a process
+    /// the program forks is held, stopped before its first instruction with a copy of our
+    /// int3s, and reported (`T05fork:p<child>.<child>;`). gdb then selects it (Hg), takes
+    /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
+    void report_forks() { inferior_.set_fork_policy(dbg::ForkPolicy::Keep); }
+
+    /// Selects the process whose memory and breakpoints the next packets address: ours, or
+    /// a held forked child. \returns false for any other process.
+    bool select_process(pid_t process) {
+        if (process == pid() || process <= 0) {
+            selected_ = 0;
+            return true;
+        }
+        if (!forks_.contains(process)) {
+            return false;
+        }
+        selected_ = process;
+        return true;
+    }
+    [[nodiscard]] pid_t selected_process() const noexcept {
+        return selected_ != 0 ? selected_ : pid();
+    }
+    [[nodiscard]] bool holds_fork(pid_t process) const { return forks_.contains(process); }
+
+    /// Lets the held child `process` go (untraced, without our int3s: detach() takes out
+    /// those gdb left), or kills it.
+    dbg::DebugResult<void> release_fork(pid_t process, bool kill) {
+        const auto found = forks_.find(process);
+        if (found == forks_.end()) {
+            return dbg::debug_error(std::errc::no_such_process,
+                                    "no held forked child " + std::to_string(process));
+        }
+        dbg::DebugResult<void> done{};
+        if (kill) {
+            if (auto killed = found->second.kill(); !killed) {
+                done = killed.error();
+            }
+        } else {
+            done = found->second.detach();
+        }
+        forks_.erase(found);
+        if (selected_ == process) {
+            selected_ = 0;
+        }
+        return done;
+    }
+
+    /// Every held child let go or killed, as the program is (detach, kill, disconnect).
+    void release_forks(bool kill) {
+        while (!forks_.empty()) {
+            (void)release_fork(forks_.begin()->first, kill);
+        }
     }
 
     /// Z2-Z4: a hardware watchpoint in a free debug register slot of every thread.
@@ -316,6 +385,16 @@ public:
                 }
                 stop = next;
             }
+            if (stop->reason == dbg::StopReason::Fork) {
+                // Taken now, so that gdb can address it (its memory, its breakpoints, its
+                // detach) as a process of its own.
+                auto child = inferior_.take_fork(stop->child);
+                if (child) {
+                    forks_.emplace(stop->child, std::move(*child));
+                } else {
+                    std::fprintf(stderr, "gdbserver: %s\n", child.error().message.c_str());
+                }
+            }
             last_stop_ = *stop;
             return stop;
         }
@@ -341,6 +420,8 @@ public:
             signal = SIGINT;
         } else if (stop.reason == StopReason::Breakpoint) {
             extra = "swbreak:;";
+        } else if (stop.reason == StopReason::Fork) {
+            extra = "fork:" + thread_id(stop.child, stop.child) + ";";
         }
         std::string out = "T" + two_hex(static_cast<unsigned>(gdb_signal(signal))) + extra;
         if (auto regs = inferior_.registers(stop.tid)) {
@@ -434,7 +515,11 @@ private:
         return avx512 ? Vectors::Avx512 : Vectors::Avx;
     }
 
+    dbg::Inferior& selected() { return selected_ != 0 ? forks_.at(selected_) : inferior_; }
+
     dbg::Inferior inferior_;
+    std::map<pid_t, dbg::Inferior> forks_; ///< forked children held for gdb (report_forks())
+    pid_t selected_ = 0;                   ///< select_process(): 0 for ours
     Vectors vectors_ = Vectors::Sse;
     dbg::Stop last_stop_;
     std::map<pid_t, Regs> handles_;

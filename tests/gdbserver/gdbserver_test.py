@@ -165,6 +165,11 @@ SCENARIOS = {
                        files={"detached.txt": "counter=3 total=14\n"}),
     "kill": Scenario("gdb_basic"),
     "retransmit": Scenario("gdb_basic", late=True),
+    # The child's exit code in the parent's (033): it ran through a breakpoint untraced.
+    "fork": Scenario("gdb_fork", expect=["[Detaching after fork from child process <id1>]",
+                                         "[Inferior 1 (process <id2>) exited with code 033]"]),
+    "catch_fork": Scenario("gdb_fork", expect=["\tcatchpoint already hit 1 time",
+                                               "[Inferior 1 (process <id2>) exited with code 033]"]),
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
                        files={"attached.txt": "rounds>0=1 stop=1\n"}, status=0,
                        local_files=False),

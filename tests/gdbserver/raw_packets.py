@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Feeds raw packets, good and malformed, to the gdbserver example over its stdin/stdout and
 checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
-empty reply, bad hex, lengths and addresses E01, 1000 random ones an answer each; an interrupt
+empty reply, bad hex, lengths, addresses and processes E01, fork events offered only to a gdb
+that takes them, 1000 random ones an answer each; an interrupt
 (0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
@@ -164,7 +165,11 @@ def main():
 
     # 1. Malformed and unknown packets at the first stop, then a disconnect at a stop.
     s = Server(gdbserver, [program, "basic"])
-    check("qSupported", s.ask(b"qSupported:multiprocess+;swbreak+"), rb"PacketSize=[0-9a-f]+;.*")
+    check("qSupported", s.ask(b"qSupported:multiprocess+;swbreak+"),
+          rb"PacketSize=[0-9a-f]+;(?!.*fork-events).*")
+    check("qSupported: fork events for a gdb that takes them",
+          s.ask(b"qSupported:multiprocess+;fork-events+;vfork-events+"),
+          rb"PacketSize=[0-9a-f]+;(?!.*vfork-events).*;fork-events\+")
     s.send_raw(b"$g#00")
     check("bad checksum is answered '-'", s.read_bytes(1), b"-")
     check("the resend is answered", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
@@ -183,6 +188,9 @@ def main():
     check("P bad value", s.ask(b"P10=12"), b"E01")
     check("H unknown thread", s.ask(b"Hgp1.1"), b"E01")
     check("T unknown thread", s.ask(b"Tp1.1"), b"E01")
+    check("D of a process not ours", s.ask(b"D;1"), b"E01")
+    check("D bad pid", s.ask(b"D;zz"), b"E01")
+    check("vKill of a process not ours", s.ask(b"vKill;1"), b"E01")
     check("vCont bad action", s.ask(b"vCont;x"), b"E01")
     check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
     check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
