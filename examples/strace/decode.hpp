@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "format.hpp"
 #include "ioctl.hpp"
 #include "prctl.hpp"
+#include "sched_numa.hpp"
 #include "sockopt.hpp"
 #include "structs.hpp"
 
@@ -1153,6 +1155,36 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[1].at_exit = true;
     } else if (name == "sched_getaffinity") {
         call.args[2].at_exit = true; // the CPU set, as many bytes as the call returns
+    } else if (name == "sched_setattr") {
+        set(1, sched_setattr_entry(read, regs[1]));
+        set(2, std::to_string(regs[2] & 0xffffffff));
+        call.args[1].at_exit = true; // E2BIG: ` => {size=56}`, the size the kernel wants
+    } else if (name == "sched_getattr") {
+        call.args[1].at_exit = true;
+        set(3, std::to_string(regs[3] & 0xffffffff));
+    } else if (name == "sched_setscheduler" || name == "sched_setparam") {
+        const unsigned param = name == "sched_setparam" ? 1 : 2;
+        if (param == 2) {
+            set(1, sched_policy_text(regs[1] & 0xffffffff));
+        }
+        set(param, int_at(read, regs[param]));
+    } else if (name == "sched_getparam") {
+        call.args[1].at_exit = true; // the priority
+    } else if (name == "sched_get_priority_max" || name == "sched_get_priority_min") {
+        set(0, sched_policy_text(regs[0] & 0xffffffff));
+    } else if (name == "sched_rr_get_interval") {
+        call.args[1].at_exit = true;
+    } else if (name == "get_mempolicy") {
+        call.args[0].at_exit = true; // the mode and the node mask are written by the kernel
+        call.args[1].at_exit = true;
+        set(4, flags_or_unknown(regs[4], detail::get_mempolicy_flag_table, "MPOL_"));
+    } else if (name == "set_mempolicy") {
+        set(0, mempolicy_mode_text(regs[0] & 0xffffffff));
+        set(1, nodemask_at(read, regs[1], regs[2], limit));
+    } else if (name == "mbind") {
+        set(2, mempolicy_mode_text(regs[2] & 0xffffffff));
+        set(3, nodemask_at(read, regs[3], regs[4], limit));
+        set(5, flags_or_unknown(regs[5] & 0xffffffff, detail::mbind_flag_table, "MPOL_"));
     } else if (name == "signalfd4" || name == "signalfd") {
         set(1, sigset_at(read, regs[1], regs[2]));
         if (name == "signalfd4") {
@@ -1201,6 +1233,16 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if ((name == "nanosleep" || name == "clock_nanosleep") && ret == -4 && addr != 0) {
         return timespec_at(read, addr); // EINTR: the kernel wrote the time left
+    }
+    if (name == "get_mempolicy" && arg.index == 1 && call.regs[2] == 0 && addr != 0) {
+        return "[]"; // a mask of no word needs no read: strace shows it even after a failure
+    }
+    if (name == "sched_setattr") {
+        // E2BIG: the kernel wrote the size it wants into the struct.
+        std::uint32_t size = 0;
+        return ret == -E2BIG && read_struct(read, addr, size)
+                   ? arg.text + " => {size=" + std::to_string(size) + "}"
+                   : arg.text;
     }
     if ((name == "readv" || name == "preadv" || name == "preadv2") && is_error_return(ret)) {
         return iovec_text(read, addr, call.regs[2], 0, limit, true); // the bases' addresses
@@ -1255,6 +1297,19 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "ioctl") {
         return ioctl_exit_text(call.regs[1], addr, read);
+    }
+    if (name == "sched_getattr") {
+        return sched_getattr_exit(read, addr, call.regs[2] & 0xffffffff);
+    }
+    if (name == "sched_getparam") {
+        return int_at(read, addr);
+    }
+    if (name == "sched_rr_get_interval") {
+        return timespec_at(read, addr);
+    }
+    if (name == "get_mempolicy") {
+        return arg.index == 0 ? mempolicy_mode_at(read, addr)
+                              : nodemask_at(read, addr, call.regs[2], limit);
     }
     if (name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2") {
         return epoll_events_at(read, addr, static_cast<std::uint64_t>(ret), limit);
@@ -1370,6 +1425,11 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
                                name == "ppoll" ? call.regs[2] : 0, limit);
         }
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
+    }
+    if (name == "sched_getscheduler" && !is_error_return(*ret)) {
+        const std::string policy =
+            value_name(static_cast<std::uint64_t>(*ret), detail::sched_policy_table, "");
+        return return_text(kind, *ret) + (policy.empty() ? "" : " (" + policy + ")");
     }
     if (name == "ioprio_get" && !is_error_return(*ret)) {
         return return_text(kind, *ret) + " (" +

@@ -691,6 +691,91 @@ TEST_SUITE("strace decode") {
               "signalfd4(-1, 0x4000, 4, 0) = -1 EINVAL (Invalid argument)");
     }
 
+    TEST_CASE("the scheduler's calls and NUMA memory policies (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto attr = [](std::uint32_t size, std::uint32_t policy, std::uint64_t flags,
+                             std::int32_t nice, std::uint64_t runtime) {
+            std::string bytes(56, '\0');
+            std::memcpy(bytes.data(), &size, 4);
+            std::memcpy(bytes.data() + 4, &policy, 4);
+            std::memcpy(bytes.data() + 8, &flags, 8);
+            std::memcpy(bytes.data() + 16, &nice, 4);
+            std::memcpy(bytes.data() + 24, &runtime, 8);
+            return bytes;
+        };
+        // chrt -p 1 (compared with strace(1) in tests/strace).
+        mem.map(0x1000, attr(56, 0, 1, 0, 1400000));
+        CHECK(line(nr("sched_getattr"), regs(1, 0x1000, 56, 0), 0, mem) ==
+              "sched_getattr(1, {size=56, sched_policy=SCHED_OTHER, "
+              "sched_flags=SCHED_FLAG_RESET_ON_FORK, sched_nice=0, sched_priority=0, "
+              "sched_runtime=1400000, sched_deadline=0, sched_period=0, sched_util_min=0, "
+              "sched_util_max=0}, 56, 0) = 0");
+        // The kernel's size decides the fields; an error leaves the address.
+        mem.map(0x1000, attr(48, 3, 0, 3, 0));
+        CHECK(line(nr("sched_getattr"), regs(0, 0x1000, 48, 0), 0, mem) ==
+              "sched_getattr(0, {size=48, sched_policy=SCHED_BATCH, sched_flags=0, sched_nice=3, "
+              "sched_priority=0, sched_runtime=0, sched_deadline=0, sched_period=0}, 48, 0) = 0");
+        CHECK(line(nr("sched_getattr"), regs(0, 0x1000, 10, 0), -22, mem) ==
+              "sched_getattr(0, 0x1000, 10, 0) = -1 EINVAL (Invalid argument)");
+        // sched_setattr: KEEP_POLICY and KEEP_PARAMS leave fields out; E2BIG shows the size the
+        // kernel wrote back; a size below 48 shows only itself.
+        mem.map(0x2000, attr(56, 0, 0x10, 0, 0));
+        CHECK(line(nr("sched_setattr"), regs(0, 0x2000, 0), 0, mem) ==
+              "sched_setattr(0, {size=56, sched_flags=SCHED_FLAG_KEEP_PARAMS, sched_util_min=0, "
+              "sched_util_max=0}, 0) = 0");
+        mem.map(0x2000, attr(20, 0, 0, 0, 0));
+        const PendingCall big = decode_entry(nr("sched_setattr"), regs(0, 0x2000, 0), mem.reader());
+        mem.map(0x2000, attr(56, 0, 0, 0, 0));
+        CHECK(call_text(big, -7, mem.reader()) == "sched_setattr(0, {size=20} => {size=56}, 0)");
+        mem.map(0x2000, attr(0, 7, 0x101, 0, 0));
+        CHECK(line(nr("sched_setattr"), regs(0, 0x2000, 0), -22, mem) ==
+              "sched_setattr(0, {size=0, sched_policy=0x7 /* SCHED_??? */, "
+              "sched_flags=SCHED_FLAG_RESET_ON_FORK|0x100, sched_nice=0, sched_priority=0, "
+              "sched_runtime=0, sched_deadline=0, sched_period=0}, 0) = -1 EINVAL (Invalid "
+              "argument)");
+        // The older calls.
+        CHECK(line(nr("sched_getscheduler"), regs(0), 0, mem) ==
+              "sched_getscheduler(0) = 0 (SCHED_OTHER)");
+        CHECK(line(nr("sched_getscheduler"), regs(1), 0x40000000, mem) ==
+              "sched_getscheduler(1) = 1073741824");
+        mem.map(0x3000, std::string("\x05\0\0\0", 4));
+        CHECK(line(nr("sched_setscheduler"), regs(0, 1, 0x3000), 0, mem) ==
+              "sched_setscheduler(0, SCHED_FIFO, [5]) = 0");
+        CHECK(line(nr("sched_setscheduler"), regs(0, 0x40000003, 0x3000), 0, mem) ==
+              "sched_setscheduler(0, 0x40000003 /* SCHED_??? */, [5]) = 0");
+        CHECK(line(nr("sched_getparam"), regs(0, 0x3000), 0, mem) == "sched_getparam(0, [5]) = 0");
+        CHECK(line(nr("sched_get_priority_max"), regs(1), 99, mem) ==
+              "sched_get_priority_max(SCHED_FIFO) = 99");
+        // Node masks: (maxnode + 62) / 64 words as `%#016lx`; none for maxnode 0; the mode
+        // with its flags; ps's start-up.
+        std::string words(16 * 8, '\0');
+        words[0] = 1;
+        mem.map(0x4000, words);
+        const std::string sixteen = line(nr("set_mempolicy"), regs(5, 0x4000, 1024), 0, mem);
+        CHECK(sixteen.starts_with(
+            "set_mempolicy(MPOL_PREFERRED_MANY, [0x00000000000001, 0000000000000000, "));
+        CHECK(sixteen.ends_with(", 0000000000000000], 1024) = 0"));
+        CHECK(line(nr("set_mempolicy"), regs(0xa002, 0x4000, 65), -22, mem) ==
+              "set_mempolicy(MPOL_BIND|MPOL_F_STATIC_NODES|MPOL_F_NUMA_BALANCING, "
+              "[0x00000000000001], 65) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("set_mempolicy"), regs(0x8009, 0x4000, 65), -22, mem) ==
+              "set_mempolicy(MPOL_F_STATIC_NODES|0x9, [0x00000000000001], 65) = -1 EINVAL "
+              "(Invalid argument)");
+        CHECK(line(nr("set_mempolicy"), regs(2, 0x4000, 1), -22, mem) ==
+              "set_mempolicy(MPOL_BIND, 0x4000, 1) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("set_mempolicy"), regs(0, 0x4000, 0), -22, mem) ==
+              "set_mempolicy(MPOL_DEFAULT, [], 0) = -1 EINVAL (Invalid argument)");
+        mem.map(0x5000, std::string(4, '\0'));
+        CHECK(line(nr("get_mempolicy"), regs(0x5000, 0x4000, 64, 0, 4), 0, mem) ==
+              "get_mempolicy([MPOL_DEFAULT], [0x00000000000001], 64, NULL, MPOL_F_MEMS_ALLOWED) "
+              "= 0");
+        CHECK(line(nr("get_mempolicy"), regs(0x5000, 0x4000, 0, 0, 0), -22, mem) ==
+              "get_mempolicy(0x5000, [], 0, NULL, 0) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("mbind"), regs(0x10000, 4096, 2, 0x4000, 65, 0x10), -22, mem) ==
+              "mbind(0x10000, 4096, MPOL_BIND, [0x00000000000001], 65, 0x10 /* MPOL_??? */) = -1 "
+              "EINVAL (Invalid argument)");
+    }
+
     TEST_CASE("sigaltstack, getgroups and setgroups, statx's STATX_ALL (strace 6.1's text)") {
         FakeMemory mem;
         const std::array<std::uint64_t, 3> stack{0x55971fbeec20, 0, 65536};
