@@ -175,6 +175,47 @@ inline constexpr std::array<FlagName, 4> arch_prctl_table{{
     {0x1003, "ARCH_GET_FS"},
     {0x1004, "ARCH_GET_GS"},
 }};
+inline constexpr std::array<FlagName, 4> seccomp_op_table{{
+    {0, "SECCOMP_SET_MODE_STRICT"},
+    {1, "SECCOMP_SET_MODE_FILTER"},
+    {2, "SECCOMP_GET_ACTION_AVAIL"},
+    {3, "SECCOMP_GET_NOTIF_SIZES"},
+}};
+inline constexpr std::uint64_t seccomp_set_mode_filter = 1;
+inline constexpr std::uint64_t seccomp_get_action_avail = 2;
+inline constexpr std::uint64_t seccomp_get_notif_sizes = 3;
+
+inline constexpr std::array<FlagName, 6> seccomp_filter_flag_table{{
+    {1, "SECCOMP_FILTER_FLAG_TSYNC"},
+    {2, "SECCOMP_FILTER_FLAG_LOG"},
+    {4, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"},
+    {8, "SECCOMP_FILTER_FLAG_NEW_LISTENER"},
+    {16, "SECCOMP_FILTER_FLAG_TSYNC_ESRCH"},
+    {32, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"},
+}};
+
+inline constexpr std::array<FlagName, 8> seccomp_ret_table{{
+    {0x80000000, "SECCOMP_RET_KILL_PROCESS"},
+    {0x00000000, "SECCOMP_RET_KILL_THREAD"},
+    {0x00030000, "SECCOMP_RET_TRAP"},
+    {0x00050000, "SECCOMP_RET_ERRNO"},
+    {0x7fc00000, "SECCOMP_RET_USER_NOTIF"},
+    {0x7ff00000, "SECCOMP_RET_TRACE"},
+    {0x7ffc0000, "SECCOMP_RET_LOG"},
+    {0x7fff0000, "SECCOMP_RET_ALLOW"},
+}};
+
+/// SECCOMP_GET_NOTIF_SIZES's answer: `{seccomp_notif=80, seccomp_notif_resp=24, seccomp_data=64}`.
+inline std::string seccomp_notif_sizes_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::uint16_t, 3> sizes{};
+    if (!read_struct(read, addr, sizes)) {
+        return pointer(addr);
+    }
+    return "{seccomp_notif=" + std::to_string(sizes[0]) +
+           ", seccomp_notif_resp=" + std::to_string(sizes[1]) +
+           ", seccomp_data=" + std::to_string(sizes[2]) + "}";
+}
+
 inline constexpr std::array<FlagName, 3> mremap_table{{
     {1, "MREMAP_MAYMOVE"},
     {2, "MREMAP_FIXED"},
@@ -202,6 +243,23 @@ inline constexpr std::array<FlagName, 5> wait_table{{
     {8, "WCONTINUED"},
     {0x40000000, "__WALL"},
     {0x80000000, "__WCLONE"},
+}};
+// waitid's options, in strace's order (by value).
+inline constexpr std::array<FlagName, 8> waitid_option_table{{
+    {1, "WNOHANG"},
+    {2, "WSTOPPED"},
+    {4, "WEXITED"},
+    {8, "WCONTINUED"},
+    {0x1000000, "WNOWAIT"},
+    {0x20000000, "__WNOTHREAD"},
+    {0x40000000, "__WALL"},
+    {0x80000000, "__WCLONE"},
+}};
+inline constexpr std::array<FlagName, 4> waitid_idtype_table{{
+    {0, "P_ALL"},
+    {1, "P_PID"},
+    {2, "P_PGID"},
+    {3, "P_PIDFD"},
 }};
 inline constexpr std::array<FlagName, 3> grnd_table{{
     {1, "GRND_NONBLOCK"},
@@ -1185,6 +1243,31 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, mempolicy_mode_text(regs[2] & 0xffffffff));
         set(3, nodemask_at(read, regs[3], regs[4], limit));
         set(5, flags_or_unknown(regs[5] & 0xffffffff, detail::mbind_flag_table, "MPOL_"));
+    } else if (name == "waitid") {
+        set(0, constant(regs[0] & 0xffffffff, detail::waitid_idtype_table, "P_"));
+        set(3, flags_or_unknown(regs[3] & 0xffffffff, detail::waitid_option_table, "W"));
+        call.args[2].at_exit = regs[2] != 0; // the child's siginfo, written by the kernel
+        call.args[4].at_exit = regs[4] != 0; // its resource usage
+    } else if (name == "pidfd_open") {
+        constexpr std::array<FlagName, 1> pidfd{{{04000, "PIDFD_NONBLOCK"}}};
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, pidfd, "PIDFD_"));
+    } else if (name == "seccomp") {
+        // The flags are named for SECCOMP_SET_MODE_FILTER only (strace: hex for the others).
+        const std::uint64_t op = regs[0] & 0xffffffff;
+        set(0, constant(op, detail::seccomp_op_table, "SECCOMP_SET_MODE_"));
+        set(1, op == detail::seccomp_set_mode_filter
+                   ? flags_or_unknown(regs[1] & 0xffffffff, detail::seccomp_filter_flag_table,
+                                      "SECCOMP_FILTER_FLAG_")
+                   : hex(regs[1] & 0xffffffff));
+        if (op == detail::seccomp_set_mode_filter) {
+            set(2, sock_fprog_at(read, regs[2]));
+        } else if (op == detail::seccomp_get_action_avail) {
+            set(2, written_at<std::uint32_t>(read, regs[2], [](std::uint32_t action) {
+                    return constant(action, detail::seccomp_ret_table, "SECCOMP_RET_");
+                }));
+        } else if (op == detail::seccomp_get_notif_sizes) {
+            call.args[2].at_exit = true; // the three sizes are written by the kernel
+        }
     } else if (name == "signalfd4" || name == "signalfd") {
         set(1, sigset_at(read, regs[1], regs[2]));
         if (name == "signalfd4") {
@@ -1280,8 +1363,11 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "timer_settime" || name == "timer_gettime") {
         return itimerspec_at(read, addr);
     }
-    if (name == "getrusage") {
+    if (name == "getrusage" || (name == "waitid" && arg.index == 4)) {
         return rusage_at(read, addr);
+    }
+    if (name == "waitid") {
+        return child_siginfo_at(read, addr);
     }
     if (name == "sysinfo") {
         return sysinfo_at(read, addr);
@@ -1297,6 +1383,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "ioctl") {
         return ioctl_exit_text(call.regs[1], addr, read);
+    }
+    if (name == "seccomp") {
+        return detail::seccomp_notif_sizes_at(read, addr);
     }
     if (name == "sched_getattr") {
         return sched_getattr_exit(read, addr, call.regs[2] & 0xffffffff);

@@ -420,10 +420,10 @@ inline PrctlArgs prctl_entry(const std::array<std::uint64_t, 6>& regs, const Rea
     case PR_SET_PTRACER:
         add(as_int(arg2) == -1 ? std::string("PR_SET_PTRACER_ANY") : std::to_string(arg2));
         break;
-    case PR_SET_SECCOMP: // a filter program is shown by its address
+    case PR_SET_SECCOMP: // a filter program: its length and address (sock_fprog_at)
         add(constant(arg2, seccomp_mode_table, "SECCOMP_MODE_"));
         if (arg2 == 2) {
-            add(pointer(regs[2]));
+            add(sock_fprog_at(read, regs[2]));
         } else if (arg2 != 1) {
             hex_from(2);
         }

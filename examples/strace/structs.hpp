@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <optional>
@@ -273,6 +274,77 @@ inline std::string winsize_at(const ReadMemory& read, std::uint64_t addr) {
     }
     return "{ws_row=" + std::to_string(w[0]) + ", ws_col=" + std::to_string(w[1]) +
            ", ws_xpixel=" + std::to_string(w[2]) + ", ws_ypixel=" + std::to_string(w[3]) + "}";
+}
+
+/// A child's CPU time in clock ticks as strace prints it in a siginfo: `0`, or `2 /* 0.02 s */`
+/// (USER_HZ, 100 ticks a second).
+inline std::string clock_ticks_text(std::int64_t ticks) {
+    if (ticks == 0) {
+        return "0";
+    }
+    std::array<char, 64> seconds{};
+    std::snprintf(seconds.data(), seconds.size(), "%lld.%02lld",
+                  static_cast<long long>(ticks / 100), static_cast<long long>(ticks % 100));
+    return std::to_string(ticks) + " /* " + seconds.data() + " s */";
+}
+
+/// The siginfo_t waitid(2) fills for a child: `{si_signo=SIGCHLD, si_code=CLD_EXITED,
+/// si_pid=5153, si_uid=0, si_status=3, si_utime=0, si_stime=0}` (the status is a signal for
+/// every code but CLD_EXITED); `{}` when nothing was reported (WNOHANG). The address when
+/// unreadable.
+inline std::string child_siginfo_at(const ReadMemory& read, std::uint64_t addr) {
+    struct ChildSiginfo {
+        std::int32_t signo;
+        std::int32_t error;
+        std::int32_t code;
+        std::int32_t pid;
+        std::uint32_t uid;
+        std::int32_t status;
+        std::int64_t utime;
+        std::int64_t stime;
+    };
+    std::array<std::byte, 48> bytes{};
+    if (!read(addr, bytes)) {
+        return pointer(addr);
+    }
+    ChildSiginfo si{};
+    std::memcpy(&si.signo, bytes.data(), 12);      // si_signo, si_errno, si_code
+    std::memcpy(&si.pid, bytes.data() + 16, 12);   // si_pid, si_uid, si_status
+    std::memcpy(&si.utime, bytes.data() + 32, 16); // si_utime, si_stime
+    if (si.signo == 0) {
+        return "{}";
+    }
+    constexpr std::array<FlagName, 6> codes{{
+        {1, "CLD_EXITED"},
+        {2, "CLD_KILLED"},
+        {3, "CLD_DUMPED"},
+        {4, "CLD_TRAPPED"},
+        {5, "CLD_STOPPED"},
+        {6, "CLD_CONTINUED"},
+    }};
+    constexpr int cld_exited = 1;
+    return "{si_signo=" + signal_text(static_cast<std::uint64_t>(si.signo)) + ", si_code=" +
+           value_name(static_cast<std::uint32_t>(si.code), codes, std::to_string(si.code)) +
+           ", si_pid=" + std::to_string(si.pid) + ", si_uid=" + std::to_string(si.uid) +
+           ", si_status=" +
+           (si.code == cld_exited ? std::to_string(si.status)
+                                  : signal_text(static_cast<std::uint32_t>(si.status))) +
+           ", si_utime=" + clock_ticks_text(si.utime) + ", si_stime=" + clock_ticks_text(si.stime) +
+           "}";
+}
+
+/// A struct sock_fprog (a seccomp filter program, as seccomp(2) and PR_SET_SECCOMP take it):
+/// `{len=12, filter=0x5602...}`; strace without -v shows the instructions' address only. NULL,
+/// or the address when unreadable.
+inline std::string sock_fprog_at(const ReadMemory& read, std::uint64_t addr) {
+    struct SockFprog {
+        std::uint16_t len;
+        std::uint64_t filter;
+    } prog{};
+    if (!read_struct(read, addr, prog)) {
+        return pointer(addr);
+    }
+    return "{len=" + std::to_string(prog.len) + ", filter=" + pointer(prog.filter) + "}";
 }
 
 /// A CPU set of `len` bytes, as sched_getaffinity returns it: `[0 1]`.

@@ -776,6 +776,65 @@ TEST_SUITE("strace decode") {
               "EINVAL (Invalid argument)");
     }
 
+    TEST_CASE("seccomp, waitid and pidfd_open: the sandbox's calls (strace 6.1's text)") {
+        FakeMemory mem;
+        // struct sock_fprog: the length and the instructions' address.
+        std::string prog(16, '\0');
+        prog[0] = 48;
+        const std::uint64_t filter = 0x562f2aa01aa0;
+        std::memcpy(prog.data() + 8, &filter, 8);
+        mem.map(0x1000, prog);
+        CHECK(line(nr("seccomp"), regs(1, 0, 0x1000), 0, mem) ==
+              "seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=48, filter=0x562f2aa01aa0}) = 0");
+        CHECK(line(nr("seccomp"), regs(1, 0x100, 0x1000), -22, mem) ==
+              "seccomp(SECCOMP_SET_MODE_FILTER, 0x100 /* SECCOMP_FILTER_FLAG_??? */, {len=48, "
+              "filter=0x562f2aa01aa0}) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("seccomp"), regs(0, 1, 0), -22, mem) ==
+              "seccomp(SECCOMP_SET_MODE_STRICT, 0x1, NULL) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("prctl"), regs(22, 2, 0x1000), 0, mem) ==
+              "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=48, filter=0x562f2aa01aa0}) = 0");
+        mem.map(0x2000, std::string("\0\0\xfc\x7f", 4)); // SECCOMP_RET_LOG
+        CHECK(line(nr("seccomp"), regs(2, 0, 0x2000), 0, mem) ==
+              "seccomp(SECCOMP_GET_ACTION_AVAIL, 0, [SECCOMP_RET_LOG]) = 0");
+        mem.map(0x3000, std::string("\x50\0\x18\0\x40\0", 6));
+        CHECK(line(nr("seccomp"), regs(3, 0, 0x3000), 0, mem) ==
+              "seccomp(SECCOMP_GET_NOTIF_SIZES, 0, {seccomp_notif=80, seccomp_notif_resp=24, "
+              "seccomp_data=64}) = 0");
+        CHECK(line(nr("seccomp"), regs(9, 0, 0x1000), -22, mem) ==
+              "seccomp(0x9 /* SECCOMP_SET_MODE_??? */, 0, 0x1000) = -1 EINVAL (Invalid argument)");
+        // waitid: the child's siginfo (a status number for CLD_EXITED, a signal otherwise;
+        // CPU times in ticks with seconds), {} when nothing was reported, the options.
+        const auto siginfo = [](std::int32_t code, std::int32_t status, std::int64_t utime) {
+            std::string bytes(128, '\0');
+            const std::int32_t signo = SIGCHLD;
+            const std::int32_t pid = 5153;
+            std::memcpy(bytes.data(), &signo, 4);
+            std::memcpy(bytes.data() + 8, &code, 4);
+            std::memcpy(bytes.data() + 16, &pid, 4);
+            std::memcpy(bytes.data() + 24, &status, 4);
+            std::memcpy(bytes.data() + 32, &utime, 8);
+            return bytes;
+        };
+        mem.map(0x4000, siginfo(1, 3, 2));
+        CHECK(line(nr("waitid"), regs(1, 5153, 0x4000, 4, 0), 0, mem) ==
+              "waitid(P_PID, 5153, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5153, si_uid=0, "
+              "si_status=3, si_utime=2 /* 0.02 s */, si_stime=0}, WEXITED, NULL) = 0");
+        mem.map(0x4000, siginfo(2, SIGKILL, 0));
+        CHECK(line(nr("waitid"), regs(0, 0, 0x4000, 0x1000004, 0), 0, mem) ==
+              "waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5153, si_uid=0, "
+              "si_status=SIGKILL, si_utime=0, si_stime=0}, WEXITED|WNOWAIT, NULL) = 0");
+        mem.map(0x4000, std::string(128, '\0'));
+        CHECK(line(nr("waitid"), regs(3, 4, 0x4000, 5, 0), 0, mem) ==
+              "waitid(P_PIDFD, 4, {}, WNOHANG|WEXITED, NULL) = 0");
+        CHECK(line(nr("waitid"), regs(9, 0, 0x4000, 0x100, 0), -22, mem) ==
+              "waitid(0x9 /* P_??? */, 0, 0x4000, 0x100 /* W??? */, NULL) = -1 EINVAL (Invalid "
+              "argument)");
+        CHECK(line(nr("pidfd_open"), regs(5181, 04000), 4, mem) ==
+              "pidfd_open(5181, PIDFD_NONBLOCK) = 4");
+        CHECK(line(nr("pidfd_open"), regs(5181, 0x80), 5, mem) ==
+              "pidfd_open(5181, 0x80 /* PIDFD_??? */) = 5");
+    }
+
     TEST_CASE("sigaltstack, getgroups and setgroups, statx's STATX_ALL (strace 6.1's text)") {
         FakeMemory mem;
         const std::array<std::uint64_t, 3> stack{0x55971fbeec20, 0, 65536};

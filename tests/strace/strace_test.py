@@ -45,7 +45,8 @@ What is masked, in both traces, because it differs between any two runs of a pro
     vfork, getpid, gettid, getppid, getpgrp, getsid, setsid, set_tid_address and wait4; the
     pid arguments of kill, tkill, tgkill, wait4, waitid, setpgid, getpgid, getsid,
     prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
-    clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` in any argument, of what
+    clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` and `"/proc/self/task/N..."` in any
+    argument, of waitid's `si_pid=N`, of what
     readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's
     `{pid=N`, of a netlink address's `nl_pid=N` and of the process group ids that ioctl's
     TIOCGPGRP and TIOCSPGRP read and write (`[N]`); the `[pid N]` and `N ` prefixes and
@@ -344,11 +345,14 @@ PID_ARGS = {
 PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 # (syscalls or None for all, pattern): pids printed inside an argument, the pid the second
-# group. /proc/PID paths; a netlink address's port id, its process's pid unless the program
-# chose another; capget's and capset's header, SO_PEERCRED's struct ucred.
+# group. /proc/PID paths and their task/TID parts; a netlink address's port id, its process's
+# pid unless the program chose another; the child waitid reports; capget's and capset's header,
+# SO_PEERCRED's struct ucred.
 PIDS_IN_VALUES = [
     (None, re.compile(r'("/proc/)(\d+)(?=["/])')),
+    (None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
     (None, re.compile(r"(\bnl_pid=)(\d+)")),
+    ({"waitid"}, re.compile(r"(\bsi_pid=)(\d+)")),
     ({"capget", "capset", "getsockopt"}, re.compile(r"(\bpid=)(\d+)")),
 ]
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
