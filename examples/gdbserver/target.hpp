@@ -292,6 +292,10 @@ public:
     /// \errors ENOSPC all four slots are taken; the watchpoint's problem (EINVAL ...).
     dbg::DebugResult<void> insert_watchpoint(unsigned type, std::uint64_t address,
                                              std::uint64_t length) {
+        if (selected_ != 0) {
+            return dbg::debug_error(std::errc::operation_not_supported,
+                                    "no watchpoints are set in a forked child");
+        }
         std::size_t slot = 0;
         while (slot < 4 && slots_[slot]) {
             ++slot;
@@ -326,6 +330,12 @@ public:
     }
     dbg::DebugResult<void> remove_watchpoint(unsigned type, std::uint64_t address,
                                              std::uint64_t length) {
+        if (selected_ != 0) {
+            // gdb takes every inserted location out of a child before it detaches it; a fork
+            // does not copy the debug registers, so there is nothing to take out (and our own
+            // threads' slots must stay).
+            return {};
+        }
         for (std::size_t slot = 0; slot < 4; ++slot) {
             const auto& w = slots_[slot];
             if (w && w->type == type && w->address == address && w->length == length) {

@@ -3,7 +3,7 @@
 """Feeds raw packets, good and malformed, to the gdbserver example over its stdin/stdout and
 checks each answer: bad checksums get '-' (and the resend is answered), unknown packets the
 empty reply, bad hex, lengths, addresses and processes E01, fork events offered only to a gdb
-that takes them, 1000 random ones an answer each; an interrupt
+that takes them and then served packet by packet, 1000 random ones an answer each; an interrupt
 (0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
@@ -291,7 +291,50 @@ def main():
         sleeper.kill()
         sleeper.wait()
 
-    # 5. Usage errors.
+    # 5. Fork events packet by packet, as gdb uses them with its defaults: the fork is reported
+    # with the child's id; Hg selects the child, whose memory is served (without the int3s,
+    # as ours is) and not its registers; a z0 takes our int3 out of it, a z2 there leaves our
+    # own threads' watchpoint (a fork copies no debug registers); D;<child> lets it go. The
+    # program then exits 0, which it does only when its child ran through add_one untraced
+    # and without the int3 (stepping fork untraced); SIGCHLD passes, as gdb asks.
+    s = Server(gdbserver, [program, "fork", "untraced"])
+    check("fork: qSupported", s.ask(b"qSupported:multiprocess+;fork-events+"),
+          rb".*;fork-events\+")
+    check("fork: SIGCHLD passes", s.ask(b"QPassSignals:14"), b"OK")
+    symbols = subprocess.run(["nm", program], capture_output=True, text=True).stdout
+    add_one = re.search(r"^([0-9a-f]+) T add_one$", symbols, re.M)
+    maps = open("/proc/%d/maps" % s.pid).read()
+    base = re.search(r"^([0-9a-f]+)-\S+ \S+ 0+ \S+ \S+ +(\S+)$", maps, re.M)
+    if not add_one or not base or not os.path.samefile(base.group(2), program):
+        fail("cannot find add_one in %s" % program)
+    where = b"%x" % (int(base.group(1), 16) + int(add_one.group(1), 16))
+    original = s.ask(b"m" + where + b",1")
+    check("fork: Z0 at add_one", s.ask(b"Z0," + where + b",1"), b"OK")
+    watch = s.ask(b"Z2,7ffffff00000,4")
+    check("fork: Z2 on a word of the stack", watch, rb"OK|E01")
+    stop = s.ask(b"vCont;c")
+    child = re.match(rb"T05fork:p([0-9a-f]+)\.([0-9a-f]+);", stop)
+    check("fork: reported with the child's id", stop, rb"T05fork:p[0-9a-f]+\.[0-9a-f]+;.*")
+    if child:
+        pid = child.group(1)
+        check("fork: Hg selects the child", s.ask(b"Hgp%s.%s" % (pid, pid)), b"OK")
+        check("fork: the child's registers are not served", s.ask(b"g"), b"E01")
+        check("fork: the child's memory is served", s.ask(b"m" + where + b",1"), original)
+        check("fork: Z0 in the child is refused", s.ask(b"Z0," + where + b",1"), b"E01")
+        check("fork: z0 in the child", s.ask(b"z0," + where + b",1"), b"OK")
+        check("fork: z2 in the child", s.ask(b"z2,7ffffff00000,4"), b"OK")
+        check("fork: D of the child", s.ask(b"D;" + pid), b"OK")
+        check("fork: the child is gone from the server", s.ask(b"Hgp%s.%s" % (pid, pid)), b"E01")
+        check("fork: Hg back to the program", s.ask(b"Hgp%x.%x" % (s.pid, s.pid)), b"OK")
+        check("fork: z0 in the program", s.ask(b"z0," + where + b",1"), b"OK")
+        if watch == b"OK":  # still ours to take out: the child's z2 left it
+            check("fork: z2 in the program", s.ask(b"z2,7ffffff00000,4"), b"OK")
+        check("fork: the program exits 0", s.ask(b"vCont;c"), rb"W00;process:[0-9a-f]+")
+    s.finish()
+    print("ok   fork events: child %s detached, program %d gone" %
+          (child.group(1).decode() if child else "?", s.pid))
+
+    # 6. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
                  ["nope", "true"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)
