@@ -31,7 +31,8 @@
                          [--trace SET] -- CMD ARGS...
       Runs CMD under the example and under strace(1) 6.1 (with -f when --follow) and compares
       the two traces line by line, every argument and every result, process by process and
-      thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed.
+      thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed, or
+      when CMD exits with 77 under both tracers (a target saying the machine lacks something).
       --in-fixture runs both in the same fresh copy of a fixed tree (files with fixed contents
       and times, a git repository, a C file); see make_fixture(). Any difference that is not
       listed below fails, with a diff of the normalised lines. --trace SET passes
@@ -644,6 +645,11 @@ def compare(example, command, follow=False, multiset=False, async_signals=(), in
                     print(err)
                 return 1
             results[who] = (exit_code(code), err)
+        if results["example"][0] == results["strace"][0] == 77:
+            # A purpose-built target that found the machine lacking (tests/strace/targets).
+            print("SKIP: %s says this machine lacks what it needs: %s"
+                  % (command[0], results["strace"][1].strip()))
+            return 77
         if results["example"][0] != results["strace"][0]:
             print("exit codes differ: example %d, strace %d"
                   % (results["example"][0], results["strace"][0]))
