@@ -7,7 +7,6 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -280,16 +279,11 @@ inline constexpr std::array<FlagName, 16> termios_lflag_table{{
     {0200000, "EXTPROC"},
 }};
 
-/// A termios flag word as strace 6.1 prints it: names, unknown bits in hex, and nothing at
-/// all for 0 (`c_iflag=,`: its printflags without a default).
-inline std::string termios_flags(std::uint32_t value, std::span<const FlagName> table) {
-    return value == 0 ? std::string() : flag_names(value, table);
-}
-
 /// `{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD,
 /// c_lflag=ISIG|ICANON|..., ...}`: strace 6.1 without -v, which leaves out c_line and c_cc.
 /// A delay field of c_oflag and the speed and the character size of c_cflag are always shown,
-/// each followed by `|` (also before an empty rest).
+/// each followed by `|` (also before an empty rest); a flag word of 0 is nothing at all
+/// (`c_iflag=,`: strace's printflags without a default).
 inline std::string termios_text(const KernelTermios& t) {
     std::string oflag;
     std::uint32_t rest = t.oflag;
@@ -297,7 +291,7 @@ inline std::string termios_text(const KernelTermios& t) {
         oflag += value_name(t.oflag & field.mask, field.values, hex(t.oflag & field.mask)) + "|";
         rest &= ~field.mask;
     }
-    oflag += termios_flags(rest, termios_oflag_table);
+    oflag += flag_names(rest, termios_oflag_table, "");
     const auto baud = [](std::uint32_t bits) {
         return value_name(bits, termios_baud_table, hex(bits));
     };
@@ -306,10 +300,10 @@ inline std::string termios_text(const KernelTermios& t) {
         cflag += baud((t.cflag & termios_cibaud) >> termios_ibshift) + "<<IBSHIFT|";
     }
     cflag += value_name(t.cflag & termios_csize, termios_csize_table, "") + "|" +
-             termios_flags(t.cflag & ~(termios_cbaud | termios_cibaud | termios_csize),
-                           termios_cflag_table);
-    return "{c_iflag=" + termios_flags(t.iflag, termios_iflag_table) + ", c_oflag=" + oflag +
-           ", c_cflag=" + cflag + ", c_lflag=" + termios_flags(t.lflag, termios_lflag_table) +
+             flag_names(t.cflag & ~(termios_cbaud | termios_cibaud | termios_csize),
+                        termios_cflag_table, "");
+    return "{c_iflag=" + flag_names(t.iflag, termios_iflag_table, "") + ", c_oflag=" + oflag +
+           ", c_cflag=" + cflag + ", c_lflag=" + flag_names(t.lflag, termios_lflag_table, "") +
            ", ...}";
 }
 
