@@ -1235,6 +1235,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "get_mempolicy") {
         call.args[0].at_exit = true; // the mode and the node mask are written by the kernel
         call.args[1].at_exit = true;
+        if (regs[2] == 0) {
+            // A mask of no word needs no read: `[]` (or NULL), shown after a failure too.
+            set(1, nodemask_at(read, regs[1], 0, limit));
+        }
         set(4, flags_or_unknown(regs[4], detail::get_mempolicy_flag_table, "MPOL_"));
     } else if (name == "set_mempolicy") {
         set(0, mempolicy_mode_text(regs[0] & 0xffffffff));
@@ -1316,9 +1320,6 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if ((name == "nanosleep" || name == "clock_nanosleep") && ret == -4 && addr != 0) {
         return timespec_at(read, addr); // EINTR: the kernel wrote the time left
-    }
-    if (name == "get_mempolicy" && arg.index == 1 && call.regs[2] == 0 && addr != 0) {
-        return "[]"; // a mask of no word needs no read: strace shows it even after a failure
     }
     if (name == "sched_setattr") {
         // E2BIG: the kernel wrote the size it wants into the struct.
