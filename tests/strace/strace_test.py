@@ -345,16 +345,21 @@ PID_ARGS = {
 }
 PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
-# (syscalls or None for all, pattern): pids printed inside an argument, the pid the second
-# group. /proc/PID paths and their task/TID parts; a netlink address's port id, its process's
-# pid unless the program chose another; the child waitid reports; capget's and capset's header,
-# SO_PEERCRED's struct ucred.
+# (syscalls or None for all, when, pattern): pids printed inside an argument, the pid the
+# pattern's second group, in the calls whose arguments satisfy `when` (None: always). /proc/PID
+# paths and their task/TID parts; a netlink address's port id, its process's pid unless the
+# program chose another; the child waitid reports; capget's and capset's header, SO_PEERCRED's
+# struct ucred; what readlink("/proc/self") returns; the process group of TIOCGPGRP and
+# TIOCSPGRP.
 PIDS_IN_VALUES = [
-    (None, re.compile(r'("/proc/)(\d+)(?=["/])')),
-    (None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
-    (None, re.compile(r"(\bnl_pid=)(\d+)")),
-    ({"waitid"}, re.compile(r"(\bsi_pid=)(\d+)")),
-    ({"capget", "capset", "getsockopt"}, re.compile(r"(\bpid=)(\d+)")),
+    (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
+    (None, None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
+    (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
+    ({"waitid"}, None, re.compile(r"(\bsi_pid=)(\d+)")),
+    ({"capget", "capset", "getsockopt"}, None, re.compile(r"(\bpid=)(\d+)")),
+    ({"readlink"}, lambda args: args[:1] == ['"/proc/self"'], re.compile(r'^(")(\d+)(?="$)')),
+    ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
+     re.compile(r"^(\[)(\d+)(?=\]$)")),
 ]
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
@@ -454,14 +459,10 @@ def normalised(record, names):
             args[i] = names.name(args[i])
     if name in PID_RESULTS and result is not None:
         result = names.name(result)
-    # Pids inside values (PIDS_IN_VALUES), and what readlink("/proc/self") returns.
-    for calls, pattern in PIDS_IN_VALUES:
-        if calls is None or name in calls:
+    # Pids inside values (PIDS_IN_VALUES).
+    for calls, when, pattern in PIDS_IN_VALUES:
+        if (calls is None or name in calls) and (when is None or when(args)):
             args = [pattern.sub(lambda m: m.group(1) + names.name(m.group(2)), a) for a in args]
-    if name == "readlink" and len(args) > 1 and args[0] == '"/proc/self"':
-        args[1] = re.sub(r'^"(\d+)"$', lambda m: '"%s"' % names.name(m.group(1)), args[1])
-    if name == "ioctl" and len(args) > 2 and args[1] in ("TIOCGPGRP", "TIOCSPGRP"):
-        args[2] = re.sub(r"^\[(\d+)\]$", lambda m: "[%s]" % names.name(m.group(1)), args[2])
     if name in ("clone", "clone3"):
         # glibc gives a thread the same word as parent_tid and child_tid: a thread that has
         # already exited when the tracer reads it at clone's exit has had it cleared
