@@ -433,11 +433,6 @@ TEST_SUITE("strace decode") {
 
     TEST_CASE("select, pselect6, ppoll and epoll: entry, what the kernel wrote back (strace 6.1)") {
         FakeMemory mem;
-        const auto word = [](std::uint64_t v) {
-            std::string bytes(8, '\0');
-            std::memcpy(bytes.data(), &v, 8);
-            return bytes;
-        };
         // One call: decoded at entry, then `at_exit` maps what the kernel wrote before its exit.
         const auto traced = [&](std::string_view name, const std::array<std::uint64_t, 6>& r,
                                 std::int64_t ret, const std::function<void()>& at_exit) {
@@ -449,19 +444,19 @@ TEST_SUITE("strace decode") {
         const auto nothing = [] {};
         // select: the sets at entry, spaces between fds; the ready ones and the time left at
         // exit (fd_waits.cpp's first select, compared with strace(1) in tests/strace).
-        mem.map(0x1000, word(0x28));          // in: 3 5
-        mem.map(0x2000, word(0x50));          // out: 4 6
-        mem.map(0x3000, word(0x1));           // except: 0
-        mem.map(0x4000, word(2) + word(500)); // timeval
+        mem.map_pointers(0x1000, {0x28});   // in: 3 5
+        mem.map_pointers(0x2000, {0x50});   // out: 4 6
+        mem.map_pointers(0x3000, {0x1});    // except: 0
+        mem.map_pointers(0x4000, {2, 500}); // timeval
         CHECK(traced("select", regs(7, 0x1000, 0x2000, 0x3000, 0x4000), 4,
                      [&] {
-                         mem.map(0x3000, word(0)); // 0 was not ready
-                         mem.map(0x4000, word(2) + word(497));
+                         mem.map_pointers(0x3000, {0}); // 0 was not ready
+                         mem.map_pointers(0x4000, {2, 497});
                      }) ==
               "select(7, [3 5], [4 6], [0], {tv_sec=2, tv_usec=500}) = 4 (in [3 5], out "
               "[4 6], left {tv_sec=2, tv_usec=497})");
         // NULL sets and timeout; nfds 0 or negative: the sets' addresses; 0 ready: Timeout.
-        mem.map(0x1000, word(0x8));
+        mem.map_pointers(0x1000, {0x8});
         CHECK(traced("select", regs(7, 0x1000, 0, 0, 0), 1, nothing) ==
               "select(7, [3], NULL, NULL, NULL) = 1 (in [3])");
         CHECK(traced("select", regs(0, 0x1000, 0, 0, 0x4000), 0, nothing) ==
@@ -470,14 +465,15 @@ TEST_SUITE("strace decode") {
                      nothing) == "select(-1, 0x1000, NULL, NULL, {tv_sec=2, tv_usec=497}) = -1 "
                                  "EINVAL (Invalid argument)");
         // pselect6: a timespec, and the mask struct: a mask, a NULL mask, unreadable.
-        mem.map(0x5000, word(0) + word(100));
-        mem.map(0x6000, word(1U << (SIGUSR1 - 1)));
-        mem.map(0x7000, word(0x6000) + word(8));
-        mem.map(0x7100, word(0) + word(8));
+        mem.map_pointers(0x5000, {0, 100});
+        mem.map_pointers(0x6000, {1U << (SIGUSR1 - 1)});
+        mem.map_pointers(0x7000, {0x6000, 8});
+        mem.map_pointers(0x7100, {0, 8});
         CHECK(traced("pselect6", regs(7, 0x1000, 0, 0, 0x5000, 0x7000), 1,
-                     [&] { mem.map(0x5000, word(0) + word(0)); }) ==
-              "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=100}, {sigmask=[USR1], "
-              "sigsetsize=8}) = 1 (in [3], left {tv_sec=0, tv_nsec=0})");
+                     [&] {
+                         mem.map_pointers(0x5000, {0, 0});
+                     }) == "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=100}, {sigmask=[USR1], "
+                           "sigsetsize=8}) = 1 (in [3], left {tv_sec=0, tv_nsec=0})");
         CHECK(traced("pselect6", regs(7, 0x1000, 0, 0, 0x5000, 0x7100), 1, nothing) ==
               "pselect6(7, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=NULL, sigsetsize=8}) "
               "= 1 (in [3], left {tv_sec=0, tv_nsec=0})");
@@ -490,19 +486,19 @@ TEST_SUITE("strace decode") {
         // strace closes each set it read with `]`, also one with no fd left after an earlier
         // set printed some (seen on a TCP socket with urgent data: in [6], out {6} not ready,
         // except [5]). The example prints what strace does.
-        mem.map(0x1000, word(0x40));
-        mem.map(0x2000, word(0x40));
-        mem.map(0x3000, word(0x20));
+        mem.map_pointers(0x1000, {0x40});
+        mem.map_pointers(0x2000, {0x40});
+        mem.map_pointers(0x3000, {0x20});
         CHECK(traced("pselect6", regs(7, 0x1000, 0x2000, 0x3000, 0x5000, 0), 2,
-                     [&] { mem.map(0x2000, word(0)); }) ==
+                     [&] { mem.map_pointers(0x2000, {0}); }) ==
               "pselect6(7, [6], [6], [5], {tv_sec=0, tv_nsec=0}, NULL) = 2 (in [6]], except [5], "
               "left {tv_sec=0, tv_nsec=0})");
         // Bits past nfds are not read; a set wider than one word is read whole.
-        mem.map(0x1000, word(0xff) + word(1));
+        mem.map_pointers(0x1000, {0xff, 1});
         CHECK(traced("select", regs(2, 0x1000, 0, 0, 0), 2, nothing) ==
               "select(2, [0 1], NULL, NULL, NULL) = 2 (in [0 1])");
         CHECK(traced("select", regs(65, 0x1000, 0, 0, 0), 1, [&] {
-                  mem.map(0x1000, word(0) + word(1));
+                  mem.map_pointers(0x1000, {0, 1});
               }) == "select(65, [0 1 2 3 4 5 6 7 64], NULL, NULL, NULL) = 1 (in [64])");
         // ppoll: the timeout and the mask at entry, the time left after what it found.
         const auto pollfd = [](std::int32_t fd, std::int16_t events, std::int16_t revents) {
@@ -513,12 +509,12 @@ TEST_SUITE("strace decode") {
             return bytes;
         };
         mem.map(0x8000, pollfd(3, 1, 0) + pollfd(4, 4, 0) + pollfd(-1, 1, 0));
-        mem.map(0x8100, word(1) + word(0));
-        mem.map(0x6000, word((1U << (SIGUSR1 - 1)) | (1U << (SIGINT - 1))));
+        mem.map_pointers(0x8100, {1, 0});
+        mem.map_pointers(0x6000, {(1U << (SIGUSR1 - 1)) | (1U << (SIGINT - 1))});
         CHECK(traced("ppoll", regs(0x8000, 3, 0x8100, 0x6000, 8), 2,
                      [&] {
                          mem.map(0x8000, pollfd(3, 1, 1) + pollfd(4, 4, 4) + pollfd(-1, 1, 0));
-                         mem.map(0x8100, word(0) + word(999997125));
+                         mem.map_pointers(0x8100, {0, 999997125});
                      }) ==
               "ppoll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, {fd=-1}], 3, "
               "{tv_sec=1, tv_nsec=0}, [INT USR1], 8) = 2 ([{fd=3, revents=POLLIN}, {fd=4, "
