@@ -236,6 +236,49 @@ TEST_CASE("Issue 13 breakpoints: enable, disable, remove; reads show the origina
     CHECK(end.status.exit_code() == 0);
 }
 
+TEST_CASE("Issue 13 breakpoints: take_out keeps every int3 out of memory, set or enabled "
+          "meanwhile, until the last put_back") {
+    Session s({"basic"});
+    dbg::Breakpoints& bps = s.bps();
+    const std::uint64_t add_one = s.address("add_one");
+    const std::uint64_t add_two = s.address("add_two");
+    const std::uint64_t recurse = s.address("recurse");
+    const std::uint8_t one = s.raw_byte(add_one);
+    const std::uint8_t two = s.raw_byte(add_two);
+    const std::uint8_t rec = s.raw_byte(recurse);
+    REQUIRE(bps.set(add_one).has_value());
+    REQUIRE(bps.set(recurse).has_value());
+    REQUIRE(bps.disable(recurse).has_value());
+    REQUIRE(bps.add_internal(add_two).has_value());
+    CHECK(s.raw_byte(add_two) == 0xcc);
+
+    REQUIRE(bps.take_out().has_value());
+    CHECK(bps.taken_out());
+    CHECK(s.raw_byte(add_one) == one);
+    CHECK(s.raw_byte(add_two) == two);
+    CHECK_FALSE(bps.inserted(add_one));
+    CHECK(bps.inserted_sites().empty());
+    CHECK(std::to_integer<std::uint8_t>(bps.read_memory(add_one, 1).value()[0]) == one);
+    REQUIRE(bps.enable(recurse).has_value()); // asked for meanwhile: still out
+    CHECK(s.raw_byte(recurse) == rec);
+    REQUIRE(bps.take_out().has_value()); // a second vfork in flight
+    REQUIRE(bps.put_back().has_value());
+    CHECK(bps.taken_out());
+    CHECK(s.raw_byte(add_one) == one);
+    CHECK(s.raw_byte(recurse) == rec);
+
+    REQUIRE(bps.put_back().has_value());
+    CHECK_FALSE(bps.taken_out());
+    CHECK(s.raw_byte(add_one) == 0xcc);
+    CHECK(s.raw_byte(add_two) == 0xcc);
+    CHECK(s.raw_byte(recurse) == 0xcc);
+    REQUIRE(bps.disable(recurse).has_value());
+    REQUIRE(bps.remove_internal(add_two).has_value());
+    CHECK(s.raw_byte(recurse) == rec);
+    CHECK(s.raw_byte(add_two) == two);
+    CHECK(std::vector<std::uint64_t>{add_one} == bps.inserted_sites());
+}
+
 TEST_CASE("Issue 13 breakpoints: hit counts, a condition, the program's own int3, the end") {
     Session s({"basic"});
     const std::uint64_t add_one = s.address("add_one");

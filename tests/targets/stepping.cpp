@@ -8,6 +8,10 @@
 //   stepping fork [untraced] a child calls add_one(1) and exits with 0 when it got 2 (and,
 //                            with "untraced", when its TracerPid is 0); then the parent calls
 //                            add_one(2) and exits with 0 when both went right
+//   stepping vfork PATH ARG.. a vfork child calls add_one(1), then executes PATH with ARG..
+//                            (exits with 1 when add_one(1) was not 2, 4 when the exec fails);
+//                            then the parent calls add_one(2) and exits with 0 when the child
+//                            exited 0 and add_one(2) was 3, 10 + the signal that killed it
 //   stepping exec PATH ARG.. calls add_one(0), then executes PATH with ARG..; exits with 4
 //                            when the exec fails
 //   stepping threadexec PATH ARG..  as exec, but from a second thread (the main thread sleeps)
@@ -149,6 +153,25 @@ int main(int argc, char** argv) {
         int status = 0;
         if (child < 0 || waitpid(child, &status, 0) != child) {
             return 3;
+        }
+        const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        return child_ok && add_one(2) == 3 ? 0 : 1;
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "vfork") == 0) {
+        const pid_t child = vfork();
+        if (child == 0) {
+            if (add_one(1) != 2) {
+                _exit(1);
+            }
+            execv(argv[2], argv + 2);
+            _exit(4);
+        }
+        int status = 0;
+        if (child < 0 || waitpid(child, &status, 0) != child) {
+            return 3;
+        }
+        if (WIFSIGNALED(status)) {
+            return 10 + WTERMSIG(status);
         }
         const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         return child_ok && add_one(2) == 3 ? 0 : 1;

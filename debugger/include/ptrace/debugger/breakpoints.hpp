@@ -301,6 +301,42 @@ public:
         return sync(address, found->second);
     }
 
+    /// Takes every int3 out of memory and keeps them out, whatever the breakpoints ask
+    /// (set(), enable(), temporary ones), until as many put_back() calls: while a process
+    /// that the debugger does not trace (a vfork child) runs in this memory, where an int3
+    /// would kill it by SIGTRAP. \errors the memory's (the int3s written out so far stay out).
+    DebugResult<void> take_out() {
+        ++out_;
+        for (auto& [address, site] : sites_) {
+            if (site.inserted) {
+                if (auto r = write_raw(address, site.original); !r) {
+                    return r;
+                }
+                site.inserted = false;
+            }
+        }
+        return {};
+    }
+
+    /// Ends one take_out(): after the last, every int3 the breakpoints ask for is written
+    /// again. \errors the memory's.
+    DebugResult<void> put_back() {
+        PTRACE_API_ASSERT(out_ > 0, "put_back: no take_out");
+        if (--out_ > 0) {
+            return {};
+        }
+        DebugResult<void> result;
+        for (auto& [address, site] : sites_) {
+            if (auto r = sync(address, site); !r && result) {
+                result = r.error();
+            }
+        }
+        return result;
+    }
+
+    /// Whether the int3s are out of memory (take_out()).
+    [[nodiscard]] bool taken_out() const noexcept { return out_ > 0; }
+
     /// The addresses whose int3 is in memory now (for taking them out of a forked copy).
     [[nodiscard]] std::vector<std::uint64_t> inserted_sites() const {
         std::vector<std::uint64_t> out;
@@ -417,9 +453,10 @@ private:
         return {};
     }
 
-    /// Puts the int3 in memory or takes it out, as the site's users need (not while lifted).
+    /// Puts the int3 in memory or takes it out, as the site's users need (not while lifted;
+    /// always out while taken out).
     DebugResult<void> sync(std::uint64_t address, Site& site) {
-        const bool wanted = (site.user && site.user->enabled) || site.internal > 0;
+        const bool wanted = out_ == 0 && ((site.user && site.user->enabled) || site.internal > 0);
         if (site.lifted || wanted == site.inserted) {
             return {};
         }
@@ -439,6 +476,7 @@ private:
 
     Memory memory_;
     std::map<std::uint64_t, Site> sites_;
+    unsigned out_ = 0; ///< take_out() calls not ended by put_back()
 };
 
 } // namespace ptrace_api::debugger

@@ -271,7 +271,9 @@ public:
     // ---- Forks and exec (debugger/README.md, "Forks and exec") ----
 
     /// What happens to a process the program forks from now on (see ForkPolicy). A vfork
-    /// child (it shares the parent's memory until its exec) is always let go as it is.
+    /// child (it shares the parent's memory until its exec) is always let go, and the
+    /// breakpoints are out of that memory until the parent thread returns from the vfork:
+    /// neither the child nor the program's other threads meet them meanwhile.
     void set_fork_policy(ForkPolicy policy) noexcept { fork_policy_ = policy; }
     [[nodiscard]] ForkPolicy fork_policy() const noexcept { return fork_policy_; }
 
@@ -390,6 +392,9 @@ private:
         int signal = 0;
         /// Stopped at one of our SIGSTOPs (thrown away when it goes on).
         bool at_our_sigstop = false;
+        /// Its vfork child runs untraced in our memory: the int3s are out (take_out()) until
+        /// this thread's next SIGSTOP of ours, which comes once the vfork has returned.
+        bool in_vfork = false;
         /// Non-stop: resumed for one instruction by resume_thread(ResumeKind::Step).
         bool stepping = false;
         /// Non-stop: a new thread, to be resumed once nothing is stopped on purpose.
@@ -630,8 +635,18 @@ private:
     /// by resume_fresh()); a forked process gets its own copy of the int3s taken out and is
     /// let go (ForkPolicy::Detach) or is held with a copy of the table and reported as a
     /// Fork stop of `parent` (ForkPolicy::Keep); a vfork child (it shares our memory) is let
-    /// go as it is, to exec.
+    /// go, to exec, with every int3 out of that memory until its parent thread is past the
+    /// vfork (vfork_started()).
     DebugResult<void> adopt(pid_t child, pid_t parent);
+
+    /// The thread `parent` made a child that shares our memory and that we do not trace (a
+    /// vfork's, posix_spawn's): the int3s go out of memory, and a SIGSTOP of ours is asked
+    /// of `parent`. The kernel holds a vfork's parent until its child has exec'd or exited,
+    /// and delivers the SIGSTOP only after that; at its stop, absorb() puts the int3s back.
+    DebugResult<void> vfork_started(pid_t parent);
+
+    /// The thread `tid`, past its vfork (or gone), no longer keeps the int3s out.
+    DebugResult<void> vfork_ended(Thread& t);
 
     /// The NUL-terminated string at `address` in the program (up to 4 KiB), or "" when it
     /// cannot be read.

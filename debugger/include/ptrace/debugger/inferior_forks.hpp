@@ -91,15 +91,18 @@ inline DebugResult<void> Inferior::adopt(pid_t child, pid_t parent) {
             }
             // No memory handle: it cannot be held safely; let go as with Detach.
         }
+        DebugResult<void> result;
         if (!shares_memory) {
             std::vector<std::uint64_t> sites = breakpoints_.inserted_sites();
             for (const std::uint64_t address : sites) {
                 const std::byte original = breakpoints_.original(address);
                 (void)tracer->mem().write(address, std::span<const std::byte>(&original, 1));
             }
+        } else {
+            result = vfork_started(parent);
         }
         (void)std::move(*tracer).detach();
-        return {};
+        return result;
     }
     auto nonblocking = std::move(*tracer).into_nonblocking();
     if (!nonblocking) {
@@ -107,6 +110,36 @@ inline DebugResult<void> Inferior::adopt(pid_t child, pid_t parent) {
     }
     add_thread(child, std::move(*nonblocking)).fresh = mode_ == StopMode::NonStop;
     return {};
+}
+
+inline DebugResult<void> Inferior::vfork_started(pid_t parent) {
+    // The child is frozen (F1) until it is detached: the int3s go out before it runs.
+    if (auto r = breakpoints_.take_out(); !r) {
+        (void)breakpoints_.put_back();
+        return r.error();
+    }
+    const auto it = threads_.find(parent);
+    if (it == threads_.end()) {
+        return breakpoints_.put_back(); // cannot happen: the event came from a thread of ours
+    }
+    Thread& t = it->second;
+    if (t.in_vfork) {
+        (void)breakpoints_.put_back(); // one take_out() per thread and vfork
+        return {};
+    }
+    t.in_vfork = true;
+    if (t.sigstops_owed == 0) {
+        send_sigstop(parent, t); // one owed already (a stop_all()) comes after the vfork too
+    }
+    return {};
+}
+
+inline DebugResult<void> Inferior::vfork_ended(Thread& t) {
+    if (!t.in_vfork) {
+        return {};
+    }
+    t.in_vfork = false;
+    return breakpoints_.put_back();
 }
 
 // ---- exec ----

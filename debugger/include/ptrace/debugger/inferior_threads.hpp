@@ -99,6 +99,7 @@ inline DebugResult<Inferior::Thread*> Inferior::stopped(pid_t tid) {
 inline void Inferior::forget(pid_t tid) {
     const auto found = threads_.find(tid);
     if (found != threads_.end()) {
+        (void)vfork_ended(found->second); // the others may run on in this memory
         (void)std::move(found->second.tracer).detach();
         threads_.erase(found);
     }
@@ -306,6 +307,9 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
             --t.sigstops_owed;
             t.leave = PtraceFlags::FLAG_IGNORE; // ours: throw it away (E2)
             t.at_our_sigstop = true;
+            if (auto r = vfork_ended(t); !r) {
+                return r.error();
+            }
             return Got::OurStop;
         }
         switch (signal_policy(sig->signal)) {
