@@ -168,6 +168,7 @@ SCENARIOS = {
     # The child's exit code in the parent's (033): it ran through a breakpoint untraced.
     "fork": Scenario("gdb_fork", expect=["[Detaching after fork from child process <id1>]",
                                          "[Inferior 1 (process <id2>) exited with code 033]"]),
+    "vfork": Scenario("gdb_fork", ["vfork"], expect=["27\t if (child == 0) {", "$2 = 27"]),
     "catch_fork": Scenario("gdb_fork", expect=["\tcatchpoint already hit 1 time",
                                                "[Inferior 1 (process <id2>) exited with code 033]"]),
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
@@ -177,6 +178,8 @@ SCENARIOS = {
     "ls": Scenario("/bin/ls", ["-a", "{tmp}"]),
     "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"]),
     "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"]),
+    "py_spawn": Scenario("/usr/bin/python3", ["{here}/programs/py_spawn.py"],
+                         expect=["[Inferior 1 (process <id1>) exited with code 03]"]),
     "shell_attach": Scenario("/bin/bash", ["-c", 'read x; echo "got $x" > {tmp}/shell.txt'],
                              attach=True, feed="line\n", files={"shell.txt": "got line\n"},
                              status=0),

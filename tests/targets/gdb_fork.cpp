@@ -5,9 +5,12 @@
 // default fork handling the child runs through a breakpoint on work untraced (the server takes
 // the breakpoint out of the child's copy of memory before gdb detaches it); a child that met
 // an int3 would die by SIGTRAP, and the parent's exit code would say so. Prints nothing.
+// `gdb_fork vfork` makes the child with vfork (scenario vfork): it runs in the parent's memory,
+// where the int3s are, until its _exit.
 //
 // Exits with 27 (work(3) = 4, the child's 23) when the child ran through.
 #include <cstdlib>
+#include <cstring>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,9 +20,10 @@ int work(int n) {
     return result;
 }
 
-int main() {
+int main(int argc, char** argv) {
+    const bool use_vfork = argc > 1 && std::strcmp(argv[1], "vfork") == 0;
     work(1);
-    const pid_t child = fork();
+    const pid_t child = use_vfork ? vfork() : fork();
     if (child == 0) {
         _exit(20 + work(2));
     }
