@@ -5,6 +5,7 @@
 // (tests/targets/stepping.cpp). Bounded by watchdogs; nothing is left behind.
 #include <ptrace/debugger/inferior.hpp>
 #include <ptrace/debugger/symbols.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <doctest/doctest.h>
 
@@ -20,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -432,6 +434,80 @@ TEST_CASE("Issue 13 forks: a child forked under breakpoints runs without them, u
     CHECK(inferior.forked().empty());
     const dbg::Stop end = cont(inferior);
     REQUIRE(end.reason == dbg::StopReason::Exited);
+    CHECK(end.status.exit_code() == 0);
+    watchdog.forget(inferior.pid());
+}
+
+// `stepping signals` raises SIGUSR1 then SIGUSR2 (glibc's raise: a tgkill each), then exits.
+TEST_CASE("Caught syscalls: each caught syscall's entry then its return, the others not; off "
+          "again, the program runs to its end") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"signals"});
+    watchdog.watch(inferior.pid());
+    REQUIRE(inferior.set_caught_syscalls(ptrace_api::SyscallSet{SYS_tgkill}).has_value());
+    for (const int signal : {SIGUSR1, SIGUSR2}) {
+        CAPTURE(signal);
+        const dbg::Stop entry = cont(inferior);
+        REQUIRE_MESSAGE(entry.reason == dbg::StopReason::SyscallEntry, entry.describe());
+        CHECK(entry.syscall == SYS_tgkill);
+        CHECK(entry.tid == inferior.pid());
+        const auto at_entry = inferior.registers(entry.tid).value();
+        CHECK(at_entry.rax == SYS_tgkill); // the number at an entry stop (D1)
+        CHECK(at_entry.rdx == static_cast<std::uint64_t>(signal));
+        CHECK(entry.rip == at_entry.rip);
+        CHECK(entry.describe().find("entered syscall 234 (tgkill)") != std::string::npos);
+        // Off and on again at the entry stop (gdb does so at every stop and before it
+        // resumes): the return is still reported.
+        REQUIRE(inferior.set_caught_syscalls(std::nullopt).has_value());
+        REQUIRE(inferior.set_caught_syscalls(ptrace_api::SyscallSet{SYS_tgkill}).has_value());
+        const dbg::Stop exit = cont(inferior);
+        REQUIRE_MESSAGE(exit.reason == dbg::StopReason::SyscallExit, exit.describe());
+        CHECK(exit.syscall == SYS_tgkill);
+        CHECK(exit.rip == entry.rip);
+        CHECK(inferior.registers(exit.tid).value().rax == 0);
+    }
+    REQUIRE(inferior.set_caught_syscalls(std::nullopt).has_value());
+    const dbg::Stop end = cont(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+    CHECK(end.status.exit_code() == 11); // both handlers ran
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Caught syscalls: every syscall (the empty set), exit_group's entry has no return; "
+          "a stepped syscall is not caught") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"basic"});
+    watchdog.watch(inferior.pid());
+    REQUIRE(inferior.set_caught_syscalls(ptrace_api::SyscallSet{}).has_value());
+    const dbg::Stop first = cont(inferior);
+    REQUIRE_MESSAGE(first.reason == dbg::StopReason::SyscallEntry, first.describe());
+    const std::uint64_t nr = first.syscall; // the dynamic loader's first syscall (brk)
+    CHECK(nr == SYS_brk);
+    // A step from the entry stop runs the syscall without reporting its return.
+    const dbg::Stop stepped = inferior.step_instruction(first.tid).value();
+    CHECK_MESSAGE(stepped.reason == dbg::StopReason::Step, stepped.describe());
+    std::uint64_t entries = 1;
+    std::uint64_t exits = 0;
+    dbg::Stop stop;
+    for (;;) {
+        stop = cont(inferior);
+        if (stop.reason == dbg::StopReason::SyscallEntry) {
+            ++entries;
+            if (stop.syscall == SYS_exit_group) {
+                break;
+            }
+        } else if (stop.reason == dbg::StopReason::SyscallExit) {
+            ++exits;
+        } else if (stop.reason != dbg::StopReason::ForeignBreakpoint) {
+            FAIL_CHECK(stop.describe());
+            break;
+        }
+    }
+    CHECK(stop.syscall == SYS_exit_group);
+    CHECK(entries > 10);
+    CHECK(exits == entries - 2); // the stepped one and exit_group return nothing
+    const dbg::Stop end = cont(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
     CHECK(end.status.exit_code() == 0);
     watchdog.forget(inferior.pid());
 }

@@ -20,6 +20,8 @@
 #include <ptrace/flags.hpp>
 #include <ptrace/signals.hpp>
 #include <ptrace/spawn.hpp>
+#include <ptrace/syscall_set.hpp>
+#include <ptrace/syscalls.hpp>
 #include <ptrace/tracer.hpp>
 
 #include <array>
@@ -56,6 +58,11 @@ enum class StopReason : std::uint8_t {
     Exec,              ///< the process executed `path` (set_follow_exec(true)): `tid` is the
                        ///< leader's TID, rip the new program's first instruction, and the
                        ///< breakpoint table is new and empty
+    SyscallEntry,      ///< thread `tid` entered the caught syscall `syscall`
+                       ///< (set_caught_syscalls()): rip is after its syscall instruction, rax
+                       ///< its number (rule D1); the syscall runs when the thread goes on
+    SyscallExit,       ///< the caught syscall `syscall` of thread `tid` returned: rax is its
+                       ///< result (a negative errno for a failure)
 };
 
 /// How the threads of an Inferior are run (set_stop_mode()).
@@ -96,6 +103,7 @@ struct Stop {
     int signal = 0;            ///< Signal: its number
     pid_t child = 0;           ///< Fork: the new process
     std::string path;          ///< Exec: the program's path as the program gave it to execve
+    std::uint64_t syscall = 0; ///< SyscallEntry, SyscallExit: the syscall's number
 
     /// "thread 42: breakpoint at 0x401136", "process exited with status 0", ...
     [[nodiscard]] std::string describe() const {
@@ -119,10 +127,25 @@ struct Stop {
             return who + "forked process " + std::to_string(child);
         case StopReason::Exec:
             return who + "executed " + path + ", now at " + detail::hex_address(rip);
+        case StopReason::SyscallEntry:
+            return who + "entered syscall " + syscall_text(syscall) + " at " +
+                   detail::hex_address(rip);
+        case StopReason::SyscallExit:
+            return who + "returned from syscall " + syscall_text(syscall) + " at " +
+                   detail::hex_address(rip);
         case StopReason::Exited:
             break;
         }
         return describe_exit(status);
+    }
+
+    /// "1 (write)", or the number alone for a syscall the table does not name.
+    [[nodiscard]] static std::string syscall_text(std::uint64_t nr) {
+        std::string text = std::to_string(nr);
+        if (const auto info = syscall_info(static_cast<long>(nr))) {
+            text += " (" + std::string(info->name) + ")";
+        }
+        return text;
     }
 
     /// How a process ended, naming the usual cause of a SIGTRAP death.
@@ -301,6 +324,22 @@ public:
     DebugResult<void> set_follow_exec(bool on);
     [[nodiscard]] bool follow_exec() const noexcept { return follow_exec_; }
 
+    /// Stops at the entry and at the return of the syscalls of `set` (gdb's `catch syscall`):
+    /// StopReason::SyscallEntry, then, when the thread goes on, StopReason::SyscallExit of the
+    /// same syscall (none for one that does not return: exit, exit_group, a successful
+    /// execve). The empty set: every syscall; nothing: no syscall stops (the default). Every
+    /// thread's syscall set becomes `set` (with execve and execveat while exec is followed,
+    /// which then takes an execve's entry for itself), and the continuing operations ask for
+    /// STOP_PRE_SYSCALL and STOP_POST_SYSCALL; the steps do not (a stepped syscall
+    /// instruction is not caught, as under gdb). The cost: as for set_follow_exec() the shim
+    /// stops at every syscall when the program has no seccomp filter of its set (a program
+    /// launched with Command::syscalls has one), and passes on those outside the set.
+    /// \errors ESRCH the process is gone; the handles'.
+    DebugResult<void> set_caught_syscalls(std::optional<SyscallSet> set);
+    [[nodiscard]] const std::optional<SyscallSet>& caught_syscalls() const noexcept {
+        return caught_;
+    }
+
     /// Lets the process run on untraced: every int3 of the table is taken out of memory and
     /// every thread's handle detached (a thread at a reported signal gets it). A launched
     /// process is no longer killed by the Inferior, nor reaped: it is given up (Child::
@@ -399,6 +438,8 @@ private:
         bool stepping = false;
         /// Non-stop: a new thread, to be resumed once nothing is stopped on purpose.
         bool fresh = false;
+        /// The caught syscall whose entry was reported: its return is reported next.
+        std::optional<std::uint64_t> caught_entry;
         /// At an execve's entry stop (follow_exec_): `exec_path`, rip then `exec_rip`.
         bool exec_entry = false;
         std::string exec_path;
@@ -435,7 +476,9 @@ private:
         std::uint64_t min_rsp = 0;
     };
 
-    [[nodiscard]] PtraceFlags run_flags() const noexcept {
+    /// What every resume asks for: the stops of breakpoints, signals and new threads, and
+    /// the execve entries followed.
+    [[nodiscard]] PtraceFlags base_flags() const noexcept {
         PtraceFlags flags =
             PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_SIGNAL | PtraceFlags::EVENT_CLONE;
         if (follow_exec_) {
@@ -443,9 +486,22 @@ private:
         }
         return flags;
     }
-    [[nodiscard]] PtraceFlags step_flags() const noexcept {
-        return run_flags() | PtraceFlags::STOP_SINGLESTEP;
+    /// A continuing resume: also the caught syscalls' entries and returns.
+    [[nodiscard]] PtraceFlags run_flags() const noexcept {
+        return caught_
+                   ? base_flags() | PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL
+                   : base_flags();
     }
+    [[nodiscard]] PtraceFlags step_flags() const noexcept {
+        return base_flags() | PtraceFlags::STOP_SINGLESTEP;
+    }
+    /// Whether the syscall `nr` is caught (set_caught_syscalls()).
+    [[nodiscard]] bool catches(std::uint64_t nr) const noexcept {
+        return caught_ && (caught_->empty() || caught_->contains(nr));
+    }
+    /// Gives every thread the syscall set that `caught` and following exec (`follow`) need;
+    /// nothing when neither asks for syscall stops (the set stays: an empty one means all).
+    DebugResult<void> apply_syscall_set(const std::optional<SyscallSet>& caught, bool follow);
     [[nodiscard]] PtraceFlags flags_for(const Thread& t) const noexcept {
         return t.stepping ? step_flags() : run_flags();
     }
@@ -703,6 +759,7 @@ private:
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;
     bool follow_exec_ = false;
+    std::optional<SyscallSet> caught_;  ///< set_caught_syscalls()
     std::uint64_t exec_generation_ = 0; ///< successful execs so far
     std::map<pid_t, KeptFork> forks_;   ///< destroyed first: held children let go
 };

@@ -63,6 +63,7 @@ inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
     inferior.policies_ = policies_;
     inferior.fork_policy_ = fork_policy_;
     inferior.follow_exec_ = follow_exec_;
+    inferior.caught_ = caught_;
     inferior.mode_ = mode_;
     return inferior;
 }
@@ -148,16 +149,49 @@ inline DebugResult<void> Inferior::set_follow_exec(bool on) {
     if (exit_status_) {
         return gone_error();
     }
-    if (on) {
-        const SyscallSet execs{SYS_execve, SYS_execveat};
-        for (auto& [tid, t] : threads_) {
-            if (auto r = t.tracer.set_syscalls(execs); !r) {
-                return thread_error(r.error(), tid, "cannot set its syscall set");
-            }
+    if (auto r = apply_syscall_set(caught_, on); !r) {
+        return r;
+    }
+    follow_exec_ = on;
+    return {};
+}
+
+inline DebugResult<void> Inferior::set_caught_syscalls(std::optional<SyscallSet> set) {
+    if (exit_status_) {
+        return gone_error();
+    }
+    if (auto r = apply_syscall_set(set, follow_exec_); !r) {
+        return r;
+    }
+    // A thread at a caught entry keeps it: gdb turns catching off at every stop and on
+    // again before it resumes, and then expects the return (resume() forgets the entry
+    // when the thread goes on without asking for it).
+    caught_ = set;
+    return {};
+}
+
+inline DebugResult<void> Inferior::apply_syscall_set(const std::optional<SyscallSet>& caught,
+                                                     bool follow) {
+    if (!caught && !follow) {
+        // Nothing asks for PRE or POST now: the set stays (an empty set would mean every
+        // syscall, which no resume asks for either).
+        return {};
+    }
+    SyscallSet set; // empty: every syscall
+    if (!caught || !caught->empty()) {
+        if (caught) {
+            set = *caught;
+        }
+        if (follow) {
+            set.insert(SYS_execve);
+            set.insert(SYS_execveat);
         }
     }
-    // Off: the set stays (an empty set would mean every syscall); PRE is no longer asked.
-    follow_exec_ = on;
+    for (auto& [tid, t] : threads_) {
+        if (auto r = t.tracer.set_syscalls(set); !r) {
+            return thread_error(r.error(), tid, "cannot set its syscall set");
+        }
+    }
     return {};
 }
 

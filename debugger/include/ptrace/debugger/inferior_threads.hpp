@@ -287,20 +287,48 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         return Got::Nothing;
     }
     if (std::holds_alternative<events::PreSyscall>(v)) {
-        // Asked only to follow exec; any other syscall (an empty set, a foreign
+        // Asked to follow exec and for the caught syscalls; any other (a foreign
         // architecture's number) goes on as a passed signal does.
         auto regs = read_registers(tid, t, " at a syscall");
         if (!regs) {
             return regs.error();
         }
         const std::uint64_t nr = regs->rax; // at PRE, rax is the number (D1)
-        if (!follow_exec_ || (nr != SYS_execve && nr != SYS_execveat)) {
-            return Got::ProgramSignal;
+        if (follow_exec_ && (nr == SYS_execve || nr == SYS_execveat)) {
+            t.exec_entry = true;
+            t.exec_rip = regs->rip;
+            t.exec_path = read_string(nr == SYS_execve ? regs->rdi : regs->rsi);
+            return Got::ExecEntry;
         }
-        t.exec_entry = true;
-        t.exec_rip = regs->rip;
-        t.exec_path = read_string(nr == SYS_execve ? regs->rdi : regs->rsi);
-        return Got::ExecEntry;
+        if (!catches(nr)) {
+            return Got::ProgramSignal; // a syscall of another architecture, say: go on
+        }
+        t.caught_entry = nr;
+        Stop stop;
+        stop.reason = StopReason::SyscallEntry;
+        stop.tid = tid;
+        stop.rip = regs->rip;
+        stop.syscall = nr;
+        report = stop;
+        return Got::Report;
+    }
+    if (std::holds_alternative<events::PostSyscall>(v)) {
+        const std::optional<std::uint64_t> entered = t.caught_entry;
+        t.caught_entry.reset();
+        if (!entered || !catches(*entered)) {
+            return Got::ProgramSignal; // an execve that failed, say: go on
+        }
+        auto regs = read_registers(tid, t, " at a syscall's return");
+        if (!regs) {
+            return regs.error();
+        }
+        Stop stop;
+        stop.reason = StopReason::SyscallExit;
+        stop.tid = tid;
+        stop.rip = regs->rip;
+        stop.syscall = *entered;
+        report = stop;
+        return Got::Report;
     }
     if (const auto* sig = std::get_if<events::Signal>(&v)) {
         if (sig->signal == SIGSTOP && t.sigstops_owed > 0) {
@@ -411,6 +439,9 @@ inline DebugResult<Inferior::Got> Inferior::on_int3(pid_t tid, Thread& t,
 
 inline DebugResult<void> Inferior::resume(pid_t tid, PtraceFlags flags) {
     Thread& t = threads_.at(tid);
+    if (!flags.contains(PtraceFlags::STOP_POST_SYSCALL)) {
+        t.caught_entry.reset(); // its return will not stop
+    }
     auto r = t.tracer.next(flags | t.leave | extra_);
     t.leave = PtraceFlags{};
     t.signal = 0;
