@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -473,7 +474,7 @@ private:
                    ";"
                    "qXfer:threads:read+;"
                    "QStartNoAckMode+;multiprocess+;"
-                   "swbreak+;vContSupported+" +
+                   "swbreak+;vContSupported+;QCatchSyscalls+" +
                    forks;
         }
         if (q == "QStartNoAckMode") {
@@ -493,6 +494,26 @@ private:
             }
             target_.pass_signals(numbers);
             return "OK";
+        }
+        if (q.starts_with("QCatchSyscalls:")) {
+            // `QCatchSyscalls:0` stops catching; `QCatchSyscalls:1` catches every syscall,
+            // `QCatchSyscalls:1;NR;...` those numbers (hex).
+            const auto items = rsp::split(q.substr(15), ';');
+            if (items.empty() || (items[0] != "0" && items[0] != "1") ||
+                (items[0] == "0" && items.size() > 1)) {
+                return "E01";
+            }
+            std::optional<ptrace_api::SyscallSet> set;
+            if (items[0] == "1") {
+                set.emplace();
+                for (std::size_t i = 1; i < items.size(); ++i) {
+                    const auto n = rsp::parse_hex(items[i]);
+                    if (!n || !set->insert(*n)) {
+                        return "E01"; // not a number, or beyond the syscall table's 512
+                    }
+                }
+            }
+            return target_.catch_syscalls(set) ? "OK" : "E01";
         }
         if (q.starts_with("QProgramSignals:")) {
             return "OK";

@@ -9,6 +9,7 @@
 #include <ptrace/debugger/maps.hpp>
 #include <ptrace/debugger/watchpoints.hpp>
 #include <ptrace/registers.hpp>
+#include <ptrace/syscall_set.hpp>
 
 #include <algorithm>
 #include <array>
@@ -240,6 +241,19 @@ public:
     /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
     void report_forks() { inferior_.set_fork_policy(dbg::ForkPolicy::Keep); }
 
+    // --- catch syscall (QCatchSyscalls) ----------------------------------------------------
+
+    /// gdb's `catch syscall`: stops at the entry and the return of the syscalls of `set` (the
+    /// empty set: all), reported as `syscall_entry:NR` and `syscall_return:NR`; nothing
+    /// stops catching. \returns false when the program is gone or its threads' syscall sets
+    /// cannot be written.
+    bool catch_syscalls(const std::optional<ptrace_api::SyscallSet>& set) {
+        if (inferior_.exited()) {
+            return false;
+        }
+        return static_cast<bool>(inferior_.set_caught_syscalls(set));
+    }
+
     /// Selects the process whose memory and breakpoints the next packets address: ours, or
     /// a held forked child. \returns false for any other process.
     bool select_process(pid_t process) {
@@ -432,6 +446,10 @@ public:
             extra = "swbreak:;";
         } else if (stop.reason == StopReason::Fork) {
             extra = "fork:" + thread_id(stop.child, stop.child) + ";";
+        } else if (stop.reason == StopReason::SyscallEntry) {
+            extra = "syscall_entry:" + rsp::hex_number(stop.syscall) + ";";
+        } else if (stop.reason == StopReason::SyscallExit) {
+            extra = "syscall_return:" + rsp::hex_number(stop.syscall) + ";";
         }
         std::string out = "T" + two_hex(static_cast<unsigned>(gdb_signal(signal))) + extra;
         if (auto regs = inferior_.registers(stop.tid)) {

@@ -176,6 +176,8 @@ SCENARIOS = {
                        local_files=False),
     # Real programs (not built for the tests; stripped, without debug information).
     "ls": Scenario("/bin/ls", ["-a", "{tmp}"]),
+    "catch_syscall": Scenario("/bin/ls", ["-a", "{tmp}"],
+                              expect=["\tcatchpoint already hit 2 times"]),
     "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"]),
     "py_threads": Scenario("/usr/bin/python3", ["{here}/programs/py_threads.py"]),
     "py_spawn": Scenario("/usr/bin/python3", ["{here}/programs/py_spawn.py"],

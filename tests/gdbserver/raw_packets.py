@@ -195,6 +195,13 @@ def main():
     check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
     check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
     check("G bad hex", s.ask(b"Gzz"), b"E01")
+    check("QCatchSyscalls bad switch", s.ask(b"QCatchSyscalls:2"), b"E01")
+    check("QCatchSyscalls none", s.ask(b"QCatchSyscalls:"), b"E01")
+    check("QCatchSyscalls bad number", s.ask(b"QCatchSyscalls:1;zz"), b"E01")
+    check("QCatchSyscalls number beyond the table", s.ask(b"QCatchSyscalls:1;200"), b"E01")
+    check("QCatchSyscalls off with numbers", s.ask(b"QCatchSyscalls:0;1"), b"E01")
+    check("QCatchSyscalls write", s.ask(b"QCatchSyscalls:1;1"), b"OK")
+    check("QCatchSyscalls off", s.ask(b"QCatchSyscalls:0"), b"OK")
     check("g still answers", s.ask(b"g"), rb"[0-9a-f]{1120}([0-9a-f]{512}([0-9a-f]{3200})?)?")
     check("qfThreadInfo", s.ask(b"qfThreadInfo"), rb"mp[0-9a-f]+\.[0-9a-f]+")
     # vFile:pread answers at most 16 KiB whatever gdb asks for (examples/gdbserver/vfile.hpp,
@@ -215,7 +222,7 @@ def main():
                 b"Z3,", b"H", b"Hg", b"Hc", b"T", b"q", b"qXfer:", b"qXfer:features:read:",
                 b"qXfer:auxv:read::", b"qXfer:threads:read::", b"qXfer:exec-file:read:",
                 b"vFile:open:", b"vFile:pread:", b"vFile:fstat:", b"vFile:close:",
-                b"vFile:readlink:", b"QPassSignals:", b"qC", b"qfThreadInfo", b"?", b"vCont?"]
+                b"vFile:readlink:", b"QPassSignals:", b"QCatchSyscalls:", b"qC", b"qfThreadInfo", b"?", b"vCont?"]
     alphabet = b"0123456789abcdefxyz,:;=-p.}*"
     for _ in range(1000):
         body = rng.choice(prefixes) + bytes(rng.choice(alphabet)
