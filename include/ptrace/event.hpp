@@ -89,6 +89,13 @@ struct Clone {
     std::uint64_t pid = 0;
     friend constexpr bool operator==(Clone, Clone) = default;
 };
+/// The tracee executed a new program and is at its first instruction (STOP_EXEC, an
+/// extension: decision 26). `former_tid` is the thread that called exec: another thread than
+/// the leader takes the leader's TID, which is the tracee's now.
+struct Exec {
+    std::uint64_t former_tid = 0;
+    friend constexpr bool operator==(Exec, Exec) = default;
+};
 /// A record whose cause this library does not know (or that is not exactly one known bit).
 struct Unknown {
     PtraceEvent event;
@@ -98,7 +105,7 @@ struct Unknown {
 
 using EventView =
     std::variant<events::PreSyscall, events::PostSyscall, events::SingleStep, events::Signal,
-                 events::Breakpoint, events::Exit, events::Clone, events::Unknown>;
+                 events::Breakpoint, events::Exit, events::Clone, events::Exec, events::Unknown>;
 
 // view, to_event and to_string use these indexes.
 static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::PreSyscall> &&
@@ -108,12 +115,13 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
               std::is_same_v<std::variant_alternative_t<4, EventView>, events::Breakpoint> &&
               std::is_same_v<std::variant_alternative_t<5, EventView>, events::Exit> &&
               std::is_same_v<std::variant_alternative_t<6, EventView>, events::Clone> &&
-              std::is_same_v<std::variant_alternative_t<7, EventView>, events::Unknown>);
+              std::is_same_v<std::variant_alternative_t<7, EventView>, events::Exec> &&
+              std::is_same_v<std::variant_alternative_t<8, EventView>, events::Unknown>);
 
 /// The typed meaning of `event`, for `std::visit` or `std::get_if`.
 [[nodiscard]] constexpr EventView view(const PtraceEvent& event) noexcept {
     // std::in_place_index builds the alternative in place: no converting constructor (and its
-    // overload set over the eight alternatives) is instantiated per return, and no search of
+    // overload set over the nine alternatives) is instantiated per return, and no search of
     // the alternatives for a type (the static_assert above pins the indexes).
     using F = PtraceFlags;
     using std::in_place_index;
@@ -139,12 +147,15 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
     if (cause == F::EVENT_CLONE) {
         return EventView(in_place_index<6>, events::Clone{event.a});
     }
-    return EventView(in_place_index<7>, events::Unknown{event});
+    if (cause == F::STOP_EXEC) {
+        return EventView(in_place_index<7>, events::Exec{event.a});
+    }
+    return EventView(in_place_index<8>, events::Unknown{event});
 }
 
 /// The record for a typed event (what a trace handle queues).
 [[nodiscard]] constexpr PtraceEvent to_event(const EventView& meaning) noexcept {
-    // A switch on the index, not std::visit: visit's dispatch table over eight alternatives
+    // A switch on the index, not std::visit: visit's dispatch table over nine alternatives
     // would be instantiated in every translation unit that includes this header.
     using F = PtraceFlags;
     switch (meaning.index()) {
@@ -164,10 +175,12 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, EventView>, events::P
         return PtraceEvent::of(F::STOP_EXIT, std::get_if<5>(&meaning)->status.raw);
     case 6:
         return PtraceEvent::of(F::EVENT_CLONE, std::get_if<6>(&meaning)->pid);
-    default: // 7, events::Unknown (the alternatives cannot make the variant valueless)
+    case 7:
+        return PtraceEvent::of(F::STOP_EXEC, std::get_if<7>(&meaning)->former_tid);
+    default: // 8, events::Unknown (the alternatives cannot make the variant valueless)
         break;
     }
-    const auto* unknown = std::get_if<7>(&meaning);
+    const auto* unknown = std::get_if<8>(&meaning);
     return unknown != nullptr ? unknown->event : PtraceEvent{};
 }
 

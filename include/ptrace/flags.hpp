@@ -24,6 +24,7 @@ PTRACE_API_BITFLAGS(PtraceFlags, std::uint64_t, "PTRACE_",
                     (STOP_SIGNAL, 0x0008),       // stop before a signal is acted on (D5)
                     (STOP_BREAKPOINT, 0x0010),   // stop on int3 (D6)
                     (STOP_EXIT, 0x0020),         // stop before the tracee exits (D7)
+                    (STOP_EXEC, 0x0040),         // stop after an exec (extension, decision 26)
                     (STOP_MASK, 0x00ff),         // every stop bit, assigned or not
                     (EVENT_CLONE, 0x0100),       // report new threads and processes (F1)
                     (EVENT_MASK, 0x0f00),        // every event bit
@@ -37,7 +38,8 @@ static_assert(sizeof(PtraceFlags) == 8 && alignof(PtraceFlags) == 8);
 static_assert(PtraceFlags::all().bits() == 0xffff);
 static_assert(PtraceFlags::STOP_MASK.contains(
     PtraceFlags::STOP_PRE_SYSCALL | PtraceFlags::STOP_POST_SYSCALL | PtraceFlags::STOP_SINGLESTEP |
-    PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_EXIT));
+    PtraceFlags::STOP_SIGNAL | PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_EXIT |
+    PtraceFlags::STOP_EXEC));
 static_assert(PtraceFlags::EVENT_MASK.contains(PtraceFlags::EVENT_CLONE));
 static_assert(PtraceFlags::FLAG_MASK.contains(PtraceFlags::FLAG_IGNORE | PtraceFlags::FLAG_WAIT));
 static_assert(!PtraceFlags::STOP_MASK.intersects(PtraceFlags::EVENT_MASK | PtraceFlags::FLAG_MASK));

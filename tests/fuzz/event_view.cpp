@@ -42,7 +42,7 @@ PtraceEvent canonical(const PtraceEvent& e) {
     if (e.cause == F::STOP_SIGNAL) {
         return PtraceEvent::of(e.cause, e.a, e.b);
     }
-    if (e.cause == F::STOP_EXIT || e.cause == F::EVENT_CLONE) {
+    if (e.cause == F::STOP_EXIT || e.cause == F::EVENT_CLONE || e.cause == F::STOP_EXEC) {
         return PtraceEvent::of(e.cause, e.a);
     }
     return PtraceEvent::of(e.cause);
@@ -51,7 +51,8 @@ PtraceEvent canonical(const PtraceEvent& e) {
 bool known_cause(PtraceFlags cause) {
     using F = PtraceFlags;
     for (const PtraceFlags f : {F::STOP_PRE_SYSCALL, F::STOP_POST_SYSCALL, F::STOP_SINGLESTEP,
-                                F::STOP_SIGNAL, F::STOP_BREAKPOINT, F::STOP_EXIT, F::EVENT_CLONE}) {
+                                F::STOP_SIGNAL, F::STOP_BREAKPOINT, F::STOP_EXIT, F::EVENT_CLONE,
+                                F::STOP_EXEC}) {
         if (cause == f) {
             return true;
         }
@@ -87,6 +88,9 @@ void check_record(const PtraceEvent& e) {
     }
     if (const auto* c = std::get_if<events::Clone>(&meaning)) {
         FUZZ_CHECK(c->pid == e.a, describe(e));
+    }
+    if (const auto* x = std::get_if<events::Exec>(&meaning)) {
+        FUZZ_CHECK(x->former_tid == e.a, describe(e));
     }
 
     // Debug texts: Redox's record form, and the typed form.

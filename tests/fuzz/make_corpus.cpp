@@ -136,6 +136,7 @@ void event_seeds(Corpus& c) {
         {"exit-code", PtraceEvent::of(F::STOP_EXIT, 0x700)},
         {"exit-killed", PtraceEvent::of(F::STOP_EXIT, 9)},
         {"clone", PtraceEvent::of(F::EVENT_CLONE, 4321)},
+        {"exec", PtraceEvent::of(F::STOP_EXEC, 4322)},
         {"reserved-cause", PtraceEvent::of(F::from_bits_retain(0x200), 7)},
         {"two-causes", PtraceEvent::of(F::STOP_PRE_SYSCALL | F::STOP_EXIT)},
         {"empty-cause", PtraceEvent::of(F::empty())},

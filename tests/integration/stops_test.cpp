@@ -410,6 +410,40 @@ TEST_SUITE("integration") {
         CHECK(done.a == (6 << 8));
     }
 
+    TEST_CASE("Decision 26: STOP_EXEC stops after the exec, at the new program's first "
+              "instruction, with the caller's TID in a; without it the exec goes unseen") {
+        for (const bool asked : {true, false}) {
+            CAPTURE(asked);
+            Scenario sc;
+            const auto [pid, fd, regs] = at_getppid(sc, {"exec", tracee_path(), "exit", "6"});
+            const auto bp =
+                PtraceFlags::STOP_EXIT | (asked ? PtraceFlags::STOP_EXEC : PtraceFlags::empty());
+            const PtraceEvent ev = stop_at(fd, bp);
+            if (!asked) {
+                CHECK(cause(ev) == PtraceFlags::STOP_EXIT.bits());
+                CHECK(ev.a == (6 << 8));
+                continue;
+            }
+            REQUIRE(cause(ev) == PtraceFlags::STOP_EXEC.bits());
+            CHECK(ev.a == static_cast<std::uint64_t>(pid));
+            CHECK(ptrace_api::view(ev) ==
+                  ptrace_api::EventView(ptrace_api::events::Exec{static_cast<std::uint64_t>(pid)}));
+            // Held before the new program's first instruction: the dynamic loader's entry,
+            // with the new argument vector in place.
+            CHECK(in_executable_mapping(pid, int_regs(regs).rip, "ld-linux-x86-64.so.2"));
+            std::string cmdline;
+            const std::string file = "/proc/" + std::to_string(pid) + "/cmdline";
+            REQUIRE(shim::sys::read_small_file(file.c_str(), cmdline));
+            CHECK(cmdline == tracee_path() + std::string("\0exit\0"
+                                                         "6\0",
+                                                         8));
+            CHECK(events(fd).empty());
+            const PtraceEvent done = stop_at(fd, PtraceFlags::STOP_EXIT | PtraceFlags::STOP_EXEC);
+            CHECK(cause(done) == PtraceFlags::STOP_EXIT.bits());
+            CHECK(done.a == (6 << 8));
+        }
+    }
+
     TEST_CASE("Decision 18/H6: a signal interrupting read(2) shows no -ERESTART POST and no "
               "duplicate PRE") {
         Scenario sc;

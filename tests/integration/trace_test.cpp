@@ -33,9 +33,9 @@ TEST_SUITE("integration") {
         const int fd = pid_fd.second;
         CHECK_ERRC(op_bits(fd, std::uint64_t{1} << 16), std::errc::invalid_argument);
         CHECK_ERRC(op_bits(fd, ~std::uint64_t{0}), std::errc::invalid_argument);
-        // 0x40 is an unassigned stop bit: it installs a bp that never fires (B2), so the blocking
+        // 0x80 is an unassigned stop bit: it installs a bp that never fires (B2), so the blocking
         // write runs the tracee to completion.
-        CHECK_ERRC(op_bits(fd, 0x40), std::errc::no_such_process);
+        CHECK_ERRC(op_bits(fd, 0x80), std::errc::no_such_process);
         CHECK(events(fd).empty());
         const int status = sc.wait_exit(pid);
         CHECK(WIFEXITED(status));

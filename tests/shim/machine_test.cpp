@@ -235,6 +235,34 @@ std::vector<Scenario> scenarios() {
              be.event_msg[tid] = tid;
              be.regs[tid] = regs_with(SYS_getpid, tid);
          }},
+        {"decision 26: STOP_EXEC reports an exec with the TID that called it and holds the "
+         "tracee until the next write",
+         {write(F::STOP_EXEC), stop(exec_stop, {}, {{F::STOP_EXEC, tid}}),
+          write(F::STOP_EXEC | F::STOP_EXIT, {act(PTRACE_CONT)})},
+         [](FakeBackend& be) { be.event_msg[tid] = tid; }},
+        {"decision 26: without STOP_EXEC in the breakpoint an exec goes on unreported",
+         {write(F::STOP_EXIT), stop(exec_stop, {act(PTRACE_CONT)})},
+         [](FakeBackend& be) { be.event_msg[tid] = tid; }},
+        {"decision 26/17: with POST too, the exec is reported and the execve has no POST",
+         {write(F::STOP_POST_SYSCALL | F::STOP_EXEC, {act(PTRACE_INTERRUPT)}),
+          stop(interrupt, {act(PTRACE_SYSCALL)}), stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+          stop(exec_stop, {}, {{F::STOP_EXEC, tid}}),
+          write(F::STOP_POST_SYSCALL | F::STOP_EXEC, {act(PTRACE_SYSCALL)}),
+          stop(syscall_stop, {act(PTRACE_SYSCALL)}), stop(syscall_stop, {act(PTRACE_SYSCALL)}),
+          stop(syscall_stop, {}, {{F::STOP_POST_SYSCALL}})},
+         [](FakeBackend& be) {
+             be.event_msg[tid] = tid;
+             be.regs[tid] = regs_with(SYS_getpid, tid);
+         }},
+        {"decision 26: an exec from a non-leader thread is reported under the leader's TID, "
+         "`a` the thread's own",
+         {write(F::STOP_EXEC), stop(exec_stop, {}, {{F::STOP_EXEC, tid}}, leader)},
+         [](FakeBackend& be) {
+             be.status[tid] = thread_status();
+             be.event_msg[leader] = static_cast<unsigned long>(tid);
+         },
+         O_RDWR,
+         [](Rig& rig) { CHECK(rig.s->tid == leader); }},
         {"exec from a non-leader thread: between the TID swap and the exec stop, its own TID "
          "names no task; the sweep keeps it, and the exec stop under the leader's TID goes on "
          "with its session",

@@ -46,6 +46,7 @@ TEST_SUITE("event") {
             {PtraceEvent::of(F::STOP_EXIT, 0x700), events::Exit{WaitStatus{0x700}},
              "Exit { status: 0x700 }"},
             {PtraceEvent::of(F::EVENT_CLONE, 4321), events::Clone{4321}, "Clone { pid: 4321 }"},
+            {PtraceEvent::of(F::STOP_EXEC, 4322), events::Exec{4322}, "Exec { former_tid: 4322 }"},
         };
         for (const auto& c : cases) {
             CAPTURE(c.text);

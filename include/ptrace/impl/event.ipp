@@ -43,10 +43,12 @@ PTRACE_API_DECL std::string to_string(const EventView& meaning) {
     }
     case 6:
         return "Clone { pid: " + std::to_string(std::get_if<6>(&meaning)->pid) + " }";
-    default: // 7, events::Unknown
+    case 7:
+        return "Exec { former_tid: " + std::to_string(std::get_if<7>(&meaning)->former_tid) + " }";
+    default: // 8, events::Unknown
         break;
     }
-    const auto* unknown = std::get_if<7>(&meaning);
+    const auto* unknown = std::get_if<8>(&meaning);
     return "Unknown(" + to_string(unknown != nullptr ? unknown->event : PtraceEvent{}) + ")";
 }
 

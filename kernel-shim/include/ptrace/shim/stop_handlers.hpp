@@ -228,6 +228,15 @@ inline void Machine::on_ptrace_event(detail::Tracee& t, int event) {
         t.tgid = t.tid;
         spaces_.erase(t.tid);
         mark_mem_stale(t.tid);
+        // Decision 26: STOP_EXEC reports it, `a` the TID that called exec (GETEVENTMSG; the
+        // record is keyed by the leader's TID already, rekey_exec()), and holds the tracee at
+        // the new program's first instruction.
+        unsigned long former = 0;
+        if (be_.ptrace_ptr(PTRACE_GETEVENTMSG, t.tid, 0, &former) != 0 || former == 0) {
+            former = static_cast<unsigned long>(t.tid);
+        }
+        finish_stop(t, report_if(t, PtraceFlags::STOP_EXEC, former), true);
+        return;
     }
     finish_stop(t, std::nullopt, false);
 }
