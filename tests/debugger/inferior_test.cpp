@@ -607,7 +607,7 @@ TEST_CASE("Issue 13 exec: reported with the path, the old breakpoints dropped, n
         CHECK(inferior.registers(hit.tid).value().rdi == 0);
         const dbg::Stop exec = cont(inferior);
         REQUIRE_MESSAGE(exec.reason == dbg::StopReason::Exec, exec.describe());
-        CHECK(exec.path == program);
+        CHECK(exec.path == std::filesystem::canonical(program));
         CHECK(exec.tid == inferior.pid());
         CHECK(inferior.breakpoints().list().empty());
         CHECK(inferior.threads() == std::vector<pid_t>{inferior.pid()});
@@ -638,7 +638,7 @@ TEST_CASE("Issue 13 exec: reported with the path, the old breakpoints dropped, n
             exec = wait_stop(inferior);
         }
         REQUIRE_MESSAGE(exec.reason == dbg::StopReason::Exec, exec.describe());
-        CHECK(exec.path == program);
+        CHECK(exec.path == std::filesystem::canonical(program));
         CHECK(exec.tid == inferior.pid()); // the leader's TID (Linux)
         CHECK(inferior.threads() == std::vector<pid_t>{inferior.pid()});
         REQUIRE(inferior.resume_thread(exec.tid).has_value());

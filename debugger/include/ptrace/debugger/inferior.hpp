@@ -56,8 +56,8 @@ enum class StopReason : std::uint8_t {
     Fork,              ///< ForkPolicy::Keep: thread `tid` forked the process `child`, which is
                        ///< held for take_fork()
     Exec,              ///< the process executed `path` (set_follow_exec(true)): `tid` is the
-                       ///< leader's TID, rip the new program's first instruction, and the
-                       ///< breakpoint table is new and empty
+                       ///< leader's TID, rip the new program's first instruction (the dynamic
+                       ///< loader's entry), and the breakpoint table is new and empty
     SyscallEntry,      ///< thread `tid` entered the caught syscall `syscall`
                        ///< (set_caught_syscalls()): rip is after its syscall instruction, rax
                        ///< its number (rule D1); the syscall runs when the thread goes on
@@ -102,7 +102,7 @@ struct Stop {
     WaitStatus status{};       ///< Exited: how the process ended
     int signal = 0;            ///< Signal: its number
     pid_t child = 0;           ///< Fork: the new process
-    std::string path;          ///< Exec: the program's path as the program gave it to execve
+    std::string path;          ///< Exec: the new program (/proc/<pid>/exe at the stop)
     std::uint64_t syscall = 0; ///< SyscallEntry, SyscallExit: the syscall's number
 
     /// "thread 42: breakpoint at 0x401136", "process exited with status 0", ...
@@ -312,15 +312,14 @@ public:
     /// Inferior ends. \errors ESRCH no such held child; the handles' errors.
     [[nodiscard]] DebugResult<Inferior> take_fork(pid_t child);
 
-    /// Follows exec (off by default): every thread's syscall set becomes {execve, execveat}
-    /// and every operation asks for their entry stop (STOP_PRE_SYSCALL). At an execve's entry
-    /// the path is read, the thread is stepped through the call with the others stopped;
-    /// when it succeeds the breakpoint table is replaced by a new, empty one (the old
-    /// program's addresses mean nothing now: pointers from set() are void) and
-    /// StopReason::Exec is reported; a failed execve goes on silently. The cost: without a
-    /// seccomp filter every syscall of the program makes two extra stops in the shim
-    /// (kernel-shim/README.md, "Syscall filter"). Off: an exec goes unnoticed and the
-    /// table describes the old program. \errors ESRCH the process is gone; the handles'.
+    /// Follows exec (off by default): every operation asks for the exec stop (STOP_EXEC,
+    /// decision 26), which comes after a successful exec, at the new program's first
+    /// instruction. Then the other threads are gone (the exec ended them), the thread that
+    /// executed has the leader's TID, the kept stops are dropped, the breakpoint table is
+    /// replaced by a new, empty one (the old program's addresses mean nothing now: pointers
+    /// from set() are void), and StopReason::Exec is reported. A failed exec is not seen. It
+    /// costs nothing while the program runs. Off: an exec goes unnoticed and the table
+    /// describes the old program. \errors ESRCH the process is gone.
     DebugResult<void> set_follow_exec(bool on);
     [[nodiscard]] bool follow_exec() const noexcept { return follow_exec_; }
 
@@ -328,12 +327,11 @@ public:
     /// StopReason::SyscallEntry, then, when the thread goes on, StopReason::SyscallExit of the
     /// same syscall (none for one that does not return: exit, exit_group, a successful
     /// execve). The empty set: every syscall; nothing: no syscall stops (the default). Every
-    /// thread's syscall set becomes `set` (with execve and execveat while exec is followed,
-    /// which then takes an execve's entry for itself), and the continuing operations ask for
+    /// thread's syscall set becomes `set`, and the continuing operations ask for
     /// STOP_PRE_SYSCALL and STOP_POST_SYSCALL; the steps do not (a stepped syscall
-    /// instruction is not caught, as under gdb). The cost: as for set_follow_exec() the shim
-    /// stops at every syscall when the program has no seccomp filter of its set (a program
-    /// launched with Command::syscalls has one), and passes on those outside the set.
+    /// instruction is not caught, as under gdb). The cost: the shim stops at every syscall
+    /// when the program has no seccomp filter of its set (a program launched with
+    /// Command::syscalls has one), and passes on those outside the set.
     /// \errors ESRCH the process is gone; the handles'.
     DebugResult<void> set_caught_syscalls(std::optional<SyscallSet> set);
     [[nodiscard]] const std::optional<SyscallSet>& caught_syscalls() const noexcept {
@@ -440,10 +438,6 @@ private:
         bool fresh = false;
         /// The caught syscall whose entry was reported: its return is reported next.
         std::optional<std::uint64_t> caught_entry;
-        /// At an execve's entry stop (follow_exec_): `exec_path`, rip then `exec_rip`.
-        bool exec_entry = false;
-        std::string exec_path;
-        std::uint64_t exec_rip = 0;
     };
 
     /// A forked child held for take_fork(): frozen, its memory a copy of ours with the
@@ -464,10 +458,9 @@ private:
         Nothing,
         Step,
         OurStop,
-        ProgramSignal, ///< also a syscall entry that is not an exec: go on
+        ProgramSignal, ///< also a syscall stop that is not reported: go on
         Report,
         Silent,
-        ExecEntry, ///< an execve's entry (follow_exec_): complete_exec() next
     };
 
     struct Target {
@@ -477,12 +470,12 @@ private:
     };
 
     /// What every resume asks for: the stops of breakpoints, signals and new threads, and
-    /// the execve entries followed.
+    /// of exec when it is followed.
     [[nodiscard]] PtraceFlags base_flags() const noexcept {
         PtraceFlags flags =
             PtraceFlags::STOP_BREAKPOINT | PtraceFlags::STOP_SIGNAL | PtraceFlags::EVENT_CLONE;
         if (follow_exec_) {
-            flags = flags | PtraceFlags::STOP_PRE_SYSCALL;
+            flags = flags | PtraceFlags::STOP_EXEC;
         }
         return flags;
     }
@@ -499,9 +492,7 @@ private:
     [[nodiscard]] bool catches(std::uint64_t nr) const noexcept {
         return caught_ && (caught_->empty() || caught_->contains(nr));
     }
-    /// Gives every thread the syscall set that `caught` and following exec (`follow`) need;
-    /// nothing when neither asks for syscall stops (the set stays: an empty one means all).
-    DebugResult<void> apply_syscall_set(const std::optional<SyscallSet>& caught, bool follow);
+
     [[nodiscard]] PtraceFlags flags_for(const Thread& t) const noexcept {
         return t.stepping ? step_flags() : run_flags();
     }
@@ -659,15 +650,14 @@ private:
     DebugResult<void> nonstop_service(pid_t tid);
 
     /// Non-stop: after stops of the threads `halted` that nobody asked for (or of a thread
-    /// just serviced): an exec entry is completed with the others stopped; a thread with a
-    /// stop to report stays stopped; one running with a kept report (a Fork, announced while
-    /// it runs) is stopped; one at a breakpoint to step over is stepped over it with the
-    /// others stopped; every other is resumed as it was (its step, or a continue); new
-    /// threads start.
+    /// just serviced): a thread with a stop to report stays stopped; one running with a kept
+    /// report (a Fork, announced while it runs) is stopped; one at a breakpoint to step over
+    /// is stepped over it with the others stopped; every other is resumed as it was (its
+    /// step, or a continue); new threads start.
     DebugResult<void> settle_halted(std::vector<pid_t> halted);
 
-    /// Non-stop: resumes each thread of `halted` that is stopped with no stop to report and
-    /// no exec entry to complete, as it was (its step, or a continue). One at the breakpoint
+    /// Non-stop: resumes each thread of `halted` that is stopped with no stop to report, as it
+    /// was (its step, or a continue). One at the breakpoint
     /// it is to step over (a hit whose condition was false, met while it was being stopped)
     /// is stepped over it with the others stopped (step_over_alone()); any other forgets its
     /// breakpoint to step over.
@@ -678,11 +668,6 @@ private:
     /// then resumes the others as they were and `tid` as `kind` says (Step: its step is
     /// over, reported as a Step stop).
     DebugResult<void> step_over_alone(pid_t tid, ResumeKind kind);
-
-    /// Non-stop: the thread `tid` is at an execve's entry; the others are stopped and it is
-    /// stepped through the call (complete_exec()). After a failed exec it goes on as it was
-    /// and the others too.
-    DebugResult<void> exec_alone(pid_t tid);
 
     // ---- forks and exec (inferior_forks.hpp) ----
 
@@ -704,27 +689,15 @@ private:
     /// The thread `tid`, past its vfork (or gone), no longer keeps the int3s out.
     DebugResult<void> vfork_ended(Thread& t);
 
-    /// The NUL-terminated string at `address` in the program (up to 4 KiB), or "" when it
-    /// cannot be read.
-    std::string read_string(std::uint64_t address);
+    /// The exec stop of `tid` (decision 26; the thread is at the new program's first
+    /// instruction): the other threads are forgotten (the exec ended them), the thread takes
+    /// the leader's TID, the kept stops and the breakpoint table are dropped (a new table over
+    /// the new program), and `report` is the Exec stop.
+    DebugResult<Got> on_exec(pid_t tid, std::optional<Stop>& report);
 
-    /// All-stop, after stop_all(): completes the exec of a thread stopped at an execve's
-    /// entry; its Exec report replaces every kept stop (those were of the old program).
-    DebugResult<void> finish_execs();
-
-    /// Completes the exec of `tid` (complete_exec()) and keeps its stop in pending_: the
-    /// Exec (\returns true: the other threads are gone), or what the step met instead of its
-    /// end; a failed exec's Step only with `report_step` (a ThreadExited is kept by forget()).
-    DebugResult<bool> keep_exec_stop(pid_t tid, bool report_step);
-
-    /// The thread `tid` is at an execve's entry (every other thread stopped): steps it
-    /// through the call. The step ends at the new program's first instruction when it
-    /// succeeded (Linux reports the step trap at the execve's return, as spawn() relies on),
-    /// right behind the syscall with rax a negative errno when it failed. After a success the
-    /// other threads are gone (the exec ended them), the thread has the leader's TID, the
-    /// kept stops and the breakpoint table are dropped (a new table over the new program),
-    /// and the Exec stop is returned; after a failure, the step's Step stop.
-    DebugResult<Stop> complete_exec(pid_t tid);
+    /// Gives every thread the syscall set `caught` needs; nothing when it asks for no
+    /// syscall stops (the set stays: an empty one means all, which no resume asks for).
+    DebugResult<void> apply_syscall_set(const std::optional<SyscallSet>& caught);
 
     // ---- attaching, and the end of the process (inferior_lifetime.hpp) ----
 

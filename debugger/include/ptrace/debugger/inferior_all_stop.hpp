@@ -190,8 +190,8 @@ inline DebugResult<Stop> Inferior::run() {
                 if (!got) {
                     return got.error();
                 }
-                if (*got && (**got == Got::Report || **got == Got::ExecEntry ||
-                             (**got == Got::Silent && threads_.at(tid).over))) {
+                if (*got &&
+                    (**got == Got::Report || (**got == Got::Silent && threads_.at(tid).over))) {
                     stop_world = true;
                 }
             }
@@ -212,9 +212,6 @@ inline DebugResult<Stop> Inferior::run() {
             }
         }
         if (auto r = stop_all(); !r) {
-            return r.error();
-        }
-        if (auto r = finish_execs(); !r) {
             return r.error();
         }
         if (interrupted && !threads_.empty()) {
@@ -408,9 +405,6 @@ inline DebugResult<Stop> Inferior::single_step(pid_t tid, bool watch_interrupt) 
             if (*last == Got::OurStop || *last == Got::ProgramSignal) {
                 again = true;
                 continue;
-            }
-            if (*last == Got::ExecEntry) {
-                return complete_exec(tid);
             }
             if (own) {
                 return *own;

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Forks and exec (inferior.hpp): a new thread or forked process announced by EVENT_CLONE
 // (adopted, let go or held by the ForkPolicy), a held child taken as an Inferior of its own
-// (take_fork()), and exec following: an execve's entry stepped through and the breakpoint
-// table replaced (set_follow_exec(), complete_exec()).
+// (take_fork()), exec following (the exec stop, the threads and the breakpoint table after
+// it: set_follow_exec(), on_exec()) and the syscall sets of set_caught_syscalls().
 #pragma once
 
 #include <ptrace/debugger/inferior.hpp>
 
-#include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -149,10 +150,7 @@ inline DebugResult<void> Inferior::set_follow_exec(bool on) {
     if (exit_status_) {
         return gone_error();
     }
-    if (auto r = apply_syscall_set(caught_, on); !r) {
-        return r;
-    }
-    follow_exec_ = on;
+    follow_exec_ = on; // asked for (STOP_EXEC) at each thread's next resume
     return {};
 }
 
@@ -160,7 +158,7 @@ inline DebugResult<void> Inferior::set_caught_syscalls(std::optional<SyscallSet>
     if (exit_status_) {
         return gone_error();
     }
-    if (auto r = apply_syscall_set(set, follow_exec_); !r) {
+    if (auto r = apply_syscall_set(set); !r) {
         return r;
     }
     // A thread at a caught entry keeps it: gdb turns catching off at every stop and on
@@ -170,105 +168,24 @@ inline DebugResult<void> Inferior::set_caught_syscalls(std::optional<SyscallSet>
     return {};
 }
 
-inline DebugResult<void> Inferior::apply_syscall_set(const std::optional<SyscallSet>& caught,
-                                                     bool follow) {
-    if (!caught && !follow) {
-        // Nothing asks for PRE or POST now: the set stays (an empty set would mean every
-        // syscall, which no resume asks for either).
+inline DebugResult<void> Inferior::apply_syscall_set(const std::optional<SyscallSet>& caught) {
+    if (!caught) {
         return {};
     }
-    SyscallSet set; // empty: every syscall
-    if (!caught || !caught->empty()) {
-        if (caught) {
-            set = *caught;
-        }
-        if (follow) {
-            set.insert(SYS_execve);
-            set.insert(SYS_execveat);
-        }
-    }
     for (auto& [tid, t] : threads_) {
-        if (auto r = t.tracer.set_syscalls(set); !r) {
+        if (auto r = t.tracer.set_syscalls(*caught); !r) {
             return thread_error(r.error(), tid, "cannot set its syscall set");
         }
     }
     return {};
 }
 
-inline std::string Inferior::read_string(std::uint64_t address) {
-    std::string out;
-    std::array<std::byte, 256> chunk{};
-    while (out.size() < 4096) {
-        // Read up to the end of the page only: the next one may be unmapped.
-        const std::uint64_t room = 4096 - (address + out.size()) % 4096;
-        const std::size_t n = std::min<std::uint64_t>(chunk.size(), room);
-        if (!breakpoints_.read_memory(address + out.size(), std::span(chunk.data(), n))) {
-            break;
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            if (chunk[i] == std::byte{0}) {
-                return out;
-            }
-            out.push_back(static_cast<char>(chunk[i]));
-        }
-    }
-    return out;
-}
+// ---- exec ----
 
-inline DebugResult<void> Inferior::finish_execs() {
-    for (const pid_t tid : threads()) {
-        const auto it = threads_.find(tid);
-        if (it == threads_.end() || !it->second.exec_entry) {
-            continue;
-        }
-        auto executed = keep_exec_stop(tid, false);
-        if (!executed) {
-            return executed.error();
-        }
-        if (*executed) {
-            return {}; // the other threads are gone
-        }
-    }
-    return {};
-}
-
-inline DebugResult<bool> Inferior::keep_exec_stop(pid_t tid, bool report_step) {
-    auto stop = complete_exec(tid);
-    if (!stop) {
-        return stop.error();
-    }
-    if (stop->reason == StopReason::Exec) {
-        pending_.push_back(*stop);
-        return true;
-    }
-    // A failed exec's end (its Step) is reported only when asked; a ThreadExited is kept by
-    // forget() already.
-    const bool keep =
-        stop->reason == StopReason::Step ? report_step : stop->reason != StopReason::ThreadExited;
-    if (keep) {
-        pending_.push_back(*stop);
-    }
-    return false;
-}
-
-inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
-    Thread& t = threads_.at(tid);
-    t.exec_entry = false;
-    t.stepping = false;
-    t.over.reset();
-    const std::string path = std::move(t.exec_path);
-    const std::uint64_t entry_rip = t.exec_rip;
-    auto stop = single_step(tid);
-    if (!stop || stop->reason != StopReason::Step) {
-        return stop;
-    }
-    auto regs = read_registers(tid, threads_.at(tid), " after an execve");
+inline DebugResult<Inferior::Got> Inferior::on_exec(pid_t tid, std::optional<Stop>& report) {
+    auto regs = read_registers(tid, threads_.at(tid), " after an exec");
     if (!regs) {
         return regs.error();
-    }
-    const auto rax = static_cast<std::int64_t>(regs->rax);
-    if (regs->rip == entry_rip && rax < 0 && rax >= -4095) {
-        return stop; // the execve failed: the old program goes on
     }
     // The other threads were ended by the exec: forget them (their handles say so).
     for (auto it = threads_.begin(); it != threads_.end();) {
@@ -276,14 +193,22 @@ inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
             ++it;
             continue;
         }
+        // (A vfork's int3s taken out are not put back: that memory is gone, and its table
+        // with it; a put_back() now would write them into the new program.)
         (void)std::move(it->second.tracer).detach();
         it = threads_.erase(it);
     }
-    const pid_t now = threads_.at(tid).tracer.pid();
+    Thread& t = threads_.at(tid);
+    t.stepping = false;
+    t.over.reset();
+    t.caught_entry.reset(); // a caught execve's return: none comes (decision 17)
+    t.in_vfork = false;
+    const pid_t now = t.tracer.pid(); // the leader's TID, Linux's rule
     if (now != tid && now > 0) {
-        auto node = threads_.extract(tid);
-        node.key() = now;
-        threads_.insert(std::move(node));
+        if (auto node = threads_.extract(tid); !node.empty()) {
+            node.key() = now;
+            threads_.insert(std::move(node));
+        }
     }
     pending_.clear();
     target_.reset();
@@ -298,8 +223,10 @@ inline DebugResult<Stop> Inferior::complete_exec(pid_t tid) {
     exec.reason = StopReason::Exec;
     exec.tid = now > 0 ? now : tid;
     exec.rip = regs->rip;
-    exec.path = path;
-    return exec;
+    std::error_code ec;
+    exec.path = std::filesystem::read_symlink("/proc/" + std::to_string(pid_) + "/exe", ec);
+    report = exec;
+    return Got::Report;
 }
 
 } // namespace ptrace_api::debugger

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Non-stop control (inferior.hpp): each thread resumed (resume_thread()), stopped
 // (interrupt_thread()) and reported (wait_stop()) alone, the switch between the modes, and
-// the settling of threads after stops nobody asked for: a breakpoint stepped over, or an
-// exec completed, with the other threads stopped for that moment only.
+// the settling of threads after stops nobody asked for: a breakpoint stepped over with the
+// other threads stopped for that moment only.
 #pragma once
 
 #include <ptrace/debugger/inferior.hpp>
@@ -29,9 +29,6 @@ inline DebugResult<void> Inferior::set_stop_mode(StopMode mode) {
     }
     if (mode == StopMode::AllStop) {
         if (auto r = stop_all(); !r) {
-            return r;
-        }
-        if (auto r = finish_execs(); !r) {
             return r;
         }
         for (auto& [tid, t] : threads_) {
@@ -219,18 +216,6 @@ inline DebugResult<void> Inferior::nonstop_service(pid_t tid) {
 }
 
 inline DebugResult<void> Inferior::settle_halted(std::vector<pid_t> halted) {
-    for (bool again = true; again;) {
-        again = false;
-        for (const auto& [tid, t] : threads_) {
-            if (t.exec_entry) {
-                if (auto r = exec_alone(tid); !r) {
-                    return r;
-                }
-                again = true; // the list may have changed: look again
-                break;
-            }
-        }
-    }
     // A fork reported while its parent runs: stop the parent, so that the report is of a
     // stopped thread.
     std::vector<pid_t> parents;
@@ -255,8 +240,7 @@ inline DebugResult<void> Inferior::settle_halted(std::vector<pid_t> halted) {
 inline DebugResult<void> Inferior::resume_halted(const std::vector<pid_t>& halted) {
     for (const pid_t tid : halted) {
         const auto it = threads_.find(tid);
-        if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid) ||
-            it->second.exec_entry) {
+        if (it == threads_.end() || it->second.state != State::Stopped || has_pending(tid)) {
             continue;
         }
         Thread& t = it->second;
@@ -305,26 +289,6 @@ inline DebugResult<void> Inferior::step_over_alone(pid_t tid, ResumeKind kind) {
         pending_.push_back(*stop); // (a ThreadExited is kept by forget())
     }
     return settle_halted(std::move(halted));
-}
-
-inline DebugResult<void> Inferior::exec_alone(pid_t tid) {
-    std::vector<pid_t> halted = running_except(tid);
-    if (auto r = stop_some(halted); !r) {
-        return r;
-    }
-    auto executed = keep_exec_stop(tid, threads_.at(tid).stepping);
-    if (!executed) {
-        return executed.error();
-    }
-    if (*executed) {
-        return {}; // the other threads are gone
-    }
-    // The exec failed: `tid` goes on with the others, unless a stop of it is kept to report
-    // (or it has exited), which resume_halted() passes over. A thread stopped meanwhile by a
-    // breakpoint whose condition was false is stepped over it, not sent through its int3
-    // again (which would count the hit twice).
-    halted.push_back(tid);
-    return resume_halted(halted);
 }
 
 } // namespace ptrace_api::debugger

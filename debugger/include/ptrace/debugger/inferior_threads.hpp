@@ -224,6 +224,9 @@ inline bool Inferior::readable_now(pid_t tid) const {
 }
 
 inline DebugResult<std::optional<Inferior::Got>> Inferior::service(pid_t tid) {
+    if (!threads_.contains(tid)) {
+        return std::optional<Got>(); // ended by another thread's exec since it was polled
+    }
     Got most = Got::Nothing;
     auto alive = drain(tid, [&](Got got, const std::optional<Stop>& report) {
         if (report) {
@@ -232,8 +235,7 @@ inline DebugResult<std::optional<Inferior::Got>> Inferior::service(pid_t tid) {
                 it->second.stepping = false;
             }
         }
-        if (got == Got::Report || got == Got::ExecEntry ||
-            (got == Got::Silent && most != Got::Report && most != Got::ExecEntry) ||
+        if (got == Got::Report || (got == Got::Silent && most != Got::Report) ||
             most == Got::Nothing) {
             most = got;
         }
@@ -252,6 +254,9 @@ DebugResult<bool> Inferior::drain(pid_t tid, const Each& each) {
         return false;
     }
     for (const PtraceEvent& event : *queued) {
+        if (!threads_.contains(tid)) {
+            break; // its exec stop gave it the leader's TID (on_exec): it is held there
+        }
         std::optional<Stop> report;
         auto got = absorb(tid, event, report);
         if (!got) {
@@ -286,20 +291,17 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         last_exit_ = exit->status;
         return Got::Nothing;
     }
+    if (std::holds_alternative<events::Exec>(v)) {
+        return on_exec(tid, report); // decision 26 (follow_exec_)
+    }
     if (std::holds_alternative<events::PreSyscall>(v)) {
-        // Asked to follow exec and for the caught syscalls; any other (a foreign
-        // architecture's number) goes on as a passed signal does.
+        // Asked for the caught syscalls; any other (a foreign architecture's number) goes
+        // on as a passed signal does.
         auto regs = read_registers(tid, t, " at a syscall");
         if (!regs) {
             return regs.error();
         }
         const std::uint64_t nr = regs->rax; // at PRE, rax is the number (D1)
-        if (follow_exec_ && (nr == SYS_execve || nr == SYS_execveat)) {
-            t.exec_entry = true;
-            t.exec_rip = regs->rip;
-            t.exec_path = read_string(nr == SYS_execve ? regs->rdi : regs->rsi);
-            return Got::ExecEntry;
-        }
         if (!catches(nr)) {
             return Got::ProgramSignal; // a syscall of another architecture, say: go on
         }
@@ -316,7 +318,7 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         const std::optional<std::uint64_t> entered = t.caught_entry;
         t.caught_entry.reset();
         if (!entered || !catches(*entered)) {
-            return Got::ProgramSignal; // an execve that failed, say: go on
+            return Got::ProgramSignal; // one whose entry was not reported: go on
         }
         auto regs = read_registers(tid, t, " at a syscall's return");
         if (!regs) {
