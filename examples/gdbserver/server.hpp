@@ -461,12 +461,16 @@ private:
     std::string query(const std::string& p) {
         const std::string_view q(p);
         if (q.starts_with("qSupported")) {
-            // Fork events when gdb takes them (vfork and exec events are not offered: the
-            // debugger kit lets a vfork child go and follows no exec by default).
+            // Fork and exec events when gdb takes them (vfork events are not offered: the
+            // debugger kit lets a vfork child go, with the breakpoints out of its memory).
             std::string forks;
             if (q.starts_with("qSupported:") && feature_offered(q.substr(11), "fork-events+")) {
                 target_.report_forks();
                 forks = ";fork-events+";
+            }
+            if (q.starts_with("qSupported:") && feature_offered(q.substr(11), "exec-events+") &&
+                target_.report_execs()) {
+                forks += ";exec-events+";
             }
             return "PacketSize=" + rsp::hex_number(packet_size) +
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"

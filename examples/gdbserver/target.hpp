@@ -241,6 +241,12 @@ public:
     /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
     void report_forks() { inferior_.set_fork_policy(dbg::ForkPolicy::Keep); }
 
+    /// gdb takes exec events (exec-events+): from now on an exec is reported
+    /// (`T05exec:<hex path>;`), at the new program's first instruction (the debugger kit's
+    /// set_follow_exec, over the shim's exec stop, decision 26). \returns false when it
+    /// cannot be followed (the program is gone).
+    bool report_execs() { return static_cast<bool>(inferior_.set_follow_exec(true)); }
+
     // --- catch syscall (QCatchSyscalls) ----------------------------------------------------
 
     /// gdb's `catch syscall`: stops at the entry and the return of the syscalls of `set` (the
@@ -409,6 +415,14 @@ public:
                 }
                 stop = next;
             }
+            if (stop->reason == dbg::StopReason::Exec) {
+                // A new program: its threads, memory map and debug registers are new (exec
+                // clears those), and the kit's breakpoint table is new and empty.
+                handles_.clear();
+                map_.reset();
+                nx_sites_.clear();
+                slots_ = {};
+            }
             if (stop->reason == dbg::StopReason::Fork) {
                 // Taken now, so that gdb can address it (its memory, its breakpoints, its
                 // detach) as a process of its own.
@@ -446,6 +460,11 @@ public:
             extra = "swbreak:;";
         } else if (stop.reason == StopReason::Fork) {
             extra = "fork:" + thread_id(stop.child, stop.child) + ";";
+        } else if (stop.reason == StopReason::Exec) {
+            extra = "exec:" +
+                    rsp::to_hex(reinterpret_cast<const std::uint8_t*>(stop.path.data()),
+                                stop.path.size()) +
+                    ";";
         } else if (stop.reason == StopReason::SyscallEntry) {
             extra = "syscall_entry:" + rsp::hex_number(stop.syscall) + ";";
         } else if (stop.reason == StopReason::SyscallExit) {

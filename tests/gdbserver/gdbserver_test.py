@@ -104,7 +104,8 @@ GDB = os.environ.get("GDB", "gdb")
 # --- scenarios ----------------------------------------------------------------------------
 
 class Scenario:
-    """A .gdb file run on PROG ARGS ({tmp} in ARGS is the scenario's temporary directory).
+    """A .gdb file run on PROG ARGS ({tmp} in ARGS is the scenario's temporary directory,
+    {targets} the directory of the tests' programs, masked as <targets> in transcripts).
     With `attach`, the harness starts the program and the server attaches to it. `files`
     maps a file name in {tmp} to the text the program must have written there after gdb
     left (detach, attach: the program went on and finished on its own; it writes the file
@@ -141,8 +142,10 @@ class Scenario:
             os.path.join(TARGETS, self.program)
 
     def argv(self, tmp):
-        """ARGS with {tmp} and {here} (this directory: the scripts of programs/) filled in."""
-        return [a.replace("{tmp}", tmp).replace("{here}", HERE) for a in self.args]
+        """ARGS with {tmp}, {here} (this directory: the scripts of programs/) and {targets}
+        filled in."""
+        return [a.replace("{tmp}", tmp).replace("{here}", HERE).replace("{targets}", TARGETS)
+                for a in self.args]
 
 
 SCENARIOS = {
@@ -170,6 +173,8 @@ SCENARIOS = {
     "fork": Scenario("gdb_fork", expect=["[Detaching after fork from child process <id1>]",
                                          "[Inferior 1 (process <id2>) exited with code 033]"]),
     "vfork": Scenario("gdb_fork", ["vfork"], expect=["27\t if (child == 0) {", "$2 = 27"]),
+    "thread_exec": Scenario("stepping", ["threadexec", "{targets}/stepping", "basic"],
+                            expect=["process <id1> is executing new program: <targets>/stepping"]),
     "catch_fork": Scenario("gdb_fork", expect=["\tcatchpoint already hit 1 time",
                                                "[Inferior 1 (process <id2>) exited with code 033]"]),
     "attach": Scenario("gdb_sleeper", ["{tmp}/attached.txt"], attach=True,
@@ -177,6 +182,8 @@ SCENARIOS = {
                        local_files=False),
     # Real programs (not built for the tests; stripped, without debug information).
     "ls": Scenario("/bin/ls", ["-a", "{tmp}"]),
+    "exec": Scenario("/usr/bin/env", ["/bin/ls", "-a", "{tmp}"],
+                     expect=["process <id1> is executing new program: /usr/bin/ls"]),
     "catch_syscall": Scenario("/bin/ls", ["-a", "{tmp}"],
                               expect=["\tcatchpoint already hit 2 times"]),
     "py_libcall": Scenario("/usr/bin/python3", ["{here}/programs/py_libcall.py"]),
@@ -344,6 +351,8 @@ class Masker:
 
     def line(self, line):
         line = line.replace(self.tmp, "<tmp>")
+        if TARGETS:
+            line = line.replace(os.path.abspath(TARGETS), "<targets>")
         m = REGISTER_LINE.match(line)
         if m and ADDRESS.fullmatch(m.group(3)):
             line = "%s%s%s%s<dec>" % m.groups()[:4]

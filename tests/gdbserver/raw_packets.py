@@ -170,6 +170,9 @@ def main():
     check("qSupported: fork events for a gdb that takes them",
           s.ask(b"qSupported:multiprocess+;fork-events+;vfork-events+"),
           rb"PacketSize=[0-9a-f]+;(?!.*vfork-events).*;fork-events\+")
+    check("qSupported: exec events for a gdb that takes them",
+          s.ask(b"qSupported:multiprocess+;fork-events+;vfork-events+;exec-events+"),
+          rb"PacketSize=[0-9a-f]+;(?!.*vfork-events).*;fork-events\+;exec-events\+")
     s.send_raw(b"$g#00")
     check("bad checksum is answered '-'", s.read_bytes(1), b"-")
     check("the resend is answered", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
