@@ -50,9 +50,9 @@ PtraceEvent canonical(const PtraceEvent& e) {
 
 bool known_cause(PtraceFlags cause) {
     using F = PtraceFlags;
-    for (const PtraceFlags f : {F::STOP_PRE_SYSCALL, F::STOP_POST_SYSCALL, F::STOP_SINGLESTEP,
-                                F::STOP_SIGNAL, F::STOP_BREAKPOINT, F::STOP_EXIT, F::EVENT_CLONE,
-                                F::STOP_EXEC}) {
+    for (const PtraceFlags f :
+         {F::STOP_PRE_SYSCALL, F::STOP_POST_SYSCALL, F::STOP_SINGLESTEP, F::STOP_SIGNAL,
+          F::STOP_BREAKPOINT, F::STOP_EXIT, F::EVENT_CLONE, F::STOP_EXEC}) {
         if (cause == f) {
             return true;
         }
