@@ -686,7 +686,7 @@ private:
     /// and delivers the SIGSTOP only after that; at its stop, absorb() puts the int3s back.
     DebugResult<void> vfork_started(pid_t parent);
 
-    /// The thread `tid`, past its vfork (or gone), no longer keeps the int3s out.
+    /// The thread `t`, past its vfork, no longer keeps the int3s out.
     DebugResult<void> vfork_ended(Thread& t);
 
     /// The exec stop of `tid` (decision 26; the thread is at the new program's first

@@ -99,7 +99,9 @@ inline DebugResult<Inferior::Thread*> Inferior::stopped(pid_t tid) {
 inline void Inferior::forget(pid_t tid) {
     const auto found = threads_.find(tid);
     if (found != threads_.end()) {
-        (void)vfork_ended(found->second); // the others may run on in this memory
+        // A thread still in a vfork (its int3s out) is not put back: only the end of the
+        // process (a fatal signal, exit_group) or another thread's exec ends a thread the
+        // kernel holds in a vfork, and the exec's memory is the new program's.
         (void)std::move(found->second.tracer).detach();
         threads_.erase(found);
     }
