@@ -5,7 +5,10 @@
 //   (b) `stepi 1000`;
 //   (c) 1 MiB read with `dump binary memory` (about 5 s over the pipe with GNU gdbserver);
 //   (d) a session as gdb starts it by default: the program and its libraries read through the
-//       server (`vFile:` packets, sysroot `target:`), to a breakpoint and a kill.
+//       server (`vFile:` packets, sysroot `target:`), to a breakpoint and a kill;
+//   (e) a run of 100,000 syscalls (getppid) with gdb's default features, exec events among
+//       them: what following exec costs a program while it runs (the debugger kit follows it
+//       through the shim's exec stop, decision 26, and not at each syscall's entry).
 // Each row times the whole gdb session (start-up, the work, the end) per unit of work, and
 // reports the example's time over GNU gdbserver's (target <= 1.0x: as fast). In rows (a) to
 // (c) gdb reads the program and its libraries locally (`set sysroot /`), so that they measure
@@ -54,6 +57,7 @@ struct Row {
     double units;
     const char* unit;
     bool local_files = true; // `set sysroot /` and the program named to gdb
+    std::string args{};      // the program's arguments (with a leading space)
 };
 
 } // namespace
@@ -86,6 +90,8 @@ int main(int argc, char** argv) {
          "$1 = 1", 1, "us/MiB"},
         {"gdb: start-up reading files through the server", "break ready\ncontinue\nprint 2\nkill\n",
          "$1 = 2", 1, "us/session", false},
+        {"gdb: 100,000 syscalls, exec events on", "continue\n", "[Inferior 1 (process", 100000,
+         "us/syscall", true, " syscalls 100000"},
     };
     char dir_template[] = "/tmp/gdbserver-bench-XXXXXX";
     const char* dir = mkdtemp(dir_template);
@@ -107,7 +113,8 @@ int main(int argc, char** argv) {
                 argv_.insert(argv_.end(), {"-ex", "set sysroot /", target});
             }
             argv_.insert(argv_.end(),
-                         {"-ex", "target remote | " + server + " - " + target + " 2>/dev/null",
+                         {"-ex",
+                          "target remote | " + server + " - " + target + row.args + " 2>/dev/null",
                           "-x", script_path});
             return argv_;
         };
