@@ -115,20 +115,16 @@ inline DebugResult<void> Inferior::adopt(pid_t child, pid_t parent) {
 }
 
 inline DebugResult<void> Inferior::vfork_started(pid_t parent) {
+    const auto it = threads_.find(parent);
+    if (it == threads_.end() || it->second.in_vfork) {
+        return {}; // cannot happen: the event came from a thread of ours, not in a vfork
+    }
     // The child is frozen (F1) until it is detached: the int3s go out before it runs.
     if (auto r = breakpoints_.take_out(); !r) {
-        (void)breakpoints_.put_back();
+        (void)breakpoints_.put_back(); // those taken out go back: the child meets them all
         return r.error();
     }
-    const auto it = threads_.find(parent);
-    if (it == threads_.end()) {
-        return breakpoints_.put_back(); // cannot happen: the event came from a thread of ours
-    }
     Thread& t = it->second;
-    if (t.in_vfork) {
-        (void)breakpoints_.put_back(); // one take_out() per thread and vfork
-        return {};
-    }
     t.in_vfork = true;
     if (t.sigstops_owed == 0) {
         send_sigstop(parent, t); // one owed already (a stop_all()) comes after the vfork too
