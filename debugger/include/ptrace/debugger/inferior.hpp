@@ -695,10 +695,6 @@ private:
     /// the new program), and `report` is the Exec stop.
     DebugResult<Got> on_exec(pid_t tid, std::optional<Stop>& report);
 
-    /// Gives every thread the syscall set `caught` needs; nothing when it asks for no
-    /// syscall stops (the set stays: an empty one means all, which no resume asks for).
-    DebugResult<void> apply_syscall_set(const std::optional<SyscallSet>& caught);
-
     // ---- attaching, and the end of the process (inferior_lifetime.hpp) ----
 
     /// Whether a thread of `pid` is in a job-control stop (state T in /proc/<pid>/task/*/stat).
@@ -732,9 +728,10 @@ private:
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;
     bool follow_exec_ = false;
-    std::optional<SyscallSet> caught_;  ///< set_caught_syscalls()
-    std::uint64_t exec_generation_ = 0; ///< successful execs so far
-    std::map<pid_t, KeptFork> forks_;   ///< destroyed first: held children let go
+    std::optional<SyscallSet> caught_;           ///< set_caught_syscalls()
+    std::optional<SyscallSet> syscalls_written_; ///< the threads' syscall set, when written
+    std::uint64_t exec_generation_ = 0;          ///< successful execs so far
+    std::map<pid_t, KeptFork> forks_;            ///< destroyed first: held children let go
 };
 
 } // namespace ptrace_api::debugger

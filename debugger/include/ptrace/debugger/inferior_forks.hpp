@@ -65,6 +65,7 @@ inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
     inferior.fork_policy_ = fork_policy_;
     inferior.follow_exec_ = follow_exec_;
     inferior.caught_ = caught_;
+    inferior.syscalls_written_ = syscalls_written_; // the child inherited the set
     inferior.mode_ = mode_;
     return inferior;
 }
@@ -154,25 +155,21 @@ inline DebugResult<void> Inferior::set_caught_syscalls(std::optional<SyscallSet>
     if (exit_status_) {
         return gone_error();
     }
-    if (auto r = apply_syscall_set(set); !r) {
-        return r;
-    }
-    // A thread at a caught entry keeps it: gdb turns catching off at every stop and on
-    // again before it resumes, and then expects the return (resume() forgets the entry
-    // when the thread goes on without asking for it).
-    caught_ = set;
-    return {};
-}
-
-inline DebugResult<void> Inferior::apply_syscall_set(const std::optional<SyscallSet>& caught) {
-    if (!caught) {
-        return {};
-    }
-    for (auto& [tid, t] : threads_) {
-        if (auto r = t.tracer.set_syscalls(*caught); !r) {
-            return thread_error(r.error(), tid, "cannot set its syscall set");
+    // Each thread's syscall set is written when it changes, and only then: gdb turns catching
+    // off at every stop and on again, with the same set, before it resumes. Off, the set stays
+    // (no resume asks for PRE or POST); new threads and forked children inherit it.
+    if (set && set != syscalls_written_) {
+        for (auto& [tid, t] : threads_) {
+            if (auto r = t.tracer.set_syscalls(*set); !r) {
+                syscalls_written_.reset(); // some threads have it, some not
+                return thread_error(r.error(), tid, "cannot set its syscall set");
+            }
         }
+        syscalls_written_ = set;
     }
+    // A thread at a caught entry keeps it across that off and on, and its return is reported
+    // (resume() forgets the entry when the thread goes on without asking for returns).
+    caught_ = set;
     return {};
 }
 
