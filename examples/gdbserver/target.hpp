@@ -461,10 +461,7 @@ public:
         } else if (stop.reason == StopReason::Fork) {
             extra = "fork:" + thread_id(stop.child, stop.child) + ";";
         } else if (stop.reason == StopReason::Exec) {
-            extra = "exec:" +
-                    rsp::to_hex(reinterpret_cast<const std::uint8_t*>(stop.path.data()),
-                                stop.path.size()) +
-                    ";";
+            extra = "exec:" + rsp::to_hex(stop.path) + ";";
         } else if (stop.reason == StopReason::SyscallEntry) {
             extra = "syscall_entry:" + rsp::hex_number(stop.syscall) + ";";
         } else if (stop.reason == StopReason::SyscallExit) {
