@@ -48,6 +48,7 @@ struct Signal;
 struct Breakpoint;
 struct Exit;
 struct Clone;
+struct Exec;
 struct Unknown;
 } // namespace events
 

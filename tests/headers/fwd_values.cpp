@@ -18,14 +18,15 @@ using Declared = fwd_check::Names<
     ptrace_api::CString, ptrace_api::PtraceEvent, ptrace_api::WaitStatus,
     ptrace_api::events::PreSyscall, ptrace_api::events::PostSyscall, ptrace_api::events::SingleStep,
     ptrace_api::events::Signal, ptrace_api::events::Breakpoint, ptrace_api::events::Exit,
-    ptrace_api::events::Clone, ptrace_api::events::Unknown, ptrace_api::IntRegisters,
-    ptrace_api::FloatRegisters, ptrace_api::EnvRegisters, ptrace_api::Unexpected,
-    ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo, ptrace_api::ErrnoInfo,
-    ptrace_api::SyscallClass, ptrace_api::SyscallSet, ptrace_api::SyscallFilterPath,
-    ptrace_api::SyscallFilterState, ptrace_api::XFeature, ptrace_api::XStateComponent,
-    ptrace_api::XStateLayout, ptrace_api::XStateRegisters, ptrace_api::WatchKind,
-    ptrace_api::Watchpoint, ptrace_api::WatchpointProblem, ptrace_api::DebugRegisters,
-    ptrace_api::InjectBuffer, ptrace_api::InjectCall, ptrace_api::InjectResult>;
+    ptrace_api::events::Clone, ptrace_api::events::Exec, ptrace_api::events::Unknown,
+    ptrace_api::IntRegisters, ptrace_api::FloatRegisters, ptrace_api::EnvRegisters,
+    ptrace_api::Unexpected, ptrace_api::Result<int>, ptrace_api::ArgKind, ptrace_api::SyscallInfo,
+    ptrace_api::ErrnoInfo, ptrace_api::SyscallClass, ptrace_api::SyscallSet,
+    ptrace_api::SyscallFilterPath, ptrace_api::SyscallFilterState, ptrace_api::XFeature,
+    ptrace_api::XStateComponent, ptrace_api::XStateLayout, ptrace_api::XStateRegisters,
+    ptrace_api::WatchKind, ptrace_api::Watchpoint, ptrace_api::WatchpointProblem,
+    ptrace_api::DebugRegisters, ptrace_api::InjectBuffer, ptrace_api::InjectCall,
+    ptrace_api::InjectResult>;
 
 #include <ptrace/ptrace.hpp>
 
