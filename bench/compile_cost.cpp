@@ -147,6 +147,11 @@ int main(int argc, char** argv) {
     // could give it with the same API (the floor of the separate mode).
     compile_row("reference: row (b)'s program, library declarations only", reps, c,
                 "bench/compile/spawn_tracer_declarations.cpp", 0.0);
+    // Reference, no target: row (b)'s header-only program through the front end alone (parsing,
+    // name lookup, template instantiation; no optimisation, no code). What no change to code
+    // generation can take away from the header-only row: the shim's source itself.
+    compile_row("reference: row (b) header-only, front end only (-fsyntax-only)", reps, c,
+                "bench/compile/spawn_tracer.cpp", 0.0, {"-fsyntax-only"});
     // The separate mode's source, paid once per program (median of reps compiles).
     std::vector<double> source_cpu;
     for (int i = 0; i < reps; ++i) {
