@@ -68,6 +68,9 @@ class Unexpected;
 template <class T>
 class Result;
 
+// signal_info.hpp
+struct SignalInfo;
+
 // syscalls.hpp, errnos.hpp
 enum class ArgKind : std::uint8_t;
 struct SyscallInfo;

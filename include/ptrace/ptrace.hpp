@@ -15,6 +15,7 @@
 #include <ptrace/inject.hpp>
 #include <ptrace/regs.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/signal_info.hpp>
 #include <ptrace/signals.hpp>
 #include <ptrace/syscall_classes.hpp>
 #include <ptrace/syscall_set.hpp>

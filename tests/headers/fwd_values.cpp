@@ -26,7 +26,7 @@ using Declared = fwd_check::Names<
     ptrace_api::XStateComponent, ptrace_api::XStateLayout, ptrace_api::XStateRegisters,
     ptrace_api::WatchKind, ptrace_api::Watchpoint, ptrace_api::WatchpointProblem,
     ptrace_api::DebugRegisters, ptrace_api::InjectBuffer, ptrace_api::InjectCall,
-    ptrace_api::InjectResult>;
+    ptrace_api::InjectResult, ptrace_api::SignalInfo>;
 
 #include <ptrace/ptrace.hpp>
 
