@@ -31,7 +31,7 @@ struct Kind {
     std::string_view name;
     HandleKind kind;
 };
-constexpr std::array<Kind, 8> kinds{{
+constexpr std::array<Kind, 9> kinds{{
     {"trace", HandleKind::Trace},
     {"regs/int", HandleKind::RegsInt},
     {"regs/float", HandleKind::RegsFloat},
@@ -40,6 +40,7 @@ constexpr std::array<Kind, 8> kinds{{
     {"syscalls", HandleKind::Syscalls},
     {"regs/xstate", HandleKind::RegsXState},
     {"regs/debug", HandleKind::RegsDebug},
+    {"siginfo", HandleKind::Siginfo},
 }};
 
 struct Expected {

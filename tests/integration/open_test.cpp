@@ -45,7 +45,7 @@ TEST_SUITE("integration") {
         REQUIRE(sc.wait_exit(reaped) == 0);
         for (const pid_t pid : {zombie, reaped, pid_t{0}}) {
             for (const char* kind : {"trace", "regs/int", "regs/float", "regs/env", "regs/xstate",
-                                     "regs/debug", "mem"}) {
+                                     "regs/debug", "mem", "siginfo"}) {
                 CAPTURE(pid);
                 CAPTURE(kind);
                 CHECK_ERRC(shim::open(path(pid, kind), 0), std::errc::no_such_process);

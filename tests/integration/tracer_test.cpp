@@ -321,4 +321,71 @@ TEST_SUITE("integration") {
         CHECK(assigned.next(PtraceFlags::STOP_SINGLESTEP).has_value()); // the live one works
     }
 
+    TEST_CASE("Decision 27: signal_info() at a SIGNAL stop: a fault's address; ENODATA at a "
+              "freeze and at the exit") {
+        Scenario sc;
+        Tracer tracer = frozen_tracer(sc, {"segv_at", "dead000"});
+        const pid_t pid = tracer.pid();
+        CHECK_ERRC(tracer.signal_info(), std::errc::no_message_available); // frozen: no signal
+        const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+        REQUIRE(ev.has_value());
+        const auto meaning = view(*ev);
+        const auto* sig = std::get_if<events::Signal>(&meaning);
+        REQUIRE(sig != nullptr);
+        REQUIRE(sig->signal == SIGSEGV);
+        const auto info = tracer.signal_info();
+        REQUIRE(info.has_value());
+        CHECK(info->signo() == SIGSEGV);
+        CHECK(info->code() == SEGV_MAPERR);
+        CHECK(info->fault_address() == 0xdead000);
+        CHECK_FALSE(info->from_user());
+        CHECK(tracer.signal_info().value() == *info); // reading changes nothing
+        // Decision 12: the fault is SIGNAL then EXIT; the exit stop carries no signal.
+        const auto exit_ev = tracer.next(PtraceFlags::STOP_EXIT);
+        REQUIRE(exit_ev.has_value());
+        REQUIRE(exit_ev->cause == PtraceFlags::STOP_EXIT);
+        CHECK_ERRC(tracer.signal_info(), std::errc::no_message_available);
+        CHECK(std::move(tracer).close().has_value());
+        expect_death_by(sc, pid, SIGSEGV);
+    }
+
+    TEST_CASE("Decision 27: signal_info() names the sender: kill(2) from the tracer, and a "
+              "raise(3) whose handler the D5 probe found (its siginfo kept through the probe)") {
+        {
+            Scenario sc;
+            Tracer tracer = frozen_tracer(sc, {"sleep"});
+            const pid_t pid = tracer.pid();
+            REQUIRE(::kill(pid, SIGUSR1) == 0); // pending while it is frozen
+            const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+            REQUIRE(ev.has_value());
+            REQUIRE(ev->cause == PtraceFlags::STOP_SIGNAL);
+            REQUIRE(ev->a == SIGUSR1);
+            const auto info = tracer.signal_info();
+            REQUIRE(info.has_value());
+            CHECK(info->signo() == SIGUSR1);
+            CHECK(info->code() == SI_USER);
+            CHECK(info->from_user());
+            CHECK(info->sender_pid() == ::getpid());
+            CHECK(info->sender_uid() == ::getuid());
+        }
+        {
+            Scenario sc;
+            Tracer tracer = frozen_tracer(sc, {"raise", std::to_string(SIGUSR2), "handler"});
+            const pid_t pid = tracer.pid();
+            const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+            REQUIRE(ev.has_value());
+            REQUIRE(ev->a == SIGUSR2);
+            CHECK(ev->b > 1); // D5: the handler's address, found by the probe
+            const auto info = tracer.signal_info();
+            REQUIRE(info.has_value());
+            CHECK(info->signo() == SIGUSR2);
+            CHECK(info->code() == SI_TKILL); // raise(3) is tgkill(2)
+            CHECK(info->sender_pid() == pid);
+            CHECK(info->sender_uid() == ::getuid());
+            // The signal is delivered as it came: the handler runs and the tracee exits 0.
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+    }
+
 } // TEST_SUITE

@@ -9,9 +9,11 @@
 #include <ptrace/shim/memory_io.hpp>
 #include <ptrace/shim/requests.hpp>
 #include <ptrace/shim/rules.hpp>
+#include <ptrace/signal_info.hpp>
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -553,6 +555,124 @@ TEST_CASE("regs/env: fs_base and gs_base read and merged like J1/J2") {
     CHECK(rig.be.regs[tid].gs_base == in.gsbase);
     CHECK(rig.be.regs[tid].rip == before.rip);
     expect(rig.be, std::vector{act(PTRACE_GETREGS), act(PTRACE_SETREGS)});
+}
+
+// ---- decision 27: siginfo ----
+
+/// How many `request`s the backend saw since its calls were last cleared.
+std::size_t count_of(const FakeBackend& be, long request) {
+    std::size_t n = 0;
+    for (const PtraceCall& c : be.calls) {
+        n += c.request == request ? 1 : 0;
+    }
+    return n;
+}
+
+/// Where a SignalRig's tracee is.
+enum class At : std::uint8_t {
+    Signal,  ///< held at a reached STOP_SIGNAL breakpoint for the SIGSEGV
+    Running, ///< running under that breakpoint, the SIGSEGV not come yet
+    Freeze,  ///< held at an O_TRUNC freeze (an INTERRUPT stop), no breakpoint
+};
+
+/// A Rig with a siginfo handle, whose signal, when it comes, is a SIGSEGV at 0xdead000
+/// (SEGV_MAPERR).
+struct SignalRig : Rig {
+    explicit SignalRig(At at = At::Signal)
+        : Rig(at == At::Freeze, at == At::Freeze ? PtraceFlags{} : F::STOP_SIGNAL) {
+        h->kind = detail::HandleKind::Siginfo;
+        siginfo_t si{};
+        si.si_signo = SIGSEGV;
+        si.si_code = SEGV_MAPERR;
+        si.si_addr = reinterpret_cast<void*>(std::uintptr_t{0xdead000});
+        be.siginfo[tid] = si;
+        shim::sys::ProcStatus st{};
+        st.state = 't';
+        st.tgid = tid;
+        st.ppid = 1;
+        be.status[tid] = st; // no handler: SIG_DFL, no D5 probe
+        if (at == At::Signal) {
+            core.dispatch(tid, CLD_TRAPPED, SIGSEGV); // the signal-delivery-stop
+            REQUIRE(s->queue.size() == 1);
+            REQUIRE(tracee().run == detail::Run::Held);
+        }
+        be.calls.clear();
+    }
+
+    Result<std::size_t> read(std::span<std::byte> buf) {
+        return detail::read_siginfo(core, *h, buf);
+    }
+};
+
+TEST_CASE("Decision 27: siginfo at a held SIGNAL stop is one GETSIGINFO, min(len, 128) bytes") {
+    for (const std::size_t len :
+         {std::size_t{0}, std::size_t{12}, std::size_t{128}, std::size_t{4096}}) {
+        CAPTURE(len);
+        SignalRig rig;
+        std::vector<std::byte> buf(len, std::byte{0x5a});
+        const auto n = rig.read(buf);
+        REQUIRE(n);
+        CHECK(*n == std::min<std::size_t>(len, 128));
+        CHECK(count_of(rig.be, PTRACE_GETSIGINFO) == 1);
+        ptrace_api::SignalInfo info;
+        std::memcpy(info.bytes.data(), buf.data(), std::min<std::size_t>(len, 128));
+        if (len >= 12) {
+            CHECK(info.signo() == SIGSEGV);
+            CHECK(info.code() == SEGV_MAPERR);
+        }
+        if (len >= 128) {
+            CHECK(info.fault_address() == 0xdead000);
+            CHECK_FALSE(info.from_user());
+        }
+        if (len > 128) {
+            CHECK(buf[128] == std::byte{0x5a}); // nothing past the record
+        }
+        CHECK(rig.tracee().run == detail::Run::Held); // reading lets nothing go
+        CHECK(rig.s->queue.size() == 1);
+    }
+}
+
+TEST_CASE("Decision 27: no siginfo away from a held SIGNAL stop: ENODATA, EPERM, ESRCH, and "
+          "never a request that stops the task") {
+    struct Case {
+        const char* what;
+        At at;
+        void (*change)(SignalRig&);
+        std::errc want;
+    };
+    const std::vector<Case> cases{
+        {"running under STOP_SIGNAL (no INTERRUPT to find out)", At::Running, [](SignalRig&) {},
+         std::errc::no_message_available},
+        {"held at an O_TRUNC freeze, an INTERRUPT stop", At::Freeze, [](SignalRig&) {},
+         std::errc::no_message_available},
+        {"a task this process does not trace", At::Signal,
+         [](SignalRig& rig) {
+             rig.h->tid = tid + 1;
+             rig.h->pidfd = detail::PidFd::adopt(rig.be.pidfd_open(tid + 1));
+         },
+         std::errc::operation_not_permitted},
+        {"a running task that is gone (G1)", At::Running,
+         [](SignalRig& rig) { rig.be.exited.insert(tid); }, std::errc::no_such_process},
+    };
+    for (const Case& c : cases) {
+        INFO(std::string(c.what));
+        SignalRig rig(c.at);
+        c.change(rig);
+        rig.be.calls.clear();
+        std::array<std::byte, 128> buf{};
+        const auto n = rig.read(buf);
+        REQUIRE_FALSE(n);
+        CHECK(n.error() == c.want);
+        CHECK(rig.be.calls.empty()); // no GETSIGINFO, no INTERRUPT, no resume
+    }
+}
+
+TEST_CASE("Decision 27: a failed GETSIGINFO is the read's error") {
+    SignalRig rig;
+    rig.be.fail[PTRACE_GETSIGINFO] = ESRCH;
+    std::array<std::byte, 128> buf{};
+    CHECK(rig.read(buf).error() == std::errc::no_such_process);
+    CHECK(rig.tracee().run == detail::Run::Held);
 }
 
 // ---- K ----

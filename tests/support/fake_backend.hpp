@@ -102,10 +102,11 @@ inline std::string text(const std::vector<PtraceCall>& calls) {
 class FakeBackend final : public shim::Backend {
 public:
     // ---- the script ----
-    std::map<pid_t, user_regs_struct> regs;          ///< GETREGS answers; SETREGS stores here
-    std::map<pid_t, unsigned long> event_msg;        ///< GETEVENTMSG
-    std::map<pid_t, int> trap_code;                  ///< GETSIGINFO's si_code
-    std::map<pid_t, int> signo;                      ///< GETSIGINFO's si_signo (default SIGTRAP)
+    std::map<pid_t, user_regs_struct> regs;   ///< GETREGS answers; SETREGS stores here
+    std::map<pid_t, unsigned long> event_msg; ///< GETEVENTMSG
+    std::map<pid_t, int> trap_code;           ///< GETSIGINFO's si_code
+    std::map<pid_t, int> signo;               ///< GETSIGINFO's si_signo (default SIGTRAP)
+    std::map<pid_t, siginfo_t> siginfo; ///< GETSIGINFO's whole answer (before trap_code/signo)
     std::map<pid_t, __ptrace_syscall_info> sys_info; ///< GET_SYSCALL_INFO
     std::map<pid_t, long> text;                      ///< PEEKTEXT at any address
     std::map<pid_t, shim::sys::ProcStatus> status;   ///< /proc/<tid>/status
@@ -172,6 +173,10 @@ public:
         case PTRACE_GETEVENTMSG:
             return copy_out(event_msg, tid, data);
         case PTRACE_GETSIGINFO: {
+            if (const auto whole = siginfo.find(tid); whole != siginfo.end()) {
+                std::memcpy(reinterpret_cast<void*>(data), &whole->second, sizeof whole->second);
+                return 0;
+            }
             const auto it = trap_code.find(tid);
             if (it == trap_code.end()) {
                 errno = EINVAL;

@@ -49,7 +49,7 @@ void* thread_exit_quickly(void* /*arg*/) {
 
 int usage() {
     std::fputs("usage: tracee getppid N | spin | sleep | exit CODE | raise SIG default|ignore|"
-               "handler | int3 | fork | vfork | thread | threads | stop | segv | "
+               "handler | int3 | fork | vfork | thread | threads | stop | segv | segv_at HEX | "
                "change_getppid | skip_getppid | restart | exec PATH ARGS... | "
                "trace_child | region\n",
                stderr);
@@ -169,6 +169,12 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(mode, "segv") == 0) {
         volatile int* volatile p = nullptr;
+        *p = 1;
+        return 0;
+    }
+    if (std::strcmp(mode, "segv_at") == 0 && argc > 2) {
+        // A write to the unmapped address HEX: SIGSEGV with si_addr HEX (decision 27's tests).
+        volatile int* volatile p = reinterpret_cast<int*>(std::strtoull(argv[2], nullptr, 16));
         *p = 1;
         return 0;
     }

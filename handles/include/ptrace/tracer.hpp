@@ -11,6 +11,7 @@
 #include <ptrace/registers.hpp>
 #include <ptrace/result.hpp>
 #include <ptrace/shim/api.hpp>
+#include <ptrace/signal_info.hpp>
 #include <ptrace/syscall_set.hpp>
 
 #include <array>
@@ -142,6 +143,10 @@ public:
     Result<void> set_syscalls(const SyscallSet& set);
     Result<SyscallSet> syscalls();
     Result<SyscallFilterState> syscall_filter();
+
+    // Decision 27: the held signal's siginfo, through a `proc:<pid>/siginfo` handle opened for
+    // the call.
+    Result<SignalInfo> signal_info();
 
     Result<void> detach() && { return state_.close(true); }
     Result<void> close() && { return state_.close(false); }
@@ -298,6 +303,10 @@ public:
     /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
     /// says why. \pre valid().
     using TracerBase::inject_syscall;
+    /// The siginfo of the signal the tracee is held at, a reached STOP_SIGNAL breakpoint
+    /// (decision 27): who sent it, or the faulting address of a SIGSEGV. \pre valid().
+    /// \errors ENODATA not held at a SIGNAL stop; ESRCH the tracee is gone.
+    using TracerBase::signal_info;
 
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
     /// events move along. \pre valid().
@@ -374,6 +383,10 @@ public:
     /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
     /// says why. \pre valid().
     using TracerBase::inject_syscall;
+    /// The siginfo of the signal the tracee is held at, a reached STOP_SIGNAL breakpoint
+    /// (decision 27): who sent it, or the faulting address of a SIGSEGV. \pre valid().
+    /// \errors ENODATA not held at a SIGNAL stop; ESRCH the tracee is gone.
+    using TracerBase::signal_info;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().

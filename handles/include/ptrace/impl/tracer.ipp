@@ -209,6 +209,23 @@ PTRACE_API_DECL Result<SyscallFilterState> TracerBase::syscall_filter() {
     return shim::syscall_filter_state(fd->get());
 }
 
+PTRACE_API_DECL Result<SignalInfo> TracerBase::signal_info() {
+    state_.require_valid();
+    auto fd = ShimFd::open(pid(), "siginfo", 0);
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
+    SignalInfo info;
+    auto n = shim::read(fd->get(), info.bytes);
+    if (!n) {
+        return Unexpected(n.error());
+    }
+    if (*n != info.bytes.size()) {
+        return unexpected(std::errc::io_error); // a short transfer: not the whole record
+    }
+    return info;
+}
+
 PTRACE_API_DECL Result<ShimFd> TracerBase::syscalls_handle() {
     state_.require_valid();
     return ShimFd::open(pid(), "syscalls", 0);

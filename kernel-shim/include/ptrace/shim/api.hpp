@@ -25,7 +25,8 @@ namespace ptrace_api::shim {
 
 /// Opens `proc:<tid>/trace`, `proc:<tid>/regs/int`, `proc:<tid>/regs/float`,
 /// `proc:<tid>/regs/env`, `proc:<tid>/regs/xstate` and `proc:<tid>/regs/debug` (issue 13),
-/// `proc:<tid>/mem` or `proc:<tid>/syscalls` (issue 12). The result is a real fd (an eventfd;
+/// `proc:<tid>/mem`, `proc:<tid>/syscalls` (issue 12) or `proc:<tid>/siginfo` (decision 27,
+/// read-only: the held signal's siginfo). The result is a real fd (an eventfd;
 /// for trace handles it polls readable when events are queued or the tracee exited, C8).
 /// `oflags`: O_TRUNC stops the tracee now (A5), O_EXCL kills it on close (A6), O_NONBLOCK
 /// selects nonblocking writes (M); stored for F_GETFL (A7).
@@ -47,20 +48,22 @@ PTRACE_API_DECL Result<void> close(int fd);
 
 /// Reads events (trace, C1), registers (regs/*, J1, J4) or memory (mem, K1). regs/xstate
 /// gives min(len, size) bytes of the XSAVE area, whose size is the kernel's (decision 22);
-/// regs/debug min(len, 64) bytes of DR0-DR7 (decision 23).
+/// regs/debug min(len, 64) bytes of DR0-DR7 (decision 23); siginfo min(len, 128) bytes of the
+/// siginfo of the signal its task is held at, a reached SIGNAL breakpoint (decision 27).
 /// \errors EBADF unknown fd; ESRCH tracee gone (regs, mem once reaped); EFAULT unmapped;
-/// ENODEV regs/xstate on a CPU without XSAVE.
+/// ENODEV regs/xstate on a CPU without XSAVE; ENODATA siginfo of a task not held at a SIGNAL
+/// stop; EPERM siginfo of a task this process does not trace.
 PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf);
 
 /// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).
 /// regs/xstate takes the whole XSAVE area only (decision 22); regs/debug takes 64 bytes, all
 /// or nothing (decision 23).
 /// \returns 8 for a successful operation (decision 2), 0 for fewer than 8 bytes (B1).
-/// \errors EBADF; EINVAL reserved bits (B2), or an XSAVE area Linux would refuse (a size
-/// other than read's, features not enabled, xcomp_bv or reserved header bits, reserved MXCSR
-/// bits: decision 22), or debug registers Linux would refuse (DR4/DR5 not 0, an I/O or
-/// malformed slot, a misaligned or non-user address: decision 23); ESRCH tracee gone (B10,
-/// G1); EFAULT unmapped.
+/// \errors EBADF, also for a siginfo handle (read-only, decision 27); EINVAL reserved bits (B2), or
+/// an XSAVE area Linux would refuse (a size other than read's, features not enabled, xcomp_bv or
+/// reserved header bits, reserved MXCSR bits: decision 22), or debug registers Linux would refuse
+/// (DR4/DR5 not 0, an I/O or malformed slot, a misaligned or non-user address: decision 23); ESRCH
+/// tracee gone (B10, G1); EFAULT unmapped.
 PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf);
 
 /// K1: moves a mem handle's offset (a tracee virtual address). SEEK_CUR clamps at 0,
@@ -81,11 +84,11 @@ PTRACE_API_DECL Result<int> fcntl(int fd, int cmd, int arg = 0);
 PTRACE_API_DECL Result<int> poll(std::span<pollfd> fds, int timeout_ms);
 
 /// Redox `dup(fd, kind)` (A9): opens the sibling handle `kind` ("trace", "regs/int",
-/// "regs/float", "regs/env", "regs/xstate", "regs/debug", "mem" or "syscalls") for the same task,
-/// with `fd`'s open flags; everything open() checks is checked again (A2, A3). A plain copy of a
-/// handle does not exist, as in Redox: `dup(fd, "")` is EINVAL. \errors EBADF `fd` is not an open
-/// handle; EINVAL empty or unknown kind; EBUSY "trace" while a trace session exists for the task
-/// (A4, also from its own trace handle); open()'s errors.
+/// "regs/float", "regs/env", "regs/xstate", "regs/debug", "mem", "syscalls" or "siginfo") for the
+/// same task, with `fd`'s open flags; everything open() checks is checked again (A2, A3). A plain
+/// copy of a handle does not exist, as in Redox: `dup(fd, "")` is EINVAL. \errors EBADF `fd` is
+/// not an open handle; EINVAL empty or unknown kind; EBUSY "trace" while a trace session exists
+/// for the task (A4, also from its own trace handle); open()'s errors.
 PTRACE_API_DECL Result<int> dup(int fd, std::string_view kind);
 
 /// The TID of the task the handle `fd` names, now. It is the one the handle was opened with,

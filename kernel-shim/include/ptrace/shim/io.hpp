@@ -289,6 +289,41 @@ Result<std::size_t> write_env_regs(Core& core, Handle& h, std::span<const std::b
                                     });
 }
 
+/// Decision 27: the read(2) of a siginfo handle, min(len, 128) bytes of the siginfo of the
+/// signal its task is held at (a reached SIGNAL breakpoint, whose signal the next resume
+/// delivers): PTRACE_GETSIGINFO on the tracer thread. Never stops a running task: a siginfo
+/// exists only at a signal-delivery-stop. \errors ESRCH the task is gone (G1); EPERM this
+/// process does not trace it; ENODATA it is not held at a SIGNAL stop (running, or held at
+/// another breakpoint: a syscall stop's or an int3's trap is Linux's, not a signal of the
+/// program's).
+template <class Core>
+Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byte> buf) {
+    siginfo_t info{};
+    static_assert(sizeof info == 128);
+    auto r = core.call([&](Request& req) {
+        const Tracee* t = core.find_tracee(h.tid);
+        if (gone(core, h)) {
+            Tracees::complete(req, ESRCH); // G1
+        } else if (t == nullptr) {
+            Tracees::complete(req, EPERM);
+        } else if (t->run != Run::Held || t->stop != StopKind::Signal) {
+            Tracees::complete(req, ENODATA);
+        } else {
+            const bool ok = core.backend().ptrace_ptr(PTRACE_GETSIGINFO, h.tid, 0, &info) == 0;
+            Tracees::complete(req, ok ? 0 : errno);
+        }
+        return true;
+    });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    const std::size_t n = std::min(buf.size(), sizeof info);
+    if (n != 0) {
+        std::memcpy(buf.data(), &info, n); // an empty span may have no data pointer
+    }
+    return n;
+}
+
 /// C1/C2/F2 (events.hpp take_events), then C8: the eventfd is drained once the read left the
 /// handle unreadable (an empty queue, a live tracee).
 inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf) {

@@ -44,7 +44,7 @@ struct KindName {
 };
 
 /// Every handle kind: the one table that paths are parsed with and printed from.
-inline constexpr std::array<KindName, 8> kind_names{{
+inline constexpr std::array<KindName, 9> kind_names{{
     {HandleKind::Trace, "trace"},
     {HandleKind::RegsInt, "regs/int"},
     {HandleKind::RegsFloat, "regs/float"},
@@ -53,6 +53,7 @@ inline constexpr std::array<KindName, 8> kind_names{{
     {HandleKind::Syscalls, "syscalls"},      // issue 12: the syscall set (syscalls_io.hpp)
     {HandleKind::RegsXState, "regs/xstate"}, // issue 13: the XSAVE area (xstate_io.hpp)
     {HandleKind::RegsDebug, "regs/debug"},   // issue 13: DR0-DR7 (debugregs_io.hpp)
+    {HandleKind::Siginfo, "siginfo"},        // decision 27: the held signal's siginfo
 }};
 
 /// The path component of a handle kind, as in `proc:<tid>/<kind>` (A1).

@@ -400,6 +400,8 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf) {
         return detail::read_xstate(shim, *h, buf); // issue 13
     case detail::HandleKind::RegsDebug:
         return detail::read_debugregs(shim, *h, buf); // issue 13
+    case detail::HandleKind::Siginfo:
+        return detail::read_siginfo(shim, *h, buf); // decision 27
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
@@ -457,6 +459,8 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
         return detail::write_xstate(shim, *h, buf); // issue 13
     case detail::HandleKind::RegsDebug:
         return detail::write_debugregs(shim, *h, buf); // issue 13
+    case detail::HandleKind::Siginfo:
+        return unexpected(std::errc::bad_file_descriptor); // decision 27: read-only
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
