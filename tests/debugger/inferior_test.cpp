@@ -235,6 +235,34 @@ TEST_CASE("Issue 13 gdbserver: an attached process killed, and attach errors") {
     }
 }
 
+TEST_CASE("Decision 27: signal_info() of a thread at a reported signal, also once discarded; "
+          "none at the first instruction") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"signals"});
+    watchdog.watch(inferior.pid());
+    const auto before = inferior.signal_info(inferior.pid());
+    REQUIRE_FALSE(before.has_value());
+    CHECK(before.error().code == std::errc::no_message_available);
+    REQUIRE(inferior.set_signal_policy(SIGUSR1, dbg::SignalPolicy::Stop).has_value());
+    const dbg::Stop stop = cont(inferior);
+    REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Signal, stop.describe());
+    REQUIRE(stop.signal == SIGUSR1);
+    const auto info = inferior.signal_info(stop.tid);
+    REQUIRE_MESSAGE(info.has_value(), (info ? "" : info.error().describe()));
+    CHECK(info->signo() == SIGUSR1);
+    CHECK(info->code() == SI_TKILL); // raise(3)
+    CHECK(info->sender_pid() == inferior.pid());
+    REQUIRE(inferior.discard_signal(stop.tid).has_value());
+    CHECK(inferior.signal_info(stop.tid).value() == *info); // still at that stop
+    const dbg::Stop end = cont(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+    CHECK(end.status.exit_code() == 1); // SIGUSR1 discarded, SIGUSR2 delivered
+    const auto after = inferior.signal_info(stop.tid);
+    REQUIRE_FALSE(after.has_value());
+    CHECK(after.error().code == std::errc::no_such_process);
+    watchdog.forget(inferior.pid());
+}
+
 TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program") {
     test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
     auto inferior = launch({"spin", "2"});
@@ -251,6 +279,13 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
     CHECK(stop.reason == dbg::StopReason::Interrupted);
     CHECK(inferior.threads().size() == 3);
     CHECK(inferior.registers(stop.tid).has_value()); // every thread is stopped
+    for (const pid_t tid : inferior.threads()) {
+        // Decision 27: stopped by the Inferior's SIGSTOPs, not at a signal of the program's.
+        CAPTURE(tid);
+        const auto info = inferior.signal_info(tid);
+        REQUIRE_FALSE(info.has_value());
+        CHECK(info.error().code == std::errc::no_message_available);
+    }
     char byte = 0;
     CHECK(::read(fds[0], &byte, 1) == 1);
     inferior.set_interrupt_fd(-1);

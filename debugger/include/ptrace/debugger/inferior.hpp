@@ -233,6 +233,12 @@ public:
         return found == threads_.end() ? 0 : found->second.signal;
     }
 
+    /// What the signal the thread `tid` is stopped at carries (decision 27: who sent it, the
+    /// address a SIGSEGV faulted at), also after discard_signal(). \errors ESRCH no such
+    /// thread; EBUSY it runs; ENODATA it is not stopped at a program's signal (a breakpoint, a
+    /// step, or stopped by this Inferior).
+    DebugResult<SignalInfo> signal_info(pid_t tid);
+
     /// While cont(), step_over() or step_out() wait for the program, they also watch `fd`
     /// (-1: nothing): when it becomes readable (a debugger's interrupt request, or its
     /// connection closing) every thread is stopped and the operation returns
