@@ -476,7 +476,7 @@ private:
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
                    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;augmented-libraries-svr4-read+"
                    ";"
-                   "qXfer:threads:read+;"
+                   "qXfer:threads:read+;qXfer:siginfo:read+;"
                    "QStartNoAckMode+;multiprocess+;"
                    "swbreak+;vContSupported+;QCatchSyscalls+" +
                    forks;
@@ -620,6 +620,19 @@ private:
                 return "E01"; // no dynamic section or no DT_DEBUG: gdb reads memory itself
             }
             document = std::move(*list);
+        } else if (x->object == "siginfo" && x->annex.empty()) {
+            // gdb's $_siginfo and a core's NT_SIGINFO: the 128 bytes of Linux's x86_64
+            // siginfo_t, gdb's own layout for this target. Only at a program's signal
+            // (decision 27): at a breakpoint or a step, where GNU gdbserver gives Linux's
+            // SIGTRAP record, this is an error, which gdb reports as "Unable to read siginfo".
+            if (target_.exited() || child_selected()) {
+                return "E01";
+            }
+            const auto info = target_.signal_info(general_thread());
+            if (!info) {
+                return "E01";
+            }
+            document.assign(reinterpret_cast<const char*>(info->bytes.data()), info->bytes.size());
         } else if (x->object == "threads" && x->annex.empty()) {
             document = target_.exited() ? "<threads>\n</threads>\n" : target_.threads_xml();
         } else {

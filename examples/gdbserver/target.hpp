@@ -116,6 +116,11 @@ public:
         return tids.front();
     }
 
+    /// The siginfo of the signal `tid` is stopped at (qXfer:siginfo:read, gdb's $_siginfo).
+    dbg::DebugResult<ptrace_api::SignalInfo> signal_info(pid_t tid) {
+        return inferior_.signal_info(tid);
+    }
+
     // --- registers ---------------------------------------------------------------------
 
     dbg::DebugResult<RegisterFile> read_registers(pid_t tid) {

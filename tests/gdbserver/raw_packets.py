@@ -173,6 +173,8 @@ def main():
     check("qSupported: exec events for a gdb that takes them",
           s.ask(b"qSupported:multiprocess+;fork-events+;vfork-events+;exec-events+"),
           rb"PacketSize=[0-9a-f]+;(?!.*vfork-events).*;fork-events\+;exec-events\+")
+    check("qSupported offers qXfer:siginfo:read (decision 27)",
+          s.ask(b"qSupported:multiprocess+"), rb"PacketSize=.*;qXfer:siginfo:read\+;.*")
     s.send_raw(b"$g#00")
     check("bad checksum is answered '-'", s.read_bytes(1), b"-")
     check("the resend is answered", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
@@ -197,6 +199,9 @@ def main():
     check("vCont bad action", s.ask(b"vCont;x"), b"E01")
     check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
     check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
+    # Decision 27: no siginfo away from a signal stop (here: the program's first instruction).
+    check("qXfer:siginfo at no signal", s.ask(b"qXfer:siginfo:read::0,80"), b"E01")
+    check("qXfer:siginfo with an annex", s.ask(b"qXfer:siginfo:read:x:0,80"), b"")
     check("G bad hex", s.ask(b"Gzz"), b"E01")
     check("QCatchSyscalls bad switch", s.ask(b"QCatchSyscalls:2"), b"E01")
     check("QCatchSyscalls none", s.ask(b"QCatchSyscalls:"), b"E01")
@@ -224,6 +229,7 @@ def main():
     prefixes = [b"g", b"G", b"p", b"P", b"m", b"M", b"x", b"X", b"Z0,", b"z0,", b"Z2,", b"z2,",
                 b"Z3,", b"H", b"Hg", b"Hc", b"T", b"q", b"qXfer:", b"qXfer:features:read:",
                 b"qXfer:auxv:read::", b"qXfer:threads:read::", b"qXfer:exec-file:read:",
+                b"qXfer:siginfo:read::",
                 b"vFile:open:", b"vFile:pread:", b"vFile:fstat:", b"vFile:close:",
                 b"vFile:readlink:", b"QPassSignals:", b"QCatchSyscalls:", b"qC", b"qfThreadInfo", b"?", b"vCont?"]
     alphabet = b"0123456789abcdefxyz,:;=-p.}*"
