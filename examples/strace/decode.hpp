@@ -221,7 +221,7 @@ inline constexpr std::array<FlagName, 3> mremap_table{{
     {2, "MREMAP_FIXED"},
     {4, "MREMAP_DONTUNMAP"},
 }};
-inline constexpr std::array<FlagName, 14> fcntl_table{{
+inline constexpr std::array<FlagName, 16> fcntl_table{{
     {0, "F_DUPFD"},
     {1, "F_GETFD"},
     {2, "F_SETFD"},
@@ -232,6 +232,8 @@ inline constexpr std::array<FlagName, 14> fcntl_table{{
     {7, "F_SETLKW"},
     {8, "F_SETOWN"},
     {9, "F_GETOWN"},
+    {10, "F_SETSIG"},
+    {11, "F_GETSIG"},
     {1030, "F_DUPFD_CLOEXEC"},
     {1031, "F_SETPIPE_SZ"},
     {1032, "F_GETPIPE_SZ"},
@@ -1121,8 +1123,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "fcntl") {
         const std::uint64_t cmd = regs[1];
         set(1, value_name(cmd, detail::fcntl_table, std::to_string(as_int(cmd))));
-        if (cmd == 1 || cmd == 3 || cmd == 9 || cmd == 1032 || cmd == 1034) {
+        if (cmd == 1 || cmd == 3 || cmd == 9 || cmd == 11 || cmd == 1032 || cmd == 1034) {
             keep(2); // the F_GET* commands take no third argument
+        } else if (cmd == 10) {
+            set(2, regs[2] == 0 ? std::string("0") : signal_text(regs[2])); // F_SETSIG
         } else if (cmd == 2) {
             set(2, regs[2] == 1 ? std::string("FD_CLOEXEC") : hex(regs[2]));
         } else if (cmd == 4) {
@@ -1531,7 +1535,8 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
         }
     }
     if (name == "fcntl" && !is_error_return(*ret)) {
-        // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name.
+        // F_GETFD and F_GETFL return flags: strace shows them in hex, then by name; F_GETSIG a
+        // signal.
         const auto flags = static_cast<std::uint64_t>(*ret);
         if (call.regs[1] == 1) {
             return flags == 0
@@ -1541,6 +1546,9 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
         }
         if (call.regs[1] == 3) {
             return hex(flags) + " (flags " + open_flags(flags) + ")";
+        }
+        if (call.regs[1] == 11 && flags != 0) { // F_GETSIG: the signal, by name too
+            return std::to_string(flags) + " (" + signal_text(flags) + ")";
         }
     }
     // exit and exit_group never return; if one did (it cannot), show the number anyway.

@@ -819,6 +819,11 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("waitid"), regs(0, 0, 0x4000, 0x1000004, 0), 0, mem) ==
               "waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5153, si_uid=0, "
               "si_status=SIGKILL, si_utime=0, si_stime=0}, WEXITED|WNOWAIT, NULL) = 0");
+        // fcntl's F_SETSIG and F_GETSIG: a signal, 0 for SIGIO's default.
+        CHECK(line(nr("fcntl"), regs(3, 10, 29), 0, mem) == "fcntl(3, F_SETSIG, SIGIO) = 0");
+        CHECK(line(nr("fcntl"), regs(3, 10, 0), 0, mem) == "fcntl(3, F_SETSIG, 0) = 0");
+        CHECK(line(nr("fcntl"), regs(3, 11), 29, mem) == "fcntl(3, F_GETSIG) = 29 (SIGIO)");
+        CHECK(line(nr("fcntl"), regs(3, 11), 0, mem) == "fcntl(3, F_GETSIG) = 0");
         mem.map(0x4000, std::string(128, '\0'));
         CHECK(line(nr("waitid"), regs(3, 4, 0x4000, 5, 0), 0, mem) ==
               "waitid(P_PIDFD, 4, {}, WNOHANG|WEXITED, NULL) = 0");

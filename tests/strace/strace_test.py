@@ -457,6 +457,8 @@ def normalised(record, names):
     for i in PID_ARGS.get(name, ()):
         if i < len(args):
             args[i] = names.name(args[i])
+    if name == "fcntl" and args[1:2] == ["F_SETOWN"] and len(args) > 2:
+        args[2] = names.name(args[2])  # the owner: a process, or a process group when negative
     if name in PID_RESULTS and result is not None:
         result = names.name(result)
     # Pids inside values (PIDS_IN_VALUES).
