@@ -1256,6 +1256,9 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(3, flags_or_unknown(regs[3] & 0xffffffff, detail::waitid_option_table, "W"));
         call.args[2].at_exit = regs[2] != 0; // the child's siginfo, written by the kernel
         call.args[4].at_exit = regs[4] != 0; // its resource usage
+    } else if (name == "rt_sigqueueinfo" || name == "rt_tgsigqueueinfo") {
+        const unsigned sent = name == "rt_sigqueueinfo" ? 2 : 3; // the siginfo sent
+        set(sent, siginfo_at(read, regs[sent]));
     } else if (name == "pidfd_open") {
         constexpr std::array<FlagName, 1> pidfd{{{04000, "PIDFD_NONBLOCK"}}};
         set(1, flags_or_unknown(regs[1] & 0xffffffff, pidfd, "PIDFD_"));
@@ -1372,7 +1375,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return rusage_at(read, addr);
     }
     if (name == "waitid") {
-        return child_siginfo_at(read, addr);
+        return siginfo_at(read, addr);
     }
     if (name == "sysinfo") {
         return sysinfo_at(read, addr);

@@ -433,11 +433,14 @@ inline std::string syscall_line(std::string_view prefix, std::string_view call,
     return out;
 }
 
-/// `--- SIGCHLD {si_signo=SIGCHLD} ---`. strace prints the whole siginfo; a SIGNAL event of
-/// the Redox design carries the signal number and the handler only, so that is what we show.
-inline std::string signal_line(int sig) {
+/// `--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---`: `siginfo` is the
+/// signal's siginfo as strace prints it (structs.hpp siginfo_text). Without it (the tracee
+/// went away before it could be read) only the number, which the SIGNAL event carries:
+/// `--- SIGCHLD {si_signo=SIGCHLD} ---`.
+inline std::string signal_line(int sig, std::string_view siginfo = {}) {
     const std::string name = signal_text(static_cast<std::uint64_t>(sig));
-    return "--- " + name + " {si_signo=" + name + "} ---";
+    return "--- " + name + " " +
+           (siginfo.empty() ? "{si_signo=" + name + "}" : std::string(siginfo)) + " ---";
 }
 
 /// `+++ exited with 0 +++` or `+++ killed by SIGKILL +++` (Redox exit statuses have no

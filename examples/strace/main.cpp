@@ -110,14 +110,17 @@ std::array<std::uint64_t, 6> syscall_args(const ptrace_api::IntRegisters& r) {
 ///   registers, and strings are read from memory now, before the call can change them;
 /// - POST_SYSCALL: rax holds the result;
 /// - SIGNAL: the signal is about to be acted on (the next operation delivers it, as it does
-///   not carry FLAG_IGNORE);
+///   not carry FLAG_IGNORE); its siginfo says who sent it or where it faulted (decision 27);
 /// - EXIT: the tracee is about to exit with a wait(2) status. Its pending syscalls never
 ///   return (`= ?`); the caller prints the exit line, because what it says depends on the
 ///   mode (see run_simple() and FollowSession::on_exit()).
 /// \returns the exit status at an EXIT stop.
-std::optional<WaitStatus> on_stop(const PtraceEvent& event, ptrace_api::Registers& regs,
-                                  ptrace_api::Memory& mem, TraceePrinter& printer) {
-    const ReadMemory read = reader_for(mem);
+/// `AnyTracer` is Tracer or NonblockTracer.
+template <class AnyTracer>
+std::optional<WaitStatus> on_stop(const PtraceEvent& event, AnyTracer& tracer,
+                                  TraceePrinter& printer) {
+    ptrace_api::Registers& regs = tracer.regs();
+    const ReadMemory read = reader_for(tracer.mem());
     const auto view = ptrace_api::view(event);
     if (std::holds_alternative<ptrace_api::events::PreSyscall>(view)) {
         if (const auto r = regs.get_int()) {
@@ -128,7 +131,8 @@ std::optional<WaitStatus> on_stop(const PtraceEvent& event, ptrace_api::Register
             printer.syscall_exit(static_cast<std::int64_t>(r->rax), read);
         }
     } else if (const auto* sig = std::get_if<ptrace_api::events::Signal>(&view)) {
-        printer.signal(sig->signal, read);
+        const auto info = tracer.signal_info();
+        printer.signal(sig->signal, info ? std::optional(*info) : std::nullopt, read);
     } else if (const auto* exit = std::get_if<ptrace_api::events::Exit>(&view)) {
         printer.flush(read);
         return exit->status;
@@ -201,7 +205,7 @@ int run_simple(const Options& opts, const std::string& path, Output& out) {
                 }
                 return;
             }
-            if (auto status = on_stop(*event, tracer.regs(), tracer.mem(), printer)) {
+            if (auto status = on_stop(*event, tracer, printer)) {
                 exit_status = status;
             }
         }
@@ -450,7 +454,7 @@ private:
             }
             const pid_t superseded_by =
                 std::holds_alternative<ptrace_api::events::Exit>(view) ? exec_thread_of(pid, t) : 0;
-            if (auto status = on_stop(event, t.tracer.regs(), t.tracer.mem(), t.printer)) {
+            if (auto status = on_stop(event, t.tracer, t.printer)) {
                 t.printer.note(superseded_by != 0 ? superseded_line(superseded_by)
                                                   : strace_example::exit_line(*status));
                 t.ended = true;

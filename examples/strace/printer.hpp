@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ptrace/event.hpp>
+#include <ptrace/signal_info.hpp>
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
 
@@ -116,8 +117,9 @@ public:
         }
     }
 
-    /// A SIGNAL stop for `sig`.
-    void signal(int sig, const ReadMemory& read) {
+    /// A SIGNAL stop for `sig`, with its siginfo when it could be read (decision 27).
+    void signal(int sig, const std::optional<ptrace_api::SignalInfo>& info,
+                const ReadMemory& read) {
         // A signal right after a successful execve (which has no exit stop, decision 17):
         // the execve is over, it did not get interrupted.
         if (!stack_.empty() && is_exec(stack_.back())) {
@@ -128,7 +130,7 @@ public:
         if (!stack_.empty()) {
             stack_.back().interrupted = true;
         }
-        out_->line(prefix_ + signal_line(sig));
+        out_->line(prefix_ + signal_line(sig, info ? siginfo_text(*info) : std::string()));
     }
 
     /// Whether the innermost pending syscall is an execve (or execveat) seen at its entry:

@@ -6,6 +6,7 @@
 
 #include <ptrace/c_string.hpp>
 #include <ptrace/result.hpp>
+#include <ptrace/signal_info.hpp>
 
 #include <algorithm>
 #include <array>
@@ -22,6 +23,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include <signal.h>
 
 #include "format.hpp"
 
@@ -288,49 +291,238 @@ inline std::string clock_ticks_text(std::int64_t ticks) {
     return std::to_string(ticks) + " /* " + seconds.data() + " s */";
 }
 
-/// The siginfo_t waitid(2) fills for a child: `{si_signo=SIGCHLD, si_code=CLD_EXITED,
-/// si_pid=5153, si_uid=0, si_status=3, si_utime=0, si_stime=0}` (the status is a signal for
-/// every code but CLD_EXITED); `{}` when nothing was reported (WNOHANG). The address when
-/// unreadable.
-inline std::string child_siginfo_at(const ReadMemory& read, std::uint64_t addr) {
-    struct ChildSiginfo {
-        std::int32_t signo;
-        std::int32_t error;
-        std::int32_t code;
-        std::int32_t pid;
-        std::uint32_t uid;
-        std::int32_t status;
-        std::int64_t utime;
-        std::int64_t stime;
-    };
-    std::array<std::byte, 48> bytes{};
-    if (!read(addr, bytes)) {
-        return pointer(addr);
+/// si_code's name: the codes any signal may carry first (SI_USER, SI_KERNEL, SI_TKILL...),
+/// then the signal's own (SEGV_MAPERR, CLD_EXITED...), as strace looks them up; the number
+/// in hex when neither names it.
+inline std::string si_code_text(int signo, int code) {
+    constexpr std::array<FlagName, 10> any{{
+        {0, "SI_USER"},
+        {0x80, "SI_KERNEL"},
+        {static_cast<std::uint32_t>(-1), "SI_QUEUE"},
+        {static_cast<std::uint32_t>(-2), "SI_TIMER"},
+        {static_cast<std::uint32_t>(-3), "SI_MESGQ"},
+        {static_cast<std::uint32_t>(-4), "SI_ASYNCIO"},
+        {static_cast<std::uint32_t>(-5), "SI_SIGIO"},
+        {static_cast<std::uint32_t>(-6), "SI_TKILL"},
+        {static_cast<std::uint32_t>(-7), "SI_DETHREAD"},
+        {static_cast<std::uint32_t>(-60), "SI_ASYNCNL"},
+    }};
+    constexpr std::array<FlagName, 6> trap{{{1, "TRAP_BRKPT"},
+                                            {2, "TRAP_TRACE"},
+                                            {3, "TRAP_BRANCH"},
+                                            {4, "TRAP_HWBKPT"},
+                                            {5, "TRAP_UNK"},
+                                            {6, "TRAP_PERF"}}};
+    constexpr std::array<FlagName, 6> chld{{{1, "CLD_EXITED"},
+                                            {2, "CLD_KILLED"},
+                                            {3, "CLD_DUMPED"},
+                                            {4, "CLD_TRAPPED"},
+                                            {5, "CLD_STOPPED"},
+                                            {6, "CLD_CONTINUED"}}};
+    constexpr std::array<FlagName, 6> poll{{{1, "POLL_IN"},
+                                            {2, "POLL_OUT"},
+                                            {3, "POLL_MSG"},
+                                            {4, "POLL_ERR"},
+                                            {5, "POLL_PRI"},
+                                            {6, "POLL_HUP"}}};
+    constexpr std::array<FlagName, 1> prof{{{1, "PROF_SIG"}}};
+    constexpr std::array<FlagName, 9> ill{{{1, "ILL_ILLOPC"},
+                                           {2, "ILL_ILLOPN"},
+                                           {3, "ILL_ILLADR"},
+                                           {4, "ILL_ILLTRP"},
+                                           {5, "ILL_PRVOPC"},
+                                           {6, "ILL_PRVREG"},
+                                           {7, "ILL_COPROC"},
+                                           {8, "ILL_BADSTK"},
+                                           {9, "ILL_BADIADDR"}}};
+    constexpr std::array<FlagName, 10> fpe{{{1, "FPE_INTDIV"},
+                                            {2, "FPE_INTOVF"},
+                                            {3, "FPE_FLTDIV"},
+                                            {4, "FPE_FLTOVF"},
+                                            {5, "FPE_FLTUND"},
+                                            {6, "FPE_FLTRES"},
+                                            {7, "FPE_FLTINV"},
+                                            {8, "FPE_FLTSUB"},
+                                            {14, "FPE_FLTUNK"},
+                                            {15, "FPE_CONDTRAP"}}};
+    constexpr std::array<FlagName, 10> segv{{{1, "SEGV_MAPERR"},
+                                             {2, "SEGV_ACCERR"},
+                                             {3, "SEGV_BNDERR"},
+                                             {4, "SEGV_PKUERR"},
+                                             {5, "SEGV_ACCADI"},
+                                             {6, "SEGV_ADIDERR"},
+                                             {7, "SEGV_ADIPERR"},
+                                             {8, "SEGV_MTEAERR"},
+                                             {9, "SEGV_MTESERR"},
+                                             {10, "SEGV_CPERR"}}};
+    constexpr std::array<FlagName, 5> bus{{{1, "BUS_ADRALN"},
+                                           {2, "BUS_ADRERR"},
+                                           {3, "BUS_OBJERR"},
+                                           {4, "BUS_MCEERR_AR"},
+                                           {5, "BUS_MCEERR_AO"}}};
+    constexpr std::array<FlagName, 2> sys{{{1, "SYS_SECCOMP"}, {2, "SYS_USER_DISPATCH"}}};
+    const auto value = static_cast<std::uint32_t>(code);
+    const std::string unknown = hex(value);
+    std::string name = value_name(value, any, unknown);
+    if (name != unknown) {
+        return name;
     }
-    ChildSiginfo si{};
-    std::memcpy(&si.signo, bytes.data(), 12);      // si_signo, si_errno, si_code
-    std::memcpy(&si.pid, bytes.data() + 16, 12);   // si_pid, si_uid, si_status
-    std::memcpy(&si.utime, bytes.data() + 32, 16); // si_utime, si_stime
-    if (si.signo == 0) {
+    std::span<const FlagName> own;
+    switch (signo) {
+    case SIGTRAP:
+        own = trap;
+        break;
+    case SIGCHLD:
+        own = chld;
+        break;
+    case SIGIO:
+        own = poll;
+        break;
+    case SIGPROF:
+        own = prof;
+        break;
+    case SIGILL:
+        own = ill;
+        break;
+    case SIGFPE:
+        own = fpe;
+        break;
+    case SIGSEGV:
+        own = segv;
+        break;
+    case SIGBUS:
+        own = bus;
+        break;
+    case SIGSYS:
+        own = sys;
+        break;
+    default:
+        break;
+    }
+    return value_name(value, own, unknown);
+}
+
+/// A siginfo_t as strace prints it, from its 128 bytes: `{si_signo=SIGSEGV, si_code=SEGV_MAPERR,
+/// si_addr=NULL}`, `{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=5153, si_uid=1000}`,
+/// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5153, si_uid=0, si_status=3, si_utime=0,
+/// si_stime=0}`; `{}` for an empty one (si_signo 0). The fields follow the signal and the code
+/// as strace chooses them: the sender for a signal a process sent (and its value when it has
+/// one), the timer for SI_TIMER, band and fd for SIGIO, the address for a fault (and the
+/// bounds or protection key of SEGV_BNDERR and SEGV_PKUERR, the address's low bit of a machine
+/// check), the child for SIGCHLD, the call for a seccomp SIGSYS.
+inline std::string siginfo_text(const ptrace_api::SignalInfo& info) {
+    siginfo_t si{};
+    static_assert(sizeof si == sizeof info.bytes);
+    std::memcpy(&si, info.bytes.data(), sizeof si);
+    if (si.si_signo == 0) {
         return "{}";
     }
-    constexpr std::array<FlagName, 6> codes{{
-        {1, "CLD_EXITED"},
-        {2, "CLD_KILLED"},
-        {3, "CLD_DUMPED"},
-        {4, "CLD_TRAPPED"},
-        {5, "CLD_STOPPED"},
-        {6, "CLD_CONTINUED"},
-    }};
-    constexpr int cld_exited = 1;
-    return "{si_signo=" + signal_text(static_cast<std::uint64_t>(si.signo)) + ", si_code=" +
-           value_name(static_cast<std::uint32_t>(si.code), codes, std::to_string(si.code)) +
-           ", si_pid=" + std::to_string(si.pid) + ", si_uid=" + std::to_string(si.uid) +
-           ", si_status=" +
-           (si.code == cld_exited ? std::to_string(si.status)
-                                  : signal_text(static_cast<std::uint32_t>(si.status))) +
-           ", si_utime=" + clock_ticks_text(si.utime) + ", si_stime=" + clock_ticks_text(si.stime) +
-           "}";
+    std::string out = "{si_signo=" + signal_text(static_cast<std::uint32_t>(si.si_signo)) +
+                      ", si_code=" + si_code_text(si.si_signo, si.si_code);
+    if (si.si_errno != 0) {
+        const std::string_view name = ptrace_api::errno_name(si.si_errno);
+        out += ", si_errno=" + (name.empty() ? std::to_string(si.si_errno) : std::string(name));
+    }
+    const auto source = [&] {
+        out += ", si_pid=" + std::to_string(si.si_pid) + ", si_uid=" + std::to_string(si.si_uid);
+    };
+    const auto ptr = [](const void* p) { return pointer(reinterpret_cast<std::uintptr_t>(p)); };
+    const auto value = [&] {
+        out += ", si_int=" + std::to_string(si.si_int) + ", si_ptr=" + ptr(si.si_ptr);
+    };
+    if (si.si_code <= 0) { // Linux's SI_FROMUSER: raised through a syscall
+        switch (si.si_code) {
+        case SI_USER:
+        case SI_TKILL:
+            source();
+            break;
+        case SI_TIMER:
+            out += ", si_timerid=" + (si.si_timerid == 0
+                                          ? std::string("0")
+                                          : hex(static_cast<std::uint32_t>(si.si_timerid)));
+            out += ", si_overrun=" + std::to_string(si.si_overrun);
+            value();
+            break;
+        case SI_SIGIO:
+            out +=
+                ", si_band=" + std::to_string(si.si_band) + ", si_fd=" + std::to_string(si.si_fd);
+            break;
+        default:
+            source();
+            if (si.si_ptr != nullptr) {
+                value();
+            }
+            break;
+        }
+        return out + "}";
+    }
+    switch (si.si_signo) {
+    case SIGCHLD:
+        source();
+        out += ", si_status=" + (si.si_code == CLD_EXITED
+                                     ? std::to_string(si.si_status)
+                                     : signal_text(static_cast<std::uint32_t>(si.si_status)));
+        out += ", si_utime=" + clock_ticks_text(si.si_utime) +
+               ", si_stime=" + clock_ticks_text(si.si_stime);
+        break;
+    case SIGILL:
+    case SIGFPE:
+    case SIGTRAP:
+        out += ", si_addr=" + ptr(si.si_addr);
+        break;
+    case SIGBUS:
+        out += ", si_addr=" + ptr(si.si_addr);
+        if (si.si_code == 4 || si.si_code == 5) { // BUS_MCEERR_AR, BUS_MCEERR_AO
+            out += ", si_addr_lsb=" + (si.si_addr_lsb == 0
+                                           ? std::string("0")
+                                           : hex(static_cast<std::uint16_t>(si.si_addr_lsb)));
+        }
+        break;
+    case SIGSEGV:
+        out += ", si_addr=" + ptr(si.si_addr);
+        if (si.si_code == 3) { // SEGV_BNDERR
+            out += ", si_lower=" + ptr(si.si_lower) + ", si_upper=" + ptr(si.si_upper);
+        } else if (si.si_code == 4) { // SEGV_PKUERR
+            out += ", si_pkey=" + std::to_string(si.si_pkey);
+        }
+        break;
+    case SIGIO:
+        if (si.si_code >= 1 && si.si_code <= 3) { // POLL_IN, POLL_OUT, POLL_MSG
+            out +=
+                ", si_band=" + std::to_string(si.si_band) + ", si_fd=" + std::to_string(si.si_fd);
+        }
+        break;
+    case SIGSYS: {
+        const std::string_view name = ptrace_api::syscall_name(si.si_syscall);
+        out += ", si_call_addr=" + ptr(si.si_call_addr) + ", si_syscall=" +
+               (name.empty() ? std::to_string(si.si_syscall) : "__NR_" + std::string(name));
+        constexpr std::array<FlagName, 2> arches{
+            {{0xc000003e, "AUDIT_ARCH_X86_64"}, {0x40000003, "AUDIT_ARCH_I386"}}};
+        out += ", si_arch=" + constant(si.si_arch, arches, "AUDIT_ARCH_");
+        break;
+    }
+    default:
+        if (si.si_pid != 0 || si.si_uid != 0) {
+            source();
+        }
+        if (si.si_ptr != nullptr) {
+            value();
+        }
+        break;
+    }
+    return out + "}";
+}
+
+/// A siginfo_t in the tracee (siginfo_text): the one waitid(2) fills for a child,
+/// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5153, si_uid=0, si_status=3, si_utime=0,
+/// si_stime=0}` or `{}` when nothing was reported (WNOHANG), or the one rt_sigqueueinfo(2)
+/// sends. The address when unreadable.
+inline std::string siginfo_at(const ReadMemory& read, std::uint64_t addr) {
+    ptrace_api::SignalInfo info;
+    if (!read(addr, info.bytes)) {
+        return pointer(addr);
+    }
+    return siginfo_text(info);
 }
 
 /// A struct sock_fprog (a seccomp filter program, as seccomp(2) and PR_SET_SECCOMP take it):

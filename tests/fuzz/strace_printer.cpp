@@ -7,7 +7,8 @@
 // the filter is off when n is 0), u16 `-s` selector (as in strace_decode), u16 length of the memory
 // part, the memory segments (FakeMemory), then stops until the end, each a u8 kind and its data: 0
 // entry (u16 syscall selector as in strace_decode, six u64 registers, u64 rsp), 1 exit (i64 rax),
-// 2 signal (u8 number), 3 tracee exit (u16 wait status), 4 flush.
+// 2 signal (u8: the number in the low 7 bits; the high bit set, 128 bytes of its siginfo follow),
+// 3 tracee exit (u16 wait status), 4 flush.
 //
 // Properties:
 // - every line starts with the prefix and is printable ASCII;
@@ -16,11 +17,13 @@
 //   never more; unselected entries are never printed;
 // - one `--- SIG... ---` line per signal stop and one `+++ ... +++` line per tracee exit.
 #include <ptrace/event.hpp>
+#include <ptrace/signal_info.hpp>
 #include <ptrace/syscalls.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,10 +103,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 1:
             printer.syscall_exit(static_cast<std::int64_t>(in.take<std::uint64_t>()), read);
             break;
-        case 2:
-            printer.signal(in.take<std::uint8_t>(), read);
+        case 2: {
+            const auto sig = in.take<std::uint8_t>();
+            std::optional<ptrace_api::SignalInfo> info;
+            if ((sig & 0x80U) != 0) {
+                info.emplace();
+                for (std::byte& b : info->bytes) {
+                    b = std::byte{in.take<std::uint8_t>()};
+                }
+            }
+            printer.signal(sig & 0x7f, info, read);
             ++signals;
             break;
+        }
         case 3:
             printer.exit(ptrace_api::WaitStatus{in.take<std::uint16_t>()}, read);
             ++exits;

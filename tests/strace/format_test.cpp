@@ -207,7 +207,9 @@ TEST_SUITE("strace format") {
     }
 
     TEST_CASE("signal and exit lines") {
-        CHECK(signal_line(17) == "--- SIGCHLD {si_signo=SIGCHLD} ---");
+        CHECK(signal_line(17) == "--- SIGCHLD {si_signo=SIGCHLD} ---"); // no siginfo read
+        CHECK(signal_line(11, "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}") ==
+              "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---");
         CHECK(exit_line(ptrace_api::WaitStatus{0}) == "+++ exited with 0 +++");
         CHECK(exit_line(ptrace_api::WaitStatus{3 << 8}) == "+++ exited with 3 +++");
         CHECK(exit_line(ptrace_api::WaitStatus{9}) == "+++ killed by SIGKILL +++");
@@ -215,6 +217,138 @@ TEST_SUITE("strace format") {
 }
 
 TEST_SUITE("strace decode") {
+    TEST_CASE("decision 27: a siginfo as strace prints it, by signal and code") {
+        // The first nine as strace 6.1 printed the siginfo target's signals
+        // (tests/strace/targets/siginfo.cpp), the others from strace's rules for each field.
+        struct Case {
+            std::function<void(siginfo_t&)> fill;
+            std::string want;
+        };
+        const auto addr = [](std::uintptr_t a) { return reinterpret_cast<void*>(a); };
+        const std::vector<Case> cases{
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGSEGV;
+                 si.si_code = SEGV_MAPERR;
+                 si.si_addr = addr(0x10);
+             },
+             "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGFPE;
+                 si.si_code = FPE_INTDIV;
+                 si.si_addr = addr(0x55b7381a358b);
+             },
+             "{si_signo=SIGFPE, si_code=FPE_INTDIV, si_addr=0x55b7381a358b}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGILL;
+                 si.si_code = ILL_ILLOPN;
+             },
+             "{si_signo=SIGILL, si_code=ILL_ILLOPN, si_addr=NULL}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGUSR1;
+                 si.si_code = SI_USER;
+                 si.si_pid = 7437;
+                 si.si_uid = 1000;
+             },
+             "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=7437, si_uid=1000}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGUSR2;
+                 si.si_code = SI_TKILL;
+                 si.si_pid = 7437;
+             },
+             "{si_signo=SIGUSR2, si_code=SI_TKILL, si_pid=7437, si_uid=0}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGRTMIN;
+                 si.si_code = SI_QUEUE;
+                 si.si_pid = 7437;
+                 si.si_ptr = addr(42);
+             },
+             "{si_signo=SIGRT_2, si_code=SI_QUEUE, si_pid=7437, si_uid=0, si_int=42, "
+             "si_ptr=0x2a}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGRTMIN + 1;
+                 si.si_code = SI_TIMER;
+                 si.si_ptr = addr(7);
+             },
+             "{si_signo=SIGRT_3, si_code=SI_TIMER, si_timerid=0, si_overrun=0, si_int=7, "
+             "si_ptr=0x7}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGALRM;
+                 si.si_code = SI_KERNEL;
+             },
+             "{si_signo=SIGALRM, si_code=SI_KERNEL}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGIO;
+                 si.si_code = POLL_IN;
+                 si.si_band = 65;
+                 si.si_fd = 3;
+             },
+             "{si_signo=SIGIO, si_code=POLL_IN, si_band=65, si_fd=3}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGCHLD;
+                 si.si_code = CLD_KILLED;
+                 si.si_pid = 12;
+                 si.si_status = SIGTERM;
+                 si.si_stime = 250;
+             },
+             "{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=12, si_uid=0, si_status=SIGTERM, "
+             "si_utime=0, si_stime=250 /* 2.50 s */}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGSYS;
+                 si.si_code = 1; // SYS_SECCOMP
+                 si.si_call_addr = addr(0x7f0000001000);
+                 si.si_syscall = 39; // getpid
+                 si.si_arch = 0xc000003e;
+             },
+             "{si_signo=SIGSYS, si_code=SYS_SECCOMP, si_call_addr=0x7f0000001000, "
+             "si_syscall=__NR_getpid, si_arch=AUDIT_ARCH_X86_64}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGSEGV;
+                 si.si_code = 4; // SEGV_PKUERR
+                 si.si_addr = addr(0x1000);
+                 si.si_pkey = 3;
+             },
+             "{si_signo=SIGSEGV, si_code=SEGV_PKUERR, si_addr=0x1000, si_pkey=3}"},
+            {[&](siginfo_t& si) {
+                 si.si_signo = SIGBUS;
+                 si.si_code = 4; // BUS_MCEERR_AR
+                 si.si_addr = addr(0x2000);
+                 si.si_addr_lsb = 12;
+             },
+             "{si_signo=SIGBUS, si_code=BUS_MCEERR_AR, si_addr=0x2000, si_addr_lsb=0xc}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGTRAP;
+                 si.si_code = TRAP_BRKPT;
+             },
+             "{si_signo=SIGTRAP, si_code=TRAP_BRKPT, si_addr=NULL}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGTERM;
+                 si.si_code = SI_USER;
+                 si.si_errno = EPERM;
+                 si.si_pid = 1;
+             },
+             "{si_signo=SIGTERM, si_code=SI_USER, si_errno=EPERM, si_pid=1, si_uid=0}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGHUP;
+                 si.si_code = 0x77; // no name for any signal
+             },
+             "{si_signo=SIGHUP, si_code=0x77}"},
+            {[](siginfo_t& si) {
+                 si.si_signo = SIGWINCH;
+                 si.si_code = SI_KERNEL;
+                 si.si_pid = 9;
+             },
+             "{si_signo=SIGWINCH, si_code=SI_KERNEL, si_pid=9, si_uid=0}"},
+            {[](siginfo_t&) {}, "{}"},
+        };
+        for (const Case& c : cases) {
+            siginfo_t si{};
+            c.fill(si);
+            ptrace_api::SignalInfo info;
+            std::memcpy(info.bytes.data(), &si, sizeof si);
+            CHECK(siginfo_text(info) == c.want);
+        }
+    }
+
     TEST_CASE("whole calls decode as strace prints them") {
         FakeMemory mem;
         mem.map(0x1000, std::string("/etc/ld.so.cache\0", 17));
@@ -819,6 +953,21 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("waitid"), regs(0, 0, 0x4000, 0x1000004, 0), 0, mem) ==
               "waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5153, si_uid=0, "
               "si_status=SIGKILL, si_utime=0, si_stime=0}, WEXITED|WNOWAIT, NULL) = 0");
+        // rt_sigqueueinfo's and rt_tgsigqueueinfo's siginfo (decision 27's text, as strace).
+        siginfo_t queued{};
+        queued.si_signo = 34;
+        queued.si_code = SI_QUEUE;
+        queued.si_pid = 7;
+        queued.si_ptr = reinterpret_cast<void*>(std::uintptr_t{42});
+        mem.map(0x5000, std::string(reinterpret_cast<const char*>(&queued), sizeof queued));
+        CHECK(line(nr("rt_sigqueueinfo"), regs(7, 34, 0x5000), 0, mem) ==
+              "rt_sigqueueinfo(7, SIGRT_2, {si_signo=SIGRT_2, si_code=SI_QUEUE, si_pid=7, "
+              "si_uid=0, si_int=42, si_ptr=0x2a}) = 0");
+        CHECK(line(nr("rt_tgsigqueueinfo"), regs(7, 8, 34, 0x5000), 0, mem) ==
+              "rt_tgsigqueueinfo(7, 8, SIGRT_2, {si_signo=SIGRT_2, si_code=SI_QUEUE, si_pid=7, "
+              "si_uid=0, si_int=42, si_ptr=0x2a}) = 0");
+        CHECK(line(nr("rt_sigqueueinfo"), regs(7, 34, 0x9000), -14, mem) ==
+              "rt_sigqueueinfo(7, SIGRT_2, 0x9000) = -1 EFAULT (Bad address)");
         // fcntl's F_SETSIG and F_GETSIG: a signal, 0 for SIGIO's default.
         CHECK(line(nr("fcntl"), regs(3, 10, 29), 0, mem) == "fcntl(3, F_SETSIG, SIGIO) = 0");
         CHECK(line(nr("fcntl"), regs(3, 10, 0), 0, mem) == "fcntl(3, F_SETSIG, 0) = 0");
@@ -1199,7 +1348,7 @@ TEST_SUITE("strace printer") {
         // Restarted (SA_RESTART): read ... SIGALRM, write in the handler, rt_sigreturn, read ends.
         mem.map(0x100, "x");
         p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
-        p.signal(14, mem.reader());
+        p.signal(14, std::nullopt, mem.reader());
         p.syscall_entry(nr("getpid"), regs(), mem.reader());
         p.syscall_exit(5, mem.reader());
         p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
@@ -1207,7 +1356,7 @@ TEST_SUITE("strace printer") {
         p.syscall_exit(1, mem.reader());
         // Not restarted: rt_sigreturn returns -EINTR, which is the result read ended with.
         p.syscall_entry(nr("read"), regs(0, 0x100, 1), mem.reader());
-        p.signal(14, mem.reader());
+        p.signal(14, std::nullopt, mem.reader());
         p.syscall_entry(nr("rt_sigreturn"), regs(), mem.reader());
         p.syscall_exit(-4, mem.reader());
         p.syscall_entry(nr("close"), regs(0), mem.reader());
@@ -1238,7 +1387,7 @@ TEST_SUITE("strace printer") {
         TraceePrinter p("", all, out);
         p.syscall_entry(nr("read"), regs(3, 0x100, 16), mem.reader());
         for (int i = 0; i < 3; ++i) {
-            p.signal(14, mem.reader());
+            p.signal(14, std::nullopt, mem.reader());
             if (i == 2) {
                 p.syscall_entry(nr("write"), regs(4, 0x100, 1), mem.reader());
                 p.syscall_exit(1, mem.reader());
@@ -1265,7 +1414,7 @@ TEST_SUITE("strace printer") {
         const Filter all;
         TraceePrinter p("", all, out);
         p.syscall_entry(nr("pause"), regs(), mem.reader());
-        p.signal(15, mem.reader());
+        p.signal(15, std::nullopt, mem.reader());
         p.exit(ptrace_api::WaitStatus{15}, mem.reader());
         REQUIRE(lines.size() == 3);
         CHECK(lines[0] == "--- SIGTERM {si_signo=SIGTERM} ---");

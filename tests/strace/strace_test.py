@@ -116,9 +116,6 @@ strace(1), and why"), undone in strace's trace before comparing:
     strace begins under the thread's pid and resumes under the leader's pid, after the
     leader's `+++ superseded by execve in pid T +++`, is one line there, as the example
     prints it;
-  - signals show only si_signo (a Redox SIGNAL event carries the signal number and the
-    handler, not the siginfo): strace's `--- SIGX {si_signo=SIGX, si_code=...} ---` keeps
-    only si_signo;
   - restart codes never appear (decision 18: the shim folds a syscall's -ERESTART* exit and
     the restart's entry into one syscall): strace's `X(...) = ? ERESTART...` line is
     dropped when the kernel restarts X (strace then shows the restarted X, the first call
@@ -274,9 +271,6 @@ def parse(path, prefix):
 
 # --- strace's presentation, turned into the example's (the documented differences) --------
 
-SIGINFO = re.compile(r"^--- (SIG\w+) \{si_signo=\1,.*\} ---$")
-
-
 def is_restart(record, interrupted, before):
     """Whether `record` is the kernel's restart of `interrupted`: the same syscall, first
     after the handler returned (rt_sigreturn) or after a signal that has no handler."""
@@ -295,8 +289,6 @@ def strace_as_example(records):
         previous[record.pid] = record
 
     for r in records:
-        if r.kind == "signal":
-            r = Record(r.pid, "signal", SIGINFO.sub(r"--- \1 {si_signo=\1} ---", r.text))
         stack = pending[r.pid]
         if r.kind == "call" and r.result is not None and r.result.startswith("? ERESTART"):
             # Interrupted: it restarts, or ends with EINTR, or never ends. An interrupted
@@ -348,14 +340,14 @@ HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 # (syscalls or None for all, when, pattern): pids printed inside an argument, the pid the
 # pattern's second group, in the calls whose arguments satisfy `when` (None: always). /proc/PID
 # paths and their task/TID parts; a netlink address's port id, its process's pid unless the
-# program chose another; the child waitid reports; capget's and capset's header, SO_PEERCRED's
-# struct ucred; what readlink("/proc/self") returns; the process group of TIOCGPGRP and
-# TIOCSPGRP.
+# program chose another; the child waitid reports, the sender rt_sigqueueinfo names; capget's
+# and capset's header, SO_PEERCRED's struct ucred; what readlink("/proc/self") returns; the
+# process group of TIOCGPGRP and TIOCSPGRP.
 PIDS_IN_VALUES = [
     (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
     (None, None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
     (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
-    ({"waitid"}, None, re.compile(r"(\bsi_pid=)(\d+)")),
+    ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo"}, None, re.compile(r"(\bsi_pid=)(\d+)")),
     ({"capget", "capset", "getsockopt"}, None, re.compile(r"(\bpid=)(\d+)")),
     ({"readlink"}, lambda args: args[:1] == ['"/proc/self"'], re.compile(r'^(")(\d+)(?="$)')),
     ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
@@ -451,6 +443,12 @@ def normalised(record, names):
     if record.kind == "exit":
         return re.sub(r"(superseded by execve in pid )(\d+)",
                       lambda m: m.group(1) + names.name(m.group(2)), record.text)
+    if record.kind == "signal":
+        # The sender's pid (a traced process by its label); a child's CPU time in SIGCHLD's.
+        text = re.sub(r"(\bsi_pid=)(\d+)", lambda m: m.group(1) + names.name(m.group(2)),
+                      record.text)
+        text = re.sub(r"\b(si_[us]time)=\d+( /\* [\d.]+ s \*/)?", r"\1=T", text)
+        return HEX_ADDRESS.sub("ADDR", text)
     if record.kind != "call" or record.name is None:
         return HEX_ADDRESS.sub("ADDR", record.text)
     name, args, result = record.name, list(record.args), record.result
@@ -787,7 +785,6 @@ def check(example, target):
             'write(1, "hello from the target\\n", 22) = 22',
             'write(1, "0123456789abcdefghijklmnopqrstuv"..., 40) = 40',
             'write(1, "\\0\\1\\2\\3\\n\\t\\"\\\\\\377", 9) = 9',
-            "--- SIGUSR1 {si_signo=SIGUSR1} ---",
             'write(1, "in the handler\\n", 15) = 15',
             "rt_sigreturn({mask=[]}) = 0",
             'read(3, "x", 1) = 1',
@@ -797,6 +794,12 @@ def check(example, target):
         unpadded_lines = [unpadded(line) for line in lines]
         for want in expected:
             c.expect("line: " + want, want in unpadded_lines)
+        # Decision 27: the siginfo of kill(getpid(), SIGUSR1), sent by the target itself.
+        sigusr1 = (r"^--- SIGUSR1 \{si_signo=SIGUSR1, si_code=SI_USER, si_pid=(\d+), "
+                   r"si_uid=%d\} ---$" % os.getuid())
+        c.expect("line: --- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=<the target>, "
+                 "si_uid=<ours>} ---",
+                 any(re.match(sigusr1, line) for line in lines), "\n".join(lines))
         c.expect("strace's alignment: '=' at column 40 for short calls",
                  any(re.match(r"^close\(3\)\s{32}= 0$", line) for line in lines))
         c.expect("the last line is the exit", bool(lines) and lines[-1] == "+++ exited with 0 +++")
@@ -828,7 +831,8 @@ def check(example, target):
         c.expect("-e trace=write,close prints only write and close", names == {"write", "close"},
                  str(names))
         c.expect("-e trace= keeps signal and exit lines",
-                 "--- SIGUSR1 {si_signo=SIGUSR1} ---" in lines and "+++ exited with 0 +++" in lines)
+                 any(line.startswith("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, ")
+                     for line in lines) and "+++ exited with 0 +++" in lines)
 
         # Without -o the trace goes to stderr.
         code, stdout, stderr = run3([example, "-e", "trace=exit_group", target])
