@@ -30,8 +30,10 @@ struct SignalInfo {
 
     /// si_signo: the signal.
     [[nodiscard]] int signo() const noexcept { return int_at(0); }
-    /// si_errno: an errno the sender attached (0 almost always).
-    [[nodiscard]] int error() const noexcept { return int_at(4); }
+    /// si_errno: an errno the sender attached (0 almost always). Not named error(): a
+    /// Result<SignalInfo> has an error() of its own, and `r->error()` next to `r.error()` would
+    /// read as the same thing.
+    [[nodiscard]] int errno_value() const noexcept { return int_at(4); }
     /// si_code: where the signal came from (SI_USER 0, SI_QUEUE -1, SI_TKILL -6, SI_KERNEL
     /// 0x80, or the signal's own codes, e.g. SEGV_MAPERR 1, SEGV_ACCERR 2).
     [[nodiscard]] int code() const noexcept { return int_at(8); }

@@ -32,7 +32,7 @@ TEST_CASE("Decision 27: SignalInfo reads a fault's signo, errno, code and addres
     si.si_addr = reinterpret_cast<void*>(std::uintptr_t{0x7fff'1234'5678});
     const SignalInfo info = from(si);
     CHECK(info.signo() == SIGSEGV);
-    CHECK(info.error() == 5);
+    CHECK(info.errno_value() == 5);
     CHECK(info.code() == SEGV_ACCERR);
     CHECK(info.fault_address() == 0x7fff'1234'5678);
     CHECK_FALSE(info.from_user());
