@@ -622,9 +622,9 @@ private:
             document = std::move(*list);
         } else if (x->object == "siginfo" && x->annex.empty()) {
             // gdb's $_siginfo and a core's NT_SIGINFO: the 128 bytes of Linux's x86_64
-            // siginfo_t, gdb's own layout for this target. Only at a program's signal
-            // (decision 27): at a breakpoint or a step, where GNU gdbserver gives Linux's
-            // SIGTRAP record, this is an error, which gdb reports as "Unable to read siginfo".
+            // siginfo_t, gdb's own layout for this target, at a signal, a breakpoint or a step
+            // (decision 27). For a thread the kit stopped itself, where GNU gdbserver gives the
+            // SIGSTOP record, an error, which gdb reports as "Unable to read siginfo".
             if (target_.exited() || child_selected()) {
                 return "E01";
             }

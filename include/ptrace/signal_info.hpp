@@ -12,10 +12,10 @@
 
 namespace ptrace_api {
 
-/// The siginfo of the signal a tracee is held at (a reached STOP_SIGNAL breakpoint), as the
-/// `proc:<pid>/siginfo` handle reads it: the 128 bytes of the x86_64 Linux `siginfo_t`, kept as
-/// bytes (its fields overlap, per signal and code). Which field means something depends on
-/// the signal and `code()`:
+/// The siginfo of the signal a tracee is held at (a reached STOP_SIGNAL breakpoint, or the SIGTRAP
+/// of a STOP_BREAKPOINT or STOP_SINGLESTEP one), as the `proc:<pid>/siginfo` handle reads it: the
+/// 128 bytes of the x86_64 Linux `siginfo_t`, kept as bytes (its fields overlap, per signal and
+/// code). Which field means something depends on the signal and `code()`:
 ///
 /// - sent by a process (kill(2) SI_USER 0, sigqueue(3) SI_QUEUE -1, tgkill(2) SI_TKILL -6):
 ///   `sender_pid()` and `sender_uid()`;

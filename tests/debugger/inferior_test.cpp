@@ -236,13 +236,16 @@ TEST_CASE("Issue 13 gdbserver: an attached process killed, and attach errors") {
 }
 
 TEST_CASE("Decision 27: signal_info() of a thread at a reported signal, also once discarded; "
-          "none at the first instruction") {
+          "the step's SIGTRAP at the first instruction") {
     test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
     auto inferior = launch({"signals"});
     watchdog.watch(inferior.pid());
+    // At the first instruction: spawn() left it at a SINGLESTEP breakpoint, the step over the
+    // execve, which Linux reports as TRAP_BRKPT (a step over a syscall instruction).
     const auto before = inferior.signal_info(inferior.pid());
-    REQUIRE_FALSE(before.has_value());
-    CHECK(before.error().code == std::errc::no_message_available);
+    REQUIRE_MESSAGE(before.has_value(), (before ? "" : before.error().describe()));
+    CHECK(before->signo() == SIGTRAP);
+    CHECK(before->code() == TRAP_BRKPT);
     REQUIRE(inferior.set_signal_policy(SIGUSR1, dbg::SignalPolicy::Stop).has_value());
     const dbg::Stop stop = cont(inferior);
     REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Signal, stop.describe());
@@ -260,6 +263,30 @@ TEST_CASE("Decision 27: signal_info() of a thread at a reported signal, also onc
     const auto after = inferior.signal_info(stop.tid);
     REQUIRE_FALSE(after.has_value());
     CHECK(after.error().code == std::errc::no_such_process);
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Decision 27: signal_info() at a breakpoint hit and after a step: the int3's SIGTRAP "
+          "(SI_KERNEL), the step's (TRAP_TRACE)") {
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = launch({"basic"});
+    watchdog.watch(inferior.pid());
+    const std::uint64_t add_one = symbol_address(inferior.pid(), "add_one");
+    REQUIRE(inferior.breakpoints().set(add_one).has_value());
+    const dbg::Stop hit = cont(inferior);
+    REQUIRE_MESSAGE(hit.reason == dbg::StopReason::Breakpoint, hit.describe());
+    const auto trapped = inferior.signal_info(hit.tid);
+    REQUIRE_MESSAGE(trapped.has_value(), (trapped ? "" : trapped.error().describe()));
+    CHECK(trapped->signo() == SIGTRAP);
+    CHECK(trapped->code() == SI_KERNEL);
+    // add_one's first instruction is an ordinary one (`endbr64` or a push), not a syscall.
+    auto stepped = inferior.step_instruction(hit.tid);
+    REQUIRE_MESSAGE(stepped.has_value(), (stepped ? "" : stepped.error().describe()));
+    const auto step_info = inferior.signal_info(hit.tid);
+    REQUIRE_MESSAGE(step_info.has_value(), (step_info ? "" : step_info.error().describe()));
+    CHECK(step_info->signo() == SIGTRAP);
+    CHECK(step_info->code() == TRAP_TRACE);
+    (void)inferior.kill();
     watchdog.forget(inferior.pid());
 }
 

@@ -199,8 +199,17 @@ def main():
     check("vCont bad action", s.ask(b"vCont;x"), b"E01")
     check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
     check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
-    # Decision 27: no siginfo away from a signal stop (here: the program's first instruction).
-    check("qXfer:siginfo at no signal", s.ask(b"qXfer:siginfo:read::0,80"), b"E01")
+    # Decision 27: at the program's first instruction, the SIGTRAP of the step over its execve:
+    # 128 bytes (si_signo 5), read whole, in a window, and past its end.
+    whole = s.ask(b"qXfer:siginfo:read::0,100")
+    info = unescape(whole[1:])
+    check("qXfer:siginfo at the first instruction: the last part, 128 bytes, SIGTRAP",
+          b"%s %d %d" % (whole[:1], len(info), info[0] if info else -1), b"l 128 5")
+    check("qXfer:siginfo, a window: more follows", s.ask(b"qXfer:siginfo:read::0,4"),
+          b"m\x05\x00\x00\x00")
+    check("qXfer:siginfo, the last two bytes", expand_runs(s.ask(b"qXfer:siginfo:read::7e,10")),
+          rb"l..")
+    check("qXfer:siginfo past its end", s.ask(b"qXfer:siginfo:read::80,10"), b"l")
     check("qXfer:siginfo with an annex", s.ask(b"qXfer:siginfo:read:x:0,80"), b"")
     check("G bad hex", s.ask(b"Gzz"), b"E01")
     check("QCatchSyscalls bad switch", s.ask(b"QCatchSyscalls:2"), b"E01")

@@ -349,6 +349,34 @@ TEST_SUITE("integration") {
         expect_death_by(sc, pid, SIGSEGV);
     }
 
+    TEST_CASE("Decision 27: signal_info() at a BREAKPOINT and a SINGLESTEP breakpoint: the "
+              "SIGTRAP of the int3 (SI_KERNEL) and of the step (TRAP_TRACE)") {
+        Scenario sc;
+        Tracer tracer = frozen_tracer(sc, {"int3"});
+        const auto hit = tracer.next(PtraceFlags::STOP_BREAKPOINT);
+        REQUIRE(hit.has_value());
+        REQUIRE(hit->cause == PtraceFlags::STOP_BREAKPOINT);
+        const auto trapped = tracer.signal_info();
+        REQUIRE(trapped.has_value());
+        CHECK(trapped->signo() == SIGTRAP);
+        CHECK(trapped->code() == SI_KERNEL);
+        CHECK_FALSE(trapped->from_user());
+        // The instruction after the int3 is an ordinary one (not a syscall, whose step Linux
+        // reports as TRAP_BRKPT): its step trap is TRAP_TRACE.
+        const auto step = tracer.next(PtraceFlags::STOP_SINGLESTEP | PtraceFlags::FLAG_IGNORE);
+        REQUIRE(step.has_value());
+        REQUIRE(step->cause == PtraceFlags::STOP_SINGLESTEP);
+        const auto stepped = tracer.signal_info();
+        REQUIRE(stepped.has_value());
+        CHECK(stepped->signo() == SIGTRAP);
+        CHECK(stepped->code() == TRAP_TRACE);
+        // A syscall stop's SIGTRAP is ptrace's way of stopping, not the program's: none.
+        const auto entry = tracer.next(PtraceFlags::STOP_PRE_SYSCALL);
+        REQUIRE(entry.has_value());
+        REQUIRE(entry->cause == PtraceFlags::STOP_PRE_SYSCALL);
+        CHECK_ERRC(tracer.signal_info(), std::errc::no_message_available);
+    }
+
     TEST_CASE("Decision 27: signal_info() names the sender: kill(2) from the tracer, and a "
               "raise(3) whose handler the D5 probe found (its siginfo kept through the probe)") {
         {

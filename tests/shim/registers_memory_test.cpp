@@ -634,8 +634,8 @@ TEST_CASE("Decision 27: siginfo at a held SIGNAL stop is one GETSIGINFO, min(len
     }
 }
 
-TEST_CASE("Decision 27: no siginfo away from a held SIGNAL stop: ENODATA, EPERM, ESRCH, and "
-          "never a request that stops the task") {
+TEST_CASE("Decision 27: no siginfo away from a held SIGNAL, BREAKPOINT or SINGLESTEP stop: "
+          "ENODATA, EPERM, ESRCH, and never a request that stops the task") {
     struct Case {
         const char* what;
         At at;
@@ -666,6 +666,37 @@ TEST_CASE("Decision 27: no siginfo away from a held SIGNAL stop: ENODATA, EPERM,
         REQUIRE_FALSE(n);
         CHECK(n.error() == c.want);
         CHECK(rig.be.calls.empty()); // no GETSIGINFO, no INTERRUPT, no resume
+    }
+}
+
+TEST_CASE("Decision 27: at a reached BREAKPOINT or SINGLESTEP breakpoint, the SIGTRAP Linux "
+          "stopped the tracee with") {
+    struct Case {
+        const char* what;
+        PtraceFlags bp;
+        int code;
+    };
+    for (const Case c : {Case{"an int3: SI_KERNEL", F::STOP_BREAKPOINT, SI_KERNEL},
+                         Case{"a step: TRAP_TRACE", F::STOP_SINGLESTEP, TRAP_TRACE}}) {
+        INFO(std::string(c.what));
+        Rig rig(false, c.bp);
+        rig.h->kind = detail::HandleKind::Siginfo;
+        siginfo_t si{};
+        si.si_signo = SIGTRAP;
+        si.si_code = c.code;
+        rig.be.siginfo[rig.h->tid] = si;
+        rig.be.trap_code[tid] = c.code; // what the classification asks
+        rig.core.dispatch(tid, CLD_TRAPPED, SIGTRAP);
+        REQUIRE(rig.s->queue.size() == 1);
+        REQUIRE(rig.tracee().run == detail::Run::Held);
+        rig.be.calls.clear();
+        ptrace_api::SignalInfo info;
+        const auto n = detail::read_siginfo(rig.core, *rig.h, info.bytes);
+        REQUIRE(n);
+        CHECK(*n == 128);
+        CHECK(info.signo() == SIGTRAP);
+        CHECK(info.code() == c.code);
+        CHECK(count_of(rig.be, PTRACE_GETSIGINFO) == 1);
     }
 }
 

@@ -303,9 +303,10 @@ public:
     /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
     /// says why. \pre valid().
     using TracerBase::inject_syscall;
-    /// The siginfo of the signal the tracee is held at, a reached STOP_SIGNAL breakpoint
-    /// (decision 27): who sent it, or the faulting address of a SIGSEGV. \pre valid().
-    /// \errors ENODATA not held at a SIGNAL stop; ESRCH the tracee is gone.
+    /// The siginfo of the signal the tracee is held at (decision 27): at a reached STOP_SIGNAL
+    /// breakpoint who sent it, or the faulting address of a SIGSEGV; at a STOP_BREAKPOINT or
+    /// STOP_SINGLESTEP one the SIGTRAP of the int3 or the step. \pre valid().
+    /// \errors ENODATA held at another stop, or running; ESRCH the tracee is gone.
     using TracerBase::signal_info;
 
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
@@ -383,9 +384,10 @@ public:
     /// \errors EBUSY not held at a stop; ESRCH gone or killed meanwhile; last_error_message()
     /// says why. \pre valid().
     using TracerBase::inject_syscall;
-    /// The siginfo of the signal the tracee is held at, a reached STOP_SIGNAL breakpoint
-    /// (decision 27): who sent it, or the faulting address of a SIGSEGV. \pre valid().
-    /// \errors ENODATA not held at a SIGNAL stop; ESRCH the tracee is gone.
+    /// The siginfo of the signal the tracee is held at (decision 27): at a reached STOP_SIGNAL
+    /// breakpoint who sent it, or the faulting address of a SIGSEGV; at a STOP_BREAKPOINT or
+    /// STOP_SINGLESTEP one the SIGTRAP of the int3 or the step. \pre valid().
+    /// \errors ENODATA held at another stop, or running; ESRCH the tracee is gone.
     using TracerBase::signal_info;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.

@@ -1,8 +1,11 @@
-# break, tbreak, info breakpoints, delete, disable, enable, continue to the end.
+# break, tbreak, info breakpoints, delete, disable, enable, continue to the end; $_siginfo at a
+# breakpoint hit (the int3's SIGTRAP, SI_KERNEL).
 break compute
 tbreak square
 info breakpoints
 continue
+print $_siginfo.si_signo
+print $_siginfo.si_code
 continue
 continue
 delete 1

@@ -1,4 +1,5 @@
-# step into a call, finish out of it, next over calls, stepi and nexti, until the end.
+# step into a call, finish out of it, next over calls, stepi and nexti, until the end; $_siginfo
+# after a stepi (the step's SIGTRAP).
 break compute
 continue
 step
@@ -10,6 +11,8 @@ finish
 next
 stepi
 stepi
+print $_siginfo.si_signo
+print $_siginfo.si_code
 nexti
 info line *$pc
 next

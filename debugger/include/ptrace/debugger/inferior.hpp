@@ -234,9 +234,10 @@ public:
     }
 
     /// What the signal the thread `tid` is stopped at carries (decision 27: who sent it, the
-    /// address a SIGSEGV faulted at), also after discard_signal(). \errors ESRCH no such
-    /// thread; EBUSY it runs; ENODATA it is not stopped at a program's signal (a breakpoint, a
-    /// step, or stopped by this Inferior).
+    /// address a SIGSEGV faulted at; at a breakpoint hit, after a step and at a launched
+    /// program's first instruction, the SIGTRAP the CPU raised), also after discard_signal().
+    /// \errors ESRCH no such thread; EBUSY it runs; ENODATA it is stopped by this Inferior (its
+    /// SIGSTOPs) or at a syscall or exec stop.
     DebugResult<SignalInfo> signal_info(pid_t tid);
 
     /// While cont(), step_over() or step_out() wait for the program, they also watch `fd`

@@ -49,10 +49,11 @@ PTRACE_API_DECL Result<void> close(int fd);
 /// Reads events (trace, C1), registers (regs/*, J1, J4) or memory (mem, K1). regs/xstate
 /// gives min(len, size) bytes of the XSAVE area, whose size is the kernel's (decision 22);
 /// regs/debug min(len, 64) bytes of DR0-DR7 (decision 23); siginfo min(len, 128) bytes of the
-/// siginfo of the signal its task is held at, a reached SIGNAL breakpoint (decision 27).
+/// siginfo of the signal its task is held at, a reached SIGNAL, BREAKPOINT or SINGLESTEP
+/// breakpoint (decision 27).
 /// \errors EBADF unknown fd; ESRCH tracee gone (regs, mem once reaped); EFAULT unmapped;
-/// ENODEV regs/xstate on a CPU without XSAVE; ENODATA siginfo of a task not held at a SIGNAL
-/// stop; EPERM siginfo of a task this process does not trace.
+/// ENODEV regs/xstate on a CPU without XSAVE; ENODATA siginfo of a task not held at one of
+/// those stops; EPERM siginfo of a task this process does not trace.
 PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf);
 
 /// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).

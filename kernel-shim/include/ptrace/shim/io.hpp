@@ -290,12 +290,13 @@ Result<std::size_t> write_env_regs(Core& core, Handle& h, std::span<const std::b
 }
 
 /// Decision 27: the read(2) of a siginfo handle, min(len, 128) bytes of the siginfo of the
-/// signal its task is held at (a reached SIGNAL breakpoint, whose signal the next resume
-/// delivers): PTRACE_GETSIGINFO on the tracer thread. Never stops a running task: a siginfo
+/// signal its task is held at: a reached SIGNAL breakpoint (the signal the next resume
+/// delivers), or a BREAKPOINT or SINGLESTEP one (the SIGTRAP the CPU raised for the int3 or
+/// the step). PTRACE_GETSIGINFO on the tracer thread. Never stops a running task: a siginfo
 /// exists only at a signal-delivery-stop. \errors ESRCH the task is gone (G1); EPERM this
-/// process does not trace it; ENODATA it is not held at a SIGNAL stop (running, or held at
-/// another breakpoint: a syscall stop's or an int3's trap is Linux's, not a signal of the
-/// program's).
+/// process does not trace it; ENODATA it is not held at one of those stops (running, at a
+/// freeze, or at a syscall, exit or exec stop, whose SIGTRAP is how ptrace stops a tracee, not
+/// a signal of the program's).
 template <class Core>
 Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byte> buf) {
     siginfo_t info{};
@@ -306,7 +307,9 @@ Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byt
             Tracees::complete(req, ESRCH); // G1
         } else if (t == nullptr) {
             Tracees::complete(req, EPERM);
-        } else if (t->run != Run::Held || t->stop != StopKind::Signal) {
+        } else if (t->run != Run::Held ||
+                   (t->stop != StopKind::Signal && t->stop != StopKind::Breakpoint &&
+                    t->stop != StopKind::Step)) {
             Tracees::complete(req, ENODATA);
         } else {
             const bool ok = core.backend().ptrace_ptr(PTRACE_GETSIGINFO, h.tid, 0, &info) == 0;
