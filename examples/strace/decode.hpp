@@ -972,6 +972,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         if (regs[2] != 0) {
             call.args[2].at_exit = true; // the old mask is written by the kernel
         }
+    } else if (name == "rt_sigtimedwait") {
+        set(0, sigset_at(read, regs[0], regs[3]));
+        call.args[1].at_exit = regs[1] != 0; // the siginfo of the signal taken
+        set(2, timespec_at(read, regs[2]));
     } else if (name == "rt_sigaction") {
         set(1, detail::sigaction_at(read, regs[1]));
         if (regs[2] != 0) {
@@ -1374,7 +1378,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "getrusage" || (name == "waitid" && arg.index == 4)) {
         return rusage_at(read, addr);
     }
-    if (name == "waitid") {
+    if (name == "waitid" || name == "rt_sigtimedwait") {
         return siginfo_at(read, addr);
     }
     if (name == "sysinfo") {

@@ -968,6 +968,16 @@ TEST_SUITE("strace decode") {
               "si_uid=0, si_int=42, si_ptr=0x2a}) = 0");
         CHECK(line(nr("rt_sigqueueinfo"), regs(7, 34, 0x9000), -14, mem) ==
               "rt_sigqueueinfo(7, SIGRT_2, 0x9000) = -1 EFAULT (Bad address)");
+        // rt_sigtimedwait: the set, the siginfo of the signal taken (written by the kernel:
+        // the address when it timed out), the timeout.
+        mem.map(0x6000, std::string("\0\x02\0\0\0\0\0\0", 8));                  // SIGUSR1 (bit 9)
+        mem.map(0x6100, std::string("\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16)); // 1 s
+        CHECK(line(nr("rt_sigtimedwait"), regs(0x6000, 0x5000, 0, 8), 34, mem) ==
+              "rt_sigtimedwait([USR1], {si_signo=SIGRT_2, si_code=SI_QUEUE, si_pid=7, si_uid=0, "
+              "si_int=42, si_ptr=0x2a}, NULL, 8) = 34 (SIGRT_2)");
+        CHECK(line(nr("rt_sigtimedwait"), regs(0x6000, 0x5000, 0x6100, 8), -11, mem) ==
+              "rt_sigtimedwait([USR1], 0x5000, {tv_sec=1, tv_nsec=0}, 8) = -1 EAGAIN (Resource "
+              "temporarily unavailable)");
         // fcntl's F_SETSIG and F_GETSIG: a signal, 0 for SIGIO's default.
         CHECK(line(nr("fcntl"), regs(3, 10, 29), 0, mem) == "fcntl(3, F_SETSIG, SIGIO) = 0");
         CHECK(line(nr("fcntl"), regs(3, 10, 0), 0, mem) == "fcntl(3, F_SETSIG, 0) = 0");

@@ -340,14 +340,15 @@ HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 # (syscalls or None for all, when, pattern): pids printed inside an argument, the pid the
 # pattern's second group, in the calls whose arguments satisfy `when` (None: always). /proc/PID
 # paths and their task/TID parts; a netlink address's port id, its process's pid unless the
-# program chose another; the child waitid reports, the sender rt_sigqueueinfo names; capget's
-# and capset's header, SO_PEERCRED's struct ucred; what readlink("/proc/self") returns; the
-# process group of TIOCGPGRP and TIOCSPGRP.
+# program chose another; the child waitid reports, the sender rt_sigqueueinfo names and
+# rt_sigtimedwait's siginfo; capget's and capset's header, SO_PEERCRED's struct ucred; what
+# readlink("/proc/self") returns; the process group of TIOCGPGRP and TIOCSPGRP.
 PIDS_IN_VALUES = [
     (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
     (None, None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
     (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
-    ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo"}, None, re.compile(r"(\bsi_pid=)(\d+)")),
+    ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "rt_sigtimedwait"}, None,
+     re.compile(r"(\bsi_pid=)(\d+)")),
     ({"capget", "capset", "getsockopt"}, None, re.compile(r"(\bpid=)(\d+)")),
     ({"readlink"}, lambda args: args[:1] == ['"/proc/self"'], re.compile(r'^(")(\d+)(?="$)')),
     ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
