@@ -129,11 +129,7 @@ Result<std::size_t> read_regs(Core& core, Handle& h, std::span<std::byte> buf, F
     if (!r) {
         return unexpected_errno(r.error().value());
     }
-    const std::size_t n = std::min(buf.size(), sizeof(Regs));
-    if (n != 0) {
-        std::memcpy(buf.data(), &regs, n); // an empty span may have no data pointer
-    }
-    return n;
+    return sys::read_prefix(buf, std::as_bytes(std::span(&regs, 1)));
 }
 
 /// J2/J4: writes one register set (whole structure only; shorter writes return 0 and touch
@@ -320,11 +316,7 @@ Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byt
     if (!r) {
         return unexpected_errno(r.error().value());
     }
-    const std::size_t n = std::min(buf.size(), sizeof info);
-    if (n != 0) {
-        std::memcpy(buf.data(), &info, n); // an empty span may have no data pointer
-    }
-    return n;
+    return sys::read_prefix(buf, std::as_bytes(std::span(&info, 1)));
 }
 
 /// C1/C2/F2 (events.hpp take_events), then C8: the eventfd is drained once the read left the

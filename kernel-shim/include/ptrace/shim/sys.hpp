@@ -11,7 +11,9 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -29,6 +31,17 @@
 #include <unistd.h>
 
 namespace ptrace_api::shim::sys {
+
+/// What a read(2) of a fixed-size record gives (a register set, a syscall set, a siginfo): its
+/// first min(out.size(), record.size()) bytes, copied to `out`. \returns how many.
+inline std::size_t read_prefix(std::span<std::byte> out,
+                               std::span<const std::byte> record) noexcept {
+    const std::size_t n = std::min(out.size(), record.size());
+    if (n != 0) {
+        std::memcpy(out.data(), record.data(), n); // an empty span may have no data pointer
+    }
+    return n;
+}
 
 /// The calling thread's kernel id (glibc 2.36 has gettid(), but keep the raw call explicit).
 inline pid_t gettid() noexcept {

@@ -32,11 +32,7 @@ inline Result<std::size_t> read_syscalls(Shim& shim, const Handle& h, std::span<
         return unexpected(std::errc::operation_not_permitted);
     }
     const auto bytes = t->syscalls.to_bytes();
-    const std::size_t n = std::min(buf.size(), bytes.size());
-    if (n != 0) {
-        std::memcpy(buf.data(), bytes.data(), n); // an empty span may have no data pointer
-    }
-    return n;
+    return sys::read_prefix(buf, std::span<const std::byte>(bytes.data(), bytes.size()));
 }
 
 /// Replaces the set with the 64-byte bitmap in `buf` (all zero: every syscall stops again).

@@ -88,11 +88,7 @@ Result<std::size_t> read_xstate(Core& core, Handle& h, std::span<std::byte> buf)
     if (!r) {
         return unexpected_errno(r.error().value());
     }
-    const std::size_t n = std::min(buf.size(), area.size());
-    if (n != 0) {
-        std::memcpy(buf.data(), area.data(), n); // an empty span may have no data pointer
-    }
-    return n;
+    return sys::read_prefix(buf, std::span<const std::byte>(area.data(), area.size()));
 }
 
 /// J4 for regs/xstate: the whole area or EINVAL (decision 22), checked against the tracee's
