@@ -4,6 +4,8 @@
 
 #include <ptrace/tracer.hpp>
 
+#include <filesystem>
+
 #include <poll.h>
 #include <sys/syscall.h>
 
@@ -20,6 +22,16 @@ using ptrace_api::Tracer;
 namespace events = ptrace_api::events;
 
 namespace {
+
+/// How many fds this process has open (/proc/self/fd, the listing's own included each time).
+std::size_t open_fd_count() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++n;
+    }
+    return n;
+}
 
 /// Starts `args` behind a gate and attaches frozen (StopNow, OnClose::Detach) before opening
 /// the gate, so the first breakpoint is installed before the tracee runs on.
@@ -326,13 +338,17 @@ TEST_SUITE("integration") {
         Scenario sc;
         Tracer tracer = frozen_tracer(sc, {"segv_at", "dead000"});
         const pid_t pid = tracer.pid();
+        const std::size_t fds_untouched = open_fd_count();
         CHECK_ERRC(tracer.signal_info(), std::errc::no_message_available); // frozen: no signal
+        // The siginfo handle is opened at the first call and kept, not opened per call.
+        CHECK(open_fd_count() == fds_untouched + 1);
         const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
         REQUIRE(ev.has_value());
         const auto meaning = view(*ev);
         const auto* sig = std::get_if<events::Signal>(&meaning);
         REQUIRE(sig != nullptr);
         REQUIRE(sig->signal == SIGSEGV);
+        const std::size_t fds_before = open_fd_count();
         const auto info = tracer.signal_info();
         REQUIRE(info.has_value());
         CHECK(info->signo() == SIGSEGV);
@@ -340,6 +356,8 @@ TEST_SUITE("integration") {
         CHECK(info->fault_address() == 0xdead000);
         CHECK_FALSE(info->from_user());
         CHECK(tracer.signal_info().value() == *info); // reading changes nothing
+        CHECK(tracer.signal_info().value() == *info);
+        CHECK(open_fd_count() == fds_before); // the same handle, nothing more
         // Decision 12: the fault is SIGNAL then EXIT; the exit stop carries no signal.
         const auto exit_ev = tracer.next(PtraceFlags::STOP_EXIT);
         REQUIRE(exit_ev.has_value());

@@ -81,6 +81,9 @@ struct TraceState {
     ShimFd trace;
     std::optional<Registers> regs;
     std::optional<Memory> mem;
+    /// The `proc:<pid>/siginfo` handle (decision 27), opened at the first signal_info() and
+    /// kept: a tracer that reads every signal's siginfo (the strace example) opens it once.
+    ShimFd siginfo;
     std::vector<PtraceEvent> pending; // oldest first
 
     TraceState() noexcept = default;
@@ -144,8 +147,8 @@ public:
     Result<SyscallSet> syscalls();
     Result<SyscallFilterState> syscall_filter();
 
-    // Decision 27: the held signal's siginfo, through a `proc:<pid>/siginfo` handle opened for
-    // the call.
+    // Decision 27: the held signal's siginfo, through the `proc:<pid>/siginfo` handle
+    // (TraceState::siginfo).
     Result<SignalInfo> signal_info();
 
     Result<void> detach() && { return state_.close(true); }

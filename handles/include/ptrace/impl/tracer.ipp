@@ -33,7 +33,8 @@ namespace detail {
 
 PTRACE_API_DECL TraceState::TraceState(TraceState&& other) noexcept
     : pid(std::exchange(other.pid, 0)), trace(std::move(other.trace)), regs(std::move(other.regs)),
-      mem(std::move(other.mem)), pending(std::move(other.pending)) {
+      mem(std::move(other.mem)), siginfo(std::move(other.siginfo)),
+      pending(std::move(other.pending)) {
     other.regs.reset();
     other.mem.reset();
 }
@@ -43,6 +44,7 @@ PTRACE_API_DECL TraceState& TraceState::operator=(TraceState&& other) noexcept {
     trace = std::move(other.trace);
     regs = std::move(other.regs);
     mem = std::move(other.mem);
+    siginfo = std::move(other.siginfo);
     pending = std::move(other.pending);
     other.regs.reset();
     other.mem.reset();
@@ -134,6 +136,7 @@ PTRACE_API_DECL Result<void> TraceState::close(bool detach) {
     }
     regs.reset();
     mem.reset();
+    (void)siginfo.close();
     if (auto r = trace.close(); !r && result) {
         result = r;
     }
@@ -211,12 +214,15 @@ PTRACE_API_DECL Result<SyscallFilterState> TracerBase::syscall_filter() {
 
 PTRACE_API_DECL Result<SignalInfo> TracerBase::signal_info() {
     state_.require_valid();
-    auto fd = ShimFd::open(pid(), "siginfo", 0);
-    if (!fd) {
-        return Unexpected(fd.error());
+    if (!state_.siginfo.valid()) {
+        auto fd = ShimFd::open(pid(), "siginfo", 0);
+        if (!fd) {
+            return Unexpected(fd.error());
+        }
+        state_.siginfo = std::move(*fd);
     }
     SignalInfo info;
-    auto n = shim::read(fd->get(), info.bytes);
+    auto n = shim::read(state_.siginfo.get(), info.bytes);
     if (!n) {
         return Unexpected(n.error());
     }
