@@ -184,16 +184,18 @@ inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid) {
     if (!t) {
         return t.error();
     }
-    const std::string not_at_signal =
-        "thread " + std::to_string(tid) + " is not stopped at a signal";
+    const auto not_at_signal = [tid] {
+        return debug_error(std::errc::no_message_available,
+                           "thread " + std::to_string(tid) + " is not stopped at a signal");
+    };
     if ((*t)->at_our_sigstop) {
         // Held at a SIGNAL stop, but for the SIGSTOP that stopped it: not the program's.
-        return debug_error(std::errc::no_message_available, not_at_signal);
+        return not_at_signal();
     }
     auto info = (*t)->tracer.signal_info();
     if (!info) {
         return info.error() == std::errc::no_message_available
-                   ? debug_error(std::errc::no_message_available, not_at_signal)
+                   ? not_at_signal()
                    : debug_errno(info.error().value(),
                                  "thread " + std::to_string(tid) + ": cannot read its siginfo");
     }
