@@ -1006,9 +1006,19 @@ def attach(example):
                      code == 130 and not timed_out and
                      ("strace: Process %s detached" % pid) in err, "%s %s" % (code, err))
             time.sleep(0.3)
-            state = proc_state(pid) if pid is not None else None
-            c.expect("after the detach the target runs on, untraced (%s)" % (state,),
-                     state is not None and state[1] == 0 and state[0] in "RS")
+            # The loop spends part of each turn in vfork(2), in D until its child has exec'd
+            # (TASK_KILLABLE): a D now and then is the loop running. A target left stuck by
+            # the detach (a child stranded in a stop) would stay in D or t: ask for R or S at
+            # least once in a second, and never a tracer.
+            states = []
+            for _ in range(20):
+                states.append(proc_state(pid) if pid is not None else None)
+                if states[-1] is None or states[-1][0] in "RS":
+                    break
+                time.sleep(0.05)
+            c.expect("after the detach the target runs on, untraced (%s)" % (states,),
+                     all(s is not None and s[1] == 0 for s in states) and
+                     states[-1][0] in "RS")
             with open(out, encoding="utf-8", errors="replace") as f:
                 after = len(f.read().splitlines())
             time.sleep(0.3)
