@@ -478,3 +478,27 @@ std::vector<Scenario> scenarios() {
 TEST_CASE("machine: rules B to I on a scripted backend, scenario by scenario") {
     run_all(scenarios(), EventCheck::PerStep);
 }
+
+TEST_CASE("decision 26: an exec stop asks Linux once for the TID that called exec") {
+    // From the leader (the TID stays) and from a non-leader thread (the record is re-keyed
+    // to the leader's TID): one PTRACE_GETEVENTMSG either way, and `a` is that TID.
+    for (const pid_t who : {tid, leader}) {
+        CAPTURE(who);
+        Rig rig(O_RDWR, EventCheck::PerStep);
+        if (who == leader) {
+            rig.be.status[tid] = thread_status();
+        }
+        rig.be.event_msg[who] = static_cast<unsigned long>(tid);
+        rig.run(write(F::STOP_EXEC), 0);
+        rig.core.dispatch(who, CLD_TRAPPED, exec_stop);
+        std::size_t asked = 0;
+        for (const test_support::PtraceCall& c : rig.be.calls) {
+            asked += c.request == PTRACE_GETEVENTMSG && c.tid == who ? 1 : 0;
+        }
+        CHECK(asked == 1);
+        CHECK(rig.s->tid == who);
+        REQUIRE(rig.s->queue.size() == 1);
+        CHECK(shim::rules::cause_bits(rig.s->queue.front()) == F::STOP_EXEC.bits());
+        CHECK(rig.s->queue.front().a == static_cast<std::uint64_t>(tid));
+    }
+}

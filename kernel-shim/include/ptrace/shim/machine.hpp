@@ -49,9 +49,8 @@ public:
         if (code != CLD_TRAPPED) {
             return; // only ptrace-stops are reported to this thread
         }
-        if (stop_event(status) == PTRACE_EVENT_EXEC) {
-            rekey_exec(tid);
-        }
+        // The TID that called exec, for an exec stop (else unused).
+        const pid_t exec_caller = stop_event(status) == PTRACE_EVENT_EXEC ? rekey_exec(tid) : tid;
         detail::Tracee* tp = find_tracee(tid);
         if (tp == nullptr) {
             on_unknown_stop(tid, status);
@@ -91,7 +90,7 @@ public:
             return;
         case detail::StopKind::Event:
             t.exec_exit_pending = stop.event == PTRACE_EVENT_EXEC;
-            on_ptrace_event(t, stop.event);
+            on_ptrace_event(t, stop.event, exec_caller);
             return;
         case detail::StopKind::Breakpoint:
         case detail::StopKind::Step:
@@ -126,13 +125,18 @@ protected:
 
     /// A non-leader thread that execs takes its leader's TID (the old leader and every other
     /// thread are gone by now): its exec stop comes under the new TID. Re-key it before
-    /// anything looks the TID up (spec 3.G pitfalls).
-    void rekey_exec(pid_t tid) {
+    /// anything looks the TID up (spec 3.G pitfalls). \returns the TID that called exec
+    /// (PTRACE_GETEVENTMSG), `tid` itself when Linux does not say (decision 26's `a`).
+    pid_t rekey_exec(pid_t tid) {
         unsigned long former = 0;
-        if (be_.ptrace_ptr(PTRACE_GETEVENTMSG, tid, 0, &former) == 0 &&
-            static_cast<pid_t>(former) != tid && former != 0) {
-            rekey(static_cast<pid_t>(former), tid);
+        if (be_.ptrace_ptr(PTRACE_GETEVENTMSG, tid, 0, &former) != 0 || former == 0) {
+            return tid;
         }
+        const auto caller = static_cast<pid_t>(former);
+        if (caller != tid) {
+            rekey(caller, tid);
+        }
+        return caller;
     }
 
     /// A stop of a task without a record: an auto-attached child whose first stop beat its
@@ -210,7 +214,8 @@ protected:
     /// D7.
     void on_exit_stop(detail::Tracee& t);
     /// Fork, vfork, clone (F1, F4), exec and vfork-done event stops.
-    void on_ptrace_event(detail::Tracee& t, int event);
+    /// `exec_caller`: for an exec stop, the TID that called exec (rekey_exec()).
+    void on_ptrace_event(detail::Tracee& t, int event, pid_t exec_caller);
     /// F1/F4: the parent `t` created `child`.
     void on_new_child(detail::Tracee& t, pid_t child);
     /// Waits (bounded) for the first stop of the auto-attached child `c` and handles it.

@@ -207,7 +207,7 @@ inline void Machine::on_exit_stop(detail::Tracee& t) {
 
 /// Fork, vfork, clone (F1, F4), exec and vfork-done event stops: nothing to report of
 /// their own (EVENT_CLONE is the child's, queued by on_new_child).
-inline void Machine::on_ptrace_event(detail::Tracee& t, int event) {
+inline void Machine::on_ptrace_event(detail::Tracee& t, int event, pid_t exec_caller) {
     t.stop = detail::StopKind::Event;
     if (t.sys != detail::SysState::Inside) {
         // Issue 12: no entry of this syscall was seen (the kernel path, for a syscall the
@@ -228,14 +228,11 @@ inline void Machine::on_ptrace_event(detail::Tracee& t, int event) {
         t.tgid = t.tid;
         spaces_.erase(t.tid);
         mark_mem_stale(t.tid);
-        // Decision 26: STOP_EXEC reports it, `a` the TID that called exec (GETEVENTMSG; the
-        // record is keyed by the leader's TID already, rekey_exec()), and holds the tracee at
-        // the new program's first instruction.
-        unsigned long former = 0;
-        if (be_.ptrace_ptr(PTRACE_GETEVENTMSG, t.tid, 0, &former) != 0 || former == 0) {
-            former = static_cast<unsigned long>(t.tid);
-        }
-        finish_stop(t, report_if(t, PtraceFlags::STOP_EXEC, former), true);
+        // Decision 26: STOP_EXEC reports it, `a` the TID that called exec (read once, by
+        // rekey_exec(), which keyed the record by the leader's TID already), and holds the
+        // tracee at the new program's first instruction.
+        finish_stop(
+            t, report_if(t, PtraceFlags::STOP_EXEC, static_cast<std::uint64_t>(exec_caller)), true);
         return;
     }
     finish_stop(t, std::nullopt, false);
