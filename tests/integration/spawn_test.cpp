@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -149,6 +150,46 @@ TEST_SUITE("integration") {
         for (auto* s : {&*a, &*b}) {
             CHECK_ERRC(s->tracer.next(PtraceFlags{}), std::errc::no_such_process);
             CHECK(s->child.wait().value().exit_code() == 0);
+        }
+    }
+
+    TEST_CASE("spawn: isolate_processes keeps the program out of this process (Landlock); "
+              "the tracer still traces it") {
+        api_support::Watchdog dog;
+        // 10: the shell opened this process's memory for writing; 20: it could not.
+        const std::string probe =
+            "if (exec 3<>/proc/$PPID/mem) 2>/dev/null; then exit 10; else exit 20; fi";
+        Command plain{"/bin/sh", {"-c", probe}, {}, {}};
+        Command isolated = plain;
+        isolated.isolate_processes = true;
+        auto a = spawn(isolated);
+        if (!a && (a.error() == std::errc::function_not_supported ||
+                   a.error() == std::errc::operation_not_supported)) {
+            MESSAGE("skipped: no Landlock ABI 2 in this kernel (" << a.error().message() << ")");
+            return;
+        }
+        REQUIRE_MESSAGE(a.has_value(), a.error().message());
+        dog.watch(a->child.pid());
+        // Followed syscall by syscall from inside its domain: the tracer is outside it.
+        int stops = 0;
+        while (a->tracer.next(PtraceFlags::STOP_PRE_SYSCALL).has_value()) {
+            ++stops;
+        }
+        CHECK(stops > 10);
+        CHECK(a->child.wait().value().exit_code() == 20);
+        auto b = spawn(plain);
+        REQUIRE_MESSAGE(b.has_value(), b.error().message());
+        dog.watch(b->child.pid());
+        CHECK_ERRC(b->tracer.next(PtraceFlags{}), std::errc::no_such_process);
+        // Without the domain Linux's own checks decide: open for root and, where Yama does not
+        // restrict attaching (absent or ptrace_scope 0), for the same user.
+        int scope = 0;
+        std::ifstream("/proc/sys/kernel/yama/ptrace_scope") >> scope;
+        const int plain_code = b->child.wait().value().exit_code();
+        if (scope == 0 || (::geteuid() == 0 && scope < 3)) {
+            CHECK(plain_code == 10);
+        } else {
+            MESSAGE("Yama's ptrace_scope " << scope << " refuses it too: " << plain_code);
         }
     }
 

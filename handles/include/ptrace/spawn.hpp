@@ -133,6 +133,14 @@ struct Command {
     /// seccomp policy of the caller's forbids it) the program runs randomised: it is a
     /// convenience, not a guarantee.
     bool no_aslr = false;
+    /// Puts the program and everything it starts in a Landlock domain of their own before the
+    /// exec (`shim::filter::isolate_processes`): none of them can then trace, read or write the
+    /// memory of, or take descriptors from, any process outside (this one included), even of
+    /// the same user and where Yama allows it; this process still traces them. File access is
+    /// unchanged. Never optional: where the kernel cannot do it (no Landlock, or older than
+    /// Linux 5.19) nothing is executed and spawn() fails with ENOSYS or EOPNOTSUPP. Sets
+    /// `PR_SET_NO_NEW_PRIVS`, with its effect on set-user-ID programs (see `syscalls`).
+    bool isolate_processes = false;
 };
 
 /// A traced program: its Child and its Tracer. The tracer is declared last so that it is

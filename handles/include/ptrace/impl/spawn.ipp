@@ -165,7 +165,7 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
                                     char* const* envp, std::span<const sock_filter> filter = {},
                                     int filter_write = -1,
                                     std::span<const sock_filter> required = {},
-                                    bool no_aslr = false) noexcept {
+                                    bool no_aslr = false, bool isolate = false) noexcept {
     (void)::close(gate_write);
     (void)::close(err_read);
     char byte = 0;
@@ -181,6 +181,15 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
     sigset_t none;
     (void)::sigemptyset(&none);
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr); // the parent's mask is not the program's
+    if (isolate) {
+        // Command::isolate_processes: without it, nothing runs. Before the filters, which
+        // might refuse its calls.
+        if (const int ierr = shim::filter::isolate_processes(); ierr != 0) {
+            while (::write(err_write, &ierr, sizeof ierr) < 0 && errno == EINTR) {
+            }
+            ::_exit(127);
+        }
+    }
     if (!required.empty()) {
         // Command::seccomp_program: without it, nothing runs.
         if (const int rerr = shim::filter::install_filter(required); rerr != 0) {
@@ -281,7 +290,7 @@ PTRACE_API_DECL Result<Spawned> spawn(const Command& command, OnClose on_close) 
         (void)::close(fpipe[0]);
         detail::exec_child(gate[0], gate[1], err[0], err[1], cwd, candidate_ptrs.data(),
                            argv.data(), envp, program, fpipe[1], command.seccomp_program,
-                           command.no_aslr);
+                           command.no_aslr, command.isolate_processes);
     }
     gate_read.reset();
     err_write.reset();

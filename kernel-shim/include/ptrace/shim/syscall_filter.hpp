@@ -2,8 +2,9 @@
 // Syscall-filtered stops (issue 12): which syscalls a tracee's set lets stop (the rule both
 // paths share), and the seccomp-bpf program that makes the kernel stop only for those (the
 // kernel path), with the helper that installs it in the calling process. Pure, except
-// install_filter (two system calls, async-signal-safe: it runs in a forked child before its
-// exec). kernel-shim/README.md, "Syscall filter", says how the machine uses them.
+// install_filter and isolate_processes (a few system calls each, async-signal-safe: they run
+// in a forked child before its exec). kernel-shim/README.md, "Syscall filter", says how the
+// machine uses them.
 #pragma once
 
 #include <ptrace/syscall_set.hpp>
@@ -15,8 +16,10 @@
 #include <span>
 #include <vector>
 
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -186,6 +189,56 @@ inline int install_filter(std::span<const sock_filter> program) noexcept {
         return errno;
     }
     return 0;
+}
+
+/// Puts the calling thread, and everything it creates or execs from now on, in a Landlock
+/// domain of its own that changes no file access: what it adds is Landlock's rule for
+/// processes, under which no task of the domain may trace, read or write the memory of
+/// (`/proc/PID/mem`, `process_vm_writev`), or take descriptors from (`pidfd_getfd`) a task
+/// outside it, whatever the uids, capabilities and Yama say; tasks outside (the tracer) still
+/// trace those inside. The ruleset handles two rights and allows both beneath "/": executing,
+/// and linking or renaming into another directory (REFER, which a Landlock domain refuses
+/// unless a rule allows it). `PR_SET_NO_NEW_PRIVS` first, as Landlock requires. Async-signal-
+/// safe (no allocation). \returns 0, or the errno of the call that failed: ENOSYS (no Landlock
+/// in the kernel), EOPNOTSUPP (Landlock off, or older than its ABI 2, Linux 5.19, where any
+/// domain would refuse such renames).
+inline int isolate_processes() noexcept {
+    const long abi =
+        ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi < 0) {
+        return errno;
+    }
+    if (abi < 2) {
+        return EOPNOTSUPP;
+    }
+    landlock_ruleset_attr attr{};
+    attr.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_REFER;
+    const long ruleset = ::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    if (ruleset < 0) {
+        return errno;
+    }
+    int err = 0;
+    const int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) {
+        err = errno;
+    } else {
+        landlock_path_beneath_attr beneath{};
+        beneath.allowed_access = attr.handled_access_fs;
+        beneath.parent_fd = root;
+        if (::syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0) !=
+            0) {
+            err = errno;
+        }
+        (void)::close(root);
+    }
+    if (err == 0 && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        err = errno;
+    }
+    if (err == 0 && ::syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
+        err = errno;
+    }
+    (void)::close(static_cast<int>(ruleset));
+    return err;
 }
 
 } // namespace ptrace_api::shim::filter
