@@ -216,6 +216,51 @@ inline std::string seccomp_notif_sizes_at(const ReadMemory& read, std::uint64_t 
            ", seccomp_data=" + std::to_string(sizes[2]) + "}";
 }
 
+// Landlock (landlock_create_ruleset, landlock_add_rule): the file-system rights strace 6.1
+// names, and the rule types.
+inline constexpr std::array<FlagName, 14> landlock_access_fs_table{{
+    {1U << 0, "LANDLOCK_ACCESS_FS_EXECUTE"},
+    {1U << 1, "LANDLOCK_ACCESS_FS_WRITE_FILE"},
+    {1U << 2, "LANDLOCK_ACCESS_FS_READ_FILE"},
+    {1U << 3, "LANDLOCK_ACCESS_FS_READ_DIR"},
+    {1U << 4, "LANDLOCK_ACCESS_FS_REMOVE_DIR"},
+    {1U << 5, "LANDLOCK_ACCESS_FS_REMOVE_FILE"},
+    {1U << 6, "LANDLOCK_ACCESS_FS_MAKE_CHAR"},
+    {1U << 7, "LANDLOCK_ACCESS_FS_MAKE_DIR"},
+    {1U << 8, "LANDLOCK_ACCESS_FS_MAKE_REG"},
+    {1U << 9, "LANDLOCK_ACCESS_FS_MAKE_SOCK"},
+    {1U << 10, "LANDLOCK_ACCESS_FS_MAKE_FIFO"},
+    {1U << 11, "LANDLOCK_ACCESS_FS_MAKE_BLOCK"},
+    {1U << 12, "LANDLOCK_ACCESS_FS_MAKE_SYM"},
+    {1U << 13, "LANDLOCK_ACCESS_FS_REFER"},
+}};
+inline constexpr std::uint64_t landlock_rule_path_beneath = 1;
+
+/// landlock_create_ruleset's attributes: `{handled_access_fs=...}` (the address when `size` is
+/// below the field's 8 bytes or the memory cannot be read).
+inline std::string landlock_ruleset_at(const ReadMemory& read, std::uint64_t addr,
+                                       std::uint64_t size) {
+    std::uint64_t handled = 0;
+    if (addr == 0 || size < sizeof handled || !read_struct(read, addr, handled)) {
+        return pointer(addr);
+    }
+    return "{handled_access_fs=" +
+           flags_or_unknown(handled, landlock_access_fs_table, "LANDLOCK_ACCESS_FS_") + "}";
+}
+
+/// landlock_add_rule's LANDLOCK_RULE_PATH_BENEATH attributes (12 bytes, packed):
+/// `{allowed_access=..., parent_fd=N}`.
+inline std::string landlock_path_beneath_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::uint32_t, 3> words{}; // allowed_access (low, high), parent_fd
+    if (addr == 0 || !read_struct(read, addr, words)) {
+        return pointer(addr);
+    }
+    const std::uint64_t allowed = words[0] | (std::uint64_t{words[1]} << 32);
+    return "{allowed_access=" +
+           flags_or_unknown(allowed, landlock_access_fs_table, "LANDLOCK_ACCESS_FS_") +
+           ", parent_fd=" + std::to_string(static_cast<std::int32_t>(words[2])) + "}";
+}
+
 inline constexpr std::array<FlagName, 3> mremap_table{{
     {1, "MREMAP_MAYMOVE"},
     {2, "MREMAP_FIXED"},
@@ -1282,6 +1327,18 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
                 }));
         } else if (op == detail::seccomp_get_notif_sizes) {
             call.args[2].at_exit = true; // the three sizes are written by the kernel
+        }
+    } else if (name == "landlock_create_ruleset") {
+        constexpr std::array<FlagName, 1> version{{{1, "LANDLOCK_CREATE_RULESET_VERSION"}}};
+        set(0, detail::landlock_ruleset_at(read, regs[0], regs[1]));
+        set(2, flags_or_unknown(regs[2] & 0xffffffff, version, "LANDLOCK_CREATE_RULESET_"));
+    } else if (name == "landlock_add_rule") {
+        constexpr std::array<FlagName, 1> types{
+            {{detail::landlock_rule_path_beneath, "LANDLOCK_RULE_PATH_BENEATH"}}};
+        const std::uint64_t type = regs[1] & 0xffffffff;
+        set(1, constant(type, types, "LANDLOCK_RULE_"));
+        if (type == detail::landlock_rule_path_beneath) {
+            set(2, detail::landlock_path_beneath_at(read, regs[2]));
         }
     } else if (name == "signalfd4" || name == "signalfd") {
         set(1, sigset_at(read, regs[1], regs[2]));

@@ -906,6 +906,38 @@ TEST_SUITE("strace decode") {
               "EINVAL (Invalid argument)");
     }
 
+    TEST_CASE("landlock: the sandbox's process isolation, as strace 6.1 prints it") {
+        FakeMemory mem;
+        CHECK(line(nr("landlock_create_ruleset"), regs(0, 0, 1), 7, mem) ==
+              "landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) = 7");
+        const std::uint64_t handled = (1U << 0) | (1U << 13) | (1ULL << 40);
+        mem.map(0x1000, std::string(reinterpret_cast<const char*>(&handled), 8));
+        CHECK(line(nr("landlock_create_ruleset"), regs(0x1000, 8, 0), 3, mem) ==
+              "landlock_create_ruleset({handled_access_fs=LANDLOCK_ACCESS_FS_EXECUTE|"
+              "LANDLOCK_ACCESS_FS_REFER|0x10000000000}, 8, 0) = 3");
+        // Too small for the field, or unreadable: the address.
+        CHECK(line(nr("landlock_create_ruleset"), regs(0x1000, 4, 0), -22, mem) ==
+              "landlock_create_ruleset(0x1000, 4, 0) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("landlock_create_ruleset"), regs(0x9000, 8, 2), -22, mem) ==
+              "landlock_create_ruleset(0x9000, 8, 0x2 /* LANDLOCK_CREATE_RULESET_??? */) = -1 "
+              "EINVAL (Invalid argument)");
+        // struct landlock_path_beneath_attr: 12 packed bytes.
+        std::string beneath(12, '\0');
+        const std::uint64_t allowed = 1U << 2;
+        const std::int32_t parent = 5;
+        std::memcpy(beneath.data(), &allowed, 8);
+        std::memcpy(beneath.data() + 8, &parent, 4);
+        mem.map(0x2000, beneath);
+        CHECK(line(nr("landlock_add_rule"), regs(3, 1, 0x2000, 0), 0, mem) ==
+              "landlock_add_rule(3, LANDLOCK_RULE_PATH_BENEATH, {allowed_access="
+              "LANDLOCK_ACCESS_FS_READ_FILE, parent_fd=5}, 0) = 0");
+        CHECK(line(nr("landlock_add_rule"), regs(3, 7, 0x2000, 0), -22, mem) ==
+              "landlock_add_rule(3, 0x7 /* LANDLOCK_RULE_??? */, 0x2000, 0) = -1 EINVAL (Invalid "
+              "argument)");
+        CHECK(line(nr("landlock_restrict_self"), regs(3, 0), 0, mem) ==
+              "landlock_restrict_self(3, 0) = 0");
+    }
+
     TEST_CASE("seccomp, waitid and pidfd_open: the sandbox's calls (strace 6.1's text)") {
         FakeMemory mem;
         // struct sock_fprog: the length and the instructions' address.
