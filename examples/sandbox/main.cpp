@@ -3,7 +3,7 @@
 //
 //   sandbox [--policy FILE] [--deny NAME[,NAME...]] [--allow NAME[,NAME...]]
 //           [--ask NAME[,NAME...]] [--allow-path DIR]... [--log] [--keep-descendants]
-//           [--trace-all] -- CMD [ARGS...]
+//           [--trace-all] [--no-isolation] -- CMD [ARGS...]
 //
 // The policy is FILE (sandbox/README.md has the format), or `default allow` without one; the
 // options add rules after it: --deny fails the syscalls (names, numbers or @groups) with EPERM,
@@ -13,7 +13,10 @@
 // program is gone. --log prints one strace-format line per denied or asked call on stderr.
 // When CMD exits, whatever it left running is killed (--keep-descendants: left running).
 // --trace-all makes the tracer stop at every syscall instead of only the asked ones (to
-// measure what the kernel filter saves).
+// measure what the kernel filter saves). CMD and its descendants cannot trace, read or write
+// the memory of, or take descriptors from, any other process, this one included (a Landlock
+// domain: Linux 5.19 or later); --no-isolation runs them without that, where the kernel has
+// no Landlock.
 // The exit status is CMD's, or 128 + N when a signal N killed it.
 //
 // Uses only the public API: <ptrace/sandbox/...> and spawn's Command. The call lines come from
@@ -25,6 +28,7 @@
 #include <ptrace/syscalls.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -46,7 +50,7 @@ namespace sb = ptrace_api::sandbox;
 constexpr std::string_view usage =
     "usage: sandbox [--policy FILE] [--deny NAME[,NAME...]] [--allow NAME[,NAME...]]\n"
     "               [--ask NAME[,NAME...]] [--allow-path DIR]... [--log] [--keep-descendants]\n"
-    "               [--trace-all] -- CMD [ARGS...]\n";
+    "               [--trace-all] [--no-isolation] -- CMD [ARGS...]\n";
 
 struct Options {
     std::string policy_file;
@@ -55,6 +59,7 @@ struct Options {
     bool log = false;
     bool keep = false;
     bool trace_all = false; ///< --trace-all: stop at every syscall (for comparisons)
+    bool isolate = true;    ///< false: --no-isolation
     std::vector<std::string> command;
 };
 
@@ -92,6 +97,8 @@ std::optional<Options> parse(int argc, char** argv) {
             o.keep = true;
         } else if (arg == "--trace-all") {
             o.trace_all = true;
+        } else if (arg == "--no-isolation") {
+            o.isolate = false;
         } else if (arg == "--policy" || arg == "--deny" || arg == "--allow" || arg == "--ask" ||
                    arg == "--allow-path") {
             const auto v = value();
@@ -242,6 +249,7 @@ int main(int argc, char** argv) {
     sb::SandboxOptions options;
     options.log_denied = o->log;
     options.trace_every_syscall = o->trace_all;
+    options.isolate_processes = o->isolate;
     options.descendants = o->keep ? sb::Descendants::Keep : sb::Descendants::Kill;
     options.ask = [&](const sb::SyscallStop& stop) { return decide(*o, stop); };
     std::vector<std::pair<pid_t, strace_example::PendingCall>> open_calls;
@@ -282,7 +290,15 @@ int main(int argc, char** argv) {
     auto box_value = *std::move(box);
     const auto status = box_value.run(command);
     if (!status) {
-        complain("cannot run " + command.program + ": " + status.error().message());
+        const int err = status.error().value();
+        if (o->isolate && (err == ENOSYS || err == EOPNOTSUPP)) {
+            complain("cannot keep " + command.program +
+                     " from other processes: " + status.error().message() +
+                     " (this needs Landlock, Linux 5.19 or later, enabled; --no-isolation runs "
+                     "without it)");
+        } else {
+            complain("cannot run " + command.program + ": " + status.error().message());
+        }
         return 127;
     }
     if (status->signaled()) {

@@ -6,7 +6,9 @@
       Every route of tests/sandbox/targets/escape.cpp out of a sandbox that denies mkdir and
       mkdirat, with and without a policy that asks the tracer: no directory may appear, every
       route must report EPERM (or ENOSYS where the sandbox answers so, or be killed by the
-      filter), and nothing the command started may outlive the sandbox.
+      filter), and nothing the command started may outlive the sandbox. Then the process
+      isolation alone: pidfd_getfd allowed by name still cannot reach the sandbox, and with
+      --no-isolation the sandbox's memory and descriptors are reached (the checks can fail).
   sandbox_test.py programs SANDBOX
       Ordinary programs (python3's subprocess, a shell pipeline, gcc, git) under an allow-most
       policy: the same output and exit status as without the sandbox; and exit statuses
@@ -53,11 +55,13 @@ def leftover(tag):
 
 
 ROUTES = ["direct", "fork", "thread", "vfork", "exec", "daemon", "kill-sandbox", "io_uring",
-          "own-filter", "listener", "untraced", "clone3", "ptrace", "x32", "int80"]
+          "own-filter", "listener", "untraced", "clone3", "ptrace", "x32", "int80",
+          "sandbox-mem", "pidfd-getfd"]
 # What each route may report besides EPERM: the sandbox answers clone3 with ENOSYS (its flags
 # are out of the filter's reach); a killed route reports nothing; the daemon reports EAGAIN
-# itself (its attempt comes later, see its marker file).
-ALSO = {"clone3": {"ENOSYS"}, "daemon": {"EAGAIN"}}
+# itself (its attempt comes later, see its marker file); the open of the sandbox's
+# /proc/PID/mem fails with EACCES (Landlock's rule for processes, through mm_access).
+ALSO = {"clone3": {"ENOSYS"}, "daemon": {"EAGAIN"}, "sandbox-mem": {"EACCES"}}
 KILLED_OK = {"x32", "int80", "kill-sandbox"}
 # Routes whose guard exists only when the policy asks the tracer.
 ASKING_ONLY = {"listener"}
@@ -124,6 +128,26 @@ def escapes(sandbox, escape):
             check(not os.path.exists(os.path.join(tmp, "daemon")),
                   f"{mode} kept daemon: no directory")
             check(r.returncode == 0, f"{mode} kept daemon: the command's status")
+
+
+def isolation(sandbox, escape):
+    """The sandbox's process isolation (SandboxOptions::isolate_processes, a Landlock domain)
+    on its own: pidfd_getfd allowed by name (so no filter guards it) still cannot reach the
+    sandbox; and without isolation (--no-isolation) the routes do reach it, so that the checks
+    above can fail. Run as this user, root here: Landlock's rule holds whatever the
+    capabilities, where Linux's own checks (uids, dumpable, Yama) let root through."""
+    with tempfile.TemporaryDirectory(prefix="sandbox-escape-") as tmp:
+        for flags, route, want in (
+                (["--allow", "pidfd_getfd"], "pidfd-getfd", "EPERM"),
+                (["--ask", "openat", "--allow-path", "/"], "sandbox-mem", "EACCES"),
+                (["--no-isolation", "--allow", "pidfd_getfd"], "pidfd-getfd", "took"),
+                (["--no-isolation"], "sandbox-mem", "opened")):
+            r = run([sandbox] + flags + ["--", escape, route, tmp], timeout=30)
+            check(r.stdout.strip() == f"{route}: {want}" and r.returncode == 0,
+                  f"{' '.join(flags)} {route}: {want} ({r.stdout.strip()!r}, status "
+                  f"{r.returncode}, {r.stderr.strip()!r})")
+            stray = leftover(tmp)
+            check(not stray, f"{' '.join(flags)} {route}: nothing left running ({stray})")
 
 
 def programs(sandbox):
@@ -224,6 +248,7 @@ def main():
     status = 0
     if what == "escapes":
         escapes(sandbox, os.path.abspath(sys.argv[3]))
+        isolation(sandbox, os.path.abspath(sys.argv[3]))
     elif what == "programs":
         programs(sandbox)
     elif what == "log":

@@ -11,7 +11,10 @@
 // (installs a filter that allows everything, then tries), listener (a seccomp user-notification
 // listener for openat), untraced (clone with CLONE_UNTRACED), clone3 (clone3 with
 // CLONE_UNTRACED), ptrace (attaches to a child of its own and makes it mkdir), x32 (the x32 ABI
-// number of mkdir), int80 (i386 mkdir through int 0x80).
+// number of mkdir), int80 (i386 mkdir through int 0x80), sandbox-mem (opens its parent's, the
+// sandbox's, /proc/PID/mem for writing: with it the program could make the sandbox, which no
+// filter binds, do what the policy denies; prints "opened"), pidfd-getfd (takes the
+// sandbox's stderr with pidfd_getfd: prints "took").
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -41,9 +44,10 @@ namespace {
 std::string dir;
 std::string route;
 
-void report(long rc) {
+/// Prints the route's result: `success` for 0, the errno's name for -errno.
+void report(long rc, const char* success = "created") {
     const std::string result =
-        rc == 0 ? std::string("created") : (rc < 0 ? strerrorname_np(static_cast<int>(-rc)) : "?");
+        rc == 0 ? std::string(success) : (rc < 0 ? strerrorname_np(static_cast<int>(-rc)) : "?");
     std::printf("%s: %s\n", route.c_str(), result.c_str());
     std::fflush(stdout);
 }
@@ -177,6 +181,32 @@ long int80_mkdir() {
     return rc;
 }
 
+/// Opens the sandbox's memory for writing. -errno or 0.
+long sandbox_mem() {
+    const std::string path = "/proc/" + std::to_string(::getppid()) + "/mem";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    ::close(fd);
+    return 0;
+}
+
+/// Takes a copy of the sandbox's stderr. -errno or 0.
+long sandbox_fd() {
+    const long pidfd = ::syscall(SYS_pidfd_open, ::getppid(), 0);
+    if (pidfd < 0) {
+        return -errno;
+    }
+    const long fd = ::syscall(SYS_pidfd_getfd, pidfd, 2, 0);
+    const long rc = fd < 0 ? -errno : 0;
+    if (fd >= 0) {
+        ::close(static_cast<int>(fd));
+    }
+    ::close(static_cast<int>(pidfd));
+    return rc;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -254,6 +284,10 @@ int main(int argc, char** argv) {
         report(x32_mkdir());
     } else if (route == "int80") {
         report(int80_mkdir());
+    } else if (route == "sandbox-mem") {
+        report(sandbox_mem(), "opened");
+    } else if (route == "pidfd-getfd") {
+        report(sandbox_fd(), "took");
     } else {
         std::fprintf(stderr, "escape: unknown route %s\n", route.c_str());
         return 2;

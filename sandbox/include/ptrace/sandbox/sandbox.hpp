@@ -15,6 +15,7 @@
 #include <ptrace/sandbox/harden.hpp>
 #include <ptrace/sandbox/policy.hpp>
 #include <ptrace/sandbox/policy_bpf.hpp>
+#include <ptrace/shim/syscall_filter.hpp>
 #include <ptrace/spawn.hpp>
 #include <ptrace/syscall_set.hpp>
 #include <ptrace/syscalls.hpp>
@@ -88,14 +89,22 @@ struct SandboxOptions {
     /// (PTRACE_SYSCALL) and the shim picks the asked ones, as a sandbox without a kernel filter
     /// for its stops would; the policy's filter still does the denials.
     bool trace_every_syscall = false;
+    /// Keeps the command away from every process outside it (Command::isolate_processes, a
+    /// Landlock domain): without it a sandboxed program of the same user can open
+    /// `/proc/PID/mem` of the sandbox's own process, or of any other process of that user
+    /// where Yama allows, and write into it, which no seccomp filter sees. Where the kernel
+    /// cannot (no Landlock, or older than Linux 5.19) run() fails with ENOSYS or EOPNOTSUPP
+    /// and nothing runs; false runs without it.
+    bool isolate_processes = true;
 };
 
 namespace detail {
 
 /// Starts `command` untraced with `program` installed before its exec (after
-/// PR_SET_NO_NEW_PRIVS): what a sandbox whose policy never needs the tracer runs, at the cost
-/// of a fork and an exec. Exec errors (and the filter's) come back through a close-on-exec
-/// pipe, as spawn() reports them. \errors the exec's or the install's errno; fork's, pipe's.
+/// PR_SET_NO_NEW_PRIVS, and after its Landlock domain when `command.isolate_processes`): what
+/// a sandbox whose policy never needs the tracer runs, at the cost of a fork and an exec. Exec
+/// errors (and the filter's) come back through a close-on-exec pipe, as spawn() reports them.
+/// \errors the exec's, the install's or the isolation's errno; fork's, pipe's.
 inline Result<Child> launch_filtered(const Command& command, std::span<const sock_filter> program) {
     if (command.program.empty()) {
         return unexpected(std::errc::no_such_file_or_directory);
@@ -137,8 +146,13 @@ inline Result<Child> launch_filtered(const Command& command, std::span<const soc
         (void)::sigemptyset(&none);
         (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
         int e = 0;
-        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-            ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
+        if (command.isolate_processes) {
+            e = ptrace_api::shim::filter::isolate_processes();
+        }
+        if (e != 0) {
+            // nothing runs without it
+        } else if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+                   ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
             e = errno; // nothing runs without the filter
         } else if (cwd != nullptr && ::chdir(cwd) != 0) {
             e = errno;
@@ -217,6 +231,7 @@ public:
     /// command's status could not be had.
     Result<WaitStatus> run(Command command) {
         command.seccomp_program = program_;
+        command.isolate_processes = options_.isolate_processes;
         command.seccomp_traps = traps_;
         command.syscalls = follows() ? std::optional<SyscallSet>(stops_) : std::nullopt;
         // With Kill, orphans come to us so that they can be found; with Keep, they go to init
