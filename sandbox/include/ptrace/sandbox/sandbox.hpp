@@ -39,11 +39,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,8 +125,6 @@ inline Result<Child> launch_filtered(const Command& command, std::span<const soc
     const std::vector<char*> env_ptrs = pointers(env);
     char* const* envp = command.env ? env_ptrs.data() : environ;
     const char* cwd = command.cwd ? command.cwd->c_str() : nullptr;
-    sock_fprog fprog{static_cast<unsigned short>(program.size()),
-                     const_cast<sock_filter*>(program.data())};
     int err[2] = {-1, -1};
     if (::pipe2(err, O_CLOEXEC) != 0) {
         return unexpected_errno(errno);
@@ -145,18 +142,14 @@ inline Result<Child> launch_filtered(const Command& command, std::span<const soc
         sigset_t none;
         (void)::sigemptyset(&none);
         (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
-        int e = 0;
-        if (command.isolate_processes) {
-            e = ptrace_api::shim::filter::isolate_processes();
+        // Nothing runs without the isolation (when asked) and the filter.
+        int e = command.isolate_processes ? ptrace_api::shim::filter::isolate_processes() : 0;
+        if (e == 0) {
+            e = ptrace_api::shim::filter::install_filter(program);
         }
-        if (e != 0) {
-            // nothing runs without it
-        } else if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-                   ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
-            e = errno; // nothing runs without the filter
-        } else if (cwd != nullptr && ::chdir(cwd) != 0) {
+        if (e == 0 && cwd != nullptr && ::chdir(cwd) != 0) {
             e = errno;
-        } else {
+        } else if (e == 0) {
             e = ptrace_api::detail::exec_candidates_in_turn(candidate_ptrs.data(), argv.data(),
                                                             envp);
         }
