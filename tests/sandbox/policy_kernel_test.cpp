@@ -5,6 +5,7 @@
 // probed, so no probed syscall ever runs; outcomes: -errno (Errno), -ENOSYS (Ask and Log, a
 // RET_TRACE with no tracer), death by SIGSYS (Kill). A small BPF interpreter also bounds the
 // number of instructions a syscall runs through (the dispatch is a search, not a scan).
+#include <ptrace/sandbox/harden.hpp>
 #include <ptrace/sandbox/policy.hpp>
 #include <ptrace/sandbox/policy_bpf.hpp>
 
@@ -418,6 +419,33 @@ TEST_SUITE("sandbox") {
         CHECK(out.results[1] == -ENOSYS); // allowed, so trapped: RET_TRACE without a tracer
         CHECK(out.results[2] == -EPERM);  // denied: the denial stays, no trap
         CHECK_FALSE(out.killed_by_sigsys);
+    }
+
+    TEST_CASE("kernel: an ioctl request's high half does not slip past a rule; harden refuses "
+              "TIOCSTI and TIOCLINUX") {
+        // fd -1: a request that runs fails with EBADF; one the filter refuses, with EPERM.
+        const std::uint64_t bad_fd = 0xffffffffU;
+        const std::uint64_t high = 0xdead00000000ULL;
+        const auto policy = PolicyBuilder(Action::allow())
+                                .deny("ioctl", EPERM, {sb::arg(1) == 0x541b}) // FIONREAD
+                                .build();
+        REQUIRE(policy);
+        const auto program = sb::compile_bpf(sb::harden(*policy));
+        REQUIRE(program);
+        const Outcome out =
+            run_probes(*program, {{SYS_ioctl, {bad_fd, 0x541b, 0, 0, 0, 0}},
+                                  {SYS_ioctl, {bad_fd, 0x541b | high, 0, 0, 0, 0}},
+                                  {SYS_ioctl, {bad_fd, 0x5412, 0, 0, 0, 0}},
+                                  {SYS_ioctl, {bad_fd, 0x5412 | high, 0, 0, 0, 0}},
+                                  {SYS_ioctl, {bad_fd, 0x541c | high, 0, 0, 0, 0}},
+                                  {SYS_ioctl, {bad_fd, 0x5401 | high, 0, 0, 0, 0}}});
+        REQUIRE(out.results.size() == 6);
+        CHECK(out.results[0] == -EPERM);
+        CHECK(out.results[1] == -EPERM); // the kernel reads 0x541b: so does the filter
+        CHECK(out.results[2] == -EPERM); // TIOCSTI
+        CHECK(out.results[3] == -EPERM);
+        CHECK(out.results[4] == -EPERM); // TIOCLINUX
+        CHECK(out.results[5] == -EBADF); // TCGETS runs (and the kernel ignores the high half)
     }
 
     TEST_CASE("kernel: x32 numbers kill the process") {

@@ -222,11 +222,63 @@ TEST_SUITE("sandbox") {
 
 TEST_SUITE("sandbox") {
 
+    TEST_CASE("width: 32-bit kernel arguments the table calls Flags, Hex, Mode or UInt compare "
+              "32 bits by default (a high half set does not slip past)") {
+        const auto policy = PolicyBuilder(Action::allow())
+                                .deny("ioctl", EPERM, {arg(1) == 0x541b})     // FIONREAD
+                                .deny("socket", EPERM, {arg(1) == 3})         // SOCK_RAW: int
+                                .deny("mprotect", EPERM, {arg(2) == 7})       // unsigned long
+                                .deny("fchmodat", EPERM, {arg(2) == 04755})   // umode_t
+                                .deny("memfd_create", EPERM, {arg(1) == 0x8}) // MFD_HUGETLB
+                                .build();
+        REQUIRE(policy);
+        const std::uint64_t high = 1ULL << 32;
+        CHECK(policy->decide(nr_of(SYS_ioctl), {0, 0x541b | high, 0, 0, 0, 0}) ==
+              Action::fail(EPERM));
+        CHECK(policy->decide(nr_of(SYS_socket), {2, 3 | high, 0, 0, 0, 0}) == Action::fail(EPERM));
+        CHECK(policy->decide(nr_of(SYS_fchmodat), {0, 0, 04755 | high, 0, 0, 0}) ==
+              Action::fail(EPERM));
+        CHECK(policy->decide(nr_of(SYS_memfd_create), {0, 0x8 | high, 0, 0, 0, 0}) ==
+              Action::fail(EPERM));
+        // A 64-bit argument keeps all 64 bits: the high half makes another value.
+        CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7 | high, 0, 0, 0}) == Action::allow());
+        CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7, 0, 0, 0}) == Action::fail(EPERM));
+        // The list of narrow arguments names real syscalls and arguments, and only those whose
+        // kind does not already make them 32 bits.
+        for (const sb::detail::NarrowArgs& entry : sb::detail::narrow_args) {
+            CAPTURE(entry.syscall);
+            const auto nr = ptrace_api::syscall_number(entry.syscall);
+            REQUIRE(nr.has_value());
+            const auto info = ptrace_api::syscall_info(*nr);
+            REQUIRE(info.has_value());
+            CHECK(entry.args != 0);
+            for (unsigned i = 0; i < 32; ++i) {
+                if (((entry.args >> i) & 1U) == 0) {
+                    continue;
+                }
+                CAPTURE(i);
+                REQUIRE(static_cast<int>(i) < info->arg_count);
+                const ptrace_api::ArgKind kind = info->args[i];
+                CHECK(kind != ptrace_api::ArgKind::Int);
+                CHECK(kind != ptrace_api::ArgKind::Fd);
+                CHECK(kind != ptrace_api::ArgKind::Signal);
+                CHECK(kind != ptrace_api::ArgKind::Pointer);
+            }
+        }
+    }
+
     TEST_CASE("harden: io_uring and @debug denied unless named; clone guards; listeners") {
         const auto plain = PolicyBuilder(Action::allow()).build();
         REQUIRE(plain);
         const sb::Policy h = sb::harden(*plain);
         const Args none{};
+        // Typing into the terminal: refused on 32 bits, as the kernel reads the request.
+        CHECK(h.decide(nr_of(SYS_ioctl), {0, 0x5412, 0, 0, 0, 0}) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_ioctl), {0, 0x5412 | (1ULL << 32), 0, 0, 0, 0}) ==
+              Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_ioctl), {0, 0x541c, 0, 0, 0, 0}) == Action::fail(EPERM));
+        CHECK(h.decide(nr_of(SYS_ioctl), {0, 0x5401, 0, 0, 0, 0}) == Action::allow()); // TCGETS
+        CHECK(h.decide(nr_of(SYS_pidfd_getfd), none) == Action::fail(EPERM));
         CHECK(h.decide(nr_of(SYS_io_uring_setup), none) == Action::fail(EPERM));
         CHECK(h.decide(nr_of(SYS_io_uring_enter), none) == Action::fail(EPERM));
         CHECK(h.decide(nr_of(SYS_ptrace), none) == Action::fail(EPERM));

@@ -56,7 +56,7 @@ def leftover(tag):
 
 ROUTES = ["direct", "fork", "thread", "vfork", "exec", "daemon", "kill-sandbox", "io_uring",
           "own-filter", "listener", "untraced", "clone3", "ptrace", "x32", "int80",
-          "sandbox-mem", "pidfd-getfd"]
+          "sandbox-mem", "pidfd-getfd", "tiocsti"]
 # What each route may report besides EPERM: the sandbox answers clone3 with ENOSYS (its flags
 # are out of the filter's reach); a killed route reports nothing; the daemon reports EAGAIN
 # itself (its attempt comes later, see its marker file); the open of the sandbox's

@@ -14,12 +14,16 @@
 // number of mkdir), int80 (i386 mkdir through int 0x80), sandbox-mem (opens its parent's, the
 // sandbox's, /proc/PID/mem for writing: with it the program could make the sandbox, which no
 // filter binds, do what the policy denies; prints "opened"), pidfd-getfd (takes the
-// sandbox's stderr with pidfd_getfd: prints "took").
+// sandbox's stderr with pidfd_getfd: prints "took"), tiocsti (types a byte into a terminal's
+// input with TIOCSTI, once as the request is and once with its high half set, which the kernel
+// ignores: a program could type a command into the shell that started the sandbox; prints
+// "typed"; the terminal is a pseudo-terminal of its own, which root may type into).
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -207,6 +211,33 @@ long sandbox_fd() {
     return rc;
 }
 
+/// TIOCSTI into a pseudo-terminal of our own: 0 when a byte was typed, else -errno of the
+/// attempt with the high half set.
+long type_into_terminal() {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) {
+        return -errno;
+    }
+    long rc = -ENOTTY;
+    if (::grantpt(master) == 0 && ::unlockpt(master) == 0) {
+        const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave >= 0) {
+            const char byte = 'x';
+            for (const unsigned long request : {0x5412UL, 0x5412UL | (1UL << 32)}) {
+                rc = ::syscall(SYS_ioctl, slave, request, &byte) == 0 ? 0 : -errno;
+                if (rc == 0) {
+                    break;
+                }
+            }
+            ::close(slave);
+        } else {
+            rc = -errno;
+        }
+    }
+    ::close(master);
+    return rc;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -288,6 +319,8 @@ int main(int argc, char** argv) {
         report(sandbox_mem(), "opened");
     } else if (route == "pidfd-getfd") {
         report(sandbox_fd(), "took");
+    } else if (route == "tiocsti") {
+        report(type_into_terminal(), "typed");
     } else {
         std::fprintf(stderr, "escape: unknown route %s\n", route.c_str());
         return 2;

@@ -27,6 +27,8 @@ inline constexpr int enosys = 38;
 inline constexpr std::uint64_t clone_untraced = 0x00800000;
 inline constexpr std::uint64_t seccomp_set_mode_filter = 1;
 inline constexpr std::uint64_t seccomp_filter_flag_new_listener = 1U << 3;
+inline constexpr std::uint64_t tiocsti = 0x5412;   // <asm-generic/ioctls.h>
+inline constexpr std::uint64_t tioclinux = 0x541c; // the same
 
 } // namespace detail
 
@@ -40,6 +42,10 @@ inline constexpr std::uint64_t seccomp_filter_flag_new_listener = 1U << 3;
 ///   the decisions meant for the sandbox's);
 /// - clone3 fails with ENOSYS unless the policy already denies or kills it: its flags are in
 ///   memory, out of the filter's reach (glibc then falls back to clone);
+/// - ioctl TIOCSTI and TIOCLINUX fail with EPERM, whatever the policy says: both put bytes in
+///   a terminal's input (TIOCLINUX by pasting the selection), so a program could type a
+///   command into the shell that started the sandbox, which runs it after the sandbox exits,
+///   bound by nothing (bubblewrap's CVE-2017-5226). Compared on 32 bits, as the kernel reads;
 /// - when the policy asks the tracer (Ask, Log): seccomp(SECCOMP_SET_MODE_FILTER) with
 ///   SECCOMP_FILTER_FLAG_NEW_LISTENER fails with EPERM: a listener's USER_NOTIF outranks the
 ///   sandbox's RET_TRACE, so the program's own listener would answer the sandbox's questions.
@@ -63,6 +69,17 @@ inline Policy harden(const Policy& policy) {
     untraced.width = ArgWidth::Bits64;
     out = out.with_rule_first(detail::nr_of("clone"),
                               ConditionalRule{{untraced}, Action::fail(detail::eperm), {}});
+
+    for (const std::uint64_t request : {detail::tiocsti, detail::tioclinux}) {
+        ArgCondition typing;
+        typing.index = 1;
+        typing.op = Compare::Equal;
+        typing.value = request;
+        typing.mask = 0xffffffffU;
+        typing.width = ArgWidth::Bits32;
+        out = out.with_rule_first(detail::nr_of("ioctl"),
+                                  ConditionalRule{{typing}, Action::fail(detail::eperm), {}});
+    }
 
     const long clone3 = detail::nr_of("clone3");
     const SyscallRules* c3 = policy.find(clone3);

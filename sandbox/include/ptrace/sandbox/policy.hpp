@@ -216,6 +216,116 @@ private:
 /// The number of conditions one rule may have (keeps every jump of its BPF code short).
 inline constexpr std::size_t max_conditions = 12;
 
+// --- Argument widths -------------------------------------------------------------------------
+
+namespace detail {
+
+/// Arguments the kernel declares 32 bits wide or narrower (`int`, `unsigned int`, `u32`,
+/// `umode_t`, `key_t`) whose kind in the syscall table does not say so (Flags, Hex, Mode,
+/// UInt: kinds about printing, shared with 64-bit arguments). The kernel reads only their low
+/// half, so a condition of default width compares 32 bits: compared on 64, `deny ioctl if
+/// arg1 == TIOCSTI` would let a program set the high half and pass (the kernel still sees
+/// TIOCSTI). From the kernel's SYSCALL_DEFINE prototypes; an argument not listed keeps 64 bits,
+/// which errs towards refusing for a rule that allows and is exact for 64-bit arguments.
+struct NarrowArgs {
+    std::string_view syscall;
+    unsigned args; ///< bit i: argument i
+};
+inline constexpr std::array<NarrowArgs, 78> narrow_args{{
+    {"ioctl", 1U << 1},
+    {"open", 1U << 1 | 1U << 2},
+    {"openat", 1U << 2 | 1U << 3},
+    {"creat", 1U << 1},
+    {"access", 1U << 1},
+    {"faccessat", 1U << 2},
+    {"faccessat2", 1U << 2 | 1U << 3},
+    {"mkdir", 1U << 1},
+    {"mkdirat", 1U << 2},
+    {"mknod", 1U << 1 | 1U << 2},
+    {"mknodat", 1U << 2 | 1U << 3},
+    {"chmod", 1U << 1},
+    {"fchmod", 1U << 1},
+    {"fchmodat", 1U << 2},
+    {"fchmodat2", 1U << 2 | 1U << 3},
+    {"umask", 1U << 0},
+    {"socket", 1U << 1},
+    {"socketpair", 1U << 1},
+    {"accept4", 1U << 3},
+    {"flock", 1U << 1},
+    {"msync", 1U << 2},
+    {"shmat", 1U << 2},
+    {"shmget", 1U << 0 | 1U << 2},
+    {"pipe2", 1U << 1},
+    {"dup3", 1U << 2},
+    {"epoll_create1", 1U << 0},
+    {"eventfd", 1U << 0},
+    {"eventfd2", 1U << 0 | 1U << 1},
+    {"inotify_init1", 1U << 0},
+    {"inotify_add_watch", 1U << 2},
+    {"signalfd4", 1U << 3},
+    {"timerfd_create", 1U << 1},
+    {"timerfd_settime", 1U << 1},
+    {"memfd_create", 1U << 1},
+    {"renameat2", 1U << 4},
+    {"umount2", 1U << 1},
+    {"setns", 1U << 1},
+    {"personality", 1U << 0},
+    {"linkat", 1U << 4},
+    {"unlinkat", 1U << 2},
+    {"fchownat", 1U << 4},
+    {"utimensat", 1U << 3},
+    {"newfstatat", 1U << 3},
+    {"statx", 1U << 2 | 1U << 3},
+    {"name_to_handle_at", 1U << 4},
+    {"open_by_handle_at", 1U << 2},
+    {"execveat", 1U << 4},
+    {"wait4", 1U << 2},
+    {"waitid", 1U << 3},
+    {"sendto", 1U << 3},
+    {"recvfrom", 1U << 3},
+    {"sendmsg", 1U << 2},
+    {"recvmsg", 1U << 2},
+    {"sendmmsg", 1U << 2 | 1U << 3},
+    {"recvmmsg", 1U << 2 | 1U << 3},
+    {"getrandom", 1U << 2},
+    {"mlock2", 1U << 2},
+    {"mlockall", 1U << 0},
+    {"splice", 1U << 5},
+    {"tee", 1U << 3},
+    {"vmsplice", 1U << 3},
+    {"sync_file_range", 1U << 3},
+    {"fallocate", 1U << 1},
+    {"copy_file_range", 1U << 5},
+    {"pidfd_open", 1U << 1},
+    {"pidfd_send_signal", 1U << 3},
+    {"pidfd_getfd", 1U << 2},
+    {"seccomp", 1U << 1},
+    {"bpf", 1U << 2},
+    {"io_uring_setup", 1U << 0},
+    {"io_uring_enter", 1U << 1 | 1U << 2 | 1U << 3},
+    {"close_range", 1U << 1 | 1U << 2},
+    {"landlock_create_ruleset", 1U << 2},
+    {"landlock_add_rule", 1U << 3},
+    {"landlock_restrict_self", 1U << 1},
+    {"poll", 1U << 1},
+    {"alarm", 1U << 0},
+    {"getdents64", 1U << 2},
+}};
+
+/// Whether argument `index` of syscall `nr` is at most 32 bits wide in the kernel although its
+/// kind does not say so (narrow_args).
+constexpr bool narrow_arg(long nr, unsigned index) noexcept {
+    const std::string_view name = syscall_name(nr);
+    for (const NarrowArgs& entry : narrow_args) {
+        if (entry.syscall == name) {
+            return index < 32 && ((entry.args >> index) & 1U) != 0;
+        }
+    }
+    return false;
+}
+
+} // namespace detail
+
 // --- What a rule names ------------------------------------------------------------------------
 
 namespace detail {
@@ -667,8 +777,8 @@ private:
             }
             if (c.width == ArgWidth::Auto) {
                 const ArgKind kind = info ? info->args[c.index] : ArgKind::Long;
-                const bool is_int =
-                    kind == ArgKind::Int || kind == ArgKind::Fd || kind == ArgKind::Signal;
+                const bool is_int = kind == ArgKind::Int || kind == ArgKind::Fd ||
+                                    kind == ArgKind::Signal || detail::narrow_arg(nr, c.index);
                 c.width = is_int ? ArgWidth::Bits32 : ArgWidth::Bits64;
             }
             if (c.width == ArgWidth::Bits32) {
