@@ -6,9 +6,12 @@
       Every route of tests/sandbox/targets/escape.cpp out of a sandbox that denies mkdir and
       mkdirat, with and without a policy that asks the tracer: no directory may appear, every
       route must report EPERM (or ENOSYS where the sandbox answers so, or be killed by the
-      filter), and nothing the command started may outlive the sandbox. Then the process
-      isolation alone: pidfd_getfd allowed by name still cannot reach the sandbox, and with
-      --no-isolation the sandbox's memory and descriptors are reached (the checks can fail).
+      filter), and nothing the command started may outlive the sandbox.
+  sandbox_test.py isolation SANDBOX ESCAPE
+      The process isolation alone: pidfd_getfd allowed by name still cannot reach the sandbox,
+      and with --no-isolation the sandbox's memory and descriptors are reached (the checks can
+      fail). A skip (77) where the kernel has no Landlock ABI 2, where the other commands run
+      the example with --no-isolation.
   sandbox_test.py programs SANDBOX
       Ordinary programs (python3's subprocess, a shell pipeline, gcc, git) under an allow-most
       policy: the same output and exit status as without the sandbox; and exit statuses
@@ -19,6 +22,7 @@
 
 Every command runs with a time limit; exit 77 (a meson skip) when a program is missing.
 """
+import ctypes
 import os
 import shutil
 import subprocess
@@ -35,8 +39,23 @@ def check(cond, what):
         FAILURES.append(what)
 
 
+# The example's flags for every run: --no-isolation where the kernel has no Landlock (ABI 2),
+# which the example otherwise refuses to run without (main() decides).
+EXAMPLE = {"path": None, "flags": []}
+
+
 def run(cmd, timeout=60, **kw):
+    if cmd and cmd[0] == EXAMPLE["path"]:
+        cmd = [cmd[0]] + EXAMPLE["flags"] + cmd[1:]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def landlock_abi():
+    """Landlock's ABI version in this kernel (landlock_create_ruleset's VERSION query), or 0."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))
+    return max(abi, 0)
 
 
 def leftover(tag):
@@ -74,6 +93,8 @@ def escapes(sandbox, escape):
             policy += ["--ask", "openat", "--allow-path", "/"]
         mode = "asking" if asking else "kernel only"
         for route in ROUTES:
+            if route == "sandbox-mem" and EXAMPLE["flags"]:
+                continue  # only the isolation refuses it (the test "isolation", a skip here)
             with tempfile.TemporaryDirectory(prefix="sandbox-escape-") as tmp:
                 try:
                     r = run([sandbox] + policy + ["--", escape, route, tmp], timeout=30)
@@ -245,9 +266,19 @@ def main():
         print(__doc__)
         return 2
     what, sandbox = sys.argv[1], os.path.abspath(sys.argv[2])
+    EXAMPLE["path"] = sandbox
+    abi = landlock_abi()
+    if abi < 2:
+        if what == "isolation":
+            print(f"skipped: the process isolation needs Landlock ABI 2 (Linux 5.19), this "
+                  f"kernel has {abi or 'none'}")
+            return 77
+        EXAMPLE["flags"] = ["--no-isolation"]
+        print(f"note: Landlock ABI {abi or 'none'}: the example runs with --no-isolation")
     status = 0
     if what == "escapes":
         escapes(sandbox, os.path.abspath(sys.argv[3]))
+    elif what == "isolation":
         isolation(sandbox, os.path.abspath(sys.argv[3]))
     elif what == "programs":
         programs(sandbox)

@@ -28,7 +28,7 @@
       then kills it.
 
   strace_test.py compare EXAMPLE [--follow] [--multiset] [--async SIG] [--in-fixture]
-                         [--trace SET] -- CMD ARGS...
+                         [--trace SET] [--needs-landlock] -- CMD ARGS...
       Runs CMD under the example and under strace(1) 6.1 (with -f when --follow) and compares
       the two traces line by line, every argument and every result, process by process and
       thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed, or
@@ -37,6 +37,8 @@
       and times, a git repository, a C file); see make_fixture(). Any difference that is not
       listed below fails, with a diff of the normalised lines. --trace SET passes
       `-e trace=SET` to both (the example then spawns CMD with a kernel filter).
+      --needs-landlock: a skip (77) where the kernel has no Landlock ABI 2 (CMD is the
+      sandbox example, which refuses to run without its process isolation).
 
 What is masked, in both traces, because it differs between any two runs of a program:
   - addresses: every hexadecimal number of five digits or more (ASLR; no user-space address
@@ -135,6 +137,7 @@ addresses, would make a comparison fail: decode them before adding such a progra
 """
 
 import collections
+import ctypes
 import difflib
 import os
 import re
@@ -961,6 +964,14 @@ def wait_until_blocked(pid, sig, timeout=20):
         time.sleep(0.01)
 
 
+def landlock_abi():
+    """Landlock's ABI version in this kernel (landlock_create_ruleset's VERSION query), or 0."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))
+    return max(abi, 0)
+
+
 def proc_state(pid):
     """(state letter, TracerPid) of a process, or None when it is gone."""
     try:
@@ -1075,6 +1086,10 @@ def main(argv):
             i += 1
         if argv[0] == "line":
             return expect_lines(argv[1], command, expected, "--follow" in opts, status)
+        if "--needs-landlock" in opts and landlock_abi() < 2:
+            # CMD is the sandbox example, which refuses to run without its process isolation.
+            print("skipped: CMD needs Landlock ABI 2 (Linux 5.19), which this kernel lacks")
+            return 77
         return compare(argv[1], command, "--follow" in opts, "--multiset" in opts,
                        tuple(async_signals), "--in-fixture" in opts, trace)
     print(__doc__)
