@@ -22,13 +22,15 @@
 
 Every command runs with a time limit; exit 77 (a meson skip) when a program is missing.
 """
-import ctypes
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+import harness  # noqa: E402  (tests/support/harness.py)
 
 FAILURES = []
 
@@ -48,14 +50,6 @@ def run(cmd, timeout=60, **kw):
     if cmd and cmd[0] == EXAMPLE["path"]:
         cmd = [cmd[0]] + EXAMPLE["flags"] + cmd[1:]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
-
-
-def landlock_abi():
-    """Landlock's ABI version in this kernel (landlock_create_ruleset's VERSION query), or 0."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))
-    return max(abi, 0)
 
 
 def leftover(tag):
@@ -267,7 +261,7 @@ def main():
         return 2
     what, sandbox = sys.argv[1], os.path.abspath(sys.argv[2])
     EXAMPLE["path"] = sandbox
-    abi = landlock_abi()
+    abi = harness.landlock_abi()
     if abi < 2:
         if what == "isolation":
             print(f"skipped: the process isolation needs Landlock ABI 2 (Linux 5.19), this "

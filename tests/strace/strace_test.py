@@ -137,7 +137,6 @@ addresses, would make a comparison fail: decode them before adding such a progra
 """
 
 import collections
-import ctypes
 import difflib
 import os
 import re
@@ -964,14 +963,6 @@ def wait_until_blocked(pid, sig, timeout=20):
         time.sleep(0.01)
 
 
-def landlock_abi():
-    """Landlock's ABI version in this kernel (landlock_create_ruleset's VERSION query), or 0."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))
-    return max(abi, 0)
-
-
 def proc_state(pid):
     """(state letter, TracerPid) of a process, or None when it is gone."""
     try:
@@ -1086,7 +1077,7 @@ def main(argv):
             i += 1
         if argv[0] == "line":
             return expect_lines(argv[1], command, expected, "--follow" in opts, status)
-        if "--needs-landlock" in opts and landlock_abi() < 2:
+        if "--needs-landlock" in opts and harness.landlock_abi() < 2:
             # CMD is the sandbox example, which refuses to run without its process isolation.
             print("skipped: CMD needs Landlock ABI 2 (Linux 5.19), which this kernel lacks")
             return 77

@@ -5,6 +5,8 @@ waited for with a timeout, and is killed, group and all, on that timeout or when
 timeout sends SIGTERM, so that no tracer or tracee outlives the test; orphans become our
 children to be reaped.
 
+Also what the kernel offers that a test may need (landlock_abi).
+
 The scripts run from the source tree (meson names them with files()), so they find this
 module by their own path: `sys.path` gets `../support` relative to the script.
 """
@@ -76,3 +78,12 @@ def reap():
         if pid == 0:
             return reaped
         reaped[pid] = status
+
+
+def landlock_abi():
+    """Landlock's ABI version in this kernel (landlock_create_ruleset's VERSION query), or 0
+    where it has none (the sandbox example's process isolation needs 2)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))
+    return max(abi, 0)
