@@ -240,6 +240,24 @@ TEST_SUITE("sandbox") {
               Action::fail(EPERM));
         CHECK(policy->decide(nr_of(SYS_memfd_create), {0, 0x8 | high, 0, 0, 0, 0}) ==
               Action::fail(EPERM));
+        // The widths as resolved, from the kernel's prototypes: futex's u32 val3, preadv2's
+        // rwf_t flags, fanotify_mark's u64 mask, mmap's unsigned long prot, read's size_t.
+        const auto width = [](const char* name, unsigned index) {
+            const auto p = PolicyBuilder(Action::allow())
+                               .deny(*sb::Syscalls::named(name), EPERM, {arg(index) == 1})
+                               .build();
+            REQUIRE(p);
+            const sb::SyscallRules* rules = p->find(*ptrace_api::syscall_number(name));
+            REQUIRE(rules != nullptr);
+            REQUIRE(rules->conditional.size() == 1);
+            return rules->conditional[0].conditions.at(0).width;
+        };
+        CHECK(width("futex", 5) == sb::ArgWidth::Bits32);
+        CHECK(width("preadv2", 5) == sb::ArgWidth::Bits32);
+        CHECK(width("fanotify_mark", 2) == sb::ArgWidth::Bits64);
+        CHECK(width("mmap", 2) == sb::ArgWidth::Bits64);
+        CHECK(width("read", 2) == sb::ArgWidth::Bits64);
+        CHECK(width("read", 0) == sb::ArgWidth::Bits32); // Fd
         // A 64-bit argument keeps all 64 bits: the high half makes another value.
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7 | high, 0, 0, 0}) == Action::allow());
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7, 0, 0, 0}) == Action::fail(EPERM));
