@@ -64,6 +64,16 @@ inline std::string proc_file(pid_t pid, const char* name) {
     return fd < 0 ? std::string() : support::read_all(fd);
 }
 
+/// Yama's kernel.yama.ptrace_scope, -1 without Yama.
+inline int yama_scope() {
+    const int fd = ::open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    const std::string value = support::read_all(fd);
+    return value.empty() ? -1 : value[0] - '0';
+}
+
 /// One auxiliary vector entry of `pid` (AT_ENTRY, AT_BASE...), or nothing.
 inline std::optional<std::uint64_t> auxv(pid_t pid, std::uint64_t type) {
     const std::string data = proc_file(pid, "auxv");

@@ -16,16 +16,6 @@ using namespace support;
 
 namespace {
 
-/// Yama's ptrace_scope, -1 without Yama.
-int ptrace_scope() {
-    const int fd = ::open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return -1;
-    }
-    const std::string value = read_all(fd);
-    return value.empty() ? -1 : value[0] - '0';
-}
-
 /// Starts injectee `mode` as uid/gid 65534 (setpriv), once it printed "ready".
 pid_t nobody_target(Scenario& sc, const char* mode) {
     int out = -1;
@@ -66,7 +56,7 @@ TEST_SUITE("integration") {
             return;
         }
         Scenario sc;
-        const int scope = ptrace_scope();
+        const int scope = api_support::yama_scope();
         const pid_t target = nobody_target(sc, scope == 1 ? "ptracer_any" : "sleep");
         const std::string redox = attach_as_nobody(sc, target, "redox");
         CHECK(redox.rfind("err " + std::to_string(EPERM) + " ", 0) == 0);
@@ -84,7 +74,7 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Decision 25: Yama's ptrace_scope 1 refuses a non-descendant without "
               "PR_SET_PTRACER, and says so") {
-        const int scope = ptrace_scope();
+        const int scope = api_support::yama_scope();
         if (scope != 1 || ::geteuid() != 0) {
             MESSAGE("skipped: kernel.yama.ptrace_scope is ",
                     scope < 0 ? std::string("absent (no Yama)") : std::to_string(scope),
