@@ -155,6 +155,14 @@ namespace detail {
 /// The paths execve tries for `program`: itself when it holds a '/', else PATH's entries.
 PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& program);
 
+/// Ends a forked child that could not run its program: `err` to the parent through the
+/// close-on-exec pipe `err_write`, then exit 127. Async-signal-safe.
+[[noreturn]] inline void child_failed(int err_write, int err) noexcept {
+    while (::write(err_write, &err, sizeof err) < 0 && errno == EINTR) {
+    }
+    ::_exit(127);
+}
+
 /// execve of each of the NULL-terminated `candidates` in turn, as execvp searches PATH (an
 /// EACCES is remembered while the search goes on; any error but ENOENT, ENOTDIR and EACCES
 /// ends it). Returns only when none could be executed: the errno to report.

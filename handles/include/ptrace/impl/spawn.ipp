@@ -181,22 +181,9 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
     sigset_t none;
     (void)::sigemptyset(&none);
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr); // the parent's mask is not the program's
-    if (isolate) {
-        // Command::isolate_processes: without it, nothing runs. Before the filters, which
-        // might refuse its calls.
-        if (const int ierr = shim::filter::isolate_processes(); ierr != 0) {
-            while (::write(err_write, &ierr, sizeof ierr) < 0 && errno == EINTR) {
-            }
-            ::_exit(127);
-        }
-    }
-    if (!required.empty()) {
-        // Command::seccomp_program: without it, nothing runs.
-        if (const int rerr = shim::filter::install_filter(required); rerr != 0) {
-            while (::write(err_write, &rerr, sizeof rerr) < 0 && errno == EINTR) {
-            }
-            ::_exit(127);
-        }
+    // Command::isolate_processes and Command::seccomp_program: without them, nothing runs.
+    if (const int cerr = shim::filter::confine(isolate, required); cerr != 0) {
+        child_failed(err_write, cerr);
     }
     if (!filter.empty()) {
         // Issue 12: the syscall set's filter, reported to the parent (0 or the errno) through
@@ -205,15 +192,9 @@ PTRACE_API_DECL std::vector<std::string> exec_candidates(const std::string& prog
         while (::write(filter_write, &ferr, sizeof ferr) < 0 && errno == EINTR) {
         }
     }
-    int err = 0;
-    if (cwd != nullptr && ::chdir(cwd) != 0) {
-        err = errno;
-    } else {
-        err = exec_candidates_in_turn(candidates, argv, envp);
-    }
-    while (::write(err_write, &err, sizeof err) < 0 && errno == EINTR) {
-    }
-    ::_exit(127);
+    child_failed(err_write, cwd != nullptr && ::chdir(cwd) != 0
+                                ? errno
+                                : exec_candidates_in_turn(candidates, argv, envp));
 }
 
 /// True once the child's exec succeeded: its end of the close-on-exec pipe is gone (EOF).

@@ -241,4 +241,17 @@ inline int isolate_processes() noexcept {
     return err;
 }
 
+/// What a child must carry before its exec, in the order that works: the Landlock domain
+/// (when `isolate`; isolate_processes) before the seccomp `program` (if any; install_filter),
+/// which might refuse the domain's calls. Async-signal-safe. \returns 0, or the errno of the
+/// step that failed: then the program must not run.
+inline int confine(bool isolate, std::span<const sock_filter> program) noexcept {
+    if (isolate) {
+        if (const int err = isolate_processes(); err != 0) {
+            return err;
+        }
+    }
+    return program.empty() ? 0 : install_filter(program);
+}
+
 } // namespace ptrace_api::shim::filter

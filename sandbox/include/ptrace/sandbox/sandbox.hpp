@@ -143,19 +143,15 @@ inline Result<Child> launch_filtered(const Command& command, std::span<const soc
         (void)::sigemptyset(&none);
         (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
         // Nothing runs without the isolation (when asked) and the filter.
-        int e = command.isolate_processes ? ptrace_api::shim::filter::isolate_processes() : 0;
-        if (e == 0) {
-            e = ptrace_api::shim::filter::install_filter(program);
+        if (const int e = ptrace_api::shim::filter::confine(command.isolate_processes, program);
+            e != 0) {
+            ptrace_api::detail::child_failed(err[1], e);
         }
-        if (e == 0 && cwd != nullptr && ::chdir(cwd) != 0) {
-            e = errno;
-        } else if (e == 0) {
-            e = ptrace_api::detail::exec_candidates_in_turn(candidate_ptrs.data(), argv.data(),
-                                                            envp);
-        }
-        while (::write(err[1], &e, sizeof e) < 0 && errno == EINTR) {
-        }
-        ::_exit(127);
+        ptrace_api::detail::child_failed(
+            err[1], cwd != nullptr && ::chdir(cwd) != 0
+                        ? errno
+                        : ptrace_api::detail::exec_candidates_in_turn(candidate_ptrs.data(),
+                                                                      argv.data(), envp));
     }
     ::close(err[1]);
     Child child(pid);
