@@ -28,6 +28,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -446,6 +447,30 @@ TEST_SUITE("sandbox") {
         CHECK(out.results[3] == -EPERM);
         CHECK(out.results[4] == -EPERM); // TIOCLINUX
         CHECK(out.results[5] == -EBADF); // TCGETS runs (and the kernel ignores the high half)
+    }
+
+    TEST_CASE("kernel: ptrace's request is compared on 64 bits, as the kernel reads it") {
+        // The kernel compares the whole long request with the requests it knows: 16 with a
+        // high half is no PTRACE_ATTACH to it, so the rule must not take it for one. The pid
+        // (cut to a pid_t by the kernel) names no process: what runs fails with ESRCH.
+        const std::uint64_t attach = PTRACE_ATTACH;
+        const std::uint64_t no_pid = 0x7fffffffU;
+        const std::uint64_t high = 0xdead00000000ULL;
+        const auto policy = PolicyBuilder(Action::allow())
+                                .deny("ptrace", EPERM, {sb::arg(0) == attach})
+                                .deny("ptrace", EACCES, {sb::arg(1) == no_pid - 1})
+                                .build();
+        REQUIRE(policy);
+        const auto program = sb::compile_bpf(*policy);
+        REQUIRE(program);
+        const Outcome out =
+            run_probes(*program, {{SYS_ptrace, {attach, no_pid, 0, 0, 0, 0}},
+                                  {SYS_ptrace, {attach | high, no_pid, 0, 0, 0, 0}},
+                                  {SYS_ptrace, {attach | high, (no_pid - 1) | high, 0, 0, 0, 0}}});
+        REQUIRE(out.results.size() == 3);
+        CHECK(out.results[0] == -EPERM);
+        CHECK(out.results[1] == -ESRCH);  // not PTRACE_ATTACH to the kernel: let through
+        CHECK(out.results[2] == -EACCES); // the pid is compared on its low half
     }
 
     TEST_CASE("kernel: x32 numbers kill the process") {

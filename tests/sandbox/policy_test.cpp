@@ -258,6 +258,9 @@ TEST_SUITE("sandbox") {
         CHECK(width("mmap", 2) == sb::ArgWidth::Bits64);
         CHECK(width("read", 2) == sb::ArgWidth::Bits64);
         CHECK(width("read", 0) == sb::ArgWidth::Bits32); // Fd
+        // ptrace's request is a long that the kernel compares whole; its pid is cut to a pid_t.
+        CHECK(width("ptrace", 0) == sb::ArgWidth::Bits64);
+        CHECK(width("ptrace", 1) == sb::ArgWidth::Bits32);
         // A 64-bit argument keeps all 64 bits: the high half makes another value.
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7 | high, 0, 0, 0}) == Action::allow());
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7, 0, 0, 0}) == Action::fail(EPERM));
@@ -281,6 +284,22 @@ TEST_SUITE("sandbox") {
                 CHECK(kind != ptrace_api::ArgKind::Fd);
                 CHECK(kind != ptrace_api::ArgKind::Signal);
                 CHECK(kind != ptrace_api::ArgKind::Pointer);
+            }
+        }
+        // The wide ones are exactly arguments of kind Int (the kinds that default to 32 bits).
+        for (const sb::detail::NarrowArgs& entry : sb::detail::wide_args) {
+            CAPTURE(entry.syscall);
+            const auto nr = ptrace_api::syscall_number(entry.syscall);
+            REQUIRE(nr.has_value());
+            const auto info = ptrace_api::syscall_info(*nr);
+            REQUIRE(info.has_value());
+            CHECK(entry.args != 0);
+            for (unsigned i = 0; i < 32; ++i) {
+                if (((entry.args >> i) & 1U) != 0) {
+                    CAPTURE(i);
+                    REQUIRE(static_cast<int>(i) < info->arg_count);
+                    CHECK(info->args[i] == ptrace_api::ArgKind::Int);
+                }
             }
         }
     }

@@ -386,16 +386,33 @@ inline constexpr std::array<NarrowArgs, 149> narrow_args{{
     {"listns", 1U << 3},
 }};
 
-/// Whether argument `index` of syscall `nr` is at most 32 bits wide in the kernel although its
-/// kind does not say so (narrow_args).
-constexpr bool narrow_arg(long nr, unsigned index) noexcept {
+/// The one argument of kind Int that the kernel reads whole, as a `long`: ptrace's request
+/// (`SYSCALL_DEFINE4(ptrace, long, request, long, pid, ...)` compares all 64 bits of it with
+/// the requests it knows, where it cuts the pid to a `pid_t`). Every other argument of kind
+/// Int, Fd or Signal was checked against the kernel's prototypes: an `int`, `unsigned int`,
+/// `pid_t`, `uid_t`, `clockid_t`, `key_serial_t`..., or mbind's mode, an `unsigned long` the
+/// kernel cuts to an `int` before any use.
+inline constexpr std::array<NarrowArgs, 1> wide_args{{
+    {"ptrace", 1U << 0},
+}};
+
+/// Whether `list` (narrow_args or wide_args) names argument `index` of syscall `nr`.
+template <std::size_t N>
+constexpr bool listed_arg(const std::array<NarrowArgs, N>& list, long nr, unsigned index) noexcept {
     const std::string_view name = syscall_name(nr);
-    for (const NarrowArgs& entry : narrow_args) {
+    for (const NarrowArgs& entry : list) {
         if (entry.syscall == name) {
             return index < 32 && ((entry.args >> index) & 1U) != 0;
         }
     }
     return false;
+}
+
+/// Whether argument `index` of syscall `nr` is at most 32 bits wide in the kernel: its kind
+/// says so (Int, Fd, Signal) and wide_args does not say otherwise, or narrow_args lists it.
+constexpr bool narrow_arg(long nr, unsigned index, ArgKind kind) noexcept {
+    const bool int_kind = kind == ArgKind::Int || kind == ArgKind::Fd || kind == ArgKind::Signal;
+    return (int_kind && !listed_arg(wide_args, nr, index)) || listed_arg(narrow_args, nr, index);
 }
 
 } // namespace detail
@@ -851,9 +868,8 @@ private:
             }
             if (c.width == ArgWidth::Auto) {
                 const ArgKind kind = info ? info->args[c.index] : ArgKind::Long;
-                const bool is_int = kind == ArgKind::Int || kind == ArgKind::Fd ||
-                                    kind == ArgKind::Signal || detail::narrow_arg(nr, c.index);
-                c.width = is_int ? ArgWidth::Bits32 : ArgWidth::Bits64;
+                c.width =
+                    detail::narrow_arg(nr, c.index, kind) ? ArgWidth::Bits32 : ArgWidth::Bits64;
             }
             if (c.width == ArgWidth::Bits32) {
                 // A 32-bit argument takes values that fit 32 bits, or negative ints written
