@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
                 "bench/compile/spawn_tracer.cpp", 3.0);
     compile_row("compile (b): spawn + Tracer program, separately compiled", reps, c,
                 "bench/compile/spawn_tracer.cpp", 1.5, separate);
+    // Reference, no target: the library's two headers of row (b) alone, in the separate mode.
+    compile_row("reference: row (b)'s library headers alone, separate mode, empty main", reps, c,
+                "bench/compile/spawn_tracer_headers.cpp", 0.0, separate);
     // Reference, no target: row (b)'s program with only its own standard headers.
     compile_row("reference: row (b)'s own standard headers, empty main", reps, c,
                 "bench/compile/spawn_tracer_floor.cpp", 0.0);
