@@ -1239,15 +1239,38 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[1].at_exit = true; // the time left, when a signal interrupted it
     } else if (name == "clock_nanosleep") {
         set(0, clock_text(regs[0]));
-        set(1, regs[1] == 1 ? std::string("TIMER_ABSTIME") : hex(regs[1]));
+        set(1, timer_flags_text(regs[1]));
         set(2, timespec_at(read, regs[2]));
         call.args[3].at_exit = true;
+    } else if (name == "clock_gettime" || name == "clock_getres") {
+        set(0, clock_text(regs[0]));
+        call.args[1].at_exit = true; // the time, or the resolution
+    } else if (name == "clock_settime") {
+        set(0, clock_text(regs[0]));
+        set(1, timespec_at(read, regs[1]));
+    } else if (name == "clock_adjtime") {
+        set(0, clock_text(regs[0]));
+        call.args[1].at_exit = true; // the struct timex, as the kernel left it
+    } else if (name == "adjtimex") {
+        call.args[0].at_exit = true;
+    } else if (name == "timerfd_create") {
+        constexpr std::array<FlagName, 2> tfd{{{02000000, "TFD_CLOEXEC"}, {04000, "TFD_NONBLOCK"}}};
+        set(0, clock_text(regs[0]));
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, tfd, "TFD_"));
+    } else if (name == "timerfd_settime") {
+        constexpr std::array<FlagName, 2> tfd{
+            {{1, "TFD_TIMER_ABSTIME"}, {2, "TFD_TIMER_CANCEL_ON_SET"}}};
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, tfd, "TFD_"));
+        set(2, itimerspec_at(read, regs[2]));
+        call.args[3].at_exit = true; // the old setting
+    } else if (name == "timerfd_gettime") {
+        call.args[1].at_exit = true;
     } else if (name == "timer_create") {
         set(0, clock_text(regs[0]));
         set(1, sigevent_at(read, regs[1]));
         call.args[2].at_exit = true; // the timer id
     } else if (name == "timer_settime") {
-        set(1, regs[1] == 1 ? std::string("TIMER_ABSTIME") : hex(regs[1]));
+        set(1, timer_flags_text(regs[1]));
         set(2, itimerspec_at(read, regs[2]));
         call.args[3].at_exit = true; // the old setting
     } else if (name == "timer_gettime") {
@@ -1429,8 +1452,15 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "timer_create") {
         return int_at(read, addr);
     }
-    if (name == "timer_settime" || name == "timer_gettime") {
+    if (name == "timer_settime" || name == "timer_gettime" || name == "timerfd_settime" ||
+        name == "timerfd_gettime") {
         return itimerspec_at(read, addr);
+    }
+    if (name == "clock_gettime" || name == "clock_getres") {
+        return timespec_at(read, addr);
+    }
+    if (name == "adjtimex" || name == "clock_adjtime") {
+        return timex_at(read, addr);
     }
     if (name == "getrusage" || (name == "waitid" && arg.index == 4)) {
         return rusage_at(read, addr);
@@ -1588,6 +1618,10 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
         const std::string policy =
             value_name(static_cast<std::uint64_t>(*ret), detail::sched_policy_table, "");
         return return_text(kind, *ret) + (policy.empty() ? "" : " (" + policy + ")");
+    }
+    if ((name == "adjtimex" || name == "clock_adjtime") && !is_error_return(*ret)) {
+        const std::string state = time_state_text(*ret);
+        return return_text(kind, *ret) + (state.empty() ? "" : " (" + state + ")");
     }
     if (name == "ioprio_get" && !is_error_return(*ret)) {
         return return_text(kind, *ret) + " (" +

@@ -319,6 +319,20 @@ inline std::string cap_data_at(const ReadMemory& read, std::uint64_t header, std
     return "{effective=" + set(0) + ", permitted=" + set(1) + ", inheritable=" + set(2) + "}";
 }
 
+/// PR_SET_NAME's name as strace 6.1 prints it: it reads TASK_COMM_LEN - 1 = 15 bytes and
+/// expects a NUL among them, so a name of 15 characters or more (the kernel keeps 15) comes
+/// out as its first 15 and `...`, even when its 16th byte is the NUL.
+inline std::string set_name_text(const ReadMemory& read, std::uint64_t addr) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    const auto s = read_string_arg(read, addr, 15);
+    if (!s) {
+        return hex(addr);
+    }
+    return quote(s->text) + (s->text.size() >= 15 ? "..." : "");
+}
+
 /// prctl's arguments at its entry, in order, the option first. `at_exit` names the one the
 /// kernel writes (its text is empty here: prctl_exit_text() gives it once the call returned).
 struct PrctlArgs {
@@ -397,8 +411,8 @@ inline PrctlArgs prctl_entry(const std::array<std::uint64_t, 6>& regs, const Rea
         add(arg2 == 1 ? constant(regs[2], mce_kill_policy_table, "PR_MCE_KILL_") : hex(regs[2]));
         hex_from(3);
         break;
-    case PR_SET_NAME: // the kernel keeps 15 characters
-        add(c_string_text(read, arg2, 15));
+    case PR_SET_NAME:
+        add(set_name_text(read, arg2));
         break;
     case PR_SET_VMA:
         add(constant(arg2, std::array<FlagName, 1>{{{0, "PR_SET_VMA_ANON_NAME"}}}, "PR_SET_VMA_"));

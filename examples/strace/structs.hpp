@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <signal.h>
+#include <sys/timex.h>
 
 #include "format.hpp"
 
@@ -211,9 +212,86 @@ inline constexpr std::array<FlagName, 11> clock_table{{
     {11, "CLOCK_TAI"},
 }};
 
-/// A clock id: `CLOCK_MONOTONIC`, or the number.
+/// A clock id: `CLOCK_MONOTONIC`, or strace's spelling of any other (a process's or thread's
+/// CPU clock, negative, among them): `0xfffd706e /* CLOCK_??? */`.
 inline std::string clock_text(std::uint64_t id) {
-    return value_name(id & 0xffffffff, clock_table, std::to_string(as_int(id)));
+    return constant(id & 0xffffffff, clock_table, "CLOCK_");
+}
+
+/// The flags of clock_nanosleep and timer_settime: `TIMER_ABSTIME`, `0x2 /* TIMER_??? */`.
+inline std::string timer_flags_text(std::uint64_t flags) {
+    return flags_or_unknown(flags & 0xffffffff, std::array<FlagName, 1>{{{1, "TIMER_ABSTIME"}}},
+                            "TIMER_");
+}
+
+/// adjtimex's and clock_adjtime's struct timex (x86_64: the kernel's layout), every field, as
+/// strace prints it once the call returned: `{modes=0, offset=0, ..., status=STA_UNSYNC, ...}`.
+inline std::string timex_at(const ReadMemory& read, std::uint64_t addr) {
+    struct timex tx {};
+    if (addr == 0 || !read_struct(read, addr, tx)) {
+        return pointer(addr);
+    }
+    // The single-shot modes first: they contain ADJ_OFFSET (strace's order).
+    constexpr std::array<FlagName, 13> modes{{
+        {0xa001, "ADJ_OFFSET_SS_READ"},
+        {0x8001, "ADJ_OFFSET_SINGLESHOT"},
+        {0x0001, "ADJ_OFFSET"},
+        {0x0002, "ADJ_FREQUENCY"},
+        {0x0004, "ADJ_MAXERROR"},
+        {0x0008, "ADJ_ESTERROR"},
+        {0x0010, "ADJ_STATUS"},
+        {0x0020, "ADJ_TIMECONST"},
+        {0x0080, "ADJ_TAI"},
+        {0x0100, "ADJ_SETOFFSET"},
+        {0x1000, "ADJ_MICRO"},
+        {0x2000, "ADJ_NANO"},
+        {0x4000, "ADJ_TICK"},
+    }};
+    constexpr std::array<FlagName, 16> status{{
+        {0x0001, "STA_PLL"},
+        {0x0002, "STA_PPSFREQ"},
+        {0x0004, "STA_PPSTIME"},
+        {0x0008, "STA_FLL"},
+        {0x0010, "STA_INS"},
+        {0x0020, "STA_DEL"},
+        {0x0040, "STA_UNSYNC"},
+        {0x0080, "STA_FREQHOLD"},
+        {0x0100, "STA_PPSSIGNAL"},
+        {0x0200, "STA_PPSJITTER"},
+        {0x0400, "STA_PPSWANDER"},
+        {0x0800, "STA_PPSERROR"},
+        {0x1000, "STA_CLOCKERR"},
+        {0x2000, "STA_NANO"},
+        {0x4000, "STA_MODE"},
+        {0x8000, "STA_CLK"},
+    }};
+    const auto field = [](const char* name, long value) {
+        return std::string(", ") + name + "=" + std::to_string(value);
+    };
+    return "{modes=" + flags_or_unknown(tx.modes, modes, "ADJ_") + field("offset", tx.offset) +
+           field("freq", tx.freq) + field("maxerror", tx.maxerror) +
+           field("esterror", tx.esterror) +
+           ", status=" + flags_or_unknown(static_cast<std::uint32_t>(tx.status), status, "STA_") +
+           field("constant", tx.constant) + field("precision", tx.precision) +
+           field("tolerance", tx.tolerance) + ", time={tv_sec=" + std::to_string(tx.time.tv_sec) +
+           ", tv_usec=" + std::to_string(static_cast<unsigned long>(tx.time.tv_usec)) + "}" +
+           field("tick", tx.tick) + field("ppsfreq", tx.ppsfreq) + field("jitter", tx.jitter) +
+           field("shift", tx.shift) + field("stabil", tx.stabil) + field("jitcnt", tx.jitcnt) +
+           field("calcnt", tx.calcnt) + field("errcnt", tx.errcnt) + field("stbcnt", tx.stbcnt) +
+           field("tai", tx.tai) + "}";
+}
+
+/// The clock state adjtimex and clock_adjtime return: `TIME_ERROR`, or empty when unknown.
+inline std::string time_state_text(std::int64_t ret) {
+    constexpr std::array<FlagName, 6> states{{
+        {0, "TIME_OK"},
+        {1, "TIME_INS"},
+        {2, "TIME_DEL"},
+        {3, "TIME_OOP"},
+        {4, "TIME_WAIT"},
+        {5, "TIME_ERROR"},
+    }};
+    return value_name(static_cast<std::uint64_t>(ret), states, "");
 }
 
 /// The struct sigevent of timer_create: `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`,

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/timex.h>
+
 #include "decode.hpp"
 #include "format.hpp"
 #include "options.hpp"
@@ -1087,6 +1089,14 @@ TEST_SUITE("strace decode") {
         mem.map(0x6000, std::string("a-name-longer-than-fifteen\0", 27));
         CHECK(line(nr("prctl"), regs(15, 0x6000), 0, mem) ==
               R"(prctl(PR_SET_NAME, "a-name-longer-t"...) = 0)");
+        // strace reads 15 bytes of the name: 15 characters get "..." though a NUL follows.
+        mem.map(0x7000, std::string("abcdefghijklmno\0abcdefghijklmn\0", 31));
+        CHECK(line(nr("prctl"), regs(15, 0x7000), 0, mem) ==
+              R"(prctl(PR_SET_NAME, "abcdefghijklmno"...) = 0)");
+        CHECK(line(nr("prctl"), regs(15, 0x7010), 0, mem) ==
+              R"(prctl(PR_SET_NAME, "abcdefghijklmn") = 0)");
+        CHECK(line(nr("prctl"), regs(16, 0x7000), 0, mem) ==
+              R"(prctl(PR_GET_NAME, "abcdefghijklmno") = 0)");
         CHECK(line(nr("prctl"), regs(15, 0), -14, mem) ==
               "prctl(PR_SET_NAME, NULL) = -1 EFAULT (Bad address)");
         CHECK(line(nr("prctl"), regs(4, 0), 0, mem) ==
@@ -1311,6 +1321,88 @@ TEST_SUITE("strace decode") {
               "= -1 EINVAL (Invalid argument)");
         CHECK(line(nr("ioprio_get"), regs(9, 0), -22, mem) ==
               "ioprio_get(0x9 /* IOPRIO_WHO_??? */, 0) = -1 EINVAL (Invalid argument)");
+    }
+
+    TEST_CASE("clocks, timers, timerfd and adjtimex (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto bytes = [](const auto& value) {
+            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+        };
+        mem.map(0x1000, bytes(timespec{0, 1}));
+        mem.map(0x2000, bytes(itimerspec{{0, 0}, {100, 5}}));
+        const std::uint64_t thread_cpu = 0xfffd71deU; // a thread's CPU clock: negative
+        CHECK(line(nr("clock_getres"), regs(1, 0x1000), 0, mem) ==
+              "clock_getres(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=1}) = 0");
+        CHECK(line(nr("clock_getres"), regs(thread_cpu, 0x1000), 0, mem) ==
+              "clock_getres(0xfffd71de /* CLOCK_??? */, {tv_sec=0, tv_nsec=1}) = 0");
+        CHECK(line(nr("clock_getres"), regs(1, 0), 0, mem) ==
+              "clock_getres(CLOCK_MONOTONIC, NULL) = 0");
+        CHECK(line(nr("clock_gettime"), regs(7, 0), -14, mem) ==
+              "clock_gettime(CLOCK_BOOTTIME, NULL) = -1 EFAULT (Bad address)");
+        CHECK(line(nr("clock_gettime"), regs(77, 0x1000), -22, mem) ==
+              "clock_gettime(0x4d /* CLOCK_??? */, 0x1000) = -1 EINVAL (Invalid argument)");
+        CHECK(
+            line(nr("clock_settime"), regs(1, 0x1000), -22, mem) ==
+            "clock_settime(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=1}) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("clock_nanosleep"), regs(thread_cpu, 0, 0x1000, 0), -22, mem) ==
+              "clock_nanosleep(0xfffd71de /* CLOCK_??? */, 0, {tv_sec=0, tv_nsec=1}, NULL) = -1 "
+              "EINVAL (Invalid argument)");
+        CHECK(line(nr("clock_nanosleep"), regs(1, 3, 0x1000, 0), -22, mem) ==
+              "clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME|0x2, {tv_sec=0, tv_nsec=1}, NULL) = "
+              "-1 EINVAL (Invalid argument)");
+        CHECK(line(nr("clock_nanosleep"), regs(1, 2, 0x1000, 0), -22, mem) ==
+              "clock_nanosleep(CLOCK_MONOTONIC, 0x2 /* TIMER_??? */, {tv_sec=0, tv_nsec=1}, NULL) "
+              "= -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("timerfd_create"), regs(1, 02004000), 3, mem) ==
+              "timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC|TFD_NONBLOCK) = 3");
+        CHECK(line(nr("timerfd_create"), regs(7, 0x40), -22, mem) ==
+              "timerfd_create(CLOCK_BOOTTIME, 0x40 /* TFD_??? */) = -1 EINVAL (Invalid argument)");
+        const std::string setting = "{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=100, "
+                                    "tv_nsec=5}}";
+        CHECK(line(nr("timerfd_settime"), regs(3, 0, 0x2000, 0x2000), 0, mem) ==
+              "timerfd_settime(3, 0, " + setting + ", " + setting + ") = 0");
+        CHECK(line(nr("timerfd_settime"), regs(3, 3, 0x2000, 0), 0, mem) ==
+              "timerfd_settime(3, TFD_TIMER_ABSTIME|TFD_TIMER_CANCEL_ON_SET, " + setting +
+                  ", NULL) = 0");
+        CHECK(line(nr("timerfd_settime"), regs(3, 0x10, 0x2000, 0), -22, mem) ==
+              "timerfd_settime(3, 0x10 /* TFD_??? */, " + setting +
+                  ", NULL) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("timerfd_gettime"), regs(3, 0x2000), 0, mem) ==
+              "timerfd_gettime(3, " + setting + ") = 0");
+        CHECK(line(nr("timerfd_gettime"), regs(99, 0x2000), -9, mem) ==
+              "timerfd_gettime(99, 0x2000) = -1 EBADF (Bad file descriptor)");
+        // struct timex: every field, at exit; the result names the clock's state.
+        struct timex tx {};
+        tx.maxerror = 16000000;
+        tx.esterror = 16000000;
+        tx.status = 0x40;
+        tx.constant = 2;
+        tx.precision = 1;
+        tx.tolerance = 32768000;
+        tx.time = {1796631320, 599685};
+        tx.tick = 10000;
+        mem.map(0x3000, bytes(tx));
+        const std::string read_back =
+            "{modes=0, offset=0, freq=0, maxerror=16000000, esterror=16000000, status=STA_UNSYNC, "
+            "constant=2, precision=1, tolerance=32768000, time={tv_sec=1796631320, "
+            "tv_usec=599685}, tick=10000, ppsfreq=0, jitter=0, shift=0, stabil=0, jitcnt=0, "
+            "calcnt=0, errcnt=0, stbcnt=0, tai=0}";
+        CHECK(line(nr("clock_adjtime"), regs(0, 0x3000), 5, mem) ==
+              "clock_adjtime(CLOCK_REALTIME, " + read_back + ") = 5 (TIME_ERROR)");
+        CHECK(line(nr("adjtimex"), regs(0x3000), 0, mem) ==
+              "adjtimex(" + read_back + ") = 0 (TIME_OK)");
+        CHECK(line(nr("clock_adjtime"), regs(thread_cpu, 0x3000), -95, mem) ==
+              "clock_adjtime(0xfffd71de /* CLOCK_??? */, 0x3000) = -1 EOPNOTSUPP (Operation not "
+              "supported)");
+        tx.modes = 0x8001 | 0x4000 | 0x10000;
+        tx.status = 0x2001;
+        mem.map(0x4000, bytes(tx));
+        const std::string shown = line(nr("adjtimex"), regs(0x4000), 1, mem);
+        CAPTURE(shown);
+        CHECK(shown.find("{modes=ADJ_OFFSET_SINGLESHOT|ADJ_TICK|0x10000, offset=0") !=
+              std::string::npos);
+        CHECK(shown.find("status=STA_PLL|STA_NANO, ") != std::string::npos);
+        CHECK(shown.ends_with(") = 1 (TIME_INS)"));
     }
 
     TEST_CASE("statfs: the file system's magic by name, ST_VALID first (df's lines)") {

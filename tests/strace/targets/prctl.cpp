@@ -67,6 +67,7 @@ int main() {
     call(PR_GET_NAME, address(name));
     call(PR_SET_NAME, address("prctl-probe"));
     call(PR_SET_NAME, address("a-name-longer-than-fifteen"));
+    call(PR_SET_NAME, address("fifteen-chars-x")); // strace prints "..." after 15 all the same
     call(PR_GET_NAME, address(name));
     // Values written back.
     int value = -1;
