@@ -1265,6 +1265,17 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[3].at_exit = true; // the old setting
     } else if (name == "timerfd_gettime") {
         call.args[1].at_exit = true;
+    } else if (name == "eventfd2") {
+        constexpr std::array<FlagName, 3> efd{
+            {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
+    } else if (name == "pkey_alloc") {
+        constexpr std::array<FlagName, 3> rights{
+            {{1, "PKEY_DISABLE_ACCESS"}, {2, "PKEY_DISABLE_WRITE"}, {4, "PKEY_DISABLE_EXECUTE"}}};
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, rights, "PKEY_"));
+    } else if (name == "shutdown") {
+        constexpr std::array<FlagName, 3> how{{{0, "SHUT_RD"}, {1, "SHUT_WR"}, {2, "SHUT_RDWR"}}};
+        set(1, constant(regs[1] & 0xffffffff, how, "SHUT_"));
     } else if (name == "timer_create") {
         set(0, clock_text(regs[0]));
         set(1, sigevent_at(read, regs[1]));

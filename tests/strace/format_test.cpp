@@ -1405,6 +1405,26 @@ TEST_SUITE("strace decode") {
         CHECK(shown.ends_with(") = 1 (TIME_INS)"));
     }
 
+    TEST_CASE("eventfd2's flags, pkey_alloc's rights, shutdown's how (strace 6.1's text)") {
+        FakeMemory mem;
+        CHECK(line(nr("eventfd2"), regs(0, 02004001), 3, mem) ==
+              "eventfd2(0, EFD_SEMAPHORE|EFD_CLOEXEC|EFD_NONBLOCK) = 3");
+        CHECK(line(nr("eventfd2"), regs(5, 0x40), -22, mem) ==
+              "eventfd2(5, 0x40 /* EFD_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("eventfd2"), regs(0, 0), 4, mem) == "eventfd2(0, 0) = 4");
+        CHECK(line(nr("pkey_alloc"), regs(0, 1), -22, mem) ==
+              "pkey_alloc(0, PKEY_DISABLE_ACCESS) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("pkey_alloc"), regs(2, 5), -22, mem) ==
+              "pkey_alloc(0x2, PKEY_DISABLE_ACCESS|PKEY_DISABLE_EXECUTE) = -1 EINVAL (Invalid "
+              "argument)");
+        CHECK(line(nr("pkey_alloc"), regs(0, 0x10), -22, mem) ==
+              "pkey_alloc(0, 0x10 /* PKEY_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("shutdown"), regs(6, 0), 0, mem) == "shutdown(6, SHUT_RD) = 0");
+        CHECK(line(nr("shutdown"), regs(6, 2), 0, mem) == "shutdown(6, SHUT_RDWR) = 0");
+        CHECK(line(nr("shutdown"), regs(6, 7), -22, mem) ==
+              "shutdown(6, 0x7 /* SHUT_??? */) = -1 EINVAL (Invalid argument)");
+    }
+
     TEST_CASE("statfs: the file system's magic by name, ST_VALID first (df's lines)") {
         FakeMemory mem;
         mem.map(0x1000, "/sys/fs/cgroup/cpu");

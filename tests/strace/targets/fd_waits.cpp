@@ -6,7 +6,8 @@
 // (the fd sets in and out, timeouts, pselect6's mask struct, nfds 0 and negative, unreadable
 // sets), and the failures that leave addresses. Nothing here waits for long: every fd waited on
 // is ready, or the timeout is 0 or a microsecond. The time left that ppoll, select and
-// pselect6 write back changes from run to run (tests/strace/strace_test.py masks it).
+// pselect6 write back changes from run to run (tests/strace/strace_test.py masks it). And
+// eventfd2's flags.
 #include <array>
 #include <csignal>
 #include <cstdint>
@@ -40,6 +41,9 @@ long sys_pselect6(long nfds, fd_set* in, fd_set* out, fd_set* except, timespec* 
 } // namespace
 
 int main() {
+    // eventfd2's flags: the kind of fd an event loop waits on (libuv, asyncio's wake-up).
+    const long efd = ::syscall(SYS_eventfd2, 0, 02004001); // SEMAPHORE, CLOEXEC, NONBLOCK
+    ::syscall(SYS_eventfd2, 0, 0x40);                      // EINVAL
     std::array<int, 2> a{};
     std::array<int, 2> b{};
     if (::pipe(a.data()) != 0 || ::pipe(b.data()) != 0 || ::write(a[1], "x", 1) != 1 ||
@@ -163,5 +167,6 @@ int main() {
     ::ppoll(fds.data(), 1, &microsecond, nullptr);
     ::epoll_ctl(ep, EPOLL_CTL_DEL, a[1], nullptr);
     ::epoll_wait(::epoll_create1(0), found.data(), 4, 0);
+    ::close(static_cast<int>(efd));
     return 0;
 }

@@ -2,7 +2,7 @@
 # Unix sockets' addresses and their lengths, which the kernel writes back (strace_test.py
 # compare, run in the fixture directory): a listening socket bound to a path, a client that
 # connects to it, the connection accept4 returns (its peer is unnamed), the names each end
-# reports, and a socket with an abstract name.
+# reports, a socket with an abstract name, and shutdown's how.
 import os
 import socket
 
@@ -24,6 +24,8 @@ try:
     abstract.getpeername()
 except OSError:
     pass  # ENOTCONN: the length is shown as given
+client.shutdown(socket.SHUT_WR)  # shutdown's how, by name
+connection.shutdown(socket.SHUT_RDWR)
 for s in (abstract, connection, client, server):
     s.close()
 os.unlink(PATH)
