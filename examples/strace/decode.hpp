@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "fd_waits.hpp"
 #include "format.hpp"
 #include "ioctl.hpp"
@@ -139,6 +141,8 @@ struct PendingCall {
     /// (of the value) were given, read at entry: strace prints `[16]`, or `[16 => 12]` when
     /// the kernel wrote another length.
     std::optional<std::uint32_t> socklen;
+    /// recvmmsg's msg_namelen of each message, read at entry (the room the kernel was given).
+    std::optional<std::vector<std::uint32_t>> namelens;
 };
 
 /// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
@@ -784,6 +788,224 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
     return hex(addr);
 }
 
+/// The MSG_ flags of the send and receive calls, in strace 6.1's order.
+inline constexpr std::array<FlagName, 24> msg_flag_table{{
+    {0x1, "MSG_OOB"},
+    {0x2, "MSG_PEEK"},
+    {0x4, "MSG_DONTROUTE"},
+    {0x8, "MSG_CTRUNC"},
+    {0x10, "MSG_PROBE"},
+    {0x20, "MSG_TRUNC"},
+    {0x40, "MSG_DONTWAIT"},
+    {0x80, "MSG_EOR"},
+    {0x100, "MSG_WAITALL"},
+    {0x200, "MSG_FIN"},
+    {0x400, "MSG_SYN"},
+    {0x800, "MSG_CONFIRM"},
+    {0x1000, "MSG_RST"},
+    {0x2000, "MSG_ERRQUEUE"},
+    {0x4000, "MSG_NOSIGNAL"},
+    {0x8000, "MSG_MORE"},
+    {0x10000, "MSG_WAITFORONE"},
+    {0x20000, "MSG_SENDPAGE_NOTLAST"},
+    {0x40000, "MSG_BATCH"},
+    {0x80000, "MSG_NO_SHARED_FRAGS"},
+    {0x4000000, "MSG_ZEROCOPY"},
+    {0x20000000, "MSG_FASTOPEN"},
+    {0x40000000, "MSG_CMSG_CLOEXEC"},
+    {0x80000000, "MSG_CMSG_COMPAT"},
+}};
+
+/// A flags argument or msg_flags: `MSG_DONTWAIT|MSG_NOSIGNAL`, `0`, `0x8000000 /* MSG_??? */`.
+inline std::string msg_flags_text(std::uint64_t flags) {
+    return flags_or_unknown(flags & 0xffffffff, msg_flag_table, "MSG_");
+}
+
+/// The level of a control message: `SOL_SOCKET`, `0x7 /* SOL_??? */`.
+inline std::string cmsg_level_text(std::int32_t level) {
+    constexpr std::array<FlagName, 8> levels{{
+        {0, "SOL_IP"},
+        {1, "SOL_SOCKET"},
+        {6, "SOL_TCP"},
+        {17, "SOL_UDP"},
+        {41, "SOL_IPV6"},
+        {58, "SOL_ICMPV6"},
+        {255, "SOL_RAW"},
+        {270, "SOL_NETLINK"},
+    }};
+    return constant(static_cast<std::uint32_t>(level), levels, "SOL_");
+}
+
+/// A control message's type, then its data for the ones decoded (`SCM_RIGHTS, cmsg_data=[3]`,
+/// `SCM_CREDENTIALS, cmsg_data={pid=1, uid=0, gid=0}`): SOL_SOCKET's by name, another level's
+/// in hex (strace also names and decodes SOL_IP's; this example does not).
+inline std::string cmsg_type_data_text(std::int32_t level, std::int32_t type,
+                                       std::span<const unsigned char> data) {
+    if (level != 1) {
+        return hex(static_cast<std::uint32_t>(type));
+    }
+    constexpr std::array<FlagName, 3> types{
+        {{1, "SCM_RIGHTS"}, {2, "SCM_CREDENTIALS"}, {3, "SCM_SECURITY"}}};
+    std::string out = constant(static_cast<std::uint32_t>(type), types, "SCM_");
+    if (type == 1 && data.size() >= sizeof(int)) {
+        std::vector<std::string> fds;
+        for (std::size_t at = 0; at + sizeof(int) <= data.size(); at += sizeof(int)) {
+            int fd = 0;
+            std::memcpy(&fd, data.data() + at, sizeof fd);
+            fds.push_back(std::to_string(fd));
+        }
+        out += ", cmsg_data=" + array_text(fds, false);
+    } else if (type == 2 && data.size() >= 3 * sizeof(std::uint32_t)) {
+        std::array<std::uint32_t, 3> cred{}; // struct ucred: pid, uid, gid
+        std::memcpy(cred.data(), data.data(), sizeof cred);
+        out += ", cmsg_data={pid=" + std::to_string(static_cast<std::int32_t>(cred[0])) +
+               ", uid=" + std::to_string(cred[1]) + ", gid=" + std::to_string(cred[2]) + "}";
+    } else if (type == 3 && !data.empty()) {
+        out += ", cmsg_data=" +
+               quote(std::string(reinterpret_cast<const char*>(data.data()), data.size()));
+    }
+    return out;
+}
+
+/// The most of a msg_control buffer strace reads: the kernel's optmem_max (rounded up to 8
+/// bytes), or its own default where that cannot be read.
+inline std::uint64_t control_read_limit() {
+    static const std::uint64_t limit = [] {
+        long value = 0;
+        if (std::FILE* f = std::fopen("/proc/sys/net/core/optmem_max", "r")) {
+            if (std::fscanf(f, "%ld", &value) != 1) {
+                value = 0;
+            }
+            std::fclose(f);
+        }
+        return value > 0 ? (static_cast<std::uint64_t>(value) + 7) & ~std::uint64_t{7}
+                         : std::uint64_t{8} * (2 * 1024 + 512);
+    }();
+    return limit;
+}
+
+/// A msghdr's control messages (`len` bytes at `addr`, x86_64's 16-byte cmsghdr):
+/// `[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0]}]`; `...` when
+/// the buffer goes on past what could be read, with the address of the rest when part of a
+/// header is left.
+inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    constexpr std::uint64_t header = 16; // cmsg_len (8), cmsg_level (4), cmsg_type (4)
+    const std::uint64_t control_len = std::min(len, control_read_limit());
+    std::vector<unsigned char> buf(static_cast<std::size_t>(control_len));
+    if (control_len < header || !read(addr, std::as_writable_bytes(std::span(buf)))) {
+        return pointer(addr);
+    }
+    std::vector<std::string> items;
+    std::uint64_t left = control_len;
+    std::size_t at = 0;
+    while (left >= header) {
+        std::uint64_t cmsg_len = 0;
+        std::int32_t level = 0;
+        std::int32_t type = 0;
+        std::memcpy(&cmsg_len, buf.data() + at, 8);
+        std::memcpy(&level, buf.data() + at + 8, 4);
+        std::memcpy(&type, buf.data() + at + 12, 4);
+        const std::uint64_t here = std::min(cmsg_len, left);
+        const std::span<const unsigned char> data(
+            buf.data() + at + header, here > header ? static_cast<std::size_t>(here - header) : 0);
+        items.push_back("{cmsg_len=" + std::to_string(cmsg_len) +
+                        ", cmsg_level=" + cmsg_level_text(level) +
+                        ", cmsg_type=" + cmsg_type_data_text(level, type, data) + "}");
+        if (here < header) {
+            left -= header;
+            break;
+        }
+        const std::uint64_t step = (cmsg_len + 7) & ~std::uint64_t{7};
+        if (step >= left) {
+            left = 0;
+            break;
+        }
+        at += static_cast<std::size_t>(step);
+        left -= step;
+    }
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i == 0 ? "" : ", ") + items[i];
+    }
+    if (left != 0) {
+        out += ", ... /* " + hex(addr + control_len - left) + " */";
+    } else if (control_len < len) {
+        out += ", ...";
+    }
+    return out + "]";
+}
+
+/// A struct msghdr: `{msg_name=NULL, msg_namelen=0, msg_iov=[...], msg_iovlen=1,
+/// msg_controllen=0, msg_flags=0}`. `given_len`: msg_namelen as the program gave it (recvmsg's
+/// at entry: the name is shown at the shorter of the two, and `110 => 16` when the kernel
+/// changed it); `data`: the bytes the call moved, which the iovecs show (nullopt: each whole).
+inline std::string msghdr_text(const ReadMemory& read, const ::msghdr& msg, std::uint32_t given_len,
+                               std::optional<std::uint64_t> data, std::size_t limit) {
+    const auto namelen = static_cast<std::int32_t>(msg.msg_namelen);
+    const auto given = static_cast<std::int32_t>(given_len);
+    const std::int32_t shown = std::min(namelen, given);
+    const auto name = reinterpret_cast<std::uintptr_t>(msg.msg_name);
+    std::string out =
+        "{msg_name=" +
+        (shown < 0 ? pointer(name) : sockaddr_at(read, name, static_cast<std::uint64_t>(shown)));
+    out += ", msg_namelen=" + (given != namelen ? std::to_string(given) + " => " : std::string()) +
+           std::to_string(namelen);
+    out += ", msg_iov=" + iovec_text(read, reinterpret_cast<std::uintptr_t>(msg.msg_iov),
+                                     msg.msg_iovlen, data, limit);
+    out += ", msg_iovlen=" + std::to_string(msg.msg_iovlen);
+    if (msg.msg_controllen != 0) {
+        out += ", msg_control=" + cmsgs_at(read, reinterpret_cast<std::uintptr_t>(msg.msg_control),
+                                           msg.msg_controllen);
+    }
+    out += ", msg_controllen=" + std::to_string(msg.msg_controllen);
+    return out + ", msg_flags=" + msg_flags_text(static_cast<std::uint32_t>(msg.msg_flags)) + "}";
+}
+
+/// The struct msghdr at `addr` (msghdr_text()), or the address when it cannot be read.
+inline std::string msghdr_at(const ReadMemory& read, std::uint64_t addr,
+                             std::optional<std::uint32_t> user_namelen,
+                             std::optional<std::uint64_t> data, std::size_t limit) {
+    ::msghdr msg{};
+    if (addr == 0 || !read_struct(read, addr, msg)) {
+        return pointer(addr);
+    }
+    return msghdr_text(read, msg, user_namelen.value_or(msg.msg_namelen), data, limit);
+}
+
+/// sendmmsg's and recvmmsg's vector of `count` struct mmsghdr: `[{msg_hdr={...}, msg_len=5},
+/// ...]`, the first `with_len` with their msg_len; each message's vectors show msg_len bytes
+/// when `data_by_len` (a receive), or whole. `namelens`: recvmmsg's msg_namelen of each
+/// message at entry (nullopt: sendmmsg); a message past those is `...`, as past `limit`.
+inline std::string mmsghdrs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
+                               std::uint64_t with_len, bool data_by_len,
+                               const std::optional<std::vector<std::uint32_t>>& namelens,
+                               std::size_t limit) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::vector<std::string> items;
+    bool more = false;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        if (items.size() >= limit || (namelens && i >= namelens->size())) {
+            more = true;
+            break;
+        }
+        ::mmsghdr m{};
+        if (!read_struct(read, addr + i * sizeof m, m)) {
+            if (i == 0) {
+                return pointer(addr);
+            }
+            more = true;
+            break;
+        }
+        const std::uint32_t given = namelens ? (*namelens)[i] : m.msg_hdr.msg_namelen;
+        const auto data = data_by_len ? std::optional<std::uint64_t>(m.msg_len) : std::nullopt;
+        items.push_back("{msg_hdr=" + msghdr_text(read, m.msg_hdr, given, data, limit) +
+                        (i < with_len ? ", msg_len=" + std::to_string(m.msg_len) : "") + "}");
+    }
+    return array_text(items, more);
+}
+
 /// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.
 inline std::string dirents_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
     std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(len, 1 << 20)));
@@ -1048,6 +1270,50 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
+    } else if (name == "sendto") {
+        set(3, detail::msg_flags_text(regs[3]));
+        set(4, detail::sockaddr_at(read, regs[4], regs[5] & 0xffffffff));
+    } else if (name == "recvfrom") {
+        // The sender's address and its length are written by the kernel, as accept's are.
+        set(3, detail::msg_flags_text(regs[3]));
+        std::uint32_t len = 0;
+        if (regs[4] != 0 && read_struct(read, regs[5], len)) {
+            call.socklen = len;
+            set(5, "[" + std::to_string(len) + "]");
+        }
+        call.args[4].at_exit = call.socklen.has_value();
+        call.args[5].at_exit = call.socklen.has_value();
+    } else if (name == "sendmsg") {
+        set(1, detail::msghdr_at(read, regs[1], std::nullopt, std::nullopt, limit));
+        set(2, detail::msg_flags_text(regs[2]));
+    } else if (name == "sendmmsg") {
+        call.args[1].at_exit = true; // the messages, with what each sent
+        set(2, std::to_string(regs[2] & 0xffffffff));
+        set(3, detail::msg_flags_text(regs[3]));
+    } else if (name == "recvmmsg") {
+        // Each message's msg_namelen at entry (the room for its name), at most 1024 (IOV_MAX).
+        std::vector<std::uint32_t> namelens;
+        for (std::uint64_t i = 0; i < std::min<std::uint64_t>(regs[2] & 0xffffffff, 1024); ++i) {
+            std::uint32_t namelen = 0;
+            if (!read_struct(read,
+                             regs[1] + i * sizeof(::mmsghdr) + offsetof(::msghdr, msg_namelen),
+                             namelen)) {
+                break;
+            }
+            namelens.push_back(namelen);
+        }
+        call.namelens = std::move(namelens);
+        call.args[1].at_exit = true;
+        set(2, std::to_string(regs[2] & 0xffffffff));
+        set(3, detail::msg_flags_text(regs[3]));
+        set(4, timespec_at(read, regs[4])); // the timeout as it was at entry
+    } else if (name == "recvmsg") {
+        std::uint32_t namelen = 0; // msghdr's msg_namelen, at offset 8: the room for a name
+        if (regs[1] != 0 && read_struct(read, regs[1] + offsetof(::msghdr, msg_namelen), namelen)) {
+            call.socklen = namelen;
+        }
+        call.args[1].at_exit = true;
+        set(2, detail::msg_flags_text(regs[2]));
     } else if (name == "accept" || name == "accept4" || name == "getsockname" ||
                name == "getpeername") {
         // The address and its length are written by the kernel; the length is also an input.
@@ -1433,6 +1699,25 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if ((name == "readv" || name == "preadv" || name == "preadv2") && is_error_return(ret)) {
         return iovec_text(read, addr, call.regs[2], 0, limit, true); // the bases' addresses
     }
+    if (name == "sendmmsg") { // a failure shows the messages all the same, without msg_len
+        return detail::mmsghdrs_at(read, addr, call.regs[2] & 0xffffffff,
+                                   is_error_return(ret) ? 0 : static_cast<std::uint64_t>(ret),
+                                   false, std::nullopt, limit);
+    }
+    if (name == "recvmmsg" && !is_error_return(ret)) { // the messages received, no more
+        const auto received = static_cast<std::uint64_t>(ret);
+        return detail::mmsghdrs_at(read, addr, received, received, true, call.namelens, limit);
+    }
+    if (name == "recvmsg") {
+        if (!call.socklen) {
+            return pointer(addr); // unreadable at entry
+        }
+        return is_error_return(ret)
+                   ? "{msg_namelen=" + std::to_string(static_cast<std::int32_t>(*call.socklen)) +
+                         "}"
+                   : detail::msghdr_at(read, addr, call.socklen, static_cast<std::uint64_t>(ret),
+                                       limit);
+    }
     if (is_error_return(ret) || addr == 0) {
         // Nothing was written: strace shows the address (or what was known at entry).
         return arg.text.empty() ? pointer(addr) : arg.text;
@@ -1440,9 +1725,10 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "clone") {
         return "parent_tid=" + int_at(read, addr);
     }
-    if (call.socklen) { // accept's, getsockname's address, getsockopt's value, and the length
-        const bool sockopt = name == "getsockopt";
-        const unsigned value_index = sockopt ? 3 : 1;
+    // accept's, getsockname's and recvfrom's address, getsockopt's value, and the length
+    const bool sockopt = name == "getsockopt";
+    const unsigned value_index = sockopt ? 3 : name == "recvfrom" ? 4 : 1;
+    if (call.socklen && (arg.index == value_index || arg.index == value_index + 1)) {
         std::uint32_t len = 0;
         if (!read_struct(read, call.regs[value_index + 1], len)) {
             return arg.index == value_index ? pointer(addr) : arg.text;
@@ -1633,6 +1919,14 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
     if ((name == "adjtimex" || name == "clock_adjtime") && !is_error_return(*ret)) {
         const std::string state = time_state_text(*ret);
         return return_text(kind, *ret) + (state.empty() ? "" : " (" + state + ")");
+    }
+    if (name == "recvmmsg" && !is_error_return(*ret)) {
+        if (*ret == 0) {
+            return "0 (Timeout)";
+        }
+        if (call.regs[4] != 0) { // the time left, which the kernel wrote back
+            return return_text(kind, *ret) + " (left " + timespec_at(read, call.regs[4]) + ")";
+        }
     }
     if (name == "ioprio_get" && !is_error_return(*ret)) {
         return return_text(kind, *ret) + " (" +

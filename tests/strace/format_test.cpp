@@ -20,7 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include <sys/socket.h>
 #include <sys/timex.h>
+#include <sys/un.h>
 
 #include "decode.hpp"
 #include "format.hpp"
@@ -1423,6 +1425,112 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("shutdown"), regs(6, 2), 0, mem) == "shutdown(6, SHUT_RDWR) = 0");
         CHECK(line(nr("shutdown"), regs(6, 7), -22, mem) ==
               "shutdown(6, 0x7 /* SHUT_??? */) = -1 EINVAL (Invalid argument)");
+    }
+
+    TEST_CASE("sendto, recvfrom, sendmsg and recvmsg: flags, addresses, msghdr, control "
+              "messages (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto bytes = [](const auto& value) {
+            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+        };
+        mem.map(0x1000, "hello world");
+        sockaddr_un unix_address{};
+        unix_address.sun_family = AF_UNIX;
+        std::strcpy(unix_address.sun_path, "/run/x");
+        mem.map(0x2000, bytes(unix_address));
+        CHECK(line(nr("sendto"), regs(3, 0x1000, 5, 0x4040, 0x2000, 9), 5, mem) ==
+              R"(sendto(3, "hello", 5, MSG_DONTWAIT|MSG_NOSIGNAL, {sa_family=AF_UNIX, )"
+              R"(sun_path="/run/x"}, 9) = 5)");
+        CHECK(line(nr("sendto"), regs(3, 0x1000, 5, 0x8000000, 0, 0), -22, mem) ==
+              R"(sendto(3, "hello", 5, 0x8000000 /* MSG_??? */, NULL, 0) = -1 EINVAL (Invalid )"
+              R"(argument))");
+        // recvfrom: the length in and out, `[110 => 9]`, as accept's.
+        const std::uint32_t room = 110;
+        mem.map(0x3000, bytes(room));
+        mem.map(0x3100, bytes(std::uint32_t{9}));
+        CHECK(line(nr("recvfrom"), regs(4, 0x1000, 64, 0x22, 0x2000, 0x3000), 5, mem) ==
+              R"(recvfrom(4, "hello", 64, MSG_PEEK|MSG_TRUNC, {sa_family=AF_UNIX, )"
+              R"(sun_path="/run/x"}, [110]) = 5)");
+        {
+            // The kernel wrote 9 into the length between entry and exit.
+            const PendingCall call =
+                decode_entry(nr("recvfrom"), regs(4, 0x1000, 64, 0, 0x2000, 0x3000), mem.reader());
+            mem.map(0x3000, bytes(std::uint32_t{9}));
+            CHECK(call_text(call, 5, mem.reader()) ==
+                  R"(recvfrom(4, "hello", 64, 0, {sa_family=AF_UNIX, sun_path="/run/x"}, )"
+                  R"([110 => 9]))");
+        }
+        // A msghdr: two vectors, one control message with two descriptors.
+        const std::array<std::uint64_t, 4> vectors{0x1000, 5, 0x1005, 6};
+        mem.map(0x4000, bytes(vectors));
+        std::array<unsigned char, 24> rights{};
+        const std::uint64_t cmsg_len = 24;
+        const std::array<std::int32_t, 4> rest{1, 1, 7, 8}; // SOL_SOCKET, SCM_RIGHTS, fds
+        std::memcpy(rights.data(), &cmsg_len, 8);
+        std::memcpy(rights.data() + 8, rest.data(), 16);
+        mem.map(0x5000, bytes(rights));
+        msghdr message{};
+        message.msg_iov = reinterpret_cast<iovec*>(std::uintptr_t{0x4000});
+        message.msg_iovlen = 2;
+        message.msg_control = reinterpret_cast<void*>(std::uintptr_t{0x5000});
+        message.msg_controllen = 24;
+        mem.map(0x6000, bytes(message));
+        CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0x4000), 11, mem) ==
+              R"(sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", )"
+              R"(iov_len=5}, {iov_base=" world", iov_len=6}], msg_iovlen=2, msg_control=[{)"
+              R"(cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7, 8]}], )"
+              R"(msg_controllen=24, msg_flags=0}, MSG_NOSIGNAL) = 11)");
+        // recvmsg shows the bytes that arrived; on failure only the name's length.
+        CHECK(line(nr("recvmsg"), regs(4, 0x6000, 0), 7, mem) ==
+              R"(recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", )"
+              R"(iov_len=5}, {iov_base=" w", iov_len=6}], msg_iovlen=2, msg_control=[{)"
+              R"(cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7, 8]}], )"
+              R"(msg_controllen=24, msg_flags=0}, 0) = 7)");
+        CHECK(line(nr("recvmsg"), regs(4, 0x6000, 0x40), -11, mem) ==
+              "recvmsg(4, {msg_namelen=0}, MSG_DONTWAIT) = -1 EAGAIN (Resource temporarily "
+              "unavailable)");
+        CHECK(line(nr("recvmsg"), regs(4, 0x9000, 0), -14, mem) ==
+              "recvmsg(4, 0x9000, 0) = -1 EFAULT (Bad address)");
+        // A control buffer that ends inside a second header; one too short for any.
+        message.msg_controllen = 30;
+        mem.map(0x6000, bytes(message));
+        mem.map(0x5000,
+                bytes(std::array<unsigned char, 32>{24, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 7}));
+        CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0), 11, mem)
+                  .find("msg_control=[{cmsg_len=24, cmsg_level=0x63 /* SOL_??? */, cmsg_type=0x7}, "
+                        "... /* 0x5018 */], msg_controllen=30") != std::string::npos);
+        message.msg_controllen = 8;
+        mem.map(0x6000, bytes(message));
+        CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0), 11, mem)
+                  .find("msg_control=0x5000, msg_controllen=8") != std::string::npos);
+        // sendmmsg and recvmmsg: the messages at exit, msg_len for those that went; a receive
+        // shows the ones that came, and the timeout it was given, then what is left of it.
+        std::array<mmsghdr, 2> batch{};
+        for (mmsghdr& m : batch) {
+            m.msg_hdr.msg_iov = reinterpret_cast<iovec*>(std::uintptr_t{0x4000});
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        batch[0].msg_len = 5;
+        mem.map(0x7000, bytes(batch));
+        const std::string hello = "{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="
+                                  "\"hello\", iov_len=5}], msg_iovlen=1, msg_controllen=0, "
+                                  "msg_flags=0}";
+        CHECK(line(nr("sendmmsg"), regs(3, 0x7000, 2, 0x4000), 1, mem) ==
+              "sendmmsg(3, [" + hello + ", msg_len=5}, " + hello + "}], 2, MSG_NOSIGNAL) = 1");
+        CHECK(line(nr("sendmmsg"), regs(99, 0x7000, 2, 0), -9, mem) ==
+              "sendmmsg(99, [" + hello + "}, " + hello +
+                  "}], 2, 0) = -1 EBADF (Bad file "
+                  "descriptor)");
+        mem.map(0x8000, bytes(timespec{1, 0}));
+        CHECK(line(nr("recvmmsg"), regs(4, 0x7000, 2, 0x40, 0x8000), 1, mem) ==
+              "recvmmsg(4, [" + hello +
+                  ", msg_len=5}], 2, MSG_DONTWAIT, {tv_sec=1, tv_nsec=0}) "
+                  "= 1 (left {tv_sec=1, tv_nsec=0})");
+        CHECK(line(nr("recvmmsg"), regs(4, 0x7000, 2, 0, 0x8000), 0, mem) ==
+              "recvmmsg(4, [], 2, 0, {tv_sec=1, tv_nsec=0}) = 0 (Timeout)");
+        CHECK(line(nr("recvmmsg"), regs(4, 0x7000, 2, 0x40, 0), -11, mem) ==
+              "recvmmsg(4, 0x7000, 2, MSG_DONTWAIT, NULL) = -1 EAGAIN (Resource temporarily "
+              "unavailable)");
     }
 
     TEST_CASE("statfs: the file system's magic by name, ST_VALID first (df's lines)") {

@@ -50,9 +50,10 @@ What is masked, in both traces, because it differs between any two runs of a pro
     prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
     clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` and `"/proc/self/task/N..."` in any
     argument, of waitid's `si_pid=N`, of what
-    readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's
-    `{pid=N`, of a netlink address's `nl_pid=N` and of the process group ids that ioctl's
-    TIOCGPGRP and TIOCSPGRP read and write (`[N]`); the `[pid N]` and `N ` prefixes and
+    readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's and
+    SCM_CREDENTIALS's `{pid=N`, of a netlink address's `nl_pid=N` and of the process group
+    ids that ioctl's TIOCGPGRP and TIOCSPGRP read and write (`[N]`); the `[pid N]` and `N `
+    prefixes and
     `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1",
     "1.2" = the second child of the first process); any other pid (the tracer, an untraced
     child in simple mode) becomes "other-K", K counting the distinct ones in the order each
@@ -343,7 +344,8 @@ HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 # pattern's second group, in the calls whose arguments satisfy `when` (None: always). /proc/PID
 # paths and their task/TID parts; a netlink address's port id, its process's pid unless the
 # program chose another; the child waitid reports, the sender rt_sigqueueinfo names and
-# rt_sigtimedwait's siginfo; capget's and capset's header, SO_PEERCRED's struct ucred; what
+# rt_sigtimedwait's siginfo; capget's and capset's header, SO_PEERCRED's struct ucred and
+# SCM_CREDENTIALS's (recvmsg, sendmsg); what
 # readlink("/proc/self") returns; the process group of TIOCGPGRP and TIOCSPGRP.
 PIDS_IN_VALUES = [
     (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
@@ -351,7 +353,8 @@ PIDS_IN_VALUES = [
     (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
     ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "rt_sigtimedwait"}, None,
      re.compile(r"(\bsi_pid=)(\d+)")),
-    ({"capget", "capset", "getsockopt"}, None, re.compile(r"(\bpid=)(\d+)")),
+    ({"capget", "capset", "getsockopt", "recvmsg", "sendmsg"}, None,
+     re.compile(r"(\bpid=)(\d+)")),
     ({"readlink"}, lambda args: args[:1] == ['"/proc/self"'], re.compile(r'^(")(\d+)(?="$)')),
     ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
      re.compile(r"^(\[)(\d+)(?=\]$)")),
