@@ -975,35 +975,46 @@ inline std::string msghdr_at(const ReadMemory& read, std::uint64_t addr,
 /// sendmmsg's and recvmmsg's vector of `count` struct mmsghdr: `[{msg_hdr={...}, msg_len=5},
 /// ...]`, the first `with_len` with their msg_len; each message's vectors show msg_len bytes
 /// when `data_by_len` (a receive), or whole. `namelens`: recvmmsg's msg_namelen of each
-/// message at entry (nullopt: sendmmsg); a message past those is `...`, as past `limit`.
+/// message at entry (nullopt: sendmmsg). As strace prints arrays: the address when the first
+/// message cannot be read, `... /* 0x... */` where a later one cannot, `...` after `limit`
+/// messages or past those whose length was read at entry.
 inline std::string mmsghdrs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
                                std::uint64_t with_len, bool data_by_len,
                                const std::optional<std::vector<std::uint32_t>>& namelens,
                                std::size_t limit) {
+    constexpr std::uint64_t size = sizeof(::mmsghdr);
     if (addr == 0) {
         return "NULL";
     }
-    std::vector<std::string> items;
-    bool more = false;
+    if (count == 0) {
+        return "[]";
+    }
+    if (addr + count * size <= addr) { // wraps around
+        return pointer(addr);
+    }
+    std::string out;
     for (std::uint64_t i = 0; i < count; ++i) {
-        if (items.size() >= limit || (namelens && i >= namelens->size())) {
-            more = true;
-            break;
-        }
+        const std::uint64_t at = addr + i * size;
+        out += i == 0 ? "" : ", ";
         ::mmsghdr m{};
-        if (!read_struct(read, addr + i * sizeof m, m)) {
+        if (!read_struct(read, at, m)) {
             if (i == 0) {
                 return pointer(addr);
             }
-            more = true;
+            out += "... /* " + hex(at) + " */";
+            break;
+        }
+        out += i == 0 ? "[" : "";
+        if ((count > limit && i >= limit) || (namelens && i >= namelens->size())) {
+            out += "...";
             break;
         }
         const std::uint32_t given = namelens ? (*namelens)[i] : m.msg_hdr.msg_namelen;
         const auto data = data_by_len ? std::optional<std::uint64_t>(m.msg_len) : std::nullopt;
-        items.push_back("{msg_hdr=" + msghdr_text(read, m.msg_hdr, given, data, limit) +
-                        (i < with_len ? ", msg_len=" + std::to_string(m.msg_len) : "") + "}");
+        out += "{msg_hdr=" + msghdr_text(read, m.msg_hdr, given, data, limit) +
+               (i < with_len ? ", msg_len=" + std::to_string(m.msg_len) : "") + "}";
     }
-    return array_text(items, more);
+    return out + "]";
 }
 
 /// getdents64's buffer after it returned `len` bytes: `0x5642... /* 5 entries */`.

@@ -174,7 +174,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // length 0, shown as "" (as strace does); the arrays of no element are shown as [] (as
     // strace does): a CPU set of 0 bytes (a sched_getaffinity that returned 0), poll's and
     // ppoll's array of 0 fds, setgroups' list of 0 ids, getgroups' and the epoll waits' when
-    // they returned 0, an I/O vector of 0 elements, and a NUMA node mask of 0 bits.
+    // they returned 0, an I/O vector of 0 elements, a NUMA node mask of 0 bits, and sendmmsg's
+    // and recvmmsg's vector of 0 messages.
     const ReadMemory nothing = [](std::uint64_t, std::span<std::byte>) { return false; };
     const Decoded blind = decode(c, nothing);
     std::string shown = blind.call;
@@ -187,7 +188,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ((name == "poll" || name == "ppoll") && (c.regs[1] & 0xffffffff) == 0) ||
         (name == "setgroups" && (c.regs[0] & 0xffffffff) == 0) ||
         ((name == "set_mempolicy" || name == "get_mempolicy") && c.regs[2] == 0) ||
-        (name == "mbind" && c.regs[4] == 0) || (is_vector_io(name) && c.regs[2] == 0);
+        (name == "mbind" && c.regs[4] == 0) || (is_vector_io(name) && c.regs[2] == 0) ||
+        (name == "recvmmsg" && returned_0) || (name == "sendmmsg" && (c.regs[2] & 0xffffffff) == 0);
     for (const std::string_view allowed :
          {std::string_view("\"\""), std::string_view("{mask="),
           empty_array ? std::string_view("[]") : std::string_view("\"\"")}) {
