@@ -821,19 +821,10 @@ inline std::string msg_flags_text(std::uint64_t flags) {
     return flags_or_unknown(flags & 0xffffffff, msg_flag_table, "MSG_");
 }
 
-/// The level of a control message: `SOL_SOCKET`, `0x7 /* SOL_??? */`.
+/// The level of a control message: `SOL_SOCKET`, `0x63 /* SOL_??? */` (strace's table of
+/// socket levels, the one setsockopt's level is named from).
 inline std::string cmsg_level_text(std::int32_t level) {
-    constexpr std::array<FlagName, 8> levels{{
-        {0, "SOL_IP"},
-        {1, "SOL_SOCKET"},
-        {6, "SOL_TCP"},
-        {17, "SOL_UDP"},
-        {41, "SOL_IPV6"},
-        {58, "SOL_ICMPV6"},
-        {255, "SOL_RAW"},
-        {270, "SOL_NETLINK"},
-    }};
-    return constant(static_cast<std::uint32_t>(level), levels, "SOL_");
+    return constant(static_cast<std::uint32_t>(level), sockopt_level_table, "SOL_");
 }
 
 /// A control message's type, then its data for the ones decoded (`SCM_RIGHTS, cmsg_data=[3]`,
