@@ -13,10 +13,11 @@
 //   A new thread or process is announced by an EVENT_CLONE on its parent's handle while it is
 //   held frozen (spec F1); opening its own trace handle adopts it (F3).
 //
-// -e trace=SET limits the stops themselves, not only the lines: a spawned command gets the set
-// as Command::syscalls (a seccomp filter in the child: the other syscalls never stop), an
-// attached process (-p PID) gets it with Tracer::set_syscalls (the library passes the others
-// on without a stop). -p uses the advanced mode's loop, with or without -f.
+// -e trace=SET limits the stops themselves, not only the lines: a command spawned with -f gets
+// the set as Command::syscalls (a seccomp filter in the child: the other syscalls never stop),
+// one spawned without -f and an attached process (-p PID) get it with Tracer::set_syscalls (the
+// library passes the others on without a stop). -p uses the advanced mode's loop, with or
+// without -f.
 //
 // The program uses only the public API: spawn(), Tracer, NonblockTracer, Registers, Memory,
 // on_tracer_thread().
@@ -166,14 +167,18 @@ int exit_code_for(WaitStatus status) {
     return status.signaled() ? 128 + status.term_signal() : status.exit_code();
 }
 
-/// What spawn() runs, with -e trace=SET limited to the set's stops in the kernel. Its default
-/// OnClose::Kill also means that if this tracer dies (Ctrl-C),
-/// the tracee dies with it instead of running on untraced (strace would detach instead).
+/// What spawn() runs, with -e trace=SET limited to the set's stops in the kernel when -f
+/// follows every child (as strace's --seccomp-bpf implies -f): a filter cannot be removed, so
+/// the library keeps the children of a filtered tracee traced even when nobody follows them,
+/// and a child that calls PTRACE_TRACEME (a debugger's) would then fail. Without -f the set is
+/// applied by the library (run_simple) and children run untraced, as with strace. Its default
+/// OnClose::Kill also means that if this tracer dies (Ctrl-C), the tracee dies with it
+/// instead of running on untraced (strace would detach instead).
 ptrace_api::Command command_for(const Options& opts) {
     ptrace_api::Command command;
     command.program = opts.command.front(); // as typed: it becomes argv[0], as with strace
     command.args.assign(opts.command.begin() + 1, opts.command.end());
-    if (opts.trace) {
+    if (opts.trace && opts.follow) {
         command.syscalls = stopping_syscalls(*opts.trace); // the kernel path: seccomp
     }
     return command;
@@ -187,6 +192,13 @@ int run_simple(const Options& opts, const std::string& path, Output& out) {
         return 1;
     }
     ptrace_api::Tracer& tracer = spawned->tracer;
+    if (opts.trace) {
+        // The shim path: every syscall stops in Linux, the library resumes the others.
+        if (const auto set = tracer.set_syscalls(stopping_syscalls(*opts.trace)); !set) {
+            complain("syscall set: " + set.error().message());
+            return 1;
+        }
+    }
     const Filter filter = filter_for(opts);
     TraceePrinter printer("", filter, out, opts.string_limit);
     print_execve(opts, path, "", filter, out);

@@ -28,8 +28,8 @@ inline constexpr std::string_view usage =
     "  -o FILE         write the trace to FILE instead of stderr\n"
     "  -e trace=SET    trace only these syscalls: names, numbers and classes (%file, %desc,\n"
     "                  %network or %net, %process, %signal, %memory, %ipc, %creds, %clock),\n"
-    "                  comma-separated; !SET = all but these; all. A spawned command is\n"
-    "                  filtered in the kernel (seccomp), an attached process in the library\n"
+    "                  comma-separated; !SET = all but these; all. With -f a spawned\n"
+    "                  command is filtered in the kernel (seccomp), else in the library\n"
     "  -p PID          attach to the running process PID (its thread PID) instead of running\n"
     "                  a command; Ctrl-C (SIGINT), SIGTERM or SIGHUP detach and leave it running\n"
     "  -s SIZE         cut strings after SIZE characters (default 32)\n";
