@@ -26,6 +26,7 @@
 #include "format.hpp"
 #include "ioctl.hpp"
 #include "prctl.hpp"
+#include "ptrace_calls.hpp"
 #include "sched_numa.hpp"
 #include "sockopt.hpp"
 #include "structs.hpp"
@@ -143,6 +144,9 @@ struct PendingCall {
     std::optional<std::uint32_t> socklen;
     /// recvmmsg's msg_namelen of each message, read at entry (the room the kernel was given).
     std::optional<std::vector<std::uint32_t>> namelens;
+    /// PTRACE_GETREGSET's iov_len at entry: strace prints `4096 => 2432` when the kernel
+    /// wrote a shorter one.
+    std::optional<std::uint64_t> regset_len;
 };
 
 /// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
@@ -288,12 +292,16 @@ inline constexpr std::array<FlagName, 16> fcntl_table{{
     {1032, "F_GETPIPE_SZ"},
     {1034, "F_GET_SEALS"},
 }};
-inline constexpr std::array<FlagName, 5> wait_table{{
+// wait4's options, in strace's order (WUNTRACED is WSTOPPED's other name).
+inline constexpr std::array<FlagName, 8> wait_table{{
     {1, "WNOHANG"},
-    {2, "WUNTRACED"},
+    {4, "WEXITED"},
+    {2, "WSTOPPED"},
     {8, "WCONTINUED"},
-    {0x40000000, "__WALL"},
+    {0x1000000, "WNOWAIT"},
     {0x80000000, "__WCLONE"},
+    {0x40000000, "__WALL"},
+    {0x20000000, "__WNOTHREAD"},
 }};
 // waitid's options, in strace's order (by value).
 inline constexpr std::array<FlagName, 8> waitid_option_table{{
@@ -502,7 +510,25 @@ inline std::string wait_status_text(std::uint32_t s) {
         return "[{WIFEXITED(s) && WEXITSTATUS(s) == " + std::to_string((s >> 8) & 0xff) + "}]";
     }
     if ((s & 0xff) == 0x7f) {
-        return "[{WIFSTOPPED(s) && WSTOPSIG(s) == " + signal_text((s >> 8) & 0xff) + "}]";
+        // A tracer's stops: a syscall stop's SIGTRAP | 0x80 (PTRACE_O_TRACESYSGOOD), and a
+        // ptrace event in the high half (`|PTRACE_EVENT_EXIT<<16`).
+        constexpr std::array<FlagName, 8> events{{
+            {1, "PTRACE_EVENT_FORK"},
+            {2, "PTRACE_EVENT_VFORK"},
+            {3, "PTRACE_EVENT_CLONE"},
+            {4, "PTRACE_EVENT_EXEC"},
+            {5, "PTRACE_EVENT_VFORK_DONE"},
+            {6, "PTRACE_EVENT_EXIT"},
+            {7, "PTRACE_EVENT_SECCOMP"},
+            {0x80, "PTRACE_EVENT_STOP"},
+        }};
+        const std::uint32_t sig = (s >> 8) & 0xff;
+        std::string out = "[{WIFSTOPPED(s) && WSTOPSIG(s) == " + signal_text(sig & 0x7f) +
+                          ((sig & 0x80) != 0 ? " | 0x80}" : "}");
+        if ((s >> 16) != 0) {
+            out += "|" + constant(s >> 16, events, "PTRACE_EVENT_") + "<<16";
+        }
+        return out + "]";
     }
     std::string out = "[{WIFSIGNALED(s) && WTERMSIG(s) == " + signal_text(s & 0x7f);
     if ((s & 0x80) != 0) {
@@ -1400,6 +1426,16 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         for (unsigned i = 0; i < p.texts.size(); ++i) {
             call.args.push_back({std::move(p.texts[i]), p.at_exit == i, i});
         }
+    } else if (name == "ptrace") {
+        PtraceArgs p = ptrace_entry(regs, read, limit);
+        call.args.clear();
+        for (unsigned i = 0; i < p.args.size(); ++i) {
+            call.args.push_back({std::move(p.args[i].text), p.at_exit == i, p.args[i].reg});
+        }
+        std::array<std::uint64_t, 2> iov{};
+        if (regs[0] == 0x4204 && read_struct(read, regs[3], iov)) { // PTRACE_GETREGSET
+            call.regset_len = iov[1];
+        }
     } else if (name == "capget" || name == "capset") {
         set(0, cap_header_at(read, regs[0])); // capget's version is read back at exit
         if (name == "capget") {
@@ -1433,7 +1469,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "getrandom") {
         set(2, flag_names(regs[2], detail::grnd_table));
     } else if (name == "wait4") {
-        set(2, flag_names(regs[2], detail::wait_table));
+        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::wait_table, "W"));
         if (regs[1] != 0) {
             call.args[1].at_exit = true; // the status is written by the kernel
         }
@@ -1533,6 +1569,9 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[3].at_exit = true; // the old setting
     } else if (name == "timerfd_gettime") {
         call.args[1].at_exit = true;
+    } else if (name == "personality") {
+        const auto persona = static_cast<std::uint32_t>(regs[0]);
+        set(0, persona == 0xffffffffU ? hex(persona) : personality_text(persona)); // a query
     } else if (name == "eventfd2") {
         constexpr std::array<FlagName, 3> efd{
             {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
@@ -1828,6 +1867,9 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "prctl") {
         return prctl_exit_text(call.regs[0], addr, read);
     }
+    if (name == "ptrace") {
+        return ptrace_exit_text(call.regs, read, call.regset_len, limit);
+    }
     if (name == "capget") {
         return cap_data_at(read, call.regs[0], addr);
     }
@@ -1912,6 +1954,10 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
                                name == "ppoll" ? call.regs[2] : 0, limit);
         }
         return return_text(kind, *ret) + (found.empty() ? "" : " (" + found + ")");
+    }
+    if (name == "personality" && !is_error_return(*ret)) { // the persona it had, by name
+        return return_text(kind, *ret) + " (" + personality_text(static_cast<std::uint32_t>(*ret)) +
+               ")";
     }
     if (name == "sched_getscheduler" && !is_error_return(*ret)) {
         const std::string policy =

@@ -281,6 +281,39 @@ inline std::string timex_at(const ReadMemory& read, std::uint64_t addr) {
            field("tai", tx.tai) + "}";
 }
 
+/// A personality: its type, then its flags: `PER_LINUX|ADDR_NO_RANDOMIZE`, `0x5 /* PER_??? */`.
+/// (strace names a type only by the low byte's value, so PER_SVR4 and the other types whose
+/// value carries flags never appear.)
+inline std::string personality_text(std::uint32_t persona) {
+    constexpr std::array<FlagName, 7> types{{
+        {0x00, "PER_LINUX"},
+        {0x06, "PER_BSD"},
+        {0x08, "PER_LINUX32"},
+        {0x0c, "PER_RISCOS"},
+        {0x0f, "PER_OSF4"},
+        {0x10, "PER_HPUX"},
+        {0xff, "PER_MASK"},
+    }};
+    constexpr std::array<FlagName, 11> flags{{
+        {0x0020000, "UNAME26"},
+        {0x0040000, "ADDR_NO_RANDOMIZE"},
+        {0x0080000, "FDPIC_FUNCPTRS"},
+        {0x0100000, "MMAP_PAGE_ZERO"},
+        {0x0200000, "ADDR_COMPAT_LAYOUT"},
+        {0x0400000, "READ_IMPLIES_EXEC"},
+        {0x0800000, "ADDR_LIMIT_32BIT"},
+        {0x1000000, "SHORT_INODE"},
+        {0x2000000, "WHOLE_SECONDS"},
+        {0x4000000, "STICKY_TIMEOUTS"},
+        {0x8000000, "ADDR_LIMIT_3GB"},
+    }};
+    std::string out = constant(persona & 0xffU, types, "PER_");
+    if ((persona & ~0xffU) != 0) {
+        out += "|" + flag_names(persona & ~0xffU, flags);
+    }
+    return out;
+}
+
 /// The clock state adjtimex and clock_adjtime return: `TIME_ERROR`, or empty when unknown.
 inline std::string time_state_text(std::int64_t ret) {
     constexpr std::array<FlagName, 6> states{{

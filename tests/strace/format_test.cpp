@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/timex.h>
 #include <sys/un.h>
+#include <sys/user.h>
 
 #include "decode.hpp"
 #include "format.hpp"
@@ -1531,6 +1532,97 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("recvmmsg"), regs(4, 0x7000, 2, 0x40, 0), -11, mem) ==
               "recvmmsg(4, 0x7000, 2, MSG_DONTWAIT, NULL) = -1 EAGAIN (Resource temporarily "
               "unavailable)");
+    }
+
+    TEST_CASE("ptrace's requests and personality (strace 6.1's text)") {
+        FakeMemory mem;
+        const auto bytes = [](const auto& value) {
+            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+        };
+        CHECK(line(nr("ptrace"), regs(0, 5, 6, 7), 0, mem) == "ptrace(PTRACE_TRACEME) = 0");
+        CHECK(line(nr("ptrace"), regs(16, 42), 0, mem) == "ptrace(PTRACE_ATTACH, 42) = 0");
+        CHECK(line(nr("ptrace"), regs(0x4206, 42, 0, 0x100048), 0, mem) ==
+              "ptrace(PTRACE_SEIZE, 42, NULL, PTRACE_O_TRACECLONE|PTRACE_O_TRACEEXIT|"
+              "PTRACE_O_EXITKILL) = 0");
+        CHECK(line(nr("ptrace"), regs(17, 42, 0, 18), 0, mem) ==
+              "ptrace(PTRACE_DETACH, 42, NULL, SIGCONT) = 0");
+        CHECK(line(nr("ptrace"), regs(7, 42, 0, 99), -5, mem) ==
+              "ptrace(PTRACE_CONT, 42, NULL, 99) = -1 EIO (Input/output error)");
+        CHECK(line(nr("ptrace"), regs(0x4300, 42), -5, mem) ==
+              "ptrace(0x4300 /* PTRACE_??? */, 42, NULL, NULL) = -1 EIO (Input/output error)");
+        // The user area: registers as 8*NAME, other members by offsetof, the rest in hex.
+        mem.map(0x1000, bytes(std::uint64_t{0}));
+        CHECK(line(nr("ptrace"), regs(3, 42, 904, 0x1000), 0, mem) ==
+              "ptrace(PTRACE_PEEKUSER, 42, offsetof(struct user, u_debugreg)+56, [NULL]) = 0");
+        CHECK(line(nr("ptrace"), regs(6, 42, 168, 5), 0, mem) ==
+              "ptrace(PTRACE_POKEUSER, 42, 8*SS+8, 0x5) = 0");
+        CHECK(line(nr("ptrace"), regs(3, 42, 920, 0x1000), -5, mem) ==
+              "ptrace(PTRACE_PEEKUSER, 42, 0x398, 0x1000) = -1 EIO (Input/output error)");
+        CHECK(line(nr("ptrace"), regs(3, 42, 1, 0x1000), -5, mem) ==
+              "ptrace(PTRACE_PEEKUSER, 42, 8*R15+1, 0x1000) = -1 EIO (Input/output error)");
+        mem.map(0x1100, bytes(std::uint64_t{768}));
+        CHECK(line(nr("ptrace"), regs(0x4201, 42, 0, 0x1100), 0, mem) ==
+              "ptrace(PTRACE_GETEVENTMSG, 42, NULL, [768]) = 0");
+        // Registers: the general set whole, the x87/SSE set with arrays cut at 32 words.
+        user_regs_struct r{};
+        r.rax = 0x3c;
+        r.orig_rax = 0xea;
+        r.rip = 0x401000;
+        mem.map(0x2000, bytes(r));
+        const std::string regs_text =
+            "{r15=0, r14=0, r13=0, r12=0, rbp=0, rbx=0, r11=0, r10=0, r9=0, r8=0, rax=0x3c, "
+            "rcx=0, rdx=0, rsi=0, rdi=0, orig_rax=0xea, rip=0x401000, cs=0, eflags=0, rsp=0, "
+            "ss=0, fs_base=0, gs_base=0, ds=0, es=0, fs=0, gs=0}";
+        CHECK(line(nr("ptrace"), regs(12, 42, 0, 0x2000), 0, mem) ==
+              "ptrace(PTRACE_GETREGS, 42, " + regs_text + ") = 0");
+        CHECK(line(nr("ptrace"), regs(12, 42, 0, 8), -14, mem) ==
+              "ptrace(PTRACE_GETREGS, 42, 0x8) = -1 EFAULT (Bad address)");
+        // GETREGSET: the iovec at exit, with the length the kernel wrote back.
+        const std::array<std::uint64_t, 2> iov{0x2000, 216};
+        mem.map(0x3000, bytes(iov));
+        CHECK(line(nr("ptrace"), regs(0x4204, 42, 1, 0x3000), 0, mem) ==
+              "ptrace(PTRACE_GETREGSET, 42, NT_PRSTATUS, {iov_base=" + regs_text +
+                  ", iov_len=216}) = 0");
+        {
+            const std::array<std::uint64_t, 2> before{0x2000, 4096};
+            mem.map(0x3000, bytes(before));
+            const PendingCall call =
+                decode_entry(nr("ptrace"), regs(0x4204, 42, 0x202, 0x3000), mem.reader());
+            const std::array<std::uint64_t, 2> after{0x2000, 2432};
+            mem.map(0x3000, bytes(after));
+            CHECK(call_text(call, 0, mem.reader()) ==
+                  "ptrace(PTRACE_GETREGSET, 42, NT_X86_XSTATE, {iov_base=0x2000, iov_len=4096 => "
+                  "2432})");
+            CHECK(call_text(call, -22, mem.reader()) ==
+                  "ptrace(PTRACE_GETREGSET, 42, NT_X86_XSTATE, {iov_base=0x2000, "
+                  "iov_len=4096})");
+        }
+        user_fpregs_struct f{};
+        f.cwd = 0x37f;
+        f.mxcsr = 0x1f80;
+        f.xmm_space[0] = 0x41;
+        mem.map(0x4000, bytes(f));
+        const std::string shown = line(nr("ptrace"), regs(14, 42, 0, 0x4000), 0, mem);
+        CHECK(shown.starts_with("ptrace(PTRACE_GETFPREGS, 42, {cwd=0x37f, swd=0, ftw=0, fop=0, "
+                                "rip=0, rdp=0, mxcsr=0x1f80, mxcr_mask=0, st_space=[0, 0, "));
+        CHECK(shown.find("xmm_space=[0x41, 0, ") != std::string::npos);
+        CHECK(shown.find(", 0, ...], padding=[0, ") != std::string::npos); // 64 words, cut at 32
+        // personality: the persona by type and flags; the result by name too.
+        CHECK(line(nr("personality"), regs(0xffffffff), 0x40000, mem) ==
+              "personality(0xffffffff) = 0x40000 (PER_LINUX|ADDR_NO_RANDOMIZE)");
+        CHECK(line(nr("personality"), regs(0x10000008), 0, mem) ==
+              "personality(PER_LINUX32|0x10000000) = 0 (PER_LINUX)");
+        CHECK(line(nr("personality"), regs(5), 6, mem) ==
+              "personality(0x5 /* PER_??? */) = 0x6 (PER_BSD)");
+        // wait4's status of a tracer's stops.
+        mem.map(0x5000, bytes(std::int32_t{0x0605 << 8 | 0x7f}));
+        CHECK(
+            line(nr("wait4"), regs(42, 0x5000, 0x40000000, 0), 42, mem) ==
+            "wait4(42, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}|PTRACE_EVENT_EXIT<<16], __WALL, "
+            "NULL) = 42");
+        mem.map(0x5000, bytes(std::int32_t{0x85 << 8 | 0x7f}));
+        CHECK(line(nr("wait4"), regs(42, 0x5000, 2, 0), 42, mem) ==
+              "wait4(42, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED, NULL) = 42");
     }
 
     TEST_CASE("statfs: the file system's magic by name, ST_VALID first (df's lines)") {

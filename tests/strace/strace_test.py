@@ -47,7 +47,8 @@ What is masked, in both traces, because it differs between any two runs of a pro
   - process and thread ids, where strace prints them: the results of clone, clone3, fork,
     vfork, getpid, gettid, getppid, getpgrp, getsid, setsid, set_tid_address and wait4; the
     pid arguments of kill, tkill, tgkill, wait4, waitid, setpgid, getpgid, getsid,
-    prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open and rt_(tg)sigqueueinfo;
+    prlimit64, sched_getaffinity, sched_setaffinity, pidfd_open, rt_(tg)sigqueueinfo and
+    ptrace;
     clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` and `"/proc/self/task/N..."` in any
     argument, of waitid's `si_pid=N`, of what
     readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's and
@@ -336,7 +337,7 @@ PID_ARGS = {
     "kill": (0,), "tkill": (0,), "tgkill": (0, 1), "wait4": (0,), "waitid": (1,),
     "setpgid": (0, 1), "getpgid": (0,), "getsid": (0,), "prlimit64": (0,),
     "sched_getaffinity": (0,), "sched_setaffinity": (0,), "pidfd_open": (0,),
-    "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1),
+    "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1), "ptrace": (1,),
 }
 PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
