@@ -90,6 +90,12 @@ std::optional<ptrace_api::SyscallSet> set_of(std::initializer_list<std::string_v
 }
 
 /// One whole line for a syscall as the printer makes it, without the column padding.
+/// The bytes of a value, for FakeMemory::map.
+template <typename T>
+std::string bytes_of(const T& value) {
+    return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
 std::string line(long number, const std::array<std::uint64_t, 6>& r, std::int64_t ret,
                  FakeMemory& mem) {
     const PendingCall call = decode_entry(number, r, mem.reader());
@@ -1328,11 +1334,8 @@ TEST_SUITE("strace decode") {
 
     TEST_CASE("clocks, timers, timerfd and adjtimex (strace 6.1's text)") {
         FakeMemory mem;
-        const auto bytes = [](const auto& value) {
-            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
-        };
-        mem.map(0x1000, bytes(timespec{0, 1}));
-        mem.map(0x2000, bytes(itimerspec{{0, 0}, {100, 5}}));
+        mem.map(0x1000, bytes_of(timespec{0, 1}));
+        mem.map(0x2000, bytes_of(itimerspec{{0, 0}, {100, 5}}));
         const std::uint64_t thread_cpu = 0xfffd71deU; // a thread's CPU clock: negative
         CHECK(line(nr("clock_getres"), regs(1, 0x1000), 0, mem) ==
               "clock_getres(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=1}) = 0");
@@ -1384,7 +1387,7 @@ TEST_SUITE("strace decode") {
         tx.tolerance = 32768000;
         tx.time = {1796631320, 599685};
         tx.tick = 10000;
-        mem.map(0x3000, bytes(tx));
+        mem.map(0x3000, bytes_of(tx));
         const std::string read_back =
             "{modes=0, offset=0, freq=0, maxerror=16000000, esterror=16000000, status=STA_UNSYNC, "
             "constant=2, precision=1, tolerance=32768000, time={tv_sec=1796631320, "
@@ -1399,7 +1402,7 @@ TEST_SUITE("strace decode") {
               "supported)");
         tx.modes = 0x8001 | 0x4000 | 0x10000;
         tx.status = 0x2001;
-        mem.map(0x4000, bytes(tx));
+        mem.map(0x4000, bytes_of(tx));
         const std::string shown = line(nr("adjtimex"), regs(0x4000), 1, mem);
         CAPTURE(shown);
         CHECK(shown.find("{modes=ADJ_OFFSET_SINGLESHOT|ADJ_TICK|0x10000, offset=0") !=
@@ -1431,14 +1434,11 @@ TEST_SUITE("strace decode") {
     TEST_CASE("sendto, recvfrom, sendmsg and recvmsg: flags, addresses, msghdr, control "
               "messages (strace 6.1's text)") {
         FakeMemory mem;
-        const auto bytes = [](const auto& value) {
-            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
-        };
         mem.map(0x1000, "hello world");
         sockaddr_un unix_address{};
         unix_address.sun_family = AF_UNIX;
         std::strcpy(unix_address.sun_path, "/run/x");
-        mem.map(0x2000, bytes(unix_address));
+        mem.map(0x2000, bytes_of(unix_address));
         CHECK(line(nr("sendto"), regs(3, 0x1000, 5, 0x4040, 0x2000, 9), 5, mem) ==
               R"(sendto(3, "hello", 5, MSG_DONTWAIT|MSG_NOSIGNAL, {sa_family=AF_UNIX, )"
               R"(sun_path="/run/x"}, 9) = 5)");
@@ -1447,8 +1447,8 @@ TEST_SUITE("strace decode") {
               R"(argument))");
         // recvfrom: the length in and out, `[110 => 9]`, as accept's.
         const std::uint32_t room = 110;
-        mem.map(0x3000, bytes(room));
-        mem.map(0x3100, bytes(std::uint32_t{9}));
+        mem.map(0x3000, bytes_of(room));
+        mem.map(0x3100, bytes_of(std::uint32_t{9}));
         CHECK(line(nr("recvfrom"), regs(4, 0x1000, 64, 0x22, 0x2000, 0x3000), 5, mem) ==
               R"(recvfrom(4, "hello", 64, MSG_PEEK|MSG_TRUNC, {sa_family=AF_UNIX, )"
               R"(sun_path="/run/x"}, [110]) = 5)");
@@ -1456,26 +1456,26 @@ TEST_SUITE("strace decode") {
             // The kernel wrote 9 into the length between entry and exit.
             const PendingCall call =
                 decode_entry(nr("recvfrom"), regs(4, 0x1000, 64, 0, 0x2000, 0x3000), mem.reader());
-            mem.map(0x3000, bytes(std::uint32_t{9}));
+            mem.map(0x3000, bytes_of(std::uint32_t{9}));
             CHECK(call_text(call, 5, mem.reader()) ==
                   R"(recvfrom(4, "hello", 64, 0, {sa_family=AF_UNIX, sun_path="/run/x"}, )"
                   R"([110 => 9]))");
         }
         // A msghdr: two vectors, one control message with two descriptors.
         const std::array<std::uint64_t, 4> vectors{0x1000, 5, 0x1005, 6};
-        mem.map(0x4000, bytes(vectors));
+        mem.map(0x4000, bytes_of(vectors));
         std::array<unsigned char, 24> rights{};
         const std::uint64_t cmsg_len = 24;
         const std::array<std::int32_t, 4> rest{1, 1, 7, 8}; // SOL_SOCKET, SCM_RIGHTS, fds
         std::memcpy(rights.data(), &cmsg_len, 8);
         std::memcpy(rights.data() + 8, rest.data(), 16);
-        mem.map(0x5000, bytes(rights));
+        mem.map(0x5000, bytes_of(rights));
         msghdr message{};
         message.msg_iov = reinterpret_cast<iovec*>(std::uintptr_t{0x4000});
         message.msg_iovlen = 2;
         message.msg_control = reinterpret_cast<void*>(std::uintptr_t{0x5000});
         message.msg_controllen = 24;
-        mem.map(0x6000, bytes(message));
+        mem.map(0x6000, bytes_of(message));
         CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0x4000), 11, mem) ==
               R"(sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", )"
               R"(iov_len=5}, {iov_base=" world", iov_len=6}], msg_iovlen=2, msg_control=[{)"
@@ -1494,14 +1494,14 @@ TEST_SUITE("strace decode") {
               "recvmsg(4, 0x9000, 0) = -1 EFAULT (Bad address)");
         // A control buffer that ends inside a second header; one too short for any.
         message.msg_controllen = 30;
-        mem.map(0x6000, bytes(message));
+        mem.map(0x6000, bytes_of(message));
         mem.map(0x5000,
-                bytes(std::array<unsigned char, 32>{24, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 7}));
+                bytes_of(std::array<unsigned char, 32>{24, 0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 7}));
         CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0), 11, mem)
                   .find("msg_control=[{cmsg_len=24, cmsg_level=0x63 /* SOL_??? */, cmsg_type=0x7}, "
                         "... /* 0x5018 */], msg_controllen=30") != std::string::npos);
         message.msg_controllen = 8;
-        mem.map(0x6000, bytes(message));
+        mem.map(0x6000, bytes_of(message));
         CHECK(line(nr("sendmsg"), regs(3, 0x6000, 0), 11, mem)
                   .find("msg_control=0x5000, msg_controllen=8") != std::string::npos);
         // sendmmsg and recvmmsg: the messages at exit, msg_len for those that went; a receive
@@ -1512,7 +1512,7 @@ TEST_SUITE("strace decode") {
             m.msg_hdr.msg_iovlen = 1;
         }
         batch[0].msg_len = 5;
-        mem.map(0x7000, bytes(batch));
+        mem.map(0x7000, bytes_of(batch));
         const std::string hello = "{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="
                                   "\"hello\", iov_len=5}], msg_iovlen=1, msg_controllen=0, "
                                   "msg_flags=0}";
@@ -1522,7 +1522,7 @@ TEST_SUITE("strace decode") {
               "sendmmsg(99, [" + hello + "}, " + hello +
                   "}], 2, 0) = -1 EBADF (Bad file "
                   "descriptor)");
-        mem.map(0x8000, bytes(timespec{1, 0}));
+        mem.map(0x8000, bytes_of(timespec{1, 0}));
         CHECK(line(nr("recvmmsg"), regs(4, 0x7000, 2, 0x40, 0x8000), 1, mem) ==
               "recvmmsg(4, [" + hello +
                   ", msg_len=5}], 2, MSG_DONTWAIT, {tv_sec=1, tv_nsec=0}) "
@@ -1536,9 +1536,6 @@ TEST_SUITE("strace decode") {
 
     TEST_CASE("ptrace's requests and personality (strace 6.1's text)") {
         FakeMemory mem;
-        const auto bytes = [](const auto& value) {
-            return std::string(reinterpret_cast<const char*>(&value), sizeof value);
-        };
         CHECK(line(nr("ptrace"), regs(0, 5, 6, 7), 0, mem) == "ptrace(PTRACE_TRACEME) = 0");
         CHECK(line(nr("ptrace"), regs(16, 42), 0, mem) == "ptrace(PTRACE_ATTACH, 42) = 0");
         CHECK(line(nr("ptrace"), regs(0x4206, 42, 0, 0x100048), 0, mem) ==
@@ -1551,7 +1548,7 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("ptrace"), regs(0x4300, 42), -5, mem) ==
               "ptrace(0x4300 /* PTRACE_??? */, 42, NULL, NULL) = -1 EIO (Input/output error)");
         // The user area: registers as 8*NAME, other members by offsetof, the rest in hex.
-        mem.map(0x1000, bytes(std::uint64_t{0}));
+        mem.map(0x1000, bytes_of(std::uint64_t{0}));
         CHECK(line(nr("ptrace"), regs(3, 42, 904, 0x1000), 0, mem) ==
               "ptrace(PTRACE_PEEKUSER, 42, offsetof(struct user, u_debugreg)+56, [NULL]) = 0");
         CHECK(line(nr("ptrace"), regs(6, 42, 168, 5), 0, mem) ==
@@ -1560,7 +1557,7 @@ TEST_SUITE("strace decode") {
               "ptrace(PTRACE_PEEKUSER, 42, 0x398, 0x1000) = -1 EIO (Input/output error)");
         CHECK(line(nr("ptrace"), regs(3, 42, 1, 0x1000), -5, mem) ==
               "ptrace(PTRACE_PEEKUSER, 42, 8*R15+1, 0x1000) = -1 EIO (Input/output error)");
-        mem.map(0x1100, bytes(std::uint64_t{768}));
+        mem.map(0x1100, bytes_of(std::uint64_t{768}));
         CHECK(line(nr("ptrace"), regs(0x4201, 42, 0, 0x1100), 0, mem) ==
               "ptrace(PTRACE_GETEVENTMSG, 42, NULL, [768]) = 0");
         // Registers: the general set whole, the x87/SSE set with arrays cut at 32 words.
@@ -1568,7 +1565,7 @@ TEST_SUITE("strace decode") {
         r.rax = 0x3c;
         r.orig_rax = 0xea;
         r.rip = 0x401000;
-        mem.map(0x2000, bytes(r));
+        mem.map(0x2000, bytes_of(r));
         const std::string regs_text =
             "{r15=0, r14=0, r13=0, r12=0, rbp=0, rbx=0, r11=0, r10=0, r9=0, r8=0, rax=0x3c, "
             "rcx=0, rdx=0, rsi=0, rdi=0, orig_rax=0xea, rip=0x401000, cs=0, eflags=0, rsp=0, "
@@ -1579,17 +1576,17 @@ TEST_SUITE("strace decode") {
               "ptrace(PTRACE_GETREGS, 42, 0x8) = -1 EFAULT (Bad address)");
         // GETREGSET: the iovec at exit, with the length the kernel wrote back.
         const std::array<std::uint64_t, 2> iov{0x2000, 216};
-        mem.map(0x3000, bytes(iov));
+        mem.map(0x3000, bytes_of(iov));
         CHECK(line(nr("ptrace"), regs(0x4204, 42, 1, 0x3000), 0, mem) ==
               "ptrace(PTRACE_GETREGSET, 42, NT_PRSTATUS, {iov_base=" + regs_text +
                   ", iov_len=216}) = 0");
         {
             const std::array<std::uint64_t, 2> before{0x2000, 4096};
-            mem.map(0x3000, bytes(before));
+            mem.map(0x3000, bytes_of(before));
             const PendingCall call =
                 decode_entry(nr("ptrace"), regs(0x4204, 42, 0x202, 0x3000), mem.reader());
             const std::array<std::uint64_t, 2> after{0x2000, 2432};
-            mem.map(0x3000, bytes(after));
+            mem.map(0x3000, bytes_of(after));
             CHECK(call_text(call, 0, mem.reader()) ==
                   "ptrace(PTRACE_GETREGSET, 42, NT_X86_XSTATE, {iov_base=0x2000, iov_len=4096 => "
                   "2432})");
@@ -1601,7 +1598,7 @@ TEST_SUITE("strace decode") {
         f.cwd = 0x37f;
         f.mxcsr = 0x1f80;
         f.xmm_space[0] = 0x41;
-        mem.map(0x4000, bytes(f));
+        mem.map(0x4000, bytes_of(f));
         const std::string shown = line(nr("ptrace"), regs(14, 42, 0, 0x4000), 0, mem);
         CHECK(shown.starts_with("ptrace(PTRACE_GETFPREGS, 42, {cwd=0x37f, swd=0, ftw=0, fop=0, "
                                 "rip=0, rdp=0, mxcsr=0x1f80, mxcr_mask=0, st_space=[0, 0, "));
@@ -1615,12 +1612,12 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("personality"), regs(5), 6, mem) ==
               "personality(0x5 /* PER_??? */) = 0x6 (PER_BSD)");
         // wait4's status of a tracer's stops.
-        mem.map(0x5000, bytes(std::int32_t{0x0605 << 8 | 0x7f}));
+        mem.map(0x5000, bytes_of(std::int32_t{0x0605 << 8 | 0x7f}));
         CHECK(
             line(nr("wait4"), regs(42, 0x5000, 0x40000000, 0), 42, mem) ==
             "wait4(42, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP}|PTRACE_EVENT_EXIT<<16], __WALL, "
             "NULL) = 42");
-        mem.map(0x5000, bytes(std::int32_t{0x85 << 8 | 0x7f}));
+        mem.map(0x5000, bytes_of(std::int32_t{0x85 << 8 | 0x7f}));
         CHECK(line(nr("wait4"), regs(42, 0x5000, 2, 0), 42, mem) ==
               "wait4(42, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGTRAP | 0x80}], WSTOPPED, NULL) = 42");
     }
