@@ -1868,7 +1868,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return prctl_exit_text(call.regs[0], addr, read);
     }
     if (name == "ptrace") {
-        return ptrace_exit_text(call.regs, read, call.regset_len, limit);
+        return ptrace_exit_text(call.regs, ret, read, call.regset_len, limit);
     }
     if (name == "capget") {
         return cap_data_at(read, call.regs[0], addr);

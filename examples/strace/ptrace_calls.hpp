@@ -4,15 +4,18 @@
 // user-area offsets of PTRACE_PEEKUSER and PTRACE_POKEUSER (`8*RIP`, `offsetof(struct user,
 // u_debugreg)+56`), the register sets of PTRACE_GETREGS, PTRACE_GETFPREGS and
 // PTRACE_GETREGSET (the general and the x87/SSE sets; NT_X86_XSTATE's as an address, as
-// strace does), options, signals, siginfo and signal masks, and the word a PEEK read.
-// Not decoded: the data of PTRACE_PEEKSIGINFO, PTRACE_SECCOMP_GET_FILTER,
-// PTRACE_SECCOMP_GET_METADATA and PTRACE_GET_SYSCALL_INFO (shown as addresses, where strace
-// shows what the kernel wrote).
+// strace does), options, signals, siginfo and signal masks, the word a PEEK read, and the
+// struct ptrace_syscall_info of PTRACE_GET_SYSCALL_INFO (this library's shim asks for it).
+// Not decoded: the data of PTRACE_PEEKSIGINFO, PTRACE_SECCOMP_GET_FILTER and
+// PTRACE_SECCOMP_GET_METADATA (shown as addresses, where strace shows what the kernel wrote).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -231,6 +234,68 @@ inline std::string regset_iov_at(const ReadMemory& read, std::uint64_t type, std
     return "{iov_base=" + base + ", iov_len=" + len + "}";
 }
 
+/// PTRACE_GET_SYSCALL_INFO's struct ptrace_syscall_info, as much of it as the kernel wrote
+/// (`size`: the call's result, at most the room given): `{op=PTRACE_SYSCALL_INFO_ENTRY,
+/// arch=AUDIT_ARCH_X86_64, instruction_pointer=0x..., stack_pointer=0x..., entry={nr=__NR_read,
+/// args=[...]}}`; `exit={rval=-ENOENT, is_error=1}`; `seccomp={nr=..., args=[...],
+/// ret_data=N}`. A syscall number of another architecture is shown as the number.
+inline std::string syscall_info_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    struct Info {
+        std::uint8_t op;
+        std::array<std::uint8_t, 3> pad;
+        std::uint32_t arch;
+        std::uint64_t instruction_pointer;
+        std::uint64_t stack_pointer;
+        std::array<std::uint64_t, 7> data; // entry and seccomp: nr, args; exit: rval, is_error
+        std::uint32_t ret_data;            // seccomp
+    };
+    constexpr std::uint64_t base = 24; // op to stack_pointer
+    std::array<unsigned char, sizeof(Info)> raw{};
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size, raw.size()));
+    if (addr == 0 || n < base || !read(addr, std::as_writable_bytes(std::span(raw.data(), n)))) {
+        return pointer(addr);
+    }
+    Info info{};
+    std::memcpy(&info, raw.data(), raw.size());
+    constexpr std::array<FlagName, 4> ops{{{0, "PTRACE_SYSCALL_INFO_NONE"},
+                                           {1, "PTRACE_SYSCALL_INFO_ENTRY"},
+                                           {2, "PTRACE_SYSCALL_INFO_EXIT"},
+                                           {3, "PTRACE_SYSCALL_INFO_SECCOMP"}}};
+    constexpr std::array<FlagName, 2> arches{
+        {{0xc000003e, "AUDIT_ARCH_X86_64"}, {0x40000003, "AUDIT_ARCH_I386"}}};
+    std::string out = "{op=" + constant(info.op, ops, "PTRACE_SYSCALL_INFO_") +
+                      ", arch=" + constant(info.arch, arches, "AUDIT_ARCH_") +
+                      ", instruction_pointer=" + pointer(info.instruction_pointer) +
+                      ", stack_pointer=" + pointer(info.stack_pointer);
+    const auto call = [&info](const char* field) {
+        const std::string_view name =
+            info.arch == 0xc000003e ? ptrace_api::syscall_name(static_cast<long>(info.data[0]))
+                                    : std::string_view();
+        std::vector<std::string> args;
+        for (std::size_t i = 1; i < 7; ++i) {
+            args.push_back(hex(info.data[i]));
+        }
+        return std::string(", ") + field + "={nr=" +
+               (name.empty() ? std::to_string(info.data[0]) : "__NR_" + std::string(name)) +
+               ", args=" + array_text(args, false);
+    };
+    if (info.op == 1 && n >= base + 56) {
+        out += call("entry") + "}";
+    } else if (info.op == 3 && n >= base + 60) {
+        out += call("seccomp") + ", ret_data=" + std::to_string(info.ret_data) + "}";
+    } else if (info.op == 2 && n >= base + 9) {
+        const auto rval = static_cast<std::int64_t>(info.data[0]);
+        const bool is_error = (info.data[1] & 0xff) != 0;
+        const std::string_view errname = is_error && rval < 0
+                                             ? ptrace_api::errno_name(static_cast<int>(-rval))
+                                             : std::string_view();
+        out += ", exit={rval=" +
+               (errname.empty() ? std::to_string(rval) : "-" + std::string(errname)) +
+               ", is_error=" + (is_error ? "1" : "0") + "}";
+    }
+    return out + "}";
+}
+
 } // namespace detail
 
 /// ptrace's arguments at entry (`regs`: rdi, rsi, rdx, r10): the texts in order, each with the
@@ -334,6 +399,7 @@ inline PtraceArgs ptrace_entry(const std::array<std::uint64_t, 6>& regs, const R
     case 0x4201:
     case 0x4202:
     case 0x420a:
+    case 0x420e: // PTRACE_GET_SYSCALL_INFO
         out.args.push_back({"", 3});
         out.at_exit = 3;
         break;
@@ -350,7 +416,7 @@ inline PtraceArgs ptrace_entry(const std::array<std::uint64_t, 6>& regs, const R
 /// The argument ptrace's request had the kernel write at `data`, once the call succeeded:
 /// `[0x1122334455667788]`, `[768]`, a siginfo, a mask, registers. `regset_len`: the iovec's
 /// length at entry (PTRACE_GETREGSET).
-inline std::string ptrace_exit_text(const std::array<std::uint64_t, 6>& regs,
+inline std::string ptrace_exit_text(const std::array<std::uint64_t, 6>& regs, std::int64_t ret,
                                     const ReadMemory& read, std::optional<std::uint64_t> regset_len,
                                     std::size_t limit) {
     using namespace detail;
@@ -378,6 +444,8 @@ inline std::string ptrace_exit_text(const std::array<std::uint64_t, 6>& regs,
     }
     case 0x4204:
         return regset_iov_at(read, regs[2], data, regset_len, true, limit);
+    case 0x420e: // PTRACE_GET_SYSCALL_INFO: as many bytes as it returned
+        return syscall_info_at(read, data, std::min(regs[2], static_cast<std::uint64_t>(ret)));
     default:
         return pointer(data);
     }

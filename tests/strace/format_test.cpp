@@ -1604,6 +1604,39 @@ TEST_SUITE("strace decode") {
                                 "rip=0, rdp=0, mxcsr=0x1f80, mxcr_mask=0, st_space=[0, 0, "));
         CHECK(shown.find("xmm_space=[0x41, 0, ") != std::string::npos);
         CHECK(shown.find(", 0, ...], padding=[0, ") != std::string::npos); // 64 words, cut at 32
+        // PTRACE_GET_SYSCALL_INFO: as much of the struct as the call returned.
+        struct {
+            std::uint8_t op = 1;
+            std::array<std::uint8_t, 3> pad{};
+            std::uint32_t arch = 0xc000003e;
+            std::uint64_t ip = 0x401000;
+            std::uint64_t sp = 0x7ffd0000;
+            std::array<std::uint64_t, 7> data{257, 0xffffff9c, 0x2000, 0, 0, 0, 0};
+            std::uint32_t ret_data = 0;
+        } info;
+        mem.map(0x6000, bytes_of(info));
+        const std::string head = "ptrace(PTRACE_GET_SYSCALL_INFO, 42, 88, {op=";
+        CHECK(line(nr("ptrace"), regs(0x420e, 42, 88, 0x6000), 80, mem) ==
+              head + "PTRACE_SYSCALL_INFO_ENTRY, arch=AUDIT_ARCH_X86_64, instruction_pointer="
+                     "0x401000, stack_pointer=0x7ffd0000, entry={nr=__NR_openat, args=[0xffffff9c, "
+                     "0x2000, 0, 0, 0, 0]}}) = 80");
+        info.op = 2;
+        info.data[0] = static_cast<std::uint64_t>(-2);
+        info.data[1] = 1;
+        mem.map(0x6000, bytes_of(info));
+        CHECK(line(nr("ptrace"), regs(0x420e, 42, 88, 0x6000), 33, mem)
+                  .ends_with(", exit={rval=-ENOENT, is_error=1}}) = 33"));
+        info.data[0] = 5;
+        info.data[1] = 0;
+        mem.map(0x6000, bytes_of(info));
+        CHECK(line(nr("ptrace"), regs(0x420e, 42, 88, 0x6000), 33, mem)
+                  .ends_with(", exit={rval=5, is_error=0}}) = 33"));
+        info.op = 0;
+        mem.map(0x6000, bytes_of(info));
+        CHECK(line(nr("ptrace"), regs(0x420e, 42, 88, 0x6000), 24, mem)
+                  .ends_with("stack_pointer=0x7ffd0000}) = 24"));
+        CHECK(line(nr("ptrace"), regs(0x420e, 42, 8, 0x6000), 24, mem) ==
+              "ptrace(PTRACE_GET_SYSCALL_INFO, 42, 8, 0x6000) = 24"); // less than the header
         // personality: the persona by type and flags; the result by name too.
         CHECK(line(nr("personality"), regs(0xffffffff), 0x40000, mem) ==
               "personality(0xffffffff) = 0x40000 (PER_LINUX|ADDR_NO_RANDOMIZE)");
