@@ -1432,10 +1432,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         for (unsigned i = 0; i < p.args.size(); ++i) {
             call.args.push_back({std::move(p.args[i].text), p.at_exit == i, p.args[i].reg});
         }
-        std::array<std::uint64_t, 2> iov{};
-        if (regs[0] == 0x4204 && read_struct(read, regs[3], iov)) { // PTRACE_GETREGSET
-            call.regset_len = iov[1];
-        }
+        call.regset_len = p.regset_len;
     } else if (name == "capget" || name == "capset") {
         set(0, cap_header_at(read, regs[0])); // capget's version is read back at exit
         if (name == "capget") {

@@ -201,37 +201,63 @@ inline std::string user_fpregs_text(const user_fpregs_struct& f, std::size_t lim
            ", padding=" + words_text(f.padding, std::size(f.padding), limit) + "}";
 }
 
+/// The general registers at `addr` (PTRACE_GETREGS, PTRACE_SETREGS, NT_PRSTATUS).
+inline std::string user_regs_at(const ReadMemory& read, std::uint64_t addr) {
+    user_regs_struct r{};
+    return read_struct(read, addr, r) ? user_regs_text(r) : pointer(addr);
+}
+
+/// The x87/SSE registers at `addr` (PTRACE_GETFPREGS, PTRACE_SETFPREGS, NT_FPREGSET).
+inline std::string user_fpregs_at(const ReadMemory& read, std::uint64_t addr, std::size_t limit) {
+    user_fpregs_struct f{};
+    return read_struct(read, addr, f) ? user_fpregs_text(f, limit) : pointer(addr);
+}
+
 /// A register set of `len` bytes at `addr`, decoded when its size is the set's: the general
 /// registers, the x87/SSE ones; any other set (or size) as the address.
 inline std::string regset_at(const ReadMemory& read, std::uint64_t type, std::uint64_t addr,
                              std::uint64_t len, std::size_t limit) {
     if (type == 1 && len == sizeof(user_regs_struct)) {
-        user_regs_struct r{};
-        return read_struct(read, addr, r) ? user_regs_text(r) : pointer(addr);
+        return user_regs_at(read, addr);
     }
     if (type == 2 && len == sizeof(user_fpregs_struct)) {
-        user_fpregs_struct f{};
-        return read_struct(read, addr, f) ? user_fpregs_text(f, limit) : pointer(addr);
+        return user_fpregs_at(read, addr, limit);
     }
     return pointer(addr);
 }
 
-/// PTRACE_GETREGSET's and PTRACE_SETREGSET's struct iovec: `{iov_base={...}, iov_len=216}`;
-/// `given` is the length at entry when the kernel may have changed it (`iov_len=4096 =>
-/// 2432`), and `decode` says whether the set's bytes are there to read.
-inline std::string regset_iov_at(const ReadMemory& read, std::uint64_t type, std::uint64_t addr,
-                                 std::optional<std::uint64_t> given, bool decode,
-                                 std::size_t limit) {
-    std::array<std::uint64_t, 2> iov{}; // iov_base, iov_len
+/// PTRACE_GETREGSET's and PTRACE_SETREGSET's struct iovec (iov_base, iov_len), read from the
+/// tracee; nullopt when it cannot be.
+inline std::optional<std::array<std::uint64_t, 2>> regset_iov(const ReadMemory& read,
+                                                              std::uint64_t addr) {
+    std::array<std::uint64_t, 2> iov{};
     if (addr == 0 || !read_struct(read, addr, iov)) {
-        return pointer(addr);
+        return std::nullopt;
     }
+    return iov;
+}
+
+/// That iovec's text: `{iov_base={...}, iov_len=216}`; `given` is the length at entry when the
+/// kernel may have changed it (`iov_len=4096 => 2432`), and `decode` says whether the set's
+/// bytes are there to read.
+inline std::string regset_iov_text(const ReadMemory& read, std::uint64_t type,
+                                   const std::array<std::uint64_t, 2>& iov,
+                                   std::optional<std::uint64_t> given, bool decode,
+                                   std::size_t limit) {
     const std::string base =
         decode ? regset_at(read, type, iov[0], iov[1], limit) : pointer(iov[0]);
     const std::string len = given && *given != iov[1]
                                 ? std::to_string(*given) + " => " + std::to_string(iov[1])
                                 : std::to_string(iov[1]);
     return "{iov_base=" + base + ", iov_len=" + len + "}";
+}
+
+/// The iovec at `addr` (regset_iov_text()), or the address.
+inline std::string regset_iov_at(const ReadMemory& read, std::uint64_t type, std::uint64_t addr,
+                                 std::optional<std::uint64_t> given, bool decode,
+                                 std::size_t limit) {
+    const auto iov = regset_iov(read, addr);
+    return iov ? regset_iov_text(read, type, *iov, given, decode, limit) : pointer(addr);
 }
 
 /// PTRACE_GET_SYSCALL_INFO's struct ptrace_syscall_info, as much of it as the kernel wrote
@@ -307,6 +333,8 @@ struct PtraceArgs {
     };
     std::vector<Text> args;
     std::optional<unsigned> at_exit; ///< index into args
+    /// PTRACE_GETREGSET's iov_len at entry, for ptrace_exit_text()'s `4096 => 2432`.
+    std::optional<std::uint64_t> regset_len;
 };
 
 inline PtraceArgs ptrace_entry(const std::array<std::uint64_t, 6>& regs, const ReadMemory& read,
@@ -332,17 +360,12 @@ inline PtraceArgs ptrace_entry(const std::array<std::uint64_t, 6>& regs, const R
         out.args.push_back({"", 3});
         out.at_exit = 2;
         return out;
-    case 13: { // PTRACE_SETREGS, PTRACE_SETFPREGS: data only
-        user_regs_struct r{};
-        out.args.push_back({read_struct(read, data, r) ? user_regs_text(r) : pointer(data), 3});
+    case 13: // PTRACE_SETREGS, PTRACE_SETFPREGS: data only
+        out.args.push_back({user_regs_at(read, data), 3});
         return out;
-    }
-    case 15: {
-        user_fpregs_struct f{};
-        out.args.push_back(
-            {read_struct(read, data, f) ? user_fpregs_text(f, limit) : pointer(data), 3});
+    case 15:
+        out.args.push_back({user_fpregs_at(read, data, limit), 3});
         return out;
-    }
     default:
         break;
     }
@@ -403,10 +426,15 @@ inline PtraceArgs ptrace_entry(const std::array<std::uint64_t, 6>& regs, const R
         out.args.push_back({"", 3});
         out.at_exit = 3;
         break;
-    case 0x4204: // PTRACE_GETREGSET: the iovec as given, shown again at exit
-        out.args.push_back({regset_iov_at(read, addr, data, std::nullopt, false, limit), 3});
+    case 0x4204: { // PTRACE_GETREGSET: the iovec as given, shown again at exit
+        const auto iov = regset_iov(read, data);
+        out.regset_len = iov ? std::optional<std::uint64_t>((*iov)[1]) : std::nullopt;
+        out.args.push_back(
+            {iov ? regset_iov_text(read, addr, *iov, std::nullopt, false, limit) : pointer(data),
+             3});
         out.at_exit = 3;
         break;
+    }
     default:
         out.args.push_back({pointer(data), 3});
     }
@@ -434,14 +462,10 @@ inline std::string ptrace_exit_text(const std::array<std::uint64_t, 6>& regs, st
         return siginfo_at(read, data);
     case 0x420a:
         return sigset_at(read, data, regs[2]);
-    case 12: {
-        user_regs_struct r{};
-        return read_struct(read, data, r) ? user_regs_text(r) : pointer(data);
-    }
-    case 14: {
-        user_fpregs_struct f{};
-        return read_struct(read, data, f) ? user_fpregs_text(f, limit) : pointer(data);
-    }
+    case 12:
+        return user_regs_at(read, data);
+    case 14:
+        return user_fpregs_at(read, data, limit);
     case 0x4204:
         return regset_iov_at(read, regs[2], data, regset_len, true, limit);
     case 0x420e: // PTRACE_GET_SYSCALL_INFO: as many bytes as it returned
