@@ -138,9 +138,9 @@ struct PendingCall {
     /// clone's and clone3's flags, read at entry (a tracer following threads needs
     /// CLONE_THREAD; clone3's struct may be gone from the stack by the exit).
     std::optional<std::uint64_t> clone_flags;
-    /// The length accept, accept4, getsockname, getpeername (of the address) and getsockopt
-    /// (of the value) were given, read at entry: strace prints `[16]`, or `[16 => 12]` when
-    /// the kernel wrote another length.
+    /// The length accept, accept4, getsockname, getpeername, recvfrom (of the address),
+    /// getsockopt (of the value) and recvmsg (its msg_namelen) were given, read at entry:
+    /// strace prints `[16]`, or `[16 => 12]` when the kernel wrote another length.
     std::optional<std::uint32_t> socklen;
     /// recvmmsg's msg_namelen of each message, read at entry (the room the kernel was given).
     std::optional<std::vector<std::uint32_t>> namelens;
@@ -855,9 +855,10 @@ inline std::string cmsg_level_text(std::int32_t level) {
 
 /// A control message's type, then its data for the ones decoded (`SCM_RIGHTS, cmsg_data=[3]`,
 /// `SCM_CREDENTIALS, cmsg_data={pid=1, uid=0, gid=0}`): SOL_SOCKET's by name, another level's
-/// in hex (strace also names and decodes SOL_IP's; this example does not).
+/// in hex (strace also names and decodes SOL_IP's; this example does not). At most `limit`
+/// descriptors, then `...`, as strace cuts arrays.
 inline std::string cmsg_type_data_text(std::int32_t level, std::int32_t type,
-                                       std::span<const unsigned char> data) {
+                                       std::span<const unsigned char> data, std::size_t limit) {
     if (level != 1) {
         return hex(static_cast<std::uint32_t>(type));
     }
@@ -865,13 +866,14 @@ inline std::string cmsg_type_data_text(std::int32_t level, std::int32_t type,
         {{1, "SCM_RIGHTS"}, {2, "SCM_CREDENTIALS"}, {3, "SCM_SECURITY"}}};
     std::string out = constant(static_cast<std::uint32_t>(type), types, "SCM_");
     if (type == 1 && data.size() >= sizeof(int)) {
+        const std::size_t count = data.size() / sizeof(int);
         std::vector<std::string> fds;
-        for (std::size_t at = 0; at + sizeof(int) <= data.size(); at += sizeof(int)) {
+        for (std::size_t i = 0; i < count && i < limit; ++i) {
             int fd = 0;
-            std::memcpy(&fd, data.data() + at, sizeof fd);
+            std::memcpy(&fd, data.data() + i * sizeof(int), sizeof fd);
             fds.push_back(std::to_string(fd));
         }
-        out += ", cmsg_data=" + array_text(fds, false);
+        out += ", cmsg_data=" + array_text(fds, count > limit);
     } else if (type == 2 && data.size() >= 3 * sizeof(std::uint32_t)) {
         std::array<std::uint32_t, 3> cred{}; // struct ucred: pid, uid, gid
         std::memcpy(cred.data(), data.data(), sizeof cred);
@@ -905,7 +907,8 @@ inline std::uint64_t control_read_limit() {
 /// `[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0]}]`; `...` when
 /// the buffer goes on past what could be read, with the address of the rest when part of a
 /// header is left.
-inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len,
+                            std::size_t limit) {
     constexpr std::uint64_t header = 16; // cmsg_len (8), cmsg_level (4), cmsg_type (4)
     const std::uint64_t control_len = std::min(len, control_read_limit());
     std::vector<unsigned char> buf(static_cast<std::size_t>(control_len));
@@ -927,7 +930,7 @@ inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uin
             buf.data() + at + header, here > header ? static_cast<std::size_t>(here - header) : 0);
         items.push_back("{cmsg_len=" + std::to_string(cmsg_len) +
                         ", cmsg_level=" + cmsg_level_text(level) +
-                        ", cmsg_type=" + cmsg_type_data_text(level, type, data) + "}");
+                        ", cmsg_type=" + cmsg_type_data_text(level, type, data, limit) + "}");
         if (here < header) {
             left -= header;
             break;
@@ -972,7 +975,7 @@ inline std::string msghdr_text(const ReadMemory& read, const ::msghdr& msg, std:
     out += ", msg_iovlen=" + std::to_string(msg.msg_iovlen);
     if (msg.msg_controllen != 0) {
         out += ", msg_control=" + cmsgs_at(read, reinterpret_cast<std::uintptr_t>(msg.msg_control),
-                                           msg.msg_controllen);
+                                           msg.msg_controllen, limit);
     }
     out += ", msg_controllen=" + std::to_string(msg.msg_controllen);
     return out + ", msg_flags=" + msg_flags_text(static_cast<std::uint32_t>(msg.msg_flags)) + "}";

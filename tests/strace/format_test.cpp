@@ -1481,6 +1481,26 @@ TEST_SUITE("strace decode") {
               R"(iov_len=5}, {iov_base=" world", iov_len=6}], msg_iovlen=2, msg_control=[{)"
               R"(cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7, 8]}], )"
               R"(msg_controllen=24, msg_flags=0}, MSG_NOSIGNAL) = 11)");
+        // SCM_RIGHTS' descriptors are an array: cut after 32 (-s), as strace cuts it.
+        {
+            std::array<unsigned char, 16 + 4 * 33> many{};
+            const std::uint64_t many_len = many.size();
+            const std::array<std::int32_t, 2> kind{1, 1}; // SOL_SOCKET, SCM_RIGHTS
+            std::memcpy(many.data(), &many_len, 8);
+            std::memcpy(many.data() + 8, kind.data(), 8);
+            mem.map(0xa000, bytes_of(many));
+            msghdr lots{};
+            lots.msg_control = reinterpret_cast<void*>(std::uintptr_t{0xa000});
+            lots.msg_controllen = many.size();
+            mem.map(0xa800, bytes_of(lots));
+            std::string zeros;
+            for (int i = 0; i < 32; ++i) {
+                zeros += "0, ";
+            }
+            CHECK(line(nr("sendmsg"), regs(3, 0xa800, 0), 0, mem)
+                      .find("cmsg_type=SCM_RIGHTS, cmsg_data=[" + zeros + "...]}]") !=
+                  std::string::npos);
+        }
         // recvmsg shows the bytes that arrived; on failure only the name's length.
         CHECK(line(nr("recvmsg"), regs(4, 0x6000, 0), 7, mem) ==
               R"(recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", )"
