@@ -105,7 +105,9 @@ What is not the program's doing but timing or chance, and dropped or reordered i
     a multiset (counts per line), and mmap, munmap and mprotect are left out: malloc gives a
     thread an arena of its own (mmap, munmap, mprotect) only when another thread holds the
     lock it wants, and pthread_create reuses the stack of a thread that has already exited
-    instead of mapping a new one;
+    instead of mapping a new one; and a wait4 that reaps a child is compared without its
+    WNOHANG: whether a program that polls (xargs -P) collects a child with a WNOHANG wait4
+    or, when that found nothing yet, with a blocking one depends on when the child exited;
   - with --async SIG (SIGCHLD: it comes when a child exits, between whichever two syscalls
     the parent is at): the `--- SIG ...` lines of that signal and every rt_sigreturn line
     are dropped. Not even their number is fixed: a standard signal that arrives while one is
@@ -499,6 +501,8 @@ def per_process(records, multiset=False, async_signals=()):
         label = labels[r.pid]
         if label not in names:
             names[label] = PidNames(labels, label)
+        if multiset and r.kind == "call" and r.name == "wait4":
+            r = reaped_without_nohang(r)
         text = normalised(r, names[label])
         if r.kind == "call":
             if r.name == "munmap" and label in in_arena_trim:
@@ -546,6 +550,17 @@ def makes_temp_file(records, i):
         if later.pid == records[i].pid and later.kind != "signal" and later.name != "getrandom":
             return later.name == "openat" and "O_RDWR|O_CREAT|O_EXCL" in later.text
     return False
+
+
+def reaped_without_nohang(record):
+    """A wait4 that reaped a child (a pid returned), with WNOHANG taken out of its options;
+    any other record as it is (module docstring, --multiset)."""
+    if len(record.args) < 3 or not record.result or not record.result.split()[0].isdigit() \
+            or record.result.split()[0] == "0":
+        return record
+    options = [o for o in record.args[2].split("|") if o != "WNOHANG"]
+    args = record.args[:2] + ["|".join(options) or "0"] + record.args[3:]
+    return Record(record.pid, "call", join_call(record.name, args, record.result))
 
 
 def sort_wait_runs(lines):
