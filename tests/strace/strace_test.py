@@ -83,6 +83,12 @@ What is not the program's doing but timing or chance, and dropped or reordered i
   - the munmap calls right after an `mmap(NULL, 134217728, PROT_NONE, ...)`: that mapping
     is a new malloc arena, which glibc trims to an aligned 64 MiB with zero, one or two
     munmaps depending on the address ASLR gave it;
+  - how a malloc arena is mapped: glibc first tries the 64 MiB just above the last arena it
+    trimmed, `mmap(ADDR, 67108864, PROT_NONE, ...)`, when one left that hint, and otherwise
+    (or when that address is not free or not aligned: a munmap of the 64 MiB, or -1) maps 128
+    MiB and trims them. Which thread of a program finds the hint depends on which made its
+    arena first (gdb's worker threads): the hinted mapping is compared as
+    `mmap(NULL, 134217728, ...)`, the rest of a failed try is dropped;
   - the getrandom calls right before an `openat(..., O_RDWR|O_CREAT|O_EXCL, 0600)`: glibc's
     mkstemp draws the name from the clock and calls getrandom only when that draw falls among
     the 4.5% of values it rejects as unfair (gnulib's tempname.c), again when that draw is
@@ -342,6 +348,8 @@ PID_ARGS = {
     "rt_sigqueueinfo": (0,), "rt_tgsigqueueinfo": (0, 1), "ptrace": (1,),
 }
 PYTHON_ARENA = "mmap(NULL, 1048576, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
+ARENA_NEW = "mmap(NULL, 134217728, PROT_NONE,"
+ARENA_AT_HINT = re.compile(r"^mmap\((?:0x[0-9a-f]+|ADDR), 67108864, PROT_NONE,")
 HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 # (syscalls or None for all, when, pattern): pids printed inside an argument, the pid the
 # pattern's second group, in the calls whose arguments satisfy `when` (None: always). /proc/PID
@@ -492,6 +500,7 @@ def per_process(records, multiset=False, async_signals=()):
     names = {}
     out = collections.defaultdict(list)
     in_arena_trim = set()  # labels whose last call mapped a malloc arena
+    at_arena_hint = set()  # labels whose last call mapped an arena at glibc's hint
     polled = set()  # labels whose last call was a WNOHANG wait4 that found nothing
     for i, r in enumerate(records):
         if r.pid not in labels:
@@ -507,8 +516,20 @@ def per_process(records, multiset=False, async_signals=()):
         if r.kind == "call":
             if r.name == "munmap" and label in in_arena_trim:
                 continue
-            if r.text.startswith("mmap(NULL, 134217728, PROT_NONE,"):
+            tried_hint = label in at_arena_hint
+            at_arena_hint.discard(label)
+            if ARENA_AT_HINT.match(r.text):
+                if r.result is not None and r.result.startswith("-1"):
+                    continue  # the 128 MiB mapping follows
+                at_arena_hint.add(label)
+                text = ARENA_AT_HINT.sub(ARENA_NEW, text)
+            elif tried_hint and r.name == "munmap" and r.args[1:] == ["67108864"]:
+                at_arena_hint.add(label)  # not aligned: given back, the 128 MiB follow
+                continue
+            if r.text.startswith(ARENA_NEW):
                 in_arena_trim.add(label)
+                if tried_hint:
+                    continue  # the hinted mapping stands for it
             else:
                 in_arena_trim.discard(label)
             if r.name == "futex":
