@@ -25,6 +25,7 @@
 #include "fd_waits.hpp"
 #include "format.hpp"
 #include "ioctl.hpp"
+#include "netlink.hpp"
 #include "prctl.hpp"
 #include "ptrace_calls.hpp"
 #include "sched_numa.hpp"
@@ -52,10 +53,11 @@ read_pointer_array(const ReadMemory& read, std::uint64_t addr, std::size_t max) 
 
 /// An iovec array of `count` elements: `[{iov_base="ab", iov_len=2}, ...]`, at most `limit`
 /// elements. The bases are shown as data up to `data` bytes in all (a read's result; nullopt:
-/// every element whole, for a write), or as addresses when the call failed (`addresses`).
+/// every element whole, for a write), or as addresses when the call failed (`addresses`);
+/// as netlink messages of protocol `netlink` when given (netlink.hpp).
 inline std::string iovec_text(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
                               std::optional<std::uint64_t> data, std::size_t limit,
-                              bool addresses = false) {
+                              bool addresses = false, std::optional<int> netlink = std::nullopt) {
     if (addr == 0) {
         return "NULL";
     }
@@ -73,7 +75,9 @@ inline std::string iovec_text(const ReadMemory& read, std::uint64_t addr, std::u
             base = pointer(iov[0]);
         } else {
             const std::uint64_t n = data ? std::min(iov[1], *data) : iov[1];
-            base = buffer_text(read, iov[0], n, limit);
+            const auto messages =
+                netlink ? netlink_at(read, iov[0], n, *netlink, limit) : std::nullopt;
+            base = messages ? *messages : buffer_text(read, iov[0], n, limit);
             if (data) {
                 *data -= n;
             }
@@ -147,7 +151,15 @@ struct PendingCall {
     /// PTRACE_GETREGSET's iov_len at entry: strace prints `4096 => 2432` when the kernel
     /// wrote a shorter one.
     std::optional<std::uint64_t> regset_len;
+    /// The protocol of the netlink socket the send or receive call (sendto, recvfrom,
+    /// sendmsg, recvmsg, sendmmsg, recvmmsg) names, netlink_unknown when the tracer could not
+    /// tell; nullopt for another socket or call.
+    std::optional<int> netlink;
 };
+
+/// Asks the tracer which netlink protocol a descriptor of the tracee is a socket of:
+/// nullopt when it is no netlink socket, netlink_unknown when its protocol cannot be found.
+using NetlinkLookup = std::function<std::optional<int>(int fd)>;
 
 /// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
 inline std::optional<std::uint64_t>
@@ -665,14 +677,6 @@ inline std::string stat_at(const ReadMemory& read, std::uint64_t addr) {
     return out + ", ...}";
 }
 
-inline constexpr std::array<FlagName, 6> address_family_table{{
-    {1, "AF_UNIX"},
-    {2, "AF_INET"},
-    {10, "AF_INET6"},
-    {16, "AF_NETLINK"},
-    {17, "AF_PACKET"},
-    {0, "AF_UNSPEC"},
-}};
 inline constexpr std::array<FlagName, 5> socket_type_table{{
     {1, "SOCK_STREAM"},
     {2, "SOCK_DGRAM"},
@@ -959,8 +963,10 @@ inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uin
 /// msg_controllen=0, msg_flags=0}`. `given_len`: msg_namelen as the program gave it (recvmsg's
 /// at entry: the name is shown at the shorter of the two, and `110 => 16` when the kernel
 /// changed it); `data`: the bytes the call moved, which the iovecs show (nullopt: each whole).
+/// With a netlink name the iovecs hold netlink messages of the socket's protocol, `netlink`.
 inline std::string msghdr_text(const ReadMemory& read, const ::msghdr& msg, std::uint32_t given_len,
-                               std::optional<std::uint64_t> data, std::size_t limit) {
+                               std::optional<std::uint64_t> data, std::size_t limit,
+                               int netlink = netlink_unknown) {
     const auto namelen = static_cast<std::int32_t>(msg.msg_namelen);
     const auto given = static_cast<std::int32_t>(given_len);
     const std::int32_t shown = std::min(namelen, given);
@@ -970,8 +976,11 @@ inline std::string msghdr_text(const ReadMemory& read, const ::msghdr& msg, std:
         (shown < 0 ? pointer(name) : sockaddr_at(read, name, static_cast<std::uint64_t>(shown)));
     out += ", msg_namelen=" + (given != namelen ? std::to_string(given) + " => " : std::string()) +
            std::to_string(namelen);
+    std::uint16_t family = 0;
+    const bool netlink_name = shown >= 2 && read_struct(read, name, family) && family == AF_NETLINK;
     out += ", msg_iov=" + iovec_text(read, reinterpret_cast<std::uintptr_t>(msg.msg_iov),
-                                     msg.msg_iovlen, data, limit);
+                                     msg.msg_iovlen, data, limit, false,
+                                     netlink_name ? std::optional<int>(netlink) : std::nullopt);
     out += ", msg_iovlen=" + std::to_string(msg.msg_iovlen);
     if (msg.msg_controllen != 0) {
         out += ", msg_control=" + cmsgs_at(read, reinterpret_cast<std::uintptr_t>(msg.msg_control),
@@ -984,12 +993,13 @@ inline std::string msghdr_text(const ReadMemory& read, const ::msghdr& msg, std:
 /// The struct msghdr at `addr` (msghdr_text()), or the address when it cannot be read.
 inline std::string msghdr_at(const ReadMemory& read, std::uint64_t addr,
                              std::optional<std::uint32_t> user_namelen,
-                             std::optional<std::uint64_t> data, std::size_t limit) {
+                             std::optional<std::uint64_t> data, std::size_t limit,
+                             int netlink = netlink_unknown) {
     ::msghdr msg{};
     if (addr == 0 || !read_struct(read, addr, msg)) {
         return pointer(addr);
     }
-    return msghdr_text(read, msg, user_namelen.value_or(msg.msg_namelen), data, limit);
+    return msghdr_text(read, msg, user_namelen.value_or(msg.msg_namelen), data, limit, netlink);
 }
 
 /// sendmmsg's and recvmmsg's vector of `count` struct mmsghdr: `[{msg_hdr={...}, msg_len=5},
@@ -1001,7 +1011,7 @@ inline std::string msghdr_at(const ReadMemory& read, std::uint64_t addr,
 inline std::string mmsghdrs_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t count,
                                std::uint64_t with_len, bool data_by_len,
                                const std::optional<std::vector<std::uint32_t>>& namelens,
-                               std::size_t limit) {
+                               std::size_t limit, int netlink = netlink_unknown) {
     constexpr std::uint64_t size = sizeof(::mmsghdr);
     if (addr == 0) {
         return "NULL";
@@ -1031,7 +1041,7 @@ inline std::string mmsghdrs_at(const ReadMemory& read, std::uint64_t addr, std::
         }
         const std::uint32_t given = namelens ? (*namelens)[i] : m.msg_hdr.msg_namelen;
         const auto data = data_by_len ? std::optional<std::uint64_t>(m.msg_len) : std::nullopt;
-        out += "{msg_hdr=" + msghdr_text(read, m.msg_hdr, given, data, limit) +
+        out += "{msg_hdr=" + msghdr_text(read, m.msg_hdr, given, data, limit, netlink) +
                (i < with_len ? ", msg_len=" + std::to_string(m.msg_len) : "") + "}";
     }
     return out + "]";
@@ -1191,7 +1201,7 @@ inline Arg generic_arg(const ptrace_api::SyscallInfo& info, unsigned i, std::uin
 /// have changed (or, for execve, belong to another program).
 inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& regs,
                                 const ReadMemory& read, std::size_t limit = default_string_limit,
-                                std::uint64_t sp = 0) {
+                                std::uint64_t sp = 0, const NetlinkLookup& netlink = {}) {
     PendingCall call;
     call.nr = nr;
     call.regs = regs;
@@ -1205,6 +1215,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         return call;
     }
     const std::string_view name = info->name;
+    if (netlink && (name == "sendto" || name == "recvfrom" || name == "sendmsg" ||
+                    name == "recvmsg" || name == "sendmmsg" || name == "recvmmsg")) {
+        call.netlink = netlink(as_int(regs[0]));
+    }
     auto count = static_cast<unsigned>(info->arg_count);
     for (unsigned i = 0; i < count; ++i) {
         call.args.push_back(detail::generic_arg(*info, i, regs[i], read, limit));
@@ -1302,6 +1316,11 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "connect" || name == "bind") {
         set(1, detail::sockaddr_at(read, regs[1], regs[2] & 0xffffffff));
     } else if (name == "sendto") {
+        if (call.netlink) {
+            if (auto messages = netlink_at(read, regs[1], regs[2], *call.netlink, limit)) {
+                set(1, std::move(*messages));
+            }
+        }
         set(3, detail::msg_flags_text(regs[3]));
         set(4, detail::sockaddr_at(read, regs[4], regs[5] & 0xffffffff));
     } else if (name == "recvfrom") {
@@ -1315,7 +1334,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[4].at_exit = call.socklen.has_value();
         call.args[5].at_exit = call.socklen.has_value();
     } else if (name == "sendmsg") {
-        set(1, detail::msghdr_at(read, regs[1], std::nullopt, std::nullopt, limit));
+        set(1, detail::msghdr_at(read, regs[1], std::nullopt, std::nullopt, limit,
+                                 call.netlink.value_or(netlink_unknown)));
         set(2, detail::msg_flags_text(regs[2]));
     } else if (name == "sendmmsg") {
         call.args[1].at_exit = true; // the messages, with what each sent
@@ -1743,11 +1763,13 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "sendmmsg") { // a failure shows the messages all the same, without msg_len
         return detail::mmsghdrs_at(read, addr, call.regs[2] & 0xffffffff,
                                    is_error_return(ret) ? 0 : static_cast<std::uint64_t>(ret),
-                                   false, std::nullopt, limit);
+                                   false, std::nullopt, limit,
+                                   call.netlink.value_or(netlink_unknown));
     }
     if (name == "recvmmsg" && !is_error_return(ret)) { // the messages received, no more
         const auto received = static_cast<std::uint64_t>(ret);
-        return detail::mmsghdrs_at(read, addr, received, received, true, call.namelens, limit);
+        return detail::mmsghdrs_at(read, addr, received, received, true, call.namelens, limit,
+                                   call.netlink.value_or(netlink_unknown));
     }
     if (name == "recvmsg") {
         if (!call.socklen) {
@@ -1757,7 +1779,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
                    ? "{msg_namelen=" + std::to_string(static_cast<std::int32_t>(*call.socklen)) +
                          "}"
                    : detail::msghdr_at(read, addr, call.socklen, static_cast<std::uint64_t>(ret),
-                                       limit);
+                                       limit, call.netlink.value_or(netlink_unknown));
     }
     if (is_error_return(ret) || addr == 0) {
         // Nothing was written: strace shows the address (or what was known at entry).
@@ -1906,6 +1928,12 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
         return "[" + std::to_string(fds[0]) + ", " + std::to_string(fds[1]) + "]";
     }
     // Out buffers (read, pread64, readlink, recvfrom, getrandom): `ret` bytes were written.
+    if (name == "recvfrom" && call.netlink) {
+        if (auto messages =
+                netlink_at(read, addr, static_cast<std::uint64_t>(ret), *call.netlink, limit)) {
+            return std::move(*messages);
+        }
+    }
     return buffer_text(read, addr, static_cast<std::uint64_t>(ret), limit, name == "getrandom");
 }
 

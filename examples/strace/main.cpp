@@ -48,6 +48,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "decode.hpp"
@@ -101,6 +102,44 @@ ReadMemory reader_for(ptrace_api::Memory& mem) {
     };
 }
 
+/// Which netlink protocol the tracee's descriptor `fd` is a socket of, found as strace finds it:
+/// the socket's protocol name (the `system.sockprotoname` attribute of /proc/PID/fd/FD), then
+/// its inode in the netlink table of the tracee's network namespace. nullopt: not a netlink
+/// socket; netlink_unknown: one that table does not list (not bound yet).
+std::optional<int> netlink_protocol(pid_t pid, int fd) {
+    const std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+    std::array<char, 16> proto{};
+    const ssize_t n =
+        ::getxattr(path.c_str(), "system.sockprotoname", proto.data(), proto.size() - 1);
+    if (n <= 0 || std::strcmp(proto.data(), "NETLINK") != 0) {
+        return std::nullopt;
+    }
+    std::array<char, 64> link{};
+    unsigned long inode = 0;
+    if (::readlink(path.c_str(), link.data(), link.size() - 1) <= 0 ||
+        std::sscanf(link.data(), "socket:[%lu]", &inode) != 1) {
+        return strace_example::netlink_unknown;
+    }
+    std::FILE* table = std::fopen(("/proc/" + std::to_string(pid) + "/net/netlink").c_str(), "r");
+    if (table == nullptr) {
+        return strace_example::netlink_unknown;
+    }
+    // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    std::array<char, 256> line{};
+    std::optional<int> found;
+    while (!found && std::fgets(line.data(), static_cast<int>(line.size()), table) != nullptr) {
+        int protocol = 0;
+        unsigned long row_inode = 0;
+        if (std::sscanf(line.data(), "%*s %d %*s %*s %*s %*s %*s %*s %*s %lu", &protocol,
+                        &row_inode) == 2 &&
+            row_inode == inode) {
+            found = protocol;
+        }
+    }
+    std::fclose(table);
+    return found.value_or(strace_example::netlink_unknown);
+}
+
 /// The six syscall arguments of the x86_64 ABI, in order.
 std::array<std::uint64_t, 6> syscall_args(const ptrace_api::IntRegisters& r) {
     return {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9};
@@ -125,7 +164,11 @@ std::optional<WaitStatus> on_stop(const PtraceEvent& event, AnyTracer& tracer,
     const auto view = ptrace_api::view(event);
     if (std::holds_alternative<ptrace_api::events::PreSyscall>(view)) {
         if (const auto r = regs.get_int()) {
-            printer.syscall_entry(static_cast<long>(r->rax), syscall_args(*r), read, r->rsp);
+            const strace_example::NetlinkLookup netlink = [pid = tracer.pid()](int fd) {
+                return netlink_protocol(pid, fd);
+            };
+            printer.syscall_entry(static_cast<long>(r->rax), syscall_args(*r), read, r->rsp,
+                                  netlink);
         }
     } else if (std::holds_alternative<ptrace_api::events::PostSyscall>(view)) {
         if (const auto r = regs.get_int()) {

@@ -77,14 +77,15 @@ public:
         : prefix_(std::move(prefix)), filter_(&filter), out_(&out), limit_(limit) {}
 
     /// A PRE_SYSCALL stop: `nr` is rax (decision 7), `regs` are rdi, rsi, rdx, r10, r8, r9,
-    /// `sp` is rsp (rt_sigreturn finds the signal frame there).
+    /// `sp` is rsp (rt_sigreturn finds the signal frame there); `netlink` tells which of the
+    /// tracee's sockets are netlink sockets (their messages are decoded).
     void syscall_entry(long nr, const std::array<std::uint64_t, 6>& regs, const ReadMemory& read,
-                       std::uint64_t sp = 0) {
+                       std::uint64_t sp = 0, const NetlinkLookup& netlink = {}) {
         finish_vanished(read);
         Frame frame;
         frame.selected = filter_->wants(nr);
         if (frame.selected) {
-            frame.call = decode_entry(nr, regs, read, limit_, sp);
+            frame.call = decode_entry(nr, regs, read, limit_, sp, netlink);
         } else {
             // Tracked for pairing (and for a follower's clone flags) only, never printed.
             frame.call.nr = nr;

@@ -5,8 +5,10 @@
 // Input (little-endian; see fuzz.hpp): u16 syscall selector (below 0x8000: number modulo 512,
 // every known syscall and some unknown ones; above: a negative number), u16 `-s` selector,
 // six u64 argument registers (rdi, rsi, rdx, r10, r8, r9), u64 rsp (rt_sigreturn reads its
-// signal frame there), u8 (bit 0: the call returned),
-// i64 return value, then memory segments (FakeMemory) until the end.
+// signal frame there), u8 (bit 0: the call returned; bits 1-2: what the first argument is, for
+// the send and receive calls: 0 no netlink socket, 1 a NETLINK_ROUTE socket, 2 a netlink socket
+// of unknown protocol, 3 a NETLINK_SOCK_DIAG socket), i64 return value, then memory segments
+// (FakeMemory) until the end.
 //
 // Properties:
 // - the line is `name(args) = result` in printable ASCII only (every byte the tracee supplies
@@ -44,6 +46,7 @@ struct Call {
     std::array<std::uint64_t, 6> regs{};
     std::uint64_t sp = 0;
     std::optional<std::int64_t> ret;
+    std::optional<int> netlink; ///< the first argument's netlink protocol
 };
 
 std::string describe(const Call& c) {
@@ -53,6 +56,9 @@ std::string describe(const Call& c) {
     }
     out += "sp=" + hex(c.sp) + " ";
     out += c.ret ? "ret=" + std::to_string(*c.ret) : std::string("no return");
+    if (c.netlink) {
+        out += " netlink=" + std::to_string(*c.netlink);
+    }
     return out;
 }
 
@@ -78,7 +84,8 @@ struct Decoded {
 };
 
 Decoded decode(const Call& c, const ReadMemory& read) {
-    const PendingCall pending = decode_entry(c.nr, c.regs, read, c.limit, c.sp);
+    const NetlinkLookup netlink = [&c](int) { return c.netlink; };
+    const PendingCall pending = decode_entry(c.nr, c.regs, read, c.limit, c.sp, netlink);
     FUZZ_CHECK(pending.nr == c.nr && pending.regs == c.regs, describe(c));
     FUZZ_CHECK(pending.args.size() <= 6, describe(c));
     for (const Arg& a : pending.args) {
@@ -158,7 +165,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         r = in.take<std::uint64_t>();
     }
     c.sp = in.take<std::uint64_t>();
-    const bool returned = (in.take<std::uint8_t>() & 1U) != 0;
+    const auto mode = in.take<std::uint8_t>();
+    const bool returned = (mode & 1U) != 0;
+    constexpr std::array<std::optional<int>, 4> sockets{std::nullopt, netlink_route,
+                                                        netlink_unknown, 4};
+    c.netlink = sockets[(mode >> 1U) & 3U];
     const auto ret = static_cast<std::int64_t>(in.take<std::uint64_t>());
     if (returned) {
         c.ret = ret;

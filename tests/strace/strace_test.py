@@ -52,7 +52,8 @@ What is masked, in both traces, because it differs between any two runs of a pro
     clone3's `parent_tid=[N]`; the N of `"/proc/N/..."` and `"/proc/self/task/N..."` in any
     argument, of waitid's `si_pid=N`, of what
     readlink("/proc/self") returns, of capget's and capset's `pid=N`, of SO_PEERCRED's and
-    SCM_CREDENTIALS's `{pid=N`, of a netlink address's `nl_pid=N` and of the process group
+    SCM_CREDENTIALS's `{pid=N`, of a netlink address's `nl_pid=N`, of a netlink message's
+    `nlmsg_pid=N` (a socket's port is its process's pid) and of the process group
     ids that ioctl's TIOCGPGRP and TIOCSPGRP read and write (`[N]`); the `[pid N]` and `N `
     prefixes and
     `superseded by execve in pid N`. A traced pid becomes its place in the clone tree ("1",
@@ -74,6 +75,9 @@ What is masked, in both traces, because it differs between any two runs of a pro
   - the upper half of an epoll event's data when its lower half is the fd and the upper is
     not 0: a program that sets only data.fd (Python's select.epoll) leaves the rest as it
     was on its stack (`u64=HIGH|5`);
+  - a netlink message's `nlmsg_seq=N` (glibc numbers its requests by the time of day) and an
+    address's lifetimes, `ifa_prefered=N, ifa_valid=N` (those of an address from DHCP count
+    down);
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
   - the padding before `=` (its width follows the addresses' length);
   - with -e trace= and no clone line to name a process, processes are numbered in the order
@@ -362,6 +366,7 @@ PIDS_IN_VALUES = [
     (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
     (None, None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
     (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
+    (None, None, re.compile(r"(\bnlmsg_pid=)(\d+)")),
     ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "rt_sigtimedwait"}, None,
      re.compile(r"(\bsi_pid=)(\d+)")),
     ({"capget", "capset", "getsockopt", "recvmsg", "sendmsg"}, None,
@@ -370,6 +375,7 @@ PIDS_IN_VALUES = [
     ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
      re.compile(r"^(\[)(\d+)(?=\]$)")),
 ]
+NETLINK_VALUES = re.compile(r"\b(nlmsg_seq|ifa_prefered|ifa_valid)=\d+")
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
 
@@ -490,6 +496,7 @@ def normalised(record, names):
                        a) for a in args]
     args, result = mask_values(name, args, result)
     text = join_call(name, args, result)
+    text = NETLINK_VALUES.sub(r"\1=N", text)
     text = MKSTEMP.sub(r"\1XXXXXX", text)
     return HEX_ADDRESS.sub("ADDR", text)
 
