@@ -895,7 +895,7 @@ inline std::string cmsg_type_data_text(std::int32_t level, std::int32_t type,
 inline std::uint64_t control_read_limit() {
     static const std::uint64_t limit = [] {
         long value = 0;
-        if (std::FILE* f = std::fopen("/proc/sys/net/core/optmem_max", "r")) {
+        if (std::FILE* f = std::fopen("/proc/sys/net/core/optmem_max", "re")) {
             if (std::fscanf(f, "%ld", &value) != 1) {
                 value = 0;
             }

@@ -120,7 +120,7 @@ std::optional<int> netlink_protocol(pid_t pid, int fd) {
         std::sscanf(link.data(), "socket:[%lu]", &inode) != 1) {
         return strace_example::netlink_unknown;
     }
-    std::FILE* table = std::fopen(("/proc/" + std::to_string(pid) + "/net/netlink").c_str(), "r");
+    std::FILE* table = std::fopen(("/proc/" + std::to_string(pid) + "/net/netlink").c_str(), "re");
     if (table == nullptr) {
         return strace_example::netlink_unknown;
     }
