@@ -759,32 +759,28 @@ inline std::string socket_type(std::uint64_t value) {
     return out;
 }
 
-/// A socket address of `len` bytes at `addr`, for the families strace users meet first:
-/// `{sa_family=AF_UNIX, sun_path="/run/x"}` and
-/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`; else the address.
-inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
-    if (addr == 0) {
-        return "NULL";
-    }
-    std::array<unsigned char, 110> sa{};
-    if (len < 2 || len > sa.size() ||
-        !read(addr, std::as_writable_bytes(std::span(sa.data(), static_cast<std::size_t>(len))))) {
-        return hex(addr);
-    }
+/// A socket address held in `sa` (2 bytes or more), for the families strace users meet first:
+/// `{sa_family=AF_UNIX, sun_path="/run/x"}`,
+/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`, AF_INET6,
+/// AF_NETLINK, and AF_UNSPEC's bytes; nullopt for another family.
+inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
+    const std::size_t len = sa.size();
     const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
+    const std::string rest(reinterpret_cast<const char*>(sa.data()) + 2, len - 2);
+    if (family == 0) { // AF_UNSPEC (connect's "disconnect", an error's unknown sender): bytes
+        return "{sa_family=AF_UNSPEC" + (len > 2 ? ", sa_data=" + quote(rest) : std::string()) +
+               "}";
+    }
     if (family == 1) {
         if (len == 2) {
             return "{sa_family=AF_UNIX}"; // unnamed: a socketpair's, an unbound peer's
         }
-        std::string path(reinterpret_cast<const char*>(sa.data()) + 2,
-                         static_cast<std::size_t>(len) - 2);
-        if (path[0] == '\0') { // abstract: the name is all the bytes after the first NUL
-            return "{sa_family=AF_UNIX, sun_path=@" + quote(path.substr(1)) + "}";
+        if (rest[0] == '\0') { // abstract: the name is all the bytes after the first NUL
+            return "{sa_family=AF_UNIX, sun_path=@" + quote(rest.substr(1)) + "}";
         }
-        path = path.substr(0, path.find('\0'));
-        return "{sa_family=AF_UNIX, sun_path=" + quote(path) + "}";
+        return "{sa_family=AF_UNIX, sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
     }
-    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network byte order
+    const unsigned port = len >= 4 ? (unsigned{sa[2]} << 8U) | unsigned{sa[3]} : 0; // network order
     if (family == 2 && len >= 8) {
         return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
                "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
@@ -798,16 +794,10 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
     if (family == 10 && len >= 28) {
         std::array<char, INET6_ADDRSTRLEN> text{};
         ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
-        const std::uint32_t scope = word(24);
-        std::array<char, IF_NAMESIZE> ifname{};
-        const std::string scope_text =
-            scope != 0 && ::if_indextoname(scope, ifname.data()) != nullptr
-                ? "if_nametoindex(" + quote(ifname.data()) + ")"
-                : std::to_string(scope);
         return "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(port) +
                "), sin6_flowinfo=htonl(" + std::to_string(ntohl(word(4))) +
                "), inet_pton(AF_INET6, \"" + text.data() +
-               "\", &sin6_addr), sin6_scope_id=" + scope_text + "}";
+               "\", &sin6_addr), sin6_scope_id=" + nl::ifindex_text(word(24)) + "}";
     }
     if (family == 16 && len >= 12) { // nl_pid, nl_groups
         std::array<char, 9> groups{};
@@ -815,7 +805,21 @@ inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::
         return "{sa_family=AF_NETLINK, nl_pid=" + std::to_string(word(4)) +
                ", nl_groups=" + groups.data() + "}";
     }
-    return hex(addr);
+    return std::nullopt;
+}
+
+/// The socket address of `len` bytes at `addr` (sockaddr_text()); the address when it cannot
+/// be read or its family is not decoded here.
+inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
+    if (addr == 0) {
+        return "NULL";
+    }
+    std::array<unsigned char, 110> sa{};
+    if (len < 2 || len > sa.size() ||
+        !read(addr, std::as_writable_bytes(std::span(sa.data(), static_cast<std::size_t>(len))))) {
+        return hex(addr);
+    }
+    return sockaddr_text(std::span(sa.data(), static_cast<std::size_t>(len))).value_or(hex(addr));
 }
 
 /// The MSG_ flags of the send and receive calls, in strace 6.1's order.
@@ -857,37 +861,188 @@ inline std::string cmsg_level_text(std::int32_t level) {
     return constant(static_cast<std::uint32_t>(level), sockopt_level_table, "SOL_");
 }
 
+namespace cmsg {
+
+using Data = std::span<const unsigned char>;
+
+template <typename T>
+T load(Data data, std::size_t at) {
+    T value{};
+    std::memcpy(&value, data.data() + at, sizeof value);
+    return value;
+}
+
+/// The types of SOL_SOCKET's and SOL_IP's control messages strace 6.1 names.
+inline constexpr std::array<FlagName, 13> socket_types{{
+    {1, "SCM_RIGHTS"},
+    {2, "SCM_CREDENTIALS"},
+    {3, "SCM_SECURITY"},
+    {29, "SO_TIMESTAMP_OLD"},
+    {35, "SO_TIMESTAMPNS_OLD"},
+    {37, "SO_TIMESTAMPING_OLD"},
+    {41, "SO_WIFI_STATUS"},
+    {54, "SCM_TIMESTAMPING_OPT_STATS"},
+    {58, "SCM_TIMESTAMPING_PKTINFO"},
+    {61, "SO_TXTIME"},
+    {63, "SO_TIMESTAMP_NEW"},
+    {64, "SO_TIMESTAMPNS_NEW"},
+    {65, "SO_TIMESTAMPING_NEW"},
+}};
+inline constexpr std::array<FlagName, 9> ip_types{{
+    {1, "IP_TOS"},
+    {2, "IP_TTL"},
+    {3, "SCM_SECURITY"},
+    {6, "IP_RECVOPTS"},
+    {7, "IP_RETOPTS"},
+    {8, "IP_PKTINFO"},
+    {11, "IP_RECVERR"},
+    {20, "IP_ORIGDSTADDR"},
+    {23, "IP_CHECKSUM"},
+}};
+
+/// An array of the data's 32-bit words (`[64]`), or of its bytes in hex (`[0x10, 0]`), at
+/// most `limit` elements.
+inline std::string words_text(Data data, std::size_t limit) {
+    std::vector<std::string> items;
+    const std::size_t count = data.size() / 4;
+    for (std::size_t i = 0; i < count && i < limit; ++i) {
+        items.push_back(std::to_string(load<std::uint32_t>(data, 4 * i)));
+    }
+    return array_text(items, count > limit);
+}
+inline std::string bytes_text(Data data, std::size_t limit) {
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < data.size() && i < limit; ++i) {
+        items.push_back(hex(data[i]));
+    }
+    return array_text(items, data.size() > limit);
+}
+
+/// A socket address in the data, as sockaddr_text() prints it; its family and bytes for a
+/// family not decoded there (strace's generic form).
+inline std::string sockaddr_data_text(Data data) {
+    const Data sa = data.first(std::min<std::size_t>(data.size(), 110));
+    if (auto text = sockaddr_text(sa)) {
+        return *text;
+    }
+    return "{sa_family=" + constant(load<std::uint16_t>(sa, 0), address_family_table, "AF_") +
+           ", sa_data=" +
+           quote(std::string(reinterpret_cast<const char*>(sa.data()) + 2, sa.size() - 2)) + "}";
+}
+
+/// A timestamp (`{tv_sec=1, tv_usec=2}`) or three (`[{...}, {...}, {...}]`): `???` when the
+/// data is shorter (strace's rule for these types).
+inline std::string times_text(Data data, std::string_view sub, std::size_t count) {
+    if (data.size() < 16 * count) {
+        return "???";
+    }
+    std::vector<std::string> items;
+    for (std::size_t i = 0; i < count; ++i) {
+        items.push_back(detail::time_pair_text(
+            {load<std::int64_t>(data, 16 * i), load<std::int64_t>(data, 16 * i + 8)}, sub));
+    }
+    return count == 1 ? items[0] : array_text(items, false);
+}
+
+/// SOL_SOCKET's data: nullopt where strace prints none (a type it does not decode, or data
+/// shorter than the type's smallest).
+inline std::optional<std::string> socket_data(std::int32_t type, Data data, std::size_t limit) {
+    switch (type) {
+    case 1: // SCM_RIGHTS: the descriptors
+        if (data.size() < 4) {
+            return std::nullopt;
+        }
+        return words_text(data, limit);
+    case 2: // SCM_CREDENTIALS: struct ucred
+        if (data.size() < 12) {
+            return std::nullopt;
+        }
+        return "{pid=" + std::to_string(load<std::int32_t>(data, 0)) +
+               ", uid=" + std::to_string(load<std::uint32_t>(data, 4)) +
+               ", gid=" + std::to_string(load<std::uint32_t>(data, 8)) + "}";
+    case 3: // SCM_SECURITY: the security context, every byte
+        if (data.empty()) {
+            return std::nullopt;
+        }
+        return quote(std::string(reinterpret_cast<const char*>(data.data()), data.size()));
+    case 29: // SO_TIMESTAMP_OLD
+    case 63: // SO_TIMESTAMP_NEW
+        return data.empty() ? std::nullopt : std::optional(times_text(data, "tv_usec", 1));
+    case 35: // SO_TIMESTAMPNS_OLD
+    case 64: // SO_TIMESTAMPNS_NEW
+        return data.empty() ? std::nullopt : std::optional(times_text(data, "tv_nsec", 1));
+    case 37: // SO_TIMESTAMPING_OLD
+    case 65: // SO_TIMESTAMPING_NEW
+        return data.empty() ? std::nullopt : std::optional(times_text(data, "tv_nsec", 3));
+    default:
+        return std::nullopt;
+    }
+}
+
+/// SOL_IP's data, as socket_data().
+inline std::optional<std::string> ip_data(std::int32_t type, Data data, std::size_t limit) {
+    switch (type) {
+    case 8: { // IP_PKTINFO: struct in_pktinfo
+        if (data.size() < 12) {
+            return std::nullopt;
+        }
+        std::array<char, INET_ADDRSTRLEN> spec{};
+        std::array<char, INET_ADDRSTRLEN> addr{};
+        ::inet_ntop(AF_INET, data.data() + 4, spec.data(), spec.size());
+        ::inet_ntop(AF_INET, data.data() + 8, addr.data(), addr.size());
+        return "{ipi_ifindex=" + detail::nl::ifindex_text(load<std::uint32_t>(data, 0)) +
+               ", ipi_spec_dst=inet_addr(\"" + spec.data() + "\"), ipi_addr=inet_addr(\"" +
+               addr.data() + "\")}";
+    }
+    case 2:  // IP_TTL
+    case 23: // IP_CHECKSUM
+        if (data.size() < 4) {
+            return std::nullopt;
+        }
+        return words_text(data, limit);
+    case 1: // IP_TOS
+    case 6: // IP_RECVOPTS
+    case 7: // IP_RETOPTS
+        return data.empty() ? std::nullopt : std::optional(bytes_text(data, limit));
+    case 3: // SCM_SECURITY
+        return socket_data(3, data, limit);
+    case 11: // IP_RECVERR: struct sock_extended_err and the offender's address
+        if (data.size() < 32) {
+            return std::nullopt;
+        }
+        return "{ee_errno=" + std::to_string(load<std::uint32_t>(data, 0)) +
+               ", ee_origin=" + std::to_string(data[4]) + ", ee_type=" + std::to_string(data[5]) +
+               ", ee_code=" + std::to_string(data[6]) +
+               ", ee_info=" + std::to_string(load<std::uint32_t>(data, 8)) +
+               ", ee_data=" + std::to_string(load<std::uint32_t>(data, 12)) +
+               ", offender=" + sockaddr_data_text(data.subspan(16, 16)) + "}";
+    case 20: // IP_ORIGDSTADDR
+        if (data.size() < 16) {
+            return std::nullopt;
+        }
+        return sockaddr_data_text(data);
+    default:
+        return std::nullopt;
+    }
+}
+
+} // namespace cmsg
+
 /// A control message's type, then its data for the ones decoded (`SCM_RIGHTS, cmsg_data=[3]`,
-/// `SCM_CREDENTIALS, cmsg_data={pid=1, uid=0, gid=0}`): SOL_SOCKET's by name, another level's
-/// in hex (strace also names and decodes SOL_IP's; this example does not). At most `limit`
-/// descriptors, then `...`, as strace cuts arrays.
+/// `IP_TTL, cmsg_data=[64]`): SOL_SOCKET's and SOL_IP's by name, another level's in hex, as
+/// strace 6.1 does. At most `limit` elements of an array, then `...`, as strace cuts arrays.
 inline std::string cmsg_type_data_text(std::int32_t level, std::int32_t type,
                                        std::span<const unsigned char> data, std::size_t limit) {
-    if (level != 1) {
-        return hex(static_cast<std::uint32_t>(type));
+    const auto number = static_cast<std::uint32_t>(type);
+    if (level == 1) { // SOL_SOCKET
+        const auto text = cmsg::socket_data(type, data, limit);
+        return constant(number, cmsg::socket_types, "SCM_") + (text ? ", cmsg_data=" + *text : "");
     }
-    constexpr std::array<FlagName, 3> types{
-        {{1, "SCM_RIGHTS"}, {2, "SCM_CREDENTIALS"}, {3, "SCM_SECURITY"}}};
-    std::string out = constant(static_cast<std::uint32_t>(type), types, "SCM_");
-    if (type == 1 && data.size() >= sizeof(int)) {
-        const std::size_t count = data.size() / sizeof(int);
-        std::vector<std::string> fds;
-        for (std::size_t i = 0; i < count && i < limit; ++i) {
-            int fd = 0;
-            std::memcpy(&fd, data.data() + i * sizeof(int), sizeof fd);
-            fds.push_back(std::to_string(fd));
-        }
-        out += ", cmsg_data=" + array_text(fds, count > limit);
-    } else if (type == 2 && data.size() >= 3 * sizeof(std::uint32_t)) {
-        std::array<std::uint32_t, 3> cred{}; // struct ucred: pid, uid, gid
-        std::memcpy(cred.data(), data.data(), sizeof cred);
-        out += ", cmsg_data={pid=" + std::to_string(static_cast<std::int32_t>(cred[0])) +
-               ", uid=" + std::to_string(cred[1]) + ", gid=" + std::to_string(cred[2]) + "}";
-    } else if (type == 3 && !data.empty()) {
-        out += ", cmsg_data=" +
-               quote(std::string(reinterpret_cast<const char*>(data.data()), data.size()));
+    if (level == 0) { // SOL_IP
+        const auto text = cmsg::ip_data(type, data, limit);
+        return constant(number, cmsg::ip_types, "IP_") + (text ? ", cmsg_data=" + *text : "");
     }
-    return out;
+    return hex(number);
 }
 
 /// The most of a msg_control buffer strace reads: the kernel's optmem_max (rounded up to 8
@@ -1380,7 +1535,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "setsockopt" || name == "getsockopt") {
         set(1, sockopt_level_text(regs[1]));
-        set(2, sockopt_name_text(regs[1], regs[2]));
+        set(2, sockopt_name_text(regs[1], regs[2], name == "getsockopt"));
         if (name == "setsockopt") {
             set(3, setsockopt_value(read, regs[1], regs[2], regs[3], as_int(regs[4]), limit));
         } else if (std::int32_t len = 0; read_struct(read, regs[4], len)) {

@@ -2183,3 +2183,83 @@ TEST_SUITE("strace netlink") {
                       "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base=\"\\24"));
     }
 }
+
+TEST_SUITE("strace socket options and control messages") {
+    // strace 6.1's text, read off it naming every option number of each level and on
+    // tests/strace/targets/control.cpp.
+    TEST_CASE("option names by level, and the ones getsockopt names otherwise") {
+        CHECK(sockopt_name_text(0, 13, false) == "IP_RECVTOS");
+        CHECK(sockopt_name_text(0, 20, true) == "IP_ORIGDSTADDR");
+        CHECK(sockopt_name_text(0, 64, false) == "IPT_SO_SET_REPLACE");
+        CHECK(sockopt_name_text(0, 64, true) == "IPT_SO_GET_INFO");
+        CHECK(sockopt_name_text(0, 67, false) == "0x43 /* IP_??? */");
+        CHECK(sockopt_name_text(0, 67, true) == "IPT_SO_GET_REVISION_TARGET");
+        CHECK(sockopt_name_text(0, 0, false) == "0 /* IP_??? */");
+        CHECK(sockopt_name_text(1, 26, false) == "SO_ATTACH_FILTER");
+        CHECK(sockopt_name_text(1, 26, true) == "SO_GET_FILTER");
+        CHECK(sockopt_name_text(1, 75, true) == "SO_RCVMARK");
+        CHECK(sockopt_name_text(41, 49, false) == "IPV6_RECVPKTINFO");
+        CHECK(sockopt_name_text(41, 68, true) == "IP6T_SO_GET_REVISION_MATCH");
+        CHECK(sockopt_name_text(6, 37, false) == "TCP_TX_DELAY");
+        CHECK(sockopt_name_text(17, 104, false) == "UDP_GRO");
+        CHECK(sockopt_name_text(255, 1, false) == "ICMP_FILTER");
+        CHECK(sockopt_name_text(255, 0, false) == "0 /* RAW_??? */");
+        CHECK(sockopt_name_text(263, 23, true) == "PACKET_IGNORE_OUTGOING");
+        CHECK(sockopt_name_text(58, 1, false) == "1"); // SOL_ICMPV6: no names
+    }
+
+    TEST_CASE("SOL_IP's and SOL_SOCKET's control messages, each type and size") {
+        const auto text = [](std::int32_t level, std::int32_t type, const std::string& data,
+                             std::size_t limit = 32) {
+            return detail::cmsg_type_data_text(
+                level, type,
+                std::span(reinterpret_cast<const unsigned char*>(data.data()), data.size()), limit);
+        };
+        std::string pktinfo = bytes_of(0U) + "\x7f\x00\x00\x01"s + "\x00\x00\x00\x00"s;
+        CHECK(text(0, 8, pktinfo) == "IP_PKTINFO, cmsg_data={ipi_ifindex=0, "
+                                     "ipi_spec_dst=inet_addr(\"127.0.0.1\"), "
+                                     "ipi_addr=inet_addr(\"0.0.0.0\")}");
+        CHECK(text(0, 8, pktinfo.substr(0, 8)) == "IP_PKTINFO");
+        CHECK(text(0, 2, bytes_of(64)) == "IP_TTL, cmsg_data=[64]");
+        CHECK(text(0, 2, bytes_of(std::array<std::uint32_t, 2>{1, 2})) ==
+              "IP_TTL, cmsg_data=[1, 2]");
+        CHECK(text(0, 2, std::string(3, '\0')) == "IP_TTL");
+        CHECK(text(0, 2, std::string(12, '\0'), 2) == "IP_TTL, cmsg_data=[0, 0, ...]");
+        CHECK(text(0, 1, "\x00\x10\x20"s) == "IP_TOS, cmsg_data=[0, 0x10, 0x20]");
+        CHECK(text(0, 7, "\x01"s) == "IP_RETOPTS, cmsg_data=[0x1]");
+        CHECK(text(0, 23, bytes_of(0xffffffffU)) == "IP_CHECKSUM, cmsg_data=[4294967295]");
+        CHECK(text(0, 3, "abc\0"s) == "SCM_SECURITY, cmsg_data=\"abc\\0\"");
+        const std::string sender = "\x02\x00\x9a\x2f\x7f\x00\x00\x01"s + std::string(8, '\0');
+        CHECK(text(0, 11, bytes_of(std::array<std::uint32_t, 4>{111, 0x30302, 0, 0}) + sender) ==
+              "IP_RECVERR, cmsg_data={ee_errno=111, ee_origin=2, ee_type=3, ee_code=3, ee_info=0, "
+              "ee_data=0, offender={sa_family=AF_INET, sin_port=htons(39471), "
+              "sin_addr=inet_addr(\"127.0.0.1\")}}");
+        CHECK(text(0, 11, std::string(32, '\0')) ==
+              "IP_RECVERR, cmsg_data={ee_errno=0, ee_origin=0, ee_type=0, ee_code=0, ee_info=0, "
+              "ee_data=0, offender={sa_family=AF_UNSPEC, "
+              "sa_data=\"\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"}}");
+        CHECK(text(0, 11, std::string(31, '\0')) == "IP_RECVERR");
+        CHECK(text(0, 20, sender + "zz") ==
+              "IP_ORIGDSTADDR, cmsg_data={sa_family=AF_INET, sin_port=htons(39471), "
+              "sin_addr=inet_addr(\"127.0.0.1\")}");
+        CHECK(text(0, 20, sender.substr(0, 8)) == "IP_ORIGDSTADDR");
+        CHECK(text(0, 99, "x") == "0x63 /* IP_??? */");
+        CHECK(text(0, 0, "x") == "0 /* IP_??? */");
+
+        const auto times = bytes_of(std::array<std::int64_t, 6>{1, 2, 3, 4, 5, 6});
+        CHECK(text(1, 29, times.substr(0, 16)) ==
+              "SO_TIMESTAMP_OLD, cmsg_data={tv_sec=1, tv_usec=2}");
+        CHECK(text(1, 63, times.substr(0, 20)) ==
+              "SO_TIMESTAMP_NEW, cmsg_data={tv_sec=1, tv_usec=2}");
+        CHECK(text(1, 35, times.substr(0, 16)) ==
+              "SO_TIMESTAMPNS_OLD, cmsg_data={tv_sec=1, tv_nsec=2}");
+        CHECK(text(1, 35, times.substr(0, 8)) == "SO_TIMESTAMPNS_OLD, cmsg_data=???");
+        CHECK(text(1, 37, times) == "SO_TIMESTAMPING_OLD, cmsg_data=[{tv_sec=1, tv_nsec=2}, "
+                                    "{tv_sec=3, tv_nsec=4}, {tv_sec=5, tv_nsec=6}]");
+        CHECK(text(1, 65, times.substr(0, 40)) == "SO_TIMESTAMPING_NEW, cmsg_data=???");
+        CHECK(text(1, 41, bytes_of(1)) == "SO_WIFI_STATUS");
+        CHECK(text(1, 2, bytes_of(1)) == "SCM_CREDENTIALS");
+        CHECK(text(1, 99, "x") == "0x63 /* SCM_??? */");
+        CHECK(text(41, 50, "x") == "0x32"); // SOL_IPV6: in hex, as strace 6.1
+    }
+}

@@ -78,6 +78,7 @@ What is masked, in both traces, because it differs between any two runs of a pro
   - a netlink message's `nlmsg_seq=N` (glibc numbers its requests by the time of day) and an
     address's lifetimes, `ifa_prefered=N, ifa_valid=N` (those of an address from DHCP count
     down);
+  - the times of a received datagram's SO_TIMESTAMP and SO_TIMESTAMPNS control messages;
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
   - the padding before `=` (its width follows the addresses' length);
   - with -e trace= and no clone line to name a process, processes are numbered in the order
@@ -376,6 +377,8 @@ PIDS_IN_VALUES = [
      re.compile(r"^(\[)(\d+)(?=\]$)")),
 ]
 NETLINK_VALUES = re.compile(r"\b(nlmsg_seq|ifa_prefered|ifa_valid)=\d+")
+RECEIVE_TIMES = re.compile(
+    r"(cmsg_type=SO_TIMESTAMP(?:NS)?_OLD, cmsg_data=)\{tv_sec=\d+, tv_[un]sec=\d+\}")
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
 
 
@@ -497,6 +500,8 @@ def normalised(record, names):
     args, result = mask_values(name, args, result)
     text = join_call(name, args, result)
     text = NETLINK_VALUES.sub(r"\1=N", text)
+    if name in ("recvmsg", "recvmmsg"):
+        text = RECEIVE_TIMES.sub(r"\1{T}", text)
     text = MKSTEMP.sub(r"\1XXXXXX", text)
     return HEX_ADDRESS.sub("ADDR", text)
 
