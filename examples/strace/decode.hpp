@@ -1094,8 +1094,10 @@ inline std::string cmsgs_at(const ReadMemory& read, std::uint64_t addr, std::uin
             left -= header;
             break;
         }
+        // A length within 7 of 2^64 rounds up to 0: strace 6.1 would read that message again
+        // forever; it is the last one here.
         const std::uint64_t step = (cmsg_len + 7) & ~std::uint64_t{7};
-        if (step >= left) {
+        if (step == 0 || step >= left) {
             left = 0;
             break;
         }

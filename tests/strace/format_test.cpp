@@ -2262,4 +2262,20 @@ TEST_SUITE("strace socket options and control messages") {
         CHECK(text(1, 99, "x") == "0x63 /* SCM_??? */");
         CHECK(text(41, 50, "x") == "0x32"); // SOL_IPV6: in hex, as strace 6.1
     }
+
+    TEST_CASE("a control message whose length rounds up past 2^64 is the last one") {
+        // (strace 6.1 reads such a message again and again; found by the strace_decode fuzzer)
+        FakeMemory mem;
+        mem.map(0x5000, bytes_of(~std::uint64_t{0}) + bytes_of(1) + bytes_of(1) + bytes_of(7) +
+                            std::string(12, '\0'));
+        msghdr m{};
+        m.msg_control = reinterpret_cast<void*>(0x5000);
+        m.msg_controllen = 32;
+        mem.map(0x4000, bytes_of(m));
+        CHECK(line(nr("sendmsg"), regs(3, 0x4000, 0), 0, mem) ==
+              "sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=NULL, msg_iovlen=0, "
+              "msg_control=[{cmsg_len=18446744073709551615, cmsg_level=SOL_SOCKET, "
+              "cmsg_type=SCM_RIGHTS, cmsg_data=[7, 0, 0, 0]}], msg_controllen=32, msg_flags=0}, "
+              "0) = 0");
+    }
 }
