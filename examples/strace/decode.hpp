@@ -948,11 +948,17 @@ inline std::string times_text(Data data, std::string_view sub, std::size_t count
 /// shorter than the type's smallest).
 inline std::optional<std::string> socket_data(std::int32_t type, Data data, std::size_t limit) {
     switch (type) {
-    case 1: // SCM_RIGHTS: the descriptors
+    case 1: { // SCM_RIGHTS: the descriptors (ints)
         if (data.size() < 4) {
             return std::nullopt;
         }
-        return words_text(data, limit);
+        std::vector<std::string> fds;
+        const std::size_t count = data.size() / 4;
+        for (std::size_t i = 0; i < count && i < limit; ++i) {
+            fds.push_back(std::to_string(load<std::int32_t>(data, 4 * i)));
+        }
+        return array_text(fds, count > limit);
+    }
     case 2: // SCM_CREDENTIALS: struct ucred
         if (data.size() < 12) {
             return std::nullopt;

@@ -2259,6 +2259,8 @@ TEST_SUITE("strace socket options and control messages") {
         CHECK(text(1, 65, times.substr(0, 40)) == "SO_TIMESTAMPING_NEW, cmsg_data=???");
         CHECK(text(1, 41, bytes_of(1)) == "SO_WIFI_STATUS");
         CHECK(text(1, 2, bytes_of(1)) == "SCM_CREDENTIALS");
+        CHECK(text(1, 1, bytes_of(std::array<std::int32_t, 2>{-1, 3})) ==
+              "SCM_RIGHTS, cmsg_data=[-1, 3]");
         CHECK(text(1, 99, "x") == "0x63 /* SCM_??? */");
         CHECK(text(41, 50, "x") == "0x32"); // SOL_IPV6: in hex, as strace 6.1
     }
