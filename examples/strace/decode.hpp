@@ -864,13 +864,7 @@ inline std::string cmsg_level_text(std::int32_t level) {
 namespace cmsg {
 
 using Data = std::span<const unsigned char>;
-
-template <typename T>
-T load(Data data, std::size_t at) {
-    T value{};
-    std::memcpy(&value, data.data() + at, sizeof value);
-    return value;
-}
+using detail::load;
 
 /// The types of SOL_SOCKET's and SOL_IP's control messages strace 6.1 names.
 inline constexpr std::array<FlagName, 13> socket_types{{

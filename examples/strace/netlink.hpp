@@ -55,6 +55,14 @@ inline constexpr std::array<FlagName, 46> address_family_table{{
     {44, "AF_XDP"},        {45, "AF_MCTP"},
 }};
 
+/// A `T` at byte `at` of bytes held by the tracer (a copy of the tracee's).
+template <typename T>
+T load(std::span<const std::uint8_t> bytes, std::size_t at) {
+    T value{};
+    std::memcpy(&value, bytes.data() + at, sizeof value);
+    return value;
+}
+
 namespace nl {
 
 inline constexpr std::size_t header_size = 16;     // struct nlmsghdr
@@ -226,13 +234,7 @@ inline constexpr std::array<FlagName, 7> error_attrs{{
 }};
 
 using Bytes = std::span<const std::uint8_t>;
-
-template <typename T>
-T load(Bytes bytes, std::size_t at) {
-    T value{};
-    std::memcpy(&value, bytes.data() + at, sizeof value);
-    return value;
-}
+using detail::load;
 
 /// Bytes in hex escapes, the first `limit` of them, then `...` (strace's QUOTE_FORCE_HEX).
 inline std::string hex_text(Bytes bytes, std::size_t limit) {

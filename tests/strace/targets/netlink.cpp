@@ -65,6 +65,12 @@ public:
             bytes_.push_back(0);
         }
     }
+    /// An NLMSG_ERROR message: the error code, then the request it answers.
+    void error(std::uint16_t flags, std::int32_t code, const Buffer& request) {
+        begin(NLMSG_ERROR, flags);
+        put(&code, sizeof code);
+        put(request.bytes().data(), request.bytes().size());
+    }
     [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return bytes_; }
     void clear() { bytes_.clear(); }
 
@@ -245,27 +251,18 @@ int main() {
     // Errors: with the whole request, with its header only (NLM_F_CAPPED) and extended
     // attributes, with nothing but the code, and too short for it.
     b.clear();
-    b.begin(NLMSG_ERROR, 0);
-    const std::int32_t einval = -22;
-    b.put(&einval, sizeof einval);
-    {
-        Buffer inner;
-        inner.begin(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK, 5, 0);
-        inner.ifaddr(AF_INET, 8, 0, RT_SCOPE_HOST, 1);
-        inner.attr(IFA_LOCAL, v4.data(), v4.size());
-        inner.end();
-        b.put(inner.bytes().data(), inner.bytes().size());
-    }
+    Buffer request;
+    request.begin(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK, 5, 0);
+    request.ifaddr(AF_INET, 8, 0, RT_SCOPE_HOST, 1);
+    request.attr(IFA_LOCAL, v4.data(), v4.size());
+    request.end();
+    b.error(0, -22, request);
     b.end();
-    b.begin(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS);
     const std::int32_t eperm = -1;
-    b.put(&eperm, sizeof eperm);
-    {
-        Buffer inner;
-        inner.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE, 6, 0);
-        inner.end(60);
-        b.put(inner.bytes().data(), inner.bytes().size());
-    }
+    request.clear();
+    request.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE, 6, 0);
+    request.end(60);
+    b.error(NLM_F_CAPPED | NLM_F_ACK_TLVS, eperm, request);
     b.attr_text(NLMSGERR_ATTR_MSG, std::string_view("Invalid prefix\0", 15));
     b.attr_u32(NLMSGERR_ATTR_OFFS, 20);
     b.end();
@@ -279,29 +276,20 @@ int main() {
     // An error just long enough (a header whose length is too small) and one just short; the
     // error attributes by number, and a cookie.
     b.clear();
-    b.begin(NLMSG_ERROR, 0);
-    const std::int32_t unknown_error = -4000;
-    b.put(&unknown_error, sizeof unknown_error);
-    {
-        Buffer inner;
-        inner.begin(RTM_GETADDR, NLM_F_REQUEST, 1, 0);
-        inner.end(4);
-        b.put(inner.bytes().data(), inner.bytes().size());
-    }
+    request.clear();
+    request.begin(RTM_GETADDR, NLM_F_REQUEST, 1, 0);
+    request.end(4);
+    b.error(0, -4000, request);
     b.end();
     b.begin(NLMSG_ERROR, 0);
     b.put(&eperm, sizeof eperm);
     b.put(v4.data(), v4.size());
     b.put(v4.data(), 2);
     b.end();
-    b.begin(NLMSG_ERROR, NLM_F_CAPPED);
-    b.put(&zero, sizeof zero);
-    {
-        Buffer inner;
-        inner.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 3, 0);
-        inner.end(100);
-        b.put(inner.bytes().data(), inner.bytes().size());
-    }
+    request.clear();
+    request.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 3, 0);
+    request.end(100);
+    b.error(NLM_F_CAPPED, 0, request);
     for (std::uint16_t type = 0; type < 8; ++type) {
         b.attr_u32(type, 7);
     }
