@@ -4,8 +4,9 @@
 // netlink address. Decoded: every message header (its type and flags by protocol), the
 // control messages (NLMSG_ERROR with the request it answers and its attributes, NLMSG_DONE),
 // and of NETLINK_ROUTE the address messages (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR,
-// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes) and the types
-// strace shows as a family and bytes. What getaddrinfo asks the kernel (AI_ADDRCONFIG) and
+// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the types
+// strace shows as a family and bytes, and link messages shorter than struct ifinfomsg (the
+// requests of getifaddrs and if_nameindex). What getaddrinfo asks the kernel (AI_ADDRCONFIG) and
 // reads back is all of that. A buffer holding a message strace decodes further (links,
 // routes, neighbours..., or a protocol other than NETLINK_ROUTE) is left to the caller,
 // which prints it as bytes: nullopt.
@@ -150,7 +151,8 @@ inline constexpr std::array<FlagName, 67> route_types{{
 }};
 
 /// The route types whose payload strace decodes with a struct of their own other than
-/// ifaddrmsg (links, routes, neighbours, rules, traffic control, ...): not done here.
+/// ifaddrmsg (links, routes, neighbours, rules, traffic control, ...): not done here, but for
+/// a link message too short for its struct.
 inline constexpr std::array<std::uint16_t, 51> route_types_decoded_elsewhere{
     16, 17, 18, 19, 24, 25, 26, 28, 29, 30, 32, 33,  34,  36,  37,  38,  40,
     41, 42, 44, 45, 46, 48, 49, 50, 64, 66, 67, 72,  73,  74,  78,  79,  80,
@@ -425,6 +427,11 @@ inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payloa
     };
     if (listed(address_types)) {
         return ifaddrmsg_text(payload, limit);
+    }
+    if (type >= 16 && type <= 19 && payload.size() < 16) {
+        // A link message shorter than struct ifinfomsg: its family, as getifaddrs' and
+        // if_nameindex's RTM_GETLINK dump requests carry (the answers are not decoded here).
+        return "{ifi_family=" + constant(payload[0], address_family_table, "AF_") + ", ...}";
     }
     if (listed(route_types_decoded_elsewhere)) {
         return std::nullopt;

@@ -1995,6 +1995,12 @@ TEST_SUITE("strace netlink") {
         NetlinkBuffer link;
         link.message(16, 1, std::string(16, '\0')); // RTM_NEWLINK
         CHECK_FALSE(detail::netlink_text(link.span(), netlink_route, 32));
+        // A link request shorter than struct ifinfomsg (getifaddrs'): its family.
+        NetlinkBuffer getlink;
+        getlink.message(18, 0x301, std::string(4, '\0'));
+        CHECK(nl_text(getlink, netlink_route) ==
+              "[{nlmsg_len=20, nlmsg_type=RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, "
+              "nlmsg_seq=7, nlmsg_pid=0}, {ifi_family=AF_UNSPEC, ...}]");
 
         NetlinkBuffer control;
         control.message(1, 0, "abc")

@@ -216,6 +216,13 @@ int main() {
     b.begin(RTM_GETANYCAST, NLM_F_REQUEST | NLM_F_MATCH | NLM_F_ATOMIC | 0x8000);
     b.ifaddr(AF_INET, 32, 0, RT_SCOPE_HOST, 1);
     b.end();
+    b.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP); // getifaddrs' request
+    const std::array<std::uint8_t, 4> unspec{AF_UNSPEC};
+    b.put(unspec.data(), unspec.size());
+    b.end();
+    b.begin(RTM_NEWLINK, 0); // too short for struct ifinfomsg
+    b.put(v4.data(), 1);
+    b.end();
     b.begin(RTM_GETMULTICAST, NLM_F_ECHO | NLM_F_DUMP_INTR | NLM_F_DUMP_FILTERED);
     b.ifaddr(AF_INET6, 128, 0, RT_SCOPE_NOWHERE, 1);
     b.attr(IFA_ADDRESS, v6.data(), v6.size());
