@@ -29,6 +29,7 @@
 #include "prctl.hpp"
 #include "ptrace_calls.hpp"
 #include "sched_numa.hpp"
+#include "sockaddr.hpp"
 #include "sockopt.hpp"
 #include "structs.hpp"
 
@@ -759,55 +760,6 @@ inline std::string socket_type(std::uint64_t value) {
     return out;
 }
 
-/// A socket address held in `sa` (2 bytes or more), for the families strace users meet first:
-/// `{sa_family=AF_UNIX, sun_path="/run/x"}`,
-/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`, AF_INET6,
-/// AF_NETLINK, and AF_UNSPEC's bytes; nullopt for another family.
-inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
-    const std::size_t len = sa.size();
-    const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
-    const std::string rest(reinterpret_cast<const char*>(sa.data()) + 2, len - 2);
-    if (family == 0) { // AF_UNSPEC (connect's "disconnect", an error's unknown sender): bytes
-        return "{sa_family=AF_UNSPEC" + (len > 2 ? ", sa_data=" + quote(rest) : std::string()) +
-               "}";
-    }
-    if (family == 1) {
-        if (len == 2) {
-            return "{sa_family=AF_UNIX}"; // unnamed: a socketpair's, an unbound peer's
-        }
-        if (rest[0] == '\0') { // abstract: the name is all the bytes after the first NUL
-            return "{sa_family=AF_UNIX, sun_path=@" + quote(rest.substr(1)) + "}";
-        }
-        return "{sa_family=AF_UNIX, sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
-    }
-    const unsigned port = len >= 4 ? (unsigned{sa[2]} << 8U) | unsigned{sa[3]} : 0; // network order
-    if (family == 2 && len >= 8) {
-        return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
-               "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
-               "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
-    }
-    auto word = [&sa](std::size_t at) { // a 32-bit word in host order
-        std::uint32_t w = 0;
-        std::memcpy(&w, sa.data() + at, sizeof w);
-        return w;
-    };
-    if (family == 10 && len >= 28) {
-        std::array<char, INET6_ADDRSTRLEN> text{};
-        ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
-        return "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(port) +
-               "), sin6_flowinfo=htonl(" + std::to_string(ntohl(word(4))) +
-               "), inet_pton(AF_INET6, \"" + text.data() +
-               "\", &sin6_addr), sin6_scope_id=" + nl::ifindex_text(word(24)) + "}";
-    }
-    if (family == 16 && len >= 12) { // nl_pid, nl_groups
-        std::array<char, 9> groups{};
-        std::snprintf(groups.data(), groups.size(), "%08x", word(8));
-        return "{sa_family=AF_NETLINK, nl_pid=" + std::to_string(word(4)) +
-               ", nl_groups=" + groups.data() + "}";
-    }
-    return std::nullopt;
-}
-
 /// The socket address of `len` bytes at `addr` (sockaddr_text()); the address when it cannot
 /// be read or its family is not decoded here.
 inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
@@ -864,7 +816,6 @@ inline std::string cmsg_level_text(std::int32_t level) {
 namespace cmsg {
 
 using Data = std::span<const unsigned char>;
-using detail::load;
 
 /// The types of SOL_SOCKET's and SOL_IP's control messages strace 6.1 names.
 inline constexpr std::array<FlagName, 13> socket_types{{
@@ -990,7 +941,7 @@ inline std::optional<std::string> ip_data(std::int32_t type, Data data, std::siz
         std::array<char, INET_ADDRSTRLEN> addr{};
         ::inet_ntop(AF_INET, data.data() + 4, spec.data(), spec.size());
         ::inet_ntop(AF_INET, data.data() + 8, addr.data(), addr.size());
-        return "{ipi_ifindex=" + detail::nl::ifindex_text(load<std::uint32_t>(data, 0)) +
+        return "{ipi_ifindex=" + detail::ifindex_text(load<std::uint32_t>(data, 0)) +
                ", ipi_spec_dst=inet_addr(\"" + spec.data() + "\"), ipi_addr=inet_addr(\"" +
                addr.data() + "\")}";
     }

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 
 #include "format.hpp"
+#include "sockaddr.hpp"
 #include "structs.hpp"
 
 namespace strace_example {
@@ -39,30 +40,6 @@ inline constexpr int netlink_unknown = -1;
 inline constexpr int netlink_route = 0; // NETLINK_ROUTE
 
 namespace detail {
-
-/// Every address family strace 6.1 names (AF_UNSPEC to AF_MCTP).
-inline constexpr std::array<FlagName, 46> address_family_table{{
-    {0, "AF_UNSPEC"},      {1, "AF_UNIX"},      {2, "AF_INET"},      {3, "AF_AX25"},
-    {4, "AF_IPX"},         {5, "AF_APPLETALK"}, {6, "AF_NETROM"},    {7, "AF_BRIDGE"},
-    {8, "AF_ATMPVC"},      {9, "AF_X25"},       {10, "AF_INET6"},    {11, "AF_ROSE"},
-    {12, "AF_DECnet"},     {13, "AF_NETBEUI"},  {14, "AF_SECURITY"}, {15, "AF_KEY"},
-    {16, "AF_NETLINK"},    {17, "AF_PACKET"},   {18, "AF_ASH"},      {19, "AF_ECONET"},
-    {20, "AF_ATMSVC"},     {21, "AF_RDS"},      {22, "AF_SNA"},      {23, "AF_IRDA"},
-    {24, "AF_PPPOX"},      {25, "AF_WANPIPE"},  {26, "AF_LLC"},      {27, "AF_IB"},
-    {28, "AF_MPLS"},       {29, "AF_CAN"},      {30, "AF_TIPC"},     {31, "AF_BLUETOOTH"},
-    {32, "AF_IUCV"},       {33, "AF_RXRPC"},    {34, "AF_ISDN"},     {35, "AF_PHONET"},
-    {36, "AF_IEEE802154"}, {37, "AF_CAIF"},     {38, "AF_ALG"},      {39, "AF_NFC"},
-    {40, "AF_VSOCK"},      {41, "AF_KCM"},      {42, "AF_QIPCRTR"},  {43, "AF_SMC"},
-    {44, "AF_XDP"},        {45, "AF_MCTP"},
-}};
-
-/// A `T` at byte `at` of bytes held by the tracer (a copy of the tracee's).
-template <typename T>
-T load(std::span<const std::uint8_t> bytes, std::size_t at) {
-    T value{};
-    std::memcpy(&value, bytes.data() + at, sizeof value);
-    return value;
-}
 
 namespace nl {
 
@@ -236,7 +213,6 @@ inline constexpr std::array<FlagName, 7> error_attrs{{
 }};
 
 using Bytes = std::span<const std::uint8_t>;
-using detail::load;
 
 /// Bytes in hex escapes, the first `limit` of them, then `...` (strace's QUOTE_FORCE_HEX).
 inline std::string hex_text(Bytes bytes, std::size_t limit) {
@@ -255,15 +231,6 @@ inline std::string string_attr_text(Bytes bytes, std::size_t limit) {
     const bool cut = n > limit;
     return quote(std::string_view(reinterpret_cast<const char*>(bytes.data()), cut ? limit : n)) +
            (cut || !terminated ? "..." : "");
-}
-
-/// An interface index: `if_nametoindex("lo")` when this machine has that interface.
-inline std::string ifindex_text(std::uint32_t index) {
-    std::array<char, IF_NAMESIZE> name{};
-    if (index != 0 && ::if_indextoname(index, name.data()) != nullptr) {
-        return "if_nametoindex(" + quote(name.data()) + ")";
-    }
-    return std::to_string(index);
 }
 
 /// An address of `family`: `inet_addr("192.0.2.1")`, `inet_pton(AF_INET6, "::1")`, or the
@@ -550,7 +517,7 @@ inline std::optional<std::string> netlink_text(nl::Bytes bytes, int protocol, st
             out += "...";
             break;
         }
-        const auto length = nl::load<std::uint32_t>(bytes, at);
+        const auto length = load<std::uint32_t>(bytes, at);
         // strace aligns the length in 32 bits: 0xffffffff becomes 0, and no message follows.
         const std::uint32_t aligned = (length + 3U) & ~3U;
         const std::size_t next_rest =

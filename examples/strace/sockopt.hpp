@@ -6,6 +6,7 @@
 
 #include <ptrace/errnos.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include "format.hpp"
+#include "sockaddr.hpp"
 #include "structs.hpp"
 
 namespace strace_example {
@@ -394,7 +396,62 @@ inline std::string sockopt_name_text(std::uint64_t level, std::uint64_t name, bo
     }
 }
 
-/// setsockopt's value of `len` bytes at `addr`.
+namespace detail {
+
+/// The SOL_SOCKET options strace 6.1 prints as an int from 4 bytes on (the first 4) and as the
+/// address when shorter; the others of that level follow the general rule (an int when the
+/// value is exactly 4 bytes, else its bytes). Read off strace 6.1 on every option number.
+inline constexpr std::array<std::uint8_t, 44> so_int_options{
+    1,  2,  5,  6,  7,  8,  9,  10, 11, 12, 14, 15, 16, 18, 19, 27, 29, 30, 32, 33, 34, 35,
+    36, 37, 40, 41, 42, 43, 44, 45, 46, 49, 53, 56, 60, 63, 64, 65, 68, 69, 70, 73, 74, 75,
+};
+
+/// IP_ADD_MEMBERSHIP's struct ip_mreq (8 bytes or more): `{imr_multiaddr=inet_addr("224.0.0.251"),
+/// imr_interface=inet_addr("0.0.0.0")}`; else the address.
+inline std::string ip_mreq_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
+    std::array<std::uint8_t, 8> m{};
+    if (len < 8 || !read_struct(read, addr, m)) {
+        return pointer(addr);
+    }
+    const auto dotted = [&m](std::size_t at) {
+        return std::to_string(m[at]) + "." + std::to_string(m[at + 1]) + "." +
+               std::to_string(m[at + 2]) + "." + std::to_string(m[at + 3]);
+    };
+    return "{imr_multiaddr=inet_addr(\"" + dotted(0) + "\"), imr_interface=inet_addr(\"" +
+           dotted(4) + "\")}";
+}
+
+/// IPV6_ADD_MEMBERSHIP's struct ipv6_mreq (20 bytes or more); else the address.
+inline std::string ipv6_mreq_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
+    std::array<std::uint8_t, 20> m{};
+    if (len < 20 || !read_struct(read, addr, m)) {
+        return pointer(addr);
+    }
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    ::inet_ntop(AF_INET6, m.data(), text.data(), text.size());
+    return "{inet_pton(AF_INET6, \"" + std::string(text.data()) +
+           "\", &ipv6mr_multiaddr), ipv6mr_interface=" + ifindex_text(load<std::uint32_t>(m, 16)) +
+           "}";
+}
+
+/// MCAST_JOIN_GROUP's struct group_req (136 bytes or more): `{gr_interface=...,
+/// gr_group={sa_family=AF_INET, ...}}`; else the address.
+inline std::string group_req_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
+    std::array<std::uint8_t, 136> g{}; // gr_interface, padding, a struct sockaddr_storage
+    if (len < 136 || !read_struct(read, addr, g)) {
+        return pointer(addr);
+    }
+    const std::span<const std::uint8_t> group(g.data() + 8, 110);
+    return "{gr_interface=" + ifindex_text(load<std::uint32_t>(g, 0)) +
+           ", gr_group=" + sockaddr_text(group).value_or(pointer(addr + 8)) + "}";
+}
+
+} // namespace detail
+
+/// setsockopt's value of `len` bytes at `addr`, as strace 6.1 prints it: a struct for the
+/// options it decodes (SO_LINGER, a socket filter, multicast memberships), an int or the
+/// address for SOL_SOCKET's int options and SOL_NETLINK's, else an int when exactly 4 bytes and
+/// the bytes otherwise.
 inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_reg,
                                     std::uint64_t name_reg, std::uint64_t addr, std::int64_t len,
                                     std::size_t limit) {
@@ -404,8 +461,26 @@ inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_
     if (addr == 0) {
         return "NULL";
     }
-    if (level == sol_socket && name == so_linger) {
-        return linger_at(read, addr, len);
+    if (level == sol_socket) {
+        if (name == so_linger) {
+            return linger_at(read, addr, len);
+        }
+        if (name == 26 || name == 51) { // SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF
+            return len == 16 ? sock_fprog_at(read, addr) : pointer(addr);
+        }
+        if (std::find(so_int_options.begin(), so_int_options.end(), name) != so_int_options.end()) {
+            return len < 4 ? pointer(addr) : int_at(read, addr);
+        }
+    }
+    if (level == 0 && (name == 35 || name == 36)) { // IP_ADD_MEMBERSHIP, IP_DROP_MEMBERSHIP
+        return ip_mreq_at(read, addr, len);
+    }
+    // IPV6_ADD_MEMBERSHIP, IPV6_DROP_MEMBERSHIP, IPV6_JOIN_ANYCAST, IPV6_LEAVE_ANYCAST
+    if (level == 41 && (name == 20 || name == 21 || name == 27 || name == 28)) {
+        return ipv6_mreq_at(read, addr, len);
+    }
+    if ((level == 0 || level == 41) && (name == 42 || name == 45)) { // MCAST_JOIN/LEAVE_GROUP
+        return group_req_at(read, addr, len);
     }
     if (level == sol_netlink) {
         return len < 4 ? pointer(addr) : int_at(read, addr);
@@ -413,8 +488,7 @@ inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_
     if (len == 4) {
         return int_at(read, addr);
     }
-    // Shorter than an int: strace 6.1 shows the address (seen with SO_REUSEADDR and 2 bytes).
-    return len < 4 ? pointer(addr)
+    return len < 0 ? pointer(addr)
                    : buffer_text(read, addr, static_cast<std::uint64_t>(len), limit);
 }
 

@@ -2214,6 +2214,39 @@ TEST_SUITE("strace socket options and control messages") {
         CHECK(sockopt_name_text(58, 1, false) == "1"); // SOL_ICMPV6: no names
     }
 
+    TEST_CASE("setsockopt's values: structs, and an int, bytes or the address by size") {
+        FakeMemory mem;
+        mem.map(0x1000, "\xe0\x00\x00\xfb\x00\x00\x00\x00\x01\x00\x00\x00"s);
+        CHECK(line(nr("setsockopt"), regs(3, 0, 35, 0x1000, 12), 0, mem) ==
+              "setsockopt(3, SOL_IP, IP_ADD_MEMBERSHIP, {imr_multiaddr=inet_addr(\"224.0.0.251\"), "
+              "imr_interface=inet_addr(\"0.0.0.0\")}, 12) = 0");
+        CHECK(line(nr("setsockopt"), regs(3, 0, 36, 0x1000, 7), -22, mem)
+                  .starts_with("setsockopt(3, SOL_IP, IP_DROP_MEMBERSHIP, 0x1000, 7)"));
+        mem.map(0x2000, std::string("\xff\x02", 2) + std::string(13, '\0') + "\xfb"s +
+                            bytes_of(std::uint32_t{0}));
+        CHECK(line(nr("setsockopt"), regs(4, 41, 20, 0x2000, 20), 0, mem) ==
+              "setsockopt(4, SOL_IPV6, IPV6_ADD_MEMBERSHIP, {inet_pton(AF_INET6, \"ff02::fb\", "
+              "&ipv6mr_multiaddr), ipv6mr_interface=0}, 20) = 0");
+        std::string group = bytes_of(std::uint64_t{0}) + "\x02\x00\x9a\x2f\x7f\x00\x00\x01"s;
+        group.resize(136, '\0');
+        mem.map(0x3000, group);
+        CHECK(
+            line(nr("setsockopt"), regs(3, 0, 42, 0x3000, 136), 0, mem) ==
+            "setsockopt(3, SOL_IP, MCAST_JOIN_GROUP, {gr_interface=0, gr_group={sa_family=AF_INET, "
+            "sin_port=htons(39471), sin_addr=inet_addr(\"127.0.0.1\")}}, 136) = 0");
+        CHECK(line(nr("setsockopt"), regs(3, 41, 45, 0x3000, 135), 0, mem) ==
+              "setsockopt(3, SOL_IPV6, MCAST_LEAVE_GROUP, 0x3000, 135) = 0");
+        mem.map(0x4000, bytes_of(std::int64_t{1}));
+        CHECK(line(nr("setsockopt"), regs(3, 1, 2, 0x4000, 8), 0, mem) ==
+              "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 8) = 0");
+        CHECK(line(nr("setsockopt"), regs(3, 1, 26, 0x4000, 8), -22, mem)
+                  .starts_with("setsockopt(3, SOL_SOCKET, SO_ATTACH_FILTER, 0x4000, 8)"));
+        CHECK(line(nr("setsockopt"), regs(3, 0, 1, 0x4000, 1), 0, mem) ==
+              "setsockopt(3, SOL_IP, IP_TOS, \"\\1\", 1) = 0"); // not an int option: bytes
+        CHECK(line(nr("setsockopt"), regs(3, 1, 25, 0x4000, 2), 0, mem) ==
+              "setsockopt(3, SOL_SOCKET, SO_BINDTODEVICE, \"\\1\\0\", 2) = 0");
+    }
+
     TEST_CASE("SOL_IP's and SOL_SOCKET's control messages, each type and size") {
         const auto text = [](std::int32_t level, std::int32_t type, const std::string& data,
                              std::size_t limit = 32) {

@@ -4,7 +4,9 @@
 // IP_ORIGDSTADDR, and the receive time: SO_TIMESTAMP, SO_TIMESTAMPNS), what a sender may set
 // on one (IP_PKTINFO, IP_TTL, IP_TOS), the error queue after a datagram to a closed port
 // (IP_RECVERR: the ICMP error and who sent it), and made-up ones: each type strace decodes,
-// with data too short for it, of its size and longer, arrays past -s, unknown types.
+// with data too short for it, of its size and longer, arrays past -s, unknown types. And the
+// socket options whose values strace decodes as structs (multicast memberships), or shows as
+// an int, bytes or the address depending on their size.
 #include <arpa/inet.h>
 #include <array>
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <linux/net_tstamp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -138,6 +141,38 @@ int main() {
     pollfd wait{probe, 0, 0};
     ::poll(&wait, 1, 2000); // POLLERR once the error is queued
     receive(probe, MSG_ERRQUEUE);
+
+    // Socket options strace decodes as structs, and the sizes at which it shows an int, the
+    // bytes or the address (the kernel's answers differ by machine, not by tracer).
+    ip_mreqn group{};
+    group.imr_multiaddr.s_addr = inet_addr("224.0.0.251");
+    ::setsockopt(rx, SOL_IP, IP_ADD_MEMBERSHIP, &group, sizeof(ip_mreq));
+    ::setsockopt(rx, SOL_IP, IP_DROP_MEMBERSHIP, &group, sizeof group);
+    ::setsockopt(rx, SOL_IP, IP_ADD_MEMBERSHIP, &group, 7);
+    group_req request{};
+    request.gr_interface = 1;
+    std::memcpy(&request.gr_group, &here, sizeof here);
+    ::setsockopt(rx, SOL_IP, MCAST_JOIN_GROUP, &request, sizeof request);
+    ::setsockopt(rx, SOL_IP, MCAST_LEAVE_GROUP, &request, sizeof request);
+    ::setsockopt(rx, SOL_IP, MCAST_LEAVE_GROUP, &request, 100);
+    if (const int rx6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0); rx6 >= 0) {
+        ipv6_mreq group6{};
+        inet_pton(AF_INET6, "ff02::fb", &group6.ipv6mr_multiaddr);
+        group6.ipv6mr_interface = 1;
+        ::setsockopt(rx6, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &group6, sizeof group6);
+        ::setsockopt(rx6, SOL_IPV6, IPV6_DROP_MEMBERSHIP, &group6, sizeof group6);
+        ::setsockopt(rx6, SOL_IPV6, IPV6_JOIN_ANYCAST, &group6, sizeof group6 - 1);
+        ::close(rx6);
+    }
+    const std::int64_t wide = 1;
+    ::setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &wide, sizeof wide); // an int from 4 bytes on
+    ::setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &wide, 3);           // the address below
+    ::setsockopt(rx, SOL_SOCKET, SO_ATTACH_FILTER, &wide, sizeof wide);
+    const timeval patience{1, 500};
+    ::setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience); // bytes
+    ::setsockopt(rx, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2);
+    const unsigned char low_delay = 0x10;
+    ::setsockopt(tx, SOL_IP, IP_TOS, &low_delay, 1);
 
     // Made up: data too short for each type, unknown types of each level.
     Control odd;
