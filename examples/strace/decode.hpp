@@ -601,11 +601,6 @@ inline std::string stack_at(const ReadMemory& read, std::uint64_t addr) {
            ", ss_size=" + std::to_string(ss[2]) + "}";
 }
 
-/// A user or group id: `1000`, or `-1` for (uid_t) -1.
-inline std::string id_text(std::uint32_t id) {
-    return id == 0xffffffff ? std::string("-1") : std::to_string(id);
-}
-
 /// `count` group ids at `addr` (getgroups, setgroups): `[0, 4, 24]`, the first `limit` and
 /// `...` after them; the address when there are more than the kernel allows (65536) or they
 /// cannot be read.
@@ -909,8 +904,8 @@ inline std::optional<std::string> socket_data(std::int32_t type, Data data, std:
             return std::nullopt;
         }
         return "{pid=" + std::to_string(load<std::int32_t>(data, 0)) +
-               ", uid=" + std::to_string(load<std::uint32_t>(data, 4)) +
-               ", gid=" + std::to_string(load<std::uint32_t>(data, 8)) + "}";
+               ", uid=" + id_text(load<std::uint32_t>(data, 4)) +
+               ", gid=" + id_text(load<std::uint32_t>(data, 8)) + "}";
     case 3: // SCM_SECURITY: the security context, every byte
         if (data.empty()) {
             return std::nullopt;

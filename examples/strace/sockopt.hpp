@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -406,6 +407,36 @@ inline constexpr std::array<std::uint8_t, 44> so_int_options{
     36, 37, 40, 41, 42, 43, 44, 45, 46, 49, 53, 56, 60, 63, 64, 65, 68, 69, 70, 73, 74, 75,
 };
 
+/// The fields (32-bit words) of a struct getsockopt wrote `rlen` bytes of, as strace 6.1
+/// prints a short one: the whole words, then what is left of the next in hex, then no more
+/// (`{l_onoff=0, l_linger="\x00\x00"}`). `ids`: the fields after the first are user and
+/// group ids (struct ucred). The address when it cannot be read.
+inline std::string written_fields(const ReadMemory& read, std::uint64_t addr, std::int32_t rlen,
+                                  std::initializer_list<std::string_view> names, bool ids) {
+    std::array<std::uint8_t, 12> bytes{};
+    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(rlen), 4 * names.size());
+    if (!read(addr, std::as_writable_bytes(std::span(bytes.data(), n)))) {
+        return pointer(addr);
+    }
+    std::string out = "{";
+    std::size_t at = 0;
+    for (const std::string_view name : names) {
+        if (at >= n) {
+            break;
+        }
+        out += (at == 0 ? "" : ", ") + std::string(name) + "=";
+        if (n - at < 4) {
+            out +=
+                quote(std::string(reinterpret_cast<const char*>(bytes.data()) + at, n - at), true);
+            break;
+        }
+        const auto word = load<std::uint32_t>(bytes, at);
+        out += at != 0 && ids ? id_text(word) : std::to_string(static_cast<std::int32_t>(word));
+        at += 4;
+    }
+    return out + "}";
+}
+
 /// IP_ADD_MEMBERSHIP's struct ip_mreq (8 bytes or more): `{imr_multiaddr=inet_addr("224.0.0.251"),
 /// imr_interface=inet_addr("0.0.0.0")}`; else the address.
 inline std::string ip_mreq_at(const ReadMemory& read, std::uint64_t addr, std::int64_t len) {
@@ -503,15 +534,10 @@ inline std::string getsockopt_value(const ReadMemory& read, std::uint64_t level_
         return pointer(addr);
     }
     if (level == sol_socket && name == so_linger) {
-        return linger_at(read, addr, rlen);
+        return written_fields(read, addr, rlen, {"l_onoff", "l_linger"}, false);
     }
-    if (level == sol_socket && name == so_peercred) { // struct ucred
-        std::array<std::uint32_t, 3> cred{};          // pid, uid, gid
-        if (rlen < 12 || !read_struct(read, addr, cred)) {
-            return pointer(addr);
-        }
-        return "{pid=" + std::to_string(cred[0]) + ", uid=" + std::to_string(cred[1]) +
-               ", gid=" + std::to_string(cred[2]) + "}";
+    if (level == sol_socket && name == so_peercred) { // struct ucred: pid, uid, gid
+        return written_fields(read, addr, rlen, {"pid", "uid", "gid"}, true);
     }
     if (level == sol_socket && name == so_error) { // an errno
         if (rlen != 4) {
@@ -521,6 +547,11 @@ inline std::string getsockopt_value(const ReadMemory& read, std::uint64_t level_
             const std::string_view errname = ptrace_api::errno_name(err);
             return err == 0 || errname.empty() ? std::to_string(err) : std::string(errname);
         });
+    }
+    if (level == sol_socket &&
+        std::find(so_int_options.begin(), so_int_options.end(), name) != so_int_options.end()) {
+        return rlen < 4 ? buffer_text(read, addr, static_cast<std::uint64_t>(rlen), limit, true)
+                        : int_at(read, addr);
     }
     if (level == sol_netlink || rlen == 4) {
         return int_at(read, addr);

@@ -102,6 +102,11 @@ inline std::string buffer_text(const ReadMemory& read, std::uint64_t addr, std::
 
 namespace detail {
 
+/// A user or group id: `1000`, or `-1` for (uid_t) -1.
+inline std::string id_text(std::uint32_t id) {
+    return id == 0xffffffff ? std::string("-1") : std::to_string(id);
+}
+
 /// `{tv_sec=1, tv_nsec=500}` (struct timespec) or `{tv_sec=1, tv_usec=500}` (struct timeval):
 /// two signed 64-bit words.
 inline std::string time_pair_text(const std::array<std::int64_t, 2>& t, std::string_view sub) {

@@ -2214,6 +2214,22 @@ TEST_SUITE("strace socket options and control messages") {
         CHECK(sockopt_name_text(58, 1, false) == "1"); // SOL_ICMPV6: no names
     }
 
+    TEST_CASE("getsockopt's values by the size the kernel wrote") {
+        FakeMemory mem;
+        mem.map(0x1000, bytes_of(std::array<std::uint32_t, 3>{7, 0xffffffffU, 0xffffffffU}));
+        const auto got = [&mem](std::uint64_t level, std::uint64_t name, std::int32_t rlen) {
+            return getsockopt_value(mem.reader(), level, name, 0x1000, 16, rlen, 32);
+        };
+        CHECK(got(1, 13, 2) == "{l_onoff=\"\\x07\\x00\"}"); // SO_LINGER
+        CHECK(got(1, 13, 6) == "{l_onoff=7, l_linger=\"\\xff\\xff\"}");
+        CHECK(got(1, 13, 8) == "{l_onoff=7, l_linger=-1}");
+        CHECK(got(1, 17, 12) == "{pid=7, uid=-1, gid=-1}"); // SO_PEERCRED
+        CHECK(got(1, 17, 4) == "{pid=7}");
+        CHECK(got(1, 2, 3) == "\"\\x07\\x00\\x00\""); // an int option: hex below 4 bytes
+        CHECK(got(1, 2, 8) == "[7]");
+        CHECK(got(1, 3, 3) == "\"\\7\\0\\0\""); // SO_TYPE is not one
+    }
+
     TEST_CASE("setsockopt's values: structs, and an int, bytes or the address by size") {
         FakeMemory mem;
         mem.map(0x1000, "\xe0\x00\x00\xfb\x00\x00\x00\x00\x01\x00\x00\x00"s);

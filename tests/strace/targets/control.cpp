@@ -174,6 +174,20 @@ int main() {
     const unsigned char low_delay = 0x10;
     ::setsockopt(tx, SOL_IP, IP_TOS, &low_delay, 1);
 
+    // getsockopt's values by size: a struct's whole fields then the rest in hex, an int
+    // option's bytes in hex below 4, the ids of a socket without a peer (-1).
+    std::array<char, 16> got{};
+    for (const socklen_t size : {2U, 6U, 8U}) {
+        socklen_t len = size;
+        ::getsockopt(rx, SOL_SOCKET, SO_LINGER, got.data(), &len);
+    }
+    for (const socklen_t size : {3U, 8U}) {
+        socklen_t len = size;
+        ::getsockopt(rx, SOL_SOCKET, SO_REUSEADDR, got.data(), &len);
+    }
+    socklen_t len = 12;
+    ::getsockopt(rx, SOL_SOCKET, SO_PEERCRED, got.data(), &len);
+
     // Made up: data too short for each type, unknown types of each level.
     Control odd;
     odd.add(SOL_IP, IP_PKTINFO, info, 4);
