@@ -311,6 +311,47 @@ inline std::optional<std::string> error_attr_value(std::uint16_t type, Bytes val
     }
 }
 
+/// A sequence of length-prefixed elements (messages, attributes) as strace prints one: a lone
+/// element bare, several in brackets, `...` after `limit`, a tail shorter than `header` bytes as
+/// bytes. `step(rest)` is how far the element at the start of `rest` reaches (its length
+/// aligned; 0 when no element follows it); `element(rest)` its text (nullopt: the whole
+/// sequence is not decoded here).
+template <typename Step, typename Element>
+std::optional<std::string> sequence_text(Bytes bytes, std::size_t header, std::size_t limit,
+                                         Step step, Element element) {
+    std::string out;
+    bool array = false;
+    std::size_t at = 0;
+    for (std::size_t count = 0;; ++count) {
+        const Bytes rest = bytes.subspan(at);
+        if (rest.size() < header) {
+            out += hex_text(rest, limit);
+            break;
+        }
+        if (count == limit) {
+            out += "...";
+            break;
+        }
+        const std::size_t reach = step(rest);
+        const bool more = reach != 0 && rest.size() > reach;
+        if (!array && more) {
+            out += "[";
+            array = true;
+        }
+        const std::optional<std::string> text = element(rest);
+        if (!text) {
+            return std::nullopt;
+        }
+        out += *text;
+        if (!more) {
+            break;
+        }
+        out += ", ";
+        at += reach;
+    }
+    return array ? out + "]" : out;
+}
+
 /// Which attributes a list holds: their names, and how a value is printed.
 enum class AttrKind { Address, Error };
 
@@ -318,52 +359,31 @@ enum class AttrKind { Address, Error };
 /// inet_addr("127.0.0.1")]`, several in brackets, `...` after `limit`, a tail too short for a
 /// header as bytes.
 inline std::string attrs_text(Bytes bytes, AttrKind kind, std::uint8_t family, std::size_t limit) {
-    std::string out;
-    bool array = false;
-    std::size_t at = 0;
-    for (std::size_t element = 0;; ++element) {
-        const std::size_t rest = bytes.size() - at;
-        if (rest < attr_header_size) {
-            out += hex_text(bytes.subspan(at), limit);
-            break;
-        }
-        if (element == limit) {
-            out += "...";
-            break;
-        }
-        const auto length = load<std::uint16_t>(bytes, at);
-        const auto type = load<std::uint16_t>(bytes, at + 2);
-        const std::size_t aligned = (std::size_t{length} + 3) & ~std::size_t{3};
-        const std::size_t next_rest =
-            length >= attr_header_size && rest >= aligned ? rest - aligned : 0;
-        if (!array && next_rest != 0) {
-            out += "[";
-            array = true;
-        }
-        const auto& names = kind == AttrKind::Address ? std::span<const FlagName>(ifa_attrs)
-                                                      : std::span<const FlagName>(error_attrs);
+    const auto& names = kind == AttrKind::Address ? std::span<const FlagName>(ifa_attrs)
+                                                  : std::span<const FlagName>(error_attrs);
+    const auto step = [](Bytes rest) -> std::size_t {
+        const auto length = load<std::uint16_t>(rest, 0);
+        return length < attr_header_size ? 0 : (std::size_t{length} + 3) & ~std::size_t{3};
+    };
+    const auto element = [&](Bytes rest) -> std::optional<std::string> {
+        const auto length = load<std::uint16_t>(rest, 0);
+        const auto type = load<std::uint16_t>(rest, 2);
         const std::uint16_t number = type & 0x3fff;
         std::string head = "{nla_len=" + std::to_string(length) + ", nla_type=";
         head += (type & 0x8000) != 0 ? "NLA_F_NESTED|" : "";
         head += (type & 0x4000) != 0 ? "NLA_F_NET_BYTEORDER|" : "";
         head += constant(number, names, kind == AttrKind::Address ? "IFA_" : "NLMSGERR_ATTR_");
         head += "}";
-        const std::size_t shown = std::min<std::size_t>(length, rest);
-        if (shown > attr_header_size) {
-            const Bytes value = bytes.subspan(at + attr_header_size, shown - attr_header_size);
-            const auto text = kind == AttrKind::Address ? ifa_value(number, value, family, limit)
-                                                        : error_attr_value(number, value, limit);
-            out += "[" + head + ", " + text.value_or(hex_text(value, limit)) + "]";
-        } else {
-            out += head;
+        const std::size_t shown = std::min<std::size_t>(length, rest.size());
+        if (shown <= attr_header_size) {
+            return head;
         }
-        if (next_rest == 0) {
-            break;
-        }
-        out += ", ";
-        at += aligned;
-    }
-    return array ? out + "]" : out;
+        const Bytes value = rest.subspan(attr_header_size, shown - attr_header_size);
+        const auto text = kind == AttrKind::Address ? ifa_value(number, value, family, limit)
+                                                    : error_attr_value(number, value, limit);
+        return "[" + head + ", " + text.value_or(hex_text(value, limit)) + "]";
+    };
+    return *sequence_text(bytes, attr_header_size, limit, step, element); // every one decodes
 }
 
 /// A struct ifaddrmsg and its attributes: `{ifa_family=AF_INET, ifa_prefixlen=8,
@@ -504,40 +524,14 @@ inline std::optional<std::string> netlink_text(nl::Bytes bytes, int protocol, st
     if (protocol != netlink_route && protocol != netlink_unknown) {
         return std::nullopt; // NETLINK_SOCK_DIAG, NETLINK_AUDIT, ...: each has its decoders
     }
-    std::string out;
-    bool array = false;
-    std::size_t at = 0;
-    for (std::size_t element = 0;; ++element) {
-        const std::size_t rest = bytes.size() - at;
-        if (rest < nl::header_size) {
-            out += nl::hex_text(bytes.subspan(at), limit);
-            break;
-        }
-        if (element == limit) {
-            out += "...";
-            break;
-        }
-        const auto length = load<std::uint32_t>(bytes, at);
+    const auto step = [](nl::Bytes rest) -> std::size_t {
+        const auto length = load<std::uint32_t>(rest, 0);
         // strace aligns the length in 32 bits: 0xffffffff becomes 0, and no message follows.
-        const std::uint32_t aligned = (length + 3U) & ~3U;
-        const std::size_t next_rest =
-            length >= nl::header_size && aligned != 0 && rest >= aligned ? rest - aligned : 0;
-        if (!array && next_rest != 0) {
-            out += "[";
-            array = true;
-        }
-        const auto message = nl::message_text(bytes.subspan(at), protocol, limit);
-        if (!message) {
-            return std::nullopt;
-        }
-        out += *message;
-        if (next_rest == 0) {
-            break;
-        }
-        out += ", ";
-        at += aligned;
-    }
-    return array ? out + "]" : out;
+        return length < nl::header_size ? 0 : (length + 3U) & ~3U;
+    };
+    return nl::sequence_text(bytes, nl::header_size, limit, step, [&](nl::Bytes rest) {
+        return nl::message_text(rest, protocol, limit);
+    });
 }
 
 } // namespace detail
