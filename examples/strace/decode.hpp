@@ -840,13 +840,16 @@ inline constexpr std::array<FlagName, 9> ip_types{{
     {23, "IP_CHECKSUM"},
 }};
 
-/// An array of the data's 32-bit words (`[64]`), or of its bytes in hex (`[0x10, 0]`), at
-/// most `limit` elements.
-inline std::string words_text(Data data, std::size_t limit) {
+/// An array of the data's 32-bit words read as `Word` (`[64]`: SCM_RIGHTS' descriptors are
+/// ints, IP_TTL's words unsigned), at most `limit` elements; bytes_text(), of its bytes in hex
+/// (`[0x10, 0]`).
+template <typename Word>
+std::string words_text(Data data, std::size_t limit) {
+    static_assert(sizeof(Word) == 4);
     std::vector<std::string> items;
     const std::size_t count = data.size() / 4;
     for (std::size_t i = 0; i < count && i < limit; ++i) {
-        items.push_back(std::to_string(load<std::uint32_t>(data, 4 * i)));
+        items.push_back(std::to_string(load<Word>(data, 4 * i)));
     }
     return array_text(items, count > limit);
 }
@@ -888,17 +891,11 @@ inline std::string times_text(Data data, std::string_view sub, std::size_t count
 /// shorter than the type's smallest).
 inline std::optional<std::string> socket_data(std::int32_t type, Data data, std::size_t limit) {
     switch (type) {
-    case 1: { // SCM_RIGHTS: the descriptors (ints)
+    case 1: // SCM_RIGHTS: the descriptors
         if (data.size() < 4) {
             return std::nullopt;
         }
-        std::vector<std::string> fds;
-        const std::size_t count = data.size() / 4;
-        for (std::size_t i = 0; i < count && i < limit; ++i) {
-            fds.push_back(std::to_string(load<std::int32_t>(data, 4 * i)));
-        }
-        return array_text(fds, count > limit);
-    }
+        return words_text<std::int32_t>(data, limit);
     case 2: // SCM_CREDENTIALS: struct ucred
         if (data.size() < 12) {
             return std::nullopt;
@@ -945,7 +942,7 @@ inline std::optional<std::string> ip_data(std::int32_t type, Data data, std::siz
         if (data.size() < 4) {
             return std::nullopt;
         }
-        return words_text(data, limit);
+        return words_text<std::uint32_t>(data, limit);
     case 1: // IP_TOS
     case 6: // IP_RECVOPTS
     case 7: // IP_RETOPTS
