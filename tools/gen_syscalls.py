@@ -19,6 +19,19 @@ Sources of truth
   e.g. ``afs_syscall``, from strace's ``linux/x86_64/syscallent.h`` argument
   counts).  The script fails if a syscall has no signature or a signature names
   an unknown syscall.
+* Argument widths: the same prototypes.  An argument the kernel declares ``int``,
+  ``unsigned int``, ``u32`` or narrower (``umode_t``, ``key_t``, ``rwf_t``) is read
+  from the low half of its register only; the rest (``long``, ``unsigned long``,
+  ``size_t``, ``loff_t``, ``u64``, ``aio_context_t``, pointers) whole.  Kinds Int,
+  Fd and Signal are 32 bits unless written ``/64`` (ptrace's request, a ``long``
+  the kernel compares whole); the kinds about printing (Flags, Hex, Mode, UInt)
+  are 64 bits unless written ``/32`` (ioctl's request, open's flags and mode...).
+  Every argument of those kinds was checked against the prototypes of
+  include/linux/syscalls.h and, for the x86 calls and those newer than that
+  header's copy (the ``*xattrat`` calls, ``open_tree_attr``, ``file_getattr``,
+  ``file_setattr``, ``listns``), their ``SYSCALL_DEFINE``s; syscalls Linux does
+  not implement keep the defaults.  The sandbox kit compares arguments on these
+  widths (sandbox/README.md, "Width").
 * errno names and messages: the C library (``strerrorname_np``/``strerror``,
   glibc >= 2.32) for 1..133; the kernel-internal codes 512..530 with the names
   of strace's ``errnoent.h`` and strace's special texts for the four restart
@@ -84,16 +97,17 @@ ARG_KINDS = {
     "Signal": "signal number, printed with signal_name()",
 }
 
-# name(arg kinds...) [-> return kind]; return kind defaults to Long.
+# name(arg kinds...) [-> return kind]; return kind defaults to Long. An argument's kind may
+# carry its width, /32 or /64, where it is not the kind's own (NARROW_KINDS below).
 SIGNATURES = r"""
 read(Fd, OutString, UInt)
 write(Fd, String, UInt)
-open(Path, Flags, Mode) -> Fd
+open(Path, Flags/32, Mode/32) -> Fd
 close(Fd)
 stat(Path, Pointer)
 fstat(Fd, Pointer)
 lstat(Path, Pointer)
-poll(Pointer, UInt, Int)
+poll(Pointer, UInt/32, Int)
 lseek(Fd, Long, Int)
 mmap(Pointer, UInt, Flags, Flags, Fd, Hex) -> Pointer
 mprotect(Pointer, UInt, Flags)
@@ -102,44 +116,44 @@ brk(Pointer) -> Pointer
 rt_sigaction(Signal, Pointer, Pointer, UInt)
 rt_sigprocmask(Int, Pointer, Pointer, UInt)
 rt_sigreturn()
-ioctl(Fd, Hex, Hex)
+ioctl(Fd, Hex/32, Hex)
 pread64(Fd, OutString, UInt, Long)
 pwrite64(Fd, String, UInt, Long)
 readv(Fd, Pointer, UInt)
 writev(Fd, Pointer, UInt)
-access(Path, Flags)
+access(Path, Flags/32)
 pipe(Pointer)
 select(Int, Pointer, Pointer, Pointer, Pointer)
 sched_yield()
 mremap(Pointer, UInt, UInt, Flags, Pointer) -> Pointer
-msync(Pointer, UInt, Flags)
+msync(Pointer, UInt, Flags/32)
 mincore(Pointer, UInt, Pointer)
 madvise(Pointer, UInt, Int)
-shmget(Hex, UInt, Flags)
-shmat(Int, Pointer, Flags) -> Pointer
+shmget(Hex/32, UInt, Flags/32)
+shmat(Int, Pointer, Flags/32) -> Pointer
 shmctl(Int, Int, Pointer)
 dup(Fd) -> Fd
 dup2(Fd, Fd) -> Fd
 pause()
 nanosleep(Pointer, Pointer)
 getitimer(Int, Pointer)
-alarm(UInt)
+alarm(UInt/32)
 setitimer(Int, Pointer, Pointer)
 getpid()
 sendfile(Fd, Fd, Pointer, UInt)
-socket(Int, Flags, Int) -> Fd
+socket(Int, Flags/32, Int) -> Fd
 connect(Fd, Pointer, Int)
 accept(Fd, Pointer, Pointer) -> Fd
-sendto(Fd, String, UInt, Flags, Pointer, Int)
-recvfrom(Fd, OutString, UInt, Flags, Pointer, Pointer)
-sendmsg(Fd, Pointer, Flags)
-recvmsg(Fd, Pointer, Flags)
+sendto(Fd, String, UInt, Flags/32, Pointer, Int)
+recvfrom(Fd, OutString, UInt, Flags/32, Pointer, Pointer)
+sendmsg(Fd, Pointer, Flags/32)
+recvmsg(Fd, Pointer, Flags/32)
 shutdown(Fd, Int)
 bind(Fd, Pointer, Int)
 listen(Fd, Int)
 getsockname(Fd, Pointer, Pointer)
 getpeername(Fd, Pointer, Pointer)
-socketpair(Int, Flags, Int, Pointer)
+socketpair(Int, Flags/32, Int, Pointer)
 setsockopt(Fd, Int, Int, Pointer, Int)
 getsockopt(Fd, Int, Int, Pointer, Pointer)
 clone(Flags, Pointer, Pointer, Pointer, Hex)
@@ -147,47 +161,47 @@ fork()
 vfork()
 execve(Path, StringArray, StringArray)
 exit(Int) -> None
-wait4(Int, Pointer, Flags, Pointer)
+wait4(Int, Pointer, Flags/32, Pointer)
 kill(Int, Signal)
 uname(Pointer)
-semget(Hex, Int, Flags)
-semop(Int, Pointer, UInt)
+semget(Hex/32, Int, Flags/32)
+semop(Int, Pointer, UInt/32)
 semctl(Int, Int, Int, Hex)
 shmdt(Pointer)
-msgget(Hex, Flags)
-msgsnd(Int, Pointer, UInt, Flags)
-msgrcv(Int, Pointer, UInt, Long, Flags)
+msgget(Hex/32, Flags/32)
+msgsnd(Int, Pointer, UInt, Flags/32)
+msgrcv(Int, Pointer, UInt, Long, Flags/32)
 msgctl(Int, Int, Pointer)
 fcntl(Fd, Int, Hex)
-flock(Fd, Flags)
+flock(Fd, Flags/32)
 fsync(Fd)
 fdatasync(Fd)
 truncate(Path, Long)
 ftruncate(Fd, Long)
-getdents(Fd, Pointer, UInt)
+getdents(Fd, Pointer, UInt/32)
 getcwd(OutString, UInt)
 chdir(Path)
 fchdir(Fd)
 rename(Path, Path)
-mkdir(Path, Mode)
+mkdir(Path, Mode/32)
 rmdir(Path)
-creat(Path, Mode) -> Fd
+creat(Path, Mode/32) -> Fd
 link(Path, Path)
 unlink(Path)
 symlink(Path, Path)
-readlink(Path, OutString, UInt)
-chmod(Path, Mode)
-fchmod(Fd, Mode)
+readlink(Path, OutString, UInt/32)
+chmod(Path, Mode/32)
+fchmod(Fd, Mode/32)
 chown(Path, Int, Int)
 fchown(Fd, Int, Int)
 lchown(Path, Int, Int)
-umask(Mode) -> Mode
+umask(Mode/32) -> Mode
 gettimeofday(Pointer, Pointer)
 getrlimit(Int, Pointer)
 getrusage(Int, Pointer)
 sysinfo(Pointer)
 times(Pointer)
-ptrace(Int, Int, Pointer, Pointer)
+ptrace(Int/64, Int, Pointer, Pointer)
 getuid()
 syslog(Int, Pointer, Int)
 getgid()
@@ -219,10 +233,10 @@ rt_sigqueueinfo(Int, Signal, Pointer)
 rt_sigsuspend(Pointer, UInt)
 sigaltstack(Pointer, Pointer)
 utime(Path, Pointer)
-mknod(Path, Mode, Hex)
+mknod(Path, Mode/32, Hex/32)
 uselib(Path)
-personality(Hex) -> Hex
-ustat(Hex, Pointer)
+personality(Hex/32) -> Hex
+ustat(Hex/32, Pointer)
 statfs(Path, Pointer)
 fstatfs(Fd, Pointer)
 sysfs(Int, Hex, Hex)
@@ -237,7 +251,7 @@ sched_get_priority_min(Int)
 sched_rr_get_interval(Int, Pointer)
 mlock(Pointer, UInt)
 munlock(Pointer, UInt)
-mlockall(Flags)
+mlockall(Flags/32)
 munlockall()
 vhangup()
 modify_ldt(Int, Pointer, UInt)
@@ -252,20 +266,20 @@ sync()
 acct(Path)
 settimeofday(Pointer, Pointer)
 mount(Path, Path, Path, Flags, Pointer)
-umount2(Path, Flags)
-swapon(Path, Flags)
+umount2(Path, Flags/32)
+swapon(Path, Flags/32)
 swapoff(Path)
-reboot(Hex, Hex, Hex, Pointer)
-sethostname(String, UInt)
-setdomainname(String, UInt)
-iopl(UInt)
+reboot(Hex/32, Hex/32, Hex/32, Pointer)
+sethostname(String, UInt/32)
+setdomainname(String, UInt/32)
+iopl(UInt/32)
 ioperm(UInt, UInt, Int)
 create_module(Path, UInt)
 init_module(Pointer, UInt, Path)
-delete_module(Path, Flags)
+delete_module(Path, Flags/32)
 get_kernel_syms(Pointer)
 query_module(Hex, Hex, Hex, Hex, Hex)
-quotactl(Hex, Path, Int, Pointer)
+quotactl(Hex/32, Path, Int, Pointer)
 nfsservctl(Hex, Hex, Hex)
 getpmsg(Hex, Hex, Hex, Hex, Hex)
 putpmsg(Hex, Hex, Hex, Hex, Hex)
@@ -274,9 +288,9 @@ tuxcall(Hex, Hex, Hex)
 security(Hex, Hex, Hex)
 gettid()
 readahead(Fd, Long, UInt)
-setxattr(Path, Path, String, UInt, Flags)
-lsetxattr(Path, Path, String, UInt, Flags)
-fsetxattr(Fd, Path, String, UInt, Flags)
+setxattr(Path, Path, String, UInt, Flags/32)
+lsetxattr(Path, Path, String, UInt, Flags/32)
+fsetxattr(Fd, Path, String, UInt, Flags/32)
 getxattr(Path, Path, OutString, UInt)
 lgetxattr(Path, Path, OutString, UInt)
 fgetxattr(Fd, Path, OutString, UInt)
@@ -288,11 +302,11 @@ lremovexattr(Path, Path)
 fremovexattr(Fd, Path)
 tkill(Int, Signal)
 time(Pointer)
-futex(Pointer, Int, Int, Pointer, Pointer, Hex)
-sched_setaffinity(Int, UInt, Pointer)
-sched_getaffinity(Int, UInt, Pointer)
+futex(Pointer, Int, Int, Pointer, Pointer, Hex/32)
+sched_setaffinity(Int, UInt/32, Pointer)
+sched_getaffinity(Int, UInt/32, Pointer)
 set_thread_area(Pointer)
-io_setup(UInt, Pointer)
+io_setup(UInt/32, Pointer)
 io_destroy(Hex)
 io_getevents(Hex, Long, Long, Pointer, Pointer)
 io_submit(Hex, Long, Pointer)
@@ -303,173 +317,173 @@ epoll_create(Int) -> Fd
 epoll_ctl_old(Hex, Hex, Hex, Hex)
 epoll_wait_old(Hex, Hex, Hex, Hex)
 remap_file_pages(Pointer, UInt, Flags, UInt, Flags)
-getdents64(Fd, Pointer, UInt)
+getdents64(Fd, Pointer, UInt/32)
 set_tid_address(Pointer)
 restart_syscall()
-semtimedop(Int, Pointer, UInt, Pointer)
+semtimedop(Int, Pointer, UInt/32, Pointer)
 fadvise64(Fd, Long, UInt, Int)
 timer_create(Int, Pointer, Pointer)
-timer_settime(Int, Flags, Pointer, Pointer)
+timer_settime(Int, Flags/32, Pointer, Pointer)
 timer_gettime(Int, Pointer)
 timer_getoverrun(Int)
 timer_delete(Int)
 clock_settime(Int, Pointer)
 clock_gettime(Int, Pointer)
 clock_getres(Int, Pointer)
-clock_nanosleep(Int, Flags, Pointer, Pointer)
+clock_nanosleep(Int, Flags/32, Pointer, Pointer)
 exit_group(Int) -> None
 epoll_wait(Fd, Pointer, Int, Int)
 epoll_ctl(Fd, Int, Fd, Pointer)
 tgkill(Int, Int, Signal)
 utimes(Path, Pointer)
 vserver(Hex, Hex, Hex, Hex, Hex)
-mbind(Pointer, UInt, Int, Pointer, UInt, Flags)
+mbind(Pointer, UInt, Int, Pointer, UInt, Flags/32)
 set_mempolicy(Int, Pointer, UInt)
 get_mempolicy(Pointer, Pointer, UInt, Pointer, Flags)
-mq_open(Path, Flags, Mode, Pointer) -> Fd
+mq_open(Path, Flags/32, Mode/32, Pointer) -> Fd
 mq_unlink(Path)
-mq_timedsend(Fd, String, UInt, UInt, Pointer)
+mq_timedsend(Fd, String, UInt, UInt/32, Pointer)
 mq_timedreceive(Fd, OutString, UInt, Pointer, Pointer)
 mq_notify(Fd, Pointer)
 mq_getsetattr(Fd, Pointer, Pointer)
 kexec_load(Hex, UInt, Pointer, Flags)
-waitid(Int, Int, Pointer, Flags, Pointer)
+waitid(Int, Int, Pointer, Flags/32, Pointer)
 add_key(Path, Path, String, UInt, Int)
 request_key(Path, Path, Path, Int)
 keyctl(Int, Hex, Hex, Hex, Hex)
 ioprio_set(Int, Int, Int)
 ioprio_get(Int, Int)
 inotify_init() -> Fd
-inotify_add_watch(Fd, Path, Flags)
+inotify_add_watch(Fd, Path, Flags/32)
 inotify_rm_watch(Fd, Int)
 migrate_pages(Int, UInt, Pointer, Pointer)
-openat(Fd, Path, Flags, Mode) -> Fd
-mkdirat(Fd, Path, Mode)
-mknodat(Fd, Path, Mode, Hex)
-fchownat(Fd, Path, Int, Int, Flags)
+openat(Fd, Path, Flags/32, Mode/32) -> Fd
+mkdirat(Fd, Path, Mode/32)
+mknodat(Fd, Path, Mode/32, Hex/32)
+fchownat(Fd, Path, Int, Int, Flags/32)
 futimesat(Fd, Path, Pointer)
-newfstatat(Fd, Path, Pointer, Flags)
-unlinkat(Fd, Path, Flags)
+newfstatat(Fd, Path, Pointer, Flags/32)
+unlinkat(Fd, Path, Flags/32)
 renameat(Fd, Path, Fd, Path)
-linkat(Fd, Path, Fd, Path, Flags)
+linkat(Fd, Path, Fd, Path, Flags/32)
 symlinkat(Path, Fd, Path)
-readlinkat(Fd, Path, OutString, UInt)
-fchmodat(Fd, Path, Mode)
-faccessat(Fd, Path, Flags)
+readlinkat(Fd, Path, OutString, UInt/32)
+fchmodat(Fd, Path, Mode/32)
+faccessat(Fd, Path, Flags/32)
 pselect6(Int, Pointer, Pointer, Pointer, Pointer, Pointer)
-ppoll(Pointer, UInt, Pointer, Pointer, UInt)
+ppoll(Pointer, UInt/32, Pointer, Pointer, UInt)
 unshare(Flags)
 set_robust_list(Pointer, UInt)
 get_robust_list(Int, Pointer, Pointer)
-splice(Fd, Pointer, Fd, Pointer, UInt, Flags)
-tee(Fd, Fd, UInt, Flags)
-sync_file_range(Fd, Long, Long, Flags)
-vmsplice(Fd, Pointer, UInt, Flags)
-move_pages(Int, UInt, Pointer, Pointer, Pointer, Flags)
-utimensat(Fd, Path, Pointer, Flags)
+splice(Fd, Pointer, Fd, Pointer, UInt, Flags/32)
+tee(Fd, Fd, UInt, Flags/32)
+sync_file_range(Fd, Long, Long, Flags/32)
+vmsplice(Fd, Pointer, UInt, Flags/32)
+move_pages(Int, UInt, Pointer, Pointer, Pointer, Flags/32)
+utimensat(Fd, Path, Pointer, Flags/32)
 epoll_pwait(Fd, Pointer, Int, Int, Pointer, UInt)
 signalfd(Fd, Pointer, UInt) -> Fd
-timerfd_create(Int, Flags) -> Fd
-eventfd(UInt) -> Fd
-fallocate(Fd, Flags, Long, Long)
-timerfd_settime(Fd, Flags, Pointer, Pointer)
+timerfd_create(Int, Flags/32) -> Fd
+eventfd(UInt/32) -> Fd
+fallocate(Fd, Flags/32, Long, Long)
+timerfd_settime(Fd, Flags/32, Pointer, Pointer)
 timerfd_gettime(Fd, Pointer)
-accept4(Fd, Pointer, Pointer, Flags) -> Fd
-signalfd4(Fd, Pointer, UInt, Flags) -> Fd
-eventfd2(UInt, Flags) -> Fd
-epoll_create1(Flags) -> Fd
-dup3(Fd, Fd, Flags) -> Fd
-pipe2(Pointer, Flags)
-inotify_init1(Flags) -> Fd
+accept4(Fd, Pointer, Pointer, Flags/32) -> Fd
+signalfd4(Fd, Pointer, UInt, Flags/32) -> Fd
+eventfd2(UInt/32, Flags/32) -> Fd
+epoll_create1(Flags/32) -> Fd
+dup3(Fd, Fd, Flags/32) -> Fd
+pipe2(Pointer, Flags/32)
+inotify_init1(Flags/32) -> Fd
 preadv(Fd, Pointer, UInt, Long, None)
 pwritev(Fd, Pointer, UInt, Long, None)
 rt_tgsigqueueinfo(Int, Int, Signal, Pointer)
 perf_event_open(Pointer, Int, Int, Fd, Flags) -> Fd
-recvmmsg(Fd, Pointer, UInt, Flags, Pointer)
-fanotify_init(Flags, Flags) -> Fd
-fanotify_mark(Fd, Flags, Flags, Fd, Path)
+recvmmsg(Fd, Pointer, UInt/32, Flags/32, Pointer)
+fanotify_init(Flags/32, Flags/32) -> Fd
+fanotify_mark(Fd, Flags/32, Flags, Fd, Path)
 prlimit64(Int, Int, Pointer, Pointer)
-name_to_handle_at(Fd, Path, Pointer, Pointer, Flags)
-open_by_handle_at(Fd, Pointer, Flags) -> Fd
+name_to_handle_at(Fd, Path, Pointer, Pointer, Flags/32)
+open_by_handle_at(Fd, Pointer, Flags/32) -> Fd
 clock_adjtime(Int, Pointer)
 syncfs(Fd)
-sendmmsg(Fd, Pointer, UInt, Flags)
-setns(Fd, Flags)
+sendmmsg(Fd, Pointer, UInt/32, Flags/32)
+setns(Fd, Flags/32)
 getcpu(Pointer, Pointer, Pointer)
 process_vm_readv(Int, Pointer, UInt, Pointer, UInt, Flags)
 process_vm_writev(Int, Pointer, UInt, Pointer, UInt, Flags)
 kcmp(Int, Int, Int, Hex, Hex)
-finit_module(Fd, Path, Flags)
-sched_setattr(Int, Pointer, Flags)
-sched_getattr(Int, Pointer, UInt, Flags)
-renameat2(Fd, Path, Fd, Path, Flags)
-seccomp(Int, Flags, Pointer)
-getrandom(OutString, UInt, Flags)
-memfd_create(Path, Flags) -> Fd
+finit_module(Fd, Path, Flags/32)
+sched_setattr(Int, Pointer, Flags/32)
+sched_getattr(Int, Pointer, UInt/32, Flags/32)
+renameat2(Fd, Path, Fd, Path, Flags/32)
+seccomp(Int, Flags/32, Pointer)
+getrandom(OutString, UInt, Flags/32)
+memfd_create(Path, Flags/32) -> Fd
 kexec_file_load(Fd, Fd, UInt, Path, Flags)
-bpf(Int, Pointer, UInt)
-execveat(Fd, Path, StringArray, StringArray, Flags)
-userfaultfd(Flags) -> Fd
-membarrier(Int, Flags, Int)
-mlock2(Pointer, UInt, Flags)
-copy_file_range(Fd, Pointer, Fd, Pointer, UInt, Flags)
-preadv2(Fd, Pointer, UInt, Long, None, Flags)
-pwritev2(Fd, Pointer, UInt, Long, None, Flags)
+bpf(Int, Pointer, UInt/32)
+execveat(Fd, Path, StringArray, StringArray, Flags/32)
+userfaultfd(Flags/32) -> Fd
+membarrier(Int, Flags/32, Int)
+mlock2(Pointer, UInt, Flags/32)
+copy_file_range(Fd, Pointer, Fd, Pointer, UInt, Flags/32)
+preadv2(Fd, Pointer, UInt, Long, None, Flags/32)
+pwritev2(Fd, Pointer, UInt, Long, None, Flags/32)
 pkey_mprotect(Pointer, UInt, Flags, Int)
 pkey_alloc(Flags, Flags)
 pkey_free(Int)
-statx(Fd, Path, Flags, Flags, Pointer)
+statx(Fd, Path, Flags/32, Flags/32, Pointer)
 io_pgetevents(Hex, Long, Long, Pointer, Pointer, Pointer)
-rseq(Pointer, Hex, Flags, Hex)
+rseq(Pointer, Hex/32, Flags/32, Hex/32)
 uretprobe()
 uprobe()
-pidfd_send_signal(Fd, Signal, Pointer, Flags)
-io_uring_setup(UInt, Pointer) -> Fd
-io_uring_enter(Fd, UInt, UInt, Flags, Pointer, UInt)
-io_uring_register(Fd, Int, Pointer, UInt)
-open_tree(Fd, Path, Flags) -> Fd
-move_mount(Fd, Path, Fd, Path, Flags)
-fsopen(Path, Flags) -> Fd
+pidfd_send_signal(Fd, Signal, Pointer, Flags/32)
+io_uring_setup(UInt/32, Pointer) -> Fd
+io_uring_enter(Fd, UInt/32, UInt/32, Flags/32, Pointer, UInt)
+io_uring_register(Fd, Int, Pointer, UInt/32)
+open_tree(Fd, Path, Flags/32) -> Fd
+move_mount(Fd, Path, Fd, Path, Flags/32)
+fsopen(Path, Flags/32) -> Fd
 fsconfig(Fd, Int, Path, Pointer, Int)
-fsmount(Fd, Flags, Flags) -> Fd
-fspick(Fd, Path, Flags) -> Fd
-pidfd_open(Int, Flags) -> Fd
+fsmount(Fd, Flags/32, Flags/32) -> Fd
+fspick(Fd, Path, Flags/32) -> Fd
+pidfd_open(Int, Flags/32) -> Fd
 clone3(Pointer, UInt)
-close_range(Fd, UInt, Flags)
+close_range(Fd, UInt/32, Flags/32)
 openat2(Fd, Path, Pointer, UInt) -> Fd
-pidfd_getfd(Fd, Int, Flags) -> Fd
-faccessat2(Fd, Path, Flags, Flags)
-process_madvise(Fd, Pointer, UInt, Int, Flags)
+pidfd_getfd(Fd, Int, Flags/32) -> Fd
+faccessat2(Fd, Path, Flags/32, Flags/32)
+process_madvise(Fd, Pointer, UInt, Int, Flags/32)
 epoll_pwait2(Fd, Pointer, Int, Pointer, Pointer, UInt)
-mount_setattr(Fd, Path, Flags, Pointer, UInt)
-quotactl_fd(Fd, Hex, Int, Pointer)
-landlock_create_ruleset(Pointer, UInt, Flags) -> Fd
-landlock_add_rule(Fd, Int, Pointer, Flags)
-landlock_restrict_self(Fd, Flags)
-memfd_secret(Flags) -> Fd
-process_mrelease(Fd, Flags)
-futex_waitv(Pointer, UInt, Flags, Pointer, Int)
+mount_setattr(Fd, Path, Flags/32, Pointer, UInt)
+quotactl_fd(Fd, Hex/32, Int, Pointer)
+landlock_create_ruleset(Pointer, UInt, Flags/32) -> Fd
+landlock_add_rule(Fd, Int, Pointer, Flags/32)
+landlock_restrict_self(Fd, Flags/32)
+memfd_secret(Flags/32) -> Fd
+process_mrelease(Fd, Flags/32)
+futex_waitv(Pointer, UInt/32, Flags/32, Pointer, Int)
 set_mempolicy_home_node(Pointer, UInt, UInt, Flags)
-cachestat(Fd, Pointer, Pointer, Flags)
-fchmodat2(Fd, Path, Mode, Flags)
-map_shadow_stack(Pointer, UInt, Flags) -> Pointer
-futex_wake(Pointer, Hex, Int, Flags)
-futex_wait(Pointer, UInt, Hex, Flags, Pointer, Int)
-futex_requeue(Pointer, Flags, Int, Int)
-statmount(Pointer, Pointer, UInt, Flags)
-listmount(Pointer, Pointer, UInt, Flags)
-lsm_get_self_attr(UInt, Pointer, Pointer, Flags)
-lsm_set_self_attr(UInt, Pointer, UInt, Flags)
-lsm_list_modules(Pointer, Pointer, Flags)
+cachestat(Fd, Pointer, Pointer, Flags/32)
+fchmodat2(Fd, Path, Mode/32, Flags/32)
+map_shadow_stack(Pointer, UInt, Flags/32) -> Pointer
+futex_wake(Pointer, Hex, Int, Flags/32)
+futex_wait(Pointer, UInt, Hex, Flags/32, Pointer, Int)
+futex_requeue(Pointer, Flags/32, Int, Int)
+statmount(Pointer, Pointer, UInt, Flags/32)
+listmount(Pointer, Pointer, UInt, Flags/32)
+lsm_get_self_attr(UInt/32, Pointer, Pointer, Flags/32)
+lsm_set_self_attr(UInt/32, Pointer, UInt/32, Flags/32)
+lsm_list_modules(Pointer, Pointer, Flags/32)
 mseal(Pointer, UInt, Flags)
-setxattrat(Fd, Path, Flags, Path, Pointer, UInt)
-getxattrat(Fd, Path, Flags, Path, Pointer, UInt)
-listxattrat(Fd, Path, Flags, OutString, UInt)
-removexattrat(Fd, Path, Flags, Path)
-open_tree_attr(Fd, Path, Flags, Pointer, UInt) -> Fd
-file_getattr(Fd, Path, Pointer, UInt, Flags)
-file_setattr(Fd, Path, Pointer, UInt, Flags)
-listns(Pointer, Pointer, UInt, Flags)
+setxattrat(Fd, Path, Flags/32, Path, Pointer, UInt)
+getxattrat(Fd, Path, Flags/32, Path, Pointer, UInt)
+listxattrat(Fd, Path, Flags/32, OutString, UInt)
+removexattrat(Fd, Path, Flags/32, Path)
+open_tree_attr(Fd, Path, Flags/32, Pointer, UInt) -> Fd
+file_getattr(Fd, Path, Pointer, UInt, Flags/32)
+file_setattr(Fd, Path, Pointer, UInt, Flags/32)
+listns(Pointer, Pointer, UInt, Flags/32)
 """
 
 # strace's texts for the restart codes (src/syscall.c); it prints "= ? NAME (text)".
@@ -528,20 +542,38 @@ def parse_unistd(path: pathlib.Path) -> dict[int, str]:
     return table
 
 
-def parse_signatures() -> dict[str, tuple[list[str], str]]:
-    sigs: dict[str, tuple[list[str], str]] = {}
+# The kinds whose arguments are 32 bits wide unless written /64; the others are 64 bits wide
+# unless written /32, except the addresses, which are always 64.
+NARROW_KINDS = {"Int", "Fd", "Signal"}
+ADDRESS_KINDS = {"Pointer", "Path", "String", "OutString", "StringArray"}
+
+
+def parse_signatures() -> dict[str, tuple[list[str], str, int]]:
+    """name -> (argument kinds, return kind, bit i set when argument i is 32 bits wide)."""
+    sigs: dict[str, tuple[list[str], str, int]] = {}
     for line in SIGNATURES.strip().splitlines():
         m = re.fullmatch(r"(\w+)\(([^)]*)\)(?:\s*->\s*(\w+))?", line.strip())
         if not m:
             sys.exit(f"bad signature line: {line!r}")
         name, args, ret = m.group(1), m.group(2), m.group(3) or "Long"
-        kinds = [a.strip() for a in args.split(",")] if args.strip() else []
-        for k in kinds + [ret]:
-            if k not in ARG_KINDS:
-                sys.exit(f"{name}: unknown kind {k}")
+        kinds: list[str] = []
+        narrow = 0
+        for i, arg in enumerate(a.strip() for a in args.split(",") if args.strip()):
+            kind, _, width = arg.partition("/")
+            if kind not in ARG_KINDS:
+                sys.exit(f"{name}: unknown kind {kind}")
+            if width == "32" and kind not in NARROW_KINDS | ADDRESS_KINDS:
+                narrow |= 1 << i
+            elif width == "" and kind in NARROW_KINDS:
+                narrow |= 1 << i
+            elif width not in ("", "64") or (width == "64") != (kind in NARROW_KINDS):
+                sys.exit(f"{name}: argument {i} cannot be {arg} (its kind's width is the default)")
+            kinds.append(kind)
+        if ret not in ARG_KINDS:
+            sys.exit(f"{name}: unknown kind {ret}")
         if len(kinds) > 6 or name in sigs:
             sys.exit(f"{name}: too many arguments or duplicate")
-        sigs[name] = (kinds, ret)
+        sigs[name] = (kinds, ret, narrow)
     return sigs
 
 
@@ -566,10 +598,11 @@ def gen_syscalls(numbers: dict[int, str], unistd: str) -> str:
     rows = []
     for nr in sorted(numbers):
         name = numbers[nr]
-        kinds, ret = sigs[name]
+        kinds, ret, narrow = sigs[name]
         padded = kinds + ["None"] * (6 - len(kinds))
         args = ", ".join(f"K::{k}" for k in padded)
-        rows.append(f"    {{{nr}, {cpp_sv(name)}, {len(kinds)}, {{{args}}}, K::{ret}}},")
+        rows.append(
+            f"    {{{nr}, {cpp_sv(name)}, {len(kinds)}, {{{args}}}, K::{ret}, {narrow:#x}}},")
     index = [-1] * (max_nr + 1)
     for i, nr in enumerate(sorted(numbers)):
         index[nr] = i
@@ -577,7 +610,8 @@ def gen_syscalls(numbers: dict[int, str], unistd: str) -> str:
     kind_lines = "\n".join(f"    {k}, ///< {doc}" for k, doc in ARG_KINDS.items())
     kind_names = "\n".join(f'    case ArgKind::{k}:\n        return "{k}";' for k in ARG_KINDS)
     return f"""// SPDX-License-Identifier: MIT
-// The x86_64 (64-bit ABI) Linux system call table: numbers, names, argument counts and kinds.
+// The x86_64 (64-bit ABI) Linux system call table: numbers, names, argument counts, kinds and
+// widths.
 // Generated by tools/gen_syscalls.py from {unistd} and the kernel's
 // syscall_64.tbl (6.18/6.19); edit the script, not this file.
 #pragma once
@@ -612,6 +646,15 @@ struct SyscallInfo {{
     int arg_count;
     std::array<ArgKind, 6> args;
     ArgKind ret; ///< Long by default; Fd, Pointer, Mode, Signal, Hex, or None (does not return)
+    /// Bit i set: the kernel declares argument i `int`, `unsigned int`, `u32` or narrower and
+    /// reads only the low 32 bits of its register (a value in the high half is not seen).
+    /// Clear: `long`, `unsigned long`, `size_t`, `loff_t`, `u64` or a pointer, read whole.
+    std::uint8_t narrow_args;
+
+    /// Whether the kernel reads argument `index` as 32 bits or fewer (narrow_args).
+    [[nodiscard]] constexpr bool arg_is_narrow(unsigned index) const noexcept {{
+        return index < args.size() && ((narrow_args >> index) & 1U) != 0;
+    }}
 }};
 
 /// Highest syscall number in the table.

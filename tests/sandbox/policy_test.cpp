@@ -264,35 +264,6 @@ TEST_SUITE("sandbox") {
         // A 64-bit argument keeps all 64 bits: the high half makes another value.
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7 | high, 0, 0, 0}) == Action::allow());
         CHECK(policy->decide(nr_of(SYS_mprotect), {0, 0, 7, 0, 0, 0}) == Action::fail(EPERM));
-        // Each entry of the lists names a real syscall and real arguments; `check` judges the
-        // kind of each argument it names.
-        const auto check_list = [](const auto& list, const auto& check) {
-            for (const sb::detail::NarrowArgs& entry : list) {
-                CAPTURE(entry.syscall);
-                const auto nr = ptrace_api::syscall_number(entry.syscall);
-                REQUIRE(nr.has_value());
-                const auto info = ptrace_api::syscall_info(*nr);
-                REQUIRE(info.has_value());
-                CHECK(entry.args != 0);
-                for (unsigned i = 0; i < 32; ++i) {
-                    if (((entry.args >> i) & 1U) != 0) {
-                        CAPTURE(i);
-                        REQUIRE(static_cast<int>(i) < info->arg_count);
-                        check(info->args[i]);
-                    }
-                }
-            }
-        };
-        // The narrow ones: only arguments whose kind does not already make them 32 bits.
-        check_list(sb::detail::narrow_args, [](ptrace_api::ArgKind kind) {
-            CHECK(kind != ptrace_api::ArgKind::Int);
-            CHECK(kind != ptrace_api::ArgKind::Fd);
-            CHECK(kind != ptrace_api::ArgKind::Signal);
-            CHECK(kind != ptrace_api::ArgKind::Pointer);
-        });
-        // The wide ones: exactly arguments of kind Int (which would default to 32 bits).
-        check_list(sb::detail::wide_args,
-                   [](ptrace_api::ArgKind kind) { CHECK(kind == ptrace_api::ArgKind::Int); });
     }
 
     TEST_CASE("harden: io_uring and @debug denied unless named; clone guards; listeners") {

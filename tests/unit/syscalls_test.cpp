@@ -89,6 +89,62 @@ TEST_SUITE("syscalls") {
         }
     }
 
+    TEST_CASE("argument widths: ints 32 bits but ptrace's request, addresses 64, the rest as "
+              "the kernel declares them") {
+        const auto is_address = [](ArgKind kind) {
+            return kind == ArgKind::Pointer || kind == ArgKind::Path || kind == ArgKind::String ||
+                   kind == ArgKind::OutString || kind == ArgKind::StringArray;
+        };
+        int wide_ints = 0;
+        int narrow_others = 0;
+        std::set<std::string_view> with_narrow_others;
+        for (const auto& info : syscall_table) {
+            CAPTURE(info.name);
+            // No bit past the arguments.
+            CHECK((info.narrow_args >> info.arg_count) == 0);
+            for (unsigned i = 0; i < static_cast<unsigned>(info.arg_count); ++i) {
+                CAPTURE(i);
+                const ArgKind kind = info.args[i];
+                const bool int_kind =
+                    kind == ArgKind::Int || kind == ArgKind::Fd || kind == ArgKind::Signal;
+                if (is_address(kind)) {
+                    CHECK(!info.arg_is_narrow(i));
+                } else if (int_kind && !info.arg_is_narrow(i)) {
+                    ++wide_ints;
+                } else if (!int_kind && info.arg_is_narrow(i)) {
+                    ++narrow_others;
+                    with_narrow_others.insert(info.name);
+                }
+            }
+            CHECK(!info.arg_is_narrow(6));
+            CHECK(!info.arg_is_narrow(UINT_MAX));
+        }
+        // One int-kind argument is a long the kernel compares whole: ptrace's request.
+        CHECK(wide_ints == 1);
+        CHECK(!syscall_info(__NR_ptrace)->arg_is_narrow(0));
+        CHECK(syscall_info(__NR_ptrace)->arg_is_narrow(1)); // pid_t
+        // The flags, modes, requests and counts (kinds about printing) the kernel declares 32
+        // bits wide, checked against its prototypes (tools/gen_syscalls.py): a change here
+        // must be one of those.
+        CHECK(narrow_others == 177);
+        CHECK(with_narrow_others.size() == 149);
+        const auto narrow = [](long nr, unsigned index) {
+            return syscall_info(nr)->arg_is_narrow(index);
+        };
+        CHECK(narrow(__NR_ioctl, 1));          // unsigned int cmd
+        CHECK(!narrow(__NR_ioctl, 2));         // unsigned long arg
+        CHECK(narrow(__NR_openat, 2));         // int flags
+        CHECK(narrow(__NR_openat, 3));         // umode_t mode
+        CHECK(narrow(__NR_futex, 5));          // u32 val3
+        CHECK(narrow(__NR_preadv2, 5));        // rwf_t flags
+        CHECK(!narrow(__NR_fanotify_mark, 2)); // __u64 mask
+        CHECK(!narrow(__NR_mmap, 2));          // unsigned long prot
+        CHECK(narrow(__NR_mmap, 4));           // fd: unsigned long, cut to an unsigned int by fget
+        CHECK(!narrow(__NR_lseek, 1));         // off_t offset
+        CHECK(!narrow(__NR_read, 2));          // size_t count
+        CHECK(narrow(__NR_read, 0));           // unsigned int fd
+    }
+
     TEST_CASE("every number from 0 to the maximum is a syscall except the reserved 337..423") {
         for (long nr = 0; nr <= max_syscall_number; ++nr) {
             CAPTURE(nr);
