@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // examples/strace against strace(1), both writing to /dev/null, on a syscall-heavy workload
-// (find over a tree), a fork-heavy one (a shell loop of /bin/true) and a threaded one, in
+// (find over a tree), a fork-heavy one (a shell loop of /bin/true), a threaded one and one of
+// socket calls (UDP datagrams to self: the example asks the kernel, at each send or receive
+// call, whether the descriptor is a netlink socket), in
 // simple mode (no -f, against plain strace) and advanced mode (-f, against strace -f); then
 // the syscall filter (issue 12): -f -e trace=openat on the find, the example's kernel filter
 // (Command::syscalls) against `strace -f --seccomp-bpf -e trace=openat` (target <= 1.0x).
@@ -14,12 +16,13 @@
 #include "common.hpp"
 
 int main(int argc, char** argv) {
-    if (argc < 4) {
-        bench::die("usage: strace_compare OUR_STRACE THREADS_PROGRAM FIND_ROOT");
+    if (argc < 5) {
+        bench::die("usage: strace_compare OUR_STRACE THREADS_PROGRAM SOCKETS_PROGRAM FIND_ROOT");
     }
     const std::string ours = argv[1];
     const std::string threaded = argv[2];
-    const std::string root = argv[3];
+    const std::string sockets = argv[3];
+    const std::string root = argv[4];
     const int reps = bench::repetitions(3);
     if (access(ours.c_str(), X_OK) != 0) {
         std::printf("strace comparison\tnot measured: %s is not built\n", ours.c_str());
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
         {"find " + root, {"find", root}},
         {"300 x /bin/true", {"sh", "-c", "for i in $(seq 300); do /bin/true; done"}},
         {"8 threads x 20k getppid", {threaded, "8", "20000"}},
+        {"20k UDP sendto + recvfrom", {sockets, "20000"}},
     };
     for (const auto& w : workloads) {
         for (const bool follow : {false, true}) {
