@@ -755,18 +755,23 @@ inline std::string socket_type(std::uint64_t value) {
     return out;
 }
 
-/// The socket address of `len` bytes at `addr` (sockaddr_text()); the address when it cannot
-/// be read or its family is not decoded here.
+/// The socket address of `len` bytes at `addr` (sockaddr_text()), of at most the bytes strace
+/// reads; the address when `len`, an int as strace takes it, is below 2 or the memory cannot
+/// be read.
 inline std::string sockaddr_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
     if (addr == 0) {
         return "NULL";
     }
-    std::array<unsigned char, 110> sa{};
-    if (len < 2 || len > sa.size() ||
-        !read(addr, std::as_writable_bytes(std::span(sa.data(), static_cast<std::size_t>(len))))) {
+    const auto n = static_cast<std::int32_t>(static_cast<std::uint32_t>(len));
+    if (n < 2) {
         return hex(addr);
     }
-    return sockaddr_text(std::span(sa.data(), static_cast<std::size_t>(len))).value_or(hex(addr));
+    std::array<unsigned char, sockaddr_max> sa{};
+    const auto size = std::min(static_cast<std::size_t>(n), sa.size());
+    if (!read(addr, std::as_writable_bytes(std::span(sa.data(), size)))) {
+        return hex(addr);
+    }
+    return *sockaddr_text(std::span(sa.data(), size));
 }
 
 /// The MSG_ flags of the send and receive calls, in strace 6.1's order.
@@ -861,16 +866,10 @@ inline std::string bytes_text(Data data, std::size_t limit) {
     return array_text(items, data.size() > limit);
 }
 
-/// A socket address in the data, as sockaddr_text() prints it; its family and bytes for a
-/// family not decoded there (strace's generic form).
+/// A socket address in the data (2 bytes or more), as sockaddr_text() prints it, of at most
+/// the bytes strace reads.
 inline std::string sockaddr_data_text(Data data) {
-    const Data sa = data.first(std::min<std::size_t>(data.size(), 110));
-    if (auto text = sockaddr_text(sa)) {
-        return *text;
-    }
-    return "{sa_family=" + constant(load<std::uint16_t>(sa, 0), address_family_table, "AF_") +
-           ", sa_data=" +
-           quote(std::string(reinterpret_cast<const char*>(sa.data()) + 2, sa.size() - 2)) + "}";
+    return *sockaddr_text(data.first(std::min(data.size(), sockaddr_max)));
 }
 
 /// A timestamp (`{tv_sec=1, tv_usec=2}`) or three (`[{...}, {...}, {...}]`): `???` when the

@@ -53,53 +53,214 @@ inline std::string ifindex_text(std::uint32_t index) {
     return std::to_string(index);
 }
 
-/// A socket address held in `sa` (2 bytes or more), for the families strace users meet first:
-/// `{sa_family=AF_UNIX, sun_path="/run/x"}`,
-/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`, AF_INET6,
-/// AF_NETLINK, and AF_UNSPEC's bytes; nullopt for another family.
+/// AF_PACKET's protocols, by value: those of <linux/if_ether.h> (Linux 6.1) but ETH_P_PROFINET
+/// and ETH_P_ETHERCAT, which strace 6.1 does not name.
+inline constexpr std::array<FlagName, 99> ethernet_protocol_table{{
+    {0x0001, "ETH_P_802_3"},      {0x0002, "ETH_P_AX25"},      {0x0003, "ETH_P_ALL"},
+    {0x0004, "ETH_P_802_2"},      {0x0005, "ETH_P_SNAP"},      {0x0006, "ETH_P_DDCMP"},
+    {0x0007, "ETH_P_WAN_PPP"},    {0x0008, "ETH_P_PPP_MP"},    {0x0009, "ETH_P_LOCALTALK"},
+    {0x000c, "ETH_P_CAN"},        {0x000d, "ETH_P_CANFD"},     {0x000e, "ETH_P_CANXL"},
+    {0x0010, "ETH_P_PPPTALK"},    {0x0011, "ETH_P_TR_802_2"},  {0x0015, "ETH_P_MOBITEX"},
+    {0x0016, "ETH_P_CONTROL"},    {0x0017, "ETH_P_IRDA"},      {0x0018, "ETH_P_ECONET"},
+    {0x0019, "ETH_P_HDLC"},       {0x001a, "ETH_P_ARCNET"},    {0x001b, "ETH_P_DSA"},
+    {0x001c, "ETH_P_TRAILER"},    {0x0060, "ETH_P_LOOP"},      {0x00f5, "ETH_P_PHONET"},
+    {0x00f6, "ETH_P_IEEE802154"}, {0x00f7, "ETH_P_CAIF"},      {0x00f8, "ETH_P_XDSA"},
+    {0x00f9, "ETH_P_MAP"},        {0x00fa, "ETH_P_MCTP"},      {0x0200, "ETH_P_PUP"},
+    {0x0201, "ETH_P_PUPAT"},      {0x0600, "ETH_P_802_3_MIN"}, {0x0800, "ETH_P_IP"},
+    {0x0805, "ETH_P_X25"},        {0x0806, "ETH_P_ARP"},       {0x08ff, "ETH_P_BPQ"},
+    {0x0a00, "ETH_P_IEEEPUP"},    {0x0a01, "ETH_P_IEEEPUPAT"}, {0x22eb, "ETH_P_ERSPAN2"},
+    {0x22f0, "ETH_P_TSN"},        {0x4305, "ETH_P_BATMAN"},    {0x6000, "ETH_P_DEC"},
+    {0x6001, "ETH_P_DNA_DL"},     {0x6002, "ETH_P_DNA_RC"},    {0x6003, "ETH_P_DNA_RT"},
+    {0x6004, "ETH_P_LAT"},        {0x6005, "ETH_P_DIAG"},      {0x6006, "ETH_P_CUST"},
+    {0x6007, "ETH_P_SCA"},        {0x6558, "ETH_P_TEB"},       {0x8035, "ETH_P_RARP"},
+    {0x809b, "ETH_P_ATALK"},      {0x80f3, "ETH_P_AARP"},      {0x8100, "ETH_P_8021Q"},
+    {0x8137, "ETH_P_IPX"},        {0x86dd, "ETH_P_IPV6"},      {0x8808, "ETH_P_PAUSE"},
+    {0x8809, "ETH_P_SLOW"},       {0x883e, "ETH_P_WCCP"},      {0x8847, "ETH_P_MPLS_UC"},
+    {0x8848, "ETH_P_MPLS_MC"},    {0x884c, "ETH_P_ATMMPOA"},   {0x8863, "ETH_P_PPP_DISC"},
+    {0x8864, "ETH_P_PPP_SES"},    {0x886c, "ETH_P_LINK_CTL"},  {0x8884, "ETH_P_ATMFATE"},
+    {0x888e, "ETH_P_PAE"},        {0x8899, "ETH_P_REALTEK"},   {0x88a2, "ETH_P_AOE"},
+    {0x88a8, "ETH_P_8021AD"},     {0x88b5, "ETH_P_802_EX1"},   {0x88be, "ETH_P_ERSPAN"},
+    {0x88c7, "ETH_P_PREAUTH"},    {0x88ca, "ETH_P_TIPC"},      {0x88cc, "ETH_P_LLDP"},
+    {0x88e3, "ETH_P_MRP"},        {0x88e5, "ETH_P_MACSEC"},    {0x88e7, "ETH_P_8021AH"},
+    {0x88f5, "ETH_P_MVRP"},       {0x88f7, "ETH_P_1588"},      {0x88f8, "ETH_P_NCSI"},
+    {0x88fb, "ETH_P_PRP"},        {0x8902, "ETH_P_CFM"},       {0x8906, "ETH_P_FCOE"},
+    {0x890d, "ETH_P_TDLS"},       {0x8914, "ETH_P_FIP"},       {0x8915, "ETH_P_IBOE"},
+    {0x8917, "ETH_P_80221"},      {0x892f, "ETH_P_HSR"},       {0x894f, "ETH_P_NSH"},
+    {0x9000, "ETH_P_LOOPBACK"},   {0x9100, "ETH_P_QINQ1"},     {0x9200, "ETH_P_QINQ2"},
+    {0x9300, "ETH_P_QINQ3"},      {0xdada, "ETH_P_EDSA"},      {0xdadb, "ETH_P_DSA_8021Q"},
+    {0xe001, "ETH_P_DSA_A5PSW"},  {0xed3e, "ETH_P_IFE"},       {0xfbfb, "ETH_P_AF_IUCV"},
+}};
+
+/// Hardware types (ARPHRD_, <linux/if_arp.h>), by value.
+inline constexpr std::array<FlagName, 67> arp_hardware_table{{
+    {0, "ARPHRD_NETROM"},
+    {1, "ARPHRD_ETHER"},
+    {2, "ARPHRD_EETHER"},
+    {3, "ARPHRD_AX25"},
+    {4, "ARPHRD_PRONET"},
+    {5, "ARPHRD_CHAOS"},
+    {6, "ARPHRD_IEEE802"},
+    {7, "ARPHRD_ARCNET"},
+    {8, "ARPHRD_APPLETLK"},
+    {15, "ARPHRD_DLCI"},
+    {19, "ARPHRD_ATM"},
+    {23, "ARPHRD_METRICOM"},
+    {24, "ARPHRD_IEEE1394"},
+    {27, "ARPHRD_EUI64"},
+    {32, "ARPHRD_INFINIBAND"},
+    {256, "ARPHRD_SLIP"},
+    {257, "ARPHRD_CSLIP"},
+    {258, "ARPHRD_SLIP6"},
+    {259, "ARPHRD_CSLIP6"},
+    {260, "ARPHRD_RSRVD"},
+    {264, "ARPHRD_ADAPT"},
+    {270, "ARPHRD_ROSE"},
+    {271, "ARPHRD_X25"},
+    {272, "ARPHRD_HWX25"},
+    {280, "ARPHRD_CAN"},
+    {290, "ARPHRD_MCTP"},
+    {512, "ARPHRD_PPP"},
+    {513, "ARPHRD_CISCO"},
+    {516, "ARPHRD_LAPB"},
+    {517, "ARPHRD_DDCMP"},
+    {518, "ARPHRD_RAWHDLC"},
+    {519, "ARPHRD_RAWIP"},
+    {768, "ARPHRD_TUNNEL"},
+    {769, "ARPHRD_TUNNEL6"},
+    {770, "ARPHRD_FRAD"},
+    {771, "ARPHRD_SKIP"},
+    {772, "ARPHRD_LOOPBACK"},
+    {773, "ARPHRD_LOCALTLK"},
+    {774, "ARPHRD_FDDI"},
+    {775, "ARPHRD_BIF"},
+    {776, "ARPHRD_SIT"},
+    {777, "ARPHRD_IPDDP"},
+    {778, "ARPHRD_IPGRE"},
+    {779, "ARPHRD_PIMREG"},
+    {780, "ARPHRD_HIPPI"},
+    {781, "ARPHRD_ASH"},
+    {782, "ARPHRD_ECONET"},
+    {783, "ARPHRD_IRDA"},
+    {784, "ARPHRD_FCPP"},
+    {785, "ARPHRD_FCAL"},
+    {786, "ARPHRD_FCPL"},
+    {787, "ARPHRD_FCFABRIC"},
+    {800, "ARPHRD_IEEE802_TR"},
+    {801, "ARPHRD_IEEE80211"},
+    {802, "ARPHRD_IEEE80211_PRISM"},
+    {803, "ARPHRD_IEEE80211_RADIOTAP"},
+    {804, "ARPHRD_IEEE802154"},
+    {805, "ARPHRD_IEEE802154_MONITOR"},
+    {820, "ARPHRD_PHONET"},
+    {821, "ARPHRD_PHONET_PIPE"},
+    {822, "ARPHRD_CAIF"},
+    {823, "ARPHRD_IP6GRE"},
+    {824, "ARPHRD_NETLINK"},
+    {825, "ARPHRD_6LOWPAN"},
+    {826, "ARPHRD_VSOCKMON"},
+    {65534, "ARPHRD_NONE"},
+    {65535, "ARPHRD_VOID"},
+}};
+
+/// AF_PACKET's packet types (PACKET_, <linux/if_packet.h>), by value.
+inline constexpr std::array<FlagName, 8> packet_type_table{{
+    {0, "PACKET_HOST"},
+    {1, "PACKET_BROADCAST"},
+    {2, "PACKET_MULTICAST"},
+    {3, "PACKET_OTHERHOST"},
+    {4, "PACKET_OUTGOING"},
+    {5, "PACKET_LOOPBACK"},
+    {6, "PACKET_USER"},
+    {7, "PACKET_KERNEL"},
+}};
+
+/// The most of a socket address strace 6.1 reads: sizeof(struct sockaddr_storage).
+inline constexpr std::size_t sockaddr_max = 128;
+
+/// A struct sockaddr_ll's fields after the family (20 bytes or more): the protocol, the
+/// interface, the hardware type, the packet type and the first sll_halen bytes of the
+/// address that `sa` holds (`...` for the rest, `00` for a zero byte: strace's `%#02x`).
+inline std::string sockaddr_ll_fields(std::span<const unsigned char> sa) {
+    const unsigned protocol = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network order
+    const unsigned halen = sa[11];
+    std::string out =
+        "sll_protocol=htons(" + constant(protocol, ethernet_protocol_table, "ETH_P_") +
+        "), sll_ifindex=" + ifindex_text(load<std::uint32_t>(sa, 4)) +
+        ", sll_hatype=" + constant(load<std::uint16_t>(sa, 8), arp_hardware_table, "ARPHRD_") +
+        ", sll_pkttype=" + constant(sa[10], packet_type_table, "PACKET_") +
+        ", sll_halen=" + std::to_string(halen);
+    if (halen != 0) {
+        out += ", sll_addr=[";
+        for (std::size_t i = 0; i < halen; ++i) {
+            out += i == 0 ? "" : ", ";
+            if (12 + i >= sa.size()) {
+                out += "...";
+                break;
+            }
+            out += sa[12 + i] == 0 ? std::string("00") : hex(sa[12 + i]);
+        }
+        out += "]";
+    }
+    return out;
+}
+
+/// A socket address of `sa.size()` bytes (at least 2), as strace 6.1's print_sockaddr prints
+/// it: the family, then the fields of the families it decodes when the address is long
+/// enough for them (AF_UNIX from 3 bytes, AF_INET 16, AF_INET6 24, the scope id from 28,
+/// AF_NETLINK 12, AF_PACKET 20), else its bytes (`{sa_family=AF_INET, sa_data="..."}`):
+/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`. nullopt for
+/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25, AF_IPX, AF_X25, AF_BLUETOOTH,
+/// AF_ALG, AF_VSOCK, AF_XDP and AF_MCTP addresses, which this prints as bytes.
 inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
     const std::size_t len = sa.size();
+    if (len < 2) {
+        return std::nullopt;
+    }
     const unsigned family = unsigned{sa[0]} | (unsigned{sa[1]} << 8U);
+    std::string out = "{sa_family=" + constant(family, address_family_table, "AF_");
+    if (len == 2) {
+        return out + "}"; // an unnamed AF_UNIX socket's (a socketpair's, an unbound peer's)
+    }
     const std::string rest(reinterpret_cast<const char*>(sa.data()) + 2, len - 2);
-    if (family == 0) { // AF_UNSPEC (connect's "disconnect", an error's unknown sender): bytes
-        return "{sa_family=AF_UNSPEC" + (len > 2 ? ", sa_data=" + quote(rest) : std::string()) +
-               "}";
-    }
+    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};           // network order
+    auto word = [&sa](std::size_t at) { return load<std::uint32_t>(sa, at); }; // host order
     if (family == 1) {
-        if (len == 2) {
-            return "{sa_family=AF_UNIX}"; // unnamed: a socketpair's, an unbound peer's
-        }
         if (rest[0] == '\0') { // abstract: the name is all the bytes after the first NUL
-            return "{sa_family=AF_UNIX, sun_path=@" + quote(rest.substr(1)) + "}";
+            return out + ", sun_path=@" + quote(rest.substr(1)) + "}";
         }
-        return "{sa_family=AF_UNIX, sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
+        return out + ", sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
     }
-    const unsigned port = len >= 4 ? (unsigned{sa[2]} << 8U) | unsigned{sa[3]} : 0; // network order
-    if (family == 2 && len >= 8) {
-        return "{sa_family=AF_INET, sin_port=htons(" + std::to_string(port) +
-               "), sin_addr=inet_addr(\"" + std::to_string(sa[4]) + "." + std::to_string(sa[5]) +
-               "." + std::to_string(sa[6]) + "." + std::to_string(sa[7]) + "\")}";
+    if (family == 2 && len >= 16) {
+        return out + ", sin_port=htons(" + std::to_string(port) + "), sin_addr=inet_addr(\"" +
+               std::to_string(sa[4]) + "." + std::to_string(sa[5]) + "." + std::to_string(sa[6]) +
+               "." + std::to_string(sa[7]) + "\")}";
     }
-    auto word = [&sa](std::size_t at) { // a 32-bit word in host order
-        std::uint32_t w = 0;
-        std::memcpy(&w, sa.data() + at, sizeof w);
-        return w;
-    };
-    if (family == 10 && len >= 28) {
+    if (family == 10 && len >= 24) {
         std::array<char, INET6_ADDRSTRLEN> text{};
         ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
-        return "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(port) +
-               "), sin6_flowinfo=htonl(" + std::to_string(ntohl(word(4))) +
-               "), inet_pton(AF_INET6, \"" + text.data() +
-               "\", &sin6_addr), sin6_scope_id=" + ifindex_text(word(24)) + "}";
+        out += ", sin6_port=htons(" + std::to_string(port) + "), sin6_flowinfo=htonl(" +
+               std::to_string(ntohl(word(4))) + "), inet_pton(AF_INET6, \"" + text.data() +
+               "\", &sin6_addr)";
+        if (len < 28) {
+            return out + "}";
+        }
+        // An interface by name only where the scope is one (link-local, unicast or multicast).
+        const bool link_local =
+            (sa[8] == 0xfe && (sa[9] & 0xc0) == 0x80) || (sa[8] == 0xff && (sa[9] & 0x0f) == 0x02);
+        return out + ", sin6_scope_id=" +
+               (link_local ? ifindex_text(word(24)) : std::to_string(word(24))) + "}";
     }
-    if (family == 16 && len >= 12) { // nl_pid, nl_groups
-        std::array<char, 9> groups{};
-        std::snprintf(groups.data(), groups.size(), "%08x", word(8));
-        return "{sa_family=AF_NETLINK, nl_pid=" + std::to_string(word(4)) +
-               ", nl_groups=" + groups.data() + "}";
+    if (family == 16 && len >= 12) {   // nl_pid, nl_groups
+        std::array<char, 11> groups{}; // strace's %#08x: 00000000, 0x000010, 0x12345678
+        std::snprintf(groups.data(), groups.size(), "%#08x", word(8));
+        const unsigned pad = unsigned{sa[2]} | (unsigned{sa[3]} << 8U);
+        return out + (pad != 0 ? ", nl_pad=" + hex(pad) : "") +
+               ", nl_pid=" + std::to_string(word(4)) + ", nl_groups=" + groups.data() + "}";
     }
-    return std::nullopt;
+    if (family == 17 && len >= 20) {
+        return out + ", " + sockaddr_ll_fields(sa) + "}";
+    }
+    return out + ", sa_data=" + quote(rest) + "}";
 }
 
 } // namespace strace_example::detail

@@ -472,9 +472,9 @@ inline std::string group_req_at(const ReadMemory& read, std::uint64_t addr, std:
     if (len < 136 || !read_struct(read, addr, g)) {
         return pointer(addr);
     }
-    const std::span<const std::uint8_t> group(g.data() + 8, 110);
+    const std::span<const std::uint8_t> group(g.data() + 8, sockaddr_max);
     return "{gr_interface=" + ifindex_text(load<std::uint32_t>(g, 0)) +
-           ", gr_group=" + sockaddr_text(group).value_or(pointer(addr + 8)) + "}";
+           ", gr_group=" + *sockaddr_text(group) + "}";
 }
 
 } // namespace detail

@@ -1200,6 +1200,79 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("accept"), regs(3, 0, 0), 5, mem) == "accept(3, NULL, NULL) = 5");
     }
 
+    TEST_CASE("socket addresses: each family when long enough for it, else its bytes; "
+              "AF_PACKET; lengths as strace reads them") {
+        // tests/strace/targets/sockaddrs.py is compared with strace(1) whole (every protocol
+        // and hardware type).
+        FakeMemory mem;
+        const auto connect_line = [&mem](const std::string& sa, std::uint64_t len,
+                                         std::int64_t ret = -22) {
+            mem.map(0x6000, sa);
+            return line(nr("connect"), regs(3, 0x6000, len), ret, mem);
+        };
+        const std::string in4("\2\0\0\x35\x7f\0\0\1\0\0\0\0\0\0\0\0", 16);
+        CHECK(connect_line(in4, 16, 0) == R"(connect(3, {sa_family=AF_INET, sin_port=htons(53), )"
+                                          R"(sin_addr=inet_addr("127.0.0.1")}, 16) = 0)");
+        // One byte short of struct sockaddr_in: the generic form, as strace prints it.
+        CHECK(connect_line(in4, 8) ==
+              R"(connect(3, {sa_family=AF_INET, sa_data="\0005\177\0\0\1"}, )"
+              "8) = -1 EINVAL (Invalid argument)");
+        CHECK(connect_line(in4, 2) ==
+              "connect(3, {sa_family=AF_INET}, 2) = -1 EINVAL (Invalid argument)");
+        // Below 2, and negative as an int: the address.
+        CHECK(connect_line(in4, 1) == "connect(3, 0x6000, 1) = -1 EINVAL (Invalid argument)");
+        CHECK(connect_line(in4, 0xffffffff) ==
+              "connect(3, 0x6000, -1) = -1 EINVAL (Invalid argument)");
+        // Longer than struct sockaddr_storage: its 128 bytes are read.
+        std::string long_unknown(200, '\0');
+        long_unknown[0] = 5; // AF_APPLETALK, which strace prints as bytes
+        long_unknown[127] = 'z';
+        const std::string text = connect_line(long_unknown, 200);
+        CHECK(text.find("{sa_family=AF_APPLETALK, sa_data=\"\\0") != std::string::npos);
+        CHECK(text.find("\\0z\"}, 200)") != std::string::npos);
+        CHECK(connect_line(std::string("\xc8\0abc", 5), 5) ==
+              R"(connect(3, {sa_family=0xc8 /* AF_??? */, sa_data="abc"}, 5) = )"
+              "-1 EINVAL (Invalid argument)");
+        // AF_INET6: 24 bytes without the scope id; the scope id by name only where the address
+        // is link-local.
+        std::string in6(28, '\0');
+        in6[0] = 10;
+        in6[23] = 1; // ::1
+        in6[24] = 1; // scope id 1
+        CHECK(connect_line(in6, 24) ==
+              R"(connect(3, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), )"
+              R"(inet_pton(AF_INET6, "::1", &sin6_addr)}, 24) = -1 EINVAL (Invalid argument))");
+        CHECK(connect_line(in6, 28).find("&sin6_addr), sin6_scope_id=1}, 28)") !=
+              std::string::npos);
+        in6[8] = '\xfe';
+        in6[9] = '\x80';
+        CHECK(connect_line(in6, 28).find(
+                  R"("fe80::1", &sin6_addr), sin6_scope_id=if_nametoindex()") != std::string::npos);
+        // AF_NETLINK: nl_pad when set, nl_groups as strace's %#08x.
+        const std::string nl("\x10\0\x2a\0\5\0\0\0\x10\0\0\0", 12);
+        CHECK(connect_line(nl, 12) == "connect(3, {sa_family=AF_NETLINK, nl_pad=0x2a, nl_pid=5, "
+                                      "nl_groups=0x000010}, 12) = -1 EINVAL (Invalid argument)");
+        // AF_PACKET: the protocol, interface, hardware and packet types by name, the hardware
+        // address's bytes as strace's %#02x (00 for a zero), `...` past the readable ones.
+        std::string ll("\x11\0\x08\0\0\0\0\0\1\0\4\x0a\0\1\2\3\4\5\6\7", 20);
+        CHECK(connect_line(ll, 20) ==
+              "connect(3, {sa_family=AF_PACKET, sll_protocol=htons(ETH_P_IP), sll_ifindex=0, "
+              "sll_hatype=ARPHRD_ETHER, sll_pkttype=PACKET_OUTGOING, sll_halen=10, "
+              "sll_addr=[00, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, ...]}, 20) = -1 EINVAL (Invalid "
+              "argument)");
+        ll[2] = '\x12';
+        ll[8] = '\x34';
+        ll[10] = 9;
+        ll[11] = 0;
+        CHECK(connect_line(ll, 20) ==
+              "connect(3, {sa_family=AF_PACKET, sll_protocol=htons(0x1200 /* ETH_P_??? */), "
+              "sll_ifindex=0, sll_hatype=0x34 /* ARPHRD_??? */, sll_pkttype=0x9 /* PACKET_??? */, "
+              "sll_halen=0}, 20) = -1 EINVAL (Invalid argument)");
+        CHECK(connect_line(ll, 19) ==
+              R"(connect(3, {sa_family=AF_PACKET, sa_data="\22\0\0\0\0\0)"
+              R"(004\0\t\0\0\1\2\3\4\5\6"}, 19) = -1 EINVAL (Invalid argument))");
+    }
+
     TEST_CASE("setsockopt and getsockopt; IPv6 and netlink addresses (strace 6.1's text)") {
         FakeMemory mem;
         const std::int32_t one = 1;

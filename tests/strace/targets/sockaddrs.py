@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: MIT
+# Socket addresses of every length and family strace 6.1 prints (strace_test.py compare):
+# connect(2) on a UDP socket with made-up addresses, which the kernel refuses; the decoder
+# prints what was passed. AF_PACKET with every protocol of <linux/if_ether.h> and every
+# hardware type of <linux/if_arp.h> (and values of neither), every packet type, hardware
+# addresses shorter and longer than the 8 bytes there are; each decoded family too short for
+# its struct (strace's generic sa_data form); families strace names but does not decode; a
+# family it does not name; the family alone; a length above sizeof(struct sockaddr_storage),
+# negative, below 2.
+import ctypes
+import re
+import socket
+import struct
+
+libc = ctypes.CDLL(None, use_errno=True)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+
+def connect(address, length=None):
+    buffer = ctypes.create_string_buffer(address, max(len(address), 1))
+    libc.connect(udp.fileno(), buffer, ctypes.c_uint(len(address) if length is None else length))
+
+
+def family(number, rest=b""):
+    return struct.pack("<H", number) + rest
+
+
+def packet(protocol, ifindex=1, hatype=1, pkttype=0, halen=6, address=bytes(range(1, 9))):
+    return family(17, struct.pack(">H", protocol) + struct.pack("<iHBB", ifindex, hatype,
+                                                                pkttype, halen) + address)
+
+
+def header_values(path, prefix):
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return []
+    return sorted({int(v, 0) for v in re.findall(r"#define\s+" + prefix + r"\w+\s+(0x[0-9A-Fa-f]+|\d+)", text)})
+
+
+for protocol in header_values("/usr/include/linux/if_ether.h", "ETH_P_") + [0, 0x1234, 0xffff]:
+    connect(packet(protocol))
+for hatype in header_values("/usr/include/linux/if_arp.h", "ARPHRD_") + [2, 0x1234]:
+    connect(packet(0x0800, hatype=hatype))
+for pkttype in range(9):
+    connect(packet(0x0003, pkttype=pkttype, ifindex=pkttype))
+for halen in (0, 1, 6, 8, 9, 255):
+    connect(packet(0x86DD, ifindex=-1, halen=halen))
+connect(packet(0x0003) + b"tail")           # 24 bytes: the address has 12 readable
+connect(packet(0x0003, halen=12) + b"\0\xff\x10\x01")
+# Each decoded family at its struct's size and one byte short.
+connect(family(2, b"\x00\x35\x7f\x00\x00\x01" + bytes(8)))
+connect(family(2, b"\x00\x35\x7f\x00\x00\x01" + bytes(7)))
+connect(family(10, b"\x01\xbb" + struct.pack(">I", 7) + socket.inet_pton(socket.AF_INET6, "::1") + struct.pack("<I", 1)))
+connect(family(10, b"\x01\xbb" + struct.pack(">I", 7) + socket.inet_pton(socket.AF_INET6, "::1")))
+connect(family(10, b"\0\0\0\0\0\0" + socket.inet_pton(socket.AF_INET6, "fe80::1") + struct.pack("<I", 1)))
+connect(family(10, b"\0\0\0\0\0\0" + socket.inet_pton(socket.AF_INET6, "ff02::1") + struct.pack("<I", 1)))
+connect(family(10, bytes(21)))
+connect(family(16, struct.pack("<HII", 42, 5, 0x10)))
+connect(family(16, struct.pack("<HII", 0, 5, 0x10)))
+connect(family(16, struct.pack("<II", 42, 5)))
+connect(family(17, bytes(17)))
+connect(family(1, b"/tmp/x"))
+connect(family(1, b"\0abstract"))
+connect(family(1, b"x"))
+# Families strace names and prints as bytes; one it does not name. (It decodes AF_AX25,
+# AF_IPX, AF_X25, AF_BLUETOOTH, AF_ALG, AF_VSOCK, AF_XDP and AF_MCTP, which the example
+# prints as bytes: not here.)
+for number in (0, 5, 6, 7, 8, 12, 21, 29, 30, 36):
+    connect(family(number, b"\x01\x02data\0\x7f\x80\xff"))
+connect(family(200, b"abc\0def"))
+connect(family(46, b"z"))
+# Lengths: the family alone, above sizeof(struct sockaddr_storage), negative, below 2.
+connect(family(2))
+connect(family(2, b"\x00\x50\x0a\x00\x00\x01" + bytes(194)))
+connect(family(5, bytes(198)))
+connect(family(2, bytes(14)), 0xffffffff)
+connect(family(2, bytes(14)), 1)
+connect(family(2, bytes(14)), 0)
+udp.close()
