@@ -222,7 +222,8 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
         return out + "}"; // an unnamed AF_UNIX socket's (a socketpair's, an unbound peer's)
     }
     const std::string rest(reinterpret_cast<const char*>(sa.data()) + 2, len - 2);
-    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};           // network order
+    // Read only by the families whose struct has them (3 bytes of AF_UNIX have no port).
+    auto port = [&sa] { return (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; };   // network order
     auto word = [&sa](std::size_t at) { return load<std::uint32_t>(sa, at); }; // host order
     if (family == 1) {
         if (rest[0] == '\0') { // abstract: the name is all the bytes after the first NUL
@@ -231,14 +232,14 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
         return out + ", sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
     }
     if (family == 2 && len >= 16) {
-        return out + ", sin_port=htons(" + std::to_string(port) + "), sin_addr=inet_addr(\"" +
+        return out + ", sin_port=htons(" + std::to_string(port()) + "), sin_addr=inet_addr(\"" +
                std::to_string(sa[4]) + "." + std::to_string(sa[5]) + "." + std::to_string(sa[6]) +
                "." + std::to_string(sa[7]) + "\")}";
     }
     if (family == 10 && len >= 24) {
         std::array<char, INET6_ADDRSTRLEN> text{};
         ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
-        out += ", sin6_port=htons(" + std::to_string(port) + "), sin6_flowinfo=htonl(" +
+        out += ", sin6_port=htons(" + std::to_string(port()) + "), sin6_flowinfo=htonl(" +
                std::to_string(ntohl(word(4))) + "), inet_pton(AF_INET6, \"" + text.data() +
                "\", &sin6_addr)";
         if (len < 28) {

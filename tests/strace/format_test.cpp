@@ -1219,6 +1219,10 @@ TEST_SUITE("strace decode") {
               "8) = -1 EINVAL (Invalid argument)");
         CHECK(connect_line(in4, 2) ==
               "connect(3, {sa_family=AF_INET}, 2) = -1 EINVAL (Invalid argument)");
+        CHECK(connect_line(in4, 3) ==
+              R"(connect(3, {sa_family=AF_INET, sa_data="\0"}, 3) = -1 EINVAL (Invalid argument))");
+        CHECK(connect_line(std::string("\1\0x", 3), 3) ==
+              R"(connect(3, {sa_family=AF_UNIX, sun_path="x"}, 3) = -1 EINVAL (Invalid argument))");
         // Below 2, and negative as an int: the address.
         CHECK(connect_line(in4, 1) == "connect(3, 0x6000, 1) = -1 EINVAL (Invalid argument)");
         CHECK(connect_line(in4, 0xffffffff) ==
