@@ -204,13 +204,88 @@ inline std::string sockaddr_ll_fields(std::span<const unsigned char> sa) {
     return out;
 }
 
+/// A NUL-terminated field of `size` bytes, as strace's print_quoted_cstring prints it: up to
+/// its NUL, or its first size - 1 bytes and `...` when it has none.
+inline std::string cstring_field(std::span<const unsigned char> bytes) {
+    const auto* chars = reinterpret_cast<const char*>(bytes.data());
+    const std::string_view field(chars, bytes.size());
+    const std::size_t nul = field.find('\0');
+    if (nul != std::string_view::npos) {
+        return quote(field.substr(0, nul));
+    }
+    return quote(field.substr(0, bytes.empty() ? 0 : bytes.size() - 1)) + "...";
+}
+
+/// A struct sockaddr_vm's fields after the family (16 bytes): the reserved and zero bytes when
+/// set, the context id and port by name where they have one, the flags.
+inline std::string sockaddr_vm_fields(std::span<const unsigned char> sa) {
+    static constexpr std::array<FlagName, 4> cids{{
+        {0, "VMADDR_CID_HYPERVISOR"},
+        {1, "VMADDR_CID_LOCAL"},
+        {2, "VMADDR_CID_HOST"},
+        {0xffffffff, "VMADDR_CID_ANY"},
+    }};
+    static constexpr std::array<FlagName, 1> flags{{{1, "VMADDR_FLAG_TO_HOST"}}};
+    const auto reserved = load<std::uint16_t>(sa, 2);
+    const auto port = load<std::uint32_t>(sa, 4);
+    std::string out = reserved != 0 ? "svm_reserved1=" + hex(reserved) + ", " : std::string();
+    out +=
+        "svm_cid=" + value_name(load<std::uint32_t>(sa, 8), cids, hex(load<std::uint32_t>(sa, 8))) +
+        ", svm_port=" + (port == 0xffffffff ? std::string("VMADDR_PORT_ANY") : hex(port)) +
+        ", svm_flags=" + flags_or_unknown(sa[12], flags, "VMADDR_FLAG_");
+    if (sa[13] != 0 || sa[14] != 0 || sa[15] != 0) {
+        out += ", svm_zero=" +
+               quote(std::string(reinterpret_cast<const char*>(sa.data()) + 13, 3), true);
+    }
+    return out;
+}
+
+/// A struct sockaddr_alg's fields after the family (25 bytes or more; the name is the bytes
+/// there are, up to 64): `salg_type="hash", salg_feat=0, salg_mask=0, salg_name="sha256"`.
+inline std::string sockaddr_alg_fields(std::span<const unsigned char> sa) {
+    static constexpr std::array<FlagName, 1> alg_flags{{{0x1000, "CRYPTO_ALG_KERN_DRIVER_ONLY"}}};
+    // strace prints these words raw with their names in a comment: `0x1000 /* CRYPTO_ALG_... */`.
+    auto word = [&sa](std::size_t at) {
+        const auto v = load<std::uint32_t>(sa, at);
+        if (v == 0) {
+            return std::string("0");
+        }
+        const std::string names = flag_names(v, alg_flags);
+        return hex(v) + " /* " + (names == hex(v) ? std::string("CRYPTO_ALG_???") : names) + " */";
+    };
+    return "salg_type=" + cstring_field(sa.subspan(2, 14)) + ", salg_feat=" + word(16) +
+           ", salg_mask=" + word(20) + ", salg_name=" +
+           cstring_field(sa.subspan(24, std::min<std::size_t>(sa.size() - 24, 64)));
+}
+
+/// A struct sockaddr_xdp's fields after the family (16 bytes): the shared UMEM's descriptor as
+/// one when XDP_SHARED_UMEM is set, else in hex, and left out when 0.
+inline std::string sockaddr_xdp_fields(std::span<const unsigned char> sa) {
+    static constexpr std::array<FlagName, 4> xdp_flags{{
+        {1, "XDP_SHARED_UMEM"},
+        {2, "XDP_COPY"},
+        {4, "XDP_ZEROCOPY"},
+        {8, "XDP_USE_NEED_WAKEUP"},
+    }};
+    const auto flags = load<std::uint16_t>(sa, 2);
+    const auto fd = load<std::uint32_t>(sa, 12);
+    std::string out = "sxdp_flags=" + flags_or_unknown(flags, xdp_flags, "XDP_") +
+                      ", sxdp_ifindex=" + ifindex_text(load<std::uint32_t>(sa, 4)) +
+                      ", sxdp_queue_id=" + std::to_string(load<std::uint32_t>(sa, 8));
+    if ((flags & 1U) != 0) {
+        return out + ", sxdp_shared_umem_fd=" + std::to_string(static_cast<std::int32_t>(fd));
+    }
+    return fd != 0 ? out + ", sxdp_shared_umem_fd=" + hex(fd) : out;
+}
+
 /// A socket address of `sa.size()` bytes (at least 2), as strace 6.1's print_sockaddr prints
 /// it: the family, then the fields of the families it decodes when the address is long
 /// enough for them (AF_UNIX from 3 bytes, AF_INET 16, AF_INET6 24, the scope id from 28,
-/// AF_NETLINK 12, AF_PACKET 20), else its bytes (`{sa_family=AF_INET, sa_data="..."}`):
+/// AF_NETLINK 12, AF_PACKET 20, AF_ALG 25, AF_VSOCK and AF_XDP 16), else its bytes
+/// (`{sa_family=AF_INET, sa_data="..."}`):
 /// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`. nullopt for
-/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25, AF_IPX, AF_X25, AF_BLUETOOTH,
-/// AF_ALG, AF_VSOCK, AF_XDP and AF_MCTP addresses, which this prints as bytes.
+/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25, AF_IPX, AF_X25, AF_BLUETOOTH and
+/// AF_MCTP addresses, which this prints as bytes.
 inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
     const std::size_t len = sa.size();
     if (len < 2) {
@@ -260,6 +335,15 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
     }
     if (family == 17 && len >= 20) {
         return out + ", " + sockaddr_ll_fields(sa) + "}";
+    }
+    if (family == 38 && len >= 25) {
+        return out + ", " + sockaddr_alg_fields(sa) + "}";
+    }
+    if (family == 40 && len >= 16) {
+        return out + ", " + sockaddr_vm_fields(sa) + "}";
+    }
+    if (family == 44 && len >= 16) {
+        return out + ", " + sockaddr_xdp_fields(sa) + "}";
     }
     return out + ", sa_data=" + quote(rest) + "}";
 }

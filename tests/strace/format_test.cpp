@@ -1272,6 +1272,25 @@ TEST_SUITE("strace decode") {
               "connect(3, {sa_family=AF_PACKET, sll_protocol=htons(0x1200 /* ETH_P_??? */), "
               "sll_ifindex=0, sll_hatype=0x34 /* ARPHRD_??? */, sll_pkttype=0x9 /* PACKET_??? */, "
               "sll_halen=0}, 20) = -1 EINVAL (Invalid argument)");
+        // AF_VSOCK, AF_ALG and AF_XDP (tests/strace/targets/sockaddrs.py has every flag).
+        const std::string vm("\x28\0\0\0\xff\xff\xff\xff\2\0\0\0\3\0\0\1", 16);
+        CHECK(connect_line(vm, 16) ==
+              "connect(3, {sa_family=AF_VSOCK, svm_cid=VMADDR_CID_HOST, svm_port=VMADDR_PORT_ANY, "
+              R"(svm_flags=VMADDR_FLAG_TO_HOST|0x2, svm_zero="\x00\x00\x01"}, 16) = -1 EINVAL )"
+              "(Invalid argument)");
+        std::string alg(88, '\0');
+        alg[0] = 38;
+        alg.replace(2, 4, "hash");
+        alg[17] = 0x10; // salg_feat 0x1000
+        alg.replace(24, 10, "sha256-xyz");
+        CHECK(connect_line(alg, 30) ==
+              R"(connect(3, {sa_family=AF_ALG, salg_type="hash", salg_feat=0x1000 /* )"
+              R"(CRYPTO_ALG_KERN_DRIVER_ONLY */, salg_mask=0, salg_name="sha25"...}, 30) = )"
+              "-1 EINVAL (Invalid argument)");
+        const std::string xdp("\x2c\0\1\0\0\0\0\0\3\0\0\0\xff\xff\xff\xff", 16);
+        CHECK(connect_line(xdp, 16) ==
+              "connect(3, {sa_family=AF_XDP, sxdp_flags=XDP_SHARED_UMEM, sxdp_ifindex=0, "
+              "sxdp_queue_id=3, sxdp_shared_umem_fd=-1}, 16) = -1 EINVAL (Invalid argument)");
         CHECK(connect_line(ll, 19) ==
               R"(connect(3, {sa_family=AF_PACKET, sa_data="\22\0\0\0\0\0)"
               R"(004\0\t\0\0\1\2\3\4\5\6"}, 19) = -1 EINVAL (Invalid argument))");

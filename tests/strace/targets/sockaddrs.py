@@ -64,9 +64,30 @@ connect(family(17, bytes(17)))
 connect(family(1, b"/tmp/x"))
 connect(family(1, b"\0abstract"))
 connect(family(1, b"x"))
+# AF_VSOCK: the named context ids and port, the flags, the reserved and zero bytes when set.
+for cid in (0, 1, 2, 3, 0xFFFFFFFE, 0xFFFFFFFF):
+    connect(family(40, struct.pack("<HIIB3s", 0, 1234, cid, 0, b"\0\0\0")))
+for port in (0, 1023, 0xFFFFFFFF):
+    connect(family(40, struct.pack("<HIIB3s", 0, port, 2, 0, b"\0\0\0")))
+for flags in (1, 2, 0x80, 0xFF):
+    connect(family(40, struct.pack("<HIIB3s", 0, 5, 2, flags, b"\0\0\0")))
+connect(family(40, struct.pack("<HIIB3s", 7, 5, 2, 0, b"\1\0\0")))
+connect(family(40, struct.pack("<HIIB", 0, 5, 2, 0)))
+# AF_ALG: the type and name cut where they have no NUL, the name as long as the address.
+for bit in range(32):
+    connect(family(38, b"hash".ljust(14, b"\0") + struct.pack("<II", 1 << bit, 1 << (31 - bit))
+                   + b"sha256".ljust(64, b"\0")))
+connect(family(38, b"skcipher".ljust(14, b"x") + struct.pack("<II", 0xFFFFFFFF, 0x1000)
+               + b"cbc(aes)".ljust(64, b"y")))
+for length in (24, 25, 26, 32, 33, 87, 88):
+    connect(family(38, b"aead".ljust(14, b"\0") + bytes(8) + b"gcm(aes)".ljust(64, b"\0")), length)
+# AF_XDP: the flags, the shared UMEM's descriptor (an fd only with XDP_SHARED_UMEM).
+for flags, fd in ((0, 7), (1, 7), (2, 7), (4, 0), (8, 7), (0xF, 7), (0x30, 7), (0x11, 0),
+                  (0, 0), (1, 0xFFFFFFFF), (0, 0xFFFFFFFF)):
+    connect(family(44, struct.pack("<HIII", flags, 1, 3, fd)))
+connect(family(44, struct.pack("<HII", 1, 1, 3)))
 # Families strace names and prints as bytes; one it does not name. (It decodes AF_AX25,
-# AF_IPX, AF_X25, AF_BLUETOOTH, AF_ALG, AF_VSOCK, AF_XDP and AF_MCTP, which the example
-# prints as bytes: not here.)
+# AF_IPX, AF_X25, AF_BLUETOOTH and AF_MCTP, which the example prints as bytes: not here.)
 for number in (0, 5, 6, 7, 8, 12, 21, 29, 30, 36):
     connect(family(number, b"\x01\x02data\0\x7f\x80\xff"))
 connect(family(200, b"abc\0def"))
