@@ -177,6 +177,11 @@ inline constexpr std::array<FlagName, 8> packet_type_table{{
 /// The most of a socket address strace 6.1 reads: sizeof(struct sockaddr_storage).
 inline constexpr std::size_t sockaddr_max = 128;
 
+/// A byte as strace's `%#02x` prints it: `00` for 0, else `0x1`, `0xab`.
+inline std::string byte_text(unsigned char byte) {
+    return byte == 0 ? std::string("00") : hex(byte);
+}
+
 /// A struct sockaddr_ll's fields after the family (20 bytes or more): the protocol, the
 /// interface, the hardware type, the packet type and the first sll_halen bytes of the
 /// address that `sa` holds (`...` for the rest, `00` for a zero byte: strace's `%#02x`).
@@ -197,7 +202,7 @@ inline std::string sockaddr_ll_fields(std::span<const unsigned char> sa) {
                 out += "...";
                 break;
             }
-            out += sa[12 + i] == 0 ? std::string("00") : hex(sa[12 + i]);
+            out += byte_text(sa[12 + i]);
         }
         out += "]";
     }
@@ -278,14 +283,43 @@ inline std::string sockaddr_xdp_fields(std::span<const unsigned char> sa) {
     return fd != 0 ? out + ", sxdp_shared_umem_fd=" + hex(fd) : out;
 }
 
+/// A struct sockaddr_ipx's fields after the family (16 bytes): port and network in network
+/// order, the node's bytes, the type, and the zero byte when set.
+inline std::string sockaddr_ipx_fields(std::span<const unsigned char> sa) {
+    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};
+    const std::uint32_t network = ntohl(load<std::uint32_t>(sa, 4));
+    std::string out = "sipx_port=htons(" + std::to_string(port) + "), sipx_network=htonl(" +
+                      hex(network) + "), sipx_node=[";
+    for (std::size_t i = 0; i < 6; ++i) {
+        out += (i == 0 ? "" : ", ") + byte_text(sa[8 + i]);
+    }
+    out += "], sipx_type=" + byte_text(sa[14]);
+    return sa[15] != 0 ? out + ", sipx_zero=" + hex(sa[15]) : out;
+}
+
+/// A struct sockaddr_mctp's fields after the family (12 bytes): the padding when set, the
+/// network and the endpoint's address by name where they have one, the type and tag.
+inline std::string sockaddr_mctp_fields(std::span<const unsigned char> sa) {
+    static constexpr std::array<FlagName, 2> addresses{
+        {{0, "MCTP_ADDR_NULL"}, {0xff, "MCTP_ADDR_ANY"}}};
+    const auto pad = load<std::uint16_t>(sa, 2);
+    const auto network = load<std::uint32_t>(sa, 4);
+    std::string out = pad != 0 ? "__smctp_pad0=" + hex(pad) + ", " : std::string();
+    out += "smctp_network=" + (network == 0 ? std::string("MCTP_NET_ANY") : hex(network)) +
+           ", smctp_addr={s_addr=" + value_name(sa[8], addresses, hex(sa[8])) +
+           "}, smctp_type=" + hex(sa[9]) + ", smctp_tag=" + hex(sa[10]);
+    return sa[11] != 0 ? out + ", __smctp_pad1=" + hex(sa[11]) : out;
+}
+
 /// A socket address of `sa.size()` bytes (at least 2), as strace 6.1's print_sockaddr prints
 /// it: the family, then the fields of the families it decodes when the address is long
 /// enough for them (AF_UNIX from 3 bytes, AF_INET 16, AF_INET6 24, the scope id from 28,
-/// AF_NETLINK 12, AF_PACKET 20, AF_ALG 25, AF_VSOCK and AF_XDP 16), else its bytes
+/// AF_NETLINK 12, AF_PACKET 20, AF_IPX 16, AF_X25 18, AF_MCTP 12, AF_ALG 25, AF_VSOCK and
+/// AF_XDP 16), else its bytes
 /// (`{sa_family=AF_INET, sa_data="..."}`):
 /// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`. nullopt for
-/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25, AF_IPX, AF_X25, AF_BLUETOOTH and
-/// AF_MCTP addresses, which this prints as bytes.
+/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25 and AF_BLUETOOTH addresses, which
+/// this prints as bytes.
 inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
     const std::size_t len = sa.size();
     if (len < 2) {
@@ -335,6 +369,15 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
     }
     if (family == 17 && len >= 20) {
         return out + ", " + sockaddr_ll_fields(sa) + "}";
+    }
+    if (family == 4 && len >= 16) {
+        return out + ", " + sockaddr_ipx_fields(sa) + "}";
+    }
+    if (family == 9 && len >= 18) { // struct sockaddr_x25: the address, a string of 16 bytes
+        return out + ", sx25_addr={x25_addr=" + cstring_field(sa.subspan(2, 16)) + "}}";
+    }
+    if (family == 45 && len >= 12) {
+        return out + ", " + sockaddr_mctp_fields(sa) + "}";
     }
     if (family == 38 && len >= 25) {
         return out + ", " + sockaddr_alg_fields(sa) + "}";

@@ -1272,6 +1272,24 @@ TEST_SUITE("strace decode") {
               "connect(3, {sa_family=AF_PACKET, sll_protocol=htons(0x1200 /* ETH_P_??? */), "
               "sll_ifindex=0, sll_hatype=0x34 /* ARPHRD_??? */, sll_pkttype=0x9 /* PACKET_??? */, "
               "sll_halen=0}, 20) = -1 EINVAL (Invalid argument)");
+        // AF_IPX, AF_X25 and AF_MCTP.
+        const std::string ipx("\4\0\x40\0\x12\x34\x56\x78\1\0\0\0\0\xff\4\7", 16);
+        CHECK(
+            connect_line(ipx, 16) ==
+            "connect(3, {sa_family=AF_IPX, sipx_port=htons(16384), sipx_network=htonl(0x12345678), "
+            "sipx_node=[0x1, 00, 00, 00, 00, 0xff], sipx_type=0x4, sipx_zero=0x7}, 16) = -1 "
+            "EINVAL (Invalid argument)");
+        CHECK(connect_line(std::string("\x09\0"
+                                       "1234567890abcdef",
+                                       18),
+                           18) ==
+              R"(connect(3, {sa_family=AF_X25, sx25_addr={x25_addr="1234567890abcde"...}}, 18) = )"
+              "-1 EINVAL (Invalid argument)");
+        const std::string mctp("\x2d\0\0\0\0\0\0\0\xff\x7f\x80\0", 12);
+        CHECK(
+            connect_line(mctp, 12) ==
+            "connect(3, {sa_family=AF_MCTP, smctp_network=MCTP_NET_ANY, smctp_addr={s_addr="
+            "MCTP_ADDR_ANY}, smctp_type=0x7f, smctp_tag=0x80}, 12) = -1 EINVAL (Invalid argument)");
         // AF_VSOCK, AF_ALG and AF_XDP (tests/strace/targets/sockaddrs.py has every flag).
         const std::string vm("\x28\0\0\0\xff\xff\xff\xff\2\0\0\0\3\0\0\1", 16);
         CHECK(connect_line(vm, 16) ==

@@ -86,8 +86,20 @@ for flags, fd in ((0, 7), (1, 7), (2, 7), (4, 0), (8, 7), (0xF, 7), (0x30, 7), (
                   (0, 0), (1, 0xFFFFFFFF), (0, 0xFFFFFFFF)):
     connect(family(44, struct.pack("<HIII", flags, 1, 3, fd)))
 connect(family(44, struct.pack("<HII", 1, 1, 3)))
-# Families strace names and prints as bytes; one it does not name. (It decodes AF_AX25,
-# AF_IPX, AF_X25, AF_BLUETOOTH and AF_MCTP, which the example prints as bytes: not here.)
+# AF_IPX, AF_X25 and AF_MCTP, each at its struct's size and one byte short.
+connect(family(4, struct.pack(">HI", 0x4000, 0x12345678) + bytes([1, 2, 3, 0xAB, 0, 0xFF, 4, 0])))
+connect(family(4, struct.pack(">HI", 1, 0) + bytes(6) + bytes([0xFF, 7])))
+connect(family(4, bytes(13)))
+for x25 in (b"12345".ljust(16, b"\0"), b"1234567890abcdef", b"\1\2".ljust(16, b"\0"), bytes(16)):
+    connect(family(9, x25))
+connect(family(9, bytes(15)))
+for network, address, kind, tag in ((0, 0, 0, 0), (1, 8, 1, 8), (0xFFFFFFFF, 0xFF, 0x7F, 0x80),
+                                    (5, 0x20, 0x80, 0x0F)):
+    connect(family(45, struct.pack("<HIBBBB", 0, network, address, kind, tag, 0)))
+connect(family(45, struct.pack("<HIBBBB", 0x201, 0, 0, 0, 0, 0xFF)))
+connect(family(45, struct.pack("<HIBBB", 0, 1, 2, 3, 4)))
+# Families strace names and prints as bytes; one it does not name. (It decodes AF_AX25 and
+# AF_BLUETOOTH, which the example prints as bytes: not here.)
 for number in (0, 5, 6, 7, 8, 12, 21, 29, 30, 36):
     connect(family(number, b"\x01\x02data\0\x7f\x80\xff"))
 connect(family(200, b"abc\0def"))
