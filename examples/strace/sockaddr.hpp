@@ -311,15 +311,13 @@ inline std::string sockaddr_mctp_fields(std::span<const unsigned char> sa) {
     return sa[11] != 0 ? out + ", __smctp_pad1=" + hex(sa[11]) : out;
 }
 
-/// A socket address of `sa.size()` bytes (at least 2), as strace 6.1's print_sockaddr prints
-/// it: the family, then the fields of the families it decodes when the address is long
-/// enough for them (AF_UNIX from 3 bytes, AF_INET 16, AF_INET6 24, the scope id from 28,
-/// AF_NETLINK 12, AF_PACKET 20, AF_IPX 16, AF_X25 18, AF_MCTP 12, AF_ALG 25, AF_VSOCK and
-/// AF_XDP 16), else its bytes
-/// (`{sa_family=AF_INET, sa_data="..."}`):
-/// `{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`. nullopt for
-/// fewer than 2 bytes. strace 6.1 also decodes AF_AX25 and AF_BLUETOOTH addresses, which
-/// this prints as bytes.
+/// A socket address of `sa.size()` bytes, as strace 6.1's print_sockaddr prints it: the
+/// family, then the fields of a family it decodes when the address is long enough for them
+/// (`{sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.1")}`), else the
+/// bytes after the family (`{sa_family=AF_INET, sa_data="..."}`). Long enough: AF_UNIX from 3
+/// bytes, AF_INET 16, AF_INET6 24 (the scope id from 28), AF_NETLINK 12, AF_PACKET 20, AF_IPX
+/// 16, AF_X25 18, AF_MCTP 12, AF_ALG 25, AF_VSOCK and AF_XDP 16. strace 6.1 also decodes
+/// AF_AX25 and AF_BLUETOOTH addresses, which this prints as bytes. nullopt below 2 bytes.
 inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> sa) {
     const std::size_t len = sa.size();
     if (len < 2) {
