@@ -928,13 +928,9 @@ inline std::optional<std::string> ip_data(std::int32_t type, Data data, std::siz
         if (data.size() < 12) {
             return std::nullopt;
         }
-        std::array<char, INET_ADDRSTRLEN> spec{};
-        std::array<char, INET_ADDRSTRLEN> addr{};
-        ::inet_ntop(AF_INET, data.data() + 4, spec.data(), spec.size());
-        ::inet_ntop(AF_INET, data.data() + 8, addr.data(), addr.size());
         return "{ipi_ifindex=" + detail::ifindex_text(load<std::uint32_t>(data, 0)) +
-               ", ipi_spec_dst=inet_addr(\"" + spec.data() + "\"), ipi_addr=inet_addr(\"" +
-               addr.data() + "\")}";
+               ", ipi_spec_dst=" + inet_addr_text(data, 4) +
+               ", ipi_addr=" + inet_addr_text(data, 8) + "}";
     }
     case 2:  // IP_TTL
     case 23: // IP_CHECKSUM

@@ -44,6 +44,17 @@ T load(std::span<const std::uint8_t> bytes, std::size_t at) {
     return value;
 }
 
+/// A 16-bit field in network order (a port, an ethertype) at byte `at`.
+inline unsigned net16(std::span<const std::uint8_t> bytes, std::size_t at) {
+    return (unsigned{bytes[at]} << 8U) | unsigned{bytes[at + 1]};
+}
+
+/// The IPv4 address at byte `at`, as strace prints one: `inet_addr("127.0.0.1")`.
+inline std::string inet_addr_text(std::span<const std::uint8_t> bytes, std::size_t at) {
+    return "inet_addr(\"" + std::to_string(bytes[at]) + "." + std::to_string(bytes[at + 1]) + "." +
+           std::to_string(bytes[at + 2]) + "." + std::to_string(bytes[at + 3]) + "\")";
+}
+
 /// An interface index: `if_nametoindex("lo")` when this machine has that interface.
 inline std::string ifindex_text(std::uint32_t index) {
     std::array<char, IF_NAMESIZE> name{};
@@ -186,7 +197,7 @@ inline std::string byte_text(unsigned char byte) {
 /// interface, the hardware type, the packet type and the first sll_halen bytes of the
 /// address that `sa` holds (`...` for the rest, `00` for a zero byte: strace's `%#02x`).
 inline std::string sockaddr_ll_fields(std::span<const unsigned char> sa) {
-    const unsigned protocol = (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; // network order
+    const unsigned protocol = net16(sa, 2);
     const unsigned halen = sa[11];
     std::string out =
         "sll_protocol=htons(" + constant(protocol, ethernet_protocol_table, "ETH_P_") +
@@ -286,9 +297,8 @@ inline std::string sockaddr_xdp_fields(std::span<const unsigned char> sa) {
 /// A struct sockaddr_ipx's fields after the family (16 bytes): port and network in network
 /// order, the node's bytes, the type, and the zero byte when set.
 inline std::string sockaddr_ipx_fields(std::span<const unsigned char> sa) {
-    const unsigned port = (unsigned{sa[2]} << 8U) | unsigned{sa[3]};
     const std::uint32_t network = ntohl(load<std::uint32_t>(sa, 4));
-    std::string out = "sipx_port=htons(" + std::to_string(port) + "), sipx_network=htonl(" +
+    std::string out = "sipx_port=htons(" + std::to_string(net16(sa, 2)) + "), sipx_network=htonl(" +
                       hex(network) + "), sipx_node=[";
     for (std::size_t i = 0; i < 6; ++i) {
         out += (i == 0 ? "" : ", ") + byte_text(sa[8 + i]);
@@ -329,8 +339,6 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
         return out + "}"; // an unnamed AF_UNIX socket's (a socketpair's, an unbound peer's)
     }
     const std::string rest(reinterpret_cast<const char*>(sa.data()) + 2, len - 2);
-    // Read only by the families whose struct has them (3 bytes of AF_UNIX have no port).
-    auto port = [&sa] { return (unsigned{sa[2]} << 8U) | unsigned{sa[3]}; };   // network order
     auto word = [&sa](std::size_t at) { return load<std::uint32_t>(sa, at); }; // host order
     if (family == 1) {
         if (rest[0] == '\0') { // abstract: the name is all the bytes after the first NUL
@@ -339,14 +347,13 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
         return out + ", sun_path=" + quote(rest.substr(0, rest.find('\0'))) + "}";
     }
     if (family == 2 && len >= 16) {
-        return out + ", sin_port=htons(" + std::to_string(port()) + "), sin_addr=inet_addr(\"" +
-               std::to_string(sa[4]) + "." + std::to_string(sa[5]) + "." + std::to_string(sa[6]) +
-               "." + std::to_string(sa[7]) + "\")}";
+        return out + ", sin_port=htons(" + std::to_string(net16(sa, 2)) +
+               "), sin_addr=" + inet_addr_text(sa, 4) + "}";
     }
     if (family == 10 && len >= 24) {
         std::array<char, INET6_ADDRSTRLEN> text{};
         ::inet_ntop(AF_INET6, sa.data() + 8, text.data(), text.size());
-        out += ", sin6_port=htons(" + std::to_string(port()) + "), sin6_flowinfo=htonl(" +
+        out += ", sin6_port=htons(" + std::to_string(net16(sa, 2)) + "), sin6_flowinfo=htonl(" +
                std::to_string(ntohl(word(4))) + "), inet_pton(AF_INET6, \"" + text.data() +
                "\", &sin6_addr)";
         if (len < 28) {

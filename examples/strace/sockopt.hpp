@@ -407,6 +407,11 @@ inline constexpr std::array<std::uint8_t, 44> so_int_options{
     36, 37, 40, 41, 42, 43, 44, 45, 46, 49, 53, 56, 60, 63, 64, 65, 68, 69, 70, 73, 74, 75,
 };
 
+/// Whether SOL_SOCKET option `name` is one of so_int_options.
+inline bool is_so_int_option(std::int64_t name) {
+    return std::find(so_int_options.begin(), so_int_options.end(), name) != so_int_options.end();
+}
+
 /// The fields (32-bit words) of a struct getsockopt wrote `rlen` bytes of, as strace 6.1
 /// prints a short one: the whole words, then what is left of the next in hex, then no more
 /// (`{l_onoff=0, l_linger="\x00\x00"}`). `ids`: the fields after the first are user and
@@ -444,12 +449,8 @@ inline std::string ip_mreq_at(const ReadMemory& read, std::uint64_t addr, std::i
     if (len < 8 || !read_struct(read, addr, m)) {
         return pointer(addr);
     }
-    const auto dotted = [&m](std::size_t at) {
-        return std::to_string(m[at]) + "." + std::to_string(m[at + 1]) + "." +
-               std::to_string(m[at + 2]) + "." + std::to_string(m[at + 3]);
-    };
-    return "{imr_multiaddr=inet_addr(\"" + dotted(0) + "\"), imr_interface=inet_addr(\"" +
-           dotted(4) + "\")}";
+    return "{imr_multiaddr=" + inet_addr_text(m, 0) + ", imr_interface=" + inet_addr_text(m, 4) +
+           "}";
 }
 
 /// IPV6_ADD_MEMBERSHIP's struct ipv6_mreq (20 bytes or more); else the address.
@@ -499,7 +500,7 @@ inline std::string setsockopt_value(const ReadMemory& read, std::uint64_t level_
         if (name == 26 || name == 51) { // SO_ATTACH_FILTER, SO_ATTACH_REUSEPORT_CBPF
             return len == 16 ? sock_fprog_at(read, addr) : pointer(addr);
         }
-        if (std::find(so_int_options.begin(), so_int_options.end(), name) != so_int_options.end()) {
+        if (is_so_int_option(name)) {
             return len < 4 ? pointer(addr) : int_at(read, addr);
         }
     }
@@ -548,8 +549,7 @@ inline std::string getsockopt_value(const ReadMemory& read, std::uint64_t level_
             return err == 0 || errname.empty() ? std::to_string(err) : std::string(errname);
         });
     }
-    if (level == sol_socket &&
-        std::find(so_int_options.begin(), so_int_options.end(), name) != so_int_options.end()) {
+    if (level == sol_socket && is_so_int_option(name)) {
         return rlen < 4 ? buffer_text(read, addr, static_cast<std::uint64_t>(rlen), limit, true)
                         : int_at(read, addr);
     }
