@@ -364,6 +364,34 @@ inline constexpr std::array<FlagName, 24> clone_table{{
     {0x40000000, "CLONE_NEWNET"},
     {0x80000000, "CLONE_IO"},
 }};
+// What unshare(2) can separate, in strace's order (by value), and the namespace types of
+// setns(2).
+inline constexpr std::array<FlagName, 14> unshare_table{{
+    {0x80, "CLONE_NEWTIME"},
+    {0x100, "CLONE_VM"},
+    {0x200, "CLONE_FS"},
+    {0x400, "CLONE_FILES"},
+    {0x800, "CLONE_SIGHAND"},
+    {0x10000, "CLONE_THREAD"},
+    {0x20000, "CLONE_NEWNS"},
+    {0x40000, "CLONE_SYSVSEM"},
+    {0x2000000, "CLONE_NEWCGROUP"},
+    {0x4000000, "CLONE_NEWUTS"},
+    {0x8000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+}};
+inline constexpr std::array<FlagName, 8> namespace_table{{
+    {0x80, "CLONE_NEWTIME"},
+    {0x20000, "CLONE_NEWNS"},
+    {0x2000000, "CLONE_NEWCGROUP"},
+    {0x4000000, "CLONE_NEWUTS"},
+    {0x8000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+}};
 inline constexpr std::array<FlagName, 13> futex_op_table{{
     {0, "FUTEX_WAIT"},
     {1, "FUTEX_WAKE"},
@@ -1691,6 +1719,11 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         constexpr std::array<FlagName, 3> efd{
             {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
         set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
+    } else if (name == "unshare") {
+        set(0, flags_or_unknown(regs[0], detail::unshare_table, "CLONE_"));
+    } else if (name == "setns") { // one namespace type, or 0 for any
+        const std::uint64_t type = regs[1] & 0xffffffff;
+        set(1, type == 0 ? std::string("0") : constant(type, detail::namespace_table, "CLONE_NEW"));
     } else if (name == "pkey_alloc") {
         constexpr std::array<FlagName, 3> rights{
             {{1, "PKEY_DISABLE_ACCESS"}, {2, "PKEY_DISABLE_WRITE"}, {4, "PKEY_DISABLE_EXECUTE"}}};

@@ -28,7 +28,7 @@
       then kills it.
 
   strace_test.py compare EXAMPLE [--follow] [--multiset] [--async SIG] [--in-fixture]
-                         [--trace SET] [--needs-landlock] -- CMD ARGS...
+                         [--trace SET] [--needs-landlock] [--needs-netns] -- CMD ARGS...
       Runs CMD under the example and under strace(1) 6.1 (with -f when --follow) and compares
       the two traces line by line, every argument and every result, process by process and
       thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed, or
@@ -38,7 +38,8 @@
       listed below fails, with a diff of the normalised lines. --trace SET passes
       `-e trace=SET` to both (the example then spawns CMD with a kernel filter).
       --needs-landlock: a skip (77) where the kernel has no Landlock ABI 2 (CMD is the
-      sandbox example, which refuses to run without its process isolation).
+      sandbox example, which refuses to run without its process isolation). --needs-netns: a
+      skip where `unshare -n` cannot give CMD a network namespace of its own.
 
 What is masked, in both traces, because it differs between any two runs of a program:
   - addresses: every hexadecimal number of five digits or more (ASLR; no user-space address
@@ -1137,6 +1138,9 @@ def main(argv):
         if "--needs-landlock" in opts and harness.landlock_abi() < 2:
             # CMD is the sandbox example, which refuses to run without its process isolation.
             print("skipped: CMD needs Landlock ABI 2 (Linux 5.19), which this kernel lacks")
+            return 77
+        if "--needs-netns" in opts and run3(["unshare", "-n", "true"])[0] != 0:
+            print("skipped: `unshare -n` cannot make a network namespace here (not root?)")
             return 77
         return compare(argv[1], command, "--follow" in opts, "--multiset" in opts,
                        tuple(async_signals), "--in-fixture" in opts, trace)
