@@ -4,12 +4,12 @@
 // netlink address. Decoded: every message header (its type and flags by protocol), the
 // control messages (NLMSG_ERROR with the request it answers and its attributes, NLMSG_DONE),
 // and of NETLINK_ROUTE the address messages (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR,
-// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the types
-// strace shows as a family and bytes, and link messages shorter than struct ifinfomsg (the
-// requests of getifaddrs and if_nameindex). What getaddrinfo asks the kernel (AI_ADDRCONFIG) and
-// reads back is all of that. A buffer holding a message strace decodes further (links,
-// routes, neighbours..., or a protocol other than NETLINK_ROUTE) is left to the caller,
-// which prints it as bytes: nullopt.
+// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the link
+// messages (netlink_link.hpp), and the types strace shows as a family and bytes. What
+// getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex and `ip link` ask the kernel and read
+// back is all of that. A buffer holding a message strace decodes further (routes,
+// neighbours..., a protocol other than NETLINK_ROUTE, or a link attribute netlink_link.hpp
+// leaves out) is left to the caller, which prints it as bytes: nullopt.
 #pragma once
 
 #include <algorithm>
@@ -28,6 +28,8 @@
 #include <sys/socket.h>
 
 #include "format.hpp"
+#include "netlink_attrs.hpp"
+#include "netlink_link.hpp"
 #include "sockaddr.hpp"
 #include "structs.hpp"
 
@@ -43,12 +45,11 @@ namespace detail {
 
 namespace nl {
 
-inline constexpr std::size_t header_size = 16;     // struct nlmsghdr
-inline constexpr std::size_t attr_header_size = 4; // struct nlattr
-inline constexpr std::uint16_t min_type = 16;      // NLMSG_MIN_TYPE
-inline constexpr std::uint16_t error_type = 2;     // NLMSG_ERROR
-inline constexpr std::uint16_t done_type = 3;      // NLMSG_DONE
-inline constexpr std::uint16_t capped = 0x100;     // NLM_F_CAPPED
+inline constexpr std::size_t header_size = 16; // struct nlmsghdr
+inline constexpr std::uint16_t min_type = 16;  // NLMSG_MIN_TYPE
+inline constexpr std::uint16_t error_type = 2; // NLMSG_ERROR
+inline constexpr std::uint16_t done_type = 3;  // NLMSG_DONE
+inline constexpr std::uint16_t capped = 0x100; // NLM_F_CAPPED
 
 inline constexpr std::array<FlagName, 4> control_types{{
     {1, "NLMSG_NOOP"},
@@ -128,14 +129,14 @@ inline constexpr std::array<FlagName, 67> route_types{{
 }};
 
 /// The route types whose payload strace decodes with a struct of their own other than
-/// ifaddrmsg (links, routes, neighbours, rules, traffic control, ...): not done here, but for
-/// a link message too short for its struct.
-inline constexpr std::array<std::uint16_t, 51> route_types_decoded_elsewhere{
-    16, 17, 18, 19, 24, 25, 26, 28, 29, 30, 32, 33,  34,  36,  37,  38,  40,
-    41, 42, 44, 45, 46, 48, 49, 50, 64, 66, 67, 72,  73,  74,  78,  79,  80,
-    81, 82, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
+/// ifaddrmsg and ifinfomsg (routes, neighbours, rules, traffic control, ...): not done here.
+inline constexpr std::array<std::uint16_t, 47> route_types_decoded_elsewhere{
+    24, 25, 26, 28, 29, 30, 32, 33, 34, 36,  37,  38,  40,  41,  42,  44,
+    45, 46, 48, 49, 50, 64, 66, 67, 72, 73,  74,  78,  79,  80,  81,  82,
+    84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
 };
 inline constexpr std::array<std::uint16_t, 5> address_types{20, 21, 22, 58, 62};
+inline constexpr std::array<std::uint16_t, 4> link_types{16, 17, 18, 19};
 
 // Message flags: the common ones, then those of the request's kind.
 inline constexpr std::array<FlagName, 6> flags_common{{
@@ -212,40 +213,6 @@ inline constexpr std::array<FlagName, 7> error_attrs{{
     {6, "NLMSGERR_ATTR_MISS_NEST"},
 }};
 
-using Bytes = std::span<const std::uint8_t>;
-
-/// Bytes in hex escapes, the first `limit` of them, then `...` (strace's QUOTE_FORCE_HEX).
-inline std::string hex_text(Bytes bytes, std::size_t limit) {
-    const std::size_t n = std::min(bytes.size(), limit);
-    return quote(std::string_view(reinterpret_cast<const char*>(bytes.data()), n), true) +
-           (bytes.size() > limit ? "..." : "");
-}
-
-/// A string attribute: its terminating 0 left out, `...` when it has none or is cut.
-inline std::string string_attr_text(Bytes bytes, std::size_t limit) {
-    std::size_t n = bytes.size();
-    const bool terminated = n != 0 && bytes[n - 1] == 0;
-    if (terminated) {
-        --n;
-    }
-    const bool cut = n > limit;
-    return quote(std::string_view(reinterpret_cast<const char*>(bytes.data()), cut ? limit : n)) +
-           (cut || !terminated ? "..." : "");
-}
-
-/// An address of `family`: `inet_addr("192.0.2.1")`, `inet_pton(AF_INET6, "::1")`, or the
-/// bytes when the family is another or the value too short.
-inline std::string inet_text(Bytes value, std::uint8_t family, std::size_t limit) {
-    const std::size_t size = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
-    if (size == 0 || value.size() < size) {
-        return hex_text(value, limit);
-    }
-    std::array<char, INET6_ADDRSTRLEN> text{};
-    ::inet_ntop(family, value.data(), text.data(), text.size());
-    return family == AF_INET ? "inet_addr(\"" + std::string(text.data()) + "\")"
-                             : "inet_pton(AF_INET6, \"" + std::string(text.data()) + "\")";
-}
-
 /// The value of an attribute of an address message (struct ifaddrmsg of `family`); nullopt
 /// where strace prints the bytes.
 inline std::optional<std::string> ifa_value(std::uint16_t type, Bytes value, std::uint8_t family,
@@ -311,79 +278,17 @@ inline std::optional<std::string> error_attr_value(std::uint16_t type, Bytes val
     }
 }
 
-/// A sequence of length-prefixed elements (messages, attributes) as strace prints one: a lone
-/// element bare, several in brackets, `...` after `limit`, a tail shorter than `header` bytes as
-/// bytes. `step(rest)` is how far the element at the start of `rest` reaches (its length
-/// aligned; 0 when no element follows it); `element(rest)` its text (nullopt: the whole
-/// sequence is not decoded here).
-template <typename Step, typename Element>
-std::optional<std::string> sequence_text(Bytes bytes, std::size_t header, std::size_t limit,
-                                         Step step, Element element) {
-    std::string out;
-    bool array = false;
-    std::size_t at = 0;
-    for (std::size_t count = 0;; ++count) {
-        const Bytes rest = bytes.subspan(at);
-        if (rest.size() < header) {
-            out += hex_text(rest, limit);
-            break;
-        }
-        if (count == limit) {
-            out += "...";
-            break;
-        }
-        const std::size_t reach = step(rest);
-        const bool more = reach != 0 && rest.size() > reach;
-        if (!array && more) {
-            out += "[";
-            array = true;
-        }
-        const std::optional<std::string> text = element(rest);
-        if (!text) {
-            return std::nullopt;
-        }
-        out += *text;
-        if (!more) {
-            break;
-        }
-        out += ", ";
-        at += reach;
-    }
-    return array ? out + "]" : out;
+/// A list of an address message's attributes (of `family`), or of an error's.
+inline std::string address_attrs_text(Bytes bytes, std::uint8_t family, std::size_t limit) {
+    return *attr_list_text(bytes, {ifa_attrs, "IFA_"}, limit, [&](std::uint16_t type, Bytes value) {
+        return AttrValue{ifa_value(type, value, family, limit)};
+    }); // every value decodes
 }
-
-/// Which attributes a list holds: their names, and how a value is printed.
-enum class AttrKind { Address, Error };
-
-/// A list of attributes as strace prints it: one `[{nla_len=8, nla_type=IFA_LOCAL},
-/// inet_addr("127.0.0.1")]`, several in brackets, `...` after `limit`, a tail too short for a
-/// header as bytes.
-inline std::string attrs_text(Bytes bytes, AttrKind kind, std::uint8_t family, std::size_t limit) {
-    const auto& names = kind == AttrKind::Address ? std::span<const FlagName>(ifa_attrs)
-                                                  : std::span<const FlagName>(error_attrs);
-    const auto step = [](Bytes rest) -> std::size_t {
-        const auto length = load<std::uint16_t>(rest, 0);
-        return length < attr_header_size ? 0 : (std::size_t{length} + 3) & ~std::size_t{3};
-    };
-    const auto element = [&](Bytes rest) -> std::optional<std::string> {
-        const auto length = load<std::uint16_t>(rest, 0);
-        const auto type = load<std::uint16_t>(rest, 2);
-        const std::uint16_t number = type & 0x3fff;
-        std::string head = "{nla_len=" + std::to_string(length) + ", nla_type=";
-        head += (type & 0x8000) != 0 ? "NLA_F_NESTED|" : "";
-        head += (type & 0x4000) != 0 ? "NLA_F_NET_BYTEORDER|" : "";
-        head += constant(number, names, kind == AttrKind::Address ? "IFA_" : "NLMSGERR_ATTR_");
-        head += "}";
-        const std::size_t shown = std::min<std::size_t>(length, rest.size());
-        if (shown <= attr_header_size) {
-            return head;
-        }
-        const Bytes value = rest.subspan(attr_header_size, shown - attr_header_size);
-        const auto text = kind == AttrKind::Address ? ifa_value(number, value, family, limit)
-                                                    : error_attr_value(number, value, limit);
-        return "[" + head + ", " + text.value_or(hex_text(value, limit)) + "]";
-    };
-    return *sequence_text(bytes, attr_header_size, limit, step, element); // every one decodes
+inline std::string error_attrs_text(Bytes bytes, std::size_t limit) {
+    return *attr_list_text(bytes, {error_attrs, "NLMSGERR_ATTR_"}, limit,
+                           [&](std::uint16_t type, Bytes value) {
+                               return AttrValue{error_attr_value(type, value, limit)};
+                           }); // every value decodes
 }
 
 /// A struct ifaddrmsg and its attributes: `{ifa_family=AF_INET, ifa_prefixlen=8,
@@ -400,7 +305,7 @@ inline std::string ifaddrmsg_text(Bytes payload, std::size_t limit) {
            ", ifa_scope=" + value_name(payload[3], scopes, hex(payload[3])) +
            ", ifa_index=" + ifindex_text(load<std::uint32_t>(payload, 4)) + "}";
     if (payload.size() > 8) {
-        out += ", " + attrs_text(payload.subspan(8), AttrKind::Address, family, limit);
+        out += ", " + address_attrs_text(payload.subspan(8), family, limit);
     }
     return out;
 }
@@ -415,10 +320,8 @@ inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payloa
     if (listed(address_types)) {
         return ifaddrmsg_text(payload, limit);
     }
-    if (type >= 16 && type <= 19 && payload.size() < 16) {
-        // A link message shorter than struct ifinfomsg: its family, as getifaddrs' and
-        // if_nameindex's RTM_GETLINK dump requests carry (the answers are not decoded here).
-        return "{ifi_family=" + constant(payload[0], address_family_table, "AF_") + ", ...}";
+    if (listed(link_types)) {
+        return ifinfomsg_text(payload, limit);
     }
     if (listed(route_types_decoded_elsewhere)) {
         return std::nullopt;
@@ -483,8 +386,7 @@ inline std::optional<std::string> error_text(Bytes payload, bool header_only, in
     std::string out = "{error=" + (name.empty() ? std::to_string(error) : "-" + std::string(name)) +
                       ", msg=" + *request + "}";
     if (rest > shown) {
-        out = "[" + out + ", " + attrs_text(payload.subspan(4 + shown), AttrKind::Error, 0, limit) +
-              "]";
+        out = "[" + out + ", " + error_attrs_text(payload.subspan(4 + shown), limit) + "]";
     }
     return out;
 }

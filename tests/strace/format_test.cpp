@@ -2085,6 +2085,12 @@ std::string ifaddrmsg_bytes(std::uint8_t family, std::uint8_t prefix, std::uint8
            bytes_of(index);
 }
 
+std::string ifinfomsg_bytes(std::uint8_t family, std::uint16_t type, std::int32_t index,
+                            std::uint32_t flags, std::uint32_t change) {
+    return std::string{static_cast<char>(family), '\0'} + bytes_of(type) + bytes_of(index) +
+           bytes_of(flags) + bytes_of(change);
+}
+
 std::string nl_text(const NetlinkBuffer& b, int protocol, std::size_t limit = 32) {
     return strace_example::detail::netlink_text(b.span(), protocol, limit).value_or("(bytes)");
 }
@@ -2106,9 +2112,9 @@ TEST_SUITE("strace netlink") {
               "nlmsg_seq=1000, nlmsg_pid=0}, \"\\x00\\x00\\x00\\x00\"]");
         // Another protocol, or a route message decoded with a struct this example lacks: bytes.
         CHECK_FALSE(detail::netlink_text(request.span(), 4, 32)); // NETLINK_SOCK_DIAG
-        NetlinkBuffer link;
-        link.message(16, 1, std::string(16, '\0')); // RTM_NEWLINK
-        CHECK_FALSE(detail::netlink_text(link.span(), netlink_route, 32));
+        NetlinkBuffer route;
+        route.message(24, 1, std::string(12, '\0')); // RTM_NEWROUTE
+        CHECK_FALSE(detail::netlink_text(route.span(), netlink_route, 32));
         // A link request shorter than struct ifinfomsg (getifaddrs'): its family.
         NetlinkBuffer getlink;
         getlink.message(18, 0x301, std::string(4, '\0'));
@@ -2218,6 +2224,133 @@ TEST_SUITE("strace netlink") {
               "IFA_F_HOMEADDRESS|IFA_F_DEPRECATED|IFA_F_TENTATIVE|IFA_F_PERMANENT, ifa_scope=0x7, "
               "ifa_index=0}, [[{nla_len=8, nla_type=IFA_ADDRESS}, \"\\x01\\x02\"...], [{nla_len=8, "
               "nla_type=IFA_RT_PRIORITY}, 0], ...]]");
+    }
+
+    TEST_CASE("link messages: struct ifinfomsg and the IFLA_ attributes") {
+        // Expected texts: strace 6.1's on tests/strace/targets/netlink_link.cpp and on the
+        // same buffers sent by a probe.
+        NetlinkBuffer b;
+        b.message(16, 1,
+                  ifinfomsg_bytes(0, 1, 0, 0x10001, 0) + nl_attr(3, "eth0\0"s) +
+                      nl_attr(4, bytes_of(1500U)) + nl_attr(16, "\x06\x01"s) +
+                      nl_attr(1, "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7"s) + nl_attr(29, bytes_of(9U)) +
+                      nl_attr(44, bytes_of(7U)) + nl_attr(4, "\x01\x02"s) +
+                      nl_attr(37, bytes_of(-1)) + nl_attr(62, "ab"));
+        CHECK(nl_text(b, netlink_route) ==
+              "[{nlmsg_len=112, nlmsg_type=RTM_NEWLINK, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ifi_family=AF_UNSPEC, ifi_type=ARPHRD_ETHER, ifi_index=0, "
+              "ifi_flags=IFF_UP|IFF_LOWER_UP, ifi_change=0}, [[{nla_len=9, "
+              "nla_type=IFLA_IFNAME}, \"eth0\"], [{nla_len=8, nla_type=IFLA_MTU}, 1500], "
+              "[{nla_len=6, nla_type=IFLA_OPERSTATE}, 6], [{nla_len=12, nla_type=IFLA_ADDRESS}, "
+              "a0:a1:a2:a3:a4:a5:a6], [{nla_len=8, nla_type=IFLA_EXT_MASK}, "
+              "RTEXT_FILTER_VF|RTEXT_FILTER_SKIP_STATS], [{nla_len=8, nla_type=IFLA_EVENT}, 0x7 "
+              "/* IFLA_EVENT_??? */], [{nla_len=6, nla_type=IFLA_MTU}, \"\\x01\\x02\"], "
+              "[{nla_len=8, nla_type=IFLA_LINK_NETNSID}, -1], [{nla_len=6, nla_type=0x3e /* "
+              "IFLA_??? */}, \"\\x61\\x62\"]]]");
+        // The struct's fields: every flag, unknown bits and types; shorter than the struct.
+        NetlinkBuffer fields;
+        fields.message(19, 1, ifinfomsg_bytes(10, 9999, -5, 0xfff80001, 1))
+            .message(17, 1, ifinfomsg_bytes(17, 1, 1, 0, 0).substr(0, 15));
+        CHECK(nl_text(fields, netlink_route) ==
+              "[[{nlmsg_len=32, nlmsg_type=RTM_SETLINK, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ifi_family=AF_INET6, ifi_type=0x270f /* ARPHRD_??? */, "
+              "ifi_index=4294967291, ifi_flags=IFF_UP|0xfff80000, ifi_change=0x1}], "
+              "[{nlmsg_len=31, nlmsg_type=RTM_DELLINK, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ifi_family=AF_PACKET, ...}]]");
+    }
+
+    TEST_CASE("link attributes: counters, hardware addresses, indexed arrays by size") {
+        namespace nl = strace_example::detail::nl;
+        const auto words = [](std::size_t bytes, std::size_t width) {
+            std::string out;
+            for (std::size_t i = 0; out.size() + width <= bytes; ++i) {
+                out += width == 4 ? bytes_of(static_cast<std::uint32_t>(i + 1))
+                                  : bytes_of(static_cast<std::uint64_t>(i + 1));
+            }
+            return out + std::string(bytes - out.size(), '\x09');
+        };
+        const auto span_of = [](const std::string& bytes) {
+            return std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+        };
+        const auto fields = [](const std::optional<std::string>& text) -> long {
+            return text ? std::count(text->begin(), text->end(), '=') : 0;
+        };
+        // struct rtnl_link_stats: 23 fields (92 bytes) or the whole 24 (96 or more).
+        const std::array<std::pair<std::size_t, long>, 5> stats{
+            {{88, 0}, {92, 23}, {94, 0}, {96, 24}, {100, 24}}};
+        for (const auto& row : stats) {
+            const std::size_t size = row.first;
+            CAPTURE(size);
+            CHECK(fields(nl::link_stats_value<std::uint32_t>(span_of(words(size, 4))).text) ==
+                  row.second);
+        }
+        // struct rtnl_link_stats64: 23, 24 (rx_nohandler) or 25 (rx_otherhost_dropped).
+        const std::array<std::pair<std::size_t, long>, 7> stats64{
+            {{176, 0}, {184, 23}, {188, 0}, {192, 24}, {196, 0}, {200, 25}, {208, 25}}};
+        for (const auto& row : stats64) {
+            const std::size_t size = row.first;
+            CAPTURE(size);
+            CHECK(fields(nl::link_stats_value<std::uint64_t>(span_of(words(size, 8))).text) ==
+                  row.second);
+        }
+        CHECK(nl::link_stats_value<std::uint64_t>(span_of(words(184, 8)))
+                  .text.value_or("")
+                  .ends_with("rx_compressed=22, tx_compressed=23}"));
+        // Hardware addresses: as many bytes as the family, read as a hardware type, allows.
+        const std::string address = "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7"s;
+        CHECK(nl::hwaddr_value(span_of(address), AF_UNSPEC, 32).text == "a0:a1:a2:a3:a4:a5:a6");
+        CHECK(nl::hwaddr_value(span_of(address), AF_BRIDGE, 32).text == "a0"); // ARPHRD_ARCNET
+        CHECK(nl::hwaddr_value(span_of(address), AF_INET, 32).text == "a0:a1:a2:a3:a4:a5:a6:a7");
+        CHECK(nl::hwaddr_value(span_of(std::string(33, '\1')), AF_INET, 4).text ==
+              "\"\\x01\\x01\\x01\\x01\"...");
+        // Arrays with named indices: IPv4's start at 1, a partial element left out, -s.
+        const std::string conf = words(34 * 4 + 2, 4);
+        const auto v4 = nl::indexed_array_value<std::int32_t>(span_of(conf), nl::ipv4_devconf,
+                                                              "IPV4_DEVCONF_", 1, 40);
+        REQUIRE(v4.text);
+        CHECK(v4.text->starts_with("[[IPV4_DEVCONF_FORWARDING-1]=1, "));
+        CHECK(v4.text->ends_with(
+            "[IPV4_DEVCONF_ARP_EVICT_NOCARRIER-1]=33, [33 /* IPV4_DEVCONF_??? */]=34]"));
+        CHECK(nl::indexed_array_value<std::uint64_t>(span_of(words(24, 8)), nl::icmp6_mib,
+                                                     "ICMP6_MIB_", 0, 2)
+                  .text == "[[ICMP6_MIB_NUM]=1, [ICMP6_MIB_INMSGS]=2, ...]");
+        CHECK_FALSE(nl::indexed_array_value<std::uint64_t>(span_of(words(7, 8)), nl::icmp6_mib,
+                                                           "ICMP6_MIB_", 0, 32)
+                        .text);
+    }
+
+    TEST_CASE("link attributes strace decodes and this example does not: the buffer as bytes") {
+        const auto link = [](std::uint8_t family, const std::string& attrs) {
+            NetlinkBuffer b;
+            b.message(16, 1, ifinfomsg_bytes(family, 1, 1, 0, 0) + attrs);
+            return detail::netlink_text(b.span(), netlink_route, 32);
+        };
+        CHECK(link(AF_UNSPEC, nl_attr(12, bytes_of(1U)))); // IFLA_PROTINFO of no family: bytes
+        CHECK_FALSE(link(AF_BRIDGE, nl_attr(12, bytes_of(1U))));    // a bridge port's settings
+        CHECK_FALSE(link(AF_UNSPEC, nl_attr(22, nl_attr(1, "x")))); // IFLA_VFINFO_LIST
+        CHECK_FALSE(link(AF_UNSPEC, nl_attr(24, bytes_of(1U))));    // IFLA_VF_PORTS
+        CHECK_FALSE(link(AF_UNSPEC, nl_attr(25, bytes_of(1U))));    // IFLA_PORT_SELF
+        // IFLA_INFO_DATA of a bridge or tun device, IFLA_INFO_XSTATS of a CAN one; of a veth
+        // device, and with no kind, both are bytes.
+        const auto info = [&](const std::string& kind, std::uint16_t type) {
+            return link(AF_UNSPEC,
+                        nl_attr(18, nl_attr(1, kind + '\0') + nl_attr(type, bytes_of(1U))));
+        };
+        CHECK_FALSE(info("bridge", 2));
+        CHECK_FALSE(info("tun", 2));
+        CHECK_FALSE(info("can", 3));
+        CHECK(info("veth", 2));
+        CHECK(info("can", 2));
+        CHECK(link(AF_UNSPEC, nl_attr(18, nl_attr(2, bytes_of(1U)))));
+        // IFLA_PROP_LIST names its attributes as IFLA_ but decodes only IFLA_ALT_IFNAME: an
+        // IFLA_PROTINFO in it is bytes.
+        CHECK(link(AF_BRIDGE, nl_attr(52, nl_attr(12, bytes_of(1U)))));
+        // IFLA_AF_SPEC's lists by the low byte of their type, as strace picks them.
+        const auto spec = link(AF_UNSPEC, nl_attr(26, nl_attr(0x102, nl_attr(1, bytes_of(5)))));
+        REQUIRE(spec);
+        CHECK(spec->ends_with("[{nla_len=16, nla_type=IFLA_AF_SPEC}, [{nla_len=12, "
+                              "nla_type=0x102 /* AF_??? */}, [{nla_len=8, "
+                              "nla_type=IFLA_INET_CONF}, [[IPV4_DEVCONF_FORWARDING-1]=5]]]]]"));
     }
 
     TEST_CASE("errors: the request whole or its header, extended attributes") {

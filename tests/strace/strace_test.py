@@ -28,7 +28,8 @@
       then kills it.
 
   strace_test.py compare EXAMPLE [--follow] [--multiset] [--async SIG] [--in-fixture]
-                         [--trace SET] [--needs-landlock] [--needs-netns] -- CMD ARGS...
+                         [--trace SET] [--strsize N] [--needs-landlock] [--needs-netns]
+                         -- CMD ARGS...
       Runs CMD under the example and under strace(1) 6.1 (with -f when --follow) and compares
       the two traces line by line, every argument and every result, process by process and
       thread by thread. Exit 77 (a meson skip) when strace(1) or CMD is not installed, or
@@ -36,7 +37,8 @@
       --in-fixture runs both in the same fresh copy of a fixed tree (files with fixed contents
       and times, a git repository, a C file); see make_fixture(). Any difference that is not
       listed below fails, with a diff of the normalised lines. --trace SET passes
-      `-e trace=SET` to both (the example then spawns CMD with a kernel filter).
+      `-e trace=SET` to both (the example then spawns CMD with a kernel filter), --strsize N
+      passes `-s N` (strings, arrays and lists longer than 32 elements).
       --needs-landlock: a skip (77) where the kernel has no Landlock ABI 2 (CMD is the
       sandbox example, which refuses to run without its process isolation). --needs-netns: a
       skip where `unshare -n` cannot give CMD a network namespace of its own.
@@ -76,9 +78,11 @@ What is masked, in both traces, because it differs between any two runs of a pro
   - the upper half of an epoll event's data when its lower half is the fd and the upper is
     not 0: a program that sets only data.fd (Python's select.epoll) leaves the rest as it
     was on its stack (`u64=HIGH|5`);
-  - a netlink message's `nlmsg_seq=N` (glibc numbers its requests by the time of day) and an
+  - a netlink message's `nlmsg_seq=N` (glibc numbers its requests by the time of day), an
     address's lifetimes, `ifa_prefered=N, ifa_valid=N` (those of an address from DHCP count
-    down);
+    down), and a device's counters (`rx_packets=N`..., `[IPSTATS_MIB_INPKTS]=N`...: traffic
+    on the machine moves them) and IPv6 reachable time (`reachable_time=N`: the kernel draws
+    it again every few minutes);
   - the times of a received datagram's SO_TIMESTAMP and SO_TIMESTAMPNS control messages;
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
   - the padding before `=` (its width follows the addresses' length);
@@ -377,7 +381,9 @@ PIDS_IN_VALUES = [
     ({"ioctl"}, lambda args: args[1:2] in (["TIOCGPGRP"], ["TIOCSPGRP"]),
      re.compile(r"^(\[)(\d+)(?=\]$)")),
 ]
-NETLINK_VALUES = re.compile(r"\b(nlmsg_seq|ifa_prefered|ifa_valid)=\d+")
+NETLINK_VALUES = re.compile(
+    r"\b(nlmsg_seq|ifa_prefered|ifa_valid|reachable_time|multicast|collisions|[rt]x_[a-z_]+)=\d+"
+    r"|(\[(?:IPSTATS|ICMP6)_MIB_[A-Z0-9_]+\]|\[\d+ /\* (?:IPSTATS|ICMP6)_MIB_\?\?\? \*/\])=\d+")
 RECEIVE_TIMES = re.compile(
     r"(cmsg_type=SO_TIMESTAMP(?:NS)?_OLD, cmsg_data=)\{tv_sec=\d+, tv_[un]sec=\d+\}")
 MKSTEMP = re.compile(r"(/cc)[A-Za-z0-9]{6}\b")
@@ -500,7 +506,7 @@ def normalised(record, names):
                        a) for a in args]
     args, result = mask_values(name, args, result)
     text = join_call(name, args, result)
-    text = NETLINK_VALUES.sub(r"\1=N", text)
+    text = NETLINK_VALUES.sub(lambda m: (m.group(1) or m.group(2)) + "=N", text)
     if name in ("recvmsg", "recvmmsg"):
         text = RECEIVE_TIMES.sub(r"\1{T}", text)
     text = MKSTEMP.sub(r"\1XXXXXX", text)
@@ -673,7 +679,7 @@ def exit_code(code):
 
 
 def compare(example, command, follow=False, multiset=False, async_signals=(), in_fixture=False,
-            trace=None):
+            trace=None, strsize=None):
     strace = shutil.which("strace")
     if strace is None:
         print("SKIP: strace(1) is not installed")
@@ -690,6 +696,7 @@ def compare(example, command, follow=False, multiset=False, async_signals=(), in
         ours_path = os.path.join(tmp, "example.txt")
         theirs_path = os.path.join(tmp, "strace.txt")
         flag = (["-f"] if follow else []) + (["-e", "trace=" + trace] if trace else [])
+        flag += ["-s", strsize] if strsize else []
         results = {}
         for who, argv in (("example", [example] + flag + ["-o", ours_path, "--"] + command),
                           ("strace", [strace] + flag + ["-o", theirs_path, "--"] + command)):
@@ -1118,7 +1125,7 @@ def main(argv):
     if len(argv) >= 3 and argv[0] in ("compare", "line") and "--" in argv:
         split = argv.index("--")
         opts, command = argv[2:split], argv[split + 1:]
-        async_signals, expected, status, trace, i = [], [], 0, None, 0
+        async_signals, expected, status, trace, strsize, i = [], [], 0, None, None, 0
         while i < len(opts):
             if opts[i] == "--async":
                 async_signals.append(opts[i + 1])
@@ -1132,6 +1139,9 @@ def main(argv):
             elif opts[i] == "--trace":
                 trace = opts[i + 1]
                 i += 1
+            elif opts[i] == "--strsize":
+                strsize = opts[i + 1]
+                i += 1
             i += 1
         if argv[0] == "line":
             return expect_lines(argv[1], command, expected, "--follow" in opts, status)
@@ -1143,7 +1153,7 @@ def main(argv):
             print("skipped: `unshare -n` cannot make a network namespace here (not root?)")
             return 77
         return compare(argv[1], command, "--follow" in opts, "--multiset" in opts,
-                       tuple(async_signals), "--in-fixture" in opts, trace)
+                       tuple(async_signals), "--in-fixture" in opts, trace, strsize)
     print(__doc__)
     return 2
 

@@ -21,72 +21,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "netlink_buffer.hpp"
+
 namespace {
 
-/// A netlink buffer under construction.
-class Buffer {
-public:
-    /// Starts a message; `end()` writes its length (or `length` when given).
-    void begin(std::uint16_t type, std::uint16_t flags, std::uint32_t seq = 7,
-               std::uint32_t port = 0) {
-        start_ = bytes_.size();
-        const nlmsghdr header{0, type, flags, seq, port};
-        put(&header, sizeof header);
-    }
-    void end(std::uint32_t length = 0) {
-        const auto actual = static_cast<std::uint32_t>(bytes_.size() - start_);
-        const std::uint32_t written = length != 0 ? length : actual;
-        std::memcpy(bytes_.data() + start_, &written, sizeof written);
-        align();
-    }
-    void put(const void* data, std::size_t size) {
-        const auto* p = static_cast<const std::uint8_t*>(data);
-        bytes_.insert(bytes_.end(), p, p + size);
-    }
-    /// An attribute: its header (length `length`, or header + value) and value, aligned.
-    void attr(std::uint16_t type, const void* value, std::size_t size, std::uint16_t length = 0) {
-        const nlattr header{
-            static_cast<std::uint16_t>(length != 0 ? length : sizeof(nlattr) + size), type};
-        put(&header, sizeof header);
-        put(value, size);
-        align();
-    }
-    void attr_u32(std::uint16_t type, std::uint32_t value) { attr(type, &value, sizeof value); }
-    void attr_text(std::uint16_t type, std::string_view text) {
-        attr(type, text.data(), text.size());
-    }
-    void ifaddr(std::uint8_t family, std::uint8_t prefix, std::uint8_t flags, std::uint8_t scope,
-                std::uint32_t index) {
-        const ifaddrmsg m{family, prefix, flags, scope, index};
-        put(&m, sizeof m);
-    }
-    void align() {
-        while (bytes_.size() % 4 != 0) {
-            bytes_.push_back(0);
-        }
-    }
-    /// An NLMSG_ERROR message: the error code, then the request it answers.
-    void error(std::uint16_t flags, std::int32_t code, const Buffer& request) {
-        begin(NLMSG_ERROR, flags);
-        put(&code, sizeof code);
-        put(request.bytes().data(), request.bytes().size());
-    }
-    [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return bytes_; }
-    void clear() { bytes_.clear(); }
-
-private:
-    std::vector<std::uint8_t> bytes_;
-    std::size_t start_ = 0;
-};
-
-/// Sends `buffer` to a port nobody holds; the tracer reads it at the call's entry.
-void send_nowhere(int fd, const Buffer& buffer) {
-    sockaddr_nl nowhere{};
-    nowhere.nl_family = AF_NETLINK;
-    nowhere.nl_pid = 0x7ffffff0;
-    ::sendto(fd, buffer.bytes().data(), buffer.bytes().size(), 0,
-             reinterpret_cast<const sockaddr*>(&nowhere), sizeof nowhere);
-}
+using netlink_target::Buffer;
+using netlink_target::send_nowhere;
 
 /// Reads the answers to a dump until NLMSG_DONE or an error, with recvmsg or recvfrom.
 void read_answers(int fd, bool with_recvmsg) {

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// Netlink buffers made up by the strace comparison targets (netlink.cpp, netlink_link.cpp):
+// messages, their structs and attributes, nested lists, and a send to a port nobody holds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+namespace netlink_target {
+
+/// A netlink buffer under construction; a nested list is built in a Buffer of its own.
+class Buffer {
+public:
+    /// Starts a message; `end()` writes its length (or `length` when given).
+    void begin(std::uint16_t type, std::uint16_t flags, std::uint32_t seq = 7,
+               std::uint32_t port = 0) {
+        start_ = bytes_.size();
+        const nlmsghdr header{0, type, flags, seq, port};
+        put(&header, sizeof header);
+    }
+    void end(std::uint32_t length = 0) {
+        const auto actual = static_cast<std::uint32_t>(bytes_.size() - start_);
+        const std::uint32_t written = length != 0 ? length : actual;
+        std::memcpy(bytes_.data() + start_, &written, sizeof written);
+        align();
+    }
+    void put(const void* data, std::size_t size) {
+        const auto* p = static_cast<const std::uint8_t*>(data);
+        bytes_.insert(bytes_.end(), p, p + size);
+    }
+    /// An attribute: its header (length `length`, or header + value) and value, aligned.
+    void attr(std::uint16_t type, const void* value, std::size_t size, std::uint16_t length = 0) {
+        const nlattr header{
+            static_cast<std::uint16_t>(length != 0 ? length : sizeof(nlattr) + size), type};
+        put(&header, sizeof header);
+        put(value, size);
+        align();
+    }
+    /// An attribute holding a nested list.
+    void attr(std::uint16_t type, const Buffer& nested) {
+        attr(type, nested.bytes_.data(), nested.bytes_.size());
+    }
+    void attr_u32(std::uint16_t type, std::uint32_t value) { attr(type, &value, sizeof value); }
+    void attr_u8(std::uint16_t type, std::uint8_t value) { attr(type, &value, sizeof value); }
+    void attr_text(std::uint16_t type, std::string_view text) {
+        attr(type, text.data(), text.size());
+    }
+    /// `count` words of `Word`, the first `first`, each the last plus `step`.
+    template <typename Word>
+    void attr_words(std::uint16_t type, std::size_t count, Word first, Word step) {
+        std::vector<Word> words(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            words[i] = static_cast<Word>(first + static_cast<Word>(i) * step);
+        }
+        attr(type, words.data(), count * sizeof(Word));
+    }
+    void ifaddr(std::uint8_t family, std::uint8_t prefix, std::uint8_t flags, std::uint8_t scope,
+                std::uint32_t index) {
+        const ifaddrmsg m{family, prefix, flags, scope, index};
+        put(&m, sizeof m);
+    }
+    /// struct ifinfomsg, its first `size` bytes.
+    void ifinfo(std::uint8_t family, std::uint16_t type, std::int32_t index, std::uint32_t flags,
+                std::uint32_t change, std::size_t size = sizeof(ifinfomsg)) {
+        ifinfomsg m{};
+        m.ifi_family = family;
+        m.ifi_type = type;
+        m.ifi_index = index;
+        m.ifi_flags = flags;
+        m.ifi_change = change;
+        put(&m, size);
+    }
+    /// An NLMSG_ERROR message: the error code, then the request it answers.
+    void error(std::uint16_t flags, std::int32_t code, const Buffer& request) {
+        begin(NLMSG_ERROR, flags);
+        put(&code, sizeof code);
+        put(request.bytes().data(), request.bytes().size());
+    }
+    void align() {
+        while (bytes_.size() % 4 != 0) {
+            bytes_.push_back(0);
+        }
+    }
+    [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+    void clear() { bytes_.clear(); }
+
+private:
+    std::vector<std::uint8_t> bytes_;
+    std::size_t start_ = 0;
+};
+
+/// Sends `buffer` to a port nobody holds; the tracer reads it at the call's entry.
+inline void send_nowhere(int fd, const Buffer& buffer) {
+    sockaddr_nl nowhere{};
+    nowhere.nl_family = AF_NETLINK;
+    nowhere.nl_pid = 0x7ffffff0;
+    ::sendto(fd, buffer.bytes().data(), buffer.bytes().size(), 0,
+             reinterpret_cast<const sockaddr*>(&nowhere), sizeof nowhere);
+}
+
+} // namespace netlink_target
