@@ -360,7 +360,7 @@ inline std::string header_text(Bytes header, int protocol) {
     return "{nlmsg_len=" + std::to_string(length) + ", nlmsg_type=" + type_text +
            ", nlmsg_flags=" + flags_or_unknown(flags, flag_table, "NLM_F_") +
            ", nlmsg_seq=" + std::to_string(load<std::uint32_t>(header, 8)) +
-           ", nlmsg_pid=" + std::to_string(load<std::uint32_t>(header, 12)) + "}";
+           ", nlmsg_pid=" + std::to_string(load<std::int32_t>(header, 12)) + "}"; // (%d)
 }
 
 inline std::optional<std::string> message_text(Bytes bytes, int protocol, std::size_t limit);

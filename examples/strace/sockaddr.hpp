@@ -370,7 +370,8 @@ inline std::optional<std::string> sockaddr_text(std::span<const unsigned char> s
         std::snprintf(groups.data(), groups.size(), "%#08x", word(8));
         const unsigned pad = unsigned{sa[2]} | (unsigned{sa[3]} << 8U);
         return out + (pad != 0 ? ", nl_pad=" + hex(pad) : "") +
-               ", nl_pid=" + std::to_string(word(4)) + ", nl_groups=" + groups.data() + "}";
+               ", nl_pid=" + std::to_string(static_cast<std::int32_t>(word(4))) + // strace's %d
+               ", nl_groups=" + groups.data() + "}";
     }
     if (family == 17 && len >= 20) {
         return out + ", " + sockaddr_ll_fields(sa) + "}";

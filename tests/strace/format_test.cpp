@@ -1256,6 +1256,11 @@ TEST_SUITE("strace decode") {
         const std::string nl("\x10\0\x2a\0\5\0\0\0\x10\0\0\0", 12);
         CHECK(connect_line(nl, 12) == "connect(3, {sa_family=AF_NETLINK, nl_pad=0x2a, nl_pid=5, "
                                       "nl_groups=0x000010}, 12) = -1 EINVAL (Invalid argument)");
+        // A port the kernel picked (a process's second socket): negative, strace's %d.
+        const std::string kernel_port("\x10\0\0\0\xff\xb2\xe1\xc4\0\0\0\0", 12);
+        CHECK(connect_line(kernel_port, 12) ==
+              "connect(3, {sa_family=AF_NETLINK, nl_pid=-991841537, nl_groups=00000000}, 12) = -1 "
+              "EINVAL (Invalid argument)");
         // AF_PACKET: the protocol, interface, hardware and packet types by name, the hardware
         // address's bytes as strace's %#02x (00 for a zero), `...` past the readable ones.
         std::string ll("\x11\0\x08\0\0\0\0\0\1\0\4\x0a\0\1\2\3\4\5\6\7", 20);
@@ -2158,6 +2163,13 @@ TEST_SUITE("strace netlink") {
               "nlmsg_pid=0}, {ifa_family=0x61 /* AF_??? */, ...}]");
         CHECK(nl_text(NetlinkBuffer{"short"}, netlink_route) == "\"\\x73\\x68\\x6f\\x72\\x74\"");
         CHECK(nl_text(NetlinkBuffer{}, netlink_route) == "\"\"");
+        // A message from or to a port the kernel picked: nlmsg_pid negative, strace's %d.
+        NetlinkBuffer kernel_port;
+        kernel_port.message(3, 2, bytes_of(std::int32_t{0}));
+        kernel_port.bytes.replace(12, 4, "\xff\xb2\xe1\xc4");
+        CHECK(nl_text(kernel_port, netlink_route) ==
+              "[{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=NLM_F_MULTI, nlmsg_seq=7, "
+              "nlmsg_pid=-991841537}, 0]");
     }
 
     TEST_CASE("address messages: struct ifaddrmsg and the IFA_ attributes") {

@@ -371,8 +371,8 @@ HEX_ADDRESS = re.compile(r"\b0x[0-9a-f]{5,}\b")
 PIDS_IN_VALUES = [
     (None, None, re.compile(r'("/proc/)(\d+)(?=["/])')),
     (None, None, re.compile(r'("/proc/[^/"]+/task/)(\d+)(?=["/])')),
-    (None, None, re.compile(r"(\bnl_pid=)(\d+)")),
-    (None, None, re.compile(r"(\bnlmsg_pid=)(\d+)")),
+    (None, None, re.compile(r"(\bnl_pid=)(-?\d+)")),  # (a port the kernel picks is negative)
+    (None, None, re.compile(r"(\bnlmsg_pid=)(-?\d+)")),
     ({"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "rt_sigtimedwait"}, None,
      re.compile(r"(\bsi_pid=)(\d+)")),
     ({"capget", "capset", "getsockopt", "recvmsg", "sendmsg"}, None,
