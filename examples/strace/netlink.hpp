@@ -5,11 +5,12 @@
 // control messages (NLMSG_ERROR with the request it answers and its attributes, NLMSG_DONE),
 // and of NETLINK_ROUTE the address messages (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR,
 // RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the link
-// messages (netlink_link.hpp), and the types strace shows as a family and bytes. What
-// getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex and `ip link` ask the kernel and read
-// back is all of that. A buffer holding a message strace decodes further (routes,
-// neighbours..., a protocol other than NETLINK_ROUTE, or a link attribute netlink_link.hpp
-// leaves out) is left to the caller, which prints it as bytes: nullopt.
+// messages (netlink_link.hpp), the route messages (netlink_routes.hpp), and the types strace
+// shows as a family and bytes. What getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex,
+// `ip link` and `ip route` ask the kernel and read back is all of that. A buffer holding a
+// message strace decodes further (neighbours, rules..., a protocol other than NETLINK_ROUTE,
+// or an attribute netlink_link.hpp or netlink_routes.hpp leaves out) is left to the caller,
+// which prints it as bytes: nullopt.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include "format.hpp"
 #include "netlink_attrs.hpp"
 #include "netlink_link.hpp"
+#include "netlink_routes.hpp"
 #include "sockaddr.hpp"
 #include "structs.hpp"
 
@@ -129,14 +131,14 @@ inline constexpr std::array<FlagName, 67> route_types{{
 }};
 
 /// The route types whose payload strace decodes with a struct of their own other than
-/// ifaddrmsg and ifinfomsg (routes, neighbours, rules, traffic control, ...): not done here.
-inline constexpr std::array<std::uint16_t, 47> route_types_decoded_elsewhere{
-    24, 25, 26, 28, 29, 30, 32, 33, 34, 36,  37,  38,  40,  41,  42,  44,
-    45, 46, 48, 49, 50, 64, 66, 67, 72, 73,  74,  78,  79,  80,  81,  82,
-    84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
+/// ifaddrmsg, ifinfomsg and rtmsg (neighbours, rules, traffic control, ...): not done here.
+inline constexpr std::array<std::uint16_t, 44> route_types_decoded_elsewhere{
+    28, 29, 30, 32, 33, 34, 36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49,  50,  64,  66,  67,  72,
+    73, 74, 78, 79, 80, 81, 82, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
 };
 inline constexpr std::array<std::uint16_t, 5> address_types{20, 21, 22, 58, 62};
 inline constexpr std::array<std::uint16_t, 4> link_types{16, 17, 18, 19};
+inline constexpr std::array<std::uint16_t, 3> route_message_types{24, 25, 26};
 
 // Message flags: the common ones, then those of the request's kind.
 inline constexpr std::array<FlagName, 6> flags_common{{
@@ -181,13 +183,6 @@ inline constexpr std::array<FlagName, 12> ifa_flags{{
     {0x200, "IFA_F_NOPREFIXROUTE"},
     {0x400, "IFA_F_MCAUTOJOIN"},
     {0x800, "IFA_F_STABLE_PRIVACY"},
-}};
-inline constexpr std::array<FlagName, 5> scopes{{
-    {0, "RT_SCOPE_UNIVERSE"},
-    {200, "RT_SCOPE_SITE"},
-    {253, "RT_SCOPE_LINK"},
-    {254, "RT_SCOPE_HOST"},
-    {255, "RT_SCOPE_NOWHERE"},
 }};
 inline constexpr std::array<FlagName, 12> ifa_attrs{{
     {0, "IFA_UNSPEC"},
@@ -322,6 +317,9 @@ inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payloa
     }
     if (listed(link_types)) {
         return ifinfomsg_text(payload, limit);
+    }
+    if (listed(route_message_types)) {
+        return rtmsg_text(payload, limit);
     }
     if (listed(route_types_decoded_elsewhere)) {
         return std::nullopt;

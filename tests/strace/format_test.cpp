@@ -2117,9 +2117,9 @@ TEST_SUITE("strace netlink") {
               "nlmsg_seq=1000, nlmsg_pid=0}, \"\\x00\\x00\\x00\\x00\"]");
         // Another protocol, or a route message decoded with a struct this example lacks: bytes.
         CHECK_FALSE(detail::netlink_text(request.span(), 4, 32)); // NETLINK_SOCK_DIAG
-        NetlinkBuffer route;
-        route.message(24, 1, std::string(12, '\0')); // RTM_NEWROUTE
-        CHECK_FALSE(detail::netlink_text(route.span(), netlink_route, 32));
+        NetlinkBuffer neighbour;
+        neighbour.message(28, 1, std::string(12, '\0')); // RTM_NEWNEIGH
+        CHECK_FALSE(detail::netlink_text(neighbour.span(), netlink_route, 32));
         // A link request shorter than struct ifinfomsg (getifaddrs'): its family.
         NetlinkBuffer getlink;
         getlink.message(18, 0x301, std::string(4, '\0'));
@@ -2363,6 +2363,91 @@ TEST_SUITE("strace netlink") {
         CHECK(spec->ends_with("[{nla_len=16, nla_type=IFLA_AF_SPEC}, [{nla_len=12, "
                               "nla_type=0x102 /* AF_??? */}, [{nla_len=8, "
                               "nla_type=IFLA_INET_CONF}, [[IPV4_DEVCONF_FORWARDING-1]=5]]]]]"));
+    }
+
+    TEST_CASE("route messages: struct rtmsg and the RTA_ attributes") {
+        // Expected texts: strace 6.1's on tests/strace/targets/netlink_route.cpp and on the
+        // same buffers sent by a probe.
+        const auto rtmsg_bytes = [](std::uint8_t family, std::uint8_t tos, std::uint8_t table,
+                                    std::uint8_t protocol, std::uint8_t scope, std::uint8_t type,
+                                    std::uint32_t flags) {
+            return std::string{static_cast<char>(family),
+                               24,
+                               0,
+                               static_cast<char>(tos),
+                               static_cast<char>(table),
+                               static_cast<char>(protocol),
+                               static_cast<char>(scope),
+                               static_cast<char>(type)} +
+                   bytes_of(flags);
+        };
+        NetlinkBuffer b;
+        b.message(24, 0x401,
+                  rtmsg_bytes(2, 5, 254, 3, 253, 1, 0x20000100) + nl_attr(15, bytes_of(254U)) +
+                      nl_attr(1, "\xc0\x00\x02\x00"s) + nl_attr(5, "\xc0\x00\x02\x01"s) +
+                      nl_attr(4, bytes_of(0x7fff0000U)) + nl_attr(15, bytes_of(5000U)) +
+                      nl_attr(20, "\x03"s) + nl_attr(28, "\x34\x12"s) +
+                      nl_attr(23, bytes_of(std::uint64_t{5})) + nl_attr(21, "\x09\x00"s) +
+                      nl_attr(30, bytes_of(5U)));
+        CHECK(nl_text(b, netlink_route) ==
+              "[{nlmsg_len=112, nlmsg_type=RTM_NEWROUTE, nlmsg_flags=NLM_F_REQUEST|NLM_F_CREATE, "
+              "nlmsg_seq=7, nlmsg_pid=0}, {rtm_family=AF_INET, rtm_dst_len=24, rtm_src_len=0, "
+              "rtm_tos=IPTOS_RELIABILITY|0x1, rtm_table=RT_TABLE_MAIN, rtm_protocol=RTPROT_BOOT, "
+              "rtm_scope=RT_SCOPE_LINK, rtm_type=RTN_UNICAST, "
+              "rtm_flags=RTM_F_NOTIFY|RTM_F_OFFLOAD_FAILED}, [[{nla_len=8, nla_type=RTA_TABLE}, "
+              "RT_TABLE_MAIN], [{nla_len=8, nla_type=RTA_DST}, inet_addr(\"192.0.2.0\")], "
+              "[{nla_len=8, nla_type=RTA_GATEWAY}, inet_addr(\"192.0.2.1\")], [{nla_len=8, "
+              "nla_type=RTA_OIF}, 2147418112], [{nla_len=8, nla_type=RTA_TABLE}, 0x1388], "
+              "[{nla_len=5, nla_type=RTA_PREF}, 3], [{nla_len=6, nla_type=RTA_SPORT}, 4660], "
+              "[{nla_len=12, nla_type=RTA_EXPIRES}, 5], [{nla_len=6, "
+              "nla_type=RTA_ENCAP_TYPE}, 0x9 /* LWTUNNEL_ENCAP_??? */], [{nla_len=8, "
+              "nla_type=RTA_NH_ID}, \"\\x05\\x00\\x00\\x00\"]]]");
+        // Fields strace names and does not; a struct cut short.
+        NetlinkBuffer fields;
+        fields.message(26, 1, rtmsg_bytes(10, 1, 100, 5, 1, 12, 0x80000000))
+            .message(25, 1, rtmsg_bytes(2, 0, 0, 0, 0, 0, 0).substr(0, 11));
+        CHECK(nl_text(fields, netlink_route) ==
+              "[[{nlmsg_len=28, nlmsg_type=RTM_GETROUTE, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {rtm_family=AF_INET6, rtm_dst_len=24, rtm_src_len=0, rtm_tos=0x1 /* "
+              "IPTOS_TOS_??? */, rtm_table=0x64, rtm_protocol=0x5 /* RTPROT_??? */, "
+              "rtm_scope=0x1, rtm_type=0xc /* RTN_??? */, rtm_flags=0x80000000 /* RTM_F_??? */}], "
+              "[{nlmsg_len=27, nlmsg_type=RTM_DELROUTE, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {rtm_family=AF_INET, ...}]]");
+        // RTA_VIA by its family; metrics; next hops (a malformed list: the buffer as bytes).
+        const std::string v4_via = nl_attr(18, "\x02\x00\x01\x02\x03\x04"s);
+        const std::string v6_via = nl_attr(18, "\x0a\x00"s + std::string(16, '\0'));
+        const std::string metrics =
+            nl_attr(8, nl_attr(2, bytes_of(1500U)) + nl_attr(16, "bbr"s) + nl_attr(17, "x"));
+        const std::string hops =
+            nl_attr(9, "\x10\x00\x01\x02"s + bytes_of(0U) + nl_attr(5, "\x0a\x00\x00\x01"s) +
+                           "\x08\x00\x80\x00"s + bytes_of(0U));
+        NetlinkBuffer nested;
+        nested.message(24, 1,
+                       rtmsg_bytes(2, 0, 254, 4, 0, 1, 0) + v4_via + v6_via + metrics + hops);
+        CHECK(
+            nl_text(nested, netlink_route)
+                .ends_with(
+                    "[[{nla_len=10, nla_type=RTA_VIA}, {rtvia_family=AF_INET, "
+                    "rtvia_addr=inet_addr(\"1.2.3.4\")}], [{nla_len=22, nla_type=RTA_VIA}, "
+                    "{rtvia_family=AF_INET6, inet_pton(AF_INET6, \"::\", &rtvia_addr)}], "
+                    "[{nla_len=28, "
+                    "nla_type=RTA_METRICS}, [[{nla_len=8, nla_type=RTAX_MTU}, 1500], [{nla_len=7, "
+                    "nla_type=RTAX_CC_ALGO}, \"bbr\"...], [{nla_len=5, "
+                    "nla_type=RTAX_FASTOPEN_NO_COOKIE}, \"\\x78\"]]], [{nla_len=28, "
+                    "nla_type=RTA_MULTIPATH}, [[{rtnh_len=16, rtnh_flags=RTNH_F_DEAD, rtnh_hops=2, "
+                    "rtnh_ifindex=0}, [{nla_len=8, nla_type=RTA_GATEWAY}, "
+                    "inet_addr(\"10.0.0.1\")]], "
+                    "{rtnh_len=8, rtnh_flags=0x80 /* RTNH_F_??? */, rtnh_hops=0, "
+                    "rtnh_ifindex=0}]]]]"));
+        const auto route_with = [&](const std::string& attrs) {
+            NetlinkBuffer m;
+            m.message(24, 1, rtmsg_bytes(2, 0, 254, 4, 0, 1, 0) + attrs);
+            return detail::netlink_text(m.span(), netlink_route, 32);
+        };
+        CHECK_FALSE(route_with(nl_attr(9, "\x08\x00\x00\x00"s + bytes_of(0U) + "\x01\x02"s)));
+        CHECK_FALSE(route_with(nl_attr(9, "\x04\x00\x00\x00"s + bytes_of(0U))));
+        CHECK_FALSE(route_with(nl_attr(9, "\x10\x00\x00\x00"s + bytes_of(0U))));
+        CHECK(route_with(nl_attr(9, "")));
     }
 
     TEST_CASE("errors: the request whole or its header, extended attributes") {

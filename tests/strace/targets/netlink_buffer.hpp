@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Netlink buffers made up by the strace comparison targets (netlink.cpp, netlink_link.cpp):
-// messages, their structs and attributes, nested lists, and a send to a port nobody holds.
+// messages, their structs and attributes, nested lists; a send to a port nobody holds, and a
+// request to the kernel with its answers read back.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace netlink_target {
 
@@ -103,6 +106,36 @@ inline void send_nowhere(int fd, const Buffer& buffer) {
     nowhere.nl_pid = 0x7ffffff0;
     ::sendto(fd, buffer.bytes().data(), buffer.bytes().size(), 0,
              reinterpret_cast<const sockaddr*>(&nowhere), sizeof nowhere);
+}
+
+/// Sends `request` to the kernel and reads its answers with recvmsg, a netlink name given (strace
+/// decodes the vector as netlink when the name says so), until NLMSG_DONE, an error or an
+/// answer that is not part of a dump.
+inline void ask_kernel(int fd, const Buffer& request) {
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    ::sendto(fd, request.bytes().data(), request.bytes().size(), 0,
+             reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel);
+    std::array<char, 32768> in{};
+    for (int i = 0; i < 16; ++i) {
+        iovec into{in.data(), in.size()};
+        sockaddr_nl from{};
+        msghdr m{};
+        m.msg_name = &from;
+        m.msg_namelen = sizeof from;
+        m.msg_iov = &into;
+        m.msg_iovlen = 1;
+        const long got = ::recvmsg(fd, &m, 0);
+        nlmsghdr last{};
+        if (got < static_cast<long>(sizeof last)) {
+            return;
+        }
+        std::memcpy(&last, in.data(), sizeof last);
+        if (last.nlmsg_type == NLMSG_DONE || last.nlmsg_type == NLMSG_ERROR ||
+            (last.nlmsg_flags & NLM_F_MULTI) == 0) {
+            return;
+        }
+    }
 }
 
 } // namespace netlink_target

@@ -26,6 +26,7 @@
 
 namespace {
 
+using netlink_target::ask_kernel;
 using netlink_target::Buffer;
 using netlink_target::send_nowhere;
 
@@ -40,38 +41,6 @@ void send_link(int fd, std::uint8_t family, Fill fill) {
     send_nowhere(fd, b);
 }
 
-/// The dump of the machine's devices without their counters, read until NLMSG_DONE.
-void dump_links(int fd) {
-    Buffer b;
-    b.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-    b.ifinfo(AF_UNSPEC, 0, 0, 0, 0);
-    b.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
-    b.end();
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    ::sendto(fd, b.bytes().data(), b.bytes().size(), 0, reinterpret_cast<const sockaddr*>(&kernel),
-             sizeof kernel);
-    std::array<char, 32768> in{};
-    for (int i = 0; i < 16; ++i) {
-        iovec into{in.data(), in.size()};
-        sockaddr_nl from{};
-        msghdr m{};
-        m.msg_name = &from; // (strace decodes the vector as netlink when the name says so)
-        m.msg_namelen = sizeof from;
-        m.msg_iov = &into;
-        m.msg_iovlen = 1;
-        const long got = ::recvmsg(fd, &m, 0);
-        nlmsghdr last{};
-        if (got < static_cast<long>(sizeof last)) {
-            return;
-        }
-        std::memcpy(&last, in.data(), sizeof last);
-        if (last.nlmsg_type == NLMSG_DONE || last.nlmsg_type == NLMSG_ERROR) {
-            return;
-        }
-    }
-}
-
 } // namespace
 
 int main() {
@@ -82,7 +51,13 @@ int main() {
     sockaddr_nl self{};
     self.nl_family = AF_NETLINK;
     ::bind(fd, reinterpret_cast<const sockaddr*>(&self), sizeof self);
-    dump_links(fd);
+    // The machine's devices without their counters.
+    Buffer dump;
+    dump.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+    dump.ifinfo(AF_UNSPEC, 0, 0, 0, 0);
+    dump.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+    dump.end();
+    ask_kernel(fd, dump);
 
     // The struct: every flag, unknown ones, an unknown hardware type, a message cut short.
     Buffer b;
