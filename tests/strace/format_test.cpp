@@ -427,6 +427,14 @@ TEST_SUITE("strace decode") {
               "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3");
         CHECK(line(nr("socket"), regs(2, 2 | 02000000, 0), 3, mem) ==
               "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3");
+        // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
+        CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
+              "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
+        CHECK(line(nr("socket"), regs(10, 1, 262), 3, mem) ==
+              "socket(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP) = 3");
+        CHECK(line(nr("socket"), regs(2, 3, 3), -93, mem) ==
+              "socket(AF_INET, SOCK_RAW, 0x3 /* IPPROTO_??? */) = -1 EPROTONOSUPPORT (Protocol not "
+              "supported)");
         CHECK(line(nr("socket"), regs(99, 77, 0), -22, mem) ==
               "socket(0x63 /* AF_??? */, 0x4d /* SOCK_??? */, 0) = -1 EINVAL (Invalid argument)");
         mem.map(0x9000, std::string("\1\0/var/run/nscd/socket\0", 23));
