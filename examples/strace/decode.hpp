@@ -757,21 +757,6 @@ inline constexpr std::array<FlagName, 21> netlink_protocol_table{{
     {19, "NETLINK_ECRYPTFS"},   {20, "NETLINK_RDMA"},
     {21, "NETLINK_CRYPTO"},
 }};
-// The IP protocols strace 6.1 names (socket(2)'s, and netlink's neighbour and rule attributes).
-inline constexpr std::array<FlagName, 34> ip_protocol_table{{
-    {0, "IPPROTO_IP"},       {1, "IPPROTO_ICMP"},       {2, "IPPROTO_IGMP"},
-    {4, "IPPROTO_IPIP"},     {6, "IPPROTO_TCP"},        {8, "IPPROTO_EGP"},
-    {12, "IPPROTO_PUP"},     {17, "IPPROTO_UDP"},       {22, "IPPROTO_IDP"},
-    {29, "IPPROTO_TP"},      {33, "IPPROTO_DCCP"},      {41, "IPPROTO_IPV6"},
-    {43, "IPPROTO_ROUTING"}, {44, "IPPROTO_FRAGMENT"},  {46, "IPPROTO_RSVP"},
-    {47, "IPPROTO_GRE"},     {50, "IPPROTO_ESP"},       {51, "IPPROTO_AH"},
-    {58, "IPPROTO_ICMPV6"},  {59, "IPPROTO_NONE"},      {60, "IPPROTO_DSTOPTS"},
-    {92, "IPPROTO_MTP"},     {94, "IPPROTO_BEETPH"},    {98, "IPPROTO_ENCAP"},
-    {103, "IPPROTO_PIM"},    {108, "IPPROTO_COMP"},     {115, "IPPROTO_L2TP"},
-    {132, "IPPROTO_SCTP"},   {135, "IPPROTO_MH"},       {136, "IPPROTO_UDPLITE"},
-    {137, "IPPROTO_MPLS"},   {143, "IPPROTO_ETHERNET"}, {255, "IPPROTO_RAW"},
-    {262, "IPPROTO_MPTCP"},
-}};
 
 /// socket(2)'s type: the base type, then SOCK_CLOEXEC and SOCK_NONBLOCK; other bits make
 /// the whole type unknown (`0x4d /* SOCK_??? */`).

@@ -4,13 +4,14 @@
 // netlink address. Decoded: every message header (its type and flags by protocol), the
 // control messages (NLMSG_ERROR with the request it answers and its attributes, NLMSG_DONE),
 // and of NETLINK_ROUTE the address messages (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR,
-// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the link
-// messages (netlink_link.hpp), the route messages (netlink_routes.hpp), and the types strace
-// shows as a family and bytes. What getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex,
-// `ip link` and `ip route` ask the kernel and read back is all of that. A buffer holding a
-// message strace decodes further (neighbours, rules..., a protocol other than NETLINK_ROUTE,
-// or an attribute netlink_link.hpp or netlink_routes.hpp leaves out) is left to the caller,
-// which prints it as bytes: nullopt.
+// RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the link,
+// route, neighbour and rule messages (netlink_link.hpp, netlink_routes.hpp,
+// netlink_neighbours.hpp, netlink_rules.hpp), and the types strace shows as a family and
+// bytes. What getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex, `ip link`, `ip route`,
+// `ip neigh` and `ip rule` ask the kernel and read back is all of that. A buffer holding a
+// message strace decodes further (traffic control, neighbour tables..., a protocol other than
+// NETLINK_ROUTE, or an attribute those headers leave out) is left to the caller, which prints
+// it as bytes: nullopt.
 #pragma once
 
 #include <algorithm>
@@ -31,7 +32,9 @@
 #include "format.hpp"
 #include "netlink_attrs.hpp"
 #include "netlink_link.hpp"
+#include "netlink_neighbours.hpp"
 #include "netlink_routes.hpp"
+#include "netlink_rules.hpp"
 #include "sockaddr.hpp"
 #include "structs.hpp"
 
@@ -131,14 +134,17 @@ inline constexpr std::array<FlagName, 67> route_types{{
 }};
 
 /// The route types whose payload strace decodes with a struct of their own other than
-/// ifaddrmsg, ifinfomsg and rtmsg (neighbours, rules, traffic control, ...): not done here.
-inline constexpr std::array<std::uint16_t, 44> route_types_decoded_elsewhere{
-    28, 29, 30, 32, 33, 34, 36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49,  50,  64,  66,  67,  72,
-    73, 74, 78, 79, 80, 81, 82, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
+/// ifaddrmsg, ifinfomsg, rtmsg, ndmsg and fib_rule_hdr (traffic control, neighbour tables,
+/// address labels, ...): not done here.
+inline constexpr std::array<std::uint16_t, 38> route_types_decoded_elsewhere{
+    36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49, 50, 64, 66,  67,  72,  73,  74,  78,
+    79, 80, 81, 82, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
 };
 inline constexpr std::array<std::uint16_t, 5> address_types{20, 21, 22, 58, 62};
 inline constexpr std::array<std::uint16_t, 4> link_types{16, 17, 18, 19};
 inline constexpr std::array<std::uint16_t, 3> route_message_types{24, 25, 26};
+inline constexpr std::array<std::uint16_t, 3> neighbour_types{28, 29, 30};
+inline constexpr std::array<std::uint16_t, 3> rule_types{32, 33, 34};
 
 // Message flags: the common ones, then those of the request's kind.
 inline constexpr std::array<FlagName, 6> flags_common{{
@@ -320,6 +326,12 @@ inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payloa
     }
     if (listed(route_message_types)) {
         return rtmsg_text(payload, limit);
+    }
+    if (listed(neighbour_types)) {
+        return ndmsg_text(payload, limit);
+    }
+    if (listed(rule_types)) {
+        return fib_rule_hdr_text(payload, limit);
     }
     if (listed(route_types_decoded_elsewhere)) {
         return std::nullopt;

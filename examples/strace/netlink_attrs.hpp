@@ -200,6 +200,21 @@ AttrValue constant_value(Bytes value, std::span<const FlagName> table, std::stri
     return {constant(load<T>(value, 0), table, prefix)};
 }
 
+/// A constant of `table` read as an integer as wide as the value (1 to 8 bytes, as strace reads
+/// NDA_PROTOCOL and FRA_IP_PROTO: `IPPROTO_TCP`, `0x102 /* IPPROTO_??? */`); the bytes when
+/// wider.
+inline AttrValue sized_constant_value(Bytes value, std::span<const FlagName> table,
+                                      std::string_view prefix) {
+    if (value.size() > 8) {
+        return {};
+    }
+    std::uint64_t number = 0;
+    for (std::size_t i = value.size(); i-- > 0;) {
+        number = (number << 8U) | value[i];
+    }
+    return {constant(number, table, prefix)};
+}
+
 /// An array of `T` whose indices have names, as strace's print_array_ex with indices prints
 /// it: `[[IPSTATS_MIB_NUM]=38, [37 /* IPSTATS_MIB_??? */]=0, ...]`, as many elements as fit
 /// (a partial one left out), `...` after `limit`; the bytes when not one fits. An index `i`
@@ -225,8 +240,9 @@ AttrValue indexed_array_value(Bytes value, std::span<const FlagName> table, std:
 }
 
 /// A hardware address, `02:fc:00:00:00:01`, as strace prints one of a device of hardware type
-/// `type` (an ARPHRD_ value): at most as many bytes as that type's addresses have; the bytes
-/// when longer than 32 (MAX_ADDR_LEN).
+/// `type` (an ARPHRD_ value; any_hardware_type for none): at most as many bytes as that type's
+/// addresses have; the bytes when longer than 32 (MAX_ADDR_LEN).
+inline constexpr unsigned any_hardware_type = 0x10000;
 inline AttrValue hwaddr_value(Bytes value, unsigned type, std::size_t limit) {
     if (value.size() > 32) {
         return {hex_text(value, limit)};

@@ -2125,9 +2125,9 @@ TEST_SUITE("strace netlink") {
               "nlmsg_seq=1000, nlmsg_pid=0}, \"\\x00\\x00\\x00\\x00\"]");
         // Another protocol, or a route message decoded with a struct this example lacks: bytes.
         CHECK_FALSE(detail::netlink_text(request.span(), 4, 32)); // NETLINK_SOCK_DIAG
-        NetlinkBuffer neighbour;
-        neighbour.message(28, 1, std::string(12, '\0')); // RTM_NEWNEIGH
-        CHECK_FALSE(detail::netlink_text(neighbour.span(), netlink_route, 32));
+        NetlinkBuffer qdisc;
+        qdisc.message(36, 1, std::string(20, '\0')); // RTM_NEWQDISC
+        CHECK_FALSE(detail::netlink_text(qdisc.span(), netlink_route, 32));
         // A link request shorter than struct ifinfomsg (getifaddrs'): its family.
         NetlinkBuffer getlink;
         getlink.message(18, 0x301, std::string(4, '\0'));
@@ -2456,6 +2456,69 @@ TEST_SUITE("strace netlink") {
         CHECK_FALSE(route_with(nl_attr(9, "\x04\x00\x00\x00"s + bytes_of(0U))));
         CHECK_FALSE(route_with(nl_attr(9, "\x10\x00\x00\x00"s + bytes_of(0U))));
         CHECK(route_with(nl_attr(9, "")));
+    }
+
+    TEST_CASE("neighbour and rule messages: struct ndmsg, struct fib_rule_hdr, their attributes") {
+        // Expected texts: strace 6.1's on tests/strace/targets/netlink_neigh_rule.cpp and on
+        // the same buffers sent by a probe.
+        const auto ndmsg_bytes = [](std::uint8_t family, std::uint32_t index, std::uint16_t state,
+                                    std::uint8_t flags, std::uint8_t type) {
+            return std::string{static_cast<char>(family), 0, 0, 0} + bytes_of(index) +
+                   bytes_of(state) + std::string{static_cast<char>(flags), static_cast<char>(type)};
+        };
+        NetlinkBuffer n;
+        n.message(28, 1,
+                  ndmsg_bytes(2, 0, 0x41, 0x03, 1) + nl_attr(1, "\xc0\x00\x02\x01"s) +
+                      nl_attr(2, "\x02\xfc\x00\x00\x00\x05\x07"s) + nl_attr(6, "\x00\x50"s) +
+                      nl_attr(12, "\x06\x01"s) + nl_attr(12, "\x11"s) +
+                      nl_attr(16, bytes_of(std::uint16_t{0})) + nl_attr(17, "\xc1"s) +
+                      nl_attr(15, bytes_of(3U)))
+            .message(30, 0x301, ndmsg_bytes(10, 0, 0, 0, 0).substr(0, 4));
+        CHECK(nl_text(n, netlink_route) ==
+              "[[{nlmsg_len=96, nlmsg_type=RTM_NEWNEIGH, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ndm_family=AF_INET, ndm_ifindex=0, "
+              "ndm_state=NUD_INCOMPLETE|NUD_NOARP, ndm_flags=NTF_USE|NTF_SELF, "
+              "ndm_type=RTN_UNICAST}, [[{nla_len=8, nla_type=NDA_DST}, "
+              "inet_addr(\"192.0.2.1\")], [{nla_len=11, nla_type=NDA_LLADDR}, "
+              "02:fc:00:00:00:05:07], [{nla_len=6, nla_type=NDA_PORT}, htons(80)], [{nla_len=6, "
+              "nla_type=NDA_PROTOCOL}, IPPROTO_MPTCP], [{nla_len=5, nla_type=NDA_PROTOCOL}, "
+              "IPPROTO_UDP], [{nla_len=6, nla_type=NDA_NDM_STATE_MASK}, NUD_NONE], [{nla_len=5, "
+              "nla_type=NDA_NDM_FLAGS_MASK}, NTF_USE|NTF_STICKY|NTF_ROUTER], [{nla_len=8, "
+              "nla_type=NDA_FLAGS_EXT}, NTF_EXT_MANAGED|0x2]]], [{nlmsg_len=20, "
+              "nlmsg_type=RTM_GETNEIGH, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ndm_family=AF_INET6, ...}]]");
+        // NDA_FDB_EXT_ATTRS, which strace decodes: the buffer as bytes.
+        NetlinkBuffer fdb;
+        fdb.message(28, 1, ndmsg_bytes(7, 1, 2, 0, 1) + nl_attr(14, nl_attr(1, "\x01"s)));
+        CHECK_FALSE(detail::netlink_text(fdb.span(), netlink_route, 32));
+
+        const auto rule_bytes = [](std::uint8_t family, std::uint8_t tos, std::uint8_t table,
+                                   std::uint8_t action, std::uint32_t flags) {
+            return std::string{static_cast<char>(family), 0, 0, static_cast<char>(tos),
+                               static_cast<char>(table),  0, 0, static_cast<char>(action)} +
+                   bytes_of(flags);
+        };
+        NetlinkBuffer r;
+        r.message(
+             32, 0x401,
+             rule_bytes(10, 5, 100, 9, 0x10003) + nl_attr(3, "eth0\0"s) +
+                 nl_attr(15, bytes_of(7U)) + nl_attr(21, "\x03"s) + nl_attr(22, "\x06\x01\x01"s) +
+                 nl_attr(23, bytes_of(std::array<std::uint16_t, 2>{80, 90})) +
+                 nl_attr(20, bytes_of(1000U)) + nl_attr(12, "\x00\x00\x00\x00\x00\x00\x00\x05"s))
+            .message(34, 0x301, rule_bytes(2, 0, 0, 0, 0).substr(0, 11));
+        CHECK(nl_text(r, netlink_route) ==
+              "[[{nlmsg_len=92, nlmsg_type=RTM_NEWRULE, nlmsg_flags=NLM_F_REQUEST|NLM_F_CREATE, "
+              "nlmsg_seq=7, nlmsg_pid=0}, {family=AF_INET6, dst_len=0, src_len=0, "
+              "tos=IPTOS_RELIABILITY|0x1, table=0x64 /* RT_TABLE_??? */, action=0x9 /* "
+              "FR_ACT_??? */, flags=FIB_RULE_PERMANENT|FIB_RULE_INVERT|FIB_RULE_FIND_SADDR}, "
+              "[[{nla_len=9, nla_type=FRA_IIFNAME}, \"eth0\"], [{nla_len=8, "
+              "nla_type=FRA_TABLE}, 0x7], [{nla_len=5, nla_type=FRA_PROTOCOL}, RTPROT_BOOT], "
+              "[{nla_len=7, nla_type=FRA_IP_PROTO}, 0x10106 /* IPPROTO_??? */], [{nla_len=8, "
+              "nla_type=FRA_SPORT_RANGE}, {start=80, end=90}], [{nla_len=8, "
+              "nla_type=FRA_UID_RANGE}, \"\\xe8\\x03\\x00\\x00\"], [{nla_len=12, "
+              "nla_type=FRA_TUN_ID}, htobe64(5)]]], [{nlmsg_len=27, nlmsg_type=RTM_GETRULE, "
+              "nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=7, nlmsg_pid=0}, "
+              "{family=AF_INET, ...}]]");
     }
 
     TEST_CASE("errors: the request whole or its header, extended attributes") {

@@ -82,8 +82,9 @@ What is masked, in both traces, because it differs between any two runs of a pro
     address's lifetimes, `ifa_prefered=N, ifa_valid=N` (those of an address from DHCP count
     down), and a device's counters (`rx_packets=N`..., `[IPSTATS_MIB_INPKTS]=N`...: traffic
     on the machine moves them) and IPv6 reachable time (`reachable_time=N`: the kernel draws
-    it again every few minutes), and a route's last use, expiry and use count
-    (`rta_lastuse=N, rta_expires=N`, `rta_used=N`);
+    it again every few minutes), a route's last use, expiry and use count (`rta_lastuse=N,
+    rta_expires=N`, `rta_used=N`) and a neighbour's ages (`ndm_confirmed=N, ndm_used=N,
+    ndm_updated=N`);
   - the times of a received datagram's SO_TIMESTAMP and SO_TIMESTAMPNS control messages;
   - the six random characters of temporary file names made by mkstemp (gcc's /tmp/ccXXXXXX);
   - the padding before `=` (its width follows the addresses' length);
@@ -384,7 +385,7 @@ PIDS_IN_VALUES = [
 ]
 NETLINK_VALUES = re.compile(
     r"\b(nlmsg_seq|ifa_prefered|ifa_valid|reachable_time|multicast|collisions|[rt]x_[a-z_]+"
-    r"|rta_lastuse|rta_expires|rta_used)=\d+"
+    r"|rta_lastuse|rta_expires|rta_used|ndm_confirmed|ndm_used|ndm_updated)=\d+"
     r"|(\[(?:IPSTATS|ICMP6)_MIB_[A-Z0-9_]+\]|\[\d+ /\* (?:IPSTATS|ICMP6)_MIB_\?\?\? \*/\])=\d+")
 RECEIVE_TIMES = re.compile(
     r"(cmsg_type=SO_TIMESTAMP(?:NS)?_OLD, cmsg_data=)\{tv_sec=\d+, tv_[un]sec=\d+\}")

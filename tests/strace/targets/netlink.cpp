@@ -74,13 +74,10 @@ void ask_addresses(int fd, std::uint32_t seq) {
 } // namespace
 
 int main() {
-    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    const int fd = netlink_target::route_socket();
     if (fd < 0) {
         return 77; // no netlink here
     }
-    sockaddr_nl self{};
-    self.nl_family = AF_NETLINK;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&self), sizeof self);
 
     // getaddrinfo's question and the kernel's answer, read both ways.
     ask_addresses(fd, 1000);

@@ -99,6 +99,17 @@ private:
     std::size_t start_ = 0;
 };
 
+/// A NETLINK_ROUTE socket bound to a port of the kernel's choosing; -1 when none can be made.
+inline int route_socket() {
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd >= 0) {
+        sockaddr_nl self{};
+        self.nl_family = AF_NETLINK;
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&self), sizeof self);
+    }
+    return fd;
+}
+
 /// Sends `buffer` to a port nobody holds; the tracer reads it at the call's entry.
 inline void send_nowhere(int fd, const Buffer& buffer) {
     sockaddr_nl nowhere{};
@@ -110,7 +121,7 @@ inline void send_nowhere(int fd, const Buffer& buffer) {
 
 /// Sends `request` to the kernel and reads its answers with recvmsg, a netlink name given (strace
 /// decodes the vector as netlink when the name says so), until NLMSG_DONE, an error or an
-/// answer that is not part of a dump.
+/// answer that is not part of a dump (at most 16 reads).
 inline void ask_kernel(int fd, const Buffer& request) {
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
@@ -126,14 +137,19 @@ inline void ask_kernel(int fd, const Buffer& request) {
         m.msg_iov = &into;
         m.msg_iovlen = 1;
         const long got = ::recvmsg(fd, &m, 0);
-        nlmsghdr last{};
-        if (got < static_cast<long>(sizeof last)) {
+        if (got < static_cast<long>(sizeof(nlmsghdr))) {
             return;
         }
-        std::memcpy(&last, in.data(), sizeof last);
-        if (last.nlmsg_type == NLMSG_DONE || last.nlmsg_type == NLMSG_ERROR ||
-            (last.nlmsg_flags & NLM_F_MULTI) == 0) {
-            return;
+        // The answer ends at NLMSG_DONE, an error or a message that is not part of a dump,
+        // wherever it stands in what was read.
+        for (std::size_t at = 0; at + sizeof(nlmsghdr) <= static_cast<std::size_t>(got);) {
+            nlmsghdr header{};
+            std::memcpy(&header, in.data() + at, sizeof header);
+            if (header.nlmsg_type == NLMSG_DONE || header.nlmsg_type == NLMSG_ERROR ||
+                (header.nlmsg_flags & NLM_F_MULTI) == 0 || header.nlmsg_len < sizeof header) {
+                return;
+            }
+            at += NLMSG_ALIGN(header.nlmsg_len);
         }
     }
 }

@@ -44,13 +44,10 @@ void send_link(int fd, std::uint8_t family, Fill fill) {
 } // namespace
 
 int main() {
-    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    const int fd = netlink_target::route_socket();
     if (fd < 0) {
         return 77;
     }
-    sockaddr_nl self{};
-    self.nl_family = AF_NETLINK;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&self), sizeof self);
     // The machine's devices without their counters.
     Buffer dump;
     dump.begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);

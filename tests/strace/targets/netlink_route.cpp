@@ -43,13 +43,10 @@ rtmsg route(std::uint8_t family, std::uint8_t table, std::uint8_t protocol, std:
 } // namespace
 
 int main() {
-    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    const int fd = netlink_target::route_socket();
     if (fd < 0) {
         return 77;
     }
-    sockaddr_nl self{};
-    self.nl_family = AF_NETLINK;
-    ::bind(fd, reinterpret_cast<const sockaddr*>(&self), sizeof self);
 
     // The main table's IPv4 routes, as `ip route` asks for them; a lookup of 127.0.0.1.
     Buffer b;
