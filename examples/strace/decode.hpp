@@ -1744,6 +1744,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[0].at_exit = true;
     } else if (name == "statfs" || name == "fstatfs") {
         call.args[1].at_exit = true;
+    } else if (name == "sched_setaffinity") {
+        set(2, cpu_set_at(read, regs[2], regs[1] & 0xffffffff));
     } else if (name == "sched_getaffinity") {
         call.args[2].at_exit = true; // the CPU set, as many bytes as the call returns
     } else if (name == "sched_setattr") {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -25,7 +26,9 @@
 #include <vector>
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include "format.hpp"
 
@@ -655,10 +658,36 @@ inline std::string sock_fprog_at(const ReadMemory& read, std::uint64_t addr) {
     return "{len=" + std::to_string(prog.len) + ", filter=" + pointer(prog.filter) + "}";
 }
 
-/// A CPU set of `len` bytes, as sched_getaffinity returns it: `[0 1]`.
+/// The size of the kernel's CPU masks as strace finds it: the smallest of 128, 256, 512...
+/// bytes that sched_getaffinity accepts (it fails with EINVAL below it, and with EFAULT on a
+/// null mask from it on); 128 when none is.
+inline std::uint64_t kernel_cpuset_size() {
+    static const std::uint64_t size = [] {
+        for (std::uint64_t bytes = 128; bytes != 0 && bytes <= (1U << 20); bytes <<= 1U) {
+            if (::syscall(SYS_sched_getaffinity, 0, bytes, nullptr) != -1 || errno != EINVAL) {
+                return bytes;
+            }
+        }
+        return std::uint64_t{128};
+    }();
+    return size;
+}
+
+/// A CPU set of `len` bytes, as sched_setaffinity takes it and sched_getaffinity returns it:
+/// `[0 1]`, the CPUs of the first kernel_cpuset_size() bytes at most, then `...` when the set
+/// is longer than the bytes read (rounded up to a word); `[]` for 0 bytes, the address when
+/// it cannot be read.
 inline std::string cpu_set_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t len) {
-    std::vector<std::byte> bits(static_cast<std::size_t>(std::min<std::uint64_t>(len, 8192)));
-    if (addr == 0 || (!bits.empty() && !read(addr, bits))) {
+    if (addr == 0) {
+        return pointer(addr);
+    }
+    if (len == 0) {
+        return "[]";
+    }
+    const std::uint64_t read_size = std::min(len, kernel_cpuset_size());
+    const std::uint64_t shown_size = (read_size + 7) & ~std::uint64_t{7};
+    std::vector<std::byte> bits(static_cast<std::size_t>(read_size));
+    if (!read(addr, bits)) {
         return pointer(addr);
     }
     std::string out = "[";
@@ -666,6 +695,9 @@ inline std::string cpu_set_at(const ReadMemory& read, std::uint64_t addr, std::u
         if ((static_cast<unsigned>(bits[cpu / 8]) >> (cpu % 8) & 1U) != 0) {
             out += (out.size() > 1 ? " " : "") + std::to_string(cpu);
         }
+    }
+    if (shown_size < len) {
+        out += out.size() > 1 ? " ..." : "...";
     }
     return out + "]";
 }

@@ -427,6 +427,25 @@ TEST_SUITE("strace decode") {
               "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3");
         CHECK(line(nr("socket"), regs(2, 2 | 02000000, 0), 3, mem) ==
               "socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3");
+        // CPU sets: the CPUs of at most the kernel's mask size (`...` past it, as strace 6.1
+        // prints them: its size found the same way), [] for none, the address when unreadable.
+        std::string cpus(512, '\0');
+        cpus[0] = 5;
+        cpus[1] = '\x80';
+        cpus[8] = 1;
+        cpus[400] = 1; // past the mask size strace reads (128 bytes or more, not 400)
+        mem.map(0xa000, cpus);
+        const auto mask = strace_example::kernel_cpuset_size();
+        CHECK(line(nr("sched_setaffinity"), regs(0, 9, 0xa000), 0, mem) ==
+              "sched_setaffinity(0, 9, [0 2 15 64]) = 0");
+        CHECK(line(nr("sched_setaffinity"), regs(0, 3, 0xa000), 0, mem) ==
+              "sched_setaffinity(0, 3, [0 2 15]) = 0");
+        CHECK(line(nr("sched_setaffinity"), regs(0, mask + 1, 0xa000), 0, mem) ==
+              "sched_setaffinity(0, " + std::to_string(mask + 1) + ", [0 2 15 64 ...]) = 0");
+        CHECK(line(nr("sched_setaffinity"), regs(0, 0, 0xa000), -22, mem) ==
+              "sched_setaffinity(0, 0, []) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("sched_setaffinity"), regs(0, 8, 0x1), -14, mem) ==
+              "sched_setaffinity(0, 8, 0x1) = -1 EFAULT (Bad address)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
