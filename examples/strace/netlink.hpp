@@ -6,12 +6,13 @@
 // and of NETLINK_ROUTE the address messages (RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR,
 // RTM_GETMULTICAST, RTM_GETANYCAST: struct ifaddrmsg and the IFA_* attributes), the link,
 // route, neighbour and rule messages (netlink_link.hpp, netlink_routes.hpp,
-// netlink_neighbours.hpp, netlink_rules.hpp), and the types strace shows as a family and
-// bytes. What getaddrinfo (AI_ADDRCONFIG), getifaddrs, if_nameindex, `ip link`, `ip route`,
-// `ip neigh` and `ip rule` ask the kernel and read back is all of that. A buffer holding a
-// message strace decodes further (traffic control, neighbour tables..., a protocol other than
-// NETLINK_ROUTE, or an attribute those headers leave out) is left to the caller, which prints
-// it as bytes: nullopt.
+// netlink_neighbours.hpp, netlink_rules.hpp), the address labels and per-device settings
+// (netlink_addrconf.hpp), and the types strace shows as a family and bytes. What getaddrinfo
+// (AI_ADDRCONFIG), getifaddrs, if_nameindex and `ip` (link, addr, route, neigh, rule, netconf,
+// addrlabel) ask the kernel and read back is all of that. A buffer holding a message strace
+// decodes further (traffic control, neighbour tables..., a protocol other than NETLINK_ROUTE,
+// or an attribute those headers leave out) is left to the caller, which prints it as bytes:
+// nullopt.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include <sys/socket.h>
 
 #include "format.hpp"
+#include "netlink_addrconf.hpp"
 #include "netlink_attrs.hpp"
 #include "netlink_link.hpp"
 #include "netlink_neighbours.hpp"
@@ -133,18 +135,19 @@ inline constexpr std::array<FlagName, 67> route_types{{
     {118, "RTM_GETNEXTHOPBUCKET"},
 }};
 
-/// The route types whose payload strace decodes with a struct of their own other than
-/// ifaddrmsg, ifinfomsg, rtmsg, ndmsg and fib_rule_hdr (traffic control, neighbour tables,
-/// address labels, ...): not done here.
-inline constexpr std::array<std::uint16_t, 38> route_types_decoded_elsewhere{
-    36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49, 50, 64, 66,  67,  72,  73,  74,  78,
-    79, 80, 81, 82, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
+/// The route types whose payload strace decodes with a struct of a kind not done here (traffic
+/// control, neighbour tables, prefixes, multicast forwarding, name spaces, statistics...).
+inline constexpr std::array<std::uint16_t, 32> route_types_decoded_elsewhere{
+    36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49,  50,  64,  66,  67,  78,
+    79, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
 };
 inline constexpr std::array<std::uint16_t, 5> address_types{20, 21, 22, 58, 62};
 inline constexpr std::array<std::uint16_t, 4> link_types{16, 17, 18, 19};
 inline constexpr std::array<std::uint16_t, 3> route_message_types{24, 25, 26};
 inline constexpr std::array<std::uint16_t, 3> neighbour_types{28, 29, 30};
 inline constexpr std::array<std::uint16_t, 3> rule_types{32, 33, 34};
+inline constexpr std::array<std::uint16_t, 3> address_label_types{72, 73, 74};
+inline constexpr std::array<std::uint16_t, 3> netconf_types{80, 81, 82};
 
 // Message flags: the common ones, then those of the request's kind.
 inline constexpr std::array<FlagName, 6> flags_common{{
@@ -332,6 +335,12 @@ inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payloa
     }
     if (listed(rule_types)) {
         return fib_rule_hdr_text(payload, limit);
+    }
+    if (listed(address_label_types)) {
+        return ifaddrlblmsg_text(payload, limit);
+    }
+    if (listed(netconf_types)) {
+        return netconfmsg_text(payload, limit);
     }
     if (listed(route_types_decoded_elsewhere)) {
         return std::nullopt;

@@ -2540,6 +2540,43 @@ TEST_SUITE("strace netlink") {
               "{family=AF_INET, ...}]]");
     }
 
+    TEST_CASE("netconf and address label messages") {
+        // Expected texts: strace 6.1's on the same buffers sent by a probe.
+        NetlinkBuffer conf;
+        conf.message(80, 1,
+                     std::string{2, 0, 0, 0} + nl_attr(1, bytes_of(-2)) + nl_attr(2, bytes_of(7)) +
+                         nl_attr(3, bytes_of(-1)) + nl_attr(2, "\x01"s) + nl_attr(9, bytes_of(1)))
+            .message(82, 0x301, "\x0a\x09"s)
+            .message(82, 0x301, "\x02\x00\x00\x00\x04"s);
+        CHECK(nl_text(conf, netlink_route) ==
+              "[[{nlmsg_len=60, nlmsg_type=RTM_NEWNETCONF, nlmsg_flags=NLM_F_REQUEST, "
+              "nlmsg_seq=7, nlmsg_pid=0}, {ncm_family=AF_INET}, [[{nla_len=8, "
+              "nla_type=NETCONFA_IFINDEX}, 4294967294], [{nla_len=8, "
+              "nla_type=NETCONFA_FORWARDING}, 7], [{nla_len=8, nla_type=NETCONFA_RP_FILTER}, -1], "
+              "[{nla_len=5, nla_type=NETCONFA_FORWARDING}, \"\\x01\"], [{nla_len=8, nla_type=0x9 "
+              "/* NETCONFA_??? */}, \"\\x01\\x00\\x00\\x00\"]]], [{nlmsg_len=18, "
+              "nlmsg_type=RTM_GETNETCONF, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ncm_family=AF_INET6}], [{nlmsg_len=21, nlmsg_type=RTM_GETNETCONF, "
+              "nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=7, nlmsg_pid=0}, "
+              "{ncm_family=AF_INET}, \"\\x04\"]]");
+        const std::string label = "\x0a\x00\x40\xff"s + bytes_of(0U) + bytes_of(7U);
+        NetlinkBuffer labels;
+        labels
+            .message(72, 1,
+                     label + nl_attr(1, std::string(15, '\0') + '\1') + nl_attr(2, bytes_of(5U)) +
+                         nl_attr(1, "\x01\x02\x03\x04"s) + nl_attr(0, bytes_of(1U)))
+            .message(74, 0x301, label.substr(0, 11));
+        CHECK(nl_text(labels, netlink_route) ==
+              "[[{nlmsg_len=72, nlmsg_type=RTM_NEWADDRLABEL, nlmsg_flags=NLM_F_REQUEST, "
+              "nlmsg_seq=7, nlmsg_pid=0}, {ifal_family=AF_INET6, ifal_prefixlen=64, "
+              "ifal_flags=255, ifal_index=0, ifal_seq=7}, [[{nla_len=20, nla_type=IFAL_ADDRESS}, "
+              "inet_pton(AF_INET6, \"::1\")], [{nla_len=8, nla_type=IFAL_LABEL}, 5], [{nla_len=8, "
+              "nla_type=IFAL_ADDRESS}, \"\\x01\\x02\\x03\\x04\"], [{nla_len=8, nla_type=0 /* "
+              "IFAL_??? */}, \"\\x01\\x00\\x00\\x00\"]]], [{nlmsg_len=27, "
+              "nlmsg_type=RTM_GETADDRLABEL, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=7, "
+              "nlmsg_pid=0}, {ifal_family=AF_INET6, ...}]]");
+    }
+
     TEST_CASE("errors: the request whole or its header, extended attributes") {
         NetlinkBuffer request;
         request.message(20, 0x5, ifaddrmsg_bytes(2, 8, 0, 254, 0) + nl_attr(2, "\xc0\x00\x02\x09"s),
