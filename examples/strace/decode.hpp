@@ -1710,6 +1710,17 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         constexpr std::array<FlagName, 3> efd{
             {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
         set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
+    } else if (name == "memfd_create") { // the flags, then a huge page size's log2, 6 bits
+        constexpr std::array<FlagName, 3> mfd{
+            {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}}};
+        const std::uint64_t flags = regs[1] & 0xffffffff;
+        const std::uint64_t huge = flags >> 26U;
+        const std::uint64_t rest = flags & ((std::uint64_t{1} << 26U) - 1);
+        std::string text = rest != 0 || huge == 0 ? flags_or_unknown(rest, mfd, "MFD_") : "";
+        if (huge != 0) {
+            text += (text.empty() ? "" : "|") + std::to_string(huge) + "<<MFD_HUGE_SHIFT";
+        }
+        set(1, text);
     } else if (name == "unshare") {
         set(0, flags_or_unknown(regs[0], detail::unshare_table, "CLONE_"));
     } else if (name == "setns") { // one namespace type, or 0 for any

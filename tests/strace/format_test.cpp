@@ -446,6 +446,21 @@ TEST_SUITE("strace decode") {
               "sched_setaffinity(0, 0, []) = -1 EINVAL (Invalid argument)");
         CHECK(line(nr("sched_setaffinity"), regs(0, 8, 0x1), -14, mem) ==
               "sched_setaffinity(0, 8, 0x1) = -1 EFAULT (Bad address)");
+        // memfd_create's flags and huge page size, as strace 6.1 prints them.
+        mem.map(0xb000, std::string("n\0", 2));
+        const std::array<std::pair<std::uint64_t, std::string_view>, 6> memfd{{
+            {0, "0"},
+            {3, "MFD_CLOEXEC|MFD_ALLOW_SEALING"},
+            {8, "0x8 /* MFD_??? */"},
+            {(21U << 26U) | 4U, "MFD_HUGETLB|21<<MFD_HUGE_SHIFT"},
+            {8U | (21U << 26U), "0x8 /* MFD_??? */|21<<MFD_HUGE_SHIFT"},
+            {0x1ffffffffU,
+             "MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_HUGETLB|0x3fffff8|63<<MFD_HUGE_SHIFT"},
+        }};
+        for (const auto& [flags, text] : memfd) {
+            CHECK(line(nr("memfd_create"), regs(0xb000, flags), 3, mem) ==
+                  "memfd_create(\"n\", " + std::string(text) + ") = 3");
+        }
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
