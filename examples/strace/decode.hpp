@@ -1751,6 +1751,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }};
         set(0, value_name(regs[0] & 0xffffffff, who, std::to_string(as_int(regs[0]))));
         call.args[1].at_exit = true;
+    } else if (name == "times" || name == "rt_sigpending") {
+        call.args[0].at_exit = true;
     } else if (name == "sysinfo" || name == "uname") {
         call.args[0].at_exit = true;
     } else if (name == "statfs" || name == "fstatfs") {
@@ -1965,6 +1967,12 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "uname") {
         return utsname_at(read, addr);
+    }
+    if (name == "times") {
+        return tms_at(read, addr);
+    }
+    if (name == "rt_sigpending") { // as many bytes of the set as asked for, 1 to 8
+        return sigset_part_at(read, addr, call.regs[1]);
     }
     if (name == "statfs" || name == "fstatfs") {
         return statfs_at(read, addr);

@@ -410,6 +410,21 @@ inline std::string clock_ticks_text(std::int64_t ticks) {
     return std::to_string(ticks) + " /* " + seconds.data() + " s */";
 }
 
+/// struct tms, as times(2) fills it: `{tms_utime=4 /* 0.04 s */, tms_stime=1 /* 0.01 s */,
+/// tms_cutime=0, tms_cstime=0}`.
+inline std::string tms_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::int64_t, 4> t{};
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (!read(addr, std::as_writable_bytes(std::span(t)))) {
+        return hex(addr);
+    }
+    return "{tms_utime=" + clock_ticks_text(t[0]) + ", tms_stime=" + clock_ticks_text(t[1]) +
+           ", tms_cutime=" + clock_ticks_text(t[2]) + ", tms_cstime=" + clock_ticks_text(t[3]) +
+           "}";
+}
+
 /// si_code's name: the codes any signal may carry first (SI_USER, SI_KERNEL, SI_TKILL...),
 /// then the signal's own (SEGV_MAPERR, CLD_EXITED...), as strace looks them up; the number
 /// in hex when neither names it.
@@ -847,6 +862,22 @@ inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::ui
     if (size != 8 || !read(addr, std::as_writable_bytes(std::span(&mask, 1)))) {
         return hex(addr);
     }
+    return sigset_text(mask);
+}
+
+/// The first `size` bytes (1 to 8) of a signal set, as rt_sigpending writes them: `[USR1]`;
+/// the address for another size or unreadable memory.
+inline std::string sigset_part_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    std::array<std::byte, 8> bytes{};
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (size == 0 || size > bytes.size() ||
+        !read(addr, std::span(bytes).first(static_cast<std::size_t>(size)))) {
+        return hex(addr);
+    }
+    std::uint64_t mask = 0;
+    std::memcpy(&mask, bytes.data(), bytes.size());
     return sigset_text(mask);
 }
 

@@ -461,6 +461,21 @@ TEST_SUITE("strace decode") {
             CHECK(line(nr("memfd_create"), regs(0xb000, flags), 3, mem) ==
                   "memfd_create(\"n\", " + std::string(text) + ") = 3");
         }
+        // times' struct tms, its ticks with their seconds; rt_sigpending's set, as many bytes
+        // of it as asked for (strace 6.1's lines for the same calls).
+        mem.map(0xc000, bytes_of(std::array<std::int64_t, 4>{4, 1, 0, 250}));
+        CHECK(line(nr("times"), regs(0xc000), 1725869864, mem) ==
+              "times({tms_utime=4 /* 0.04 s */, tms_stime=1 /* 0.01 s */, tms_cutime=0, "
+              "tms_cstime=250 /* 2.50 s */}) = 1725869864");
+        CHECK(line(nr("times"), regs(0), 1725869865, mem) == "times(NULL) = 1725869865");
+        CHECK(line(nr("times"), regs(1), -14, mem) == "times(0x1) = -1 EFAULT (Bad address)");
+        mem.map(0xd000, bytes_of(std::uint64_t{(1U << 9U) | (std::uint64_t{1} << 39U)}));
+        CHECK(line(nr("rt_sigpending"), regs(0xd000, 8), 0, mem) ==
+              "rt_sigpending([USR1 RT_8], 8) = 0");
+        CHECK(line(nr("rt_sigpending"), regs(0xd000, 2), 0, mem) == "rt_sigpending([USR1], 2) = 0");
+        CHECK(line(nr("rt_sigpending"), regs(0xd000, 0), 0, mem) == "rt_sigpending(0xd000, 0) = 0");
+        CHECK(line(nr("rt_sigpending"), regs(0xd000, 16), -22, mem) ==
+              "rt_sigpending(0xd000, 16) = -1 EINVAL (Invalid argument)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
