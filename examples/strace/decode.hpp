@@ -392,6 +392,64 @@ inline constexpr std::array<FlagName, 8> namespace_table{{
     {0x20000000, "CLONE_NEWPID"},
     {0x40000000, "CLONE_NEWNET"},
 }};
+// Flags of the file and memory calls strace 6.1 names (in its order: msync's MS_SYNC before
+// MS_INVALIDATE).
+inline constexpr std::array<FlagName, 2> inotify_init_table{{
+    {0x800, "IN_NONBLOCK"},
+    {0x80000, "IN_CLOEXEC"},
+}};
+inline constexpr std::array<FlagName, 22> inotify_mask_table{{
+    {0x1, "IN_ACCESS"},
+    {0x2, "IN_MODIFY"},
+    {0x4, "IN_ATTRIB"},
+    {0x8, "IN_CLOSE_WRITE"},
+    {0x10, "IN_CLOSE_NOWRITE"},
+    {0x20, "IN_OPEN"},
+    {0x40, "IN_MOVED_FROM"},
+    {0x80, "IN_MOVED_TO"},
+    {0x100, "IN_CREATE"},
+    {0x200, "IN_DELETE"},
+    {0x400, "IN_DELETE_SELF"},
+    {0x800, "IN_MOVE_SELF"},
+    {0x2000, "IN_UNMOUNT"},
+    {0x4000, "IN_Q_OVERFLOW"},
+    {0x8000, "IN_IGNORED"},
+    {0x1000000, "IN_ONLYDIR"},
+    {0x2000000, "IN_DONT_FOLLOW"},
+    {0x4000000, "IN_EXCL_UNLINK"},
+    {0x10000000, "IN_MASK_CREATE"},
+    {0x20000000, "IN_MASK_ADD"},
+    {0x40000000, "IN_ISDIR"},
+    {0x80000000, "IN_ONESHOT"},
+}};
+inline constexpr std::array<FlagName, 3> mlockall_table{{
+    {1, "MCL_CURRENT"},
+    {2, "MCL_FUTURE"},
+    {4, "MCL_ONFAULT"},
+}};
+inline constexpr std::array<FlagName, 3> msync_table{{
+    {1, "MS_ASYNC"},
+    {4, "MS_SYNC"},
+    {2, "MS_INVALIDATE"},
+}};
+inline constexpr std::array<FlagName, 2> close_range_table{{
+    {2, "CLOSE_RANGE_UNSHARE"},
+    {4, "CLOSE_RANGE_CLOEXEC"},
+}};
+inline constexpr std::array<FlagName, 7> falloc_table{{
+    {0x1, "FALLOC_FL_KEEP_SIZE"},
+    {0x2, "FALLOC_FL_PUNCH_HOLE"},
+    {0x4, "FALLOC_FL_NO_HIDE_STALE"},
+    {0x8, "FALLOC_FL_COLLAPSE_RANGE"},
+    {0x10, "FALLOC_FL_ZERO_RANGE"},
+    {0x20, "FALLOC_FL_INSERT_RANGE"},
+    {0x40, "FALLOC_FL_UNSHARE_RANGE"},
+}};
+inline constexpr std::array<FlagName, 3> sync_file_range_table{{
+    {1, "SYNC_FILE_RANGE_WAIT_BEFORE"},
+    {2, "SYNC_FILE_RANGE_WRITE"},
+    {4, "SYNC_FILE_RANGE_WAIT_AFTER"},
+}};
 inline constexpr std::array<FlagName, 13> futex_op_table{{
     {0, "FUTEX_WAIT"},
     {1, "FUTEX_WAKE"},
@@ -1542,6 +1600,11 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "getrlimit" || name == "setrlimit") {
         set(0, constant(regs[0], detail::rlimit_table, "RLIMIT_"));
+        if (name == "setrlimit") {
+            set(1, detail::rlimit_at(read, regs[1]));
+        } else {
+            call.args[1].at_exit = true; // the limits are written by the kernel
+        }
     } else if (name == "madvise") {
         set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
@@ -1597,8 +1660,8 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         if ((regs[3] & 3) != 3) {
             keep(4); // the new address only with MREMAP_MAYMOVE|MREMAP_FIXED
         }
-    } else if (name == "dup3" || name == "pipe2" || name == "inotify_init1") {
-        const unsigned i = name == "dup3" ? 2 : (name == "pipe2" ? 1 : 0);
+    } else if (name == "dup3" || name == "pipe2") {
+        const unsigned i = name == "dup3" ? 2 : 1;
         set(i, open_flags_no_mode(regs[i]));
     } else if (name == "getrandom") {
         set(2, flag_names(regs[2], detail::grnd_table));
@@ -1710,6 +1773,23 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         constexpr std::array<FlagName, 3> efd{
             {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
         set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
+    } else if (name == "inotify_init1") {
+        set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::inotify_init_table, "IN_"));
+    } else if (name == "inotify_add_watch") {
+        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::inotify_mask_table, "IN_"));
+    } else if (name == "mlockall") {
+        set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::mlockall_table, "MCL_"));
+    } else if (name == "msync") {
+        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::msync_table, "MS_"));
+    } else if (name == "close_range") {
+        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::close_range_table, "CLOSE_RANGE_"));
+    } else if (name == "fallocate") {
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, detail::falloc_table, "FALLOC_FL_"));
+    } else if (name == "sync_file_range") {
+        set(3, flags_or_unknown(regs[3] & 0xffffffff, detail::sync_file_range_table,
+                                "SYNC_FILE_RANGE_"));
+    } else if (name == "rseq") {
+        set(0, hex(regs[0]));            // strace prints this address in hex, 0 included
     } else if (name == "memfd_create") { // the flags, then a huge page size's log2, 6 bits
         constexpr std::array<FlagName, 3> mfd{
             {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}}};
@@ -2035,7 +2115,7 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     if (name == "capget") {
         return cap_data_at(read, call.regs[0], addr);
     }
-    if (name == "prlimit64") {
+    if (name == "prlimit64" || name == "getrlimit") {
         return detail::rlimit_at(read, addr);
     }
     if (name == "statx") {

@@ -336,7 +336,8 @@ inline std::string time_state_text(std::int64_t ret) {
 }
 
 /// The struct sigevent of timer_create: `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`,
-/// with sigev_value first when it is not zero, and the thread id for SIGEV_THREAD_ID.
+/// with sigev_value first when it is not zero, and the thread id for SIGEV_THREAD_ID; the
+/// signal as a number when none is delivered (SIGEV_NONE, an unknown notification).
 inline std::string sigevent_at(const ReadMemory& read, std::uint64_t addr) {
     if (addr == 0) {
         return "NULL";
@@ -363,8 +364,12 @@ inline std::string sigevent_at(const ReadMemory& read, std::uint64_t addr) {
         {4, "SIGEV_THREAD_ID"},
     }};
     const auto how = static_cast<std::uint64_t>(static_cast<std::uint32_t>(ev.notify));
-    out += "sigev_signo=" + signal_text(static_cast<std::uint32_t>(ev.signo)) +
-           ", sigev_notify=" + value_name(how, notify, std::to_string(ev.notify));
+    // The signal by name where one is delivered (SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID).
+    const bool delivered = how == 0 || how == 2 || how == 4;
+    out +=
+        "sigev_signo=" +
+        (delivered ? signal_text(static_cast<std::uint32_t>(ev.signo)) : std::to_string(ev.signo)) +
+        ", sigev_notify=" + constant(how, notify, "SIGEV_");
     if (how == 4) {
         out += ", sigev_notify_thread_id=" + std::to_string(as_int(ev.function_or_tid));
     } else if (how == 2) {

@@ -476,6 +476,38 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("rt_sigpending"), regs(0xd000, 0), 0, mem) == "rt_sigpending(0xd000, 0) = 0");
         CHECK(line(nr("rt_sigpending"), regs(0xd000, 16), -22, mem) ==
               "rt_sigpending(0xd000, 16) = -1 EINVAL (Invalid argument)");
+        // Flags of the file and memory calls, as strace 6.1 prints them (its lines for the same
+        // calls); getrlimit's and setrlimit's limits; rseq's address, 0 included.
+        mem.map(0xe000, std::string("d\0", 2));
+        CHECK(line(nr("inotify_init1"), regs(0x80801), 3, mem) ==
+              "inotify_init1(IN_NONBLOCK|IN_CLOEXEC|0x1) = 3");
+        CHECK(line(nr("inotify_init1"), regs(2), -22, mem) ==
+              "inotify_init1(0x2 /* IN_??? */) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("inotify_add_watch"), regs(3, 0xe000, 0x80000018), 1, mem) ==
+              "inotify_add_watch(3, \"d\", IN_CLOSE_WRITE|IN_CLOSE_NOWRITE|IN_ONESHOT) = 1");
+        CHECK(line(nr("mlockall"), regs(7), 0, mem) ==
+              "mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT) = 0");
+        CHECK(line(nr("msync"), regs(0, 0, 6), 0, mem) ==
+              "msync(NULL, 0, MS_SYNC|MS_INVALIDATE) = 0");
+        CHECK(line(nr("close_range"), regs(3, 0xffffffff, 4), 0, mem) ==
+              "close_range(3, 4294967295, CLOSE_RANGE_CLOEXEC) = 0");
+        CHECK(line(nr("fallocate"), regs(3, 0x80, 0, 1), -95, mem) ==
+              "fallocate(3, 0x80 /* FALLOC_FL_??? */, 0, 1) = -1 EOPNOTSUPP (Operation not "
+              "supported)");
+        CHECK(line(nr("sync_file_range"), regs(3, 0, 0, 7), 0, mem) ==
+              "sync_file_range(3, 0, 0, "
+              "SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER) = 0");
+        CHECK(line(nr("rseq"), regs(0, 0, 0, 0), -22, mem) ==
+              "rseq(0, 0, 0, 0) = -1 EINVAL (Invalid argument)");
+        mem.map(0xf000, bytes_of(std::array<std::uint64_t, 2>{8192 * 1024, ~std::uint64_t{0}}));
+        CHECK(line(nr("getrlimit"), regs(3, 0xf000), 0, mem) ==
+              "getrlimit(RLIMIT_STACK, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0");
+        CHECK(
+            line(nr("setrlimit"), regs(99, 0xf000), -22, mem) ==
+            "setrlimit(0x63 /* RLIMIT_??? */, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = -1 "
+            "EINVAL (Invalid argument)");
+        CHECK(line(nr("getrlimit"), regs(99, 0xf000), -22, mem) ==
+              "getrlimit(0x63 /* RLIMIT_??? */, 0xf000) = -1 EINVAL (Invalid argument)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
