@@ -1301,6 +1301,47 @@ inline std::string rlimit_value(std::uint64_t v) {
     return std::to_string(v);
 }
 
+/// openat2's struct open_how of `size` bytes: `{flags=O_RDONLY|O_CREAT, mode=0644,
+/// resolve=RESOLVE_BENEATH}`, the mode where it matters (O_CREAT, O_TMPFILE) or is set, bytes
+/// past the struct that are not zero after it (`, /* bytes 24..31 */ "\x01..."`); the address
+/// when `size` is smaller than the struct or the memory cannot be read.
+inline std::string open_how_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size,
+                               std::size_t limit) {
+    constexpr std::size_t struct_size = 24;
+    constexpr std::array<FlagName, 6> resolve{{
+        {0x01, "RESOLVE_NO_XDEV"},
+        {0x02, "RESOLVE_NO_MAGICLINKS"},
+        {0x04, "RESOLVE_NO_SYMLINKS"},
+        {0x08, "RESOLVE_BENEATH"},
+        {0x10, "RESOLVE_IN_ROOT"},
+        {0x20, "RESOLVE_CACHED"},
+    }};
+    if (addr == 0 || size < struct_size || size > 4096) {
+        return pointer(addr);
+    }
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    if (!read(addr, std::as_writable_bytes(std::span(bytes)))) {
+        return pointer(addr);
+    }
+    const auto flags = load<std::uint64_t>(bytes, 0);
+    const auto mode = load<std::uint64_t>(bytes, 8);
+    std::string out = "{flags=" + open_flags(flags);
+    if ((flags & o_creat) != 0 || (flags & o_tmpfile) == o_tmpfile || mode != 0) {
+        out += ", mode=" + octal_mode(mode);
+    }
+    out += ", resolve=" + flags_or_unknown(load<std::uint64_t>(bytes, 16), resolve, "RESOLVE_");
+    const auto tail = std::span(bytes).subspan(struct_size);
+    if (std::any_of(tail.begin(), tail.end(), [](std::uint8_t b) { return b != 0; })) {
+        out += ", /* bytes " + std::to_string(struct_size) + ".." + std::to_string(size - 1) +
+               " */ " +
+               quote(std::string_view(reinterpret_cast<const char*>(tail.data()),
+                                      std::min(tail.size(), limit)),
+                     true) +
+               (tail.size() > limit ? "..." : "");
+    }
+    return out + "}";
+}
+
 /// The struct rlimit64 at `addr`: `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
 inline std::string rlimit_at(const ReadMemory& read, std::uint64_t addr) {
     if (addr == 0) {
@@ -1646,6 +1687,22 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         }
     } else if (name == "arch_prctl") {
         set(0, value_name(regs[0], detail::arch_prctl_table, hex(regs[0])));
+        if (regs[0] == 0x1003 || regs[0] == 0x1004) { // ARCH_GET_FS, ARCH_GET_GS: `[0x7f...]`
+            call.args[1].at_exit = true;
+        }
+    } else if (name == "getcpu") {
+        for (const unsigned i : {0U, 1U}) {
+            if (regs[i] != 0) {
+                call.args[i].at_exit = true; // `[1]`: the CPU and the NUMA node
+            }
+        }
+    } else if (name == "get_robust_list") {
+        call.args[1].at_exit = true; // the list's head and its size
+        call.args[2].at_exit = true;
+    } else if (name == "io_setup") {
+        call.args[1].at_exit = true; // the context the kernel made
+    } else if (name == "openat2") {
+        set(2, detail::open_how_at(read, regs[2], regs[3], limit));
     } else if (name == "ioctl") {
         IoctlArgs io = ioctl_entry(regs[1], regs[2], read);
         set(1, std::move(io.request));
@@ -2105,6 +2162,18 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "getresuid" || name == "getresgid") {
         return written_at<std::uint32_t>(read, addr, detail::id_text); // `[0]`
+    }
+    if (name == "getcpu") {
+        return written_at<std::uint32_t>(read, addr,
+                                         [](std::uint32_t v) { return std::to_string(v); });
+    }
+    if (name == "arch_prctl" || name == "io_setup" ||
+        (name == "get_robust_list" && arg.index == 1)) {
+        return written_at<std::uint64_t>(read, addr, pointer);
+    }
+    if (name == "get_robust_list") {
+        return written_at<std::uint64_t>(read, addr,
+                                         [](std::uint64_t v) { return std::to_string(v); });
     }
     if (name == "prctl") {
         return prctl_exit_text(call.regs[0], addr, read);

@@ -211,15 +211,13 @@ inline std::string open_flags(std::uint64_t value) {
     constexpr std::array<std::string_view, 4> modes{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
     std::string out(modes[value & 3]);
     value &= ~std::uint64_t{3};
-    // FASYNC is strace's last name, after O_DIRECTORY.
-    const bool async = (value & fasync) != 0;
-    value &= ~fasync;
+    // FASYNC is strace's last name, after O_DIRECTORY, before the bits it has no name for.
+    std::array<FlagName, open_flag_table.size() + 1> table{};
+    std::copy(open_flag_table.begin(), open_flag_table.end(), table.begin());
+    table.back() = {fasync, "FASYNC"};
     if (value != 0) {
         out += '|';
-        out += flag_names(value, open_flag_table);
-    }
-    if (async) {
-        out += "|FASYNC";
+        out += flag_names(value, table);
     }
     return out;
 }

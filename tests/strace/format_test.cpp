@@ -508,6 +508,40 @@ TEST_SUITE("strace decode") {
             "EINVAL (Invalid argument)");
         CHECK(line(nr("getrlimit"), regs(99, 0xf000), -22, mem) ==
               "getrlimit(0x63 /* RLIMIT_??? */, 0xf000) = -1 EINVAL (Invalid argument)");
+        // What the kernel writes back: getcpu's CPU and node, get_robust_list's head and size,
+        // arch_prctl's FS base, io_setup's context (strace 6.1's lines for the same calls).
+        mem.map(0x10000, bytes_of(std::array<std::uint64_t, 2>{0x7f3341354320, 24}));
+        CHECK(line(nr("getcpu"), regs(0x10000, 0, 0), 0, mem) ==
+              "getcpu([1094009632], NULL, NULL) = 0");
+        CHECK(line(nr("get_robust_list"), regs(0, 0x10000, 0x10008), 0, mem) ==
+              "get_robust_list(0, [0x7f3341354320], [24]) = 0");
+        CHECK(line(nr("get_robust_list"), regs(99999, 0x10000, 0x10008), -3, mem) ==
+              "get_robust_list(99999, 0x10000, 0x10008) = -1 ESRCH (No such process)");
+        CHECK(line(nr("arch_prctl"), regs(0x1003, 0x10000), 0, mem) ==
+              "arch_prctl(ARCH_GET_FS, [0x7f3341354320]) = 0");
+        CHECK(line(nr("io_setup"), regs(1, 0x10000), 0, mem) ==
+              "io_setup(1, [0x7f3341354320]) = 0");
+        // openat2's struct open_how: the mode where it matters or is set, a tail that is not
+        // zero; open flags with FASYNC before the bits strace has no name for.
+        mem.map(0x11000, std::string("/x\0", 3));
+        mem.map(0x12000, bytes_of(std::array<std::uint64_t, 4>{0100 | 02000000, 0644, 0xf, 1}));
+        CHECK(line(nr("openat2"), regs(static_cast<std::uint64_t>(-100), 0x11000, 0x12000, 24), 3,
+                   mem) ==
+              "openat2(AT_FDCWD, \"/x\", {flags=O_RDONLY|O_CREAT|O_CLOEXEC, mode=0644, "
+              "resolve=RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH}, "
+              "24) = 3");
+        CHECK(
+            line(nr("openat2"), regs(static_cast<std::uint64_t>(-100), 0x11000, 0x12000, 32), -7,
+                 mem) ==
+            "openat2(AT_FDCWD, \"/x\", {flags=O_RDONLY|O_CREAT|O_CLOEXEC, mode=0644, "
+            "resolve=RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH, /* "
+            "bytes 24..31 */ \"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\"}, 32) = -1 E2BIG "
+            "(Argument list too "
+            "long)");
+        CHECK(line(nr("openat2"), regs(static_cast<std::uint64_t>(-100), 0x11000, 0x12000, 16), -22,
+                   mem) == "openat2(AT_FDCWD, \"/x\", 0x12000, 16) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("open"), regs(0x11000, 020000 | 0x80000000, 0), -22, mem) ==
+              "open(\"/x\", O_RDONLY|FASYNC|0x80000000) = -1 EINVAL (Invalid argument)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");
