@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# Flags, structs and what the kernel writes back, for calls whose arguments the strace example
+# decodes by their own rules (strace_test.py compare): memfd_create's flags and huge page
+# size, inotify's flags and event mask, mlockall, msync, close_range, fallocate and
+# sync_file_range flags, getrlimit's and setrlimit's limits, openat2's struct open_how,
+# sched_setaffinity's CPU set, rt_sigpending's set by its size, get_robust_list's head and
+# size, arch_prctl's FS base, io_setup's context, unshare's flags. Each call only touches this
+# process (its own limits, memory and descriptors), or fails without effect; none changes the
+# machine.
+import ctypes
+import os
+import signal
+import struct
+
+libc = ctypes.CDLL(None, use_errno=True)
+syscall = libc.syscall
+syscall.restype = ctypes.c_long
+
+
+def call(number, *args):
+    return syscall(ctypes.c_long(number), *[ctypes.c_ulong(a & 0xFFFFFFFFFFFFFFFF) for a in args])
+
+
+buf = ctypes.create_string_buffer(256)
+p = ctypes.addressof(buf)
+
+for flags in (0, 1, 2, 3, 8, (21 << 26) | 4, 8 | (21 << 26)):
+    fd = call(319, ctypes.addressof(ctypes.create_string_buffer(b"flags\0")), flags)  # memfd_create
+    if fd >= 0:
+        os.close(fd)
+memfd = os.memfd_create("data", os.MFD_CLOEXEC)
+os.ftruncate(memfd, 8192)
+for mode in (0, 1, 3, 0x10, 0x80):
+    call(285, memfd, mode, 0, 4096)  # fallocate
+for flags in (0, 2, 7, 8):
+    call(277, memfd, 0, 4096, flags)  # sync_file_range
+for flags in (0, 0o4000, 0o2000000, 0o2004000, 1):
+    fd = call(294, flags)  # inotify_init1
+    if fd >= 0:
+        for mask in (0x100 | 0x200, 0x18, 0x80000000 | 0x1000000 | 0xFFF, 0x1000):
+            call(254, fd, ctypes.addressof(ctypes.create_string_buffer(b"/tmp\0")), mask)
+        os.close(fd)
+for flags in (1, 3, 8):
+    call(151, flags)  # mlockall
+call(152)  # munlockall
+for flags in (0, 1, 4, 6, 8):
+    call(26, 0, 0, flags)  # msync
+for flags in (0, 2, 4, 8):
+    call(436, 1000, 1100, flags)  # close_range, above every descriptor in use
+call(97, 7, p)  # getrlimit(RLIMIT_NOFILE)
+call(160, 7, p)  # setrlimit(RLIMIT_NOFILE) to what it was
+call(97, 99, p)
+call(160, 7, 0)
+path = ctypes.create_string_buffer(b"/nonexistent-directory/file\0")
+for flags, mode, resolve, tail in ((0o100 | 0o2000000, 0o644, 0xF, b""), (0, 0, 0x40, b""),
+                                   (0o2, 0, 0, b"\x01" + bytes(7)), (0o20000 | 0x80000000, 0, 0, b"")):
+    how = ctypes.create_string_buffer(struct.pack("<QQQ", flags, mode, resolve) + tail)
+    call(437, -100, ctypes.addressof(path), ctypes.addressof(how), 24 + len(tail))  # openat2
+    call(437, -100, ctypes.addressof(path), ctypes.addressof(how), 16)
+mask = ctypes.create_string_buffer(bytes([1]) + bytes(4095))
+for size in (8, 3, 4096):
+    call(203, 0, size, ctypes.addressof(mask))  # sched_setaffinity to CPU 0
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+os.kill(os.getpid(), signal.SIGUSR1)
+for size in (8, 2, 0, 16):
+    call(127, p, size)  # rt_sigpending
+call(274, 0, p, p + 8)  # get_robust_list
+call(158, 0x1003, p)  # arch_prctl(ARCH_GET_FS)
+call(206, 1, p)  # io_setup
+call(272, 0x7F)  # unshare of nothing it may share: EINVAL
