@@ -392,6 +392,44 @@ inline constexpr std::array<FlagName, 8> namespace_table{{
     {0x20000000, "CLONE_NEWPID"},
     {0x40000000, "CLONE_NEWNET"},
 }};
+// syslog(2)'s actions and console levels, membarrier(2)'s commands (also the bits of the
+// answer to MEMBARRIER_CMD_QUERY).
+inline constexpr std::array<FlagName, 11> syslog_action_table{{
+    {0, "SYSLOG_ACTION_CLOSE"},
+    {1, "SYSLOG_ACTION_OPEN"},
+    {2, "SYSLOG_ACTION_READ"},
+    {3, "SYSLOG_ACTION_READ_ALL"},
+    {4, "SYSLOG_ACTION_READ_CLEAR"},
+    {5, "SYSLOG_ACTION_CLEAR"},
+    {6, "SYSLOG_ACTION_CONSOLE_OFF"},
+    {7, "SYSLOG_ACTION_CONSOLE_ON"},
+    {8, "SYSLOG_ACTION_CONSOLE_LEVEL"},
+    {9, "SYSLOG_ACTION_SIZE_UNREAD"},
+    {10, "SYSLOG_ACTION_SIZE_BUFFER"},
+}};
+inline constexpr std::array<FlagName, 8> loglevel_table{{
+    {0, "LOGLEVEL_EMERG"},
+    {1, "LOGLEVEL_ALERT"},
+    {2, "LOGLEVEL_CRIT"},
+    {3, "LOGLEVEL_ERR"},
+    {4, "LOGLEVEL_WARNING"},
+    {5, "LOGLEVEL_NOTICE"},
+    {6, "LOGLEVEL_INFO"},
+    {7, "LOGLEVEL_DEBUG"},
+}};
+inline constexpr std::array<FlagName, 10> membarrier_cmd_table{{
+    {0, "MEMBARRIER_CMD_QUERY"},
+    {1, "MEMBARRIER_CMD_GLOBAL"},
+    {2, "MEMBARRIER_CMD_GLOBAL_EXPEDITED"},
+    {4, "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED"},
+    {8, "MEMBARRIER_CMD_PRIVATE_EXPEDITED"},
+    {16, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"},
+    {32, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"},
+    {64, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE"},
+    {128, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ"},
+    {256, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ"},
+}};
+
 // Flags of the file and memory calls strace 6.1 names (in its order: msync's MS_SYNC before
 // MS_INVALIDATE).
 inline constexpr std::array<FlagName, 2> inotify_init_table{{
@@ -1830,6 +1868,32 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         constexpr std::array<FlagName, 3> efd{
             {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
         set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
+    } else if (name == "syslog") {
+        // The action, then only the arguments it reads: a buffer and its length to read into,
+        // a console level, or nothing.
+        const int action = as_int(regs[0]);
+        set(0, std::to_string(action) + " /* " +
+                   value_name(static_cast<std::uint64_t>(action), detail::syslog_action_table,
+                              "SYSLOG_ACTION_???") +
+                   " */");
+        if (action >= 2 && action <= 4) {
+            call.args[1].at_exit = true; // the bytes read, as many as it returns
+        } else if (action == 8) {
+            const int level = as_int(regs[2]);
+            set(2, std::to_string(level) + " /* " +
+                       value_name(static_cast<std::uint64_t>(level), detail::loglevel_table,
+                                  "LOGLEVEL_???") +
+                       " */");
+        } else if (action >= 0 && action <= 10) {
+            keep(1);
+        }
+    } else if (name == "membarrier") {
+        set(0, constant(regs[0] & 0xffffffff, detail::membarrier_cmd_table, "MEMBARRIER_CMD_"));
+        constexpr std::array<FlagName, 1> flags{{{1, "MEMBARRIER_CMD_FLAG_CPU"}}};
+        set(1, flags_or_unknown(regs[1] & 0xffffffff, flags, "MEMBARRIER_CMD_FLAG_"));
+        if ((regs[1] & 1) == 0) {
+            keep(2); // the CPU only with MEMBARRIER_CMD_FLAG_CPU
+        }
     } else if (name == "inotify_init1") {
         set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::inotify_init_table, "IN_"));
     } else if (name == "inotify_add_watch") {
@@ -2280,6 +2344,11 @@ inline std::string result_text(const PendingCall& call, std::optional<std::int64
         const std::string policy =
             value_name(static_cast<std::uint64_t>(*ret), detail::sched_policy_table, "");
         return return_text(kind, *ret) + (policy.empty() ? "" : " (" + policy + ")");
+    }
+    if (name == "membarrier" && (call.regs[0] & 0xffffffff) == 0 && *ret > 0) {
+        // MEMBARRIER_CMD_QUERY: the commands the kernel offers, `0x3ff (MEMBARRIER_CMD_...)`.
+        return hex(static_cast<std::uint64_t>(*ret)) + " (" +
+               flag_names(static_cast<std::uint64_t>(*ret), detail::membarrier_cmd_table) + ")";
     }
     if ((name == "adjtimex" || name == "clock_adjtime") && !is_error_return(*ret)) {
         const std::string state = time_state_text(*ret);

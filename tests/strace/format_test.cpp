@@ -542,6 +542,34 @@ TEST_SUITE("strace decode") {
                    mem) == "openat2(AT_FDCWD, \"/x\", 0x12000, 16) = -1 EINVAL (Invalid argument)");
         CHECK(line(nr("open"), regs(0x11000, 020000 | 0x80000000, 0), -22, mem) ==
               "open(\"/x\", O_RDONLY|FASYNC|0x80000000) = -1 EINVAL (Invalid argument)");
+        // syslog's action and only the arguments it reads; membarrier's command, its flags,
+        // the CPU only with MEMBARRIER_CMD_FLAG_CPU, and the answer to MEMBARRIER_CMD_QUERY
+        // (strace 6.1's lines for the same calls).
+        mem.map(0x13000, std::string("<5>[65151.420003] audit: type=1300 ...", 39));
+        CHECK(line(nr("syslog"), regs(10, 0, 0), 131072, mem) ==
+              "syslog(10 /* SYSLOG_ACTION_SIZE_BUFFER */) = 131072");
+        CHECK(line(nr("syslog"), regs(3, 0x13000, 65536), 39, mem) ==
+              "syslog(3 /* SYSLOG_ACTION_READ_ALL */, \"<5>[65151.420003] audit: type=13\"..., "
+              "65536) = 39");
+        CHECK(line(nr("syslog"), regs(8, 0, 4), 0, mem) ==
+              "syslog(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, 4 /* LOGLEVEL_WARNING */) = 0");
+        CHECK(line(nr("syslog"), regs(99, 0, 0), -22, mem) ==
+              "syslog(99 /* SYSLOG_ACTION_??? */, NULL, 0) = -1 EINVAL (Invalid argument)");
+        CHECK(
+            line(nr("membarrier"), regs(0, 0, 0), 0x3ff, mem) ==
+            "membarrier(MEMBARRIER_CMD_QUERY, 0) = 0x3ff (MEMBARRIER_CMD_GLOBAL|"
+            "MEMBARRIER_CMD_GLOBAL_EXPEDITED|MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED|"
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED|"
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE|"
+            "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE|"
+            "MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ|MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ|"
+            "0x200)");
+        CHECK(line(nr("membarrier"), regs(0x100, 1, 7), -22, mem) ==
+              "membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, "
+              "7) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("membarrier"), regs(3, 2, 0), -22, mem) ==
+              "membarrier(0x3 /* MEMBARRIER_CMD_??? */, 0x2 /* MEMBARRIER_CMD_FLAG_??? */) = -1 "
+              "EINVAL (Invalid argument)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");

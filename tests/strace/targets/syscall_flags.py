@@ -4,9 +4,10 @@
 # size, inotify's flags and event mask, mlockall, msync, close_range, fallocate and
 # sync_file_range flags, getrlimit's and setrlimit's limits, openat2's struct open_how,
 # sched_setaffinity's CPU set, rt_sigpending's set by its size, get_robust_list's head and
-# size, arch_prctl's FS base, io_setup's context, unshare's flags. Each call only touches this
-# process (its own limits, memory and descriptors), or fails without effect; none changes the
-# machine.
+# size, arch_prctl's FS base, io_setup's context, unshare's flags, syslog's actions (only the
+# one that reads a size, and two the kernel refuses) and membarrier's commands. Each call only
+# touches this process (its own limits, memory and descriptors), or fails without effect; none
+# changes the machine.
 import ctypes
 import os
 import signal
@@ -68,3 +69,9 @@ call(274, 0, p, p + 8)  # get_robust_list
 call(158, 0x1003, p)  # arch_prctl(ARCH_GET_FS)
 call(206, 1, p)  # io_setup
 call(272, 0x7F)  # unshare of nothing it may share: EINVAL
+call(103, 10, 0, 0)  # syslog(SYSLOG_ACTION_SIZE_BUFFER): only reads
+call(103, 99, 0, 0)  # an unknown action, and a console level the kernel refuses: EINVAL
+call(103, 8, 0, 99)
+call(324, 0, 0, 0)  # membarrier(MEMBARRIER_CMD_QUERY)
+call(324, 0, 2, 0)
+call(324, 3, 0, 0)
