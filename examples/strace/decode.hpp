@@ -392,6 +392,36 @@ inline constexpr std::array<FlagName, 8> namespace_table{{
     {0x20000000, "CLONE_NEWPID"},
     {0x40000000, "CLONE_NEWNET"},
 }};
+// fanotify_init(2)'s classes of listener and flags, kcmp(2)'s resource types.
+inline constexpr std::array<FlagName, 3> fanotify_class_table{{
+    {0x0, "FAN_CLASS_NOTIF"},
+    {0x4, "FAN_CLASS_CONTENT"},
+    {0x8, "FAN_CLASS_PRE_CONTENT"},
+}};
+inline constexpr std::array<FlagName, 11> fanotify_flag_table{{
+    {0x1, "FAN_CLOEXEC"},
+    {0x2, "FAN_NONBLOCK"},
+    {0x10, "FAN_UNLIMITED_QUEUE"},
+    {0x20, "FAN_UNLIMITED_MARKS"},
+    {0x40, "FAN_ENABLE_AUDIT"},
+    {0x80, "FAN_REPORT_PIDFD"},
+    {0x100, "FAN_REPORT_TID"},
+    {0x200, "FAN_REPORT_FID"},
+    {0x400, "FAN_REPORT_DIR_FID"},
+    {0x800, "FAN_REPORT_NAME"},
+    {0x1000, "FAN_REPORT_TARGET_FID"},
+}};
+inline constexpr std::array<FlagName, 8> kcmp_table{{
+    {0, "KCMP_FILE"},
+    {1, "KCMP_VM"},
+    {2, "KCMP_FILES"},
+    {3, "KCMP_FS"},
+    {4, "KCMP_SIGHAND"},
+    {5, "KCMP_IO"},
+    {6, "KCMP_SYSVSEM"},
+    {7, "KCMP_EPOLL_TFD"},
+}};
+
 // syslog(2)'s actions and console levels, membarrier(2)'s commands (also the bits of the
 // answer to MEMBARRIER_CMD_QUERY).
 inline constexpr std::array<FlagName, 11> syslog_action_table{{
@@ -1510,7 +1540,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     } else if (name == "newfstatat" || name == "utimensat") {
         set(3, at_flags(regs[3]));
         if (name == "utimensat") {
-            set(2, utimens_at(read, regs[2]));
+            set(2, file_times_at(read, regs[2], false));
         }
     } else if (name == "fchownat" || name == "linkat") {
         set(4, at_flags(regs[4]));
@@ -1893,6 +1923,38 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(1, flags_or_unknown(regs[1] & 0xffffffff, flags, "MEMBARRIER_CMD_FLAG_"));
         if ((regs[1] & 1) == 0) {
             keep(2); // the CPU only with MEMBARRIER_CMD_FLAG_CPU
+        }
+    } else if (name == "utimes") {
+        set(1, file_times_at(read, regs[1], true));
+    } else if (name == "futimesat") {
+        set(2, file_times_at(read, regs[2], true));
+    } else if (name == "settimeofday") {
+        set(0, timeval_at(read, regs[0]));
+        set(1, timezone_at(read, regs[1]));
+    } else if (name == "fanotify_init") { // the class of listener, then the other flags
+        constexpr std::uint64_t class_bits = 0xc;
+        const std::uint64_t flags = regs[0] & 0xffffffff;
+        const std::uint64_t rest = flags & ~class_bits;
+        std::string text = constant(flags & class_bits, detail::fanotify_class_table, "FAN_CLASS_");
+        if (rest != 0) {
+            text += "|" + flags_or_unknown(rest, detail::fanotify_flag_table, "FAN_");
+        }
+        set(0, text);
+        set(1, open_flags(regs[1] & 0xffffffff));
+    } else if (name == "kcmp") { // the two indices only for the types that take them
+        const std::uint64_t type = regs[2] & 0xffffffff;
+        set(2, constant(type, detail::kcmp_table, "KCMP_"));
+        if (type == 0) { // KCMP_FILE: two descriptors
+            set(3, std::to_string(regs[3]));
+            set(4, std::to_string(regs[4]));
+        } else if (type == 7) { // KCMP_EPOLL_TFD: a descriptor, a struct kcmp_epoll_slot
+            set(3, std::to_string(regs[3]));
+            set(4, pointer(regs[4]));
+        } else if (type <= 6) {
+            keep(3);
+        } else { // an unknown type: both in hex
+            set(3, hex(regs[3]));
+            set(4, hex(regs[4]));
         }
     } else if (name == "inotify_init1") {
         set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::inotify_init_table, "IN_"));

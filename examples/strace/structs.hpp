@@ -111,10 +111,11 @@ inline std::string id_text(std::uint32_t id) {
 }
 
 /// `{tv_sec=1, tv_nsec=500}` (struct timespec) or `{tv_sec=1, tv_usec=500}` (struct timeval):
-/// two signed 64-bit words.
+/// the seconds signed, the fraction unsigned, as strace prints them (a negative tv_nsec shows
+/// as 18446744073709551611).
 inline std::string time_pair_text(const std::array<std::int64_t, 2>& t, std::string_view sub) {
     return "{tv_sec=" + std::to_string(t[0]) + ", " + std::string(sub) + "=" +
-           std::to_string(t[1]) + "}";
+           std::to_string(static_cast<std::uint64_t>(t[1])) + "}";
 }
 
 } // namespace detail
@@ -137,9 +138,11 @@ inline std::string timeval_at(const ReadMemory& read, std::uint64_t addr) {
     return read_struct(read, addr, t) ? detail::time_pair_text(t, "tv_usec") : hex(addr);
 }
 
-/// utimensat's two times: `[UTIME_NOW, UTIME_OMIT]`, or timespecs, each but the epoch itself
-/// followed by the local time it stands for, `/* 2023-11-14T22:13:20.500000000+0000 */`.
-inline std::string utimens_at(const ReadMemory& read, std::uint64_t addr) {
+/// utimensat's two times (`micro` false: timespecs, UTIME_NOW and UTIME_OMIT by name) or
+/// utimes' and futimesat's (`micro`: timevals): `[{tv_sec=1700000000, tv_nsec=0} /*
+/// 2023-11-14T22:13:20+0000 */, ...]`, each time but the epoch itself and one whose fraction is out
+/// of range followed by the local time it stands for.
+inline std::string file_times_at(const ReadMemory& read, std::uint64_t addr, bool micro) {
     std::array<std::array<std::int64_t, 2>, 2> times{};
     if (addr == 0) {
         return "NULL";
@@ -147,17 +150,18 @@ inline std::string utimens_at(const ReadMemory& read, std::uint64_t addr) {
     if (!read_struct(read, addr, times)) {
         return hex(addr);
     }
+    const std::int64_t second = micro ? 1000000 : 1000000000;
     std::string out = "[";
     for (const auto& t : times) {
         out += out.size() > 1 ? ", " : "";
         constexpr std::int64_t utime_now = (1 << 30) - 1;
         constexpr std::int64_t utime_omit = (1 << 30) - 2;
-        if (t[1] == utime_now || t[1] == utime_omit) {
+        if (!micro && (t[1] == utime_now || t[1] == utime_omit)) {
             out += t[1] == utime_now ? "UTIME_NOW" : "UTIME_OMIT";
             continue;
         }
-        out += detail::time_pair_text(t, "tv_nsec");
-        if (t[0] == 0 && t[1] == 0) {
+        out += detail::time_pair_text(t, micro ? "tv_usec" : "tv_nsec");
+        if ((t[0] == 0 && t[1] == 0) || t[1] < 0 || t[1] >= second) {
             continue;
         }
         const auto secs = static_cast<std::time_t>(t[0]);
@@ -172,12 +176,26 @@ inline std::string utimens_at(const ReadMemory& read, std::uint64_t addr) {
         std::string fraction;
         if (t[1] != 0) {
             std::array<char, 16> digits{};
-            std::snprintf(digits.data(), digits.size(), ".%09lld", static_cast<long long>(t[1]));
+            std::snprintf(digits.data(), digits.size(), micro ? ".%06lld" : ".%09lld",
+                          static_cast<long long>(t[1]));
             fraction = digits.data();
         }
         out += std::string(" /* ") + when.data() + fraction + zone.data() + " */";
     }
     return out + "]";
+}
+
+/// settimeofday's struct timezone: `{tz_minuteswest=-60, tz_dsttime=0}`.
+inline std::string timezone_at(const ReadMemory& read, std::uint64_t addr) {
+    std::array<std::int32_t, 2> tz{};
+    if (addr == 0) {
+        return "NULL";
+    }
+    if (!read_struct(read, addr, tz)) {
+        return hex(addr);
+    }
+    return "{tz_minuteswest=" + std::to_string(tz[0]) + ", tz_dsttime=" + std::to_string(tz[1]) +
+           "}";
 }
 
 /// A struct itimerval: `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.

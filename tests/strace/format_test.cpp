@@ -570,6 +570,36 @@ TEST_SUITE("strace decode") {
         CHECK(line(nr("membarrier"), regs(3, 2, 0), -22, mem) ==
               "membarrier(0x3 /* MEMBARRIER_CMD_??? */, 0x2 /* MEMBARRIER_CMD_FLAG_??? */) = -1 "
               "EINVAL (Invalid argument)");
+        // File times as timevals and timespecs: a local time for each in range, fractions
+        // unsigned (strace prints a negative one so); settimeofday's struct timezone;
+        // fanotify_init's class and flags; kcmp's indices by type (strace 6.1's lines).
+        mem.map(0x14000, std::string("/f\0", 3));
+        mem.map(0x15000, bytes_of(std::array<std::int64_t, 4>{0, 0, 1700000000, -5}));
+        CHECK(line(nr("utimes"), regs(0x14000, 0x15000), -22, mem) ==
+              "utimes(\"/f\", [{tv_sec=0, tv_usec=0}, {tv_sec=1700000000, "
+              "tv_usec=18446744073709551611}]) = -1 EINVAL (Invalid argument)");
+        mem.map(0x16000, bytes_of(std::array<std::int64_t, 4>{1700000000, 5, 1700000001, 2000000}));
+        CHECK(line(nr("futimesat"), regs(static_cast<std::uint64_t>(-100), 0x14000, 0x16000), -22,
+                   mem)
+                  .starts_with("futimesat(AT_FDCWD, \"/f\", [{tv_sec=1700000000, tv_usec=5} /* "));
+        mem.map(0x17000, bytes_of(std::array<std::int64_t, 2>{1700000000, 1000000}));
+        mem.map(0x18000, bytes_of(std::array<std::int32_t, 2>{-60, 0}));
+        CHECK(line(nr("settimeofday"), regs(0x17000, 0x18000), -22, mem) ==
+              "settimeofday({tv_sec=1700000000, tv_usec=1000000}, {tz_minuteswest=-60, "
+              "tz_dsttime=0}) = -1 EINVAL (Invalid argument)");
+        CHECK(line(nr("fanotify_init"), regs(0x11, 04000), 3, mem) ==
+              "fanotify_init(FAN_CLASS_NOTIF|FAN_CLOEXEC|FAN_UNLIMITED_QUEUE, O_RDONLY|O_NONBLOCK) "
+              "= 3");
+        CHECK(line(nr("fanotify_init"), regs(0x2004, 2), 3, mem) ==
+              "fanotify_init(FAN_CLASS_CONTENT|0x2000 /* FAN_??? */, O_RDWR) = 3");
+        CHECK(line(nr("kcmp"), regs(1, 1, 0, 3, 4), -1, mem) ==
+              "kcmp(1, 1, KCMP_FILE, 3, 4) = -1 EPERM (Operation not permitted)");
+        CHECK(line(nr("kcmp"), regs(1, 1, 1, 3, 4), -1, mem) ==
+              "kcmp(1, 1, KCMP_VM) = -1 EPERM (Operation not permitted)");
+        CHECK(line(nr("kcmp"), regs(1, 1, 7, 10, 11), -1, mem) ==
+              "kcmp(1, 1, KCMP_EPOLL_TFD, 10, 0xb) = -1 EPERM (Operation not permitted)");
+        CHECK(line(nr("kcmp"), regs(1, 1, 9, 10, 11), -1, mem) ==
+              "kcmp(1, 1, 0x9 /* KCMP_??? */, 0xa, 0xb) = -1 EPERM (Operation not permitted)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");

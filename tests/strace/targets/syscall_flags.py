@@ -5,7 +5,8 @@
 # sync_file_range flags, getrlimit's and setrlimit's limits, openat2's struct open_how,
 # sched_setaffinity's CPU set, rt_sigpending's set by its size, get_robust_list's head and
 # size, arch_prctl's FS base, io_setup's context, unshare's flags, syslog's actions (only the
-# one that reads a size, and two the kernel refuses) and membarrier's commands. Each call only
+# one that reads a size, and two the kernel refuses), membarrier's commands, file times,
+# settimeofday, fanotify_init and kcmp. Each call only
 # touches this process (its own limits, memory and descriptors), or fails without effect; none
 # changes the machine.
 import ctypes
@@ -75,3 +76,23 @@ call(103, 8, 0, 99)
 call(324, 0, 0, 0)  # membarrier(MEMBARRIER_CMD_QUERY)
 call(324, 0, 2, 0)
 call(324, 3, 0, 0)
+# File times as timevals and timespecs (a path that does not exist: ENOENT, or EINVAL for a
+# fraction out of range), settimeofday refused for one (the clock untouched), fanotify's
+# classes and flags, kcmp's types (on pid 1, which this process may not inspect: EPERM).
+missing = ctypes.create_string_buffer(b"/nonexistent-directory/file\0")
+for times in ((1700000000, 5, 1700000001, 2000000), (1700000000, 0, -1, 5), (0, 0, 1700000000, -5),
+              (0, (1 << 30) - 1, 5, (1 << 30) - 2), (1700000000, 2000000000, 0, 0)):
+    packed = ctypes.create_string_buffer(struct.pack("<qqqq", *times))
+    call(235, ctypes.addressof(missing), ctypes.addressof(packed))  # utimes
+    call(261, -100, ctypes.addressof(missing), ctypes.addressof(packed))  # futimesat
+    call(280, -100, ctypes.addressof(missing), ctypes.addressof(packed), 0)  # utimensat
+invalid = ctypes.create_string_buffer(struct.pack("<qq", 1700000000, 1000000))
+zone = ctypes.create_string_buffer(struct.pack("<ii", -60, 0))
+call(164, ctypes.addressof(invalid), 0)  # settimeofday: EINVAL
+call(164, ctypes.addressof(invalid), ctypes.addressof(zone))
+for flags, event_flags in ((0, 0), (1, 0), (4, 2), (0x11, 0o4000), (0x2000, 0), (0xC | 1, 0)):
+    fd = call(300, flags, event_flags)  # fanotify_init
+    if fd >= 0:
+        os.close(fd)
+for kind in range(10):
+    call(312, 1, 1, kind, 3, 0)  # kcmp
