@@ -1718,8 +1718,13 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         set(2, constant(regs[2], detail::madvise_table, "MADV_"));
     } else if (name == "fadvise64") {
         set(3, constant(regs[3], detail::fadvise_table, "POSIX_FADV_"));
-    } else if (name == "writev" || name == "pwritev" || name == "pwritev2") {
+    } else if (name == "writev" || name == "pwritev" || name == "pwritev2" || name == "vmsplice") {
         set(1, iovec_text(read, regs[1], regs[2], std::nullopt, limit));
+    } else if (name == "process_madvise") { // the ranges as addresses, then the advice
+        set(1, iovec_text(read, regs[1], regs[2], std::nullopt, limit, true));
+        set(3, constant(regs[3] & 0xffffffff, detail::madvise_table, "MADV_"));
+    } else if (name == "mincore") {
+        call.args[2].at_exit = true; // a byte per page, written by the kernel
     } else if (name == "readv" || name == "preadv" || name == "preadv2") {
         call.args[1].at_exit = true; // the data is written by the kernel
     } else if (name == "flock") {
@@ -2288,6 +2293,19 @@ inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_
     }
     if (name == "getresuid" || name == "getresgid") {
         return written_at<std::uint32_t>(read, addr, detail::id_text); // `[0]`
+    }
+    if (name == "mincore") { // each page's residency bit: `[1, 0, 0]`, at most `limit` of them
+        const std::uint64_t pages = call.regs[1] / 4096 + (call.regs[1] % 4096 != 0 ? 1 : 0);
+        std::vector<std::uint8_t> vec(
+            static_cast<std::size_t>(std::min<std::uint64_t>(pages, limit)));
+        if (!vec.empty() && !read(addr, std::as_writable_bytes(std::span(vec)))) {
+            return hex(addr);
+        }
+        std::vector<std::string> items;
+        for (const std::uint8_t page : vec) {
+            items.push_back(std::to_string(page & 1U));
+        }
+        return array_text(items, pages > vec.size());
     }
     if (name == "getcpu") {
         return written_at<std::uint32_t>(read, addr,

@@ -145,8 +145,8 @@ void check_c_string(const fuzz::FakeMemory& mem, std::uint64_t addr, std::size_t
 
 /// readv, writev and their p- and v2 forms: their iovec array of 0 elements prints as [].
 bool is_vector_io(std::string_view name) {
-    for (const std::string_view v :
-         {"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2"}) {
+    for (const std::string_view v : {"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2",
+                                     "vmsplice", "process_madvise"}) {
         if (name == v) {
             return true;
         }
@@ -184,7 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Nothing readable: addresses only. The one string that needs no read is a buffer of
     // length 0, shown as "" (as strace does); the arrays of no element are shown as [] (as
     // strace does): a CPU set of 0 bytes (a sched_getaffinity that returned 0, a
-    // sched_setaffinity given 0), poll's and
+    // sched_setaffinity given 0), mincore's residency of 0 pages, poll's and
     // ppoll's array of 0 fds, setgroups' list of 0 ids, getgroups' and the epoll waits' when
     // they returned 0, an I/O vector of 0 elements, a NUMA node mask of 0 bits, and sendmmsg's
     // and recvmmsg's vector of 0 messages.
@@ -199,6 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
          returned_0) ||
         ((name == "poll" || name == "ppoll") && (c.regs[1] & 0xffffffff) == 0) ||
         (name == "sched_setaffinity" && (c.regs[1] & 0xffffffff) == 0) ||
+        (name == "mincore" && c.regs[1] == 0 && c.ret && !is_error_return(*c.ret)) ||
         (name == "setgroups" && (c.regs[0] & 0xffffffff) == 0) ||
         ((name == "set_mempolicy" || name == "get_mempolicy") && c.regs[2] == 0) ||
         (name == "mbind" && c.regs[4] == 0) || (is_vector_io(name) && c.regs[2] == 0) ||

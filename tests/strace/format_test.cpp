@@ -600,6 +600,26 @@ TEST_SUITE("strace decode") {
               "kcmp(1, 1, KCMP_EPOLL_TFD, 10, 0xb) = -1 EPERM (Operation not permitted)");
         CHECK(line(nr("kcmp"), regs(1, 1, 9, 10, 11), -1, mem) ==
               "kcmp(1, 1, 0x9 /* KCMP_??? */, 0xa, 0xb) = -1 EPERM (Operation not permitted)");
+        // mincore's residency, a bit per page, cut at -s; vmsplice's vector as writev's;
+        // process_madvise's ranges as addresses and its advice (strace 6.1's lines).
+        mem.map(0x19000, std::string("\1\0\0\0\0\1", 6) + std::string(34, '\0'));
+        CHECK(line(nr("mincore"), regs(0x7f0000000000, 12288, 0x19000), 0, mem) ==
+              "mincore(0x7f0000000000, 12288, [1, 0, 0]) = 0");
+        CHECK(line(nr("mincore"), regs(0x7f0000000000, 4096 * 40, 0x19000), 0, mem) ==
+              "mincore(0x7f0000000000, 163840, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+              "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...]) = 0");
+        CHECK(line(nr("mincore"), regs(0x7f0000000000, 0, 0x19000), 0, mem) ==
+              "mincore(0x7f0000000000, 0, []) = 0");
+        mem.map(0x1a000, std::string("hello", 5));
+        mem.map(0x1b000, bytes_of(std::array<std::uint64_t, 4>{0x1a000, 5, 0x1a000, 2}));
+        CHECK(line(nr("vmsplice"), regs(4, 0x1b000, 2, 0), 7, mem) ==
+              "vmsplice(4, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"he\", iov_len=2}], 2, 0) "
+              "= 7");
+        CHECK(line(nr("process_madvise"), regs(5, 0x1b000, 1, 20, 0), 4096, mem) ==
+              "process_madvise(5, [{iov_base=0x1a000, iov_len=5}], 1, MADV_COLD, 0) = 4096");
+        CHECK(line(nr("process_madvise"), regs(5, 0x1b000, 1, 99, 0), -22, mem) ==
+              "process_madvise(5, [{iov_base=0x1a000, iov_len=5}], 1, 0x63 /* MADV_??? */, 0) = "
+              "-1 EINVAL (Invalid argument)");
         // Every IP protocol strace names (read off socket(AF_INET, SOCK_RAW, 0..299) under it).
         CHECK(line(nr("socket"), regs(2, 3, 2), 3, mem) ==
               "socket(AF_INET, SOCK_RAW, IPPROTO_IGMP) = 3");

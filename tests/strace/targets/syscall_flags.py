@@ -6,10 +6,11 @@
 # sched_setaffinity's CPU set, rt_sigpending's set by its size, get_robust_list's head and
 # size, arch_prctl's FS base, io_setup's context, unshare's flags, syslog's actions (only the
 # one that reads a size, and two the kernel refuses), membarrier's commands, file times,
-# settimeofday, fanotify_init and kcmp. Each call only
+# settimeofday, fanotify_init, kcmp, mincore, vmsplice and process_madvise. Each call only
 # touches this process (its own limits, memory and descriptors), or fails without effect; none
 # changes the machine.
 import ctypes
+import mmap
 import os
 import signal
 import struct
@@ -96,3 +97,20 @@ for flags, event_flags in ((0, 0), (1, 0), (4, 2), (0x11, 0o4000), (0x2000, 0), 
         os.close(fd)
 for kind in range(10):
     call(312, 1, 1, kind, 3, 0)  # kcmp
+# mincore on pages of its own (the first touched), vmsplice into a pipe of its own,
+# process_madvise on itself with a hint (MADV_COLD) and an advice the kernel refuses.
+pages = mmap.mmap(-1, 4096 * 40)
+base = ctypes.addressof(ctypes.c_char.from_buffer(pages))
+pages[0:1] = b"x"
+vec = ctypes.create_string_buffer(64)
+for length in (4096 * 3, 4096 * 40, 0):
+    call(27, base, length, ctypes.addressof(vec))  # mincore
+read_end, write_end = os.pipe()
+data = ctypes.create_string_buffer(b"hello")
+vector = (ctypes.c_ulong * 4)(ctypes.addressof(data), 5, ctypes.addressof(data), 2)
+call(278, write_end, ctypes.addressof(vector), 2, 0)  # vmsplice
+call(278, write_end, ctypes.addressof(vector), 0, 0)
+pidfd = os.pidfd_open(os.getpid())
+ranges = (ctypes.c_ulong * 2)(base, 4096)
+call(440, pidfd, ctypes.addressof(ranges), 1, 20, 0)  # process_madvise(MADV_COLD)
+call(440, pidfd, ctypes.addressof(ranges), 1, 99, 0)
