@@ -205,19 +205,25 @@ inline constexpr std::array<FlagName, 16> open_flag_table{{
 inline constexpr std::uint64_t o_creat = 0100;
 inline constexpr std::uint64_t o_tmpfile = 020200000;
 inline constexpr std::uint64_t fasync = 020000;
+// open(2)'s flags with FASYNC, strace's last name (after O_DIRECTORY, before the bits it has
+// no name for), built once.
+inline constexpr std::array<FlagName, open_flag_table.size() + 1> open_flag_table_fasync = [] {
+    std::array<FlagName, open_flag_table.size() + 1> table{};
+    for (std::size_t i = 0; i < open_flag_table.size(); ++i) {
+        table[i] = open_flag_table[i];
+    }
+    table.back() = {fasync, "FASYNC"};
+    return table;
+}();
 
 /// open(2) flags: the access mode first (O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE), then the rest.
 inline std::string open_flags(std::uint64_t value) {
     constexpr std::array<std::string_view, 4> modes{"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
     std::string out(modes[value & 3]);
     value &= ~std::uint64_t{3};
-    // FASYNC is strace's last name, after O_DIRECTORY, before the bits it has no name for.
-    std::array<FlagName, open_flag_table.size() + 1> table{};
-    std::copy(open_flag_table.begin(), open_flag_table.end(), table.begin());
-    table.back() = {fasync, "FASYNC"};
     if (value != 0) {
         out += '|';
-        out += flag_names(value, table);
+        out += flag_names(value, open_flag_table_fasync);
     }
     return out;
 }

@@ -876,18 +876,6 @@ inline std::string statfs_at(const ReadMemory& read, std::uint64_t addr) {
            ", f_flags=" + flag_names(static_cast<std::uint64_t>(st.flags), statfs_flag_table) + "}";
 }
 
-/// The sigset_t at `addr` (the kernel's 8 bytes; any other `size` is shown as an address).
-inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
-    std::uint64_t mask = 0;
-    if (addr == 0) {
-        return "NULL";
-    }
-    if (size != 8 || !read(addr, std::as_writable_bytes(std::span(&mask, 1)))) {
-        return hex(addr);
-    }
-    return sigset_text(mask);
-}
-
 /// The first `size` bytes (1 to 8) of a signal set, as rt_sigpending writes them: `[USR1]`;
 /// the address for another size or unreadable memory.
 inline std::string sigset_part_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
@@ -902,6 +890,11 @@ inline std::string sigset_part_at(const ReadMemory& read, std::uint64_t addr, st
     std::uint64_t mask = 0;
     std::memcpy(&mask, bytes.data(), bytes.size());
     return sigset_text(mask);
+}
+
+/// The sigset_t at `addr` (the kernel's 8 bytes; any other `size` is shown as an address).
+inline std::string sigset_at(const ReadMemory& read, std::uint64_t addr, std::uint64_t size) {
+    return addr != 0 && size != 8 ? hex(addr) : sigset_part_at(read, addr, size);
 }
 
 /// Where rt_sigreturn finds the mask to restore, from the stack pointer at its entry. The
