@@ -840,6 +840,34 @@ inline constexpr std::array<FlagName, 4> flock_table{{
     {4, "LOCK_NB"},
     {8, "LOCK_UN"},
 }};
+
+/// An argument that is a 32-bit word of flags, printed by one table: `IN_NONBLOCK|IN_CLOEXEC`,
+/// unknown bits in hex.
+struct FlagWordArg {
+    std::string_view call;
+    unsigned index;
+    std::span<const FlagName> table;
+    std::string_view prefix;
+};
+inline constexpr std::array<FlagWordArg, 8> flag_word_args{{
+    {"flock", 1, flock_table, "LOCK_"},
+    {"inotify_init1", 0, inotify_init_table, "IN_"},
+    {"inotify_add_watch", 2, inotify_mask_table, "IN_"},
+    {"mlockall", 0, mlockall_table, "MCL_"},
+    {"msync", 2, msync_table, "MS_"},
+    {"close_range", 2, close_range_table, "CLOSE_RANGE_"},
+    {"fallocate", 1, falloc_table, "FALLOC_FL_"},
+    {"sync_file_range", 3, sync_file_range_table, "SYNC_FILE_RANGE_"},
+}};
+inline const FlagWordArg* flag_word_arg(std::string_view call) {
+    for (const FlagWordArg& arg : flag_word_args) {
+        if (arg.call == call) {
+            return &arg;
+        }
+    }
+    return nullptr;
+}
+
 inline constexpr std::array<FlagName, 3> priority_which_table{{
     {0, "PRIO_PROCESS"},
     {1, "PRIO_PGRP"},
@@ -1727,8 +1755,6 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         call.args[2].at_exit = true; // a byte per page, written by the kernel
     } else if (name == "readv" || name == "preadv" || name == "preadv2") {
         call.args[1].at_exit = true; // the data is written by the kernel
-    } else if (name == "flock") {
-        set(1, flags_or_unknown(regs[1] & 0xffffffff, detail::flock_table, "LOCK_"));
     } else if (name == "getpriority" || name == "setpriority") {
         set(0, constant(regs[0] & 0xffffffff, detail::priority_which_table, "PRIO_"));
     } else if (name == "ioprio_get" || name == "ioprio_set") {
@@ -1961,21 +1987,9 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
             set(3, hex(regs[3]));
             set(4, hex(regs[4]));
         }
-    } else if (name == "inotify_init1") {
-        set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::inotify_init_table, "IN_"));
-    } else if (name == "inotify_add_watch") {
-        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::inotify_mask_table, "IN_"));
-    } else if (name == "mlockall") {
-        set(0, flags_or_unknown(regs[0] & 0xffffffff, detail::mlockall_table, "MCL_"));
-    } else if (name == "msync") {
-        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::msync_table, "MS_"));
-    } else if (name == "close_range") {
-        set(2, flags_or_unknown(regs[2] & 0xffffffff, detail::close_range_table, "CLOSE_RANGE_"));
-    } else if (name == "fallocate") {
-        set(1, flags_or_unknown(regs[1] & 0xffffffff, detail::falloc_table, "FALLOC_FL_"));
-    } else if (name == "sync_file_range") {
-        set(3, flags_or_unknown(regs[3] & 0xffffffff, detail::sync_file_range_table,
-                                "SYNC_FILE_RANGE_"));
+    } else if (const detail::FlagWordArg* word = detail::flag_word_arg(name)) {
+        set(word->index,
+            flags_or_unknown(regs[word->index] & 0xffffffff, word->table, word->prefix));
     } else if (name == "rseq") {
         set(0, hex(regs[0]));            // strace prints this address in hex, 0 included
     } else if (name == "memfd_create") { // the flags, then a huge page size's log2, 6 bits
