@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "format.hpp"
 #include "netlink_attrs.hpp"
@@ -41,20 +42,15 @@ inline constexpr std::array<FlagName, 2> ifal_attrs{{
 inline std::string netconfmsg_text(Bytes payload, std::size_t limit) {
     std::string out = "{ncm_family=" + constant(payload[0], address_family_table, "AF_") + "}";
     constexpr std::size_t attrs_at = 4; // NLMSG_ALIGN(sizeof(struct netconfmsg))
-    if (payload.size() <= attrs_at) {
-        return out;
-    }
-    return out + ", " +
-           *attr_list_text(
-               payload.subspan(attrs_at), {netconfa_attrs, "NETCONFA_"}, limit,
-               [](std::uint16_t type, Bytes value) {
-                   if (type == 1) { // NETCONFA_IFINDEX
-                       return value.size() < 4
-                                  ? AttrValue{}
-                                  : AttrValue{ifindex_text(load<std::uint32_t>(value, 0))};
-                   }
-                   return type >= 2 && type <= 8 ? number_value<std::int32_t>(value) : AttrValue{};
-               }); // every value decodes
+    return *struct_and_attrs_text(
+        std::move(out), payload, attrs_at, {netconfa_attrs, "NETCONFA_"}, limit,
+        [](std::uint16_t type, Bytes value) {
+            if (type == 1) { // NETCONFA_IFINDEX
+                return value.size() < 4 ? AttrValue{}
+                                        : AttrValue{ifindex_text(load<std::uint32_t>(value, 0))};
+            }
+            return type >= 2 && type <= 8 ? number_value<std::int32_t>(value) : AttrValue{};
+        }); // every value decodes
 }
 
 /// A struct ifaddrlblmsg and its attributes: `{ifal_family=AF_INET6, ifal_prefixlen=128,
@@ -72,16 +68,12 @@ inline std::string ifaddrlblmsg_text(Bytes payload, std::size_t limit) {
            ", ifal_flags=" + std::to_string(payload[3]) +
            ", ifal_index=" + ifindex_text(load<std::uint32_t>(payload, 4)) +
            ", ifal_seq=" + std::to_string(load<std::uint32_t>(payload, 8)) + "}";
-    if (payload.size() == size) {
-        return out;
-    }
-    return out + ", " +
-           *attr_list_text(payload.subspan(size), {ifal_attrs, "IFAL_"}, limit,
-                           [&](std::uint16_t type, Bytes value) {
-                               return type == 1   ? AttrValue{inet_text(value, family, limit)}
-                                      : type == 2 ? number_value<std::uint32_t>(value)
-                                                  : AttrValue{};
-                           }); // every value decodes
+    return *struct_and_attrs_text(std::move(out), payload, size, {ifal_attrs, "IFAL_"}, limit,
+                                  [&](std::uint16_t type, Bytes value) {
+                                      return type == 1 ? AttrValue{inet_text(value, family, limit)}
+                                             : type == 2 ? number_value<std::uint32_t>(value)
+                                                         : AttrValue{};
+                                  }); // every value decodes
 }
 
 } // namespace strace_example::detail::nl

@@ -159,6 +159,21 @@ std::optional<std::string> attr_list_text(Bytes bytes, AttrNames names, std::siz
     return sequence_text(bytes, attr_header_size, limit, step, element);
 }
 
+/// A message's struct (`head`, already printed), then the attributes that start at byte `at`
+/// of its payload when there are any: `{...}, [...]`; nullopt when one of them is undecoded.
+template <typename Value>
+std::optional<std::string> struct_and_attrs_text(std::string head, Bytes payload, std::size_t at,
+                                                 AttrNames names, std::size_t limit, Value value) {
+    if (payload.size() <= at) {
+        return head;
+    }
+    const auto attrs = attr_list_text(payload.subspan(at), names, limit, value);
+    if (!attrs) {
+        return std::nullopt;
+    }
+    return head + ", " + *attrs;
+}
+
 /// A value of type `T` (an integer) in decimal; the bytes when shorter than `T` (strace's
 /// decode_nla_u8/u32/s32...: a longer value is read for its first bytes).
 template <typename T>

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "format.hpp"
 #include "netlink_attrs.hpp"
@@ -601,16 +602,9 @@ inline std::optional<std::string> ifinfomsg_text(Bytes payload, std::size_t limi
            ", ifi_index=" + ifindex_text(load<std::uint32_t>(payload, 4)) +
            ", ifi_flags=" + flags_or_unknown(load<std::uint32_t>(payload, 8), iff_flags, "IFF_") +
            ", ifi_change=" + hex(load<std::uint32_t>(payload, 12)) + "}";
-    if (payload.size() == ifinfomsg_size) {
-        return out;
-    }
-    const auto attrs = attr_list_text(
-        payload.subspan(ifinfomsg_size), {ifla_attrs, "IFLA_"}, limit,
+    return struct_and_attrs_text(
+        std::move(out), payload, ifinfomsg_size, {ifla_attrs, "IFLA_"}, limit,
         [&](std::uint16_t type, Bytes value) { return ifla_value(type, value, family, limit); });
-    if (!attrs) {
-        return std::nullopt;
-    }
-    return out + ", " + *attrs;
 }
 
 } // namespace strace_example::detail::nl

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "format.hpp"
 #include "netlink_attrs.hpp"
@@ -141,16 +142,9 @@ inline std::optional<std::string> ndmsg_text(Bytes payload, std::size_t limit) {
            ", ndm_state=" + nud_state_text(load<std::uint16_t>(payload, 8)) +
            ", ndm_flags=" + flags_or_unknown(payload[10], ntf_flags, "NTF_") +
            ", ndm_type=" + constant(payload[11], rtn_types, "RTN_") + "}";
-    if (payload.size() == ndmsg_size) {
-        return out;
-    }
-    const auto attrs = attr_list_text(
-        payload.subspan(ndmsg_size), {nda_attrs, "NDA_"}, limit,
+    return struct_and_attrs_text(
+        std::move(out), payload, ndmsg_size, {nda_attrs, "NDA_"}, limit,
         [&](std::uint16_t type, Bytes value) { return nda_value(type, value, family, limit); });
-    if (!attrs) {
-        return std::nullopt;
-    }
-    return out + ", " + *attrs;
 }
 
 } // namespace strace_example::detail::nl

@@ -307,16 +307,9 @@ inline std::optional<std::string> rtmsg_text(Bytes payload, std::size_t limit) {
            ", rtm_scope=" + value_name(payload[6], scopes, hex(payload[6])) +
            ", rtm_type=" + constant(payload[7], rtn_types, "RTN_") + ", rtm_flags=" +
            flags_or_unknown(load<std::uint32_t>(payload, 8), route_flags, "RTM_F_") + "}";
-    if (payload.size() == rtmsg_size) {
-        return out;
-    }
-    const auto attrs = attr_list_text(
-        payload.subspan(rtmsg_size), {rta_attrs, "RTA_"}, limit,
+    return struct_and_attrs_text(
+        std::move(out), payload, rtmsg_size, {rta_attrs, "RTA_"}, limit,
         [&](std::uint16_t type, Bytes value) { return rta_value(type, value, family, limit); });
-    if (!attrs) {
-        return std::nullopt;
-    }
-    return out + ", " + *attrs;
 }
 
 } // namespace strace_example::detail::nl

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "format.hpp"
 #include "netlink_attrs.hpp"
@@ -142,14 +143,10 @@ inline std::string fib_rule_hdr_text(Bytes payload, std::size_t limit) {
            ", table=" + constant(payload[4], route_tables, "RT_TABLE_") + // (with a comment here)
            ", action=" + constant(payload[7], fib_rule_actions, "FR_ACT_") + ", flags=" +
            flags_or_unknown(load<std::uint32_t>(payload, 8), fib_rule_flags, "FIB_RULE_") + "}";
-    if (payload.size() == fib_rule_hdr_size) {
-        return out;
-    }
-    return out + ", " +
-           *attr_list_text(payload.subspan(fib_rule_hdr_size), {fra_attrs, "FRA_"}, limit,
-                           [&](std::uint16_t type, Bytes value) {
-                               return fra_value(type, value, family, limit);
-                           }); // every value decodes
+    return *struct_and_attrs_text(std::move(out), payload, fib_rule_hdr_size, {fra_attrs, "FRA_"},
+                                  limit, [&](std::uint16_t type, Bytes value) {
+                                      return fra_value(type, value, family, limit);
+                                  }); // every value decodes
 }
 
 } // namespace strace_example::detail::nl
