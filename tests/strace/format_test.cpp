@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -232,6 +233,28 @@ TEST_SUITE("strace format") {
 }
 
 TEST_SUITE("strace decode") {
+    TEST_CASE("every decoder row names a syscall, once, and has a decoder") {
+        std::set<long> numbers;
+        for (const auto& row : strace_example::detail::syscall_decoders) {
+            INFO(row.name);
+            const auto number = ptrace_api::syscall_number(row.name);
+            REQUIRE(number.has_value());
+            CHECK(numbers.insert(*number).second);
+            CHECK((row.entry != nullptr || row.exit != nullptr));
+            CHECK((!row.failures || row.exit != nullptr));
+            CHECK(strace_example::detail::syscall_decoder(*number) == &row);
+        }
+        // The flag words decoded by a row of flag_word_args have no row of their own.
+        for (const auto& word : strace_example::detail::flag_word_args) {
+            INFO(word.call);
+            const auto number = ptrace_api::syscall_number(word.call);
+            REQUIRE(number.has_value());
+            CHECK(strace_example::detail::syscall_decoder(*number) == nullptr);
+        }
+        CHECK(strace_example::detail::syscall_decoder(-1) == nullptr);
+        CHECK(strace_example::detail::syscall_decoder(ptrace_api::max_syscall_number + 1) ==
+              nullptr);
+    }
     TEST_CASE("decision 27: a siginfo as strace prints it, by signal and code") {
         // The first nine as strace 6.1 printed the siginfo target's signals
         // (tests/strace/targets/siginfo.cpp), the others from strace's rules for each field.
