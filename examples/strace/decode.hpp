@@ -58,8 +58,6 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
     const detail::SyscallDecoder* decoder = detail::syscall_decoder(nr);
     if (decoder != nullptr && decoder->entry != nullptr) {
         (entering.*decoder->entry)();
-    } else {
-        entering.flag_word();
     }
     return call;
 }

@@ -851,7 +851,19 @@ struct FlagWordArg {
     std::span<const FlagName> table;
     std::string_view prefix;
 };
-inline constexpr std::array<FlagWordArg, 8> flag_word_args{{
+inline constexpr std::array<FlagName, 3> eventfd_table{{
+    {1, "EFD_SEMAPHORE"},
+    {02000000, "EFD_CLOEXEC"},
+    {04000, "EFD_NONBLOCK"},
+}};
+inline constexpr std::array<FlagName, 3> pkey_rights_table{{
+    {1, "PKEY_DISABLE_ACCESS"},
+    {2, "PKEY_DISABLE_WRITE"},
+    {4, "PKEY_DISABLE_EXECUTE"},
+}};
+inline constexpr std::array<FlagName, 1> pidfd_table{{{04000, "PIDFD_NONBLOCK"}}};
+
+inline constexpr std::array<FlagWordArg, 11> flag_word_args{{
     {"flock", 1, flock_table, "LOCK_"},
     {"inotify_init1", 0, inotify_init_table, "IN_"},
     {"inotify_add_watch", 2, inotify_mask_table, "IN_"},
@@ -860,6 +872,9 @@ inline constexpr std::array<FlagWordArg, 8> flag_word_args{{
     {"close_range", 2, close_range_table, "CLOSE_RANGE_"},
     {"fallocate", 1, falloc_table, "FALLOC_FL_"},
     {"sync_file_range", 3, sync_file_range_table, "SYNC_FILE_RANGE_"},
+    {"eventfd2", 1, eventfd_table, "EFD_"},
+    {"pkey_alloc", 1, pkey_rights_table, "PKEY_"},
+    {"pidfd_open", 1, pidfd_table, "PIDFD_"},
 }};
 inline const FlagWordArg* flag_word_arg(std::string_view call) {
     for (const FlagWordArg& arg : flag_word_args) {

@@ -66,7 +66,7 @@ struct Entering {
             call.args[4].text = flag_names(regs[5], rwf);
         }
     }
-    /// A 32-bit word of flags named by a row of flag_word_args.
+    /// The calls whose one decoded argument is a 32-bit word of flags: flag_word_args' row.
     void flag_word() {
         if (const FlagWordArg* word = flag_word_arg(name)) {
             set(word->index,
@@ -595,12 +595,6 @@ struct Entering {
         set(0, persona == 0xffffffffU ? hex(persona) : personality_text(persona)); // a query
     }
 
-    void sys_eventfd2() {
-        constexpr std::array<FlagName, 3> efd{
-            {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}}};
-        set(1, flags_or_unknown(regs[1] & 0xffffffff, efd, "EFD_"));
-    }
-
     void sys_syslog() {
         // The action, then only the arguments it reads: a buffer and its length to read into,
         // a console level, or nothing.
@@ -695,12 +689,6 @@ struct Entering {
     void sys_setns() {
         const std::uint64_t type = regs[1] & 0xffffffff;
         set(1, type == 0 ? std::string("0") : constant(type, namespace_table, "CLONE_NEW"));
-    }
-
-    void sys_pkey_alloc() {
-        constexpr std::array<FlagName, 3> rights{
-            {{1, "PKEY_DISABLE_ACCESS"}, {2, "PKEY_DISABLE_WRITE"}, {4, "PKEY_DISABLE_EXECUTE"}}};
-        set(1, flags_or_unknown(regs[1] & 0xffffffff, rights, "PKEY_"));
     }
 
     void sys_shutdown() {
@@ -802,11 +790,6 @@ struct Entering {
     void sys_rt_sigqueueinfo() {
         const unsigned sent = name == "rt_sigqueueinfo" ? 2 : 3; // the siginfo sent
         set(sent, siginfo_at(read, regs[sent]));
-    }
-
-    void sys_pidfd_open() {
-        constexpr std::array<FlagName, 1> pidfd{{{04000, "PIDFD_NONBLOCK"}}};
-        set(1, flags_or_unknown(regs[1] & 0xffffffff, pidfd, "PIDFD_"));
     }
 
     void sys_seccomp() {
@@ -1056,10 +1039,10 @@ struct Exiting {
     }
 };
 
-/// A syscall's decoders: at its entry (nullptr: each argument's generic text, or a row of
-/// flag_word_args), and of the arguments the kernel writes (nullptr: an out buffer of `ret`
-/// bytes). The exit decoder sees calls that failed or were given a null address only when
-/// `failures` is set; exit_arg() prints those arguments as at entry otherwise.
+/// A syscall's decoders: at its entry (nullptr: each argument's generic text), and of the arguments
+/// the kernel writes (nullptr: an out buffer of `ret` bytes). The exit decoder sees calls that
+/// failed or were given a null address only when `failures` is set; exit_arg() prints those
+/// arguments as at entry otherwise.
 struct SyscallDecoder {
     std::string_view name;
     void (Entering::*entry)() = nullptr;
@@ -1177,7 +1160,7 @@ inline constexpr auto syscall_decoders = std::to_array<SyscallDecoder>({
     {"timerfd_settime", &Entering::sys_timerfd_settime, &Exiting::sys_timer_settime},
     {"timerfd_gettime", &Entering::sys_timerfd_gettime, &Exiting::sys_timer_settime},
     {"personality", &Entering::sys_personality},
-    {"eventfd2", &Entering::sys_eventfd2},
+    {"eventfd2", &Entering::flag_word},
     {"syslog", &Entering::sys_syslog},
     {"membarrier", &Entering::sys_membarrier},
     {"utimes", &Entering::sys_utimes},
@@ -1189,7 +1172,7 @@ inline constexpr auto syscall_decoders = std::to_array<SyscallDecoder>({
     {"memfd_create", &Entering::sys_memfd_create},
     {"unshare", &Entering::sys_unshare},
     {"setns", &Entering::sys_setns},
-    {"pkey_alloc", &Entering::sys_pkey_alloc},
+    {"pkey_alloc", &Entering::flag_word},
     {"shutdown", &Entering::sys_shutdown},
     {"timer_create", &Entering::sys_timer_create, &Exiting::sys_timer_create},
     {"timer_settime", &Entering::sys_timer_settime, &Exiting::sys_timer_settime},
@@ -1217,13 +1200,21 @@ inline constexpr auto syscall_decoders = std::to_array<SyscallDecoder>({
     {"waitid", &Entering::sys_waitid, &Exiting::sys_waitid},
     {"rt_sigqueueinfo", &Entering::sys_rt_sigqueueinfo},
     {"rt_tgsigqueueinfo", &Entering::sys_rt_sigqueueinfo},
-    {"pidfd_open", &Entering::sys_pidfd_open},
+    {"pidfd_open", &Entering::flag_word},
     {"seccomp", &Entering::sys_seccomp, &Exiting::sys_seccomp},
     {"landlock_create_ruleset", &Entering::sys_landlock_create_ruleset},
     {"landlock_add_rule", &Entering::sys_landlock_add_rule},
     {"signalfd4", &Entering::sys_signalfd4},
     {"signalfd", &Entering::sys_signalfd4},
     {"epoll_create1", &Entering::sys_epoll_create1},
+    {"flock", &Entering::flag_word},
+    {"inotify_init1", &Entering::flag_word},
+    {"inotify_add_watch", &Entering::flag_word},
+    {"mlockall", &Entering::flag_word},
+    {"msync", &Entering::flag_word},
+    {"close_range", &Entering::flag_word},
+    {"fallocate", &Entering::flag_word},
+    {"sync_file_range", &Entering::flag_word},
 });
 
 /// The decoder row of syscall `nr`, or nullptr; the rows are indexed by number at the first

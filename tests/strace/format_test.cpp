@@ -244,12 +244,14 @@ TEST_SUITE("strace decode") {
             CHECK((!row.failures || row.exit != nullptr));
             CHECK(strace_example::detail::syscall_decoder(*number) == &row);
         }
-        // The flag words decoded by a row of flag_word_args have no row of their own.
+        // Each call of flag_word_args has a row that decodes its word.
         for (const auto& word : strace_example::detail::flag_word_args) {
             INFO(word.call);
             const auto number = ptrace_api::syscall_number(word.call);
             REQUIRE(number.has_value());
-            CHECK(strace_example::detail::syscall_decoder(*number) == nullptr);
+            const auto* row = strace_example::detail::syscall_decoder(*number);
+            REQUIRE(row != nullptr);
+            CHECK(row->entry == &strace_example::detail::Entering::flag_word);
         }
         CHECK(strace_example::detail::syscall_decoder(-1) == nullptr);
         CHECK(strace_example::detail::syscall_decoder(ptrace_api::max_syscall_number + 1) ==
