@@ -135,20 +135,6 @@ inline constexpr std::array<FlagName, 67> route_types{{
     {118, "RTM_GETNEXTHOPBUCKET"},
 }};
 
-/// The route types whose payload strace decodes with a struct of a kind not done here (traffic
-/// control, neighbour tables, prefixes, multicast forwarding, name spaces, statistics...).
-inline constexpr std::array<std::uint16_t, 32> route_types_decoded_elsewhere{
-    36, 37, 38, 40, 41, 42, 44, 45, 46, 48, 49,  50,  64,  66,  67,  78,
-    79, 84, 85, 86, 88, 89, 90, 92, 94, 96, 100, 101, 102, 104, 105, 106,
-};
-inline constexpr std::array<std::uint16_t, 5> address_types{20, 21, 22, 58, 62};
-inline constexpr std::array<std::uint16_t, 4> link_types{16, 17, 18, 19};
-inline constexpr std::array<std::uint16_t, 3> route_message_types{24, 25, 26};
-inline constexpr std::array<std::uint16_t, 3> neighbour_types{28, 29, 30};
-inline constexpr std::array<std::uint16_t, 3> rule_types{32, 33, 34};
-inline constexpr std::array<std::uint16_t, 3> address_label_types{72, 73, 74};
-inline constexpr std::array<std::uint16_t, 3> netconf_types{80, 81, 82};
-
 // Message flags: the common ones, then those of the request's kind.
 inline constexpr std::array<FlagName, 6> flags_common{{
     {0x01, "NLM_F_REQUEST"},
@@ -314,36 +300,59 @@ inline std::string ifaddrmsg_text(Bytes payload, std::size_t limit) {
     return out;
 }
 
+/// A decoder of a NETLINK_ROUTE message's payload: its struct and its attributes, or nullopt
+/// where strace would read past the payload.
+using RoutePayloadDecoder = std::optional<std::string> (*)(Bytes payload, std::size_t limit);
+
+/// A RoutePayloadDecoder from a function that returns text or optional text.
+template <auto decode>
+std::optional<std::string> route_payload_as(Bytes payload, std::size_t limit) {
+    return decode(payload, limit);
+}
+
+/// The message types `first` to `last` and their payload's decoder; nullptr where strace
+/// decodes a struct of a kind not done here (traffic control, neighbour tables, DCB, a
+/// bridge's multicast database, name spaces, statistics, chains, next hops).
+struct RoutePayload {
+    std::uint16_t first;
+    std::uint16_t last;
+    RoutePayloadDecoder decode;
+};
+inline constexpr auto route_payloads = std::to_array<RoutePayload>({
+    {16, 19, ifinfomsg_text},                      // RTM_NEWLINK ... RTM_SETLINK
+    {20, 22, route_payload_as<ifaddrmsg_text>},    // RTM_NEWADDR ... RTM_GETADDR
+    {24, 26, rtmsg_text},                          // RTM_NEWROUTE ... RTM_GETROUTE
+    {28, 30, ndmsg_text},                          // RTM_NEWNEIGH ... RTM_GETNEIGH
+    {32, 34, route_payload_as<fib_rule_hdr_text>}, // RTM_NEWRULE ... RTM_GETRULE
+    {36, 38, nullptr},                             // qdiscs
+    {40, 42, nullptr},                             // traffic classes
+    {44, 46, nullptr},                             // traffic filters
+    {48, 50, nullptr},                             // actions
+    {58, 58, route_payload_as<ifaddrmsg_text>},    // RTM_GETMULTICAST
+    {62, 62, route_payload_as<ifaddrmsg_text>},    // RTM_GETANYCAST
+    {64, 64, nullptr},                             // RTM_NEWNEIGHTBL
+    {66, 67, nullptr},                             // RTM_GETNEIGHTBL, RTM_SETNEIGHTBL
+    {72, 74, route_payload_as<ifaddrlblmsg_text>}, // RTM_NEWADDRLABEL ... RTM_GETADDRLABEL
+    {78, 79, nullptr},                             // RTM_GETDCB, RTM_SETDCB
+    {80, 82, route_payload_as<netconfmsg_text>},   // RTM_NEWNETCONF ... RTM_GETNETCONF
+    {84, 86, nullptr},                             // a bridge's multicast database
+    {88, 90, nullptr},                             // name spaces
+    {92, 92, nullptr},                             // RTM_NEWSTATS
+    {94, 94, nullptr},                             // RTM_GETSTATS
+    {96, 96, nullptr},                             // RTM_NEWCACHEREPORT
+    {100, 102, nullptr},                           // traffic chains
+    {104, 106, nullptr},                           // next hops
+});
+
 /// The payload of a NETLINK_ROUTE message of `type` (at least 16); nullopt where strace
 /// decodes a struct this example does not.
 inline std::optional<std::string> route_payload(std::uint16_t type, Bytes payload,
                                                 std::size_t limit) {
-    const auto listed = [type](std::span<const std::uint16_t> types) {
-        return std::find(types.begin(), types.end(), type) != types.end();
-    };
-    if (listed(address_types)) {
-        return ifaddrmsg_text(payload, limit);
-    }
-    if (listed(link_types)) {
-        return ifinfomsg_text(payload, limit);
-    }
-    if (listed(route_message_types)) {
-        return rtmsg_text(payload, limit);
-    }
-    if (listed(neighbour_types)) {
-        return ndmsg_text(payload, limit);
-    }
-    if (listed(rule_types)) {
-        return fib_rule_hdr_text(payload, limit);
-    }
-    if (listed(address_label_types)) {
-        return ifaddrlblmsg_text(payload, limit);
-    }
-    if (listed(netconf_types)) {
-        return netconfmsg_text(payload, limit);
-    }
-    if (listed(route_types_decoded_elsewhere)) {
-        return std::nullopt;
+    const auto* row =
+        std::find_if(route_payloads.begin(), route_payloads.end(),
+                     [type](const RoutePayload& r) { return type >= r.first && type <= r.last; });
+    if (row != route_payloads.end()) {
+        return row->decode != nullptr ? row->decode(payload, limit) : std::nullopt;
     }
     std::string out = "{family=" + constant(payload[0], address_family_table, "AF_");
     if (payload.size() > 1) {

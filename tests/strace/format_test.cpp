@@ -2346,6 +2346,35 @@ TEST_SUITE("strace netlink") {
         NetlinkBuffer qdisc;
         qdisc.message(36, 1, std::string(20, '\0')); // RTM_NEWQDISC
         CHECK_FALSE(detail::netlink_text(qdisc.span(), netlink_route, 32));
+        // Every route type by its row: ascending rows that do not overlap; a decoded struct, bytes
+        // (nullopt) where the row has no decoder, the family and data where there is no row.
+        const std::array<unsigned char, 40> payload{};
+        std::uint16_t next_free = 16;
+        for (const auto& row : detail::nl::route_payloads) {
+            CHECK(row.first >= next_free);
+            CHECK(row.last >= row.first);
+            next_free = static_cast<std::uint16_t>(row.last + 1);
+        }
+        std::string zeros;
+        for (int i = 0; i < 32; ++i) {
+            zeros += "\\x00";
+        }
+        const std::string undecoded = "{family=AF_UNSPEC, data=\"" + zeros + "\"...}";
+        for (std::uint16_t type = 16; type < 130; ++type) {
+            INFO(type);
+            const auto* row =
+                std::find_if(detail::nl::route_payloads.begin(), detail::nl::route_payloads.end(),
+                             [type](const auto& r) { return type >= r.first && type <= r.last; });
+            const auto text = detail::nl::route_payload(type, payload, 32);
+            if (row == detail::nl::route_payloads.end()) {
+                CHECK(text == undecoded);
+            } else if (row->decode == nullptr) {
+                CHECK_FALSE(text.has_value());
+            } else {
+                REQUIRE(text.has_value());
+                CHECK(*text != undecoded);
+            }
+        }
         // A link request shorter than struct ifinfomsg (getifaddrs'): its family.
         NetlinkBuffer getlink;
         getlink.message(18, 0x301, std::string(4, '\0'));
