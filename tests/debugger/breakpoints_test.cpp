@@ -318,6 +318,78 @@ TEST_CASE("Issue 13 breakpoints: hit counts, a condition, the program's own int3
     CHECK(after.error().message.find("exited with status 0") != std::string::npos);
 }
 
+TEST_CASE("Issue 13 breakpoints: one under the resumed thread is stepped over by default, hit "
+          "with BreakpointAtResume::Hit (the remote protocol's rule)") {
+    Session s({"basic"});
+    const std::uint64_t add_one = s.address("add_one");
+    auto bp = s.bps().set(add_one);
+    REQUIRE(bp.has_value());
+    CHECK(s.inferior().breakpoint_at_resume() == dbg::BreakpointAtResume::StepOver);
+    s.inferior().set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
+
+    // add_one runs with 0, 1, 2, 3, ... Hit: resumed at the breakpoint, the thread hits it
+    // again at once, without running add_one (rdi is still 0), each hit counted.
+    const dbg::Stop first = s.next_stop();
+    REQUIRE(first.reason == dbg::StopReason::Breakpoint);
+    CHECK(first.address == add_one);
+    CHECK(s.regs(first.tid).rdi == 0);
+    CHECK((*bp)->hits == 1);
+    const dbg::Stop again = s.next_stop();
+    REQUIRE(again.reason == dbg::StopReason::Breakpoint);
+    CHECK(again.address == add_one);
+    CHECK(again.tid == first.tid);
+    CHECK(s.rip(again.tid) == add_one);
+    CHECK(s.regs(again.tid).rdi == 0);
+    CHECK((*bp)->hits == 2);
+    // A step executes the int3 too: a hit, still at the breakpoint.
+    auto stepped = s.inferior().step_instruction(first.tid);
+    REQUIRE(stepped.has_value());
+    CHECK(stepped->reason == dbg::StopReason::Breakpoint);
+    CHECK(s.rip(first.tid) == add_one);
+    CHECK((*bp)->hits == 3);
+    // What a remote client does to pass it: take it out, step, put it back.
+    REQUIRE(s.bps().disable(add_one).has_value());
+    s.step(first.tid);
+    CHECK(s.rip(first.tid) != add_one);
+    REQUIRE(s.bps().enable(add_one).has_value());
+    const dbg::Stop second = s.next_stop();
+    REQUIRE(second.reason == dbg::StopReason::Breakpoint);
+    CHECK(s.regs(second.tid).rdi == 1);
+    CHECK((*bp)->hits == 4);
+
+    // StepOver: the same resume goes past it, to the next call.
+    s.inferior().set_breakpoint_at_resume(dbg::BreakpointAtResume::StepOver);
+    const dbg::Stop third = s.next_stop();
+    REQUIRE(third.reason == dbg::StopReason::Breakpoint);
+    CHECK(s.regs(third.tid).rdi == 2);
+    CHECK((*bp)->hits == 5);
+    const dbg::Stop fourth = s.next_stop();
+    REQUIRE(fourth.reason == dbg::StopReason::Breakpoint);
+    CHECK(s.regs(fourth.tid).rdi == 3);
+    CHECK((*bp)->hits == 6);
+
+    // Non-stop: resume_thread() follows the same setting.
+    REQUIRE(s.inferior().set_stop_mode(dbg::StopMode::NonStop).has_value());
+    s.inferior().set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
+    const auto wait_stop = [&] {
+        auto stop = s.inferior().wait_stop(std::chrono::seconds(10));
+        REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
+        REQUIRE(stop->has_value());
+        return **stop;
+    };
+    REQUIRE(s.inferior().resume_thread(fourth.tid).has_value());
+    const dbg::Stop held = wait_stop();
+    REQUIRE(held.reason == dbg::StopReason::Breakpoint);
+    CHECK(s.regs(held.tid).rdi == 3);
+    CHECK((*bp)->hits == 7);
+    s.inferior().set_breakpoint_at_resume(dbg::BreakpointAtResume::StepOver);
+    REQUIRE(s.inferior().resume_thread(held.tid).has_value());
+    const dbg::Stop passed = wait_stop();
+    REQUIRE(passed.reason == dbg::StopReason::Breakpoint);
+    CHECK(s.regs(passed.tid).rdi == 10);
+    CHECK((*bp)->hits == 8);
+}
+
 TEST_CASE("Issue 13 stepping: step, next over e8 and ff /2 calls, finish, with a breakpoint at "
           "rip, and recursion") {
     Session s({"basic"});

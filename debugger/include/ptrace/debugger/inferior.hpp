@@ -79,6 +79,13 @@ enum class ForkPolicy : std::uint8_t {
             ///< Inferior of its own
 };
 
+/// What a breakpoint under the resumed thread does (set_breakpoint_at_resume()).
+enum class BreakpointAtResume : std::uint8_t {
+    StepOver, ///< the default: stepped over, not hit (as gdb's own `continue` and `step` do)
+    Hit,      ///< executed: a hit at once. For a client that steps over breakpoints itself,
+              ///< taking them out first, as gdb does through a remote server
+};
+
 /// How resume_thread() resumes a thread.
 enum class ResumeKind : std::uint8_t {
     Continue, ///< until it has something to report
@@ -306,6 +313,19 @@ public:
     /// neither the child nor the program's other threads meet them meanwhile.
     void set_fork_policy(ForkPolicy policy) noexcept { fork_policy_ = policy; }
     [[nodiscard]] ForkPolicy fork_policy() const noexcept { return fork_policy_; }
+
+    /// What a breakpoint at the rip of the thread an operation resumes does (the thread of
+    /// the last stop shown for cont(), step_over() and step_out(); the stepped one for
+    /// step_instruction(); resume_thread()'s): StepOver, the default, steps it over without
+    /// a hit, whether the thread was shown stopped there or its rip was moved there since;
+    /// Hit executes it, which is a hit at once (counted, reported as StopReason::Breakpoint,
+    /// the thread still at the breakpoint). Hit is the remote protocol's rule: gdb takes out
+    /// a breakpoint it wants a thread to pass, steps the thread, and puts it back, so one it
+    /// leaves in place under a resumed thread (a `jump` to its line) is to be hit, as GNU
+    /// gdbserver hits it. The other threads' breakpoints are hit in either mode, and a hit
+    /// whose condition is false is stepped over in either mode.
+    void set_breakpoint_at_resume(BreakpointAtResume what) noexcept { at_resume_ = what; }
+    [[nodiscard]] BreakpointAtResume breakpoint_at_resume() const noexcept { return at_resume_; }
 
     /// The forked children held (ForkPolicy::Keep) and not taken yet.
     [[nodiscard]] std::vector<pid_t> forked() const;
@@ -734,6 +754,7 @@ private:
     std::optional<WaitStatus> exit_status_;
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;
+    BreakpointAtResume at_resume_ = BreakpointAtResume::StepOver;
     bool follow_exec_ = false;
     std::optional<SyscallSet> caught_;           ///< set_caught_syscalls()
     std::optional<SyscallSet> syscalls_written_; ///< the threads' syscall set, when written

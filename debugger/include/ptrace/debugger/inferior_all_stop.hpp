@@ -260,6 +260,10 @@ inline DebugResult<void> Inferior::over_current() {
     if (it == threads_.end() || it->second.state != State::Stopped) {
         return {};
     }
+    if (at_resume_ == BreakpointAtResume::Hit) {
+        it->second.over.reset(); // whatever it was shown stopped at: hit if still there
+        return {};
+    }
     auto regs = read_registers(it->first, it->second);
     if (!regs) {
         return regs.error();
@@ -323,7 +327,9 @@ inline DebugResult<Stop> Inferior::run_to(pid_t tid, std::uint64_t address, std:
 inline DebugResult<Stop> Inferior::step_one(pid_t tid, bool user) {
     Thread& t = threads_.at(tid);
     std::optional<std::uint64_t> lifted;
-    if (user) {
+    if (user && at_resume_ == BreakpointAtResume::Hit) {
+        t.over.reset(); // a breakpoint at its rip is executed: a hit
+    } else if (user) {
         // The user's thread: a breakpoint at its rip is one it was shown stopped at, or
         // one set there since; either way it is stepped over, not hit (as gdb does).
         auto regs = read_registers(tid, t);

@@ -63,6 +63,7 @@ inline DebugResult<Inferior> Inferior::take_fork(pid_t child) {
     inferior.add_thread(child, std::move(*nonblocking));
     inferior.policies_ = policies_;
     inferior.fork_policy_ = fork_policy_;
+    inferior.at_resume_ = at_resume_;
     inferior.follow_exec_ = follow_exec_;
     inferior.caught_ = caught_;
     inferior.syscalls_written_ = syscalls_written_; // the child inherited the set

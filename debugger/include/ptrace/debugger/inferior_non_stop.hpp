@@ -58,7 +58,9 @@ inline DebugResult<void> Inferior::resume_thread(pid_t tid, ResumeKind kind) {
     if (!regs) {
         return regs.error();
     }
-    if (breakpoints_.inserted(regs->rip)) {
+    if (at_resume_ == BreakpointAtResume::Hit) {
+        (*t)->over.reset(); // a breakpoint at its rip is executed: a hit
+    } else if (breakpoints_.inserted(regs->rip)) {
         (*t)->over = regs->rip;
     }
     if ((*t)->over && *(*t)->over == regs->rip && breakpoints_.inserted(regs->rip)) {
