@@ -77,6 +77,10 @@ public:
         for (int s = 1; s <= 64; ++s) {
             (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Stop);
         }
+        // gdb steps a thread over a breakpoint itself (it takes the breakpoint out, steps,
+        // puts it back); one it leaves under a resumed thread (a `jump` to its line) is hit,
+        // as with GNU gdbserver, which never steps over gdb's breakpoints.
+        inferior_.set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
     }
 
     [[nodiscard]] dbg::Inferior& inferior() noexcept { return inferior_; }

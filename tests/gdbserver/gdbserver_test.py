@@ -155,6 +155,7 @@ SCENARIOS = {
     "registers": Scenario("gdb_basic"),
     "memory": Scenario("gdb_basic"),
     "call": Scenario("gdb_basic"),
+    "run_control": Scenario("gdb_basic"),
     "gcore": Scenario("gdb_basic", expect=["Saved corefile /dev/null"]),
     "swatch": Scenario("gdb_basic"),
     "hwatch": Scenario("gdb_basic", needs_hw_watch=True),
