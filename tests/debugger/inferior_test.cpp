@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -375,6 +376,62 @@ TEST_CASE("Issue 13 non-stop: threads through one breakpoint, each stop its thre
     CHECK(tids.size() == static_cast<std::size_t>(threads));
     CHECK(most_stopped >= 2);
     CHECK(exits >= threads - 1);
+    watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Issue 13 scheduler locking: cont_thread() runs one thread, the others stay where "
+          "they are; their kept stops wait") {
+    constexpr int threads = 3;
+    constexpr int calls = 20;
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
+    watchdog.watch(inferior.pid());
+    const std::uint64_t hammer = symbol_address(inferior.pid(), "hammer");
+    auto bp = inferior.breakpoints().set(hammer);
+    REQUIRE(bp.has_value());
+    const dbg::Stop first = cont(inferior);
+    REQUIRE_MESSAGE(first.reason == dbg::StopReason::Breakpoint, first.describe());
+    const pid_t alone = first.tid;
+    const auto rdi = [&](pid_t tid) {
+        auto regs = inferior.registers(tid);
+        REQUIRE_MESSAGE(regs.has_value(), (regs ? "" : regs.error().describe()));
+        return regs->rdi;
+    };
+    CHECK(rdi(alone) == 0);              // hammer(i) for i = 0, 1, 2, ...
+    std::map<pid_t, std::uint64_t> rips; // the other threads', which must not move
+    for (const pid_t tid : inferior.threads()) {
+        if (tid != alone) {
+            rips[tid] = inferior.registers(tid)->rip;
+        }
+    }
+    for (std::uint64_t i = 1; i <= 5; ++i) {
+        auto stop = inferior.cont_thread(alone);
+        REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
+        REQUIRE_MESSAGE(stop->reason == dbg::StopReason::Breakpoint, stop->describe());
+        CHECK(stop->tid == alone);
+        CHECK(rdi(alone) == i);
+        for (const auto& [tid, rip] : rips) {
+            CHECK(inferior.registers(tid)->rip == rip);
+        }
+    }
+    CHECK((*bp)->hits >= 6);
+    auto missing = inferior.cont_thread(999999);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().code == std::errc::no_such_process);
+    // All of them again: every call is hit once, the kept stops of the others included.
+    std::uint64_t hits = 6;
+    for (;;) {
+        const dbg::Stop stop = cont(inferior);
+        if (stop.reason == dbg::StopReason::Exited) {
+            CHECK(stop.status.exit_code() == 0);
+            break;
+        }
+        if (stop.reason == dbg::StopReason::Breakpoint) {
+            ++hits;
+        }
+    }
+    CHECK(hits == static_cast<std::uint64_t>(threads * calls));
+    CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls));
     watchdog.forget(inferior.pid());
 }
 

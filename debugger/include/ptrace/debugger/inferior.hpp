@@ -31,6 +31,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -402,6 +403,15 @@ public:
     /// 10 s of its SIGSTOP; the errors of the trace, register and memory handles, named.
     DebugResult<Stop> cont();
 
+    /// Resumes the stopped thread `tid` alone, every other thread staying stopped (gdb's `set
+    /// scheduler-locking on`, a remote `vCont;c:TID`), and returns its next reported stop, as
+    /// cont() does; an interrupt stops it. A stop another thread keeps (met while it was being
+    /// stopped) waits for an operation that resumes that thread; threads `tid` starts
+    /// meanwhile run, and are stopped with it. A breakpoint at its rip is stepped over or hit
+    /// as set_breakpoint_at_resume() says. \errors EINVAL non-stop mode; ESRCH no such thread,
+    /// or the process has exited; then as cont().
+    DebugResult<Stop> cont_thread(pid_t tid);
+
     /// Executes one instruction of the stopped thread `tid`; the other threads stay stopped.
     /// A breakpoint at rip is stepped over (its int3 is not executed and no hit is counted);
     /// a step that ends on a breakpoint's address counts no hit either, and the next resume
@@ -602,6 +612,9 @@ private:
     /// The oldest kept stop of `tid` (stale ones of it dropped; the thread stays stopped).
     std::optional<Stop> take_pending_of(pid_t tid);
 
+    /// Whether a kept stop can be reported now (one of a thread held_ cannot).
+    [[nodiscard]] bool reportable_pending() const;
+
     // stopping threads with SIGSTOPs of ours:
 
     /// Sends a SIGSTOP to the thread `tid` (by TID, to this process only).
@@ -627,6 +640,9 @@ private:
     /// every thread (stepping over breakpoints first), wait until one stops with something to
     /// report or a breakpoint to step over, stop the others, and start again.
     DebugResult<Stop> run();
+
+    /// run() for cont_thread(): only `tid` (and the threads it starts) are resumed.
+    DebugResult<Stop> run_alone(pid_t tid);
 
     /// Steps every stopped thread that sits on a breakpoint over it, one at a time with every
     /// other thread stopped, then resumes them all; resumes nothing when a step brought a
@@ -751,6 +767,7 @@ private:
     std::deque<Stop> pending_;
     std::optional<Target> target_;
     std::optional<pid_t> current_; ///< the thread of the last stop shown to the user
+    std::set<pid_t> held_;         ///< left stopped by run(): all but cont_thread()'s thread
     std::optional<WaitStatus> exit_status_;
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;

@@ -90,6 +90,20 @@ inline DebugResult<Stop> Inferior::cont() {
     return shown(run());
 }
 
+inline DebugResult<Stop> Inferior::cont_thread(pid_t tid) {
+    if (exit_status_) {
+        return gone_error();
+    }
+    if (auto r = require_mode(StopMode::AllStop, "cont_thread"); !r) {
+        return r.error();
+    }
+    auto t = stopped(tid);
+    if (!t) {
+        return t.error();
+    }
+    return shown(run_alone(tid));
+}
+
 inline DebugResult<Stop> Inferior::step_instruction(pid_t tid) {
     if (auto r = require_mode(StopMode::AllStop, "step_instruction"); !r) {
         return r.error();
@@ -157,6 +171,17 @@ inline DebugResult<Stop> Inferior::step_out(pid_t tid) {
 
 // ---- the run loop ----
 
+inline DebugResult<Stop> Inferior::run_alone(pid_t tid) {
+    for (const pid_t other : threads()) {
+        if (other != tid) {
+            held_.insert(other);
+        }
+    }
+    auto stop = run();
+    held_.clear();
+    return stop;
+}
+
 inline DebugResult<Stop> Inferior::run() {
     for (;;) {
         if (auto stop = take_pending()) {
@@ -171,7 +196,7 @@ inline DebugResult<Stop> Inferior::run() {
         if (auto r = resume_all(); !r) {
             return r.error();
         }
-        bool stop_world = !pending_.empty();
+        bool stop_world = reportable_pending();
         bool interrupted = false;
         while (!stop_world && !threads_.empty()) {
             const std::vector<pid_t> ready = poll_threads(State::Running, -1, &interrupted);
@@ -195,7 +220,7 @@ inline DebugResult<Stop> Inferior::run() {
                     stop_world = true;
                 }
             }
-            if (!pending_.empty()) {
+            if (reportable_pending()) {
                 stop_world = true; // a fork held (ForkPolicy::Keep)
             }
             if (stop_world) {
@@ -204,7 +229,7 @@ inline DebugResult<Stop> Inferior::run() {
             // Stops with nothing to report and nothing to step over (a program's signal,
             // a late SIGSTOP of ours, a removed int3, a new thread) go on alone.
             for (const pid_t tid : threads()) {
-                if (threads_.at(tid).state == State::Stopped) {
+                if (threads_.at(tid).state == State::Stopped && !held_.contains(tid)) {
                     if (auto r = resume(tid, run_flags()); !r) {
                         return r.error();
                     }
@@ -223,7 +248,8 @@ inline DebugResult<Stop> Inferior::run() {
 inline DebugResult<void> Inferior::resume_all() {
     for (const pid_t tid : threads()) {
         const auto it = threads_.find(tid);
-        if (it == threads_.end() || it->second.state != State::Stopped || !it->second.over) {
+        if (it == threads_.end() || it->second.state != State::Stopped || !it->second.over ||
+            held_.contains(tid)) {
             continue;
         }
         if (!breakpoints_.inserted(*it->second.over)) {
@@ -238,11 +264,11 @@ inline DebugResult<void> Inferior::resume_all() {
             pending_.push_back(*stop);
         }
     }
-    if (!pending_.empty()) {
+    if (reportable_pending()) {
         return {};
     }
     for (const pid_t tid : threads()) {
-        if (threads_.at(tid).state == State::Stopped) {
+        if (threads_.at(tid).state == State::Stopped && !held_.contains(tid)) {
             if (auto r = resume(tid, run_flags()); !r) {
                 return r;
             }

@@ -497,15 +497,24 @@ inline bool Inferior::stale(const Stop& stop) const noexcept {
 }
 
 inline std::optional<Stop> Inferior::take_pending() {
-    while (!pending_.empty()) {
-        const Stop stop = pending_.front();
-        pending_.pop_front();
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        if (held_.contains(it->tid)) {
+            ++it; // cont_thread(): a stop of a thread left stopped waits
+            continue;
+        }
+        const Stop stop = *it;
+        it = pending_.erase(it);
         if (!stale(stop)) {
             return stop;
         }
         resume_dropped(stop.tid);
     }
     return std::nullopt;
+}
+
+inline bool Inferior::reportable_pending() const {
+    return std::any_of(pending_.begin(), pending_.end(),
+                       [this](const Stop& stop) { return !held_.contains(stop.tid); });
 }
 
 inline std::optional<Stop> Inferior::take_pending_of(pid_t tid) {
