@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -355,13 +356,19 @@ private:
         }
         Resume r;
         const pid_t current = target_.current_thread();
+        bool others = false;       // an action for every thread (`c`, `c:p<pid>.-1`)
+        std::set<pid_t> continued; // the threads named with c or C
         for (const auto& a : *actions) {
             std::optional<pid_t> tid = current;
             const bool all = !a.thread || a.thread->tid == -1;
+            others = others || all;
             if (!all) {
                 tid = target_.resolve(*a.thread, current);
                 if (!tid) {
                     return "E01";
+                }
+                if (a.action == 'c' || a.action == 'C') {
+                    continued.insert(*tid);
                 }
             }
             if ((a.action == 's' || a.action == 'S') && !r.step) {
@@ -371,6 +378,9 @@ private:
             if ((a.action == 'C' || a.action == 'S') && !r.deliver.contains(*tid)) {
                 r.deliver[*tid] = linux_signal(a.signal);
             }
+        }
+        if (!r.step && !others && continued.size() == 1) {
+            r.alone = *continued.begin(); // the threads not named stay stopped
         }
         return run_program(r);
     }

@@ -65,6 +65,9 @@ namespace dbg = ptrace_api::debugger;
 struct Resume {
     bool step = false;
     pid_t step_tid = 0;
+    /// The one thread to continue, the others staying stopped (`vCont;c:TID` alone: gdb's
+    /// `set scheduler-locking on`, or `step` while it steps); none: every thread.
+    std::optional<pid_t> alone;
     std::map<pid_t, int> deliver; ///< threads given a signal to go on with (Linux numbers)
 };
 
@@ -413,7 +416,9 @@ public:
             }
         }
         for (;;) {
-            auto stop = r.step ? inferior_.step_instruction(r.step_tid) : inferior_.cont();
+            auto stop = r.step    ? inferior_.step_instruction(r.step_tid)
+                        : r.alone ? inferior_.cont_thread(*r.alone)
+                                  : inferior_.cont();
             if (!stop) {
                 return stop;
             }

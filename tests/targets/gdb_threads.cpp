@@ -4,6 +4,10 @@
 // closes it; once /proc shows all three asleep (so that every backtrace is the same in any
 // run), the main thread calls all_ready(), where the scenarios break. Then it releases the
 // workers, joins them and exits 0. Prints nothing.
+//
+//   gdb_threads spin   one worker counts in `spins` without end; the main thread waits until it
+//                      has counted, calls tick() five times (`ticks` counts them) and exits 0
+//                      (scheduler locking: while gdb runs the main thread alone, `spins` stays)
 #include <cstdio>
 #include <cstring>
 
@@ -46,7 +50,38 @@ void all_ready() {
     __asm__ volatile("" ::: "memory");
 }
 
-int main() {
+volatile long spins = 0;
+volatile long ticks = 0;
+
+void* spinner(void*) {
+    for (;;) {
+        spins = spins + 1;
+    }
+    return nullptr;
+}
+
+void tick() {
+    ticks = ticks + 1;
+}
+
+int spin_mode() {
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, spinner, nullptr) != 0) {
+        return 3;
+    }
+    while (spins < 1000) {
+        usleep(1000);
+    }
+    for (int i = 0; i < 5; ++i) {
+        tick();
+    }
+    return 0; // exit_group ends the spinner too
+}
+
+int main(int argc, char** argv) {
+    if (argc > 1 && std::strcmp(argv[1], "spin") == 0) {
+        return spin_mode();
+    }
     if (pipe(pipe_fds) != 0) {
         return 2;
     }
