@@ -136,6 +136,31 @@ TEST_CASE("Issue 13 gdbserver: signal policies stop, pass and suppress the progr
         CHECK(stop.status.exit_code() == 10); // the handler of SIGUSR2 never ran
         watchdog.forget(inferior.pid());
     }
+    SUBCASE("deliver_signal: another signal instead of the one stopped at, with no stop") {
+        auto inferior = launch({"signals"});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_signal_policy(SIGUSR1, dbg::SignalPolicy::Stop).has_value());
+        REQUIRE(inferior.set_signal_policy(SIGUSR2, dbg::SignalPolicy::Stop).has_value());
+        dbg::Stop stop = cont(inferior);
+        REQUIRE(stop.reason == dbg::StopReason::Signal);
+        CHECK(stop.signal == SIGUSR1);
+        // SIGUSR1 is discarded; SIGUSR2 is delivered as the thread goes on, not reported
+        // although its policy is Stop.
+        REQUIRE(inferior.deliver_signal(stop.tid, SIGUSR2).has_value());
+        CHECK(inferior.pending_signal(stop.tid) == 0);
+        stop = cont(inferior); // the program's own SIGUSR2 (raise) is reported
+        REQUIRE(stop.reason == dbg::StopReason::Signal);
+        CHECK(stop.signal == SIGUSR2);
+        // The one it is stopped at: simply delivered.
+        REQUIRE(inferior.deliver_signal(stop.tid, SIGUSR2).has_value());
+        CHECK(inferior.pending_signal(stop.tid) == SIGUSR2);
+        stop = cont(inferior);
+        REQUIRE(stop.reason == dbg::StopReason::Exited);
+        CHECK(stop.status.exit_code() == 2); // SIGUSR1's handler never ran, SIGUSR2's twice
+        CHECK(inferior.deliver_signal(stop.tid, SIGUSR2).error().code ==
+              std::errc::no_such_process);
+        watchdog.forget(inferior.pid());
+    }
     SUBCASE("Suppress: thrown away without a report") {
         auto inferior = launch({"signals"});
         watchdog.watch(inferior.pid());
@@ -154,6 +179,11 @@ TEST_CASE("Issue 13 gdbserver: signal policies stop, pass and suppress the progr
               std::errc::invalid_argument);
         CHECK(inferior.discard_signal(inferior.pid()).error().code ==
               std::errc::invalid_argument); // not stopped at a signal
+        CHECK(inferior.deliver_signal(inferior.pid(), 0).error().code ==
+              std::errc::invalid_argument);
+        CHECK(inferior.deliver_signal(inferior.pid(), 65).error().code ==
+              std::errc::invalid_argument);
+        CHECK(inferior.deliver_signal(999999, SIGUSR1).error().code == std::errc::no_such_process);
         (void)inferior.kill();
         watchdog.forget(inferior.pid());
     }

@@ -234,6 +234,14 @@ public:
     /// reported signal.
     DebugResult<void> discard_signal(pid_t tid);
 
+    /// The stopped thread `tid` goes on with `signal` (1-64) instead of the one it is stopped
+    /// at, if any (discarded): `signal` is sent to it now (tgkill) and delivered when it runs,
+    /// without a stop for it, whatever its policy (gdb's `signal SIG`; a remote `C` or `S`
+    /// with another signal). The same signal the thread is stopped at is simply delivered.
+    /// \errors ESRCH no such thread, or it is gone; EBUSY it runs; EINVAL a number out of
+    /// range.
+    DebugResult<void> deliver_signal(pid_t tid, int signal);
+
     /// The signal the thread `tid` is stopped at and will receive when it goes on (a reported
     /// signal not discarded), or 0.
     [[nodiscard]] int pending_signal(pid_t tid) const noexcept {
@@ -466,6 +474,9 @@ private:
         int signal = 0;
         /// Stopped at one of our SIGSTOPs (thrown away when it goes on).
         bool at_our_sigstop = false;
+        /// Signals deliver_signal() sent, delivered without a stop when they arrive (bit N-1
+        /// for signal N).
+        std::uint64_t unreported = 0;
         /// Its vfork child runs untraced in our memory: the int3s are out (take_out()) until
         /// this thread's next SIGSTOP of ours, which comes once the vfork has returned.
         bool in_vfork = false;

@@ -179,6 +179,30 @@ inline DebugResult<void> Inferior::discard_signal(pid_t tid) {
     return {};
 }
 
+inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
+    if (signal < 1 || signal >= static_cast<int>(policies_.size())) {
+        return debug_error(std::errc::invalid_argument,
+                           "signal " + std::to_string(signal) + " is out of range (1-64)");
+    }
+    auto t = stopped(tid);
+    if (!t) {
+        return t.error();
+    }
+    if ((*t)->signal == signal) {
+        return {}; // it goes on with that one already
+    }
+    if (::syscall(SYS_tgkill, pid_, tid, signal) != 0) {
+        return debug_errno(errno, "cannot send signal " + std::to_string(signal) + " to thread " +
+                                      std::to_string(tid));
+    }
+    (*t)->unreported |= std::uint64_t{1} << static_cast<unsigned>(signal - 1);
+    if ((*t)->signal != 0) {
+        (*t)->leave = PtraceFlags::FLAG_IGNORE; // the one it was stopped at: not delivered
+        (*t)->signal = 0;
+    }
+    return {};
+}
+
 inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid) {
     auto t = stopped(tid);
     if (!t) {
@@ -366,6 +390,11 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
                 return r.error();
             }
             return Got::OurStop;
+        }
+        const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig->signal - 1);
+        if (sig->signal >= 1 && sig->signal <= 64 && (t.unreported & bit) != 0) {
+            t.unreported &= ~bit;
+            return Got::ProgramSignal; // deliver_signal()'s: delivered, not reported
         }
         switch (signal_policy(sig->signal)) {
         case SignalPolicy::Pass:
