@@ -24,7 +24,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "regs.hpp"
@@ -411,8 +410,11 @@ public:
         }
         for (const auto& [tid, signal] : r.deliver) {
             if (signal != 0 && inferior_.pending_signal(tid) != signal) {
-                // A signal the thread is not stopped at: sent now, it arrives as it runs.
-                (void)::syscall(SYS_tgkill, pid(), tid, signal);
+                // A signal the thread is not stopped at: sent now, delivered as it runs, with
+                // no stop for it (as GNU gdbserver delivers it through PTRACE_CONT).
+                if (auto sent = inferior_.deliver_signal(tid, signal); !sent) {
+                    std::fprintf(stderr, "gdbserver: %s\n", sent.error().message.c_str());
+                }
             }
         }
         for (;;) {

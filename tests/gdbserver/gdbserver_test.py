@@ -165,6 +165,7 @@ SCENARIOS = {
         "gdb_threads", pid_namespace=True,
         expect=["thread 2 has the last id, threads 3 and 4 smaller ones: True"]),
     "signals": Scenario("gdb_signals", ["usr1"]),
+    "signal_change": Scenario("gdb_signals", ["usr1"]),
     "segfault": Scenario("gdb_signals", ["segv"]),
     "sharedlibs": Scenario("gdb_basic", local_files=False),
     "detach": Scenario("gdb_basic", ["{tmp}/detached.txt"],
