@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -311,6 +312,20 @@ private:
 };
 
 /// `addr,length` (m, x, and the start of M and X): both hex.
+/// The CRC of `qCRC:` (gdb's compare-sections): CRC-32 with polynomial 0x04c11db7, most
+/// significant bit first, starting from `crc` (0xffffffff for a whole range), no final xor;
+/// the CRC-32/MPEG-2 of the catalogues (0x0376e6e7 for "123456789").
+[[nodiscard]] inline std::uint32_t crc32(std::span<const std::uint8_t> bytes,
+                                         std::uint32_t crc = 0xffffffffU) {
+    for (const std::uint8_t byte : bytes) {
+        crc ^= std::uint32_t{byte} << 24U;
+        for (int bit = 0; bit < 8; ++bit) {
+            crc = (crc & 0x80000000U) != 0 ? (crc << 1U) ^ 0x04c11db7U : crc << 1U;
+        }
+    }
+    return crc;
+}
+
 struct AddressLength {
     std::uint64_t address = 0;
     std::uint64_t length = 0;

@@ -560,7 +560,35 @@ private:
         if (q.starts_with("qXfer:")) {
             return xfer(q);
         }
+        if (q.starts_with("qCRC:")) {
+            return crc(q.substr(5));
+        }
         return "";
+    }
+
+    /// `qCRC:ADDR,LENGTH` (compare-sections): `C` and the CRC of that memory as gdb computes
+    /// it (rsp::crc32), the original bytes under breakpoints; E01 when any of it cannot be
+    /// read, as GNU gdbserver answers (gdb then says "target memory fault").
+    std::string crc(std::string_view args) {
+        const auto al = rsp::parse_address_length(args);
+        if (!al || target_.exited()) {
+            return "E01";
+        }
+        constexpr std::uint64_t chunk = 1U << 20U; // read 1 MiB at a time
+        std::uint32_t value = 0xffffffffU;
+        for (std::uint64_t done = 0; done < al->length;) {
+            const std::uint64_t size = std::min(chunk, al->length - done);
+            auto bytes = target_.read_memory(al->address + done, static_cast<std::size_t>(size));
+            if (!bytes) {
+                return "E01";
+            }
+            value = rsp::crc32(
+                std::span(reinterpret_cast<const std::uint8_t*>(bytes->data()), bytes->size()),
+                value);
+            done += size;
+        }
+        std::string out = rsp::hex_number(value);
+        return "C" + std::string(8 - std::min<std::size_t>(out.size(), 8), '0') + out;
     }
 
     /// Whether gdb's qSupported list (`multiprocess+;fork-events+;...`) holds `feature`.

@@ -146,6 +146,16 @@ def alive(pid) -> bool:
 failures = []
 
 
+def gdb_crc32(data: bytes) -> int:
+    """gdb's CRC of qCRC: CRC-32/MPEG-2 (polynomial 0x04c11db7, MSB first, from 0xffffffff)."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    return crc
+
+
 def fail(message):
     raise SystemExit("FAIL: " + message)
 
@@ -184,6 +194,12 @@ def main():
     check("m bad hex", s.ask(b"mzz,4"), b"E01")
     check("m no length", s.ask(b"m1000"), b"E01")
     check("m unmapped", s.ask(b"m10,4"), b"E01")
+    # qCRC (compare-sections): gdb's CRC of what m reads; E01 where memory cannot be read.
+    rip = int.from_bytes(bytes.fromhex(expand_runs(s.ask(b"p10")).decode()), "little")
+    code = bytes.fromhex(expand_runs(s.ask(b"m%x,40" % rip)).decode())
+    check("qCRC of 64 bytes at rip", s.ask(b"qCRC:%x,40" % rip), b"C%08x" % gdb_crc32(code))
+    check("qCRC unmapped", s.ask(b"qCRC:10,4"), b"E01")
+    check("qCRC bad hex", s.ask(b"qCRC:zz,4"), b"E01")
     check("M odd hex", s.ask(b"M1000,2:abc"), b"E01")
     check("M length mismatch", s.ask(b"M1000,4:abcd"), b"E01")
     check("X bad escape", s.ask(b"X1000,1:}"), b"E01")

@@ -8,7 +8,9 @@
 
 #include <cstring>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <elf.h>
@@ -38,6 +40,17 @@ TEST_CASE("gdbserver rsp: checksums and framing match the protocol's examples") 
         CAPTURE(c.data);
         CHECK(rsp::frame(c.data) == c.framed);
     }
+}
+
+TEST_CASE("gdbserver rsp: qCRC's CRC is gdb's (CRC-32/MPEG-2), also across chunks") {
+    const auto crc = [](std::string_view text, std::uint32_t start = 0xffffffffU) {
+        return rsp::crc32(
+            std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), start);
+    };
+    CHECK(crc("123456789") == 0x0376e6e7U); // the catalogue's check value
+    CHECK(crc("") == 0xffffffffU);
+    CHECK(crc(std::string_view("\0", 1)) == 0x4e08bfb4U);
+    CHECK(crc("6789", crc("12345")) == crc("123456789"));
 }
 
 TEST_CASE("gdbserver rsp: names in qXfer XML documents are escaped") {
