@@ -343,6 +343,12 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
         const auto info = inferior.signal_info(tid);
         REQUIRE_FALSE(info.has_value());
         CHECK(info.error().code == std::errc::no_message_available);
+        // SignalInfoOf::AnyStop: the record of that SIGSTOP, sent by this process (tgkill).
+        const auto own = inferior.signal_info(tid, dbg::SignalInfoOf::AnyStop);
+        REQUIRE_MESSAGE(own.has_value(), (own ? "" : own.error().describe()));
+        CHECK(own->signo() == SIGSTOP);
+        CHECK(own->code() == SI_TKILL);
+        CHECK(own->sender_pid() == ::getpid());
     }
     char byte = 0;
     CHECK(::read(fds[0], &byte, 1) == 1);

@@ -87,6 +87,13 @@ enum class BreakpointAtResume : std::uint8_t {
               ///< taking them out first, as gdb does through a remote server
 };
 
+/// Which stops signal_info() reads the siginfo of.
+enum class SignalInfoOf : std::uint8_t {
+    Program, ///< the default: the program's signals, and the SIGTRAPs of breakpoints and steps
+    AnyStop, ///< also the SIGSTOP of this Inferior that holds a thread it stopped (SIGSTOP,
+             ///< SI_TKILL, this process's pid), as GNU gdbserver gives it for such a thread
+};
+
 /// How resume_thread() resumes a thread.
 enum class ResumeKind : std::uint8_t {
     Continue, ///< until it has something to report
@@ -253,8 +260,9 @@ public:
     /// address a SIGSEGV faulted at; at a breakpoint hit, after a step and at a launched
     /// program's first instruction, the SIGTRAP the CPU raised), also after discard_signal().
     /// \errors ESRCH no such thread; EBUSY it runs; ENODATA it is stopped by this Inferior (its
-    /// SIGSTOPs) or at a syscall or exec stop.
-    DebugResult<SignalInfo> signal_info(pid_t tid);
+    /// SIGSTOPs; SignalInfoOf::AnyStop reads that SIGSTOP's record instead) or at a syscall or
+    /// exec stop.
+    DebugResult<SignalInfo> signal_info(pid_t tid, SignalInfoOf of = SignalInfoOf::Program);
 
     /// While cont(), step_over() or step_out() wait for the program, they also watch `fd`
     /// (-1: nothing): when it becomes readable (a debugger's interrupt request, or its

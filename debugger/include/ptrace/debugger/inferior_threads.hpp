@@ -203,7 +203,7 @@ inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
     return {};
 }
 
-inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid) {
+inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid, SignalInfoOf of) {
     auto t = stopped(tid);
     if (!t) {
         return t.error();
@@ -212,7 +212,7 @@ inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid) {
         return debug_error(std::errc::no_message_available,
                            "thread " + std::to_string(tid) + " is not stopped at a signal");
     };
-    if ((*t)->at_our_sigstop) {
+    if ((*t)->at_our_sigstop && of == SignalInfoOf::Program) {
         // Held at a SIGNAL stop, but for the SIGSTOP that stopped it: not the program's.
         return not_at_signal();
     }
