@@ -122,9 +122,15 @@ public:
         return tids.front();
     }
 
-    /// The siginfo of the signal `tid` is stopped at (qXfer:siginfo:read, gdb's $_siginfo).
+    /// The siginfo of the signal `tid` is stopped at (qXfer:siginfo:read, gdb's $_siginfo):
+    /// for a thread the kit stopped to stop the world, the record of that SIGSTOP, as GNU
+    /// gdbserver gives it; none for the thread an interrupt is reported for (its stop says
+    /// SIGINT, the signal it is held at is a SIGSTOP).
     dbg::DebugResult<ptrace_api::SignalInfo> signal_info(pid_t tid) {
-        return inferior_.signal_info(tid);
+        const bool interrupted =
+            last_stop_.reason == dbg::StopReason::Interrupted && last_stop_.tid == tid;
+        return inferior_.signal_info(tid, interrupted ? dbg::SignalInfoOf::Program
+                                                      : dbg::SignalInfoOf::AnyStop);
     }
 
     // --- registers ---------------------------------------------------------------------
