@@ -661,9 +661,8 @@ private:
         } else if (x->object == "siginfo" && x->annex.empty()) {
             // gdb's $_siginfo and a core's NT_SIGINFO: the 128 bytes of Linux's x86_64
             // siginfo_t, gdb's own layout for this target, at a signal, a breakpoint or a step
-            // (decision 27), and the SIGSTOP record of a thread the kit stopped (as GNU
-            // gdbserver gives it). For the thread an interrupt is reported for, an error, which
-            // gdb reports as "Unable to read siginfo".
+            // (decision 27), the SIGSTOP record of a thread the kit stopped, and the SIGINT
+            // record of an interrupt (as GNU gdbserver gives them: Target::signal_info).
             if (target_.exited() || child_selected()) {
                 return "E01";
             }

@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -124,13 +125,27 @@ public:
 
     /// The siginfo of the signal `tid` is stopped at (qXfer:siginfo:read, gdb's $_siginfo):
     /// for a thread the kit stopped to stop the world, the record of that SIGSTOP, as GNU
-    /// gdbserver gives it; none for the thread an interrupt is reported for (its stop says
-    /// SIGINT, the signal it is held at is a SIGSTOP).
+    /// gdbserver gives it. The thread an interrupt is reported for is held at such a SIGSTOP
+    /// too, but its stop reply says SIGINT: it gets the record of the stop it was reported,
+    /// a SIGINT from this server (SI_USER, our pid and uid), which is what GNU gdbserver, which
+    /// interrupts with kill(SIGINT), gives.
     dbg::DebugResult<ptrace_api::SignalInfo> signal_info(pid_t tid) {
-        const bool interrupted =
-            last_stop_.reason == dbg::StopReason::Interrupted && last_stop_.tid == tid;
-        return inferior_.signal_info(tid, interrupted ? dbg::SignalInfoOf::Program
-                                                      : dbg::SignalInfoOf::AnyStop);
+        if (last_stop_.reason == dbg::StopReason::Interrupted && last_stop_.tid == tid) {
+            if (auto held = inferior_.registers(tid); !held) {
+                return held.error(); // no such thread, or it runs
+            }
+            ptrace_api::SignalInfo info;
+            // si_signo, si_errno, si_code, padding, si_pid, si_uid: Linux's x86_64 layout.
+            const std::array<std::int32_t, 6> fields{SIGINT,
+                                                     0,
+                                                     SI_USER,
+                                                     0,
+                                                     static_cast<std::int32_t>(getpid()),
+                                                     static_cast<std::int32_t>(getuid())};
+            std::memcpy(info.bytes.data(), fields.data(), sizeof fields);
+            return info;
+        }
+        return inferior_.signal_info(tid, dbg::SignalInfoOf::AnyStop);
     }
 
     // --- registers ---------------------------------------------------------------------

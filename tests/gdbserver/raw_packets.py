@@ -16,6 +16,7 @@ import random
 import re
 import select
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -277,6 +278,13 @@ def main():
     time.sleep(0.3)
     s.send_raw(b"\x03")
     check("0x03 stops with SIGINT", s.read_packet(), rb"T02.*thread:p[0-9a-f]+\.[0-9a-f]+;")
+    # $_siginfo there: the SIGINT the stop reports, SI_USER from the server (as GNU gdbserver,
+    # which interrupts with kill(SIGINT), gives it); si_signo, si_errno, si_code, pad, si_pid.
+    s.send_raw(frame(b"qXfer:siginfo:read::0,80"))  # no-ack mode: no '+' comes back
+    info = unescape(s.read_packet()[1:])
+    fields = struct.unpack_from("<iiiii", info) if len(info) >= 20 else None
+    check("$_siginfo at an interrupt: SIGINT, SI_USER, from the server",
+          repr(fields).encode(), re.escape(repr((2, 0, 0, 0, s.proc.pid)).encode()))
     s.send_raw(frame(b"vCont;c"))
     time.sleep(0.3)
     s.finish()
