@@ -451,6 +451,8 @@ struct ThreadId {
 struct ContAction {
     char action = 'c';
     int signal = 0;
+    std::uint64_t range_start = 0; ///< `r START,END`: step while the pc is in [START, END)
+    std::uint64_t range_end = 0;
     std::optional<ThreadId> thread; ///< none: every thread not named before
 };
 [[nodiscard]] inline std::optional<std::vector<ContAction>> parse_vcont(std::string_view args) {
@@ -470,6 +472,19 @@ struct ContAction {
                 return std::nullopt;
             }
             a.signal = static_cast<int>(*sig);
+            rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon);
+        } else if (a.action == 'r') {
+            const std::size_t colon = rest.find(':');
+            const std::string_view range = rest.substr(0, colon);
+            const std::size_t comma = range.find(',');
+            const auto start = parse_hex(range.substr(0, comma));
+            const auto end =
+                comma == std::string_view::npos ? std::nullopt : parse_hex(range.substr(comma + 1));
+            if (!start || !end) {
+                return std::nullopt;
+            }
+            a.range_start = *start;
+            a.range_end = *end;
             rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon);
         } else if (a.action != 'c' && a.action != 's' && a.action != 't') {
             return std::nullopt;

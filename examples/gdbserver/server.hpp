@@ -371,9 +371,12 @@ private:
                     continued.insert(*tid);
                 }
             }
-            if ((a.action == 's' || a.action == 'S') && !r.step) {
+            if ((a.action == 's' || a.action == 'S' || a.action == 'r') && !r.step) {
                 r.step = true;
                 r.step_tid = *tid;
+                if (a.action == 'r') {
+                    r.range = std::pair(a.range_start, a.range_end);
+                }
             }
             if ((a.action == 'C' || a.action == 'S') && !r.deliver.contains(*tid)) {
                 r.deliver[*tid] = linux_signal(a.signal);
@@ -699,7 +702,7 @@ private:
     std::optional<std::string> v_packet(const std::string& p) {
         const std::string_view v(p);
         if (v == "vCont?") {
-            return "vCont;c;C;s;S;t";
+            return "vCont;c;C;s;S;t;r";
         }
         if (v.starts_with("vCont;")) {
             return v_cont(v.substr(6));

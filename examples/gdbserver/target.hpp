@@ -68,6 +68,8 @@ struct Resume {
     /// The one thread to continue, the others staying stopped (`vCont;c:TID` alone: gdb's
     /// `set scheduler-locking on`, or `step` while it steps); none: every thread.
     std::optional<pid_t> alone;
+    /// `vCont;r START,END:TID` (range stepping): the step goes on while rip is in the range.
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> range;
     std::map<pid_t, int> deliver; ///< threads given a signal to go on with (Linux numbers)
 };
 
@@ -417,6 +419,21 @@ public:
         }
     }
 
+    /// Steps `tid` while its rip stays in [range.first, range.second) (gdb's range stepping,
+    /// `vCont;r`), and returns the first stop that is not such a step: rip out of the range,
+    /// a signal, a breakpoint, an interrupt, the end. A step that lands on a breakpoint's
+    /// address ends it too, as a step stop; gdb decides whether it is a hit.
+    dbg::DebugResult<dbg::Stop> step_range(pid_t tid,
+                                           std::pair<std::uint64_t, std::uint64_t> range) {
+        for (;;) {
+            auto stop = inferior_.step_instruction(tid);
+            if (!stop || stop->reason != dbg::StopReason::Step || stop->rip < range.first ||
+                stop->rip >= range.second || inferior_.breakpoints().inserted(stop->rip)) {
+                return stop;
+            }
+        }
+    }
+
     /// Resumes as `r` says and waits for the next stop to report.
     dbg::DebugResult<dbg::Stop> resume(const Resume& r) {
         for (const pid_t tid : inferior_.threads()) {
@@ -439,9 +456,10 @@ public:
             }
         }
         for (;;) {
-            auto stop = r.step    ? inferior_.step_instruction(r.step_tid)
-                        : r.alone ? inferior_.cont_thread(*r.alone)
-                                  : inferior_.cont();
+            auto stop = r.step && r.range ? step_range(r.step_tid, *r.range)
+                        : r.step          ? inferior_.step_instruction(r.step_tid)
+                        : r.alone         ? inferior_.cont_thread(*r.alone)
+                                          : inferior_.cont();
             if (!stop) {
                 return stop;
             }

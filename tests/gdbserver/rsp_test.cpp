@@ -258,7 +258,16 @@ TEST_CASE("gdbserver rsp: Z/z, thread ids, vCont and qXfer arguments") {
     REQUIRE(c.has_value());
     CHECK((*c)[0].signal == 11);
     CHECK(rsp::parse_vcont("c").value()[0].thread == std::nullopt);
-    for (const char* bad : {"", ";", "x", "c:", "Czz", "C100", "s:pq", "c;"}) {
+    const auto r = rsp::parse_vcont("r555555555159,55555555516b:p2181.2181;c:p2181.-1");
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 2);
+    CHECK((*r)[0].action == 'r');
+    CHECK((*r)[0].range_start == 0x555555555159U);
+    CHECK((*r)[0].range_end == 0x55555555516bU);
+    CHECK((*r)[0].thread->tid == 0x2181);
+    CHECK(rsp::parse_vcont("r10,20").value()[0].thread == std::nullopt);
+    for (const char* bad : {"", ";", "x", "c:", "Czz", "C100", "s:pq", "c;", "r", "r10", "r10,",
+                            "rzz,20", "r10,20:", "r10;20"}) {
         CAPTURE(bad);
         CHECK_FALSE(rsp::parse_vcont(bad).has_value());
     }
