@@ -423,9 +423,10 @@ public:
     /// scheduler-locking on`, a remote `vCont;c:TID`), and returns its next reported stop, as
     /// cont() does; an interrupt stops it. A stop another thread keeps (met while it was being
     /// stopped) waits for an operation that resumes that thread; threads `tid` starts
-    /// meanwhile run, and are stopped with it. A breakpoint at its rip is stepped over or hit
-    /// as set_breakpoint_at_resume() says. \errors EINVAL non-stop mode; ESRCH no such thread,
-    /// or the process has exited; then as cont().
+    /// meanwhile run, and are stopped with it. Its end is reported (StopReason::ThreadExited),
+    /// since nothing else may run. A breakpoint at its rip is stepped over or hit as
+    /// set_breakpoint_at_resume() says. \errors EINVAL non-stop mode; ESRCH no such thread, or
+    /// the process has exited; then as cont().
     DebugResult<Stop> cont_thread(pid_t tid);
 
     /// Executes one instruction of the stopped thread `tid`; the other threads stay stopped.
@@ -787,6 +788,7 @@ private:
     std::optional<Target> target_;
     std::optional<pid_t> current_; ///< the thread of the last stop shown to the user
     std::set<pid_t> held_;         ///< left stopped by run(): all but cont_thread()'s thread
+    std::optional<pid_t> alone_;   ///< cont_thread()'s thread while it runs: its end is reported
     std::optional<WaitStatus> exit_status_;
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;

@@ -177,8 +177,10 @@ inline DebugResult<Stop> Inferior::run_alone(pid_t tid) {
             held_.insert(other);
         }
     }
+    alone_ = tid;
     auto stop = run();
     held_.clear();
+    alone_.reset();
     return stop;
 }
 
@@ -205,6 +207,11 @@ inline DebugResult<Stop> Inferior::run() {
                 break;
             }
             if (ready.empty()) {
+                if (!held_.empty()) {
+                    // cont_thread(): its thread and those it started are gone, unreported.
+                    return debug_error(std::errc::no_such_process,
+                                       "no thread left running: the others are held");
+                }
                 break; // nothing runs (cannot happen: every thread was resumed)
             }
             for (const pid_t tid : ready) {

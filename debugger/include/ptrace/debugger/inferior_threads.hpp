@@ -105,8 +105,10 @@ inline void Inferior::forget(pid_t tid) {
         (void)std::move(found->second.tracer).detach();
         threads_.erase(found);
     }
-    if ((target_ && target_->tid == tid) || (mode_ == StopMode::NonStop && !threads_.empty())) {
-        // The thread a next/finish waits for; non-stop: every thread's end but the last.
+    if ((target_ && target_->tid == tid) || alone_ == tid ||
+        (mode_ == StopMode::NonStop && !threads_.empty())) {
+        // The thread a next/finish waits for, or the one cont_thread() runs; non-stop: every
+        // thread's end but the last.
         pending_.push_back(thread_exited(tid));
     }
 }
