@@ -2,7 +2,9 @@
 // examples/gdbserver against GNU gdbserver, driven by the same gdb batch script over a pipe
 // (`target remote | SERVER - PROGRAM`), on bench/gdbserver_target.cpp (issue 13):
 //   (a) a breakpoint hit 1000 times, with `commands` / `silent` / `continue`;
-//   (b) `stepi 1000`;
+//   (b) `stepi 1000`, and `next 1000` over the lines of a loop (gdb steps a line with one
+//       vCont;r packet where the server offers range stepping, an instruction a packet where
+//       it does not);
 //   (c) 1 MiB read with `dump binary memory` (about 5 s over the pipe with GNU gdbserver);
 //   (d) a session as gdb starts it by default: the program and its libraries read through the
 //       server (`vFile:` packets, sysroot `target:`), to a breakpoint and a kill;
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
          "us/hit"},
         {"gdb: stepi 1000", "break ready\ncontinue\nstepi 1000\nprint ticks\nkill\n", "$1 = ", 1000,
          "us/step"},
+        {"gdb: next 1000 (the loop calling tick)",
+         "break ready\ncontinue\nfinish\nnext 1000\nprint ticks\nkill\n", "$1 = ", 1000, "us/line"},
         {"gdb: dump memory 1 MiB",
          "break ready\ncontinue\ndump binary memory /dev/null (char*)buffer "
          "(char*)buffer+1048576\nprint 1\nkill\n",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The program gdbserver_compare debugs: fills a 1 MiB buffer, calls ready() (where the stepi
-// and memory rows stop), then calls tick() N times (the breakpoint row's breakpoint). Exits 0
+// The program gdbserver_compare debugs: fills a 1 MiB buffer, calls ready() (where the stepi,
+// next and memory rows stop), then calls tick() N times (the breakpoint row's breakpoint). Exits 0
 // when tick() ran N times. Built without optimisation, so that every call is there.
 //
 //   gdbserver_target [N]            (default 1000)
