@@ -393,10 +393,12 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
             }
             return Got::OurStop;
         }
-        const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig->signal - 1);
-        if (sig->signal >= 1 && sig->signal <= 64 && (t.unreported & bit) != 0) {
-            t.unreported &= ~bit;
-            return Got::ProgramSignal; // deliver_signal()'s: delivered, not reported
+        if (sig->signal >= 1 && sig->signal <= 64) {
+            const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig->signal - 1);
+            if ((t.unreported & bit) != 0) {
+                t.unreported &= ~bit;
+                return Got::ProgramSignal; // deliver_signal()'s: delivered, not reported
+            }
         }
         switch (signal_policy(sig->signal)) {
         case SignalPolicy::Pass:
