@@ -65,8 +65,7 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
 /// The text of an argument the kernel filled in, now that the call returned `ret`.
 inline std::string exit_arg(const PendingCall& call, const Arg& arg, std::int64_t ret,
                             const ReadMemory& read, std::size_t limit) {
-    const detail::Exiting exiting{
-        call, arg, ret, read, limit, ptrace_api::syscall_name(call.nr), call.regs[arg.index]};
+    const detail::Exiting exiting{call, arg, ret, read, limit, call.regs[arg.index]};
     const detail::SyscallDecoder* decoder = detail::syscall_decoder(call.nr);
     const bool decoded = decoder != nullptr && decoder->exit != nullptr;
     if (decoded && decoder->failures) {

@@ -851,7 +851,6 @@ struct Exiting {
     std::int64_t ret;
     const ReadMemory& read;
     std::size_t limit;
-    std::string_view name;
     std::uint64_t addr; ///< the argument's register
 
     [[nodiscard]] bool failed() const { return is_error_return(ret); }
@@ -861,9 +860,10 @@ struct Exiting {
     }
     /// What the call returned, as a count (of bytes, entries, messages...).
     [[nodiscard]] std::uint64_t returned() const { return static_cast<std::uint64_t>(ret); }
-    /// An out buffer (read, pread64, readlink, getrandom...): `ret` bytes were written.
-    [[nodiscard]] std::string out_buffer() const {
-        return buffer_text(read, addr, returned(), limit, name == "getrandom");
+    /// An out buffer (read, pread64, readlink...): `ret` bytes were written; `hex_all` prints
+    /// every byte in hex (getrandom's).
+    [[nodiscard]] std::string out_buffer(bool hex_all = false) const {
+        return buffer_text(read, addr, returned(), limit, hex_all);
     }
     [[nodiscard]] int netlink() const { return call.netlink.value_or(netlink_unknown); }
 
@@ -913,12 +913,10 @@ struct Exiting {
 
     // Decoders of calls that succeeded, with a non-null address.
     std::string sys_clone() const { return "parent_tid=" + int_at(read, addr); }
-    /// An address and its length (accept, accept4, getsockname, getpeername: arguments 1
-    /// and 2; recvfrom: 4 and 5), or getsockopt's value and its length (3 and 4), when the
-    /// length was read at entry: `[16]`, or `[110 => 12]` when the kernel wrote another.
-    std::string sys_accept() const {
-        const bool sockopt = name == "getsockopt";
-        const unsigned value_index = sockopt ? 3 : name == "recvfrom" ? 4 : 1;
+    /// A value the kernel wrote and its length, when the length was read at entry: the value
+    /// (argument `value_index`) as an address, or as getsockopt's option value (`sockopt`);
+    /// the length (the next argument) `[16]`, or `[110 => 12]` when the kernel wrote another.
+    std::string written_with_length(unsigned value_index, bool sockopt) const {
         if (!call.socklen) {
             return pointer(addr);
         }
@@ -939,9 +937,13 @@ struct Exiting {
         return "[" + std::to_string(given) + " => " +
                std::to_string(static_cast<std::int32_t>(len)) + "]";
     }
+    /// accept's, accept4's, getsockname's and getpeername's address and its length.
+    std::string sys_accept() const { return written_with_length(1, false); }
+    std::string sys_getsockopt() const { return written_with_length(3, true); }
+    std::string sys_getrandom() const { return out_buffer(true); }
     std::string sys_recvfrom() const { // the buffer, or the sender's address and its length
         if (arg.index >= 4) {
-            return sys_accept();
+            return written_with_length(4, false);
         }
         if (call.netlink) {
             if (auto messages = netlink_at(read, addr, returned(), *call.netlink, limit)) {
@@ -1094,7 +1096,7 @@ inline constexpr auto syscall_decoders = std::to_array<SyscallDecoder>({
     {"getsockname", &Entering::sys_accept, &Exiting::sys_accept},
     {"getpeername", &Entering::sys_accept, &Exiting::sys_accept},
     {"setsockopt", &Entering::sys_setsockopt},
-    {"getsockopt", &Entering::sys_setsockopt, &Exiting::sys_accept},
+    {"getsockopt", &Entering::sys_setsockopt, &Exiting::sys_getsockopt},
     {"poll", &Entering::sys_poll},
     {"ppoll", &Entering::sys_poll},
     {"select", &Entering::sys_select},
@@ -1139,7 +1141,7 @@ inline constexpr auto syscall_decoders = std::to_array<SyscallDecoder>({
     {"dup3", &Entering::sys_dup3},
     {"pipe", &Entering::sys_pipe, &Exiting::sys_pipe},
     {"pipe2", &Entering::sys_pipe2, &Exiting::sys_pipe},
-    {"getrandom", &Entering::sys_getrandom},
+    {"getrandom", &Entering::sys_getrandom, &Exiting::sys_getrandom},
     {"wait4", &Entering::sys_wait4, &Exiting::sys_wait4},
     {"fcntl", &Entering::sys_fcntl},
     {"futex", &Entering::sys_futex},
