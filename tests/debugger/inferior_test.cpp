@@ -10,9 +10,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -486,6 +488,98 @@ TEST_CASE("Issue 13 scheduler locking: cont_thread() runs one thread, the others
     CHECK(hits == static_cast<std::uint64_t>(threads * calls));
     CHECK((*bp)->hits == static_cast<std::uint64_t>(threads * calls));
     watchdog.forget(inferior.pid());
+}
+
+TEST_CASE("Steps while the others run (OtherThreads::Run): a step that waits for another "
+          "thread ends when it has run; with the others stopped, only at the interrupt") {
+    test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
+    auto inferior =
+        inferior_support::launch(debugger_support::targets_dir() + "/gdb_threads", {"handoff"});
+    const pid_t pid = inferior.pid();
+    watchdog.watch(pid);
+    const std::uint64_t before = symbol_address(pid, "handoff_before"); // nop
+    const std::uint64_t read_at = symbol_address(pid, "handoff_read");  // syscall (read)
+    const std::uint64_t release = symbol_address(pid, "handoff_release");
+    const std::uint64_t writing = symbol_address(pid, "handoff_writing");
+    REQUIRE(read_at == before + 1);
+    const auto release_round = [&](int round) {
+        std::array<std::byte, sizeof(int)> bytes{};
+        std::memcpy(bytes.data(), &round, sizeof round);
+        auto r = inferior.breakpoints().write_memory(release, bytes);
+        REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
+    };
+    const auto expect_step = [&](const dbg::DebugResult<dbg::Stop>& stop, std::uint64_t rip) {
+        REQUIRE_MESSAGE(stop.has_value(), (stop ? "" : stop.error().describe()));
+        CHECK_MESSAGE(stop->reason == dbg::StopReason::Step, stop->describe());
+        CHECK(stop->tid == pid);
+        CHECK(stop->rip == rip);
+    };
+    REQUIRE(inferior.breakpoints().set(before).has_value());
+    const dbg::Stop first = cont(inferior);
+    REQUIRE_MESSAGE(first.reason == dbg::StopReason::Breakpoint, first.describe());
+    CHECK(first.tid == pid);
+    REQUIRE(inferior.threads().size() == 2);
+    const pid_t writer = inferior.threads().back();
+    release_round(1);
+    auto hit = inferior.breakpoints().set(writing);
+    REQUIRE(hit.has_value());
+
+    // The nop under the breakpoint is stepped over with the writer stopped, even with Run.
+    expect_step(inferior.step_instruction(pid, dbg::OtherThreads::Run), read_at);
+    CHECK((*hit)->hits == 0);
+
+    // The read with the writer stopped (the default): it waits until the interrupt.
+    int fds[2] = {-1, -1};
+    REQUIRE(::pipe(fds) == 0);
+    inferior.set_interrupt_fd(fds[0]);
+    std::thread poke([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        (void)::write(fds[1], "\x03", 1);
+    });
+    const auto waited = inferior.step_instruction(pid);
+    poke.join();
+    REQUIRE_MESSAGE(waited.has_value(), (waited ? "" : waited.error().describe()));
+    CHECK_MESSAGE(waited->reason == dbg::StopReason::Interrupted, waited->describe());
+    CHECK(waited->tid == pid);
+    CHECK((*hit)->hits == 0); // the writer did not run
+    char byte = 0;
+    CHECK(::read(fds[0], &byte, 1) == 1);
+    inferior.set_interrupt_fd(-1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+
+    // With the writer running: it reaches handoff_writing before it writes, and that hit is
+    // what is reported (the read has not returned; the main thread is stopped in it).
+    const auto other = inferior.step_instruction(pid, dbg::OtherThreads::Run);
+    REQUIRE_MESSAGE(other.has_value(), (other ? "" : other.error().describe()));
+    CHECK_MESSAGE(other->reason == dbg::StopReason::Breakpoint, other->describe());
+    CHECK(other->tid == writer);
+    CHECK(other->address == writing);
+    CHECK((*hit)->hits == 1);
+    // Then it writes, and the read returns: the step of the syscall instruction ends after it.
+    expect_step(inferior.step_instruction(pid, dbg::OtherThreads::Run), read_at + 2);
+    CHECK(inferior.registers(pid)->rax == 1);
+
+    // Round 2, one step_range() from the breakpoint to the instruction after the read: the
+    // nop alone, then the read with the writer running.
+    REQUIRE(inferior.breakpoints().remove(writing).has_value());
+    const dbg::Stop second = cont(inferior);
+    REQUIRE_MESSAGE(second.reason == dbg::StopReason::Breakpoint, second.describe());
+    CHECK(second.tid == pid);
+    release_round(2);
+    expect_step(inferior.step_range(pid, before, read_at + 2, dbg::OtherThreads::Run), read_at + 2);
+    CHECK(inferior.registers(pid)->rax == 1);
+
+    const auto reversed = inferior.step_range(pid, read_at, before, dbg::OtherThreads::Run);
+    REQUIRE_FALSE(reversed.has_value());
+    CHECK(reversed.error().code == std::errc::invalid_argument);
+    const auto missing = inferior.step_range(999999, 0, 0, dbg::OtherThreads::Run);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().code == std::errc::no_such_process);
+    const dbg::Stop end = cont(inferior);
+    REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+    CHECK(end.status.exit_code() == 0); // both bytes came, in order
+    watchdog.forget(pid);
 }
 
 TEST_CASE("Issue 13 non-stop: interrupt one thread, the others run on; step it; timeout, the "

@@ -8,6 +8,13 @@
 //   gdb_threads spin   one worker counts in `spins` without end; the main thread waits until it
 //                      has counted, calls tick() five times (`ticks` counts them) and exits 0
 //                      (scheduler locking: while gdb runs the main thread alone, `spins` stays)
+//   gdb_threads handoff
+//                      two rounds: the main thread reads a byte from a pipe with a syscall
+//                      instruction of its own (labels handoff_before, a nop, and handoff_read),
+//                      which a second thread writes in round N once the debugger has set
+//                      `handoff_release` to N or more, calling handoff_writing() just before;
+//                      exits 0 when both bytes came. Untraced it waits for ever: a step of the
+//                      read ends only if the writer runs meanwhile (vCont;s:TID;c)
 #include <cstdio>
 #include <cstring>
 
@@ -78,9 +85,58 @@ int spin_mode() {
     return 0; // exit_group ends the spinner too
 }
 
+volatile int handoff_release = 0;
+
+extern "C" void handoff_writing() {
+    __asm__ volatile("" ::: "memory");
+}
+
+void* handoff_writer(void*) {
+    for (int round = 1; round <= 2; ++round) {
+        while (handoff_release < round) {
+            usleep(1000);
+        }
+        handoff_writing();
+        const char byte = static_cast<char>(round);
+        if (write(pipe_fds[1], &byte, 1) != 1) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+/// One byte from the pipe, read by the syscall instruction at handoff_read. \returns it, or -1.
+__attribute__((noinline)) int handoff_read_byte() {
+    char byte = 0;
+    long result = 0;
+    __asm__ volatile(".globl handoff_before\nhandoff_before:\n\tnop\n"
+                     ".globl handoff_read\nhandoff_read:\n\tsyscall"
+                     : "=a"(result)
+                     : "a"(long{SYS_read}), "D"(long{pipe_fds[0]}), "S"(&byte), "d"(1L)
+                     : "rcx", "r11", "memory");
+    return result == 1 ? byte : -1;
+}
+
+int handoff_mode() {
+    if (pipe(pipe_fds) != 0) {
+        return 2;
+    }
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, handoff_writer, nullptr) != 0) {
+        return 3;
+    }
+    const int first = handoff_read_byte();
+    const int second = handoff_read_byte();
+    pthread_join(thread, nullptr);
+    return first == 1 && second == 2 ? 0 : 4;
+}
+
 int main(int argc, char** argv) {
     if (argc > 1 && std::strcmp(argv[1], "spin") == 0) {
         return spin_mode();
+    }
+    if (argc > 1 && std::strcmp(argv[1], "handoff") == 0) {
+        return handoff_mode();
     }
     if (pipe(pipe_fds) != 0) {
         return 2;

@@ -100,6 +100,15 @@ enum class ResumeKind : std::uint8_t {
     Step,     ///< one instruction (reported as StopReason::Step)
 };
 
+/// What the other threads do while one is stepped (step_instruction(), step_range()).
+enum class OtherThreads : std::uint8_t {
+    Stay, ///< the default: they stay stopped (gdb's `set scheduler-locking step`, a remote
+          ///< `vCont;s:TID` alone)
+    Run,  ///< they run while it steps, and are stopped when something is reported (gdb's
+          ///< default, a remote `vCont;s:TID;c`): a step that waits for another thread (a
+          ///< read of a pipe it writes, a lock it holds) ends
+};
+
 /// What Inferior does with a signal the program receives (set_signal_policy()).
 enum class SignalPolicy : std::uint8_t {
     Pass,     ///< delivered to the program without a report (the default for every signal)
@@ -429,12 +438,27 @@ public:
     /// the process has exited; then as cont().
     DebugResult<Stop> cont_thread(pid_t tid);
 
-    /// Executes one instruction of the stopped thread `tid`; the other threads stay stopped.
-    /// A breakpoint at rip is stepped over (its int3 is not executed and no hit is counted);
-    /// a step that ends on a breakpoint's address counts no hit either, and the next resume
-    /// steps over it. Stepping into a signal handler stops at its first instruction.
+    /// Executes one instruction of the stopped thread `tid`; the other threads stay stopped,
+    /// or run meanwhile (OtherThreads::Run; then a stop of another thread, a breakpoint hit
+    /// or a reported signal, may end the step first: it is reported, and `tid` is stopped
+    /// wherever it is). A breakpoint at rip is stepped over (its int3 is not executed and no
+    /// hit is counted), always with the other threads stopped for that instruction (its
+    /// original byte is in memory meanwhile); a step that ends on a breakpoint's address
+    /// counts no hit either, and the next resume steps over it. Stepping into a signal
+    /// handler stops at its first instruction. A step that blocks (a system call that waits)
+    /// ends when it returns, or at an interrupt (set_interrupt_fd()).
     /// \errors as cont(); ESRCH no such thread.
-    DebugResult<Stop> step_instruction(pid_t tid);
+    DebugResult<Stop> step_instruction(pid_t tid, OtherThreads others = OtherThreads::Stay);
+
+    /// Steps `tid` while its rip stays in [start, end) (gdb's range stepping, a remote
+    /// `vCont;r`) and returns the first stop that is not such a step: a step out of the range
+    /// or onto a breakpoint's address (a Step stop, no hit counted), or what step_instruction()
+    /// reports otherwise (a breakpoint hit, a signal, an interrupt, the end). The first
+    /// instruction is always executed; an empty range (start == end) is one instruction.
+    /// With OtherThreads::Run the others run until a stop is reported, not stopped between
+    /// the steps. \errors as step_instruction(); EINVAL start above end.
+    DebugResult<Stop> step_range(pid_t tid, std::uint64_t start, std::uint64_t end,
+                                 OtherThreads others = OtherThreads::Stay);
 
     /// Steps over the instruction at rip: a `call` (the forms call_instruction_length knows)
     /// runs, with every thread, until `tid` returns to the instruction after it (a temporary
@@ -524,6 +548,14 @@ private:
         pid_t tid = 0;
         std::uint64_t address = 0;
         std::uint64_t min_rsp = 0;
+    };
+
+    /// step_range() with the other threads running: its thread steps on while rip is in
+    /// [start, end).
+    struct SteppedRange {
+        pid_t tid = 0;
+        std::uint64_t start = 0;
+        std::uint64_t end = 0;
     };
 
     /// What every resume asks for: the stops of breakpoints, signals and new threads, and
@@ -687,6 +719,10 @@ private:
     /// temporary breakpoint), or something else is reported first.
     DebugResult<Stop> run_to(pid_t tid, std::uint64_t address, std::uint64_t min_rsp);
 
+    /// run() with `tid` stepping while rip is in [start, end) and the others running: the
+    /// step_range() of OtherThreads::Run once no breakpoint is under `tid` to step over.
+    DebugResult<Stop> run_stepping(pid_t tid, std::uint64_t start, std::uint64_t end);
+
     // one instruction:
 
     /// One instruction of the stopped thread `tid`, over the breakpoint under it if any (its
@@ -786,9 +822,10 @@ private:
     std::uint64_t threads_learned_ = 0; ///< Thread::learned of the next thread added
     std::deque<Stop> pending_;
     std::optional<Target> target_;
-    std::optional<pid_t> current_; ///< the thread of the last stop shown to the user
-    std::set<pid_t> held_;         ///< left stopped by run(): all but cont_thread()'s thread
-    std::optional<pid_t> alone_;   ///< cont_thread()'s thread while it runs: its end is reported
+    std::optional<SteppedRange> ranged_; ///< run_stepping()'s thread and range while it runs
+    std::optional<pid_t> current_;       ///< the thread of the last stop shown to the user
+    std::set<pid_t> held_;               ///< left stopped by run(): all but cont_thread()'s thread
+    std::optional<pid_t> alone_; ///< cont_thread()'s thread while it runs: its end is reported
     std::optional<WaitStatus> exit_status_;
     StopMode mode_ = StopMode::AllStop;
     ForkPolicy fork_policy_ = ForkPolicy::Detach;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 
@@ -104,15 +105,55 @@ inline DebugResult<Stop> Inferior::cont_thread(pid_t tid) {
     return shown(run_alone(tid));
 }
 
-inline DebugResult<Stop> Inferior::step_instruction(pid_t tid) {
+inline DebugResult<Stop> Inferior::step_instruction(pid_t tid, OtherThreads others) {
     if (auto r = require_mode(StopMode::AllStop, "step_instruction"); !r) {
         return r.error();
+    }
+    if (others == OtherThreads::Run) {
+        return step_range(tid, 0, 0, others);
     }
     auto t = stopped(tid);
     if (!t) {
         return t.error();
     }
     return shown(step_one(tid, true));
+}
+
+inline DebugResult<Stop> Inferior::step_range(pid_t tid, std::uint64_t start, std::uint64_t end,
+                                              OtherThreads others) {
+    if (auto r = require_mode(StopMode::AllStop, "step_range"); !r) {
+        return r.error();
+    }
+    if (start > end) {
+        return debug_error(std::errc::invalid_argument,
+                           "step_range: the range starts at " + detail::hex_address(start) +
+                               ", above its end " + detail::hex_address(end));
+    }
+    auto t = stopped(tid);
+    if (!t) {
+        return t.error();
+    }
+    const auto goes_on = [&](const Stop& stop) {
+        return stop.reason == StopReason::Step && stop.tid == tid && stop.rip >= start &&
+               stop.rip < end && !breakpoints_.inserted(stop.rip);
+    };
+    auto regs = read_registers(tid, **t);
+    if (!regs) {
+        return regs.error();
+    }
+    for (std::uint64_t rip = regs->rip;;) {
+        // A breakpoint under the thread is stepped over with the others stopped (its
+        // original byte is in memory for that instruction), as is a thread with no other.
+        const bool over = at_resume_ == BreakpointAtResume::StepOver && breakpoints_.inserted(rip);
+        if (others == OtherThreads::Run && !over && threads_.size() > 1) {
+            return shown(run_stepping(tid, start, end));
+        }
+        auto stop = step_one(tid, true);
+        if (!stop || !goes_on(*stop)) {
+            return shown(stop);
+        }
+        rip = stop->rip;
+    }
 }
 
 inline DebugResult<Stop> Inferior::step_over(pid_t tid) {
@@ -236,8 +277,9 @@ inline DebugResult<Stop> Inferior::run() {
             // Stops with nothing to report and nothing to step over (a program's signal,
             // a late SIGSTOP of ours, a removed int3, a new thread) go on alone.
             for (const pid_t tid : threads()) {
-                if (threads_.at(tid).state == State::Stopped && !held_.contains(tid)) {
-                    if (auto r = resume(tid, run_flags()); !r) {
+                const Thread& t = threads_.at(tid);
+                if (t.state == State::Stopped && !held_.contains(tid)) {
+                    if (auto r = resume(tid, flags_for(t)); !r) {
                         return r.error();
                     }
                 }
@@ -267,7 +309,10 @@ inline DebugResult<void> Inferior::resume_all() {
         if (!stop) {
             return stop.error();
         }
-        if (stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) {
+        const bool range_ended = ranged_ && ranged_->tid == tid && threads_.contains(tid) &&
+                                 !threads_.at(tid).stepping; // run_stepping()'s step ended
+        if ((stop->reason != StopReason::Step && stop->reason != StopReason::ThreadExited) ||
+            (range_ended && stop->reason == StopReason::Step)) {
             pending_.push_back(*stop);
         }
     }
@@ -275,8 +320,9 @@ inline DebugResult<void> Inferior::resume_all() {
         return {};
     }
     for (const pid_t tid : threads()) {
-        if (threads_.at(tid).state == State::Stopped && !held_.contains(tid)) {
-            if (auto r = resume(tid, run_flags()); !r) {
+        const Thread& t = threads_.at(tid);
+        if (t.state == State::Stopped && !held_.contains(tid)) {
+            if (auto r = resume(tid, flags_for(t)); !r) {
                 return r;
             }
         }
@@ -351,6 +397,29 @@ inline DebugResult<Stop> Inferior::run_to(pid_t tid, std::uint64_t address, std:
     auto removed = breakpoints_.remove_internal(address);
     if (stop && !removed && !exit_status_) {
         return removed.error();
+    }
+    return stop;
+}
+
+inline DebugResult<Stop> Inferior::run_stepping(pid_t tid, std::uint64_t start, std::uint64_t end) {
+    Thread& t = threads_.at(tid);
+    t.over.reset(); // none to step over (step_range()); at_resume_ Hit: executed, a hit
+    t.stepping = true;
+    if (current_ == tid) {
+        current_.reset();
+    }
+    ranged_ = SteppedRange{tid, start, end};
+    auto stop = run();
+    ranged_.reset();
+    for (auto& [other, thread] : threads_) {
+        thread.stepping = false;
+    }
+    if (stop && stop->tid != tid) {
+        // Another thread's stop is reported: a step of `tid` that ended meanwhile is not a
+        // stop of its own (as after cont(), the thread is simply stopped where it is).
+        std::erase_if(pending_, [tid](const Stop& kept) {
+            return kept.tid == tid && kept.reason == StopReason::Step;
+        });
     }
     return stop;
 }

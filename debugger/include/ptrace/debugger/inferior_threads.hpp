@@ -105,10 +105,10 @@ inline void Inferior::forget(pid_t tid) {
         (void)std::move(found->second.tracer).detach();
         threads_.erase(found);
     }
-    if ((target_ && target_->tid == tid) || alone_ == tid ||
+    if ((target_ && target_->tid == tid) || alone_ == tid || (ranged_ && ranged_->tid == tid) ||
         (mode_ == StopMode::NonStop && !threads_.empty())) {
-        // The thread a next/finish waits for, or the one cont_thread() runs; non-stop: every
-        // thread's end but the last.
+        // The thread a next/finish waits for, the one cont_thread() runs or the one stepped
+        // while the others run; non-stop: every thread's end but the last.
         pending_.push_back(thread_exited(tid));
     }
 }
@@ -426,12 +426,17 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         if (!t.stepping) {
             return Got::Step;
         }
-        // Non-stop: the end of resume_thread(tid, ResumeKind::Step).
-        t.stepping = false;
+        // Non-stop: the end of resume_thread(tid, ResumeKind::Step); all-stop: a step of
+        // run_stepping(), which goes on while rip is in its range.
         auto regs = read_registers(tid, t, " at a step");
         if (!regs) {
             return regs.error();
         }
+        if (ranged_ && ranged_->tid == tid && regs->rip >= ranged_->start &&
+            regs->rip < ranged_->end && !breakpoints_.inserted(regs->rip)) {
+            return Got::Step; // resumed with step_flags() again
+        }
+        t.stepping = false;
         if (breakpoints_.inserted(regs->rip)) {
             t.over = regs->rip; // landed on a breakpoint: not a hit
         }
