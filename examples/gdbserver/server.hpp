@@ -357,11 +357,13 @@ private:
         Resume r;
         const pid_t current = target_.current_thread();
         bool others = false;       // an action for every thread (`c`, `c:p<pid>.-1`)
+        bool others_run = false;   // that action continues them
         std::set<pid_t> continued; // the threads named with c or C
         for (const auto& a : *actions) {
             std::optional<pid_t> tid = current;
             const bool all = !a.thread || a.thread->tid == -1;
             others = others || all;
+            others_run = others_run || (all && (a.action == 'c' || a.action == 'C'));
             if (!all) {
                 tid = target_.resolve(*a.thread, current);
                 if (!tid) {
@@ -384,6 +386,9 @@ private:
         }
         if (!r.step && !others && continued.size() == 1) {
             r.alone = *continued.begin(); // the threads not named stay stopped
+        }
+        if (r.step && others_run) {
+            r.others = dbg::OtherThreads::Run; // they run while it steps, as with GNU gdbserver
         }
         return run_program(r);
     }

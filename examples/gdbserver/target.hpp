@@ -70,6 +70,9 @@ struct Resume {
     std::optional<pid_t> alone;
     /// `vCont;r START,END:TID` (range stepping): the step goes on while rip is in the range.
     std::optional<std::pair<std::uint64_t, std::uint64_t>> range;
+    /// The other threads run while the thread steps (`vCont;s:TID;c`, gdb's default), or stay
+    /// stopped (`vCont;s:TID` alone: scheduler locking, or gdb stepping it over a breakpoint).
+    dbg::OtherThreads others = dbg::OtherThreads::Stay;
     std::map<pid_t, int> deliver; ///< threads given a signal to go on with (Linux numbers)
 };
 
@@ -419,21 +422,6 @@ public:
         }
     }
 
-    /// Steps `tid` while its rip stays in [range.first, range.second) (gdb's range stepping,
-    /// `vCont;r`), and returns the first stop that is not such a step: rip out of the range,
-    /// a signal, a breakpoint, an interrupt, the end. A step that lands on a breakpoint's
-    /// address ends it too, as a step stop; gdb decides whether it is a hit.
-    dbg::DebugResult<dbg::Stop> step_range(pid_t tid,
-                                           std::pair<std::uint64_t, std::uint64_t> range) {
-        for (;;) {
-            auto stop = inferior_.step_instruction(tid);
-            if (!stop || stop->reason != dbg::StopReason::Step || stop->rip < range.first ||
-                stop->rip >= range.second || inferior_.breakpoints().inserted(stop->rip)) {
-                return stop;
-            }
-        }
-    }
-
     /// Resumes as `r` says and waits for the next stop to report.
     dbg::DebugResult<dbg::Stop> resume(const Resume& r) {
         for (const pid_t tid : inferior_.threads()) {
@@ -456,8 +444,9 @@ public:
             }
         }
         for (;;) {
-            auto stop = r.step && r.range ? step_range(r.step_tid, *r.range)
-                        : r.step          ? inferior_.step_instruction(r.step_tid)
+            auto stop = r.step && r.range ? inferior_.step_range(r.step_tid, r.range->first,
+                                                                 r.range->second, r.others)
+                        : r.step          ? inferior_.step_instruction(r.step_tid, r.others)
                         : r.alone         ? inferior_.cont_thread(*r.alone)
                                           : inferior_.cont();
             if (!stop) {

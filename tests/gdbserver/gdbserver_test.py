@@ -161,6 +161,7 @@ SCENARIOS = {
     "hwatch": Scenario("gdb_basic", needs_hw_watch=True),
     "threads": Scenario("gdb_threads"),
     "scheduler_locking": Scenario("gdb_threads", ["spin"]),
+    "step_handoff": Scenario("gdb_threads", ["handoff"]),
     "threads_wrap": Scenario(
         "gdb_threads", pid_namespace=True,
         expect=["thread 2 has the last id, threads 3 and 4 smaller ones: True"]),
