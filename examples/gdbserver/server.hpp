@@ -435,8 +435,8 @@ private:
         }
     }
 
-    /// `D` or `D;<pid>`: a held forked child is let go and serving goes on; our process (and
-    /// any child still held) ends the session.
+    /// `D` or `D;<pid>`: a held forked child is let go and serving goes on; our process ends
+    /// the session (with any child still held), unless gdb follows a held child (below).
     std::string detach(std::string_view args) {
         if (args.starts_with(";")) {
             const auto process = rsp::parse_hex(args.substr(1));
@@ -450,6 +450,18 @@ private:
             if (child != target_.pid()) {
                 return "E01";
             }
+            if (const auto followed = followed_child()) {
+                // follow-fork-mode child: gdb detaches the parent at the fork stop and goes
+                // on with the child, which is served from now on.
+                std::fprintf(stderr, "Detaching from process %d\n", target_.pid());
+                if (auto r = target_.follow_fork(*followed); !r) {
+                    std::fprintf(stderr, "gdbserver: %s\n", r.error().message.c_str());
+                }
+                link_map_.reset();
+                general_ = *followed;
+                continue_ = 0;
+                return "OK";
+            }
         }
         if (target_.exited()) {
             return "E01";
@@ -461,8 +473,18 @@ private:
         return r ? "OK" : "E01";
     }
 
+    /// The held forked child gdb goes on with when it detaches our process: the one reported
+    /// by the last stop, when that was a fork (gdb detaches the parent right there).
+    [[nodiscard]] std::optional<pid_t> followed_child() const {
+        const dbg::Stop& last = target_.last_stop();
+        if (last.reason == dbg::StopReason::Fork && target_.holds_fork(last.child)) {
+            return last.child;
+        }
+        return std::nullopt;
+    }
+
     int disconnected() {
-        const bool attached = target_.inferior().attached();
+        const bool attached = target_.attached();
         target_.release_forks(!attached);
         if (!target_.exited()) {
             if (attached) {
@@ -560,7 +582,7 @@ private:
             return "l";
         }
         if (q.starts_with("qAttached")) {
-            return target_.inferior().attached() ? "1" : "0";
+            return target_.attached() ? "1" : "0";
         }
         if (q.starts_with("qSymbol:")) {
             return "OK";

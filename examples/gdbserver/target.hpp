@@ -78,23 +78,28 @@ struct Resume {
 
 class Target {
 public:
-    explicit Target(dbg::Inferior inferior) : inferior_(std::move(inferior)) {
+    explicit Target(dbg::Inferior inferior)
+        : inferior_(std::in_place, std::move(inferior)), attached_(inferior_->attached()) {
         vectors_ = probe_vectors();
         last_stop_.reason = dbg::StopReason::Step;
-        last_stop_.tid = inferior_.pid();
+        last_stop_.tid = inferior_->pid();
         for (int s = 1; s <= 64; ++s) {
-            (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Stop);
+            (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
         }
         // gdb steps a thread over a breakpoint itself (it takes the breakpoint out, steps,
         // puts it back); one it leaves under a resumed thread (a `jump` to its line) is hit,
         // as with GNU gdbserver, which never steps over gdb's breakpoints.
-        inferior_.set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
+        inferior_->set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
     }
 
-    [[nodiscard]] dbg::Inferior& inferior() noexcept { return inferior_; }
-    [[nodiscard]] pid_t pid() const noexcept { return inferior_.pid(); }
+    [[nodiscard]] dbg::Inferior& inferior() noexcept { return *inferior_; }
+    /// Whether the session attached to a running process (qAttached): then a disconnect
+    /// detaches it, else kills it. A forked child followed (follow_fork()) keeps its parent's
+    /// answer, as with GNU gdbserver.
+    [[nodiscard]] bool attached() const noexcept { return attached_; }
+    [[nodiscard]] pid_t pid() const noexcept { return inferior_->pid(); }
     [[nodiscard]] Vectors vectors() const noexcept { return vectors_; }
-    [[nodiscard]] bool exited() const noexcept { return inferior_.exited(); }
+    [[nodiscard]] bool exited() const noexcept { return inferior_->exited(); }
     [[nodiscard]] const dbg::Stop& last_stop() const noexcept { return last_stop_; }
 
     /// `p<pid>.<tid>` in hex, of a thread of ours or (`process`) of a held forked child.
@@ -111,7 +116,7 @@ public:
         if (id.tid <= 0) {
             return fallback;
         }
-        const auto tids = inferior_.threads();
+        const auto tids = inferior_->threads();
         const auto tid = static_cast<pid_t>(id.tid);
         if (std::find(tids.begin(), tids.end(), tid) == tids.end()) {
             return std::nullopt;
@@ -121,7 +126,7 @@ public:
 
     /// The thread of the last stop (when it still exists), else the first thread.
     [[nodiscard]] pid_t current_thread() const {
-        const auto tids = inferior_.threads();
+        const auto tids = inferior_->threads();
         if (std::find(tids.begin(), tids.end(), last_stop_.tid) != tids.end() || tids.empty()) {
             return last_stop_.tid;
         }
@@ -136,7 +141,7 @@ public:
     /// interrupts with kill(SIGINT), gives.
     dbg::DebugResult<ptrace_api::SignalInfo> signal_info(pid_t tid) {
         if (last_stop_.reason == dbg::StopReason::Interrupted && last_stop_.tid == tid) {
-            if (auto held = inferior_.registers(tid); !held) {
+            if (auto held = inferior_->registers(tid); !held) {
                 return held.error(); // no such thread, or it runs
             }
             ptrace_api::SignalInfo info;
@@ -150,14 +155,14 @@ public:
             std::memcpy(info.bytes.data(), fields.data(), sizeof fields);
             return info;
         }
-        return inferior_.signal_info(tid, dbg::SignalInfoOf::AnyStop);
+        return inferior_->signal_info(tid, dbg::SignalInfoOf::AnyStop);
     }
 
     // --- registers ---------------------------------------------------------------------
 
     dbg::DebugResult<RegisterFile> read_registers(pid_t tid) {
         RegisterFile r;
-        auto gp = inferior_.registers(tid);
+        auto gp = inferior_->registers(tid);
         if (!gp) {
             return gp.error();
         }
@@ -192,7 +197,7 @@ public:
     }
 
     dbg::DebugResult<void> write_registers(pid_t tid, RegisterFile& r) {
-        if (auto w = inferior_.set_registers(tid, r.gp); !w) {
+        if (auto w = inferior_->set_registers(tid, r.gp); !w) {
             return w.error();
         }
         auto handle = handle_of(tid);
@@ -237,7 +242,7 @@ public:
             return dbg::debug_error(std::errc::operation_not_supported,
                                     "no breakpoints are set in a forked child");
         }
-        auto& bps = inferior_.breakpoints();
+        auto& bps = inferior_->breakpoints();
         if (bps.find(address) != nullptr) {
             return {}; // gdb inserts each location once; a repeat is harmless
         }
@@ -267,7 +272,7 @@ public:
         if (nx_sites_.erase(address) != 0) {
             return {};
         }
-        return inferior_.breakpoints().remove(address);
+        return inferior_->breakpoints().remove(address);
     }
 
     // --- forks (fork-events+) ------------------------------------------------------------
@@ -276,13 +281,13 @@ public:
     /// the program forks is held, stopped before its first instruction with a copy of our
     /// int3s, and reported (`T05fork:p<child>.<child>;`). gdb then selects it (Hg), takes
     /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
-    void report_forks() { inferior_.set_fork_policy(dbg::ForkPolicy::Keep); }
+    void report_forks() { inferior_->set_fork_policy(dbg::ForkPolicy::Keep); }
 
     /// gdb takes exec events (exec-events+): from now on an exec is reported
     /// (`T05exec:<hex path>;`), at the new program's first instruction (the debugger kit's
     /// set_follow_exec, over the shim's exec stop, decision 26). \returns false when it
     /// cannot be followed (the program is gone).
-    bool report_execs() { return static_cast<bool>(inferior_.set_follow_exec(true)); }
+    bool report_execs() { return static_cast<bool>(inferior_->set_follow_exec(true)); }
 
     // --- catch syscall (QCatchSyscalls) ----------------------------------------------------
 
@@ -291,10 +296,10 @@ public:
     /// stops catching. \returns false when the program is gone or its threads' syscall sets
     /// cannot be written.
     bool catch_syscalls(const std::optional<ptrace_api::SyscallSet>& set) {
-        if (inferior_.exited()) {
+        if (inferior_->exited()) {
             return false;
         }
-        return static_cast<bool>(inferior_.set_caught_syscalls(set));
+        return static_cast<bool>(inferior_->set_caught_syscalls(set));
     }
 
     /// Selects the process whose memory and breakpoints the next packets address: ours, or
@@ -338,6 +343,33 @@ public:
         return done;
     }
 
+    /// gdb detaches our process and keeps debugging its held forked child `child` (gdb's
+    /// `set follow-fork-mode child`: it sends `D;<parent>` at the fork stop): the parent is let
+    /// go (without int3s) and the child becomes the process served, with everything kept per
+    /// process made anew (register handles, memory map, watchpoint slots: a fork copies no
+    /// debug registers). \errors ESRCH no such held child; the parent's detach errors (the
+    /// child is served anyway).
+    dbg::DebugResult<void> follow_fork(pid_t child) {
+        const auto found = forks_.find(child);
+        if (found == forks_.end()) {
+            return dbg::debug_error(std::errc::no_such_process,
+                                    "no held forked child " + std::to_string(child));
+        }
+        dbg::Inferior followed = std::move(found->second);
+        forks_.erase(found);
+        auto detached = inferior_->detach();
+        inferior_.reset();
+        inferior_.emplace(std::move(followed));
+        selected_ = 0;
+        handles_.clear();
+        map_.reset();
+        nx_sites_.clear();
+        slots_ = {};
+        last_stop_ = dbg::Stop{};
+        last_stop_.tid = child;
+        return detached;
+    }
+
     /// Every held child let go or killed, as the program is (detach, kill, disconnect).
     void release_forks(bool kill) {
         while (!forks_.empty()) {
@@ -368,13 +400,13 @@ public:
                                                        : ptrace_api::WatchKind::ReadWrite;
         const ptrace_api::Watchpoint w{address, static_cast<std::uint8_t>(type == 1 ? 1 : length),
                                        kind};
-        for (const pid_t tid : inferior_.threads()) {
+        for (const pid_t tid : inferior_->threads()) {
             auto handle = handle_of(tid);
             if (!handle) {
                 return handle.error();
             }
             if (auto r = dbg::set_watchpoint(**handle, slot, w); !r) {
-                for (const pid_t undo : inferior_.threads()) {
+                for (const pid_t undo : inferior_->threads()) {
                     if (auto h = handle_of(undo)) {
                         (void)dbg::clear_watchpoint(**h, slot);
                     }
@@ -396,7 +428,7 @@ public:
         for (std::size_t slot = 0; slot < 4; ++slot) {
             const auto& w = slots_[slot];
             if (w && w->type == type && w->address == address && w->length == length) {
-                for (const pid_t tid : inferior_.threads()) {
+                for (const pid_t tid : inferior_->threads()) {
                     if (auto h = handle_of(tid)) {
                         (void)dbg::clear_watchpoint(**h, slot);
                     }
@@ -413,47 +445,47 @@ public:
     /// Applies QPassSignals: the listed (gdb-numbered) signals pass silently, the others stop.
     void pass_signals(const std::vector<int>& gdb_numbers) {
         for (int s = 1; s <= 64; ++s) {
-            (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Stop);
+            (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
         }
         for (const int g : gdb_numbers) {
             if (const int s = linux_signal(g); s != 0) {
-                (void)inferior_.set_signal_policy(s, dbg::SignalPolicy::Pass);
+                (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Pass);
             }
         }
     }
 
     /// Resumes as `r` says and waits for the next stop to report.
     dbg::DebugResult<dbg::Stop> resume(const Resume& r) {
-        for (const pid_t tid : inferior_.threads()) {
-            const int pending = inferior_.pending_signal(tid);
+        for (const pid_t tid : inferior_->threads()) {
+            const int pending = inferior_->pending_signal(tid);
             if (pending == 0) {
                 continue;
             }
             const auto wanted = r.deliver.find(tid);
             if (wanted == r.deliver.end() || wanted->second != pending) {
-                (void)inferior_.discard_signal(tid);
+                (void)inferior_->discard_signal(tid);
             }
         }
         for (const auto& [tid, signal] : r.deliver) {
-            if (signal != 0 && inferior_.pending_signal(tid) != signal) {
+            if (signal != 0 && inferior_->pending_signal(tid) != signal) {
                 // A signal the thread is not stopped at: sent now, delivered as it runs, with
                 // no stop for it (as GNU gdbserver delivers it through PTRACE_CONT).
-                if (auto sent = inferior_.deliver_signal(tid, signal); !sent) {
+                if (auto sent = inferior_->deliver_signal(tid, signal); !sent) {
                     std::fprintf(stderr, "gdbserver: %s\n", sent.error().message.c_str());
                 }
             }
         }
         for (;;) {
-            auto stop = r.step && r.range ? inferior_.step_range(r.step_tid, r.range->first,
-                                                                 r.range->second, r.others)
-                        : r.step          ? inferior_.step_instruction(r.step_tid, r.others)
-                        : r.alone         ? inferior_.cont_thread(*r.alone)
-                                          : inferior_.cont();
+            auto stop = r.step && r.range ? inferior_->step_range(r.step_tid, r.range->first,
+                                                                  r.range->second, r.others)
+                        : r.step          ? inferior_->step_instruction(r.step_tid, r.others)
+                        : r.alone         ? inferior_->cont_thread(*r.alone)
+                                          : inferior_->cont();
             if (!stop) {
                 return stop;
             }
-            if (stop->reason == dbg::StopReason::ThreadExited && !inferior_.exited()) {
-                auto next = inferior_.cont(); // the stepped thread is gone: go on
+            if (stop->reason == dbg::StopReason::ThreadExited && !inferior_->exited()) {
+                auto next = inferior_->cont(); // the stepped thread is gone: go on
                 if (!next) {
                     return next;
                 }
@@ -470,7 +502,7 @@ public:
             if (stop->reason == dbg::StopReason::Fork) {
                 // Taken now, so that gdb can address it (its memory, its breakpoints, its
                 // detach) as a process of its own.
-                auto child = inferior_.take_fork(stop->child);
+                auto child = inferior_->take_fork(stop->child);
                 if (child) {
                     forks_.emplace(stop->child, std::move(*child));
                 } else {
@@ -512,7 +544,7 @@ public:
             extra = "syscall_return:" + rsp::hex_number(stop.syscall) + ";";
         }
         std::string out = "T" + two_hex(static_cast<unsigned>(gdb_signal(signal))) + extra;
-        if (auto regs = inferior_.registers(stop.tid)) {
+        if (auto regs = inferior_->registers(stop.tid)) {
             const std::pair<const char*, std::uint64_t> expedited[] = {
                 {"06", regs->rbp}, {"07", regs->rsp}, {"10", regs->rip}};
             for (const auto& [num, value] : expedited) {
@@ -527,7 +559,7 @@ public:
     /// The threads as qXfer:threads:read gives them (with their names).
     [[nodiscard]] std::string threads_xml() const {
         std::string out = "<threads>\n";
-        for (const pid_t tid : inferior_.threads()) {
+        for (const pid_t tid : inferior_->threads()) {
             std::ifstream comm("/proc/" + std::to_string(pid()) + "/task/" + std::to_string(tid) +
                                "/comm");
             std::string name;
@@ -603,9 +635,12 @@ private:
         return avx512 ? Vectors::Avx512 : Vectors::Avx;
     }
 
-    dbg::Inferior& selected() { return selected_ != 0 ? forks_.at(selected_) : inferior_; }
+    dbg::Inferior& selected() { return selected_ != 0 ? forks_.at(selected_) : *inferior_; }
 
-    dbg::Inferior inferior_;
+    /// The process served: the one started or attached, or a forked child followed since
+    /// (follow_fork(); never empty otherwise).
+    std::optional<dbg::Inferior> inferior_;
+    bool attached_ = false;
     std::map<pid_t, dbg::Inferior> forks_; ///< forked children held for gdb (report_forks())
     pid_t selected_ = 0;                   ///< select_process(): 0 for ours
     Vectors vectors_ = Vectors::Sse;

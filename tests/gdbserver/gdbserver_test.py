@@ -176,6 +176,9 @@ SCENARIOS = {
     # The child's exit code in the parent's (033): it ran through a breakpoint untraced.
     "fork": Scenario("gdb_fork", expect=["[Detaching after fork from child process <id1>]",
                                          "[Inferior 1 (process <id2>) exited with code 033]"]),
+    "follow_fork_child": Scenario("gdb_fork", expect=[
+        "[Detaching after fork from parent process <id1>]",
+        "[Inferior 2 (process <id2>) exited with code 027]"]),
     "vfork": Scenario("gdb_fork", ["vfork"], expect=["27\t if (child == 0) {", "$2 = 27"]),
     "thread_exec": Scenario("stepping", ["threadexec", "{targets}/stepping", "basic"],
                             expect=["process <id1> is executing new program: <targets>/stepping"]),
