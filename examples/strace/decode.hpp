@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/syscall.h>
+
 #include "fd_waits.hpp"
 #include "format.hpp"
 #include "syscall_args.hpp"
@@ -39,8 +41,10 @@ inline PendingCall decode_entry(long nr, const std::array<std::uint64_t, 6>& reg
         return call;
     }
     const std::string_view name = info->name;
-    if (netlink && (name == "sendto" || name == "recvfrom" || name == "sendmsg" ||
-                    name == "recvmsg" || name == "sendmmsg" || name == "recvmmsg")) {
+    // The calls whose argument 0 may be a netlink socket: their messages are decoded by its
+    // protocol.
+    if (netlink && (nr == SYS_sendto || nr == SYS_recvfrom || nr == SYS_sendmsg ||
+                    nr == SYS_recvmsg || nr == SYS_sendmmsg || nr == SYS_recvmmsg)) {
         call.netlink = netlink(as_int(regs[0]));
     }
     auto count = static_cast<unsigned>(info->arg_count);

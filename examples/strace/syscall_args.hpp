@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "fd_waits.hpp"
 #include "format.hpp"
@@ -167,12 +168,11 @@ using NetlinkLookup = std::function<std::optional<int>(int fd)>;
 /// The flags of a clone or clone3 call at its entry; nullopt for other syscalls.
 inline std::optional<std::uint64_t>
 clone_flags_at_entry(long nr, const std::array<std::uint64_t, 6>& regs, const ReadMemory& read) {
-    const std::string_view name = ptrace_api::syscall_name(nr);
-    if (name == "clone") {
+    if (nr == SYS_clone) {
         return regs[0];
     }
     std::uint64_t flags = 0;
-    if (name == "clone3" && regs[1] >= 8 && read_struct(read, regs[0], flags)) {
+    if (nr == SYS_clone3 && regs[1] >= 8 && read_struct(read, regs[0], flags)) {
         return flags;
     }
     return std::nullopt;
