@@ -50,6 +50,13 @@ dbg::Inferior launch(const std::vector<std::string>& args) {
     return inferior_support::launch(stepping(), args);
 }
 
+/// `stepping threads N M` (N threads each calling hammer() M times), watched by `watchdog`.
+dbg::Inferior launch_threads(test_support::Watchdog& watchdog, int threads, int calls) {
+    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
+    watchdog.watch(inferior.pid());
+    return inferior;
+}
+
 std::size_t task_count(pid_t pid) {
     std::size_t n = 0;
     std::error_code ec;
@@ -366,8 +373,7 @@ TEST_CASE("Issue 13 non-stop: threads through one breakpoint, each stop its thre
     constexpr int threads = 4;
     constexpr int calls = 50;
     test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
-    watchdog.watch(inferior.pid());
+    auto inferior = launch_threads(watchdog, threads, calls);
     const std::uint64_t hammer = symbol_address(inferior.pid(), "hammer");
     auto bp = inferior.breakpoints().set(hammer);
     REQUIRE(bp.has_value());
@@ -422,8 +428,7 @@ TEST_CASE("Issue 13 scheduler locking: cont_thread() runs one thread, the others
     constexpr int threads = 3;
     constexpr int calls = 20;
     test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
-    watchdog.watch(inferior.pid());
+    auto inferior = launch_threads(watchdog, threads, calls);
     const std::uint64_t hammer = symbol_address(inferior.pid(), "hammer");
     auto bp = inferior.breakpoints().set(hammer);
     REQUIRE(bp.has_value());
@@ -933,8 +938,7 @@ TEST_CASE("Issue 13 non-stop: a conditional breakpoint judges every pass, the fa
     constexpr int threads = 3;
     constexpr int calls = 40;
     test_support::Watchdog watchdog(std::chrono::seconds(30), std::chrono::seconds(10));
-    auto inferior = launch({"threads", std::to_string(threads), std::to_string(calls)});
-    watchdog.watch(inferior.pid());
+    auto inferior = launch_threads(watchdog, threads, calls);
     auto bp = inferior.breakpoints().set(
         symbol_address(inferior.pid(), "hammer"),
         [](pid_t, const ptrace_api::IntRegisters& regs) { return regs.rdi % 4 == 0; });
