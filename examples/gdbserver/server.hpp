@@ -593,7 +593,33 @@ private:
         if (q.starts_with("qCRC:")) {
             return crc(q.substr(5));
         }
+        if (q.starts_with("qGetTLSAddr:")) {
+            return tls_address(q.substr(12));
+        }
         return "";
+    }
+
+    /// `qGetTLSAddr:THREAD,OFFSET,LM` (gdb printing a thread-local variable, such as errno):
+    /// its address in that thread, in hex; E01 when it has none, GNU gdbserver's E reply (gdb
+    /// says "Remote target failed to process qGetTLSAddr request"), the reason on stderr.
+    std::string tls_address(std::string_view args) {
+        const auto fields = rsp::split(args, ',');
+        if (fields.size() != 3 || target_.exited()) {
+            return "E01";
+        }
+        const auto id = rsp::parse_thread_id(fields[0]);
+        const auto offset = rsp::parse_hex(fields[1]);
+        const auto lm = rsp::parse_hex(fields[2]);
+        const auto tid = id ? target_.resolve(*id, target_.current_thread()) : std::nullopt;
+        if (!tid || !offset || !lm) {
+            return "E01";
+        }
+        auto address = target_.tls_address(*tid, *offset, *lm);
+        if (!address) {
+            std::fprintf(stderr, "gdbserver: %s\n", address.error().message.c_str());
+            return "E01";
+        }
+        return rsp::hex_number(*address);
     }
 
     /// `qCRC:ADDR,LENGTH` (compare-sections): `C` and the CRC of that memory as gdb computes

@@ -7,6 +7,8 @@
 
 #include <ptrace/debugger/inferior.hpp>
 #include <ptrace/debugger/maps.hpp>
+#include <ptrace/debugger/symbols.hpp>
+#include <ptrace/debugger/tls.hpp>
 #include <ptrace/debugger/watchpoints.hpp>
 #include <ptrace/registers.hpp>
 #include <ptrace/syscall_set.hpp>
@@ -363,6 +365,7 @@ public:
         selected_ = 0;
         handles_.clear();
         map_.reset();
+        tls_layout_.reset();
         nx_sites_.clear();
         slots_ = {};
         last_stop_ = dbg::Stop{};
@@ -375,6 +378,36 @@ public:
         while (!forks_.empty()) {
             (void)release_fork(forks_.begin()->first, kill);
         }
+    }
+
+    /// qGetTLSAddr: the address of the thread-local variable at `offset` in the TLS block of
+    /// the module whose link_map is at `link_map`, for the thread `tid` (the debugger kit's
+    /// TlsLayout, from glibc's descriptors, read once per program). \errors ENOTSUP not
+    /// glibc; ENODATA the module has no TLS; EAGAIN not allocated for that thread yet; the
+    /// register and memory handles' errors.
+    dbg::DebugResult<std::uint64_t> tls_address(pid_t tid, std::uint64_t offset,
+                                                std::uint64_t link_map) {
+        ptrace_api::Memory& memory = inferior_->breakpoints().memory();
+        if (!tls_layout_) {
+            auto symbols = dbg::SymbolTable::load(pid(), memory);
+            if (!symbols) {
+                return symbols.error();
+            }
+            auto layout = dbg::TlsLayout::load(*symbols, memory);
+            if (!layout) {
+                return layout.error();
+            }
+            tls_layout_ = *layout;
+        }
+        auto handle = handle_of(tid);
+        if (!handle) {
+            return handle.error();
+        }
+        auto env = (*handle)->get_env();
+        if (!env) {
+            return errno_error(env.error(), tid, "cannot read fs_base");
+        }
+        return tls_layout_->address(memory, env->fsbase, link_map, offset);
     }
 
     /// Z2-Z4: a hardware watchpoint in a free debug register slot of every thread.
@@ -496,6 +529,7 @@ public:
                 // clears those), and the kit's breakpoint table is new and empty.
                 handles_.clear();
                 map_.reset();
+                tls_layout_.reset();
                 nx_sites_.clear();
                 slots_ = {};
             }
@@ -647,7 +681,8 @@ private:
     dbg::Stop last_stop_;
     std::map<pid_t, Regs> handles_;
     std::optional<dbg::MemoryMap> map_;
-    std::set<std::uint64_t> nx_sites_; ///< Z0 in memory that cannot execute (see above)
+    std::optional<dbg::TlsLayout> tls_layout_; ///< made at the first qGetTLSAddr
+    std::set<std::uint64_t> nx_sites_;         ///< Z0 in memory that cannot execute (see above)
     std::array<std::optional<Watch>, 4> slots_{};
 };
 

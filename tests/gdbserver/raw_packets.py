@@ -201,6 +201,12 @@ def main():
     check("qCRC of 64 bytes at rip", s.ask(b"qCRC:%x,40" % rip), b"C%08x" % gdb_crc32(code))
     check("qCRC unmapped", s.ask(b"qCRC:10,4"), b"E01")
     check("qCRC bad hex", s.ask(b"qCRC:zz,4"), b"E01")
+    # qGetTLSAddr: malformed, an unknown thread, and before libc.so.6 is loaded (at the first
+    # instruction glibc's descriptors are not mapped yet): E01, the reason on stderr.
+    check("qGetTLSAddr bad hex", s.ask(b"qGetTLSAddr:0,zz,0"), b"E01")
+    check("qGetTLSAddr two fields", s.ask(b"qGetTLSAddr:0,0"), b"E01")
+    check("qGetTLSAddr unknown thread", s.ask(b"qGetTLSAddr:p1.1,0,0"), b"E01")
+    check("qGetTLSAddr before libc", s.ask(b"qGetTLSAddr:0,0,1000"), b"E01")
     check("M odd hex", s.ask(b"M1000,2:abc"), b"E01")
     check("M length mismatch", s.ask(b"M1000,4:abcd"), b"E01")
     check("X bad escape", s.ask(b"X1000,1:}"), b"E01")
