@@ -390,6 +390,7 @@ private:
         if (r.step && others_run) {
             r.others = dbg::OtherThreads::Run; // they run while it steps, as with GNU gdbserver
         }
+        r.report_no_resumed = no_resumed_;
         return run_program(r);
     }
 
@@ -420,6 +421,9 @@ private:
             if (stop->reason == dbg::StopReason::Exited) {
                 exit_reply_ = target_.stop_reply(*stop);
                 return exit_reply_;
+            }
+            if (stop->reason == dbg::StopReason::ThreadExited) {
+                return "N"; // the threads resumed are gone; the others stay stopped
             }
             general_ = stop->tid;
             continue_ = 0;
@@ -512,6 +516,9 @@ private:
                 target_.report_execs()) {
                 forks += ";exec-events+";
             }
+            // gdb takes `N` (no thread resumed is left) as GNU gdbserver gives it.
+            no_resumed_ =
+                q.starts_with("qSupported:") && feature_offered(q.substr(11), "no-resumed+");
             return "PacketSize=" + rsp::hex_number(packet_size) +
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
                    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;augmented-libraries-svr4-read+"
@@ -789,8 +796,9 @@ private:
     pid_t general_ = 0;               ///< Hg: the thread of g, G, p, P
     pid_t continue_ = 0;              ///< Hc: the thread of c, s (0: the current one)
     std::string exit_reply_ = "E01";
-    bool done_ = false; ///< detached or killed: stop serving
-    bool lost_ = false; ///< the connection closed while the program ran
+    bool no_resumed_ = false; ///< gdb offered no-resumed+ (it takes the `N` stop reply)
+    bool done_ = false;       ///< detached or killed: stop serving
+    bool lost_ = false;       ///< the connection closed while the program ran
 };
 
 } // namespace gdbserver

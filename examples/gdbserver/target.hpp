@@ -75,6 +75,10 @@ struct Resume {
     /// The other threads run while the thread steps (`vCont;s:TID;c`, gdb's default), or stay
     /// stopped (`vCont;s:TID` alone: scheduler locking, or gdb stepping it over a breakpoint).
     dbg::OtherThreads others = dbg::OtherThreads::Stay;
+    /// gdb takes `N` (no-resumed+): when every thread resumed is gone (the one continued or
+    /// stepped alone has exited) that is reported; else the others are resumed and the
+    /// server waits on (the only course with a gdb that does not take `N`).
+    bool report_no_resumed = false;
     std::map<pid_t, int> deliver; ///< threads given a signal to go on with (Linux numbers)
 };
 
@@ -516,6 +520,12 @@ public:
                                           : inferior_->cont();
             if (!stop) {
                 return stop;
+            }
+            const bool alone = r.alone || (r.step && r.others == dbg::OtherThreads::Stay);
+            if (stop->reason == dbg::StopReason::ThreadExited && !inferior_->exited() && alone &&
+                r.report_no_resumed) {
+                last_stop_ = *stop;
+                return stop; // `N`, as GNU gdbserver replies
             }
             if (stop->reason == dbg::StopReason::ThreadExited && !inferior_->exited()) {
                 auto next = inferior_->cont(); // the stepped thread is gone: go on

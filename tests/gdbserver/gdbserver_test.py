@@ -162,6 +162,7 @@ SCENARIOS = {
     "threads": Scenario("gdb_threads"),
     "scheduler_locking": Scenario("gdb_threads", ["spin"]),
     "step_handoff": Scenario("gdb_threads", ["handoff"]),
+    "scheduler_locking_exit": Scenario("gdb_threads", ["handoff"]),
     "tls": Scenario("gdb_tls", ["{targets}/libtls_module.so"]),
     "threads_wrap": Scenario(
         "gdb_threads", pid_namespace=True,
