@@ -22,26 +22,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "task_asleep.hpp"
+
 namespace {
 
 constexpr int workers = 3;
 int pipe_fds[2];
 volatile pid_t worker_tids[workers];
-
-bool asleep(pid_t tid) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-    FILE* f = std::fopen(path, "r");
-    if (f == nullptr) {
-        return false;
-    }
-    char buf[512] = {};
-    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = '\0';
-    const char* paren = std::strrchr(buf, ')');
-    return paren != nullptr && paren[1] == ' ' && paren[2] == 'S';
-}
 
 } // namespace
 
@@ -148,7 +135,7 @@ int main(int argc, char** argv) {
         }
     }
     for (int i = 0; i < workers; ++i) {
-        while (worker_tids[i] == 0 || !asleep(worker_tids[i])) {
+        while (worker_tids[i] == 0 || !task_asleep(worker_tids[i])) {
             usleep(1000);
         }
     }

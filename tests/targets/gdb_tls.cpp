@@ -8,12 +8,13 @@
 // all_ready(), where the tests break; then it closes the pipe, joins them and exits 0.
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <dlfcn.h>
 
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "task_asleep.hpp"
 
 namespace {
 
@@ -21,21 +22,6 @@ constexpr int workers = 2;
 int pipe_fds[2];
 volatile pid_t worker_tids[workers];
 void (*set_module_value)(int) = nullptr;
-
-bool asleep(pid_t tid) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-    FILE* f = std::fopen(path, "r");
-    if (f == nullptr) {
-        return false;
-    }
-    char buf[512] = {};
-    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = '\0';
-    const char* paren = std::strrchr(buf, ')');
-    return paren != nullptr && paren[1] == ' ' && paren[2] == 'S';
-}
 
 } // namespace
 
@@ -76,7 +62,7 @@ int main(int argc, char** argv) {
         }
     }
     for (int i = 0; i < workers; ++i) {
-        while (worker_tids[i] == 0 || !asleep(worker_tids[i])) {
+        while (worker_tids[i] == 0 || !task_asleep(worker_tids[i])) {
             usleep(1000);
         }
     }
