@@ -105,6 +105,51 @@ pid_t start_spinner(int threads) {
     return pid;
 }
 
+/// An interrupt fd for `inferior` (set_interrupt_fd: a pipe's read end) for as long as it
+/// lives: poke() makes it readable, now or after `delay` from a thread of its own; take()
+/// reads the byte back and says whether it was there.
+class Interrupt {
+public:
+    explicit Interrupt(dbg::Inferior& inferior) : inferior_(inferior) {
+        REQUIRE(::pipe(fds_.data()) == 0);
+        inferior_.set_interrupt_fd(fds_[0]);
+    }
+    Interrupt(const Interrupt&) = delete;
+    Interrupt& operator=(const Interrupt&) = delete;
+    ~Interrupt() {
+        if (poker_.joinable()) {
+            poker_.join();
+        }
+        inferior_.set_interrupt_fd(-1);
+        ::close(fds_[0]);
+        ::close(fds_[1]);
+    }
+
+    void poke(std::chrono::milliseconds delay = std::chrono::milliseconds(0)) {
+        if (delay.count() == 0) {
+            REQUIRE(::write(fds_[1], "\x03", 1) == 1);
+            return;
+        }
+        poker_ = std::thread([this, delay] {
+            std::this_thread::sleep_for(delay);
+            (void)::write(fds_[1], "\x03", 1);
+        });
+    }
+
+    [[nodiscard]] bool take() {
+        if (poker_.joinable()) {
+            poker_.join();
+        }
+        char byte = 0;
+        return ::read(fds_[0], &byte, 1) == 1;
+    }
+
+private:
+    dbg::Inferior& inferior_;
+    std::array<int, 2> fds_{-1, -1};
+    std::thread poker_;
+};
+
 void kill_and_reap(pid_t pid) {
     (void)::kill(pid, SIGKILL);
     int status = 0;
@@ -334,15 +379,9 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
     test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
     auto inferior = launch({"spin", "2"});
     watchdog.watch(inferior.pid());
-    int fds[2] = {-1, -1};
-    REQUIRE(::pipe(fds) == 0);
-    inferior.set_interrupt_fd(fds[0]);
-    std::thread poke([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        (void)::write(fds[1], "\x03", 1);
-    });
+    Interrupt interrupt(inferior);
+    interrupt.poke(std::chrono::milliseconds(300));
     const dbg::Stop stop = cont(inferior);
-    poke.join();
     CHECK(stop.reason == dbg::StopReason::Interrupted);
     CHECK(inferior.threads().size() == 3);
     CHECK(inferior.registers(stop.tid).has_value()); // every thread is stopped
@@ -359,11 +398,7 @@ TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program
         CHECK(own->code() == SI_TKILL);
         CHECK(own->sender_pid() == ::getpid());
     }
-    char byte = 0;
-    CHECK(::read(fds[0], &byte, 1) == 1);
-    inferior.set_interrupt_fd(-1);
-    ::close(fds[0]);
-    ::close(fds[1]);
+    CHECK(interrupt.take());
     (void)inferior.kill();
     watchdog.forget(inferior.pid());
 }
@@ -534,24 +569,16 @@ TEST_CASE("Steps while the others run (OtherThreads::Run): a step that waits for
     CHECK((*hit)->hits == 0);
 
     // The read with the writer stopped (the default): it waits until the interrupt.
-    int fds[2] = {-1, -1};
-    REQUIRE(::pipe(fds) == 0);
-    inferior.set_interrupt_fd(fds[0]);
-    std::thread poke([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        (void)::write(fds[1], "\x03", 1);
-    });
-    const auto waited = inferior.step_instruction(pid);
-    poke.join();
-    REQUIRE_MESSAGE(waited.has_value(), (waited ? "" : waited.error().describe()));
-    CHECK_MESSAGE(waited->reason == dbg::StopReason::Interrupted, waited->describe());
-    CHECK(waited->tid == pid);
-    CHECK((*hit)->hits == 0); // the writer did not run
-    char byte = 0;
-    CHECK(::read(fds[0], &byte, 1) == 1);
-    inferior.set_interrupt_fd(-1);
-    ::close(fds[0]);
-    ::close(fds[1]);
+    {
+        Interrupt interrupt(inferior);
+        interrupt.poke(std::chrono::milliseconds(300));
+        const auto waited = inferior.step_instruction(pid);
+        REQUIRE_MESSAGE(waited.has_value(), (waited ? "" : waited.error().describe()));
+        CHECK_MESSAGE(waited->reason == dbg::StopReason::Interrupted, waited->describe());
+        CHECK(waited->tid == pid);
+        CHECK((*hit)->hits == 0); // the writer did not run
+        CHECK(interrupt.take());
+    }
 
     // With the writer running: it reaches handoff_writing before it writes, and that hit is
     // what is reported (the read has not returned; the main thread is stopped in it).
@@ -661,18 +688,14 @@ TEST_CASE("Issue 13 non-stop: interrupt one thread, the others run on; step it; 
     REQUIRE(quiet.has_value());
     CHECK_FALSE(quiet->has_value());
     // A readable interrupt fd ends the wait, stopping nothing.
-    int fds[2] = {-1, -1};
-    REQUIRE(::pipe(fds) == 0);
-    inferior.set_interrupt_fd(fds[0]);
-    REQUIRE(::write(fds[1], "\x03", 1) == 1);
-    const dbg::Stop poked = wait_stop(inferior);
-    CHECK(poked.reason == dbg::StopReason::Interrupted);
-    CHECK(poked.tid == 0);
-    char byte = 0;
-    CHECK(::read(fds[0], &byte, 1) == 1);
-    inferior.set_interrupt_fd(-1);
-    ::close(fds[0]);
-    ::close(fds[1]);
+    {
+        Interrupt interrupt(inferior);
+        interrupt.poke();
+        const dbg::Stop poked = wait_stop(inferior);
+        CHECK(poked.reason == dbg::StopReason::Interrupted);
+        CHECK(poked.tid == 0);
+        CHECK(interrupt.take());
+    }
     // Back to all-stop: every thread is stopped, cont() works again.
     REQUIRE(inferior.set_stop_mode(dbg::StopMode::AllStop).has_value());
     for (const pid_t tid : inferior.threads()) {
