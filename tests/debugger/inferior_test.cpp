@@ -215,6 +215,33 @@ TEST_CASE("Issue 13 gdbserver: signal policies stop, pass and suppress the progr
               std::errc::no_such_process);
         watchdog.forget(inferior.pid());
     }
+    SUBCASE("deliver_signal of a signal the thread blocks: it arrives once unblocked and is "
+            "reported by its policy") {
+        auto inferior = launch({"signals"});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_signal_policy(SIGUSR1, dbg::SignalPolicy::Stop).has_value());
+        REQUIRE(inferior.set_signal_policy(SIGUSR2, dbg::SignalPolicy::Stop).has_value());
+        REQUIRE(inferior.breakpoints().set(symbol_address(inferior.pid(), "on_usr1")));
+        dbg::Stop stop = cont(inferior);
+        REQUIRE(stop.reason == dbg::StopReason::Signal);
+        CHECK(stop.signal == SIGUSR1);
+        stop = cont(inferior); // delivered: in its handler, where SIGUSR1 is blocked
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Breakpoint, stop.describe());
+        REQUIRE(inferior.deliver_signal(stop.tid, SIGUSR1).has_value());
+        // The handler returns and unblocks it: it arrives then, a signal like any other
+        // (GNU gdbserver's injection is queued again by the kernel the same way).
+        stop = cont(inferior);
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Signal, stop.describe());
+        CHECK(stop.signal == SIGUSR1);
+        REQUIRE(inferior.discard_signal(stop.tid).has_value());
+        stop = cont(inferior);
+        REQUIRE_MESSAGE(stop.reason == dbg::StopReason::Signal, stop.describe());
+        CHECK(stop.signal == SIGUSR2);
+        stop = cont(inferior);
+        REQUIRE(stop.reason == dbg::StopReason::Exited);
+        CHECK(stop.status.exit_code() == 11); // each handler once
+        watchdog.forget(inferior.pid());
+    }
     SUBCASE("Suppress: thrown away without a report") {
         auto inferior = launch({"signals"});
         watchdog.watch(inferior.pid());

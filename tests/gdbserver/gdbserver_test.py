@@ -169,6 +169,7 @@ SCENARIOS = {
         expect=["thread 2 has the last id, threads 3 and 4 smaller ones: True"]),
     "signals": Scenario("gdb_signals", ["usr1"]),
     "signal_change": Scenario("gdb_signals", ["usr1"]),
+    "queue_signal": Scenario("gdb_signals", ["usr1"]),
     "segfault": Scenario("gdb_signals", ["segv"]),
     "sharedlibs": Scenario("gdb_basic", local_files=False),
     "detach": Scenario("gdb_basic", ["{tmp}/detached.txt"],

@@ -253,7 +253,9 @@ public:
     /// The stopped thread `tid` goes on with `signal` (1-64) instead of the one it is stopped
     /// at, if any (discarded): `signal` is sent to it now (tgkill) and delivered when it runs,
     /// without a stop for it, whatever its policy (gdb's `signal SIG`; a remote `C` or `S`
-    /// with another signal). The same signal the thread is stopped at is simply delivered.
+    /// with another signal). A signal the thread blocks now arrives when it unblocks it, and
+    /// that arrival is reported by its policy (as the kernel queues a blocked signal a tracer
+    /// injects again). The same signal the thread is stopped at is simply delivered.
     /// \errors ESRCH no such thread, or it is gone; EBUSY it runs; EINVAL a number out of
     /// range.
     DebugResult<void> deliver_signal(pid_t tid, int signal);
@@ -603,6 +605,9 @@ private:
     /// thread.
     DebugResult<Thread*> known_thread(pid_t tid);
     DebugResult<Thread*> stopped(pid_t tid);
+
+    /// Whether the thread `tid` blocks `signal` (1-64) now (SigBlk of its /proc status).
+    [[nodiscard]] bool signal_blocked(pid_t tid, int signal) const;
 
     /// The thread's handle says it has exited: close it and forget it.
     void forget(pid_t tid);

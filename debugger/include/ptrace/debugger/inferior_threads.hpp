@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -193,16 +195,35 @@ inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
     if ((*t)->signal == signal) {
         return {}; // it goes on with that one already
     }
+    // A signal the thread blocks now (in a handler of its own, say) stays pending until it
+    // unblocks it, and its arrival then is a new one, reported by its policy: the kernel does
+    // the same with a signal a tracer injects while it is blocked (it queues it again), which
+    // is how GNU gdbserver delivers one.
+    const bool blocked = signal_blocked(tid, signal);
     if (::syscall(SYS_tgkill, pid_, tid, signal) != 0) {
         return debug_errno(errno, "cannot send signal " + std::to_string(signal) + " to thread " +
                                       std::to_string(tid));
     }
-    (*t)->unreported |= std::uint64_t{1} << static_cast<unsigned>(signal - 1);
+    if (!blocked) {
+        (*t)->unreported |= std::uint64_t{1} << static_cast<unsigned>(signal - 1);
+    }
     if ((*t)->signal != 0) {
         (*t)->leave = PtraceFlags::FLAG_IGNORE; // the one it was stopped at: not delivered
         (*t)->signal = 0;
     }
     return {};
+}
+
+inline bool Inferior::signal_blocked(pid_t tid, int signal) const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(tid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("SigBlk:")) {
+            const std::uint64_t mask = std::strtoull(line.c_str() + 7, nullptr, 16);
+            return ((mask >> static_cast<unsigned>(signal - 1)) & 1U) != 0;
+        }
+    }
+    return false;
 }
 
 inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid, SignalInfoOf of) {
