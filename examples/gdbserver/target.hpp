@@ -524,8 +524,7 @@ public:
             const bool alone = r.alone || (r.step && r.others == dbg::OtherThreads::Stay);
             if (stop->reason == dbg::StopReason::ThreadExited && !inferior_->exited() && alone &&
                 r.report_no_resumed) {
-                last_stop_ = *stop;
-                return stop; // `N`, as GNU gdbserver replies
+                return stop; // `N`, as GNU gdbserver replies (last_stop_ stays a live thread's)
             }
             if (stop->reason == dbg::StopReason::ThreadExited && !inferior_->exited()) {
                 auto next = inferior_->cont(); // the stepped thread is gone: go on
