@@ -367,11 +367,7 @@ public:
         inferior_.reset();
         inferior_.emplace(std::move(followed));
         selected_ = 0;
-        handles_.clear();
-        map_.reset();
-        tls_layout_.reset();
-        nx_sites_.clear();
-        slots_ = {};
+        forget_program_state();
         last_stop_ = dbg::Stop{};
         last_stop_.tid = child;
         return detached;
@@ -536,11 +532,7 @@ public:
             if (stop->reason == dbg::StopReason::Exec) {
                 // A new program: its threads, memory map and debug registers are new (exec
                 // clears those), and the kit's breakpoint table is new and empty.
-                handles_.clear();
-                map_.reset();
-                tls_layout_.reset();
-                nx_sites_.clear();
-                slots_ = {};
+                forget_program_state();
             }
             if (stop->reason == dbg::StopReason::Fork) {
                 // Taken now, so that gdb can address it (its memory, its breakpoints, its
@@ -676,6 +668,17 @@ private:
         const bool avx512 = xs->enabled(XFeature::Opmask) && xs->enabled(XFeature::ZmmHi256) &&
                             xs->enabled(XFeature::Hi16Zmm);
         return avx512 ? Vectors::Avx512 : Vectors::Avx;
+    }
+
+    /// What is kept per program, dropped when another program is served (an exec, a
+    /// followed fork): register handles, memory map, TLS layout, the Z0 sites in memory that
+    /// cannot execute, and the watchpoint slots (exec and fork leave no debug registers).
+    void forget_program_state() {
+        handles_.clear();
+        map_.reset();
+        tls_layout_.reset();
+        nx_sites_.clear();
+        slots_ = {};
     }
 
     dbg::Inferior& selected() { return selected_ != 0 ? forks_.at(selected_) : *inferior_; }
