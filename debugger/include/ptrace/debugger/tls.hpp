@@ -110,9 +110,9 @@ private:
     struct Reader {
         Memory& memory;
 
-        /// The value of `field` (element `index`) of the structure at `base`.
-        [[nodiscard]] DebugResult<std::uint64_t> field(std::uint64_t base, const Field& field,
-                                                       std::uint64_t index = 0) const {
+        /// The value of `field` of the structure at `base`.
+        [[nodiscard]] DebugResult<std::uint64_t> field(std::uint64_t base,
+                                                       const Field& field) const {
             const std::uint32_t bytes = field.bits / 8;
             if (bytes == 0 || bytes > 8 || (bytes & (bytes - 1)) != 0) {
                 return debug_error(std::errc::not_supported,
@@ -120,7 +120,7 @@ private:
                                        " bits: not a field this reader knows");
             }
             std::array<std::byte, 8> raw{};
-            const std::uint64_t at = element(base, field, index);
+            const std::uint64_t at = base + field.offset;
             if (auto r = memory.read(at, std::span(raw).first(bytes)); !r) {
                 return debug_errno(r.error().value(), "cannot read the process's memory at " +
                                                           detail::hex_address(at) +
