@@ -609,6 +609,17 @@ private:
     /// Whether the thread `tid` blocks `signal` (1-64) now (SigBlk of its /proc status).
     [[nodiscard]] bool signal_blocked(pid_t tid, int signal) const;
 
+    /// The bit of `signal` (1-64) in a signal mask (bit N-1 for signal N).
+    [[nodiscard]] static constexpr std::uint64_t signal_bit(int signal) noexcept {
+        return std::uint64_t{1} << static_cast<unsigned>(signal - 1);
+    }
+
+    /// Whether a range step that ended at `rip` goes on: rip is still in [start, end) and no
+    /// breakpoint is there (a step onto one ends it, as a step stop).
+    [[nodiscard]] bool steps_on(std::uint64_t rip, std::uint64_t start, std::uint64_t end) const {
+        return rip >= start && rip < end && !breakpoints_.inserted(rip);
+    }
+
     /// The thread's handle says it has exited: close it and forget it.
     void forget(pid_t tid);
     static Stop thread_exited(pid_t tid);

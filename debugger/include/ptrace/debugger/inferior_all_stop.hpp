@@ -134,8 +134,7 @@ inline DebugResult<Stop> Inferior::step_range(pid_t tid, std::uint64_t start, st
         return t.error();
     }
     const auto goes_on = [&](const Stop& stop) {
-        return stop.reason == StopReason::Step && stop.tid == tid && stop.rip >= start &&
-               stop.rip < end && !breakpoints_.inserted(stop.rip);
+        return stop.reason == StopReason::Step && stop.tid == tid && steps_on(stop.rip, start, end);
     };
     auto regs = read_registers(tid, **t);
     if (!regs) {

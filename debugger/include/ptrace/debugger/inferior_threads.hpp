@@ -205,7 +205,7 @@ inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
                                       std::to_string(tid));
     }
     if (!blocked) {
-        (*t)->unreported |= std::uint64_t{1} << static_cast<unsigned>(signal - 1);
+        (*t)->unreported |= signal_bit(signal);
     }
     if ((*t)->signal != 0) {
         (*t)->leave = PtraceFlags::FLAG_IGNORE; // the one it was stopped at: not delivered
@@ -220,7 +220,7 @@ inline bool Inferior::signal_blocked(pid_t tid, int signal) const {
     while (std::getline(in, line)) {
         if (line.starts_with("SigBlk:")) {
             const std::uint64_t mask = std::strtoull(line.c_str() + 7, nullptr, 16);
-            return ((mask >> static_cast<unsigned>(signal - 1)) & 1U) != 0;
+            return (mask & signal_bit(signal)) != 0;
         }
     }
     return false;
@@ -415,7 +415,7 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
             return Got::OurStop;
         }
         if (sig->signal >= 1 && sig->signal <= 64) {
-            const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(sig->signal - 1);
+            const std::uint64_t bit = signal_bit(sig->signal);
             if ((t.unreported & bit) != 0) {
                 t.unreported &= ~bit;
                 return Got::ProgramSignal; // deliver_signal()'s: delivered, not reported
@@ -453,8 +453,7 @@ inline DebugResult<Inferior::Got> Inferior::absorb(pid_t tid, const PtraceEvent&
         if (!regs) {
             return regs.error();
         }
-        if (ranged_ && ranged_->tid == tid && regs->rip >= ranged_->start &&
-            regs->rip < ranged_->end && !breakpoints_.inserted(regs->rip)) {
+        if (ranged_ && ranged_->tid == tid && steps_on(regs->rip, ranged_->start, ranged_->end)) {
             return Got::Step; // resumed with step_flags() again
         }
         t.stepping = false;
