@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "task_asleep.hpp"
+#include "sleeping_workers.hpp"
 
 namespace {
 
@@ -56,15 +56,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     pthread_t threads[workers];
-    for (long i = 0; i < workers; ++i) {
-        if (pthread_create(&threads[i], nullptr, worker, reinterpret_cast<void*>(i)) != 0) {
-            return 3;
-        }
-    }
-    for (int i = 0; i < workers; ++i) {
-        while (worker_tids[i] == 0 || !task_asleep(worker_tids[i])) {
-            usleep(1000);
-        }
+    if (!start_sleeping_workers(threads, workers, worker, worker_tids)) {
+        return 3;
     }
     errno = E2BIG;
     all_ready();
