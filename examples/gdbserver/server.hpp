@@ -461,7 +461,6 @@ private:
                 if (auto r = target_.follow_fork(*followed); !r) {
                     std::fprintf(stderr, "gdbserver: %s\n", r.error().message.c_str());
                 }
-                link_map_.reset();
                 general_ = *followed;
                 continue_ = 0;
                 return "OK";
@@ -700,23 +699,7 @@ private:
             if (target_.exited()) {
                 return "E01";
             }
-            if (!link_map_) {
-                std::string auxv;
-                if (!file_text("/proc/" + std::to_string(target_.pid()) + "/auxv", auxv)) {
-                    return "E01";
-                }
-                link_map_.emplace(
-                    [this](std::uint64_t address, std::size_t size) -> std::optional<std::string> {
-                        auto bytes = target_.read_memory(address, size);
-                        if (!bytes) {
-                            return std::nullopt;
-                        }
-                        return std::string(reinterpret_cast<const char*>(bytes->data()),
-                                           bytes->size());
-                    },
-                    std::move(auxv));
-            }
-            auto list = link_map_->document(x->annex);
+            auto list = libraries_svr4(target_, x->annex);
             if (!list) {
                 return "E01"; // no dynamic section or no DT_DEBUG: gdb reads memory itself
             }
@@ -792,9 +775,8 @@ private:
     Connection& conn_;
     Target& target_;
     HostFiles files_;
-    std::optional<LinkMap> link_map_; ///< made at the first qXfer:libraries-svr4:read
-    pid_t general_ = 0;               ///< Hg: the thread of g, G, p, P
-    pid_t continue_ = 0;              ///< Hc: the thread of c, s (0: the current one)
+    pid_t general_ = 0;  ///< Hg: the thread of g, G, p, P
+    pid_t continue_ = 0; ///< Hc: the thread of c, s (0: the current one)
     std::string exit_reply_ = "E01";
     bool no_resumed_ = false; ///< gdb offered no-resumed+ (it takes the `N` stop reply)
     bool done_ = false;       ///< detached or killed: stop serving

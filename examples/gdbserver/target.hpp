@@ -6,6 +6,7 @@
 #pragma once
 
 #include <ptrace/debugger/inferior.hpp>
+#include <ptrace/debugger/link_map.hpp>
 #include <ptrace/debugger/maps.hpp>
 #include <ptrace/debugger/symbols.hpp>
 #include <ptrace/debugger/tls.hpp>
@@ -380,6 +381,23 @@ public:
         }
     }
 
+    /// The served process's dynamic linker list (qXfer:libraries-svr4): its r_debug, found
+    /// once per program through the kit's LinkMap. \errors as LinkMap::find() (EAGAIN until
+    /// the dynamic linker has filled DT_DEBUG in; ENOENT for a static program).
+    dbg::DebugResult<dbg::LinkMap> link_map() {
+        if (!link_map_) {
+            auto found = dbg::LinkMap::find(memory());
+            if (!found) {
+                return found.error();
+            }
+            link_map_ = *found;
+        }
+        return *link_map_;
+    }
+
+    /// The served process's memory, raw (no int3 hidden): for data such as the link map.
+    ptrace_api::Memory& memory() { return inferior_->breakpoints().memory(); }
+
     /// qGetTLSAddr: the address of the thread-local variable at `offset` in the TLS block of
     /// the module whose link_map is at `link_map`, for the thread `tid` (the debugger kit's
     /// TlsLayout, from glibc's descriptors, read once per program). \errors ENOTSUP not
@@ -387,7 +405,7 @@ public:
     /// register and memory handles' errors.
     dbg::DebugResult<std::uint64_t> tls_address(pid_t tid, std::uint64_t offset,
                                                 std::uint64_t link_map) {
-        ptrace_api::Memory& memory = inferior_->breakpoints().memory();
+        ptrace_api::Memory& memory = this->memory();
         if (!tls_layout_) {
             auto symbols = dbg::SymbolTable::load(pid(), memory);
             if (!symbols) {
@@ -671,12 +689,14 @@ private:
     }
 
     /// What is kept per program, dropped when another program is served (an exec, a
-    /// followed fork): register handles, memory map, TLS layout, the Z0 sites in memory that
-    /// cannot execute, and the watchpoint slots (exec and fork leave no debug registers).
+    /// followed fork): register handles, memory map, TLS layout, r_debug, the Z0 sites in
+    /// memory that cannot execute, and the watchpoint slots (exec and fork leave no debug
+    /// registers).
     void forget_program_state() {
         handles_.clear();
         map_.reset();
         tls_layout_.reset();
+        link_map_.reset();
         nx_sites_.clear();
         slots_ = {};
     }
@@ -694,6 +714,7 @@ private:
     std::map<pid_t, Regs> handles_;
     std::optional<dbg::MemoryMap> map_;
     std::optional<dbg::TlsLayout> tls_layout_; ///< made at the first qGetTLSAddr
+    std::optional<dbg::LinkMap> link_map_;     ///< found at a qXfer:libraries-svr4:read
     std::set<std::uint64_t> nx_sites_;         ///< Z0 in memory that cannot execute (see above)
     std::array<std::optional<Watch>, 4> slots_{};
 };

@@ -7,7 +7,9 @@ that takes them and then served packet by packet, 1000 random ones an answer eac
 (0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
-away and runs on untraced. Every read is bounded by a timeout.
+away and runs on untraced; the shared library list at the first instruction (empty), after the
+dynamic linker ran (whole, and from an entry on) and after an exec into a static program (E01).
+Every read is bounded by a timeout.
 
 usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
 """
@@ -168,6 +170,17 @@ def check(what, got, expected):
         failures.append("%s: got %s, expected %r" % (what, repr(got)[:200], expected))
 
 
+def symbol_address(server, program, name) -> bytes:
+    """The address (hex) of the function `name` of `program` in the server's process."""
+    symbols = subprocess.run(["nm", program], capture_output=True, text=True).stdout
+    found = re.search(r"^([0-9a-f]+) T %s$" % re.escape(name), symbols, re.M)
+    maps = open("/proc/%d/maps" % server.pid).read()
+    base = re.search(r"^([0-9a-f]+)-\S+ \S+ 0+ \S+ \S+ +(\S+)$", maps, re.M)
+    if not found or not base or not os.path.samefile(base.group(2), program):
+        fail("cannot find %s in %s" % (name, program))
+    return b"%x" % (int(base.group(1), 16) + int(found.group(1), 16))
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -222,6 +235,10 @@ def main():
     check("vCont bad action", s.ask(b"vCont;x"), b"E01")
     check("qXfer unknown annex", s.ask(b"qXfer:features:read:nope.xml:0,10"), b"E01")
     check("qXfer bad window", s.ask(b"qXfer:auxv:read::zz"), b"E01")
+    # The library list before the dynamic linker has run (DT_DEBUG still 0): empty, and gdb
+    # asks again at the dynamic linker's breakpoint.
+    check("qXfer:libraries-svr4 at the first instruction: an empty list",
+          s.ask(b"qXfer:libraries-svr4:read::0,fff"), b'l<library-list-svr4 version="1.0"/>')
     # Decision 27: at the program's first instruction, the SIGTRAP of the step over its execve:
     # 128 bytes (si_signo 5), read whole, in a window, and past its end.
     whole = s.ask(b"qXfer:siginfo:read::0,100")
@@ -291,6 +308,29 @@ def main():
     fields = struct.unpack_from("<iiiii", info) if len(info) >= 20 else None
     check("$_siginfo at an interrupt: SIGINT, SI_USER, from the server",
           repr(fields).encode(), re.escape(repr((2, 0, 0, 0, s.proc.pid)).encode()))
+    # The library list once the dynamic linker has run: the program (main-lm), then each
+    # library with its link_map, load bias and dynamic section, all in r_debug's namespace;
+    # from an entry on (gdb's incremental form) given its predecessor, and nothing when the
+    # predecessor does not match.
+    s.send_raw(frame(b"qXfer:libraries-svr4:read::0,fff"))
+    libraries = s.read_packet()
+    check("qXfer:libraries-svr4 after start: the program and libc.so.6", libraries,
+          rb'l<library-list-svr4 version="1\.0" main-lm="0x[0-9a-f]+">(<library name="[^"]+"'
+          rb' lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+" lmid="0x[0-9a-f]+"/>)+'
+          rb'</library-list-svr4>')
+    main_lm = re.search(rb'main-lm="0x([0-9a-f]+)"', libraries)
+    lms = re.findall(rb'<library name="([^"]+)" lm="0x([0-9a-f]+)"', libraries)
+    check("libc.so.6 is listed", b" ".join(name for name, _ in lms), rb".*/libc\.so\.6.*")
+    if main_lm and len(lms) >= 2:
+        s.send_raw(frame(b"qXfer:libraries-svr4:read:start=%s;prev=%s;:0,fff" %
+                         (lms[1][1], lms[0][1])))
+        tail = s.read_packet()
+        check("qXfer:libraries-svr4 from the second library on",
+              re.findall(rb'lm="0x([0-9a-f]+)"', tail), [lm for _, lm in lms[1:]])
+        s.send_raw(frame(b"qXfer:libraries-svr4:read:start=%s;prev=%s;:0,fff" %
+                         (lms[1][1], main_lm.group(1))))
+        check("qXfer:libraries-svr4 from an entry whose predecessor does not match",
+              s.read_packet(), b'l<library-list-svr4 version="1.0"/>')
     s.send_raw(frame(b"vCont;c"))
     time.sleep(0.3)
     s.finish()
@@ -356,13 +396,7 @@ def main():
     check("fork: qSupported", s.ask(b"qSupported:multiprocess+;fork-events+"),
           rb".*;fork-events\+")
     check("fork: SIGCHLD passes", s.ask(b"QPassSignals:14"), b"OK")
-    symbols = subprocess.run(["nm", program], capture_output=True, text=True).stdout
-    add_one = re.search(r"^([0-9a-f]+) T add_one$", symbols, re.M)
-    maps = open("/proc/%d/maps" % s.pid).read()
-    base = re.search(r"^([0-9a-f]+)-\S+ \S+ 0+ \S+ \S+ +(\S+)$", maps, re.M)
-    if not add_one or not base or not os.path.samefile(base.group(2), program):
-        fail("cannot find add_one in %s" % program)
-    where = b"%x" % (int(base.group(1), 16) + int(add_one.group(1), 16))
+    where = symbol_address(s, program, "add_one")
     original = s.ask(b"m" + where + b",1")
     check("fork: Z0 at add_one", s.ask(b"Z0," + where + b",1"), b"OK")
     watch = s.ask(b"Z2,7ffffff00000,4")
@@ -389,7 +423,27 @@ def main():
     print("ok   fork events: child %s detached, program %d gone" %
           (child.group(1).decode() if child else "?", s.pid))
 
-    # 6. Usage errors.
+    # 6. An exec: the library list is the new program's. `stepping exec static_program`
+    # reads its list, then execs a static program, which has none (E01): r_debug is found
+    # again for each program, not kept from the one before.
+    static = os.path.join(os.path.dirname(program), "static_program")
+    s = Server(gdbserver, [program, "exec", static])
+    check("exec: qSupported", s.ask(b"qSupported:multiprocess+;exec-events+"),
+          rb".*;exec-events\+.*")
+    main_at = symbol_address(s, program, "main")
+    check("exec: Z0 at main", s.ask(b"Z0," + main_at + b",1"), b"OK")
+    check("exec: at main", s.ask(b"vCont;c"), rb"T05.*")
+    check("exec: the list before the exec", s.ask(b"qXfer:libraries-svr4:read::0,fff"),
+          rb'l<library-list-svr4 version="1\.0" main-lm=.*libc\.so\.6.*')
+    check("exec: z0 at main", s.ask(b"z0," + main_at + b",1"), b"OK")
+    check("exec: the exec is reported", s.ask(b"vCont;c"), rb"T05exec:[0-9a-f]+;.*")
+    check("exec: a static program has no list", s.ask(b"qXfer:libraries-svr4:read::0,fff"),
+          b"E01")
+    check("exec: the static program exits 0", s.ask(b"vCont;c"), rb"W00;process:[0-9a-f]+")
+    s.finish()
+    print("ok   exec: the library list followed it")
+
+    # 7. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
                  ["nope", "true"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)

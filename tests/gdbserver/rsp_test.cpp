@@ -2,20 +2,17 @@
 // The gdbserver example's protocol codec (examples/gdbserver/rsp.hpp), table-driven, without
 // any process: framing and checksums, the reader's handling of acks, interrupts, noise, bad
 // checksums and split input, binary escapes, hex, and each packet's argument parser on good
-// and bad input. Also the register layout and signal numbers (regs.hpp, target.hpp tables),
-// and the shared library list (libraries.hpp) walked in a made-up memory image.
+// and bad input. Also the register layout and signal numbers (regs.hpp, target.hpp tables).
+// (The shared library list is walked by the debugger kit's LinkMap, tested with the kit on a
+// made-up image, tests/debugger/link_map_test.cpp; raw_packets.py asks the server for it.)
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <map>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <elf.h>
-
-#include "libraries.hpp"
 #include "regs.hpp"
 #include "rsp.hpp"
 #include "target.hpp"
@@ -342,97 +339,4 @@ TEST_CASE("gdbserver: the register layout and the signal numbers") {
         CHECK(gdbserver::linux_signal(s.gdb_number) == s.linux_number);
     }
     CHECK(gdbserver::linux_signal(7) == 0); // SIGEMT: Linux has none
-}
-
-namespace {
-
-/// A made-up address space: bytes at addresses, the rest unreadable.
-struct FakeMemory {
-    std::map<std::uint64_t, char> bytes;
-    void put(std::uint64_t address, const void* data, std::size_t size) {
-        for (std::size_t i = 0; i < size; ++i) {
-            bytes[address + i] = static_cast<const char*>(data)[i];
-        }
-    }
-    void put64(std::uint64_t address, std::uint64_t value) { put(address, &value, 8); }
-    std::optional<std::string> read(std::uint64_t address, std::size_t size) const {
-        std::string out;
-        for (std::size_t i = 0; i < size; ++i) {
-            const auto found = bytes.find(address + i);
-            if (found == bytes.end()) {
-                return std::nullopt;
-            }
-            out.push_back(found->second);
-        }
-        return out;
-    }
-};
-
-std::string auxv_of(std::uint64_t phdr, std::uint64_t phnum) {
-    const std::uint64_t words[] = {AT_PHDR, phdr, AT_PHNUM, phnum, AT_NULL, 0};
-    return std::string(reinterpret_cast<const char*>(words), sizeof words);
-}
-
-} // namespace
-
-TEST_CASE("gdbserver: the shared library list from r_debug, whole and from an entry on") {
-    // A PIE loaded at 0x555500000000: PT_PHDR at 0x40, PT_DYNAMIC at 0x3000 with DT_DEBUG.
-    FakeMemory m;
-    const std::uint64_t base = 0x555500000000;
-    Elf64_Phdr headers[2]{};
-    headers[0].p_type = PT_PHDR;
-    headers[0].p_vaddr = 0x40;
-    headers[1].p_type = PT_DYNAMIC;
-    headers[1].p_vaddr = 0x3000;
-    headers[1].p_memsz = 3 * sizeof(Elf64_Dyn);
-    m.put(base + 0x40, headers, sizeof headers);
-    const std::uint64_t dynamic = base + 0x3000;
-    m.put64(dynamic, DT_NEEDED);
-    m.put64(dynamic + 8, 1);
-    m.put64(dynamic + 16, DT_DEBUG);
-    m.put64(dynamic + 24, 0); // not filled in yet
-    m.put64(dynamic + 32, DT_NULL);
-    m.put64(dynamic + 40, 0);
-    gdbserver::LinkMap links([&](std::uint64_t a, std::size_t n) { return m.read(a, n); },
-                             auxv_of(base + 0x40, 2));
-    CHECK(links.document("") == std::string("<library-list-svr4 version=\"1.0\"/>"));
-
-    // The dynamic linker ran: r_debug at 0x7000, the program, the vDSO (no name), libc, ld.so.
-    const std::uint64_t r_debug = 0x7000;
-    m.put64(dynamic + 24, r_debug);
-    m.put64(r_debug, 1);          // r_version (an int, then padding)
-    m.put64(r_debug + 8, 0x8000); // r_map
-    const auto entry = [&](std::uint64_t lm, std::uint64_t addr, std::uint64_t name,
-                           std::uint64_t ld, std::uint64_t next, std::uint64_t prev) {
-        for (const std::uint64_t v : {addr, name, ld, next, prev}) {
-            m.put64(lm, v);
-            lm += 8;
-        }
-    };
-    m.put(0x9000, std::string(4096, '\0').data(), 4096); // the names' page, mapped whole
-    m.put(0x9010, "/lib/libc.so.6", 15);
-    m.put(0x9ffb, "/a<b", 5); // a name that ends at the last readable byte (of its page)
-    entry(0x8000, 0, 0x9000, dynamic, 0x8100, 0);
-    entry(0x8100, 0x7fff0000, 0x9000, 0x7fff1000, 0x8200, 0x8000);
-    entry(0x8200, 0x7ffe0000, 0x9010, 0x7ffe2000, 0x8300, 0x8100);
-    entry(0x8300, 0x7ffd0000, 0x9ffb, 0x7ffd3000, 0, 0x8200);
-    const std::string libc = R"(<library name="/lib/libc.so.6" lm="0x8200" l_addr="0x7ffe0000")"
-                             R"( l_ld="0x7ffe2000" lmid="0x7000"/>)";
-    const std::string odd = R"(<library name="/a&lt;b" lm="0x8300" l_addr="0x7ffd0000")"
-                            R"( l_ld="0x7ffd3000" lmid="0x7000"/>)";
-    const std::string whole = R"(<library-list-svr4 version="1.0" main-lm="0x8000">)" + libc + odd +
-                              "</library-list-svr4>";
-    CHECK(links.document("").value_or("none") == whole);
-    CHECK(links.document("bogus;start=zz;").value_or("none") ==
-          whole); // what is not understood is ignored
-    // gdb's incremental form: from an entry on, given its predecessor.
-    CHECK(links.document("start=8300;prev=8200;") ==
-          R"(<library-list-svr4 version="1.0">)" + odd + "</library-list-svr4>");
-    // A predecessor that does not match ends the list there.
-    CHECK(links.document("start=8300;prev=8100;") ==
-          std::string(R"(<library-list-svr4 version="1.0"/>)"));
-    // A static program (no PT_DYNAMIC): no list at all (E01).
-    gdbserver::LinkMap none([&](std::uint64_t a, std::size_t n) { return m.read(a, n); },
-                            auxv_of(base + 0x40, 1));
-    CHECK_FALSE(none.document("").has_value());
 }
