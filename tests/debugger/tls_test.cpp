@@ -4,8 +4,9 @@
 // thread_local (static TLS), libc's errno (static TLS of a library) and the thread_local of a
 // dlopen()ed library (dynamic TLS, in the thread's DTV; not allocated for the main thread,
 // which never used it) must read as the program wrote them. The modules are named by their
-// link_map, found through the dynamic linker's r_debug as a debugger finds it.
+// link_map, found through the dynamic linker's r_debug (the kit's LinkMap).
 #include <ptrace/debugger/inferior.hpp>
+#include <ptrace/debugger/link_map.hpp>
 #include <ptrace/debugger/symbols.hpp>
 #include <ptrace/debugger/tls.hpp>
 #include <ptrace/registers.hpp>
@@ -22,8 +23,6 @@
 #include <string_view>
 #include <vector>
 
-#include <link.h>
-
 #include "debugger_support.hpp"
 #include "inferior_support.hpp"
 #include "watchdog.hpp"
@@ -32,35 +31,12 @@ namespace dbg = ptrace_api::debugger;
 
 namespace {
 
-/// The link_map entries of the r_debug list: name (empty for the program) -> address.
-std::vector<std::pair<std::string, std::uint64_t>> link_maps(const dbg::SymbolTable& symbols,
-                                                             ptrace_api::Memory& memory) {
-    std::vector<std::pair<std::string, std::uint64_t>> out;
-    const dbg::Symbol* r_debug = symbols.find("_r_debug");
-    REQUIRE_MESSAGE(r_debug != nullptr, "no _r_debug in the dynamic linker");
-    auto lm = memory.read_value<std::uint64_t>(r_debug->address + offsetof(struct r_debug, r_map));
-    REQUIRE(lm.has_value());
-    for (std::uint64_t at = *lm; at != 0 && out.size() < 64;) {
-        auto name_at = memory.read_value<std::uint64_t>(at + offsetof(struct link_map, l_name));
-        auto next = memory.read_value<std::uint64_t>(at + offsetof(struct link_map, l_next));
-        REQUIRE((name_at.has_value() && next.has_value()));
-        std::string name;
-        if (*name_at != 0) {
-            auto text = memory.read_c_string(*name_at, 4096);
-            REQUIRE(text.has_value());
-            name = text->text;
-        }
-        out.emplace_back(name, at);
-        at = *next;
-    }
-    return out;
-}
-
-std::uint64_t link_map_ending(const std::vector<std::pair<std::string, std::uint64_t>>& maps,
+/// The address of the link_map of the loaded object whose name ends with `suffix`.
+std::uint64_t link_map_ending(const std::vector<dbg::LinkMapEntry>& entries,
                               std::string_view suffix) {
-    for (const auto& [name, at] : maps) {
-        if (name.ends_with(suffix)) {
-            return at;
+    for (const dbg::LinkMapEntry& entry : entries) {
+        if (entry.name.ends_with(suffix)) {
+            return entry.address;
         }
     }
     FAIL("no link_map for ", suffix);
@@ -101,12 +77,15 @@ TEST_CASE("TLS: the program's, libc's (errno) and a dlopen()ed library's thread_
     REQUIRE_MESSAGE(symbols.has_value(), (symbols ? "" : symbols.error().describe()));
     auto layout = dbg::TlsLayout::load(*symbols, memory);
     REQUIRE_MESSAGE(layout.has_value(), (layout ? "" : layout.error().describe()));
-    const auto maps = link_maps(*symbols, memory);
-    REQUIRE(maps.size() >= 3);
-    const std::uint64_t program_lm = maps.front().second; // the program: the first, unnamed
-    CHECK(maps.front().first.empty());
-    const std::uint64_t libc_lm = link_map_ending(maps, "/libc.so.6");
-    const std::uint64_t module_lm = link_map_ending(maps, "/libtls_module.so");
+    auto link_map = dbg::LinkMap::find(memory);
+    REQUIRE_MESSAGE(link_map.has_value(), (link_map ? "" : link_map.error().describe()));
+    const auto maps = link_map->entries(memory);
+    REQUIRE_MESSAGE(maps.has_value(), (maps ? "" : maps.error().describe()));
+    REQUIRE(maps->size() >= 3);
+    const std::uint64_t program_lm = maps->front().address; // the program: the first, unnamed
+    CHECK(maps->front().name.empty());
+    const std::uint64_t libc_lm = link_map_ending(*maps, "/libc.so.6");
+    const std::uint64_t module_lm = link_map_ending(*maps, "/libtls_module.so");
     const std::uint64_t index_offset = tls_offset(*symbols, "gdb_tls", "tls_index");
     const std::uint64_t errno_offset = tls_offset(*symbols, "libc.so.6", "errno");
     const std::uint64_t module_offset = tls_offset(*symbols, "libtls_module.so", "module_value");
@@ -149,7 +128,7 @@ TEST_CASE("TLS: the program's, libc's (errno) and a dlopen()ed library's thread_
     REQUIRE_FALSE(unallocated.has_value());
     CHECK(unallocated.error().code == std::errc::resource_unavailable_try_again);
     // A link_map of a module without TLS (the dynamic linker has none of its own here).
-    const std::uint64_t ld_lm = link_map_ending(maps, "ld-linux-x86-64.so.2");
+    const std::uint64_t ld_lm = link_map_ending(*maps, "ld-linux-x86-64.so.2");
     const auto none = value_at(threads[0], ld_lm, 0);
     REQUIRE_FALSE(none.has_value());
     CHECK(none.error().code == std::errc::no_message_available);
