@@ -708,6 +708,109 @@ TEST_CASE("Decision 27: a failed GETSIGINFO is the read's error") {
     CHECK(rig.tracee().run == detail::Run::Held);
 }
 
+/// A SIGUSR1 record as sigqueue(3) makes it: SI_QUEUE, a sender and a value.
+ptrace_api::SignalInfo queued_usr1() {
+    siginfo_t si{};
+    si.si_signo = SIGUSR1;
+    si.si_code = SI_QUEUE;
+    si.si_pid = 4321;
+    si.si_value.sival_int = 42;
+    ptrace_api::SignalInfo info;
+    std::memcpy(info.bytes.data(), &si, sizeof si);
+    return info;
+}
+
+/// The signal (data) of the last resume the backend saw: PTRACE_CONT, SYSCALL or SINGLESTEP.
+long last_resume_signal(const FakeBackend& be) {
+    long data = -1;
+    for (const PtraceCall& c : be.calls) {
+        if (c.request == PTRACE_CONT || c.request == PTRACE_SYSCALL ||
+            c.request == PTRACE_SINGLESTEP) {
+            data = static_cast<long>(c.data);
+        }
+    }
+    return data;
+}
+
+TEST_CASE("Decision 27: a siginfo write at a held SIGNAL stop is one SETSIGINFO; the record "
+          "is read back and its signal is the one the next resume delivers (E2)") {
+    SignalRig rig;
+    const ptrace_api::SignalInfo usr1 = queued_usr1();
+    const auto n = detail::write_siginfo(rig.core, *rig.h, usr1.bytes);
+    REQUIRE(n);
+    CHECK(*n == 128);
+    CHECK(count_of(rig.be, PTRACE_SETSIGINFO) == 1);
+    CHECK(rig.tracee().stop_sig == SIGUSR1);
+    CHECK(rig.tracee().run == detail::Run::Held); // writing lets nothing go
+    ptrace_api::SignalInfo back;
+    REQUIRE(rig.read(back.bytes));
+    CHECK(back == usr1);
+    rig.be.calls.clear();
+    detail::Request req;
+    rig.core.write_op(req, *rig.s, 8, F::STOP_SIGNAL.bits());
+    CHECK(last_resume_signal(rig.be) == SIGUSR1);
+}
+
+TEST_CASE("Decision 27: a siginfo written at an int3 or after a step is delivered by a resume "
+          "without IGNORE, and thrown away with it") {
+    for (const bool ignore : {false, true}) {
+        for (const PtraceFlags bp : {F::STOP_BREAKPOINT, F::STOP_SINGLESTEP}) {
+            CAPTURE(ignore);
+            CAPTURE(bp.bits());
+            Rig rig(false, bp);
+            rig.h->kind = detail::HandleKind::Siginfo;
+            const int code = bp == F::STOP_BREAKPOINT ? int{SI_KERNEL} : int{TRAP_TRACE};
+            rig.be.trap_code[tid] = code;
+            rig.core.dispatch(tid, CLD_TRAPPED, SIGTRAP);
+            REQUIRE(rig.tracee().run == detail::Run::Held);
+            const ptrace_api::SignalInfo usr1 = queued_usr1();
+            REQUIRE(detail::write_siginfo(rig.core, *rig.h, usr1.bytes));
+            rig.be.calls.clear();
+            detail::Request req;
+            const PtraceFlags next = bp | (ignore ? F::FLAG_IGNORE : PtraceFlags{});
+            rig.core.write_op(req, *rig.s, 8, next.bits());
+            CHECK(last_resume_signal(rig.be) == (ignore ? 0 : SIGUSR1));
+        }
+    }
+}
+
+TEST_CASE("Decision 27: a siginfo write that is not the whole record, names no signal, or "
+          "finds no held signal fails and changes nothing") {
+    struct Case {
+        const char* what;
+        At at;
+        std::size_t len;
+        int signo;
+        std::errc want;
+    };
+    const std::vector<Case> cases{
+        {"12 bytes", At::Signal, 12, SIGUSR1, std::errc::invalid_argument},
+        {"129 bytes", At::Signal, 129, SIGUSR1, std::errc::invalid_argument},
+        {"si_signo 0", At::Signal, 128, 0, std::errc::invalid_argument},
+        {"si_signo 65", At::Signal, 128, 65, std::errc::invalid_argument},
+        {"running", At::Running, 128, SIGUSR1, std::errc::no_message_available},
+        {"at a freeze", At::Freeze, 128, SIGUSR1, std::errc::no_message_available},
+    };
+    for (const Case& c : cases) {
+        INFO(std::string(c.what));
+        SignalRig rig(c.at);
+        const int before = rig.tracee().stop_sig;
+        std::vector<std::byte> buf(c.len);
+        std::memcpy(buf.data(), &c.signo, std::min<std::size_t>(c.len, sizeof c.signo));
+        const auto n = detail::write_siginfo(rig.core, *rig.h, buf);
+        REQUIRE_FALSE(n);
+        CHECK(n.error() == c.want);
+        CHECK(count_of(rig.be, PTRACE_SETSIGINFO) == 0);
+        CHECK(rig.tracee().stop_sig == before);
+    }
+    SignalRig failing;
+    failing.be.fail[PTRACE_SETSIGINFO] = ESRCH;
+    const auto n = detail::write_siginfo(failing.core, *failing.h, queued_usr1().bytes);
+    REQUIRE_FALSE(n);
+    CHECK(n.error() == std::errc::no_such_process);
+    CHECK(failing.tracee().stop_sig == SIGSEGV);
+}
+
 // ---- K ----
 
 constexpr std::uint64_t base = 0x10000; // 3 mapped pages of 0xaa, then a hole

@@ -394,6 +394,11 @@ TEST_CASE("rules E1/E2/decision 4: the signal and the skip a resume carries") {
             false},
         Row{"IGNORE at a syscall exit changes nothing", StopKind::SyscallExit, 0, true, 0, false},
         Row{"a step resumes with no signal", StopKind::Step, 0, false, 0, false},
+        Row{"decision 27: a siginfo written at an int3 makes its signal the one delivered",
+            StopKind::Breakpoint, SIGUSR1, false, SIGUSR1, false},
+        Row{"decision 27: ... and after a step", StopKind::Step, SIGUSR1, false, SIGUSR1, false},
+        Row{"decision 27: IGNORE throws a written signal away too", StopKind::Step, SIGUSR1, true,
+            0, false},
         Row{"a group-stop resumes with no signal", StopKind::GroupStop, SIGSTOP, false, 0, false},
         Row{"an event stop resumes with no signal", StopKind::Event, 0, false, 0, false},
     };

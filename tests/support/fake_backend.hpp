@@ -189,6 +189,9 @@ public:
             std::memcpy(reinterpret_cast<void*>(data), &si, sizeof si);
             return 0;
         }
+        case PTRACE_SETSIGINFO:
+            std::memcpy(&siginfo[tid], reinterpret_cast<const void*>(data), sizeof(siginfo_t));
+            return 0;
         case PTRACE_GET_SYSCALL_INFO: {
             const auto it = sys_info.find(tid);
             if (it == sys_info.end()) {

@@ -25,8 +25,8 @@ namespace ptrace_api::shim {
 
 /// Opens `proc:<tid>/trace`, `proc:<tid>/regs/int`, `proc:<tid>/regs/float`,
 /// `proc:<tid>/regs/env`, `proc:<tid>/regs/xstate` and `proc:<tid>/regs/debug` (issue 13),
-/// `proc:<tid>/mem`, `proc:<tid>/syscalls` (issue 12) or `proc:<tid>/siginfo` (decision 27,
-/// read-only: the held signal's siginfo). The result is a real fd (an eventfd;
+/// `proc:<tid>/mem`, `proc:<tid>/syscalls` (issue 12) or `proc:<tid>/siginfo` (decision 27:
+/// the held signal's siginfo). The result is a real fd (an eventfd;
 /// for trace handles it polls readable when events are queued or the tracee exited, C8).
 /// `oflags`: O_TRUNC stops the tracee now (A5), O_EXCL kills it on close (A6), O_NONBLOCK
 /// selects nonblocking writes (M); stored for F_GETFL (A7).
@@ -58,9 +58,11 @@ PTRACE_API_DECL Result<std::size_t> read(int fd, std::span<std::byte> buf);
 
 /// Writes a ptrace operation (trace: B1-B11), registers (J2, J4) or memory (K1, K2).
 /// regs/xstate takes the whole XSAVE area only (decision 22); regs/debug takes 64 bytes, all
-/// or nothing (decision 23).
+/// or nothing (decision 23); siginfo the whole 128-byte record, which replaces the held
+/// signal's and makes its signal the held one (decision 27).
 /// \returns 8 for a successful operation (decision 2), 0 for fewer than 8 bytes (B1).
-/// \errors EBADF, also for a siginfo handle (read-only, decision 27); EINVAL reserved bits (B2), or
+/// \errors EBADF; EINVAL a siginfo of another length or signal number; ENODATA siginfo of a task
+/// not held at a SIGNAL, BREAKPOINT or SINGLESTEP stop; EINVAL reserved bits (B2), or
 /// an XSAVE area Linux would refuse (a size other than read's, features not enabled, xcomp_bv or
 /// reserved header bits, reserved MXCSR bits: decision 22), or debug registers Linux would refuse
 /// (DR4/DR5 not 0, an I/O or malformed slot, a misaligned or non-user address: decision 23); ESRCH

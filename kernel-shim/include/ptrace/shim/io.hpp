@@ -319,6 +319,48 @@ Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byt
     return sys::read_prefix(buf, std::as_bytes(std::span(&info, 1)));
 }
 
+/// Decision 27: the write(2) of a siginfo handle, the whole 128-byte record, replaces the siginfo
+/// of the signal its task is held at (at the same stops as read_siginfo) and makes its si_signo
+/// the held signal: the next resume without IGNORE delivers that signal with that record (E2),
+/// also from a BREAKPOINT or SINGLESTEP stop (rules::resume_signal), as a debugger puts back a
+/// signal it saved before running code in the tracee (gdb's `call` at a signal stop).
+/// PTRACE_SETSIGINFO on the tracer thread. \errors EINVAL not exactly 128 bytes, or a si_signo
+/// outside 1-64; ESRCH, EPERM and ENODATA as read_siginfo.
+template <class Core>
+Result<std::size_t> write_siginfo(Core& core, const Handle& h, std::span<const std::byte> buf) {
+    siginfo_t info{};
+    static_assert(sizeof info == 128);
+    if (buf.size() != sizeof info) {
+        return unexpected(std::errc::invalid_argument);
+    }
+    std::memcpy(&info, buf.data(), sizeof info);
+    if (info.si_signo < 1 || info.si_signo > 64) {
+        return unexpected(std::errc::invalid_argument);
+    }
+    auto r = core.call([&](Request& req) {
+        Tracee* t = core.find_tracee(h.tid);
+        if (gone(core, h)) {
+            Tracees::complete(req, ESRCH); // G1
+        } else if (t == nullptr) {
+            Tracees::complete(req, EPERM);
+        } else if (t->run != Run::Held ||
+                   (t->stop != StopKind::Signal && t->stop != StopKind::Breakpoint &&
+                    t->stop != StopKind::Step)) {
+            Tracees::complete(req, ENODATA);
+        } else if (core.backend().ptrace_ptr(PTRACE_SETSIGINFO, h.tid, 0, &info) != 0) {
+            Tracees::complete(req, errno);
+        } else {
+            t->stop_sig = info.si_signo;
+            Tracees::complete(req, 0);
+        }
+        return true;
+    });
+    if (!r) {
+        return unexpected_errno(r.error().value());
+    }
+    return buf.size();
+}
+
 /// C1/C2/F2 (events.hpp take_events), then C8: the eventfd is drained once the read left the
 /// handle unreadable (an empty queue, a live tracee).
 inline std::size_t read_events(Shim& shim, Session& s, std::span<std::byte> buf) {

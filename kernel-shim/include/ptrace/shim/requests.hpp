@@ -134,6 +134,7 @@ public:
         } else if (have && si.si_signo == SIGTRAP && t.step_armed &&
                    (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT)) {
             t.stop = detail::StopKind::Step; // our single-step's trap: never delivered
+            t.stop_sig = 0;
             t.step_armed = false;
         } else if (have) {
             t.stop = detail::StopKind::Signal; // delivered on the resume, as it would have been

@@ -148,18 +148,19 @@ inline bool is_syscall_instruction(std::uint64_t word) noexcept {
     return bytes == 0x050f || bytes == 0x80cd;
 }
 
-/// The signal a resume from `stop` delivers: a signal-delivery-stop's own signal unless
-/// IGNORE (E2); SIGTRAP from an int3 unless IGNORE (decision 4: the RFC's tracee dies by it);
-/// none from any other stop.
+/// The signal a resume from `stop` delivers unless IGNORE (E2): the held signal `stop_sig` of a
+/// signal-delivery-stop, which is a SIGNAL stop's own signal, SIGTRAP at an int3 (decision 4:
+/// the RFC's tracee dies by it) and none after a step, unless a siginfo write made another one
+/// the held signal (decision 27); none from any other stop.
 inline long resume_signal(detail::StopKind stop, int stop_sig, bool ignore) noexcept {
     if (ignore) {
         return 0;
     }
     switch (stop) {
     case detail::StopKind::Signal:
-        return stop_sig;
     case detail::StopKind::Breakpoint:
-        return SIGTRAP;
+    case detail::StopKind::Step:
+        return stop_sig;
     default:
         return 0;
     }

@@ -36,7 +36,7 @@ enum class HandleKind : std::uint8_t {
     Syscalls,
     RegsXState, // issue 13: the XSAVE area (xstate_io.hpp)
     RegsDebug,  // issue 13: the debug registers DR0-DR7 (debugregs_io.hpp)
-    Siginfo,    // decision 27: the held signal's siginfo, read-only (io.hpp read_siginfo)
+    Siginfo,    // decision 27: the held signal's siginfo (io.hpp read_siginfo, write_siginfo)
 };
 
 /// The Linux stop a tracee sits in, as classified by the tracer thread (spec 3.1 table).

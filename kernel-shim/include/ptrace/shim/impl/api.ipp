@@ -460,7 +460,7 @@ PTRACE_API_DECL Result<std::size_t> write(int fd, std::span<const std::byte> buf
     case detail::HandleKind::RegsDebug:
         return detail::write_debugregs(shim, *h, buf); // issue 13
     case detail::HandleKind::Siginfo:
-        return unexpected(std::errc::bad_file_descriptor); // decision 27: read-only
+        return detail::write_siginfo(shim, *h, buf); // decision 27
     }
     return unexpected(std::errc::bad_file_descriptor);
 }
