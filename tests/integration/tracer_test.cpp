@@ -4,6 +4,8 @@
 
 #include <ptrace/tracer.hpp>
 
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 
 #include <poll.h>
@@ -431,6 +433,57 @@ TEST_SUITE("integration") {
             // The signal is delivered as it came: the handler runs and the tracee exits 0.
             CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
             CHECK(sc.wait_exit(pid) == 0);
+        }
+    }
+
+    TEST_CASE("Decision 27: set_signal_info() at a SIGNAL stop and at a BREAKPOINT stop: the "
+              "record written is the one the handler receives") {
+        // What sigqueue(3) from pid 4321 with the value 42 sends; the tracee's handler exits 0
+        // for exactly that record (tracee siginfo_check).
+        siginfo_t si{};
+        si.si_signo = SIGUSR1;
+        si.si_code = SI_QUEUE;
+        si.si_pid = 4321;
+        si.si_value.sival_int = 42;
+        ptrace_api::SignalInfo queued;
+        std::memcpy(queued.bytes.data(), &si, sizeof si);
+        {
+            // At the SIGNAL stop of a raise(3) (SI_TKILL from the tracee itself).
+            Scenario sc;
+            Tracer tracer = frozen_tracer(sc, {"siginfo_check", "raise"});
+            const pid_t pid = tracer.pid();
+            const auto ev = tracer.next(PtraceFlags::STOP_SIGNAL);
+            REQUIRE(ev.has_value());
+            REQUIRE(ev->cause == PtraceFlags::STOP_SIGNAL);
+            REQUIRE(tracer.signal_info().value().code() == SI_TKILL);
+            REQUIRE(tracer.set_signal_info(queued).has_value());
+            CHECK(tracer.signal_info().value() == queued); // read back as written
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+        {
+            // At an int3, whose SIGTRAP the record replaces: delivered as SIGUSR1 by a resume
+            // without FLAG_IGNORE (which would otherwise kill the tracee by SIGTRAP).
+            Scenario sc;
+            Tracer tracer = frozen_tracer(sc, {"siginfo_check", "int3"});
+            const pid_t pid = tracer.pid();
+            const auto hit = tracer.next(PtraceFlags::STOP_BREAKPOINT);
+            REQUIRE(hit.has_value());
+            REQUIRE(hit->cause == PtraceFlags::STOP_BREAKPOINT);
+            REQUIRE(tracer.set_signal_info(queued).has_value());
+            CHECK_ERRC(tracer.next(PtraceFlags{}), std::errc::no_such_process);
+            CHECK(sc.wait_exit(pid) == 0);
+        }
+        {
+            // Away from a held signal (a syscall stop), or with no signal named: refused.
+            Scenario sc;
+            Tracer tracer = frozen_tracer(sc, {"siginfo_check", "raise"});
+            CHECK_ERRC(tracer.set_signal_info(queued), std::errc::no_message_available);
+            const auto entry = tracer.next(PtraceFlags::STOP_PRE_SYSCALL);
+            REQUIRE(entry.has_value());
+            CHECK_ERRC(tracer.set_signal_info(queued), std::errc::no_message_available);
+            CHECK_ERRC(tracer.set_signal_info(ptrace_api::SignalInfo{}),
+                       std::errc::invalid_argument);
         }
     }
 

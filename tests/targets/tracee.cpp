@@ -32,6 +32,18 @@ void on_signal_write(int /*sig*/) {
     (void)!::write(g_pipe[1], &byte, 1);
 }
 
+/// siginfo_check: exits 0 from the handler when SIGUSR1 arrives as sigqueue(3) from pid 4321
+/// with the value 42 would send it, with a code naming what differed otherwise.
+void on_usr1_check(int /*sig*/, siginfo_t* info, void* /*context*/) {
+    if (info->si_code != SI_QUEUE) {
+        ::_exit(10);
+    }
+    if (info->si_pid != 4321) {
+        ::_exit(11);
+    }
+    ::_exit(info->si_value.sival_int == 42 ? 0 : 12);
+}
+
 long getppid_raw() {
     return ::syscall(SYS_getppid);
 }
@@ -51,7 +63,7 @@ int usage() {
     std::fputs("usage: tracee getppid N | spin | sleep | exit CODE | raise SIG default|ignore|"
                "handler | int3 | fork | vfork | thread | threads | stop | segv | segv_at HEX | "
                "change_getppid | skip_getppid | restart | exec PATH ARGS... | "
-               "trace_child | region\n",
+               "trace_child | region | siginfo_check raise|int3\n",
                stderr);
     return 2;
 }
@@ -121,6 +133,24 @@ int main(int argc, char** argv) {
     if (std::strcmp(mode, "int3") == 0) {
         __asm__ volatile("int3");
         return 42;
+    }
+    if (std::strcmp(mode, "siginfo_check") == 0 && argc > 2) {
+        // A SA_SIGINFO handler of SIGUSR1 that exits 0 only for a record the tracer wrote
+        // (decision 27), then a raise(SIGUSR1) (SI_TKILL) or an int3 for it to write at.
+        // Exit 3: the handler never ran.
+        struct sigaction sa {};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_sigaction = &on_usr1_check;
+        sa.sa_flags = SA_SIGINFO;
+        if (::sigaction(SIGUSR1, &sa, nullptr) != 0) {
+            return 4;
+        }
+        if (std::strcmp(argv[2], "int3") == 0) {
+            __asm__ volatile("int3");
+        } else {
+            (void)::raise(SIGUSR1);
+        }
+        return 3;
     }
     if (std::strcmp(mode, "fork") == 0) {
         const pid_t child = ::fork();

@@ -81,8 +81,9 @@ struct TraceState {
     ShimFd trace;
     std::optional<Registers> regs;
     std::optional<Memory> mem;
-    /// The `proc:<pid>/siginfo` handle (decision 27), opened at the first signal_info() and
-    /// kept: a tracer that reads every signal's siginfo (the strace example) opens it once.
+    /// The `proc:<pid>/siginfo` handle (decision 27), opened at the first signal_info() or
+    /// set_signal_info() and kept: a tracer that reads every signal's siginfo (the strace example)
+    /// opens it once.
     ShimFd siginfo;
     std::vector<PtraceEvent> pending; // oldest first
 
@@ -148,8 +149,10 @@ public:
     Result<SyscallFilterState> syscall_filter();
 
     // Decision 27: the held signal's siginfo, through the `proc:<pid>/siginfo` handle
-    // (TraceState::siginfo).
+    // (TraceState::siginfo): read, and replaced (its signal becomes the held one, delivered by
+    // the next resume without FLAG_IGNORE).
     Result<SignalInfo> signal_info();
+    Result<void> set_signal_info(const SignalInfo& info);
 
     Result<void> detach() && { return state_.close(true); }
     Result<void> close() && { return state_.close(false); }
@@ -178,6 +181,8 @@ protected:
 
 private:
     Result<ShimFd> syscalls_handle();
+    /// The kept siginfo handle's fd, opened at the first use (TraceState::siginfo).
+    Result<int> siginfo_handle();
 };
 
 } // namespace detail
@@ -311,6 +316,12 @@ public:
     /// STOP_SINGLESTEP one the SIGTRAP of the int3 or the step. \pre valid().
     /// \errors ENODATA held at another stop, or running; ESRCH the tracee is gone.
     using TracerBase::signal_info;
+    /// Replaces the siginfo of the signal the tracee is held at, at the same stops (decision
+    /// 27): its signal becomes the held one, which the next resume without FLAG_IGNORE delivers
+    /// with this record, also from a STOP_BREAKPOINT or STOP_SINGLESTEP breakpoint (as a
+    /// debugger puts back a signal it saved before running code in the tracee). \pre valid().
+    /// \errors EINVAL a signal number outside 1-64; ENODATA and ESRCH as signal_info().
+    using TracerBase::set_signal_info;
 
     /// Switches the handle to nonblocking mode (O_NONBLOCK, M); the registers, memory and kept
     /// events move along. \pre valid().
@@ -392,6 +403,12 @@ public:
     /// STOP_SINGLESTEP one the SIGTRAP of the int3 or the step. \pre valid().
     /// \errors ENODATA held at another stop, or running; ESRCH the tracee is gone.
     using TracerBase::signal_info;
+    /// Replaces the siginfo of the signal the tracee is held at, at the same stops (decision
+    /// 27): its signal becomes the held one, which the next resume without FLAG_IGNORE delivers
+    /// with this record, also from a STOP_BREAKPOINT or STOP_SINGLESTEP breakpoint (as a
+    /// debugger puts back a signal it saved before running code in the tracee). \pre valid().
+    /// \errors EINVAL a signal number outside 1-64; ENODATA and ESRCH as signal_info().
+    using TracerBase::set_signal_info;
 
     /// Switches back to blocking mode; registers, memory and unread events move along.
     /// \pre valid().

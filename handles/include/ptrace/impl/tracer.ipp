@@ -212,7 +212,7 @@ PTRACE_API_DECL Result<SyscallFilterState> TracerBase::syscall_filter() {
     return shim::syscall_filter_state(fd->get());
 }
 
-PTRACE_API_DECL Result<SignalInfo> TracerBase::signal_info() {
+PTRACE_API_DECL Result<int> TracerBase::siginfo_handle() {
     state_.require_valid();
     if (!state_.siginfo.valid()) {
         auto fd = ShimFd::open(pid(), "siginfo", 0);
@@ -221,8 +221,28 @@ PTRACE_API_DECL Result<SignalInfo> TracerBase::signal_info() {
         }
         state_.siginfo = std::move(*fd);
     }
+    return state_.siginfo.get();
+}
+
+PTRACE_API_DECL Result<void> TracerBase::set_signal_info(const SignalInfo& info) {
+    auto fd = siginfo_handle();
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
+    auto n = shim::write(*fd, info.bytes);
+    if (!n) {
+        return Unexpected(n.error());
+    }
+    return {};
+}
+
+PTRACE_API_DECL Result<SignalInfo> TracerBase::signal_info() {
+    auto fd = siginfo_handle();
+    if (!fd) {
+        return Unexpected(fd.error());
+    }
     SignalInfo info;
-    auto n = shim::read(state_.siginfo.get(), info.bytes);
+    auto n = shim::read(*fd, info.bytes);
     if (!n) {
         return Unexpected(n.error());
     }
