@@ -402,6 +402,65 @@ TEST_CASE("Decision 27: signal_info() at a breakpoint hit and after a step: the 
     watchdog.forget(inferior.pid());
 }
 
+TEST_CASE("Decision 27: set_signal_info() makes the thread go on with the record written, at "
+          "a reported signal and at the program's own int3; discard_signal() drops it") {
+    // What sigqueue(3) from pid 4321 with the value 42 sends; the tracee's SIGUSR1 handler
+    // exits 0 for exactly that record, 10-12 for another, and the program exits 3 when the
+    // handler never ran (tracee siginfo_check).
+    siginfo_t si{};
+    si.si_signo = SIGUSR1;
+    si.si_code = SI_QUEUE;
+    si.si_pid = 4321;
+    si.si_value.sival_int = 42;
+    ptrace_api::SignalInfo queued;
+    std::memcpy(queued.bytes.data(), &si, sizeof si);
+    const std::string tracee = debugger_support::targets_dir() + "/tracee";
+    struct Case {
+        const char* what;
+        const char* at;
+        bool discard;
+        int exit_code;
+    };
+    for (const Case& c : {Case{"a reported SIGUSR1 (raise)", "raise", false, 0},
+                          Case{"the program's own int3, SIGUSR1 then delivered", "int3", false, 0},
+                          Case{"written, then discarded: no handler", "raise", true, 3}}) {
+        INFO(std::string(c.what));
+        test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+        auto inferior = inferior_support::launch(tracee, {"siginfo_check", c.at});
+        watchdog.watch(inferior.pid());
+        REQUIRE(inferior.set_signal_policy(SIGUSR1, dbg::SignalPolicy::Stop).has_value());
+        const dbg::Stop stop = cont(inferior);
+        REQUIRE_MESSAGE((stop.reason == dbg::StopReason::Signal ||
+                         stop.reason == dbg::StopReason::ForeignBreakpoint),
+                        stop.describe());
+        auto written = inferior.set_signal_info(stop.tid, queued);
+        REQUIRE_MESSAGE(written.has_value(), (written ? "" : written.error().describe()));
+        CHECK(inferior.pending_signal(stop.tid) == SIGUSR1);
+        CHECK(inferior.signal_info(stop.tid).value() == queued);
+        if (c.discard) {
+            REQUIRE(inferior.discard_signal(stop.tid).has_value());
+        } else {
+            // gdb's `continue` with the signal (a remote C): the record stays.
+            REQUIRE(inferior.deliver_signal(stop.tid, SIGUSR1).has_value());
+        }
+        const dbg::Stop end = cont(inferior);
+        REQUIRE_MESSAGE(end.reason == dbg::StopReason::Exited, end.describe());
+        CHECK(end.status.exit_code() == c.exit_code);
+        watchdog.forget(inferior.pid());
+    }
+    test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
+    auto inferior = inferior_support::launch(tracee, {"siginfo_check", "raise"});
+    watchdog.watch(inferior.pid());
+    auto no_signal = inferior.set_signal_info(inferior.pid(), ptrace_api::SignalInfo{});
+    REQUIRE_FALSE(no_signal.has_value());
+    CHECK(no_signal.error().code == std::errc::invalid_argument);
+    auto no_thread = inferior.set_signal_info(inferior.pid() + 100000, queued);
+    REQUIRE_FALSE(no_thread.has_value());
+    CHECK(no_thread.error().code == std::errc::no_such_process);
+    (void)inferior.kill();
+    watchdog.forget(inferior.pid());
+}
+
 TEST_CASE("Issue 13 gdbserver: a readable interrupt fd stops the running program") {
     test_support::Watchdog watchdog(std::chrono::seconds(20), std::chrono::seconds(10));
     auto inferior = launch({"spin", "2"});

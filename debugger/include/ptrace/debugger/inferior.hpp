@@ -275,6 +275,15 @@ public:
     /// exec stop.
     DebugResult<SignalInfo> signal_info(pid_t tid, SignalInfoOf of = SignalInfoOf::Program);
 
+    /// Replaces what the signal the thread `tid` is stopped at carries with `info` (decision
+    /// 27), whose signal becomes the one the thread goes on with (pending_signal()), delivered
+    /// with that record, at a signal, a breakpoint hit or after a step: as gdb puts back the
+    /// signal a thread was stopped at after running a function in it (`call`, `print f()`),
+    /// which the function's own stops replaced. deliver_signal() of that signal then keeps the
+    /// record; discard_signal() drops it. \errors ESRCH no such thread; EBUSY it runs; ENODATA
+    /// it is stopped at a syscall or exec stop; EINVAL a signal number outside 1-64.
+    DebugResult<void> set_signal_info(pid_t tid, const SignalInfo& info);
+
     /// While cont(), step_over() or step_out() wait for the program, they also watch `fd`
     /// (-1: nothing): when it becomes readable (a debugger's interrupt request, or its
     /// connection closing) every thread is stopped and the operation returns

@@ -249,6 +249,29 @@ inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid, SignalInfoOf of)
     return *info;
 }
 
+inline DebugResult<void> Inferior::set_signal_info(pid_t tid, const SignalInfo& info) {
+    if (info.signo() < 1 || info.signo() >= static_cast<int>(policies_.size())) {
+        return debug_error(std::errc::invalid_argument,
+                           "signal " + std::to_string(info.signo()) + " is out of range (1-64)");
+    }
+    auto t = stopped(tid);
+    if (!t) {
+        return t.error();
+    }
+    if (auto r = (*t)->tracer.set_signal_info(info); !r) {
+        return r.error() == std::errc::no_message_available
+                   ? debug_error(std::errc::no_message_available,
+                                 "thread " + std::to_string(tid) +
+                                     " is not stopped at a signal, a breakpoint or a step")
+                   : debug_errno(r.error().value(),
+                                 "thread " + std::to_string(tid) + ": cannot write its siginfo");
+    }
+    (*t)->signal = info.signo();
+    (*t)->leave = PtraceFlags{}; // delivered when it goes on, as a reported signal is
+    (*t)->at_our_sigstop = false;
+    return {};
+}
+
 // ---- reading a thread's events and what they mean ----
 
 inline std::vector<pid_t> Inferior::poll_threads(std::optional<State> state, int timeout_ms,
