@@ -4,6 +4,7 @@
 // arguments. Everything here is pure and unit-tested (tests/gdbserver/rsp_test.cpp).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -521,6 +522,39 @@ struct XferRead {
         return std::nullopt;
     }
     return XferRead{std::string(parts[1]), std::string(parts[3]), window->address, window->length};
+}
+
+/// `qXfer:object:write:annex:offset:data`: the object, the annex, where the data goes and the
+/// data (unescaped; it may hold colons).
+struct XferWrite {
+    std::string object;
+    std::string annex;
+    std::uint64_t offset = 0;
+    std::string data;
+};
+[[nodiscard]] inline std::optional<XferWrite> parse_xfer_write(std::string_view packet) {
+    // packet: the whole "qXfer:..." text; the data after the fifth field is binary
+    std::array<std::string_view, 5> fields{};
+    std::string_view rest = packet;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const std::size_t colon = rest.find(':');
+        if (colon == std::string_view::npos) {
+            return std::nullopt;
+        }
+        fields[i] = rest.substr(0, colon);
+        rest.remove_prefix(colon + 1);
+    }
+    const std::size_t colon = rest.find(':');
+    if (colon == std::string_view::npos || fields[0] != "qXfer" || fields[2] != "write") {
+        return std::nullopt;
+    }
+    fields[4] = rest.substr(0, colon);
+    const auto offset = parse_hex(fields[4]);
+    auto data = unescape_binary(rest.substr(colon + 1));
+    if (!offset || !data) {
+        return std::nullopt;
+    }
+    return XferWrite{std::string(fields[1]), std::string(fields[3]), *offset, std::move(*data)};
 }
 
 /// The reply to a qXfer read of `length` bytes at `offset` of `document`: `m` + more data,

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -522,7 +523,7 @@ private:
                    ";QPassSignals+;QProgramSignals+;qXfer:auxv:read+;qXfer:features:read+;"
                    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;augmented-libraries-svr4-read+"
                    ";"
-                   "qXfer:threads:read+;qXfer:siginfo:read+;"
+                   "qXfer:threads:read+;qXfer:siginfo:read+;qXfer:siginfo:write+;"
                    "QStartNoAckMode+;multiprocess+;"
                    "swbreak+;vContSupported+;QCatchSyscalls+" +
                    forks;
@@ -664,6 +665,9 @@ private:
     }
 
     std::string xfer(std::string_view q) {
+        if (q.find(":write:") != std::string_view::npos) {
+            return xfer_write(q);
+        }
         const auto x = rsp::parse_xfer_read(q);
         if (!x) {
             return q.find(":read:") == std::string_view::npos ? "" : "E01";
@@ -723,6 +727,32 @@ private:
             return "";
         }
         return rsp::xfer_reply(document, x->offset, x->length);
+    }
+
+    /// qXfer:siginfo:write (the only object written): bytes of the 128-byte siginfo of the
+    /// general thread's signal, replaced in the record it has now; gdb writes back the whole
+    /// record it saved before running a function in the thread (`call`, `print f()`), and the
+    /// thread then goes on with that signal and record (decision 27). The reply is the number
+    /// of bytes written.
+    std::string xfer_write(std::string_view q) {
+        const auto x = rsp::parse_xfer_write(q);
+        if (!x) {
+            return "E01";
+        }
+        if (x->object != "siginfo" || !x->annex.empty()) {
+            return "";
+        }
+        if (target_.exited() || child_selected() || x->offset > 128 ||
+            x->data.size() > 128 - x->offset) {
+            return "E01";
+        }
+        const auto written =
+            target_.set_signal_info(general_thread(), static_cast<std::size_t>(x->offset),
+                                    std::as_bytes(std::span(x->data.data(), x->data.size())));
+        if (!written) {
+            return "E01";
+        }
+        return rsp::hex_number(x->data.size());
     }
 
     static bool file_text(const std::string& path, std::string& out) {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <csignal>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -24,8 +25,10 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <unistd.h>
@@ -163,6 +166,22 @@ public:
             return info;
         }
         return inferior_->signal_info(tid, dbg::SignalInfoOf::AnyStop);
+    }
+
+    /// qXfer:siginfo:write: `bytes` at `offset` of the record signal_info(tid) gives, written
+    /// back (the kit's set_signal_info: the thread goes on with that record's signal).
+    dbg::DebugResult<void> set_signal_info(pid_t tid, std::size_t offset,
+                                           std::span<const std::byte> bytes) {
+        auto info = signal_info(tid);
+        if (!info) {
+            return info.error();
+        }
+        if (offset > info->bytes.size() || bytes.size() > info->bytes.size() - offset) {
+            return dbg::debug_error(std::errc::invalid_argument,
+                                    "a siginfo write past the 128-byte record");
+        }
+        std::memcpy(info->bytes.data() + offset, bytes.data(), bytes.size());
+        return inferior_->set_signal_info(tid, *info);
     }
 
     // --- registers ---------------------------------------------------------------------

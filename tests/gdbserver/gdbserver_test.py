@@ -171,6 +171,8 @@ SCENARIOS = {
     "signal_change": Scenario("gdb_signals", ["usr1"]),
     "queue_signal": Scenario("gdb_signals", ["usr1"]),
     "segfault": Scenario("gdb_signals", ["segv"]),
+    "call_at_signal": Scenario("gdb_signals", ["queue"],
+                               expect=["$4 = 10", "$6 = 42", "[Inferior 1 (process <id1>) exited normally]"]),
     "sharedlibs": Scenario("gdb_basic", local_files=False),
     "detach": Scenario("gdb_basic", ["{tmp}/detached.txt"],
                        files={"detached.txt": "counter=3 total=14\n"}),

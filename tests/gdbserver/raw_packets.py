@@ -7,8 +7,9 @@ that takes them and then served packet by packet, 1000 random ones an answer eac
 (0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
-away and runs on untraced; the shared library list at the first instruction (empty), after the
-dynamic linker ran (whole, and from an entry on) and after an exec into a static program (E01).
+away and runs on untraced; the siginfo record read and written back in parts; the shared
+library list at the first instruction (empty), after the dynamic linker ran (whole, and from an
+entry on) and after an exec into a static program (E01).
 Every read is bounded by a timeout.
 
 usage: raw_packets.py GDBSERVER STEPPING_PROGRAM
@@ -197,8 +198,9 @@ def main():
     check("qSupported: exec events for a gdb that takes them",
           s.ask(b"qSupported:multiprocess+;fork-events+;vfork-events+;exec-events+"),
           rb"PacketSize=[0-9a-f]+;(?!.*vfork-events).*;fork-events\+;exec-events\+")
-    check("qSupported offers qXfer:siginfo:read (decision 27)",
-          s.ask(b"qSupported:multiprocess+"), rb"PacketSize=.*;qXfer:siginfo:read\+;.*")
+    check("qSupported offers qXfer:siginfo:read and write (decision 27)",
+          s.ask(b"qSupported:multiprocess+"),
+          rb"PacketSize=.*;qXfer:siginfo:read\+;qXfer:siginfo:write\+;.*")
     s.send_raw(b"$g#00")
     check("bad checksum is answered '-'", s.read_bytes(1), b"-")
     check("the resend is answered", s.ask(b"?"), rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;")
@@ -251,6 +253,27 @@ def main():
           rb"l..")
     check("qXfer:siginfo past its end", s.ask(b"qXfer:siginfo:read::80,10"), b"l")
     check("qXfer:siginfo with an annex", s.ask(b"qXfer:siginfo:read:x:0,80"), b"")
+    # Written back (gdb after a `call`): bytes of the record replaced in place, read back
+    # (si_addr's, at 0x10); Linux keeps the first 48 bytes (its kernel_siginfo, all a signal
+    # carries), so four written at the end read back as zeros. A write past the end,
+    # malformed, or to another object or annex is refused.
+    check("qXfer:siginfo:write of si_addr's low four bytes",
+          s.ask(b"qXfer:siginfo:write::10:\x01\x02\x03\x04"), b"4")
+    check("qXfer:siginfo: read back", s.ask(b"qXfer:siginfo:read::10,4"),
+          b"m\x01\x02\x03\x04")
+    check("qXfer:siginfo:write of the last four bytes",
+          s.ask(b"qXfer:siginfo:write::7c:\x01\x02\x03\x04"), b"4")
+    check("qXfer:siginfo: past Linux's 48 bytes, zeros", expand_runs(
+        s.ask(b"qXfer:siginfo:read::7c,4")), b"l\x00\x00\x00\x00")
+    check("qXfer:siginfo: the signal unchanged", s.ask(b"qXfer:siginfo:read::0,1"), b"m\x05")
+    check("qXfer:siginfo:write past the end", s.ask(b"qXfer:siginfo:write::7e:abcd"), b"E01")
+    check("qXfer:siginfo:write beyond the record", s.ask(b"qXfer:siginfo:write::81:a"), b"E01")
+    check("qXfer:siginfo:write of signal 0", s.ask(b"qXfer:siginfo:write::0:\x00"), b"E01")
+    check("qXfer:siginfo:write bad offset", s.ask(b"qXfer:siginfo:write::zz:a"), b"E01")
+    check("qXfer:siginfo:write without data", s.ask(b"qXfer:siginfo:write::0"), b"E01")
+    check("qXfer:siginfo:write bad escape", s.ask(b"qXfer:siginfo:write::0:}"), b"E01")
+    check("qXfer:siginfo:write with an annex", s.ask(b"qXfer:siginfo:write:x:0:a"), b"")
+    check("qXfer:features:write", s.ask(b"qXfer:features:write:target.xml:0:a"), b"")
     check("G bad hex", s.ask(b"Gzz"), b"E01")
     check("QCatchSyscalls bad switch", s.ask(b"QCatchSyscalls:2"), b"E01")
     check("QCatchSyscalls none", s.ask(b"QCatchSyscalls:"), b"E01")

@@ -280,6 +280,21 @@ TEST_CASE("gdbserver rsp: Z/z, thread ids, vCont and qXfer arguments") {
         CAPTURE(bad);
         CHECK_FALSE(rsp::parse_xfer_read(bad).has_value());
     }
+    // A write's data is binary and may hold colons; escapes are undone.
+    const auto w =
+        rsp::parse_xfer_write(std::string_view("qXfer:siginfo:write::7c:a:b}\x03\0", 30));
+    REQUIRE(w.has_value());
+    CHECK(w->object == "siginfo");
+    CHECK(w->annex.empty());
+    CHECK(w->offset == 0x7c);
+    CHECK(w->data == std::string("a:b#\0", 5));
+    CHECK(rsp::parse_xfer_write("qXfer:siginfo:write::0:").value().data.empty());
+    for (const char* bad :
+         {"qXfer:siginfo:write::0", "qXfer:siginfo:write::zz:a", "qXfer:siginfo:write::0:}",
+          "qXfer:siginfo:read::0:a", "qXfer:siginfo"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(rsp::parse_xfer_write(bad).has_value());
+    }
     CHECK(rsp::xfer_reply("abcdef", 0, 4) == "mabcd");
     CHECK(rsp::xfer_reply("abcdef", 4, 4) == "lef");
     CHECK(rsp::xfer_reply("abcdef", 6, 4) == "l");
