@@ -240,10 +240,13 @@ struct Input {
 };
 
 /// Splits the byte stream from the debugger into packets, acks and interrupts. Feed it what
-/// read() returned; next() gives each complete item in order. Bytes outside a packet other
-/// than '+', '-' and 0x03 are skipped (line noise). A packet with a bad checksum, or one
-/// whose checksum digits are not hex, is BadChecksum. The data is not unescaped: which parts
-/// of a packet are binary depends on the packet.
+/// read() returned; next() gives each complete item in order, the same items however the
+/// stream is cut into reads. Bytes outside a packet other than '+', '-' and 0x03 are skipped
+/// (line noise). A packet with a bad checksum, or one whose checksum digits are not hex, is
+/// BadChecksum, and so is one cut short by the `$` of another. A packet longer than the limit
+/// is TooLong as soon as that is clear, and the rest of it, up to its `#` and two checksum
+/// digits (or a `$`), is skipped as it comes: its bytes are never read as acks or interrupts.
+/// The data is not unescaped: which parts of a packet are binary depends on the packet.
 class Reader {
 public:
     explicit Reader(std::size_t max_packet = 1U << 20U) : max_packet_(max_packet) {}
@@ -252,7 +255,8 @@ public:
 
     /// The next complete item, or nothing until more bytes come.
     [[nodiscard]] std::optional<Input> next() {
-        while (pos_ < buffer_.size()) {
+        skip_dropped();
+        while (!skipping_ && pos_ < buffer_.size()) {
             const char c = buffer_[pos_];
             if (c != '$') {
                 ++pos_;
@@ -268,15 +272,28 @@ public:
                 }
                 continue; // noise
             }
-            const std::size_t hash = buffer_.find('#', pos_ + 1);
-            if (hash == std::string::npos) {
-                if (buffer_.size() - pos_ > max_packet_ + 4) {
-                    pos_ = buffer_.size(); // no end in sight: drop it
-                    compact();
-                    return Input{InputKind::TooLong, {}};
-                }
-                return std::nullopt;
+            // Its end: the `#` before the checksum, or a `$` that starts another packet (never
+            // unescaped in one: this one was cut short).
+            const std::size_t end = buffer_.find_first_of("#$", pos_ + 1);
+            const std::size_t stop = end == std::string::npos ? buffer_.size() : end;
+            if (stop - pos_ - 1 > max_packet_) {
+                // Too long, complete or not: dropped from here to its checksum's end.
+                pos_ = stop;
+                skipping_ = true;
+                digits_left_ = 2;
+                skip_dropped();
+                return Input{InputKind::TooLong, {}};
             }
+            if (end == std::string::npos) {
+                return std::nullopt; // the rest is still to come
+            }
+            if (buffer_[end] == '$') {
+                std::string cut = buffer_.substr(pos_ + 1, end - pos_ - 1);
+                pos_ = end;
+                compact();
+                return Input{InputKind::BadChecksum, std::move(cut)}; // resent when refused
+            }
+            const std::size_t hash = end;
             if (hash + 2 >= buffer_.size()) {
                 return std::nullopt; // the checksum digits are still to come
             }
@@ -285,9 +302,6 @@ public:
             pos_ = hash + 3;
             compact();
             const auto sum = parse_hex(digits);
-            if (data.size() > max_packet_) {
-                return Input{InputKind::TooLong, {}};
-            }
             if (!sum || *sum != checksum(data)) {
                 return Input{InputKind::BadChecksum, std::move(data)};
             }
@@ -300,6 +314,28 @@ public:
     [[nodiscard]] std::size_t buffered() const noexcept { return buffer_.size() - pos_; }
 
 private:
+    /// Skips what is left of a dropped packet: up to its `#`, then the two checksum digits;
+    /// or up to a `$`, where another packet starts.
+    void skip_dropped() {
+        while (skipping_ && pos_ < buffer_.size()) {
+            if (!seen_hash_) {
+                if (buffer_[pos_] == '$') {
+                    skipping_ = false;
+                    break;
+                }
+                seen_hash_ = buffer_[pos_] == '#';
+            } else {
+                --digits_left_;
+            }
+            ++pos_;
+            if (seen_hash_ && digits_left_ == 0) {
+                skipping_ = false;
+                seen_hash_ = false;
+            }
+        }
+        compact();
+    }
+
     void compact() {
         if (pos_ > 4096 && pos_ * 2 > buffer_.size()) {
             buffer_.erase(0, pos_);
@@ -310,6 +346,9 @@ private:
     std::string buffer_;
     std::size_t pos_ = 0;
     std::size_t max_packet_;
+    bool skipping_ = false;  ///< in the rest of a packet dropped as too long
+    bool seen_hash_ = false; ///< ... past its `#`
+    int digits_left_ = 0;    ///< ... with this many checksum digits still to skip
 };
 
 /// `addr,length` (m, x, and the start of M and X): both hex.

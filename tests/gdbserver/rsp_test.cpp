@@ -150,13 +150,53 @@ TEST_CASE("gdbserver rsp: a packet past the size limit is dropped as too long") 
     REQUIRE(item.has_value());
     CHECK(item->kind == rsp::InputKind::TooLong);
     reader.feed("#00$OK#9a");
-    // The tail of the dropped packet is noise up to the next '$'.
+    // The rest of the dropped packet, up to its checksum's end, is skipped.
     auto next = reader.next();
-    while (next && next->kind != rsp::InputKind::Packet) {
-        next = reader.next();
-    }
     REQUIRE(next.has_value());
+    CHECK(next->kind == rsp::InputKind::Packet);
     CHECK(next->data == "OK");
+    CHECK_FALSE(reader.next().has_value());
+    CHECK(reader.buffered() == 0);
+
+    // Acks, nacks and interrupts inside a dropped packet (binary data holds such bytes) are
+    // its bytes, not items, wherever the stream is cut into reads; a `$` ends what is dropped
+    // (another packet starts: never unescaped in one), and cuts a short packet too.
+    const std::string stream =
+        "+$" + std::string(20, 'b') + "-+\x03" + std::string(20, 'c') + "#-+$OK#9a-";
+    for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+        CAPTURE(cut);
+        rsp::Reader pieces(16);
+        std::vector<rsp::InputKind> kinds;
+        for (const std::string_view part :
+             {std::string_view(stream).substr(0, cut), std::string_view(stream).substr(cut)}) {
+            pieces.feed(part);
+            while (auto got = pieces.next()) {
+                kinds.push_back(got->kind);
+            }
+        }
+        using K = rsp::InputKind;
+        CHECK(kinds == std::vector<K>{K::Ack, K::TooLong, K::Packet, K::Nack});
+    }
+    const std::string garbage = "$" + std::string(40, '-') + "$OK#9a$ab$OK#9a";
+    for (std::size_t cut = 0; cut <= garbage.size(); ++cut) {
+        CAPTURE(cut);
+        rsp::Reader pieces(16);
+        std::vector<std::string> items;
+        for (const std::string_view part :
+             {std::string_view(garbage).substr(0, cut), std::string_view(garbage).substr(cut)}) {
+            pieces.feed(part);
+            while (auto got = pieces.next()) {
+                items.push_back(std::to_string(static_cast<int>(got->kind)) + got->data);
+            }
+        }
+        using K = rsp::InputKind;
+        const auto entry = [](K kind, const char* data) {
+            return std::to_string(static_cast<int>(kind)) + data;
+        };
+        CHECK(items == std::vector<std::string>{entry(K::TooLong, ""), entry(K::Packet, "OK"),
+                                                entry(K::BadChecksum, "ab"),
+                                                entry(K::Packet, "OK")});
+    }
 }
 
 TEST_CASE("gdbserver rsp: binary escapes round-trip; a lone '}' is refused") {
