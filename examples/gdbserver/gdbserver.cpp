@@ -13,8 +13,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <pthread.h>
@@ -165,6 +167,16 @@ int main(int argc, char** argv) {
         return 1; // the Target's end kills a program we started, detaches an attached one
     }
     std::fflush(stderr);
-    gdbserver::Server server(conn, target);
+    // vRun starts the program again, maybe in another working directory (QSetWorkingDir):
+    // a path with a slash is made absolute now, as the first start saw it.
+    std::string program = o.attach ? std::string() : o.rest[0];
+    if (program.find('/') != std::string::npos) {
+        std::error_code ec;
+        const auto absolute = std::filesystem::absolute(program, ec);
+        if (!ec) {
+            program = absolute.string();
+        }
+    }
+    gdbserver::Server server(conn, target, gdbserver::Launch{program, o.no_aslr});
     return server.run();
 }

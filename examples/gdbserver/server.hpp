@@ -9,12 +9,15 @@
 #include <cstddef>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -30,11 +33,20 @@ namespace gdbserver {
 
 inline constexpr std::size_t packet_size = 0x40000; // what qSupported offers gdb
 
+/// How the program given on the command line was started: what extended mode's `run`
+/// (vRun) starts again when gdb names no program.
+struct Launch {
+    std::string program; ///< empty: the session attached to a process
+    bool no_aslr = true;
+};
+
 class Server {
 public:
-    Server(Connection& connection, Target& target) : conn_(connection), target_(target) {
+    Server(Connection& connection, Target& target, Launch launch = {})
+        : conn_(connection), target_(target), launch_(std::move(launch)) {
         target_.inferior().set_interrupt_fd(conn_.input_fd());
         general_ = target_.pid();
+        no_aslr_ = launch_.no_aslr;
     }
 
     /// Serves until gdb disconnects, detaches or kills. On a disconnect the program is
@@ -91,6 +103,10 @@ private:
             return "";
         }
         const std::string_view args = std::string_view(p).substr(1);
+        if (detached_ &&
+            std::string_view("?gGpPmxMXZzHTcsCS").find(p[0]) != std::string_view::npos) {
+            return "E01"; // extended mode, the process let go: none is served until a run
+        }
         switch (p[0]) {
         case '?':
             return target_.exited() ? exit_reply_ : target_.stop_reply(target_.last_stop());
@@ -124,8 +140,11 @@ private:
             return legacy_resume(p[0], args);
         case 'k':
             kill();
-            done_ = true;
+            done_ = !extended_; // extended mode: serving goes on, for a `run`
             return std::nullopt;
+        case '!':
+            extended_ = true; // `target extended-remote`: vRun, vAttach, and no end at a kill
+            return "OK";
         case 'D':
             return detach(args);
         case 'q':
@@ -435,7 +454,7 @@ private:
 
     void kill() {
         target_.release_forks(true);
-        if (!target_.exited()) {
+        if (!process_gone()) {
             (void)target_.inferior().kill();
         }
     }
@@ -450,6 +469,7 @@ private:
             }
             const auto child = static_cast<pid_t>(*process);
             if (target_.holds_fork(child)) {
+                std::fprintf(stderr, "Detaching from process %d\n", child);
                 return target_.release_fork(child, false) ? "OK" : "E01";
             }
             if (child != target_.pid()) {
@@ -470,10 +490,14 @@ private:
         if (target_.exited()) {
             return "E01";
         }
+        if (detached_) {
+            return "E01";
+        }
         target_.release_forks(false);
         std::fprintf(stderr, "Detaching from process %d\n", target_.pid());
         auto r = target_.inferior().detach();
-        done_ = true;
+        done_ = !extended_; // extended mode: serving goes on, for a `run` or an `attach`
+        detached_ = extended_;
         return r ? "OK" : "E01";
     }
 
@@ -490,7 +514,7 @@ private:
     int disconnected() {
         const bool attached = target_.attached();
         target_.release_forks(!attached);
-        if (!target_.exited()) {
+        if (!process_gone()) {
             if (attached) {
                 (void)target_.inferior().detach();
             } else {
@@ -525,7 +549,9 @@ private:
                    ";"
                    "qXfer:threads:read+;qXfer:siginfo:read+;qXfer:siginfo:write+;"
                    "QStartNoAckMode+;multiprocess+;"
-                   "swbreak+;vContSupported+;QCatchSyscalls+" +
+                   "swbreak+;vContSupported+;QCatchSyscalls+;QDisableRandomization+;"
+                   "QEnvironmentHexEncoded+;QEnvironmentUnset+;QEnvironmentReset+;"
+                   "QSetWorkingDir+" +
                    forks;
         }
         if (q == "QStartNoAckMode") {
@@ -567,6 +593,38 @@ private:
             return target_.catch_syscalls(set) ? "OK" : "E01";
         }
         if (q.starts_with("QProgramSignals:")) {
+            return "OK";
+        }
+        // What extended mode's next `run` (vRun) starts the program with.
+        if (q == "QDisableRandomization:0" || q == "QDisableRandomization:1") {
+            no_aslr_ = q.back() == '1';
+            return "OK";
+        }
+        if (q.starts_with("QEnvironmentHexEncoded:") || q.starts_with("QEnvironmentUnset:")) {
+            const bool set = q.starts_with("QEnvironmentHexEncoded:");
+            const auto text = hex_text(q.substr(q.find(':') + 1));
+            const std::size_t eq = text ? text->find('=') : std::string::npos;
+            if (!text || text->empty() || (set && (eq == std::string::npos || eq == 0))) {
+                return "E01";
+            }
+            const std::string name = set ? text->substr(0, eq) : *text;
+            if (set) {
+                environment_[name] = text->substr(eq + 1);
+            } else {
+                environment_[name] = std::nullopt;
+            }
+            return "OK";
+        }
+        if (q == "QEnvironmentReset") {
+            environment_.clear();
+            return "OK";
+        }
+        if (q.starts_with("QSetWorkingDir:")) {
+            const auto dir = hex_text(q.substr(15));
+            if (!dir) {
+                return "E01";
+            }
+            cwd_ = dir->empty() ? std::nullopt : std::optional<std::string>(*dir);
             return "OK";
         }
         if (q == "QNonStop:0") {
@@ -778,7 +836,7 @@ private:
             return "vCont;c;C;s;S;t;r";
         }
         if (v.starts_with("vCont;")) {
-            return v_cont(v.substr(6));
+            return detached_ ? "E01" : v_cont(v.substr(6));
         }
         if (v.starts_with("vKill;")) {
             // A held forked child (gdb's `kill inferiors`), or our process; no other.
@@ -799,7 +857,117 @@ private:
         if (v.starts_with("vFile:")) {
             return files_.handle(v);
         }
+        if (v.starts_with("vRun;") && extended_) {
+            return v_run(v.substr(5));
+        }
+        if (v.starts_with("vAttach;") && extended_) {
+            return v_attach(v.substr(8));
+        }
         return ""; // vMustReplyEmpty and the unknown ones
+    }
+
+    // --- extended mode -------------------------------------------------------------------
+
+    /// Whether the process served so far is gone (exited, killed, or detached in extended
+    /// mode), so that another may be started or attached: one process at a time.
+    [[nodiscard]] bool process_gone() const { return target_.exited() || detached_; }
+
+    /// `vRun;PROGRAM;ARG;...` (hex each; an empty PROGRAM is the command line's): starts the
+    /// program as the command line's was (stopped at its first instruction, with the
+    /// environment, working directory and address randomisation gdb set), without a shell,
+    /// and serves it from now on. The reply is its stop, as for `?`.
+    std::string v_run(std::string_view args) {
+        const auto fields = rsp::split(args, ';');
+        ptrace_api::Command command;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const auto text = hex_text(fields[i]);
+            if (!text) {
+                return "E01";
+            }
+            if (i == 0) {
+                command.program = text->empty() ? launch_.program : *text;
+            } else {
+                command.args.push_back(*text);
+            }
+        }
+        if (command.program.empty() || !process_gone()) {
+            return "E01"; // no program named, or one is still served (gdb kills it first)
+        }
+        command.no_aslr = no_aslr_;
+        command.cwd = cwd_;
+        if (!environment_.empty()) {
+            command.env = environment();
+        }
+        auto inferior = dbg::Inferior::launch(command);
+        if (!inferior) {
+            std::fprintf(stderr, "gdbserver: %s\n", inferior.error().message.c_str());
+            return "E01";
+        }
+        std::fprintf(stderr, "Process %s created; pid = %d\n", command.program.c_str(),
+                     inferior->pid());
+        serve(std::move(*inferior));
+        return target_.stop_reply(target_.last_stop());
+    }
+
+    /// `vAttach;PID`: attaches to a running process (every thread stopped) and serves it.
+    std::string v_attach(std::string_view args) {
+        const auto pid = rsp::parse_hex(args);
+        if (!pid || *pid == 0 || *pid > 0x3fffffff || !process_gone()) {
+            return "E01";
+        }
+        auto inferior =
+            dbg::Inferior::attach(static_cast<pid_t>(*pid), ptrace_api::AttachAccess::LinuxChecks);
+        if (!inferior) {
+            std::fprintf(stderr, "gdbserver: %s\n", inferior.error().message.c_str());
+            return "E01";
+        }
+        std::fprintf(stderr, "Attached; pid = %d\n", inferior->pid());
+        serve(std::move(*inferior));
+        return target_.stop_reply(target_.last_stop());
+    }
+
+    /// Serves `inferior` in place of the process that is gone.
+    void serve(dbg::Inferior inferior) {
+        target_.restart(std::move(inferior));
+        target_.inferior().set_interrupt_fd(conn_.input_fd());
+        general_ = target_.pid();
+        continue_ = 0;
+        exit_reply_ = "E01";
+        detached_ = false;
+    }
+
+    /// This process's environment with gdb's changes (QEnvironmentHexEncoded, Unset).
+    [[nodiscard]] std::vector<std::string> environment() const {
+        std::map<std::string, std::string> merged;
+        for (char** e = environ; *e != nullptr; ++e) {
+            const std::string entry(*e);
+            const std::size_t eq = entry.find('=');
+            if (eq != std::string::npos) {
+                merged.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+            }
+        }
+        for (const auto& [name, value] : environment_) {
+            if (value) {
+                merged[name] = *value;
+            } else {
+                merged.erase(name);
+            }
+        }
+        std::vector<std::string> out;
+        out.reserve(merged.size());
+        for (const auto& [name, value] : merged) {
+            out.push_back(name + "=" + value);
+        }
+        return out;
+    }
+
+    /// Hex-encoded text (vRun's fields, QEnvironment*'s, QSetWorkingDir's).
+    static std::optional<std::string> hex_text(std::string_view hex) {
+        const auto bytes = rsp::from_hex(hex);
+        if (!bytes) {
+            return std::nullopt;
+        }
+        return std::string(bytes->begin(), bytes->end());
     }
 
     Connection& conn_;
@@ -811,6 +979,12 @@ private:
     bool no_resumed_ = false; ///< gdb offered no-resumed+ (it takes the `N` stop reply)
     bool done_ = false;       ///< detached or killed: stop serving
     bool lost_ = false;       ///< the connection closed while the program ran
+    bool extended_ = false;   ///< `!` (target extended-remote): serving outlasts a process
+    bool detached_ = false;   ///< extended mode: the process was let go (D)
+    Launch launch_;
+    bool no_aslr_ = true;            ///< QDisableRandomization, for vRun
+    std::optional<std::string> cwd_; ///< QSetWorkingDir, for vRun
+    std::map<std::string, std::optional<std::string>> environment_; ///< set, or unset (none)
 };
 
 } // namespace gdbserver

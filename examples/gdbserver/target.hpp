@@ -91,15 +91,28 @@ public:
     explicit Target(dbg::Inferior inferior)
         : inferior_(std::in_place, std::move(inferior)), attached_(inferior_->attached()) {
         vectors_ = probe_vectors();
-        last_stop_.reason = dbg::StopReason::Step;
-        last_stop_.tid = inferior_->pid();
-        for (int s = 1; s <= 64; ++s) {
-            (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
+        set_up();
+    }
+
+    /// Extended mode (vRun, vAttach): serves `inferior` from now on, in place of a process
+    /// that is gone (exited, killed or detached; the caller sees to it): everything kept per
+    /// process is made anew, and the events gdb asked for at the start (forks, execs) and the
+    /// signals it lets pass are asked of the new one.
+    void restart(dbg::Inferior inferior) {
+        release_forks(true);
+        inferior_.reset();
+        inferior_.emplace(std::move(inferior));
+        attached_ = inferior_->attached();
+        selected_ = 0;
+        forget_program_state();
+        set_up();
+        if (forks_reported_) {
+            report_forks();
         }
-        // gdb steps a thread over a breakpoint itself (it takes the breakpoint out, steps,
-        // puts it back); one it leaves under a resumed thread (a `jump` to its line) is hit,
-        // as with GNU gdbserver, which never steps over gdb's breakpoints.
-        inferior_->set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
+        if (execs_reported_) {
+            (void)report_execs();
+        }
+        pass_signals(passed_);
     }
 
     [[nodiscard]] dbg::Inferior& inferior() noexcept { return *inferior_; }
@@ -307,13 +320,19 @@ public:
     /// the program forks is held, stopped before its first instruction with a copy of our
     /// int3s, and reported (`T05fork:p<child>.<child>;`). gdb then selects it (Hg), takes
     /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
-    void report_forks() { inferior_->set_fork_policy(dbg::ForkPolicy::Keep); }
+    void report_forks() {
+        inferior_->set_fork_policy(dbg::ForkPolicy::Keep);
+        forks_reported_ = true;
+    }
 
     /// gdb takes exec events (exec-events+): from now on an exec is reported
     /// (`T05exec:<hex path>;`), at the new program's first instruction (the debugger kit's
     /// set_follow_exec, over the shim's exec stop, decision 26). \returns false when it
     /// cannot be followed (the program is gone).
-    bool report_execs() { return static_cast<bool>(inferior_->set_follow_exec(true)); }
+    bool report_execs() {
+        execs_reported_ = true;
+        return static_cast<bool>(inferior_->set_follow_exec(true));
+    }
 
     // --- catch syscall (QCatchSyscalls) ----------------------------------------------------
 
@@ -514,6 +533,7 @@ public:
 
     /// Applies QPassSignals: the listed (gdb-numbered) signals pass silently, the others stop.
     void pass_signals(const std::vector<int>& gdb_numbers) {
+        passed_ = gdb_numbers;
         for (int s = 1; s <= 64; ++s) {
             (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
         }
@@ -722,6 +742,21 @@ private:
 
     dbg::Inferior& selected() { return selected_ != 0 ? forks_.at(selected_) : *inferior_; }
 
+    /// What a process served from its start needs (the constructor, restart()): its stop
+    /// before the first instruction, every signal stopping, breakpoints left to gdb.
+    void set_up() {
+        last_stop_ = dbg::Stop{};
+        last_stop_.reason = dbg::StopReason::Step;
+        last_stop_.tid = inferior_->pid();
+        for (int s = 1; s <= 64; ++s) {
+            (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
+        }
+        // gdb steps a thread over a breakpoint itself (it takes the breakpoint out, steps,
+        // puts it back); one it leaves under a resumed thread (a `jump` to its line) is hit,
+        // as with GNU gdbserver, which never steps over gdb's breakpoints.
+        inferior_->set_breakpoint_at_resume(dbg::BreakpointAtResume::Hit);
+    }
+
     /// The process served: the one started or attached, or a forked child followed since
     /// (follow_fork(); never empty otherwise).
     std::optional<dbg::Inferior> inferior_;
@@ -736,6 +771,9 @@ private:
     std::optional<dbg::LinkMap> link_map_;     ///< found at a qXfer:libraries-svr4:read
     std::set<std::uint64_t> nx_sites_;         ///< Z0 in memory that cannot execute (see above)
     std::array<std::optional<Watch>, 4> slots_{};
+    bool forks_reported_ = false; ///< report_forks(), asked again of a restart()
+    bool execs_reported_ = false; ///< report_execs(), likewise
+    std::vector<int> passed_;     ///< the last QPassSignals list, likewise
 };
 
 } // namespace gdbserver

@@ -115,8 +115,11 @@ class Scenario:
 
     def __init__(self, program, args=(), attach=False, files=None, status=None,
                  needs_hw_watch=False, late=False, feed=None, local_files=True,
-                 pid_namespace=False, expect=()):
+                 pid_namespace=False, expect=(), extended=False):
         self.program, self.args, self.attach = program, list(args), attach
+        # `target extended-remote` instead of `target remote`: gdb may `run` the program
+        # again (vRun) and the server outlasts a kill.
+        self.extended = extended
         self.files, self.status = files or {}, status
         # gdb (so the server and the program) runs in a PID namespace and a mount namespace
         # of its own, with its own /proc (`unshare --pid --fork --mount-proc`), where the
@@ -181,6 +184,9 @@ SCENARIOS = {
     # The child's exit code in the parent's (033): it ran through a breakpoint untraced.
     "fork": Scenario("gdb_fork", expect=["[Detaching after fork from child process <id1>]",
                                          "[Inferior 1 (process <id2>) exited with code 033]"]),
+    "extended_run": Scenario("gdb_fork", extended=True, expect=[
+        "[Inferior 1 (process <id1>) killed]", "[Inferior 1 (process <id3>) exited with code 033]",
+        '$2 = 0xADDR "extended"', "$3 = 0x0", '$4 = 0xADDR "/"']),
     "follow_fork_child": Scenario("gdb_fork", expect=[
         "[Detaching after fork from parent process <id1>]",
         "[Inferior 2 (process <id2>) exited with code 027]"]),
@@ -310,13 +316,18 @@ def run_gdb(server, scenario, name, tmp, attach_pid=None):
         before = ["-ex", "set remotetimeout 2"]
     if scenario.local_files:
         before += ["-ex", "set sysroot /"]
+    # --once: GNU gdbserver in extended mode otherwise reopens stdio without end once gdb
+    # has left (the example serves one connection in any case).
+    target = "target extended-remote" if scenario.extended else "target remote"
+    if scenario.extended:
+        server += " --once"
     if attach_pid is not None:
-        remote = "target remote | %s %s --attach - %d 2>%s" % (prefix, server, attach_pid, log)
+        remote = "%s | %s %s --attach - %d 2>%s" % (target, prefix, server, attach_pid, log)
     else:
         # gdb runs the command with /bin/sh -c: every argument is quoted for it.
         args = " ".join(shlex.quote(a) for a in scenario.argv(tmp))
-        remote = "target remote | %s %s - %s %s 2>%s" % (prefix, server,
-                                                          shlex.quote(scenario.path()), args, log)
+        remote = "%s | %s %s - %s %s 2>%s" % (target, prefix, server,
+                                               shlex.quote(scenario.path()), args, log)
     argv = [GDB, "-nx", "-nh", "-batch", "-x", os.path.join(SCENARIO_DIR, "common.gdb")] + \
         before + ["-ex", remote, "-x", os.path.join(SCENARIO_DIR, name + ".gdb")]
     if scenario.pid_namespace:

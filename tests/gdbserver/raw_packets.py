@@ -7,7 +7,8 @@ that takes them and then served packet by packet, 1000 random ones an answer eac
 (0x03) stops the running program with SIGINT, and a single step that blocks in a system call;
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
-away and runs on untraced; the siginfo record read and written back in parts; the shared
+away and runs on untraced; the siginfo record read and written back in parts; extended mode
+(vRun after a kill and an exit, malformed environment and attach requests); the shared
 library list at the first instruction (empty), after the dynamic linker ran (whole, and from an
 entry on) and after an exec into a static program (E01).
 Every read is bounded by a timeout.
@@ -466,7 +467,64 @@ def main():
     s.finish()
     print("ok   exec: the library list followed it")
 
-    # 7. Usage errors.
+    # 7. Extended mode (`!`): vRun and vAttach only there, one process at a time; malformed
+    # requests refused; a kill leaves the server serving, and `run` (vRun) starts the program
+    # again; the disconnect then kills that one.
+    s = Server(gdbserver, [program, "basic"])
+    hexed = lambda text: text.encode().hex().encode()
+    check("vRun outside extended mode: empty", s.ask(b"vRun;;"), b"")
+    check("extended mode", s.ask(b"!"), b"OK")
+    check("vRun while the program is served", s.ask(b"vRun;;"), b"E01")
+    check("vAttach while the program is served", s.ask(b"vAttach;1"), b"E01")
+    check("vRun bad hex", s.ask(b"vRun;zz"), b"E01")
+    check("vAttach bad pid", s.ask(b"vAttach;zz"), b"E01")
+    check("QEnvironmentHexEncoded without '='", s.ask(b"QEnvironmentHexEncoded:" + hexed("X")),
+          b"E01")
+    check("QEnvironmentHexEncoded bad hex", s.ask(b"QEnvironmentHexEncoded:zz"), b"E01")
+    check("QEnvironmentHexEncoded", s.ask(b"QEnvironmentHexEncoded:" + hexed("X=1")), b"OK")
+    check("QEnvironmentUnset", s.ask(b"QEnvironmentUnset:" + hexed("HOME")), b"OK")
+    check("QEnvironmentReset", s.ask(b"QEnvironmentReset"), b"OK")
+    check("QSetWorkingDir bad hex", s.ask(b"QSetWorkingDir:z"), b"E01")
+    check("QSetWorkingDir", s.ask(b"QSetWorkingDir:" + hexed("/")), b"OK")
+    check("QDisableRandomization", s.ask(b"QDisableRandomization:1"), b"OK")
+    first = s.pid
+    check("extended: vKill", s.ask(b"vKill;%x" % first), b"OK")
+    check("extended: the server still answers", s.ask(b"vMustReplyEmpty"), b"")
+    check("extended: a program that cannot start", s.ask(b"vRun;" + hexed("/nonexistent")),
+          b"E01")
+    started = s.ask(b"vRun;;" + hexed("exec") + b";" + hexed("/bin/true"))
+    check("extended: vRun starts it again, stopped", started,
+          rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;.*")
+    again = re.search(rb"thread:p([0-9a-f]+)\.", started)
+    second = int(again.group(1), 16) if again else 0
+    check("extended: another process", b"%d" % (second != first and alive(second)), b"1")
+    check("extended: it runs to its end", s.ask(b"vCont;c"), rb"W00;process:[0-9a-f]+")
+    check("extended: and again", s.ask(b"vRun;;" + hexed("spin") + b";" + hexed("1")),
+          rb"T05.*")
+    s.pid = int(re.search(rb"thread:p([0-9a-f]+)\.", s.ask(b"?")).group(1), 16)
+    check("extended: D of the new one", s.ask(b"D;%x" % s.pid), b"OK")
+    check("extended: then nothing is served", b" ".join(
+        s.ask(p) for p in (b"g", b"m1000,4", b"vCont;c", b"D")), b"E01 E01 E01 E01")
+    os.kill(s.pid, signal.SIGKILL)  # it runs on, untraced (spin 1): ended here
+    # `attach PID` (vAttach): a running process, every thread stopped; the disconnect then
+    # lets it go, untraced, as an attached process always is.
+    spinner = subprocess.Popen([program, "spin", "5"])
+    try:
+        time.sleep(0.2)
+        check("extended: vAttach", s.ask(b"vAttach;%x" % spinner.pid),
+              rb"T[0-9a-f]{2}.*thread:p%x\.%x;.*" % (spinner.pid, spinner.pid))
+        s.pid = 0
+        s.proc.stdin.close()
+        s.proc.wait(timeout=TIMEOUT)
+        status = open("/proc/%d/status" % spinner.pid).read()
+        check("extended: the attached process is let go at the disconnect",
+              re.search(r"TracerPid:\s*(\d+)", status).group(1).encode(), b"0")
+    finally:
+        spinner.kill()
+        spinner.wait()
+    print("ok   extended mode: run again after a kill and an exit, attach, nothing left")
+
+    # 8. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
                  ["nope", "true"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)
