@@ -30,6 +30,7 @@
 
 #include "debugger_support.hpp"
 #include "inferior_support.hpp"
+#include "queued_signal.hpp"
 #include "watchdog.hpp"
 
 namespace dbg = ptrace_api::debugger;
@@ -404,16 +405,9 @@ TEST_CASE("Decision 27: signal_info() at a breakpoint hit and after a step: the 
 
 TEST_CASE("Decision 27: set_signal_info() makes the thread go on with the record written, at "
           "a reported signal and at the program's own int3; discard_signal() drops it") {
-    // What sigqueue(3) from pid 4321 with the value 42 sends; the tracee's SIGUSR1 handler
-    // exits 0 for exactly that record, 10-12 for another, and the program exits 3 when the
-    // handler never ran (tracee siginfo_check).
-    siginfo_t si{};
-    si.si_signo = SIGUSR1;
-    si.si_code = SI_QUEUE;
-    si.si_pid = 4321;
-    si.si_value.sival_int = 42;
-    ptrace_api::SignalInfo queued;
-    std::memcpy(queued.bytes.data(), &si, sizeof si);
+    // The tracee's SIGUSR1 handler exits 0 for exactly this record, 10-12 for another, and
+    // the program exits 3 when the handler never ran (tracee siginfo_check).
+    const ptrace_api::SignalInfo queued = test_support::queued_usr1();
     const std::string tracee = debugger_support::targets_dir() + "/tracee";
     struct Case {
         const char* what;

@@ -5,13 +5,13 @@
 #include <ptrace/tracer.hpp>
 
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 
 #include <poll.h>
 #include <sys/syscall.h>
 
 #include "api_support.hpp"
+#include "queued_signal.hpp"
 #include "support.hpp"
 
 using namespace support;
@@ -438,15 +438,8 @@ TEST_SUITE("integration") {
 
     TEST_CASE("Decision 27: set_signal_info() at a SIGNAL stop and at a BREAKPOINT stop: the "
               "record written is the one the handler receives") {
-        // What sigqueue(3) from pid 4321 with the value 42 sends; the tracee's handler exits 0
-        // for exactly that record (tracee siginfo_check).
-        siginfo_t si{};
-        si.si_signo = SIGUSR1;
-        si.si_code = SI_QUEUE;
-        si.si_pid = 4321;
-        si.si_value.sival_int = 42;
-        ptrace_api::SignalInfo queued;
-        std::memcpy(queued.bytes.data(), &si, sizeof si);
+        // The tracee's handler exits 0 for exactly this record (tracee siginfo_check).
+        const ptrace_api::SignalInfo queued = test_support::queued_usr1();
         {
             // At the SIGNAL stop of a raise(3) (SI_TKILL from the tracee itself).
             Scenario sc;

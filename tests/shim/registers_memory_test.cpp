@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "fake_backend.hpp"
+#include "queued_signal.hpp"
 
 namespace {
 
@@ -708,18 +709,6 @@ TEST_CASE("Decision 27: a failed GETSIGINFO is the read's error") {
     CHECK(rig.tracee().run == detail::Run::Held);
 }
 
-/// A SIGUSR1 record as sigqueue(3) makes it: SI_QUEUE, a sender and a value.
-ptrace_api::SignalInfo queued_usr1() {
-    siginfo_t si{};
-    si.si_signo = SIGUSR1;
-    si.si_code = SI_QUEUE;
-    si.si_pid = 4321;
-    si.si_value.sival_int = 42;
-    ptrace_api::SignalInfo info;
-    std::memcpy(info.bytes.data(), &si, sizeof si);
-    return info;
-}
-
 /// The signal (data) of the last resume the backend saw: PTRACE_CONT, SYSCALL or SINGLESTEP.
 long last_resume_signal(const FakeBackend& be) {
     long data = -1;
@@ -735,7 +724,7 @@ long last_resume_signal(const FakeBackend& be) {
 TEST_CASE("Decision 27: a siginfo write at a held SIGNAL stop is one SETSIGINFO; the record "
           "is read back and its signal is the one the next resume delivers (E2)") {
     SignalRig rig;
-    const ptrace_api::SignalInfo usr1 = queued_usr1();
+    const ptrace_api::SignalInfo usr1 = test_support::queued_usr1();
     const auto n = detail::write_siginfo(rig.core, *rig.h, usr1.bytes);
     REQUIRE(n);
     CHECK(*n == 128);
@@ -763,7 +752,7 @@ TEST_CASE("Decision 27: a siginfo written at an int3 or after a step is delivere
             rig.be.trap_code[tid] = code;
             rig.core.dispatch(tid, CLD_TRAPPED, SIGTRAP);
             REQUIRE(rig.tracee().run == detail::Run::Held);
-            const ptrace_api::SignalInfo usr1 = queued_usr1();
+            const ptrace_api::SignalInfo usr1 = test_support::queued_usr1();
             REQUIRE(detail::write_siginfo(rig.core, *rig.h, usr1.bytes));
             rig.be.calls.clear();
             detail::Request req;
@@ -805,7 +794,8 @@ TEST_CASE("Decision 27: a siginfo write that is not the whole record, names no s
     }
     SignalRig failing;
     failing.be.fail[PTRACE_SETSIGINFO] = ESRCH;
-    const auto n = detail::write_siginfo(failing.core, *failing.h, queued_usr1().bytes);
+    const auto n =
+        detail::write_siginfo(failing.core, *failing.h, test_support::queued_usr1().bytes);
     REQUIRE_FALSE(n);
     CHECK(n.error() == std::errc::no_such_process);
     CHECK(failing.tracee().stop_sig == SIGSEGV);

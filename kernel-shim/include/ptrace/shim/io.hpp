@@ -285,6 +285,25 @@ Result<std::size_t> write_env_regs(Core& core, Handle& h, std::span<const std::b
                                     });
 }
 
+/// Decision 27: why the siginfo of `h`'s task (`t`, as the tracer thread knows it) can be
+/// neither read nor written now: ESRCH it is gone (G1); EPERM this process does not trace it;
+/// ENODATA it is not held at a SIGNAL, BREAKPOINT or SINGLESTEP stop. 0 when it can. Tracer
+/// thread.
+template <class Core>
+int siginfo_refusal(Core& core, const Handle& h, const Tracee* t) {
+    if (gone(core, h)) {
+        return ESRCH;
+    }
+    if (t == nullptr) {
+        return EPERM;
+    }
+    if (t->run != Run::Held || (t->stop != StopKind::Signal && t->stop != StopKind::Breakpoint &&
+                                t->stop != StopKind::Step)) {
+        return ENODATA;
+    }
+    return 0;
+}
+
 /// Decision 27: the read(2) of a siginfo handle, min(len, 128) bytes of the siginfo of the
 /// signal its task is held at: a reached SIGNAL breakpoint (the signal the next resume
 /// delivers), or a BREAKPOINT or SINGLESTEP one (the SIGTRAP the CPU raised for the int3 or
@@ -298,15 +317,8 @@ Result<std::size_t> read_siginfo(Core& core, const Handle& h, std::span<std::byt
     siginfo_t info{};
     static_assert(sizeof info == 128);
     auto r = core.call([&](Request& req) {
-        const Tracee* t = core.find_tracee(h.tid);
-        if (gone(core, h)) {
-            Tracees::complete(req, ESRCH); // G1
-        } else if (t == nullptr) {
-            Tracees::complete(req, EPERM);
-        } else if (t->run != Run::Held ||
-                   (t->stop != StopKind::Signal && t->stop != StopKind::Breakpoint &&
-                    t->stop != StopKind::Step)) {
-            Tracees::complete(req, ENODATA);
+        if (const int refused = siginfo_refusal(core, h, core.find_tracee(h.tid))) {
+            Tracees::complete(req, refused);
         } else {
             const bool ok = core.backend().ptrace_ptr(PTRACE_GETSIGINFO, h.tid, 0, &info) == 0;
             Tracees::complete(req, ok ? 0 : errno);
@@ -339,14 +351,8 @@ Result<std::size_t> write_siginfo(Core& core, const Handle& h, std::span<const s
     }
     auto r = core.call([&](Request& req) {
         Tracee* t = core.find_tracee(h.tid);
-        if (gone(core, h)) {
-            Tracees::complete(req, ESRCH); // G1
-        } else if (t == nullptr) {
-            Tracees::complete(req, EPERM);
-        } else if (t->run != Run::Held ||
-                   (t->stop != StopKind::Signal && t->stop != StopKind::Breakpoint &&
-                    t->stop != StopKind::Step)) {
-            Tracees::complete(req, ENODATA);
+        if (const int refused = siginfo_refusal(core, h, t)) {
+            Tracees::complete(req, refused);
         } else if (core.backend().ptrace_ptr(PTRACE_SETSIGINFO, h.tid, 0, &info) != 0) {
             Tracees::complete(req, errno);
         } else {
