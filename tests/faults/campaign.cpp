@@ -547,6 +547,10 @@ public:
         if (why.empty()) {
             why = settle(place_, r_);
         }
+        if (why.empty() && driver.has_waiting_write() && mode_ != Mode::Nonblock &&
+            !driver.write_under_way()) {
+            why = "the waiting write never started";
+        }
         if (!why.empty()) {
             rep_.fail("on the way to the place: " + why);
             rep_.cell = "did not reach the place";

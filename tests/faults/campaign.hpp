@@ -37,6 +37,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -778,6 +779,7 @@ public:
             return waited_ == 8 ? "" : "the nonblocking write returned " + std::to_string(waited_);
         }
         thread_ = std::thread([this, op = *pr.wait_op] {
+            tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
             const auto w = write_op(r_.fd, op);
             waited_ = w ? static_cast<int>(*w) : -w.error().value();
             done_ = true;
@@ -797,10 +799,43 @@ public:
     }
 
     bool done() const { return done_.load(); }
+
+    /// Whether the waiting write is under way: its thread has called it and sleeps in the
+    /// kernel (three looks 10 ms apart), or it has returned already. A fault that came before
+    /// the call would find the handle closed (EBADF) and test nothing of B7: on a loaded
+    /// machine a thread just made can take that long to run.
+    bool write_under_way() const {
+        int seen = 0;
+        return eventually(
+            [&] {
+                if (done_.load()) {
+                    return true;
+                }
+                const pid_t tid = tid_.load();
+                seen = tid != 0 && thread_state(tid) == 'S' ? seen + 1 : 0;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                return seen >= 3;
+            },
+            stop_limit);
+    }
     /// The waiting write's result: 8, or minus its errno (blocking modes and O_NONBLOCK).
     int waited() const { return waited_; }
     bool has_waiting_write() const {
         return place_ != Place::Probe && row(place_).wait_op.has_value();
+    }
+
+    /// The state letter of this process's thread `tid` (/proc/self/task/TID/stat); 0 unknown.
+    static char thread_state(pid_t tid) {
+        std::FILE* f =
+            std::fopen(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), "r");
+        if (f == nullptr) {
+            return 0;
+        }
+        char line[512] = {};
+        const bool got = std::fgets(line, sizeof line, f) != nullptr;
+        (void)std::fclose(f);
+        const char* paren = got ? std::strrchr(line, ')') : nullptr;
+        return paren != nullptr && paren[1] == ' ' ? paren[2] : 0;
     }
 
     // The storm's record.
@@ -861,6 +896,7 @@ private:
     Mode mode_;
     const Reached& r_;
     std::thread thread_;
+    std::atomic<pid_t> tid_{0}; ///< the waiting write's thread, once it runs
     std::atomic<bool> done_{false};
     int waited_ = 0;
     std::atomic<long> signals_{0};
