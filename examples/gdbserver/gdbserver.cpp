@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -30,11 +31,14 @@ namespace {
 constexpr const char* usage_text =
     "Usage:\tgdbserver [OPTIONS] COMM PROG [ARGS ...]\n"
     "\tgdbserver [OPTIONS] --attach COMM PID\n"
+    "\tgdbserver [OPTIONS] --multi COMM\n"
     "\n"
     "COMM may be '-' (stdin/stdout) or [HOST]:PORT (a loopback TCP port).\n"
     "\n"
     "Options:\n"
     "  --attach                  Attach to the running process PID.\n"
+    "  --multi                   Start with no process: gdb's extended-remote `run` or\n"
+    "                            `attach` gives one (PROG is then optional).\n"
     "  --once                    Serve one connection (always the case here).\n"
     "  --disable-randomization   Run PROG with address randomisation off (the default).\n"
     "  --no-disable-randomization  Keep address randomisation.\n"
@@ -48,6 +52,7 @@ int usage_error(const std::string& message) {
 
 struct Options {
     bool attach = false;
+    bool multi = false;
     bool no_aslr = true;
     std::string comm;
     std::vector<std::string> rest; // PROG ARGS..., or PID
@@ -71,6 +76,8 @@ int main(int argc, char** argv) {
         }
         if (a == "--attach") {
             o.attach = true;
+        } else if (a == "--multi") {
+            o.multi = true;
         } else if (a == "--once" || a == "--disable-randomization") {
             // --once: one connection is all this server ever serves
             if (a == "--disable-randomization") {
@@ -94,7 +101,7 @@ int main(int argc, char** argv) {
     for (; i < argc; ++i) {
         o.rest.emplace_back(argv[i]);
     }
-    if (o.rest.empty()) {
+    if (o.rest.empty() && !(o.multi && !o.attach)) {
         return usage_error(o.attach ? "no PID given" : "no PROG given");
     }
     pid_t attach_pid = 0;
@@ -138,28 +145,35 @@ int main(int argc, char** argv) {
         std::fputs("stdin/stdout redirected\n", stderr);
     }
 
-    auto inferior = [&]() -> ptrace_api::debugger::DebugResult<ptrace_api::debugger::Inferior> {
-        if (o.attach) {
-            return ptrace_api::debugger::Inferior::attach(attach_pid,
-                                                          ptrace_api::AttachAccess::LinuxChecks);
-        }
-        ptrace_api::Command command;
-        command.program = o.rest[0];
-        command.args.assign(o.rest.begin() + 1, o.rest.end());
-        command.no_aslr = o.no_aslr;
-        return ptrace_api::debugger::Inferior::launch(command);
-    }();
-    if (!inferior) {
-        std::fprintf(stderr, "gdbserver: %s\n", inferior.error().message.c_str());
-        return 1;
-    }
-    if (o.attach) {
-        std::fprintf(stderr, "Attached; pid = %d\n", inferior->pid());
+    // --multi without a program: no process until gdb's `run` (vRun) or `attach` (vAttach).
+    std::optional<gdbserver::Target> target;
+    if (o.rest.empty()) {
+        target.emplace();
     } else {
-        std::fprintf(stderr, "Process %s created; pid = %d\n", o.rest[0].c_str(), inferior->pid());
+        auto inferior = [&]() -> ptrace_api::debugger::DebugResult<ptrace_api::debugger::Inferior> {
+            if (o.attach) {
+                return ptrace_api::debugger::Inferior::attach(
+                    attach_pid, ptrace_api::AttachAccess::LinuxChecks);
+            }
+            ptrace_api::Command command;
+            command.program = o.rest[0];
+            command.args.assign(o.rest.begin() + 1, o.rest.end());
+            command.no_aslr = o.no_aslr;
+            return ptrace_api::debugger::Inferior::launch(command);
+        }();
+        if (!inferior) {
+            std::fprintf(stderr, "gdbserver: %s\n", inferior.error().message.c_str());
+            return 1;
+        }
+        if (o.attach) {
+            std::fprintf(stderr, "Attached; pid = %d\n", inferior->pid());
+        } else {
+            std::fprintf(stderr, "Process %s created; pid = %d\n", o.rest[0].c_str(),
+                         inferior->pid());
+        }
+        std::fflush(stderr);
+        target.emplace(std::move(*inferior));
     }
-    std::fflush(stderr);
-    gdbserver::Target target(std::move(*inferior));
     if (o.comm == "-") {
         std::fputs("Remote debugging using stdio\n", stderr);
     } else if (auto failed = conn.open_tcp(host, port)) {
@@ -169,7 +183,7 @@ int main(int argc, char** argv) {
     std::fflush(stderr);
     // vRun starts the program again, maybe in another working directory (QSetWorkingDir):
     // a path with a slash is made absolute now, as the first start saw it.
-    std::string program = o.attach ? std::string() : o.rest[0];
+    std::string program = o.attach || o.rest.empty() ? std::string() : o.rest[0];
     if (program.find('/') != std::string::npos) {
         std::error_code ec;
         const auto absolute = std::filesystem::absolute(program, ec);
@@ -177,6 +191,6 @@ int main(int argc, char** argv) {
             program = absolute.string();
         }
     }
-    gdbserver::Server server(conn, target, gdbserver::Launch{program, o.no_aslr});
+    gdbserver::Server server(conn, *target, gdbserver::Launch{program, o.no_aslr});
     return server.run();
 }

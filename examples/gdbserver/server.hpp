@@ -44,7 +44,11 @@ class Server {
 public:
     Server(Connection& connection, Target& target, Launch launch = {})
         : conn_(connection), target_(target), launch_(std::move(launch)) {
-        target_.inferior().set_interrupt_fd(conn_.input_fd());
+        if (target_.has_process()) {
+            target_.inferior().set_interrupt_fd(conn_.input_fd());
+        } else {
+            exit_reply_ = "W00"; // `--multi` without a program: none runs until a `run`
+        }
         general_ = target_.pid();
         no_aslr_ = launch_.no_aslr;
     }

@@ -94,6 +94,13 @@ public:
         set_up();
     }
 
+    /// No process yet (`--multi` without a program): exited() until restart() gives one.
+    Target() = default;
+
+    /// Whether a process was ever served (false only before the first restart() of a Target
+    /// made without one).
+    [[nodiscard]] bool has_process() const noexcept { return inferior_.has_value(); }
+
     /// Extended mode (vRun, vAttach): serves `inferior` from now on, in place of a process
     /// that is gone (exited, killed or detached; the caller sees to it): everything kept per
     /// process is made anew, and the events gdb asked for at the start (forks, execs) and the
@@ -105,6 +112,7 @@ public:
         attached_ = inferior_->attached();
         selected_ = 0;
         forget_program_state();
+        vectors_ = probe_vectors(); // a Target made without a process had no thread to ask
         set_up();
         if (forks_reported_) {
             report_forks();
@@ -120,9 +128,9 @@ public:
     /// detaches it, else kills it. A forked child followed (follow_fork()) keeps its parent's
     /// answer, as with GNU gdbserver.
     [[nodiscard]] bool attached() const noexcept { return attached_; }
-    [[nodiscard]] pid_t pid() const noexcept { return inferior_->pid(); }
+    [[nodiscard]] pid_t pid() const noexcept { return inferior_ ? inferior_->pid() : 0; }
     [[nodiscard]] Vectors vectors() const noexcept { return vectors_; }
-    [[nodiscard]] bool exited() const noexcept { return inferior_->exited(); }
+    [[nodiscard]] bool exited() const noexcept { return !inferior_ || inferior_->exited(); }
     [[nodiscard]] const dbg::Stop& last_stop() const noexcept { return last_stop_; }
 
     /// `p<pid>.<tid>` in hex, of a thread of ours or (`process`) of a held forked child.
@@ -133,7 +141,7 @@ public:
 
     /// The thread an id names: a thread of ours, or for 0/-1 ("any", "all") `fallback`.
     [[nodiscard]] std::optional<pid_t> resolve(const rsp::ThreadId& id, pid_t fallback) const {
-        if (id.pid > 0 && id.pid != pid()) {
+        if (!inferior_ || (id.pid > 0 && id.pid != pid())) {
             return std::nullopt;
         }
         if (id.tid <= 0) {
@@ -149,6 +157,9 @@ public:
 
     /// The thread of the last stop (when it still exists), else the first thread.
     [[nodiscard]] pid_t current_thread() const {
+        if (!inferior_) {
+            return 0;
+        }
         const auto tids = inferior_->threads();
         if (std::find(tids.begin(), tids.end(), last_stop_.tid) != tids.end() || tids.empty()) {
             return last_stop_.tid;
@@ -321,8 +332,10 @@ public:
     /// int3s, and reported (`T05fork:p<child>.<child>;`). gdb then selects it (Hg), takes
     /// its breakpoints out (z0) and detaches it (D;<child>), or kills it (vKill;<child>).
     void report_forks() {
-        inferior_->set_fork_policy(dbg::ForkPolicy::Keep);
         forks_reported_ = true;
+        if (inferior_) {
+            inferior_->set_fork_policy(dbg::ForkPolicy::Keep);
+        }
     }
 
     /// gdb takes exec events (exec-events+): from now on an exec is reported
@@ -331,7 +344,7 @@ public:
     /// cannot be followed (the program is gone).
     bool report_execs() {
         execs_reported_ = true;
-        return static_cast<bool>(inferior_->set_follow_exec(true));
+        return !inferior_ || static_cast<bool>(inferior_->set_follow_exec(true));
     }
 
     // --- catch syscall (QCatchSyscalls) ----------------------------------------------------
@@ -341,7 +354,7 @@ public:
     /// stops catching. \returns false when the program is gone or its threads' syscall sets
     /// cannot be written.
     bool catch_syscalls(const std::optional<ptrace_api::SyscallSet>& set) {
-        if (inferior_->exited()) {
+        if (exited()) {
             return false;
         }
         return static_cast<bool>(inferior_->set_caught_syscalls(set));
@@ -534,6 +547,9 @@ public:
     /// Applies QPassSignals: the listed (gdb-numbered) signals pass silently, the others stop.
     void pass_signals(const std::vector<int>& gdb_numbers) {
         passed_ = gdb_numbers;
+        if (!inferior_) {
+            return; // asked of the process restart() brings
+        }
         for (int s = 1; s <= 64; ++s) {
             (void)inferior_->set_signal_policy(s, dbg::SignalPolicy::Stop);
         }

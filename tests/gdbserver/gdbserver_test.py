@@ -115,11 +115,14 @@ class Scenario:
 
     def __init__(self, program, args=(), attach=False, files=None, status=None,
                  needs_hw_watch=False, late=False, feed=None, local_files=True,
-                 pid_namespace=False, expect=(), extended=False):
+                 pid_namespace=False, expect=(), extended=False, multi=False):
         self.program, self.args, self.attach = program, list(args), attach
         # `target extended-remote` instead of `target remote`: gdb may `run` the program
-        # again (vRun) and the server outlasts a kill.
-        self.extended = extended
+        # again (vRun) and the server outlasts a kill. With `multi`, the server starts with no
+        # process (`--multi -`) and gdb is told the program (`set remote exec-file`, `set
+        # args`) for the scenario's `run`.
+        self.extended = extended or multi
+        self.multi = multi
         self.files, self.status = files or {}, status
         # gdb (so the server and the program) runs in a PID namespace and a mount namespace
         # of its own, with its own /proc (`unshare --pid --fork --mount-proc`), where the
@@ -187,6 +190,8 @@ SCENARIOS = {
     "extended_run": Scenario("gdb_fork", extended=True, expect=[
         "[Inferior 1 (process <id1>) killed]", "[Inferior 1 (process <id3>) exited with code 033]",
         '$2 = 0xADDR "extended"', "$3 = 0x0", '$4 = 0xADDR "/"']),
+    "multi_run": Scenario("gdb_fork", multi=True, expect=[
+        "[Inferior 1 (process <id2>) exited with code 033]", "$1 = 1", "$2 = 1"]),
     "follow_fork_child": Scenario("gdb_fork", expect=[
         "[Detaching after fork from parent process <id1>]",
         "[Inferior 2 (process <id2>) exited with code 027]"]),
@@ -323,6 +328,11 @@ def run_gdb(server, scenario, name, tmp, attach_pid=None):
         server += " --once"
     if attach_pid is not None:
         remote = "%s | %s %s --attach - %d 2>%s" % (target, prefix, server, attach_pid, log)
+    elif scenario.multi:
+        remote = "%s | %s %s --multi - 2>%s" % (target, prefix, server, log)
+        before += ["-ex", "file " + scenario.path(),
+                   "-ex", "set remote exec-file " + scenario.path(),
+                   "-ex", "set args " + " ".join(shlex.quote(a) for a in scenario.argv(tmp))]
     else:
         # gdb runs the command with /bin/sh -c: every argument is quoted for it.
         args = " ".join(shlex.quote(a) for a in scenario.argv(tmp))

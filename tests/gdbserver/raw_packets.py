@@ -8,7 +8,8 @@ that takes them and then served packet by packet, 1000 random ones an answer eac
 a client that disconnects at a stop or while the program runs leaves no process behind (the
 program is killed, the server exits); an attached process is detached when its client goes
 away and runs on untraced; the siginfo record read and written back in parts; extended mode
-(vRun after a kill and an exit, malformed environment and attach requests); the shared
+(vRun after a kill and an exit, malformed environment and attach requests) and `--multi`
+with no program (random packets answered, then a run); the shared
 library list at the first instruction (empty), after the dynamic linker ran (whole, and from an
 entry on) and after an exec into a static program (E01).
 Every read is bounded by a timeout.
@@ -24,6 +25,9 @@ import struct
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+import harness  # noqa: E402  (tests/support/harness.py)
 
 TIMEOUT = 10.0
 
@@ -188,6 +192,9 @@ def main():
         print(__doc__)
         return 2
     gdbserver, program = sys.argv[1], sys.argv[2]
+    # A process the server started and let go (extended mode's D) outlives the server: it
+    # becomes our child, and is reaped here, not left to a pid 1 that may never reap it.
+    harness.become_subreaper()
 
     # 1. Malformed and unknown packets at the first stop, then a disconnect at a stop.
     s = Server(gdbserver, [program, "basic"])
@@ -505,7 +512,8 @@ def main():
     check("extended: D of the new one", s.ask(b"D;%x" % s.pid), b"OK")
     check("extended: then nothing is served", b" ".join(
         s.ask(p) for p in (b"g", b"m1000,4", b"vCont;c", b"D")), b"E01 E01 E01 E01")
-    os.kill(s.pid, signal.SIGKILL)  # it runs on, untraced (spin 1): ended here
+    detached = s.pid
+    os.kill(detached, signal.SIGKILL)  # it runs on, untraced (spin 1): ended here
     # `attach PID` (vAttach): a running process, every thread stopped; the disconnect then
     # lets it go, untraced, as an attached process always is.
     spinner = subprocess.Popen([program, "spin", "5"])
@@ -522,11 +530,51 @@ def main():
     finally:
         spinner.kill()
         spinner.wait()
+    for _ in range(100):  # the detached one, ours since the server left (subreaper)
+        if detached in harness.reap():
+            break
+        time.sleep(0.05)
+    check("extended: the detached process is gone", b"%d" % alive(detached), b"0")
     print("ok   extended mode: run again after a kill and an exit, attach, nothing left")
 
-    # 8. Usage errors.
+    # 8. `--multi` with no program: no process until a vRun. `?` is W00, the packets that
+    # need a process E01, and random packets are answered without a crash; then `!` and a vRun
+    # of the program, which runs to its end; the disconnect leaves nothing behind.
+    proc = subprocess.Popen([gdbserver, "--multi", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    s = Server.__new__(Server)
+    s.proc, s.buf, s.pid = proc, b"", 0
+    check("multi: no process: ?", s.ask(b"?"), b"W00")
+    check("multi: no process: the packets that need one",
+          b" ".join(s.ask(p) for p in (b"g", b"m1000,4", b"Z0,1000,1", b"D", b"qC",
+                                       b"qXfer:auxv:read::0,10", b"Hg1", b"T1")),
+          b"E01 E01 E01 E01 E01 E01 E01 E01")
+    check("multi: no process: a resume finds none", s.ask(b"vCont;c") + s.ask(b"c"), b"W00W00")
+    check("multi: qfThreadInfo", s.ask(b"qfThreadInfo"), rb"l?")
+    rng = random.Random(7)
+    idle = prefixes + [b"qXfer:siginfo:write::", b"qXfer:libraries-svr4:read:", b"qGetTLSAddr:",
+                       b"qCRC:", b"vKill;", b"D;", b"c", b"s", b"C", b"S", b"vCont;", b"vCont;c:",
+                       b"QEnvironmentHexEncoded:", b"QSetWorkingDir:", b"qAttached"]
+    for _ in range(300):
+        s.ask(rng.choice(idle) + bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24))))
+    check("multi: 300 random packets answered", s.ask(b"?"), b"W00")
+    # (Some set the next run's working directory or environment to garbage: reset them.)
+    check("multi: QSetWorkingDir reset", s.ask(b"QSetWorkingDir:"), b"OK")
+    check("multi: QEnvironmentReset", s.ask(b"QEnvironmentReset"), b"OK")
+    check("multi: vRun needs extended mode", s.ask(b"vRun;" + hexed(program)), b"")
+    check("multi: extended mode", s.ask(b"!"), b"OK")
+    check("multi: vRun without a program named", s.ask(b"vRun;"), b"E01")
+    started = s.ask(b"vRun;" + hexed(program) + b";" + hexed("exec") + b";" + hexed("/bin/true"))
+    check("multi: vRun", started, rb"T05.*thread:p[0-9a-f]+\.[0-9a-f]+;.*")
+    found = re.search(rb"thread:p([0-9a-f]+)\.", started)
+    s.pid = int(found.group(1), 16) if found else 0
+    check("multi: it runs to its end", s.ask(b"vCont;c"), rb"W00;process:[0-9a-f]+")
+    s.finish()
+    print("ok   --multi: served nothing, then a run; nothing left")
+
+    # 9. Usage errors.
     for argv in ([], ["-"], ["--attach", "-"], ["--attach", "-", "x"], ["--bogus", "-", "true"],
-                 ["nope", "true"]):
+                 ["nope", "true"], ["--multi", "--attach", "-"]):
         r = subprocess.run([gdbserver] + argv, capture_output=True, timeout=TIMEOUT)
         check("usage error for %r" % argv, (r.returncode, b"Usage" in r.stderr), (1, True))
 
