@@ -615,6 +615,9 @@ private:
     DebugResult<Thread*> known_thread(pid_t tid);
     DebugResult<Thread*> stopped(pid_t tid);
 
+    /// EINVAL with a message for a signal number outside 1-64.
+    [[nodiscard]] DebugResult<void> signal_number(int signal) const;
+
     /// Whether the thread `tid` blocks `signal` (1-64) now (SigBlk of its /proc status).
     [[nodiscard]] bool signal_blocked(pid_t tid, int signal) const;
 

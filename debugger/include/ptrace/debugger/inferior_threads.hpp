@@ -7,6 +7,7 @@
 
 #include <ptrace/debugger/inferior.hpp>
 #include <ptrace/event.hpp>
+#include <ptrace/shim/proc.hpp>
 #include <ptrace/signals.hpp>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -160,10 +159,17 @@ inline DebugResult<void> Inferior::require_mode(StopMode mode, const char* opera
 
 // ---- signals ----
 
-inline DebugResult<void> Inferior::set_signal_policy(int signal, SignalPolicy policy) {
+inline DebugResult<void> Inferior::signal_number(int signal) const {
     if (signal < 1 || signal >= static_cast<int>(policies_.size())) {
         return debug_error(std::errc::invalid_argument,
                            "signal " + std::to_string(signal) + " is out of range (1-64)");
+    }
+    return {};
+}
+
+inline DebugResult<void> Inferior::set_signal_policy(int signal, SignalPolicy policy) {
+    if (auto r = signal_number(signal); !r) {
+        return r;
     }
     policies_[static_cast<std::size_t>(signal)] = policy;
     return {};
@@ -184,9 +190,8 @@ inline DebugResult<void> Inferior::discard_signal(pid_t tid) {
 }
 
 inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
-    if (signal < 1 || signal >= static_cast<int>(policies_.size())) {
-        return debug_error(std::errc::invalid_argument,
-                           "signal " + std::to_string(signal) + " is out of range (1-64)");
+    if (auto r = signal_number(signal); !r) {
+        return r;
     }
     auto t = stopped(tid);
     if (!t) {
@@ -215,15 +220,8 @@ inline DebugResult<void> Inferior::deliver_signal(pid_t tid, int signal) {
 }
 
 inline bool Inferior::signal_blocked(pid_t tid, int signal) const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(tid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.starts_with("SigBlk:")) {
-            const std::uint64_t mask = std::strtoull(line.c_str() + 7, nullptr, 16);
-            return (mask & signal_bit(signal)) != 0;
-        }
-    }
-    return false;
+    const auto status = shim::sys::proc_status(tid);
+    return status && (status->sig_blk & signal_bit(signal)) != 0;
 }
 
 inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid, SignalInfoOf of) {
@@ -250,9 +248,8 @@ inline DebugResult<SignalInfo> Inferior::signal_info(pid_t tid, SignalInfoOf of)
 }
 
 inline DebugResult<void> Inferior::set_signal_info(pid_t tid, const SignalInfo& info) {
-    if (info.signo() < 1 || info.signo() >= static_cast<int>(policies_.size())) {
-        return debug_error(std::errc::invalid_argument,
-                           "signal " + std::to_string(info.signo()) + " is out of range (1-64)");
+    if (auto r = signal_number(info.signo()); !r) {
+        return r;
     }
     auto t = stopped(tid);
     if (!t) {
