@@ -107,10 +107,6 @@ private:
             return "";
         }
         const std::string_view args = std::string_view(p).substr(1);
-        if (detached_ &&
-            std::string_view("?gGpPmxMXZzHTcsCS").find(p[0]) != std::string_view::npos) {
-            return "E01"; // extended mode, the process let go: none is served until a run
-        }
         switch (p[0]) {
         case '?':
             return target_.exited() ? exit_reply_ : target_.stop_reply(target_.last_stop());
@@ -458,7 +454,7 @@ private:
 
     void kill() {
         target_.release_forks(true);
-        if (!process_gone()) {
+        if (!target_.exited()) {
             (void)target_.inferior().kill();
         }
     }
@@ -494,14 +490,16 @@ private:
         if (target_.exited()) {
             return "E01";
         }
-        if (detached_) {
-            return "E01";
-        }
         target_.release_forks(false);
         std::fprintf(stderr, "Detaching from process %d\n", target_.pid());
         auto r = target_.inferior().detach();
-        done_ = !extended_; // extended mode: serving goes on, for a `run` or an `attach`
-        detached_ = extended_;
+        done_ = !extended_;
+        if (extended_) {
+            // Serving goes on, for a `run` or an `attach`, with no process meanwhile: as a
+            // `--multi` server before its first run.
+            target_.forget_process();
+            exit_reply_ = "W00";
+        }
         return r ? "OK" : "E01";
     }
 
@@ -518,7 +516,7 @@ private:
     int disconnected() {
         const bool attached = target_.attached();
         target_.release_forks(!attached);
-        if (!process_gone()) {
+        if (!target_.exited()) {
             if (attached) {
                 (void)target_.inferior().detach();
             } else {
@@ -804,8 +802,7 @@ private:
         if (x->object != "siginfo" || !x->annex.empty()) {
             return "";
         }
-        if (target_.exited() || child_selected() || x->offset > 128 ||
-            x->data.size() > 128 - x->offset) {
+        if (target_.exited() || child_selected()) {
             return "E01";
         }
         const auto written =
@@ -840,7 +837,7 @@ private:
             return "vCont;c;C;s;S;t;r";
         }
         if (v.starts_with("vCont;")) {
-            return detached_ ? "E01" : v_cont(v.substr(6));
+            return v_cont(v.substr(6));
         }
         if (v.starts_with("vKill;")) {
             // A held forked child (gdb's `kill inferiors`), or our process; no other.
@@ -872,10 +869,6 @@ private:
 
     // --- extended mode -------------------------------------------------------------------
 
-    /// Whether the process served so far is gone (exited, killed, or detached in extended
-    /// mode), so that another may be started or attached: one process at a time.
-    [[nodiscard]] bool process_gone() const { return target_.exited() || detached_; }
-
     /// `vRun;PROGRAM;ARG;...` (hex each; an empty PROGRAM is the command line's): starts the
     /// program as the command line's was (stopped at its first instruction, with the
     /// environment, working directory and address randomisation gdb set), without a shell,
@@ -894,7 +887,7 @@ private:
                 command.args.push_back(*text);
             }
         }
-        if (command.program.empty() || !process_gone()) {
+        if (command.program.empty() || !target_.exited()) {
             return "E01"; // no program named, or one is still served (gdb kills it first)
         }
         command.no_aslr = no_aslr_;
@@ -916,7 +909,7 @@ private:
     /// `vAttach;PID`: attaches to a running process (every thread stopped) and serves it.
     std::string v_attach(std::string_view args) {
         const auto pid = rsp::parse_hex(args);
-        if (!pid || *pid == 0 || *pid > 0x3fffffff || !process_gone()) {
+        if (!pid || *pid == 0 || *pid > 0x3fffffff || !target_.exited()) {
             return "E01";
         }
         auto inferior =
@@ -937,7 +930,6 @@ private:
         general_ = target_.pid();
         continue_ = 0;
         exit_reply_ = "E01";
-        detached_ = false;
     }
 
     /// This process's environment with gdb's changes (QEnvironmentHexEncoded, Unset).
@@ -984,7 +976,6 @@ private:
     bool done_ = false;       ///< detached or killed: stop serving
     bool lost_ = false;       ///< the connection closed while the program ran
     bool extended_ = false;   ///< `!` (target extended-remote): serving outlasts a process
-    bool detached_ = false;   ///< extended mode: the process was let go (D)
     Launch launch_;
     bool no_aslr_ = true;            ///< QDisableRandomization, for vRun
     std::optional<std::string> cwd_; ///< QSetWorkingDir, for vRun

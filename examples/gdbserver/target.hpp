@@ -97,9 +97,17 @@ public:
     /// No process yet (`--multi` without a program): exited() until restart() gives one.
     Target() = default;
 
-    /// Whether a process was ever served (false only before the first restart() of a Target
-    /// made without one).
+    /// Whether a process is served (false before the first restart() of a Target made
+    /// without one, and after forget_process()).
     [[nodiscard]] bool has_process() const noexcept { return inferior_.has_value(); }
+
+    /// Extended mode's detach: the process, let go by the caller, is no longer served; as for a
+    /// Target made without one, every request finds none (exited()) until restart().
+    void forget_process() {
+        inferior_.reset();
+        selected_ = 0;
+        forget_program_state();
+    }
 
     /// Extended mode (vRun, vAttach): serves `inferior` from now on, in place of a process
     /// that is gone (exited, killed or detached; the caller sees to it): everything kept per

@@ -510,8 +510,8 @@ def main():
           rb"T05.*")
     s.pid = int(re.search(rb"thread:p([0-9a-f]+)\.", s.ask(b"?")).group(1), 16)
     check("extended: D of the new one", s.ask(b"D;%x" % s.pid), b"OK")
-    check("extended: then nothing is served", b" ".join(
-        s.ask(p) for p in (b"g", b"m1000,4", b"vCont;c", b"D")), b"E01 E01 E01 E01")
+    check("extended: then nothing is served (as with --multi, below)", b" ".join(
+        s.ask(p) for p in (b"?", b"g", b"m1000,4", b"vCont;c", b"D")), b"W00 E01 E01 W00 E01")
     detached = s.pid
     os.kill(detached, signal.SIGKILL)  # it runs on, untraced (spin 1): ended here
     # `attach PID` (vAttach): a running process, every thread stopped; the disconnect then
