@@ -812,7 +812,7 @@ public:
                     return true;
                 }
                 const pid_t tid = tid_.load();
-                seen = tid != 0 && thread_state(tid) == 'S' ? seen + 1 : 0;
+                seen = tid != 0 && proc_state(tid) == 'S' ? seen + 1 : 0;
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
                 return seen >= 3;
             },
@@ -822,20 +822,6 @@ public:
     int waited() const { return waited_; }
     bool has_waiting_write() const {
         return place_ != Place::Probe && row(place_).wait_op.has_value();
-    }
-
-    /// The state letter of this process's thread `tid` (/proc/self/task/TID/stat); 0 unknown.
-    static char thread_state(pid_t tid) {
-        std::FILE* f =
-            std::fopen(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), "r");
-        if (f == nullptr) {
-            return 0;
-        }
-        char line[512] = {};
-        const bool got = std::fgets(line, sizeof line, f) != nullptr;
-        (void)std::fclose(f);
-        const char* paren = got ? std::strrchr(line, ')') : nullptr;
-        return paren != nullptr && paren[1] == ' ' ? paren[2] : 0;
     }
 
     // The storm's record.
